@@ -1,0 +1,10 @@
+//! Server functions: the endpoints the pages call. Each one authenticates, authorises through the
+//! domain policy, validates its input, then reads a port. One function per file, by resource.
+
+pub mod alarms;
+pub mod apps;
+pub mod databases;
+pub mod environments;
+pub mod overview;
+pub mod services;
+pub mod session;

@@ -1,0 +1,5 @@
+//! Server functions for alarms.
+
+mod list_alarms;
+
+pub use list_alarms::*;

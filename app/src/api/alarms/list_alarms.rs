@@ -1,0 +1,25 @@
+//! Alarms across environments, filtered by environment, state, app and text.
+
+use crate::domain::views::AlarmsView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "list_alarms")]
+pub async fn list_alarms(
+    env: Option<String>,
+    state: Option<String>,
+    app: Option<String>,
+    q: Option<String>,
+) -> Result<AlarmsView, AppError> {
+    use crate::domain::alarm_filter::AlarmFilter;
+    use crate::ssr::context::{current_user, respond, services, visible_states};
+    respond(async {
+        let user = current_user()?;
+        let filter = AlarmFilter::parse(env.as_deref(), state.as_deref(), app.as_deref(), q.as_deref())
+            .map_err(AppError::Invalid)?;
+        let states = visible_states(&user, &services()?);
+        let data: Vec<_> = states.iter().map(|s| s.data()).collect();
+        Ok(crate::domain::views::alarms(&data, filter, chrono::Utc::now()))
+    })
+    .await
+}

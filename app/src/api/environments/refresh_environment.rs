@@ -1,0 +1,30 @@
+//! Asks for a fresh inventory of one environment now (single-flight on the server).
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "refresh_environment")]
+pub async fn refresh_environment(env: String) -> Result<(), AppError> {
+    use crate::domain::policy::Action;
+    use crate::ssr::context::{authorized_state, current_user, respond, services};
+    use crate::ssr::ports::RefreshFailed;
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let state = authorized_state(&user, &services, &env, Action::Refresh).await?;
+        services
+            .inventory
+            .refresh(&state.descriptor.id)
+            .await
+            .map_err(|e| match e {
+                RefreshFailed::UnknownEnv(env) => {
+                    AppError::NotFound(format!("there is no environment {env}"))
+                }
+                RefreshFailed::Upstream(message) => AppError::Upstream {
+                    env: state.descriptor.id.to_string(),
+                    message,
+                },
+            })
+    })
+    .await
+}

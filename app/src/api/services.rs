@@ -1,0 +1,5 @@
+//! Server functions for services.
+
+mod get_service;
+
+pub use get_service::*;

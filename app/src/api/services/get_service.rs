@@ -1,0 +1,25 @@
+//! One ECS service with its deployments, task definition, events, tasks and metrics.
+
+use crate::domain::views::ServiceView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "get_service")]
+pub async fn get_service(env: String, cluster: String, service: String) -> Result<ServiceView, AppError> {
+    use crate::domain::ids::parse_resource_name;
+    use crate::domain::policy::Action;
+    use crate::ssr::context::{authorized_state, current_user, respond, services};
+    respond(async {
+        let user = current_user()?;
+        let state = authorized_state(&user, &services()?, &env, Action::View).await?;
+        let cluster = parse_resource_name("cluster name", &cluster)?;
+        let service = parse_resource_name("service name", &service)?;
+        crate::domain::views::service(&state.data(), &cluster, &service, chrono::Utc::now())
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "there is no service {service} in cluster {cluster} of {env}"
+                ))
+            })
+    })
+    .await
+}

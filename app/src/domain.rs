@@ -1,0 +1,12 @@
+//! Pure domain rules and data types shared by the server and the browser. Nothing in here does IO,
+//! reads the clock or knows about AWS, SQL or HTTP: time is always a parameter.
+
+pub mod alarm_filter;
+pub mod apps;
+pub mod chart;
+pub mod format;
+pub mod health;
+pub mod ids;
+pub mod inventory;
+pub mod policy;
+pub mod views;

@@ -1,0 +1,110 @@
+//! Formatting helpers for numbers, sizes and ages. Ages are computed against a `now` passed in,
+//! so the server and the browser render the same text.
+
+use chrono::{DateTime, Utc};
+
+/// `now - then` in operator words: `just now`, `45s ago`, `12m ago`, `3h ago`, `5d ago`.
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let secs = (now - then).num_seconds();
+    if secs < 0 {
+        return "just now".into();
+    }
+    match secs {
+        0..=4 => "just now".into(),
+        5..=59 => format!("{secs}s ago"),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+/// Age of an optional time, or an em dash.
+pub fn age_opt(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
+    then.map(|t| age(now, t)).unwrap_or_else(|| "—".into())
+}
+
+/// A UTC timestamp as `2026-11-22 10:04 UTC`.
+pub fn utc_minute(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+pub fn utc_minute_opt(at: Option<DateTime<Utc>>) -> String {
+    at.map(utc_minute).unwrap_or_else(|| "—".into())
+}
+
+/// Bytes in binary units with one decimal: `512 B`, `1.5 KiB`, `17.2 GiB`.
+pub fn bytes(value: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if !value.is_finite() || value < 0.0 {
+        return "—".into();
+    }
+    let mut v = value;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// A metric value with a sensible number of decimals.
+pub fn number(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
+    let abs = value.abs();
+    if abs >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else if abs >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn ages_read_naturally() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let cases = [
+            (0, "just now"),
+            (30, "30s ago"),
+            (125, "2m ago"),
+            (7_300, "2h ago"),
+            (200_000, "2d ago"),
+            (-10, "just now"),
+        ];
+        for (secs, expected) in cases {
+            assert_eq!(age(now, now - Duration::seconds(secs)), expected, "{secs}");
+        }
+    }
+
+    #[test]
+    fn bytes_use_binary_units() {
+        let cases = [
+            (512.0, "512 B"),
+            (1536.0, "1.5 KiB"),
+            (18_468_359_782.0, "17.2 GiB"),
+            (-1.0, "—"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(bytes(value), expected);
+        }
+    }
+
+    #[test]
+    fn numbers_keep_few_decimals() {
+        assert_eq!(number(123.456), "123");
+        assert_eq!(number(42.25), "42.2");
+        assert_eq!(number(3.14159), "3.14");
+        assert_eq!(number(7.0), "7");
+    }
+}

@@ -1,0 +1,201 @@
+//! Validated identifiers: environment ids and other names that arrive from URLs, forms and config.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("{what} must not be empty")]
+    Empty { what: &'static str },
+    #[error("{what} is longer than {max} characters")]
+    TooLong { what: &'static str, max: usize },
+    #[error("{what} may only contain lower-case letters, digits and '-' (got {value:?})")]
+    BadCharacter { what: &'static str, value: String },
+}
+
+/// The id of an environment, as used in URLs and config (`dev`, `staging`, `prod-eu`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EnvId(String);
+
+impl EnvId {
+    pub const MAX_LEN: usize = 32;
+
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        let what = "environment id";
+        if value.is_empty() {
+            return Err(IdError::Empty { what });
+        }
+        if value.len() > Self::MAX_LEN {
+            return Err(IdError::TooLong {
+                what,
+                max: Self::MAX_LEN,
+            });
+        }
+        let valid = value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !value.starts_with('-');
+        if !valid {
+            return Err(IdError::BadCharacter {
+                what,
+                value: value.to_string(),
+            });
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EnvId {
+    type Error = IdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<EnvId> for String {
+    fn from(value: EnvId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for EnvId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A resource name taken from a URL (cluster, service, database, app): printable, bounded,
+/// never a path separator. The inventory decides whether it exists.
+pub fn parse_resource_name(what: &'static str, value: &str) -> Result<String, IdError> {
+    const MAX: usize = 255;
+    if value.is_empty() {
+        return Err(IdError::Empty { what });
+    }
+    if value.len() > MAX {
+        return Err(IdError::TooLong { what, max: MAX });
+    }
+    let valid = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+    if !valid {
+        return Err(IdError::BadCharacter {
+            what,
+            value: value.to_string(),
+        });
+    }
+    Ok(value.to_string())
+}
+
+/// A person's display name as typed at the demo sign-in: 1–64 printable characters.
+pub fn parse_user_name(value: &str) -> Result<String, IdError> {
+    let what = "name";
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(IdError::Empty { what });
+    }
+    if value.chars().count() > 64 {
+        return Err(IdError::TooLong { what, max: 64 });
+    }
+    let valid = value
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-' | '@' | '\''));
+    if !valid {
+        return Err(IdError::BadCharacter {
+            what,
+            value: value.to_string(),
+        });
+    }
+    Ok(value.to_string())
+}
+
+/// A redirect target after sign-in: a local path only, never another site.
+pub fn safe_next_path(value: Option<&str>) -> String {
+    match value {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.starts_with("/login") => {
+            p.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_ids_are_validated() {
+        let cases: &[(&str, bool)] = &[
+            ("dev", true),
+            ("prod-eu-1", true),
+            ("", false),
+            ("Prod", false),
+            ("-dev", false),
+            ("dev/../x", false),
+            ("a-very-long-environment-id-that-is-too-long", false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(EnvId::parse(input).is_ok(), *ok, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn env_id_error_names_the_problem() {
+        let err = EnvId::parse("Prod").err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("environment id may only contain lower-case letters, digits and '-' (got \"Prod\")")
+        );
+    }
+
+    #[test]
+    fn user_names_are_bounded_and_printable() {
+        let cases: &[(&str, bool)] = &[
+            ("ana", true),
+            ("Ana O'Neil", true),
+            ("ops@example.com", true),
+            ("  ", false),
+            ("<script>", false),
+            ("x\ny", false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(parse_user_name(input).is_ok(), *ok, "{input:?}");
+        }
+        assert!(parse_user_name(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn next_paths_stay_on_this_site() {
+        let cases = [
+            (Some("/envs/prod"), "/envs/prod"),
+            (Some("/alarms?state=ALARM"), "/alarms?state=ALARM"),
+            (Some("//evil.example"), "/"),
+            (Some("https://evil.example"), "/"),
+            (Some("/\\evil"), "/"),
+            (Some("/login"), "/"),
+            (None, "/"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(safe_next_path(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn resource_names_refuse_separators() {
+        let cases: &[(&str, bool)] = &[
+            ("prospa-api", true),
+            ("svc_1.v2", true),
+            ("a/b", false),
+            ("<img>", false),
+            ("", false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(parse_resource_name("service", input).is_ok(), *ok, "{input:?}");
+        }
+    }
+}

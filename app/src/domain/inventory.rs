@@ -1,0 +1,523 @@
+//! The inventory of one environment as the console knows it: ECS services, RDS databases,
+//! CloudWatch alarms and metric series, mapped from AWS into plain types.
+
+use super::ids::EnvId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The tag key that groups services and databases into apps unless config says otherwise.
+pub const DEFAULT_APP_TAG: &str = "app";
+
+/// Everything fetched from one environment in one refresh.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvInventory {
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub clusters: Vec<String>,
+    pub services: Vec<Service>,
+    pub databases: Vec<Database>,
+    pub db_snapshots: Vec<DbSnapshot>,
+    pub db_events: Vec<DbEvent>,
+    pub alarms: Vec<Alarm>,
+}
+
+impl EnvInventory {
+    pub fn service(&self, cluster: &str, name: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.cluster == cluster && s.name == name)
+    }
+
+    pub fn database(&self, id: &str) -> Option<&Database> {
+        self.databases.iter().find(|d| d.id == id)
+    }
+}
+
+/// An ECS service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub cluster: String,
+    pub name: String,
+    pub arn: String,
+    pub status: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub launch_type: Option<String>,
+    pub task_definition_arn: String,
+    pub task_definition: Option<TaskDefinition>,
+    pub deployments: Vec<Deployment>,
+    pub events: Vec<ServiceEvent>,
+    pub tasks: Vec<Task>,
+    pub tags: BTreeMap<String, String>,
+    pub app: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Service {
+    pub fn at_desired_count(&self) -> bool {
+        self.running == self.desired
+    }
+
+    /// A deployment is in progress when more than one deployment is live, or the primary one
+    /// says it is still rolling out.
+    pub fn deploying(&self) -> bool {
+        let live = self
+            .deployments
+            .iter()
+            .filter(|d| d.status != "INACTIVE")
+            .count();
+        live > 1
+            || self
+                .deployments
+                .iter()
+                .any(|d| d.status == "PRIMARY" && d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+    }
+
+    /// `family:revision` of the running task definition, from the ARN when the definition
+    /// itself is not known.
+    pub fn revision_label(&self) -> String {
+        match &self.task_definition {
+            Some(td) => format!("{}:{}", td.family, td.revision),
+            None => revision_label_from_arn(&self.task_definition_arn),
+        }
+    }
+}
+
+/// `arn:aws:ecs:…:task-definition/web:7` → `web:7`.
+pub fn revision_label_from_arn(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_string()
+}
+
+/// A registered task-definition revision (immutable once registered).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinition {
+    pub arn: String,
+    pub family: String,
+    pub revision: i32,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub containers: Vec<ContainerDefinition>,
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerDefinition {
+    pub name: String,
+    pub image: String,
+    pub essential: bool,
+    pub ports: Vec<i32>,
+}
+
+/// Splits `registry/repo:tag` or `repo@sha256:…` into repository and version.
+pub fn split_image(image: &str) -> (&str, &str) {
+    if let Some((repo, digest)) = image.split_once('@') {
+        return (repo, digest);
+    }
+    let last_slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match image[last_slash..].rfind(':') {
+        Some(i) => (&image[..last_slash + i], &image[last_slash + i + 1..]),
+        None => (image, "latest"),
+    }
+}
+
+/// One of a service's deployments (PRIMARY, ACTIVE or INACTIVE).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: String,
+    pub status: String,
+    pub task_definition_arn: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub failed_tasks: i32,
+    pub rollout_state: Option<String>,
+    pub rollout_reason: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceEvent {
+    pub id: String,
+    pub at: Option<DateTime<Utc>>,
+    pub message: String,
+}
+
+/// A running or recently stopped ECS task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub arn: String,
+    pub last_status: String,
+    pub desired_status: String,
+    pub health: Option<String>,
+    pub task_definition_arn: String,
+    pub availability_zone: Option<String>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub stopped_reason: Option<String>,
+}
+
+impl Task {
+    /// The short id operators recognise: the last segment of the ARN.
+    pub fn short_id(&self) -> &str {
+        self.arn.rsplit('/').next().unwrap_or(&self.arn)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DbKind {
+    Instance,
+    AuroraCluster,
+}
+
+/// An RDS instance or Aurora cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Database {
+    pub id: String,
+    pub kind: DbKind,
+    pub arn: String,
+    pub status: String,
+    pub engine: String,
+    pub engine_version: String,
+    pub class: Option<String>,
+    pub multi_az: bool,
+    pub allocated_storage_gb: Option<i32>,
+    pub storage_encrypted: bool,
+    pub backup_retention_days: i32,
+    pub latest_restorable_time: Option<DateTime<Utc>>,
+    pub endpoint: Option<String>,
+    pub availability_zone: Option<String>,
+    pub cluster_id: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub app: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Database {
+    pub fn available(&self) -> bool {
+        self.status == "available"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbSnapshot {
+    pub id: String,
+    pub db_id: String,
+    pub snapshot_type: String,
+    pub status: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub allocated_storage_gb: Option<i32>,
+    pub engine: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DbEvent {
+    pub source_id: String,
+    pub source_type: String,
+    pub at: Option<DateTime<Utc>>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AlarmState {
+    Alarm,
+    InsufficientData,
+    Ok,
+}
+
+impl AlarmState {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.to_ascii_uppercase().as_str() {
+            "ALARM" => Some(AlarmState::Alarm),
+            "INSUFFICIENT_DATA" => Some(AlarmState::InsufficientData),
+            "OK" => Some(AlarmState::Ok),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmState::Alarm => "ALARM",
+            AlarmState::InsufficientData => "INSUFFICIENT_DATA",
+            AlarmState::Ok => "OK",
+        }
+    }
+}
+
+/// What an alarm watches, as read from its dimensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlarmResource {
+    Service { cluster: String, service: String },
+    Database { id: String },
+    Queue { name: String },
+    Other { label: String },
+    Unknown,
+}
+
+impl AlarmResource {
+    /// Reads the watched resource from CloudWatch dimensions.
+    pub fn from_dimensions(dimensions: &[(String, String)]) -> Self {
+        let get = |key: &str| {
+            dimensions
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        if let (Some(cluster), Some(service)) = (get("ClusterName"), get("ServiceName")) {
+            return AlarmResource::Service { cluster, service };
+        }
+        if let Some(id) = get("DBInstanceIdentifier").or_else(|| get("DBClusterIdentifier")) {
+            return AlarmResource::Database { id };
+        }
+        if let Some(name) = get("QueueName") {
+            return AlarmResource::Queue { name };
+        }
+        match dimensions.first() {
+            Some((k, v)) => AlarmResource::Other {
+                label: format!("{k}={v}"),
+            },
+            None => AlarmResource::Unknown,
+        }
+    }
+}
+
+/// A CloudWatch metric alarm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub name: String,
+    pub arn: String,
+    pub state: AlarmState,
+    pub reason: String,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub actions_enabled: bool,
+    pub namespace: Option<String>,
+    pub metric: Option<String>,
+    pub dimensions: Vec<(String, String)>,
+    pub description: Option<String>,
+    pub threshold: Option<f64>,
+    pub comparison: Option<String>,
+    pub resource: AlarmResource,
+    pub app: Option<String>,
+}
+
+/// A metric time series for a chart.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub points: Vec<(DateTime<Utc>, f64)>,
+}
+
+impl Series {
+    pub fn latest(&self) -> Option<f64> {
+        self.points.iter().max_by_key(|(t, _)| *t).map(|(_, v)| *v)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceMetrics {
+    pub cpu: Series,
+    pub memory: Series,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseMetrics {
+    pub cpu: Series,
+    pub connections: Series,
+    pub free_storage_bytes: Series,
+}
+
+/// The slower-moving detail of one environment, refreshed on its own interval after the
+/// inventory: metric series for the charts and the tasks of each service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvDetails {
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Keyed by `cluster/service`.
+    pub services: BTreeMap<String, ServiceMetrics>,
+    pub databases: BTreeMap<String, DatabaseMetrics>,
+    /// Keyed by `cluster/service`.
+    pub tasks: BTreeMap<String, Vec<Task>>,
+}
+
+pub fn service_key(cluster: &str, service: &str) -> String {
+    format!("{cluster}/{service}")
+}
+
+/// Static description of an environment, from config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvDescriptor {
+    pub id: EnvId,
+    pub name: String,
+    pub region: String,
+    pub account_id: Option<String>,
+    pub protected: bool,
+    pub refresh_interval_secs: u64,
+}
+
+/// The console's knowledge of an environment's data: when it last succeeded, and the current
+/// error if the last attempt failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefreshStatus {
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub error: Option<RefreshError>,
+    pub refreshing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshError {
+    pub message: String,
+    pub since: DateTime<Utc>,
+}
+
+/// How fresh an environment's data is, for the badge on every page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Freshness {
+    /// No data yet and no error: the first refresh is running.
+    Loading,
+    Fresh,
+    /// Older than two refresh intervals.
+    Stale,
+    /// The last refresh failed; what is shown (if anything) is the last good data.
+    Failing,
+}
+
+pub fn freshness(status: &RefreshStatus, interval_secs: u64, now: DateTime<Utc>) -> Freshness {
+    if status.error.is_some() {
+        return Freshness::Failing;
+    }
+    match status.last_success {
+        None => Freshness::Loading,
+        Some(at) => {
+            let age = (now - at).num_seconds().max(0) as u64;
+            if age > interval_secs.saturating_mul(2).max(30) {
+                Freshness::Stale
+            } else {
+                Freshness::Fresh
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn images_split_into_repository_and_version() {
+        let cases = [
+            ("nginx", ("nginx", "latest")),
+            ("nginx:1.25", ("nginx", "1.25")),
+            (
+                "1234.dkr.ecr.eu-west-1.amazonaws.com/api:2.0.1",
+                ("1234.dkr.ecr.eu-west-1.amazonaws.com/api", "2.0.1"),
+            ),
+            ("localhost:5000/api", ("localhost:5000/api", "latest")),
+            ("api@sha256:abc", ("api", "sha256:abc")),
+        ];
+        for (image, expected) in cases {
+            assert_eq!(split_image(image), expected, "{image}");
+        }
+    }
+
+    #[test]
+    fn alarm_resources_come_from_dimensions() {
+        let dims = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let cases = [
+            (
+                dims(&[("ClusterName", "prod-main"), ("ServiceName", "api")]),
+                AlarmResource::Service {
+                    cluster: "prod-main".into(),
+                    service: "api".into(),
+                },
+            ),
+            (
+                dims(&[("DBInstanceIdentifier", "db1")]),
+                AlarmResource::Database { id: "db1".into() },
+            ),
+            (
+                dims(&[("QueueName", "jobs")]),
+                AlarmResource::Queue {
+                    name: "jobs".into(),
+                },
+            ),
+            (
+                dims(&[("ApiName", "gw")]),
+                AlarmResource::Other {
+                    label: "ApiName=gw".into(),
+                },
+            ),
+            (dims(&[]), AlarmResource::Unknown),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(AlarmResource::from_dimensions(&input), expected);
+        }
+    }
+
+    #[test]
+    fn freshness_follows_errors_and_age() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        let ok_at = |secs: i64| RefreshStatus {
+            last_success: Some(now - chrono::Duration::seconds(secs)),
+            ..Default::default()
+        };
+        assert_eq!(freshness(&RefreshStatus::default(), 30, now), Freshness::Loading);
+        assert_eq!(freshness(&ok_at(10), 30, now), Freshness::Fresh);
+        assert_eq!(freshness(&ok_at(61), 30, now), Freshness::Stale);
+        let failing = RefreshStatus {
+            error: Some(RefreshError {
+                message: "boom".into(),
+                since: now,
+            }),
+            ..ok_at(5)
+        };
+        assert_eq!(freshness(&failing, 30, now), Freshness::Failing);
+    }
+
+    #[test]
+    fn deploying_means_several_live_deployments_or_primary_in_progress() {
+        let dep = |status: &str, rollout: Option<&str>| Deployment {
+            id: "d".into(),
+            status: status.into(),
+            task_definition_arn: "arn".into(),
+            desired: 1,
+            running: 1,
+            pending: 0,
+            failed_tasks: 0,
+            rollout_state: rollout.map(str::to_string),
+            rollout_reason: None,
+            created_at: None,
+            updated_at: None,
+        };
+        let mut svc = Service {
+            cluster: "c".into(),
+            name: "s".into(),
+            arn: "a".into(),
+            status: "ACTIVE".into(),
+            desired: 1,
+            running: 1,
+            pending: 0,
+            launch_type: None,
+            task_definition_arn: "arn:aws:ecs:eu-west-1:1:task-definition/web:7".into(),
+            task_definition: None,
+            deployments: vec![dep("PRIMARY", Some("COMPLETED"))],
+            events: vec![],
+            tasks: vec![],
+            tags: BTreeMap::new(),
+            app: None,
+            created_at: None,
+        };
+        assert!(!svc.deploying());
+        assert_eq!(svc.revision_label(), "web:7");
+        svc.deployments.push(dep("ACTIVE", None));
+        assert!(svc.deploying());
+        svc.deployments = vec![dep("PRIMARY", Some("IN_PROGRESS"))];
+        assert!(svc.deploying());
+    }
+}

@@ -1,0 +1,245 @@
+//! The one authorisation policy: who may do what in which environment. The server calls it before
+//! every server function and route; the UI calls the same function to hide what a user may not do.
+
+use super::ids::EnvId;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Roles are ordered: each one includes everything the ones before it may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Operator,
+    Approver,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Operator, Role::Approver, Role::Admin];
+
+    pub fn parse(value: &str) -> Result<Self, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "viewer" => Ok(Role::Viewer),
+            "operator" => Ok(Role::Operator),
+            "approver" => Ok(Role::Approver),
+            "admin" => Ok(Role::Admin),
+            other => Err(format!(
+                "unknown role {other:?}: expected viewer, operator, approver or admin"
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the principal proved who they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    /// The demo's dev sign-in (loopback only).
+    Dev,
+    /// Company SSO.
+    Oidc,
+}
+
+/// The roles a principal holds: one for every environment (`*`) and per-environment grants.
+/// The effective role in an environment is the highest of the two.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrants {
+    pub everywhere: Option<Role>,
+    pub per_env: BTreeMap<EnvId, Role>,
+}
+
+impl RoleGrants {
+    pub fn everywhere(role: Role) -> Self {
+        Self {
+            everywhere: Some(role),
+            per_env: BTreeMap::new(),
+        }
+    }
+
+    pub fn role_in(&self, env: &EnvId) -> Option<Role> {
+        let specific = self.per_env.get(env).copied();
+        match (self.everywhere, specific) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.everywhere.is_none() && self.per_env.is_empty()
+    }
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub name: String,
+    pub method: AuthMethod,
+    pub grants: RoleGrants,
+}
+
+/// Everything that can be asked of the console, for the policy to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// Read inventory, alarms and charts of an environment.
+    View,
+    /// Ask for a fresh inventory of an environment now.
+    Refresh,
+    Scale,
+    Deploy,
+    Rollback,
+    Redeploy,
+    Snapshot,
+    MuteAlarm,
+}
+
+impl Action {
+    pub fn required_role(self) -> Role {
+        match self {
+            Action::View | Action::Refresh => Role::Viewer,
+            Action::Scale
+            | Action::Deploy
+            | Action::Rollback
+            | Action::Redeploy
+            | Action::Snapshot
+            | Action::MuteAlarm => Role::Operator,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::View => "view",
+            Action::Refresh => "refresh",
+            Action::Scale => "scale services",
+            Action::Deploy => "deploy",
+            Action::Rollback => "roll back",
+            Action::Redeploy => "force a new deployment",
+            Action::Snapshot => "snapshot databases",
+            Action::MuteAlarm => "mute alarms",
+        }
+    }
+}
+
+/// Why the policy said no, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Denied {
+    #[error("you have no role in environment {env}")]
+    NoRole { env: EnvId },
+    #[error("you need the {required} role in {env} to {action}; you are {held}")]
+    RoleTooLow {
+        env: EnvId,
+        action: String,
+        required: Role,
+        held: Role,
+    },
+}
+
+/// Decides whether `principal` may perform `action` in `env`.
+pub fn authorize(principal: &Principal, action: Action, env: &EnvId) -> Result<(), Denied> {
+    let Some(held) = principal.grants.role_in(env) else {
+        return Err(Denied::NoRole { env: env.clone() });
+    };
+    let required = action.required_role();
+    if held >= required {
+        Ok(())
+    } else {
+        Err(Denied::RoleTooLow {
+            env: env.clone(),
+            action: action.describe().to_string(),
+            required,
+            held,
+        })
+    }
+}
+
+/// True when the principal may at least see something somewhere.
+pub fn has_any_access(principal: &Principal) -> bool {
+    !principal.grants.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(id: &str) -> EnvId {
+        EnvId::parse(id).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn principal(everywhere: Option<Role>, per_env: &[(&str, Role)]) -> Principal {
+        Principal {
+            name: "ana".into(),
+            method: AuthMethod::Dev,
+            grants: RoleGrants {
+                everywhere,
+                per_env: per_env.iter().map(|(e, r)| (env(e), *r)).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn policy_table() {
+        use Action::*;
+        use Role::*;
+        let cases: &[(Option<Role>, &[(&str, Role)], Action, &str, bool)] = &[
+            (Some(Viewer), &[], View, "prod", true),
+            (Some(Viewer), &[], Refresh, "prod", true),
+            (Some(Viewer), &[], Scale, "prod", false),
+            (Some(Operator), &[], Scale, "prod", true),
+            (Some(Approver), &[], Deploy, "dev", true),
+            (Some(Admin), &[], MuteAlarm, "staging", true),
+            (None, &[("dev", Operator)], Scale, "dev", true),
+            (None, &[("dev", Operator)], Scale, "prod", false),
+            (None, &[("dev", Operator)], View, "prod", false),
+            (Some(Viewer), &[("dev", Admin)], Deploy, "dev", true),
+            (Some(Operator), &[("dev", Viewer)], Deploy, "dev", true),
+            (None, &[], View, "dev", false),
+        ];
+        for (everywhere, per_env, action, env_id, allowed) in cases {
+            let p = principal(*everywhere, per_env);
+            assert_eq!(
+                authorize(&p, *action, &env(env_id)).is_ok(),
+                *allowed,
+                "{everywhere:?} {per_env:?} {action:?} in {env_id}"
+            );
+        }
+    }
+
+    #[test]
+    fn denial_explains_what_is_missing() {
+        let p = principal(Some(Role::Viewer), &[]);
+        let denied = authorize(&p, Action::Scale, &env("prod"));
+        assert_eq!(
+            denied.err().map(|d| d.to_string()).as_deref(),
+            Some("you need the operator role in prod to scale services; you are viewer")
+        );
+    }
+
+    #[test]
+    fn roles_parse_case_insensitively_and_refuse_unknown() {
+        assert_eq!(Role::parse("Operator"), Ok(Role::Operator));
+        assert!(Role::parse("root").is_err());
+        assert!(Role::Viewer < Role::Operator && Role::Approver < Role::Admin);
+    }
+
+    #[test]
+    fn no_grants_means_no_access() {
+        assert!(!has_any_access(&principal(None, &[])));
+        assert!(has_any_access(&principal(None, &[("dev", Role::Viewer)])));
+    }
+}

@@ -1,0 +1,562 @@
+//! What each page shows, built from inventory snapshots by pure functions. Server functions call
+//! these and send the result; the UI only renders them.
+
+use super::alarm_filter::{sort_for_display, AlarmFilter};
+use super::health::EnvHealth;
+use super::ids::EnvId;
+use super::inventory::{
+    freshness, service_key, split_image, Alarm, AlarmResource, AlarmState, Database,
+    DatabaseMetrics, DbEvent, DbSnapshot, EnvDescriptor, EnvInventory, EnvDetails, Freshness,
+    RefreshStatus, Service, ServiceMetrics,
+};
+use super::policy::Principal;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One environment as the console currently knows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvCard {
+    pub descriptor: EnvDescriptor,
+    pub status: RefreshStatus,
+    pub freshness: Freshness,
+    pub health: Option<EnvHealth>,
+}
+
+impl EnvCard {
+    pub fn new(
+        descriptor: EnvDescriptor,
+        status: RefreshStatus,
+        inventory: Option<&EnvInventory>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let freshness = freshness(&status, descriptor.refresh_interval_secs, now);
+        Self {
+            health: inventory.map(EnvHealth::of),
+            descriptor,
+            status,
+            freshness,
+        }
+    }
+
+    pub fn id(&self) -> &EnvId {
+        &self.descriptor.id
+    }
+}
+
+/// The inputs every view builder reads for one environment.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvData<'a> {
+    pub descriptor: &'a EnvDescriptor,
+    pub status: &'a RefreshStatus,
+    pub inventory: Option<&'a EnvInventory>,
+    pub details: Option<&'a EnvDetails>,
+}
+
+impl EnvData<'_> {
+    pub fn card(&self, now: DateTime<Utc>) -> EnvCard {
+        EnvCard::new(self.descriptor.clone(), self.status.clone(), self.inventory, now)
+    }
+}
+
+/// The signed-in user and what the chrome around every page needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub user: Principal,
+    pub demo_mode: bool,
+    pub environments: Vec<EnvDescriptor>,
+}
+
+/// A row of a services table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRow {
+    pub env: EnvId,
+    pub cluster: String,
+    pub name: String,
+    pub app: Option<String>,
+    pub status: String,
+    pub desired: i32,
+    pub running: i32,
+    pub pending: i32,
+    pub revision: String,
+    /// Image versions (tag or digest) of the containers, in definition order.
+    pub versions: Vec<String>,
+    pub deploying: bool,
+    pub rollout_state: Option<String>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub alarms_firing: u32,
+}
+
+impl ServiceRow {
+    pub fn of(env: &EnvId, service: &Service, alarms: &[Alarm]) -> Self {
+        let versions = service
+            .task_definition
+            .as_ref()
+            .map(|td| {
+                td.containers
+                    .iter()
+                    .map(|c| split_image(&c.image).1.to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let primary = service.deployments.iter().find(|d| d.status == "PRIMARY");
+        let alarms_firing = alarms
+            .iter()
+            .filter(|a| a.state == AlarmState::Alarm && watches_service(a, service))
+            .count() as u32;
+        Self {
+            env: env.clone(),
+            cluster: service.cluster.clone(),
+            name: service.name.clone(),
+            app: service.app.clone(),
+            status: service.status.clone(),
+            desired: service.desired,
+            running: service.running,
+            pending: service.pending,
+            revision: service.revision_label(),
+            versions,
+            deploying: service.deploying(),
+            rollout_state: primary.and_then(|d| d.rollout_state.clone()),
+            last_event_at: service.events.iter().filter_map(|e| e.at).max(),
+            alarms_firing,
+        }
+    }
+}
+
+fn watches_service(alarm: &Alarm, service: &Service) -> bool {
+    matches!(&alarm.resource, AlarmResource::Service { cluster, service: name }
+        if *cluster == service.cluster && *name == service.name)
+}
+
+fn watches_database(alarm: &Alarm, db: &Database) -> bool {
+    matches!(&alarm.resource, AlarmResource::Database { id } if *id == db.id)
+}
+
+/// A database with the figures its table row needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseRow {
+    pub env: EnvId,
+    pub database: Database,
+    pub free_storage_bytes: Option<f64>,
+    pub latest_snapshot_at: Option<DateTime<Utc>>,
+    pub alarms_firing: u32,
+}
+
+impl DatabaseRow {
+    fn of(env: &EnvId, db: &Database, inventory: &EnvInventory, metrics: Option<&EnvDetails>) -> Self {
+        Self {
+            env: env.clone(),
+            database: db.clone(),
+            free_storage_bytes: metrics
+                .and_then(|m| m.databases.get(&db.id))
+                .and_then(|m| m.free_storage_bytes.latest()),
+            latest_snapshot_at: inventory
+                .db_snapshots
+                .iter()
+                .filter(|s| s.db_id == db.id)
+                .filter_map(|s| s.created_at)
+                .max(),
+            alarms_firing: inventory
+                .alarms
+                .iter()
+                .filter(|a| a.state == AlarmState::Alarm && watches_database(a, db))
+                .count() as u32,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmRow {
+    pub env: EnvId,
+    pub alarm: Alarm,
+}
+
+/// Per environment, the apps it runs and how they are doing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppEnvSummary {
+    pub env: EnvId,
+    pub services: u32,
+    pub services_at_desired: u32,
+    pub databases: u32,
+    pub alarms_firing: u32,
+    pub versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppSummary {
+    pub name: String,
+    pub envs: Vec<AppEnvSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverviewView {
+    pub generated_at: DateTime<Utc>,
+    pub envs: Vec<EnvCard>,
+    pub apps: Vec<AppSummary>,
+    pub firing: Vec<AlarmRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentView {
+    pub generated_at: DateTime<Utc>,
+    pub card: EnvCard,
+    pub clusters: Vec<String>,
+    pub services: Vec<ServiceRow>,
+    pub databases: Vec<DatabaseRow>,
+    pub alarms: Vec<AlarmRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub generated_at: DateTime<Utc>,
+    pub card: EnvCard,
+    pub service: Service,
+    pub metrics: Option<ServiceMetrics>,
+    pub alarms: Vec<Alarm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabasesView {
+    pub generated_at: DateTime<Utc>,
+    pub envs: Vec<EnvCard>,
+    pub rows: Vec<DatabaseRow>,
+    pub env_filter: Option<EnvId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseView {
+    pub generated_at: DateTime<Utc>,
+    pub card: EnvCard,
+    pub row: DatabaseRow,
+    pub snapshots: Vec<DbSnapshot>,
+    pub events: Vec<DbEvent>,
+    pub metrics: Option<DatabaseMetrics>,
+    pub alarms: Vec<Alarm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmsView {
+    pub generated_at: DateTime<Utc>,
+    pub envs: Vec<EnvCard>,
+    pub filter: AlarmFilter,
+    pub rows: Vec<AlarmRow>,
+    pub total: usize,
+    pub counts: BTreeMap<String, usize>,
+    pub apps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppsView {
+    pub generated_at: DateTime<Utc>,
+    pub envs: Vec<EnvCard>,
+    pub apps: Vec<AppSummary>,
+}
+
+/// One environment's column on an app page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppEnvColumn {
+    pub card: EnvCard,
+    pub services: Vec<ServiceRow>,
+    pub databases: Vec<DatabaseRow>,
+    pub alarms: Vec<Alarm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppView {
+    pub generated_at: DateTime<Utc>,
+    pub name: String,
+    pub columns: Vec<AppEnvColumn>,
+}
+
+fn cards(envs: &[EnvData<'_>], now: DateTime<Utc>) -> Vec<EnvCard> {
+    envs.iter().map(|e| e.card(now)).collect()
+}
+
+/// Apps across environments, in name order; services without an app tag are left out.
+pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
+    let mut names = BTreeSet::new();
+    for env in envs {
+        if let Some(inv) = env.inventory {
+            names.extend(inv.services.iter().filter_map(|s| s.app.clone()));
+            names.extend(inv.databases.iter().filter_map(|d| d.app.clone()));
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| AppSummary {
+            envs: envs
+                .iter()
+                .map(|env| app_env_summary(env, &name))
+                .collect(),
+            name,
+        })
+        .collect()
+}
+
+fn app_env_summary(env: &EnvData<'_>, app: &str) -> AppEnvSummary {
+    let mut summary = AppEnvSummary {
+        env: env.descriptor.id.clone(),
+        services: 0,
+        services_at_desired: 0,
+        databases: 0,
+        alarms_firing: 0,
+        versions: Vec::new(),
+    };
+    let Some(inv) = env.inventory else {
+        return summary;
+    };
+    for s in inv.services.iter().filter(|s| s.app.as_deref() == Some(app)) {
+        summary.services += 1;
+        if s.at_desired_count() {
+            summary.services_at_desired += 1;
+        }
+        if let Some(td) = &s.task_definition {
+            for c in &td.containers {
+                let v = split_image(&c.image).1.to_string();
+                if !summary.versions.contains(&v) {
+                    summary.versions.push(v);
+                }
+            }
+        }
+    }
+    summary.databases = inv
+        .databases
+        .iter()
+        .filter(|d| d.app.as_deref() == Some(app))
+        .count() as u32;
+    summary.alarms_firing = inv
+        .alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm && a.app.as_deref() == Some(app))
+        .count() as u32;
+    summary
+}
+
+pub fn overview(envs: &[EnvData<'_>], now: DateTime<Utc>) -> OverviewView {
+    let mut firing: Vec<AlarmRow> = envs
+        .iter()
+        .filter_map(|e| e.inventory.map(|inv| (e.descriptor.id.clone(), inv)))
+        .flat_map(|(env, inv)| {
+            inv.alarms
+                .iter()
+                .filter(|a| a.state == AlarmState::Alarm)
+                .map(move |a| AlarmRow {
+                    env: env.clone(),
+                    alarm: a.clone(),
+                })
+        })
+        .collect();
+    sort_for_display(&mut firing, |r| &r.alarm);
+    OverviewView {
+        generated_at: now,
+        envs: cards(envs, now),
+        apps: app_summaries(envs),
+        firing,
+    }
+}
+
+pub fn environment(env: &EnvData<'_>, now: DateTime<Utc>) -> EnvironmentView {
+    let id = &env.descriptor.id;
+    let (clusters, mut services, mut databases, mut alarms) = match env.inventory {
+        None => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+        Some(inv) => (
+            inv.clusters.clone(),
+            inv.services
+                .iter()
+                .map(|s| ServiceRow::of(id, s, &inv.alarms))
+                .collect::<Vec<_>>(),
+            inv.databases
+                .iter()
+                .map(|d| DatabaseRow::of(id, d, inv, env.details))
+                .collect::<Vec<_>>(),
+            inv.alarms
+                .iter()
+                .map(|a| AlarmRow {
+                    env: id.clone(),
+                    alarm: a.clone(),
+                })
+                .collect::<Vec<_>>(),
+        ),
+    };
+    services.sort_by(|a, b| (&a.app, &a.cluster, &a.name).cmp(&(&b.app, &b.cluster, &b.name)));
+    databases.sort_by(|a, b| a.database.id.cmp(&b.database.id));
+    sort_for_display(&mut alarms, |r| &r.alarm);
+    EnvironmentView {
+        generated_at: now,
+        card: env.card(now),
+        clusters,
+        services,
+        databases,
+        alarms,
+    }
+}
+
+/// The service page, or `None` when the environment has no such service.
+pub fn service(env: &EnvData<'_>, cluster: &str, name: &str, now: DateTime<Utc>) -> Option<ServiceView> {
+    let inv = env.inventory?;
+    let service = inv.service(cluster, name)?;
+    let mut alarms: Vec<Alarm> = inv
+        .alarms
+        .iter()
+        .filter(|a| watches_service(a, service))
+        .cloned()
+        .collect();
+    sort_for_display(&mut alarms, |a| a);
+    let key = service_key(cluster, name);
+    let mut service = service.clone();
+    if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {
+        service.tasks = tasks.clone();
+    }
+    Some(ServiceView {
+        generated_at: now,
+        card: env.card(now),
+        service,
+        metrics: env.details.and_then(|m| m.services.get(&key)).cloned(),
+        alarms,
+    })
+}
+
+pub fn databases(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> DatabasesView {
+    let mut rows: Vec<DatabaseRow> = envs
+        .iter()
+        .filter(|e| env_filter.is_none_or(|f| *f == e.descriptor.id))
+        .filter_map(|e| e.inventory.map(|inv| (e, inv)))
+        .flat_map(|(e, inv)| {
+            inv.databases
+                .iter()
+                .map(move |d| DatabaseRow::of(&e.descriptor.id, d, inv, e.details))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.database.app, &a.database.id, &a.env).cmp(&(&b.database.app, &b.database.id, &b.env))
+    });
+    DatabasesView {
+        generated_at: now,
+        envs: cards(envs, now),
+        rows,
+        env_filter: env_filter.cloned(),
+    }
+}
+
+pub fn database(env: &EnvData<'_>, id: &str, now: DateTime<Utc>) -> Option<DatabaseView> {
+    let inv = env.inventory?;
+    let db = inv.database(id)?;
+    let mut snapshots: Vec<DbSnapshot> = inv
+        .db_snapshots
+        .iter()
+        .filter(|s| s.db_id == db.id)
+        .cloned()
+        .collect();
+    snapshots.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    let mut events: Vec<DbEvent> = inv
+        .db_events
+        .iter()
+        .filter(|e| e.source_id == db.id)
+        .cloned()
+        .collect();
+    events.sort_by(|a, b| b.at.cmp(&a.at));
+    let mut alarms: Vec<Alarm> = inv
+        .alarms
+        .iter()
+        .filter(|a| watches_database(a, db))
+        .cloned()
+        .collect();
+    sort_for_display(&mut alarms, |a| a);
+    Some(DatabaseView {
+        generated_at: now,
+        card: env.card(now),
+        row: DatabaseRow::of(&env.descriptor.id, db, inv, env.details),
+        snapshots,
+        events,
+        metrics: env.details.and_then(|m| m.databases.get(&db.id)).cloned(),
+        alarms,
+    })
+}
+
+pub fn alarms(envs: &[EnvData<'_>], filter: AlarmFilter, now: DateTime<Utc>) -> AlarmsView {
+    let mut total = 0;
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut apps = BTreeSet::new();
+    let mut rows = Vec::new();
+    for env in envs {
+        let Some(inv) = env.inventory else { continue };
+        for alarm in &inv.alarms {
+            total += 1;
+            apps.extend(alarm.app.clone());
+            if filter.matches(&env.descriptor.id, alarm) {
+                *counts.entry(alarm.state.as_str().to_string()).or_default() += 1;
+                rows.push(AlarmRow {
+                    env: env.descriptor.id.clone(),
+                    alarm: alarm.clone(),
+                });
+            }
+        }
+    }
+    sort_for_display(&mut rows, |r| &r.alarm);
+    AlarmsView {
+        generated_at: now,
+        envs: cards(envs, now),
+        filter,
+        rows,
+        total,
+        counts,
+        apps: apps.into_iter().collect(),
+    }
+}
+
+pub fn apps(envs: &[EnvData<'_>], now: DateTime<Utc>) -> AppsView {
+    AppsView {
+        generated_at: now,
+        envs: cards(envs, now),
+        apps: app_summaries(envs),
+    }
+}
+
+/// One app across every environment, or `None` when no environment knows it.
+pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppView> {
+    let columns: Vec<AppEnvColumn> = envs
+        .iter()
+        .map(|env| {
+            let id = &env.descriptor.id;
+            let (services, databases, alarms) = match env.inventory {
+                None => (Vec::new(), Vec::new(), Vec::new()),
+                Some(inv) => {
+                    let services = inv
+                        .services
+                        .iter()
+                        .filter(|s| s.app.as_deref() == Some(name))
+                        .map(|s| ServiceRow::of(id, s, &inv.alarms))
+                        .collect();
+                    let databases = inv
+                        .databases
+                        .iter()
+                        .filter(|d| d.app.as_deref() == Some(name))
+                        .map(|d| DatabaseRow::of(id, d, inv, env.details))
+                        .collect();
+                    let mut alarms: Vec<Alarm> = inv
+                        .alarms
+                        .iter()
+                        .filter(|a| a.app.as_deref() == Some(name))
+                        .cloned()
+                        .collect();
+                    sort_for_display(&mut alarms, |a| a);
+                    (services, databases, alarms)
+                }
+            };
+            AppEnvColumn {
+                card: env.card(now),
+                services,
+                databases,
+                alarms,
+            }
+        })
+        .collect();
+    let known = columns
+        .iter()
+        .any(|c| !c.services.is_empty() || !c.databases.is_empty() || !c.alarms.is_empty());
+    known.then(|| AppView {
+        generated_at: now,
+        name: name.to_string(),
+        columns,
+    })
+}

@@ -1,0 +1,105 @@
+//! What a server function reads from its request: the services (ports) and the signed-in user.
+//! The server's auth middleware puts the `Principal` into the request extensions.
+
+use super::ports::{AuditEntry, AuditPort, EnvState, InventoryPort};
+use crate::domain::ids::EnvId;
+use crate::domain::policy::{authorize, Action, Principal};
+use crate::error::AppError;
+use leptos::prelude::*;
+use std::future::Future;
+use std::sync::Arc;
+
+/// The ports and settings the server functions need, provided once as Leptos context.
+#[derive(Clone)]
+pub struct AppServices {
+    pub inventory: Arc<dyn InventoryPort>,
+    pub audit: Arc<dyn AuditPort>,
+    /// True in the demo's dev sign-in mode: every page shows a banner.
+    pub demo_mode: bool,
+}
+
+pub fn services() -> Result<AppServices, AppError> {
+    use_context::<AppServices>().ok_or_else(|| {
+        AppError::internal("server context", &"AppServices missing from context")
+    })
+}
+
+/// The signed-in principal of this request, or `Unauthenticated`.
+pub fn current_user() -> Result<Principal, AppError> {
+    let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthenticated)?;
+    parts
+        .extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// Runs a server function body and, on error, sets the HTTP status that matches it.
+pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(error) = &result {
+        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+            options.set_status(error.status());
+        }
+    }
+    result
+}
+
+/// The environments this user may view, in config order.
+pub fn visible_states(user: &Principal, services: &AppServices) -> Vec<EnvState> {
+    services
+        .inventory
+        .states()
+        .into_iter()
+        .filter(|s| authorize(user, Action::View, &s.descriptor.id).is_ok())
+        .collect()
+}
+
+/// Where the request came from, for the audit log.
+pub fn request_origin() -> (Option<String>, Option<String>) {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return (None, None);
+    };
+    let ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(300).collect());
+    (ip, agent)
+}
+
+/// One environment the user may perform `action` in, or the reason why not. Denials are
+/// written to the audit log.
+pub async fn authorized_state(
+    user: &Principal,
+    services: &AppServices,
+    env: &str,
+    action: Action,
+) -> Result<EnvState, AppError> {
+    let env = EnvId::parse(env)?;
+    if let Err(denied) = authorize(user, action, &env) {
+        let (ip, user_agent) = request_origin();
+        let entry = AuditEntry {
+            actor: user.name.clone(),
+            kind: "denied".into(),
+            env: Some(env.to_string()),
+            target: Some(format!("{action:?}")),
+            outcome: "denied".into(),
+            detail: Some(denied.to_string()),
+            ip,
+            user_agent,
+        };
+        if let Err(e) = services.audit.record(entry).await {
+            return Err(AppError::internal("recording a denial", &e));
+        }
+        return Err(denied.into());
+    }
+    services
+        .inventory
+        .state(&env)
+        .ok_or_else(|| AppError::NotFound(format!("there is no environment {env}")))
+}

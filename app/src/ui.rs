@@ -1,0 +1,12 @@
+//! The Leptos UI: the HTML shell, the routes, the page chrome and one folder per page.
+
+pub mod alarms;
+pub mod apps;
+pub mod components;
+pub mod databases;
+pub mod environment;
+pub mod layout;
+pub mod login;
+pub mod overview;
+pub mod service;
+pub mod shell;

@@ -1,0 +1,3 @@
+//! The alarms pages.
+
+pub mod alarms_page;

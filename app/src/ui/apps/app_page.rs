@@ -1,0 +1,51 @@
+//! One app across every environment, side by side.
+
+use crate::api::apps::get_app;
+use crate::domain::views::{AlarmRow, AppView};
+use crate::ui::components::*;
+use crate::ui::environment::environment_page::{alarms_table, databases_table, services_table};
+use crate::ui::layout::refresh_tick;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn AppPage() -> impl IntoView {
+    let params = use_params_map();
+    let app = move || params.read().get("app").unwrap_or_default();
+    let data = Resource::new(move || (app(), refresh_tick()), |(app, _)| get_app(app));
+    view! {
+        <Title text=app/>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => app_page(view).into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn app_page(view: AppView) -> impl IntoView {
+    let now = view.generated_at;
+    view! {
+        <PageHeader title=view.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string()), ("Apps".to_string(), "/apps".to_string())]/>
+        {view.columns.into_iter().map(|col| {
+            let env = col.card.descriptor.id.clone();
+            let alarms: Vec<AlarmRow> = col.alarms.iter().map(|a| AlarmRow { env: env.clone(), alarm: a.clone() }).collect();
+            view! {
+                <section class=format!("{CARD} mb-5 overflow-hidden") data-testid=format!("app-env-{env}")>
+                    <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+                        <h2 class="text-sm font-semibold"><a class="hover:underline" href=format!("/envs/{env}")>{col.card.descriptor.name.clone()}</a></h2>
+                        <EnvHeading card=col.card.clone() now/>
+                    </div>
+                    <div class="px-3 pt-2"><EnvProblem card=col.card.clone() now/></div>
+                    {services_table(col.services, now, true)}
+                    {(!col.databases.is_empty()).then(|| databases_table(col.databases, now, false))}
+                    {(!alarms.is_empty()).then(|| alarms_table(alarms, now, false))}
+                </section>
+            }
+        }).collect_view()}
+    }
+}

@@ -1,0 +1,130 @@
+//! Page scaffolding: headers, sections, stat tiles, errors, empty states.
+
+use crate::domain::format::utc_minute;
+use crate::domain::views::EnvCard;
+use crate::error::AppError;
+use crate::ui::components::FreshnessBadge;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+pub const CARD: &str = "rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
+pub const TABLE: &str = "w-full text-left text-sm";
+pub const THEAD: &str = "border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900/60 dark:text-slate-400";
+pub const TH: &str = "px-3 py-2 font-medium whitespace-nowrap";
+pub const TD: &str = "px-3 py-1.5 align-top";
+pub const TR: &str = "border-b border-slate-100 last:border-0 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/40";
+pub const LINK: &str = "font-medium text-sky-700 hover:underline dark:text-sky-400";
+pub const MUTED: &str = "text-slate-500 dark:text-slate-400";
+
+/// Title row of a page, with breadcrumbs above and actions to the right.
+#[component]
+pub fn PageHeader(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] crumbs: Vec<(String, String)>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="mb-4 flex flex-wrap items-end justify-between gap-3">
+            <div class="min-w-0">
+                {(!crumbs.is_empty()).then(|| view! {
+                    <nav class="mb-1 flex flex-wrap gap-1 text-xs text-slate-500 dark:text-slate-400" aria-label="Breadcrumb">
+                        {crumbs.into_iter().map(|(label, href)| view! {
+                            <a href=href class="hover:underline">{label}</a>
+                            <span aria-hidden="true">"/"</span>
+                        }).collect_view()}
+                    </nav>
+                })}
+                <h1 class="truncate text-xl font-semibold tracking-tight">{title}</h1>
+            </div>
+            <div class="flex flex-wrap items-center gap-2">{children.map(|c| c())}</div>
+        </div>
+    }
+}
+
+#[component]
+pub fn Section(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] note: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class=format!("{CARD} mb-5 overflow-hidden")>
+            <div class="flex items-baseline justify-between gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+                <h2 class="text-sm font-semibold">{title}</h2>
+                <span class=format!("text-xs {MUTED}")>{note}</span>
+            </div>
+            {children()}
+        </section>
+    }
+}
+
+#[component]
+pub fn Stat(#[prop(into)] label: String, children: Children) -> impl IntoView {
+    view! {
+        <div class="min-w-0">
+            <dt class=format!("text-xs {MUTED}")>{label}</dt>
+            <dd class="mt-0.5 truncate text-sm font-medium">{children()}</dd>
+        </div>
+    }
+}
+
+#[component]
+pub fn Empty(#[prop(into)] text: String) -> impl IntoView {
+    view! { <p class=format!("px-3 py-6 text-center text-sm {MUTED}")>{text}</p> }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class=format!("py-10 text-center text-sm {MUTED}")>"Loading…"</p> }
+}
+
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let (title, hint) = match &error {
+        AppError::Unauthenticated => ("Your session has ended", Some(("Sign in again", "/login"))),
+        AppError::Forbidden(_) => ("Not allowed", None),
+        AppError::NotFound(_) => ("Not found", Some(("Back to the overview", "/"))),
+        AppError::Invalid(_) => ("That request was not valid", None),
+        _ => ("Something went wrong", None),
+    };
+    view! {
+        <div role="alert" data-testid="error-panel" class="rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+            <p class="font-semibold">{title}</p>
+            <p class="mt-1">{error.to_string()}</p>
+            {hint.map(|(label, href)| view! { <a href=href class="mt-2 inline-block font-medium underline">{label}</a> })}
+        </div>
+    }
+}
+
+/// A warning strip for an environment whose data is failing, with the age of the last good data.
+#[component]
+pub fn EnvProblem(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
+    card.status.error.clone().map(|err| {
+        let last_good = card
+            .status
+            .last_success
+            .map(|t| format!("Showing data from {} ({}).", utc_minute(t), crate::domain::format::age(now, t)))
+            .unwrap_or_else(|| "No data has been fetched yet.".to_string());
+        view! {
+            <div role="alert" data-testid="env-error" class="mb-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900/60 dark:bg-red-950/40 dark:text-red-200">
+                <p><span class="font-semibold">{format!("{} is failing", card.descriptor.name)}</span>
+                   {format!(" since {}: ", utc_minute(err.since))}<span class="break-words">{err.message}</span></p>
+                <p class="mt-0.5 text-xs opacity-80">{last_good}</p>
+            </div>
+        }
+    })
+}
+
+/// The environment name with its freshness badge, used in page headers.
+#[component]
+pub fn EnvHeading(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
+    view! {
+        <span class="inline-flex flex-wrap items-center gap-2">
+            <FreshnessBadge freshness=card.freshness status=card.status.clone() now/>
+            {card.descriptor.protected.then(|| view! { <crate::ui::components::Badge tone=crate::ui::components::Tone::Warn text="protected"/> })}
+            <span class=format!("text-xs {MUTED}")>
+                {format!("{} · {}", card.descriptor.region, card.descriptor.account_id.clone().unwrap_or_else(|| "account unknown".into()))}
+            </span>
+        </span>
+    }
+}

@@ -1,0 +1,4 @@
+//! The databases pages.
+
+pub mod databases_page;
+pub mod database_page;

@@ -1,0 +1,3 @@
+//! The environment pages.
+
+pub mod environment_page;

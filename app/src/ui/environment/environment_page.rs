@@ -1,0 +1,256 @@
+//! One environment: services, databases and alarms, with an on-demand refresh.
+
+use crate::api::environments::{get_environment, RefreshEnvironment};
+use crate::domain::format::age_opt;
+use crate::domain::views::{AlarmRow, DatabaseRow, EnvironmentView, ServiceRow};
+use crate::ui::components::*;
+use crate::ui::layout::refresh_tick;
+use crate::ui::overview::overview_page::app_link;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn EnvironmentPage() -> impl IntoView {
+    let params = use_params_map();
+    let env = move || params.read().get("env").unwrap_or_default();
+    let refresh = ServerAction::<RefreshEnvironment>::new();
+    let data = Resource::new(
+        move || (env(), refresh_tick(), refresh.version().get()),
+        |(env, _, _)| get_environment(env),
+    );
+    view! {
+        <Title text=move || env()/>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => environment(view, refresh).into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The form that asks the server for a fresh inventory; works without JavaScript too.
+#[component]
+pub fn RefreshButton(env: String, action: ServerAction<RefreshEnvironment>) -> impl IntoView {
+    let pending = action.pending();
+    let failed = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <span class="text-xs text-red-700 dark:text-red-400">{e.to_string()}</span> })
+    };
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="env" value=env/>
+            <button type="submit" data-testid="refresh"
+                class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
+                disabled=move || pending.get()>
+                {move || if pending.get() { "Refreshing…" } else { "Refresh now" }}
+            </button>
+        </ActionForm>
+        {failed}
+    }
+}
+
+fn environment(view: EnvironmentView, refresh: ServerAction<RefreshEnvironment>) -> impl IntoView {
+    let now = view.generated_at;
+    let card = view.card.clone();
+    let env = card.descriptor.id.to_string();
+    let health = card.health.clone().unwrap_or_default();
+    let actions = view! {
+        <EnvHeading card=card.clone() now/>
+        <RefreshButton env=env action=refresh/>
+    };
+    let services_at_desired = format!("{}/{}", health.services_at_desired, health.services);
+    let tasks = format!("{}/{}", health.tasks_running, health.tasks_desired);
+    let dbs = format!("{}/{}", health.databases_available, health.databases);
+    let alarms = format!("{} of {}", health.alarms_firing, health.alarms);
+    let deploys = health.deploys_in_progress.to_string();
+    let clusters = view.clusters.join(", ");
+    view! {
+        <PageHeader title=card.descriptor.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string())]>
+            {actions}
+        </PageHeader>
+        <EnvProblem card=card.clone() now/>
+        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6")>
+            <Stat label="Services at desired">{services_at_desired}</Stat>
+            <Stat label="Tasks running">{tasks}</Stat>
+            <Stat label="Databases available">{dbs}</Stat>
+            <Stat label="Alarms firing">{alarms}</Stat>
+            <Stat label="Deploys in progress">{deploys}</Stat>
+            <Stat label="Clusters">{clusters}</Stat>
+        </dl>
+        <Section title="Services" note=format!("{} services", view.services.len())>
+            {services_table(view.services, now, false)}
+        </Section>
+        <Section title="Databases" note=format!("{} databases", view.databases.len())>
+            {databases_table(view.databases, now, false)}
+        </Section>
+        <Section title="Alarms" note=format!("{} alarms", view.alarms.len())>
+            {alarms_table(view.alarms, now, false)}
+        </Section>
+    }
+}
+
+/// The services table used by the environment and app pages.
+pub fn services_table(rows: Vec<ServiceRow>, now: DateTime<Utc>, compact: bool) -> AnyView {
+    if rows.is_empty() {
+        return view! { <Empty text="No services."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto">
+            <table class=TABLE data-testid="services-table">
+                <thead class=THEAD><tr>
+                    <th class=TH>"Service"</th>
+                    {(!compact).then(|| view! { <th class=TH>"App"</th><th class=TH>"Cluster"</th> })}
+                    <th class=TH>"Tasks"</th><th class=TH>"Revision"</th><th class=TH>"Version"</th>
+                    <th class=TH>"Deployment"</th><th class=TH>"Alarms"</th>
+                    {(!compact).then(|| view! { <th class=TH>"Last event"</th> })}
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let href = format!("/envs/{}/services/{}/{}", r.env, r.cluster, r.name);
+                        view! {
+                            <tr class=TR>
+                                <td class=TD><a class=LINK href=href>{r.name.clone()}</a></td>
+                                {(!compact).then(|| view! {
+                                    <td class=TD>{app_link(r.app.clone())}</td>
+                                    <td class=format!("{TD} {MUTED}")>{r.cluster.clone()}</td>
+                                })}
+                                <td class=TD><TaskCount running=r.running desired=r.desired pending=r.pending/></td>
+                                <td class=format!("{TD} font-mono text-xs")>{r.revision.clone()}</td>
+                                <td class=format!("{TD} font-mono text-xs")>{r.versions.join(", ")}</td>
+                                <td class=TD><RolloutBadge state=r.rollout_state.clone() deploying=r.deploying/></td>
+                                <td class=TD>{if r.alarms_firing > 0 {
+                                    view! { <Badge tone=Tone::Bad text=format!("{} firing", r.alarms_firing)/> }.into_any()
+                                } else {
+                                    view! { <span class=MUTED>"—"</span> }.into_any()
+                                }}</td>
+                                {(!compact).then(|| view! { <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, r.last_event_at)}</td> })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The databases table used by the environment, databases and app pages.
+pub fn databases_table(rows: Vec<DatabaseRow>, now: DateTime<Utc>, with_env: bool) -> AnyView {
+    if rows.is_empty() {
+        return view! { <Empty text="No databases."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto">
+            <table class=TABLE data-testid="databases-table">
+                <thead class=THEAD><tr>
+                    <th class=TH>"Database"</th>
+                    {with_env.then(|| view! { <th class=TH>"Env"</th> })}
+                    <th class=TH>"App"</th><th class=TH>"Engine"</th><th class=TH>"Class"</th>
+                    <th class=TH>"Status"</th><th class=TH>"Multi-AZ"</th><th class=TH>"Storage"</th>
+                    <th class=TH>"Backups"</th><th class=TH>"Last snapshot"</th><th class=TH>"Alarms"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let db = r.database.clone();
+                        let href = format!("/envs/{}/databases/{}", r.env, db.id);
+                        let storage = match (db.allocated_storage_gb, r.free_storage_bytes) {
+                            (Some(gb), Some(free)) => format!("{gb} GiB, {} free", crate::domain::format::bytes(free)),
+                            (Some(gb), None) => format!("{gb} GiB"),
+                            (None, _) => "—".to_string(),
+                        };
+                        let status_tone = if db.available() { Tone::Good } else { Tone::Warn };
+                        view! {
+                            <tr class=TR>
+                                <td class=TD><a class=LINK href=href>{db.id.clone()}</a></td>
+                                {with_env.then(|| view! { <td class=TD>{r.env.to_string()}</td> })}
+                                <td class=TD>{app_link(db.app.clone())}</td>
+                                <td class=format!("{TD} whitespace-nowrap")>{format!("{} {}", db.engine, db.engine_version)}</td>
+                                <td class=format!("{TD} font-mono text-xs")>{db.class.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td class=TD><Badge tone=status_tone text=db.status.clone()/></td>
+                                <td class=TD>{if db.multi_az { "yes" } else { "no" }}</td>
+                                <td class=format!("{TD} whitespace-nowrap")>{storage}</td>
+                                <td class=format!("{TD} whitespace-nowrap")>{format!("{} days", db.backup_retention_days)}</td>
+                                <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, r.latest_snapshot_at)}</td>
+                                <td class=TD>{if r.alarms_firing > 0 {
+                                    view! { <Badge tone=Tone::Bad text=format!("{} firing", r.alarms_firing)/> }.into_any()
+                                } else {
+                                    view! { <span class=MUTED>"—"</span> }.into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The alarms table used by the environment and alarms pages.
+pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> AnyView {
+    if rows.is_empty() {
+        return view! { <Empty text="No alarms match."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto">
+            <table class=TABLE data-testid="alarms-table">
+                <thead class=THEAD><tr>
+                    <th class=TH>"State"</th><th class=TH>"Alarm"</th>
+                    {with_env.then(|| view! { <th class=TH>"Env"</th> })}
+                    <th class=TH>"App"</th><th class=TH>"Watches"</th><th class=TH>"Reason"</th>
+                    <th class=TH>"Changed"</th><th class=TH>"Actions"</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let watches = resource_link(&r);
+                        view! {
+                            <tr class=TR>
+                                <td class=TD><AlarmStateBadge state=r.alarm.state/></td>
+                                <td class=TD>
+                                    <div class="font-medium">{r.alarm.name.clone()}</div>
+                                    {r.alarm.description.clone().map(|d| view! { <div class=format!("text-xs {MUTED}")>{d}</div> })}
+                                </td>
+                                {with_env.then(|| view! { <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td> })}
+                                <td class=TD>{app_link(r.alarm.app.clone())}</td>
+                                <td class=format!("{TD} text-xs")>{watches}</td>
+                                <td class=format!("{TD} max-w-md text-xs {MUTED}")>{r.alarm.reason.clone()}</td>
+                                <td class=format!("{TD} whitespace-nowrap")>{age_opt(now, r.alarm.updated_at)}</td>
+                                <td class=TD>{if r.alarm.actions_enabled {
+                                    view! { <Badge tone=Tone::Neutral text="enabled"/> }.into_any()
+                                } else {
+                                    view! { <Badge tone=Tone::Warn text="muted"/> }.into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+fn resource_link(row: &AlarmRow) -> AnyView {
+    use crate::domain::inventory::AlarmResource;
+    match &row.alarm.resource {
+        AlarmResource::Service { cluster, service } => view! {
+            <a class=LINK href=format!("/envs/{}/services/{cluster}/{service}", row.env)>{format!("service {service}")}</a>
+        }
+        .into_any(),
+        AlarmResource::Database { id } => view! {
+            <a class=LINK href=format!("/envs/{}/databases/{id}", row.env)>{format!("database {id}")}</a>
+        }
+        .into_any(),
+        AlarmResource::Queue { name } => view! { <span>{format!("queue {name}")}</span> }.into_any(),
+        AlarmResource::Other { label } => view! { <span class="font-mono">{label.clone()}</span> }.into_any(),
+        AlarmResource::Unknown => view! { <span class=MUTED>"—"</span> }.into_any(),
+    }
+}

@@ -1,0 +1,127 @@
+//! The chrome around every signed-in page: header, navigation, demo banner, periodic refresh.
+
+use crate::api::session::get_session;
+use crate::domain::policy::Principal;
+use crate::domain::views::SessionView;
+use crate::ui::components::ErrorPanel;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, A};
+use std::time::Duration;
+
+/// How often a hydrated page reloads its data.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(20);
+
+/// Increments every [`REFRESH_EVERY`] in the browser; pages key their resources on it.
+#[derive(Clone, Copy)]
+pub struct RefreshTick(pub ReadSignal<u64>);
+
+/// The tick for resources; 0 on the server and until the first interval fires.
+pub fn refresh_tick() -> u64 {
+    use_context::<RefreshTick>().map(|t| t.0.get()).unwrap_or(0)
+}
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    let session = Resource::new(|| (), |_| get_session());
+    let (tick, set_tick) = signal(0_u64);
+    provide_context(RefreshTick(tick));
+    Effect::new(move |_| {
+        if let Ok(handle) =
+            set_interval_with_handle(move || set_tick.update(|t| *t += 1), REFRESH_EVERY)
+        {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <div class="h-12 bg-slate-900"></div> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(s) => view! { <Header session=s/> }.into_any(),
+                    Err(e) => view! {
+                        <div class="h-12 bg-slate-900"></div>
+                        <div class="mx-auto max-w-screen-2xl px-4 py-4"><ErrorPanel error=e/></div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <main class="mx-auto max-w-screen-2xl px-3 py-5 sm:px-6">
+            <Outlet/>
+        </main>
+    }
+}
+
+fn role_label(user: &Principal) -> String {
+    match (user.grants.everywhere, user.grants.per_env.is_empty()) {
+        (Some(role), true) => role.to_string(),
+        (None, false) => user
+            .grants
+            .per_env
+            .iter()
+            .map(|(env, role)| format!("{role} in {env}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        (Some(role), false) => format!("{role} (more in some environments)"),
+        (None, true) => "no role".to_string(),
+    }
+}
+
+#[component]
+fn Header(session: SessionView) -> impl IntoView {
+    let nav = "rounded px-2.5 py-1.5 text-sm text-slate-300 hover:bg-slate-800 hover:text-white aria-[current=page]:bg-slate-800 aria-[current=page]:text-white";
+    let role = role_label(&session.user);
+    let envs = session.environments.clone();
+    view! {
+        {session.demo_mode.then(|| view! {
+            <div role="status" data-testid="demo-banner" class="bg-amber-400 px-4 py-1 text-center text-xs font-medium text-amber-950">
+                "Demo mode: dev sign-in without SSO, served on loopback only. Do not use this configuration for real accounts."
+            </div>
+        })}
+        <header class="bg-slate-900 text-slate-100 shadow">
+            <div class="mx-auto flex max-w-screen-2xl flex-wrap items-center gap-x-4 gap-y-2 px-3 py-2 sm:px-6">
+                <a href="/" class="flex items-center gap-2 font-semibold tracking-tight text-white">
+                    <img src="/favicon.svg" alt="" class="h-6 w-6"/>
+                    "Quarterdeck"
+                </a>
+                <nav class="flex flex-wrap items-center gap-1" aria-label="Main">
+                    <A href="/" exact=true attr:class=nav>"Overview"</A>
+                    <A href="/apps" attr:class=nav>"Apps"</A>
+                    <A href="/databases" attr:class=nav>"Databases"</A>
+                    <A href="/alarms" attr:class=nav>"Alarms"</A>
+                    <span class="mx-1 hidden h-5 w-px bg-slate-700 sm:inline-block"></span>
+                    {envs.into_iter().map(|e| {
+                        let href = format!("/envs/{}", e.id);
+                        view! { <A href=href attr:class=nav>{e.name}</A> }
+                    }).collect_view()}
+                </nav>
+                <div class="ml-auto flex items-center gap-3 text-sm">
+                    <span class="text-slate-300" data-testid="current-user">
+                        <span class="font-medium text-white">{session.user.name.clone()}</span>
+                        " · " {role}
+                    </span>
+                    <form method="post" action="/auth/logout">
+                        <button type="submit" class="rounded border border-slate-600 px-2 py-1 text-xs text-slate-200 hover:bg-slate-800">
+                            "Sign out"
+                        </button>
+                    </form>
+                </div>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <div class="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-8 text-center dark:border-slate-800 dark:bg-slate-900">
+            <h1 class="text-lg font-semibold">"Page not found"</h1>
+            <p class="mt-2 text-sm text-slate-500 dark:text-slate-400">"Nothing lives at this address."</p>
+            <a href="/" class="mt-4 inline-block text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">"Back to the overview"</a>
+        </div>
+    }
+}

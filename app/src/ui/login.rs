@@ -1,0 +1,3 @@
+//! The login pages.
+
+pub mod login_page;

@@ -1,0 +1,3 @@
+//! The overview pages.
+
+pub mod overview_page;

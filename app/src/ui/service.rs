@@ -1,0 +1,3 @@
+//! The service pages.
+
+pub mod service_page;

@@ -1,0 +1,228 @@
+//! One ECS service: counts, deployments, task definition and images, tasks, events, charts.
+
+use crate::api::services::get_service;
+use crate::domain::format::{age_opt, utc_minute_opt};
+use crate::domain::inventory::{revision_label_from_arn, split_image, Service};
+use crate::domain::views::ServiceView;
+use crate::ui::components::*;
+use crate::ui::layout::refresh_tick;
+use crate::ui::overview::overview_page::app_link;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ServicePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("env").unwrap_or_default(),
+            p.get("cluster").unwrap_or_default(),
+            p.get("service").unwrap_or_default(),
+        )
+    };
+    let data = Resource::new(
+        move || (key(), refresh_tick()),
+        |((env, cluster, service), _)| get_service(env, cluster, service),
+    );
+    view! {
+        <Title text=move || key().2/>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => service_page(view).into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn service_page(view: ServiceView) -> impl IntoView {
+    let now = view.generated_at;
+    let s = view.service.clone();
+    let env = view.card.descriptor.id.to_string();
+    let crumbs = vec![
+        ("Overview".to_string(), "/".to_string()),
+        (view.card.descriptor.name.clone(), format!("/envs/{env}")),
+        (s.cluster.clone(), format!("/envs/{env}")),
+    ];
+    let metrics = view.metrics.clone().unwrap_or_default();
+    let alarm_rows: Vec<_> = view
+        .alarms
+        .iter()
+        .map(|a| crate::domain::views::AlarmRow { env: view.card.descriptor.id.clone(), alarm: a.clone() })
+        .collect();
+    let deployments_view = deployments(&s, now);
+    let containers_view = containers(&s);
+    let tasks_view = tasks(&s, now);
+    let events_view = events(&s, now);
+    let tags_view = tags(&s);
+    let alarms_view = crate::ui::environment::environment_page::alarms_table(alarm_rows.clone(), now, false);
+    let heading = view! { <EnvHeading card=view.card.clone() now/> };
+    let status = s.status.clone();
+    let (running, desired, pending) = (s.running, s.desired, s.pending);
+    let launch_type = s.launch_type.clone().unwrap_or_else(|| "—".into());
+    let revision = s.revision_label();
+    let app = app_link(s.app.clone());
+    let rollout = s.deployments.iter().find(|d| d.status == "PRIMARY").and_then(|d| d.rollout_state.clone());
+    let deploying = s.deploying();
+    let created = age_opt(now, s.created_at);
+    view! {
+        <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
+        <EnvProblem card=view.card.clone() now/>
+        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-7")>
+            <Stat label="Status">{status}</Stat>
+            <Stat label="Tasks running / desired"><TaskCount running desired pending/></Stat>
+            <Stat label="Launch type">{launch_type}</Stat>
+            <Stat label="Task definition"><span class="font-mono text-xs">{revision}</span></Stat>
+            <Stat label="App">{app}</Stat>
+            <Stat label="Deployment"><RolloutBadge state=rollout deploying/></Stat>
+            <Stat label="Created">{created}</Stat>
+        </dl>
+        <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2">
+            <LineChart title="CPU utilisation" series=Some(metrics.cpu.clone()) unit=Unit::Percent/>
+            <LineChart title="Memory utilisation" series=Some(metrics.memory.clone()) unit=Unit::Percent/>
+        </div>
+        <Section title="Deployments">{deployments_view}</Section>
+        <Section title="Task definition and images" note=s.task_definition_arn.clone()>{containers_view}</Section>
+        <Section title="Alarms" note=format!("{} watching this service", alarm_rows.len())>
+            {alarms_view}
+        </Section>
+        <Section title="Tasks" note=format!("{} tasks", s.tasks.len())>{tasks_view}</Section>
+        <Section title="Events" note="newest first">{events_view}</Section>
+        <Section title="Tags">{tags_view}</Section>
+    }
+}
+
+fn deployments(s: &Service, now: DateTime<Utc>) -> AnyView {
+    if s.deployments.is_empty() {
+        return view! { <Empty text="No deployments reported."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto"><table class=TABLE data-testid="deployments-table">
+            <thead class=THEAD><tr>
+                <th class=TH>"Status"</th><th class=TH>"Revision"</th><th class=TH>"Tasks"</th>
+                <th class=TH>"Failed"</th><th class=TH>"Rollout"</th><th class=TH>"Started"</th><th class=TH>"Updated"</th>
+            </tr></thead>
+            <tbody>
+                {s.deployments.iter().map(|d| view! {
+                    <tr class=TR>
+                        <td class=TD><Badge tone=if d.status == "PRIMARY" { Tone::Info } else { Tone::Neutral } text=d.status.clone()/></td>
+                        <td class=format!("{TD} font-mono text-xs")>{revision_label_from_arn(&d.task_definition_arn)}</td>
+                        <td class=TD><TaskCount running=d.running desired=d.desired pending=d.pending/></td>
+                        <td class=TD>{d.failed_tasks.to_string()}</td>
+                        <td class=TD>
+                            <RolloutBadge state=d.rollout_state.clone() deploying=false/>
+                            {d.rollout_reason.clone().map(|r| view! { <div class=format!("mt-0.5 text-xs {MUTED}")>{r}</div> })}
+                        </td>
+                        <td class=format!("{TD} whitespace-nowrap")>{utc_minute_opt(d.created_at)}</td>
+                        <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, d.updated_at)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+fn containers(s: &Service) -> AnyView {
+    let Some(td) = s.task_definition.clone() else {
+        return view! { <Empty text="The task definition has not been read yet."/> }.into_any();
+    };
+    view! {
+        <div class="flex flex-wrap gap-x-6 gap-y-1 px-3 pt-2 text-xs">
+            <span>"Family " <span class="font-mono">{format!("{}:{}", td.family, td.revision)}</span></span>
+            <span>"CPU " <span class="font-mono">{td.cpu.clone().unwrap_or_else(|| "—".into())}</span></span>
+            <span>"Memory " <span class="font-mono">{td.memory.clone().unwrap_or_else(|| "—".into())}</span></span>
+            <span>"Registered " {utc_minute_opt(td.registered_at)}</span>
+        </div>
+        <div class="overflow-x-auto"><table class=TABLE data-testid="containers-table">
+            <thead class=THEAD><tr>
+                <th class=TH>"Container"</th><th class=TH>"Image"</th><th class=TH>"Version"</th>
+                <th class=TH>"Ports"</th><th class=TH>"Essential"</th>
+            </tr></thead>
+            <tbody>
+                {td.containers.into_iter().map(|c| {
+                    let (repo, version) = split_image(&c.image);
+                    let (repo, version) = (repo.to_string(), version.to_string());
+                    view! {
+                        <tr class=TR>
+                            <td class=TD>{c.name.clone()}</td>
+                            <td class=format!("{TD} break-all font-mono text-xs")>{repo}</td>
+                            <td class=format!("{TD} font-mono text-xs font-semibold")>{version}</td>
+                            <td class=format!("{TD} font-mono text-xs")>{c.ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")}</td>
+                            <td class=TD>{if c.essential { "yes" } else { "no" }}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
+    if s.tasks.is_empty() {
+        return view! { <Empty text="No tasks are running."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto"><table class=TABLE data-testid="tasks-table">
+            <thead class=THEAD><tr>
+                <th class=TH>"Task"</th><th class=TH>"Status"</th><th class=TH>"Health"</th>
+                <th class=TH>"Revision"</th><th class=TH>"Zone"</th><th class=TH>"Started"</th>
+            </tr></thead>
+            <tbody>
+                {s.tasks.iter().map(|t| view! {
+                    <tr class=TR>
+                        <td class=format!("{TD} font-mono text-xs")>{t.short_id().to_string()}</td>
+                        <td class=TD>
+                            <Badge tone=if t.last_status == "RUNNING" { Tone::Good } else { Tone::Neutral } text=t.last_status.clone()/>
+                            {(t.desired_status != t.last_status).then(|| view! { <span class=format!("ml-1 text-xs {MUTED}")>{format!("→ {}", t.desired_status)}</span> })}
+                        </td>
+                        <td class=TD>{t.health.clone().unwrap_or_else(|| "UNKNOWN".into())}</td>
+                        <td class=format!("{TD} font-mono text-xs")>{revision_label_from_arn(&t.task_definition_arn)}</td>
+                        <td class=TD>{t.availability_zone.clone().unwrap_or_else(|| "—".into())}</td>
+                        <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, t.started_at)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+fn events(s: &Service, now: DateTime<Utc>) -> AnyView {
+    if s.events.is_empty() {
+        return view! { <Empty text="No events."/> }.into_any();
+    }
+    let mut events = s.events.clone();
+    events.sort_by(|a, b| b.at.cmp(&a.at));
+    view! {
+        <ol class="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="events">
+            {events.into_iter().take(30).map(|e| view! {
+                <li class="flex gap-3 px-3 py-1.5">
+                    <span class=format!("w-20 shrink-0 text-xs {MUTED}")>{age_opt(now, e.at)}</span>
+                    <span class="min-w-0 break-words">{e.message}</span>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+fn tags(s: &Service) -> AnyView {
+    if s.tags.is_empty() {
+        return view! { <Empty text="No tags."/> }.into_any();
+    }
+    view! {
+        <div class="flex flex-wrap gap-1.5 p-3">
+            {s.tags.iter().map(|(k, v)| view! {
+                <span class="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs dark:bg-slate-800">{format!("{k}={v}")}</span>
+            }).collect_view()}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,68 @@
+//! The HTML document and the route table.
+
+use super::alarms::alarms_page::AlarmsPage;
+use super::apps::app_page::AppPage;
+use super::apps::apps_page::AppsPage;
+use super::databases::database_page::DatabasePage;
+use super::databases::databases_page::DatabasesPage;
+use super::environment::environment_page::EnvironmentPage;
+use super::layout::{Layout, NotFound};
+use super::login::login_page::LoginPage;
+use super::overview::overview_page::OverviewPage;
+use super::service::service_page::ServicePage;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The whole HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-100 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // End-to-end tests wait for this mark before they click.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/quarterdeck.css"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Quarterdeck".to_string() } else { format!("{title} · Quarterdeck") }
+        }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env") view=EnvironmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/services/:cluster/:service") view=ServicePage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/databases/:id") view=DatabasePage ssr=SsrMode::Async/>
+                    <Route path=path!("databases") view=DatabasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
+                    <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
+                    <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

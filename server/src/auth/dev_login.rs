@@ -1,0 +1,129 @@
+//! The demo's dev sign-in: any name, one role in every environment. Only reachable when
+//! `auth.mode = "dev"`, which config refuses unless the server listens on loopback.
+
+use super::sessions::{SessionUser, USER_KEY};
+use crate::config::AuthMode;
+use crate::startup::AppState;
+use app::domain::ids::{parse_user_name, safe_next_path};
+use app::domain::policy::{AuthMethod, Principal, Role, RoleGrants};
+use app::ssr::ports::{AuditEntry, AuditPort};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::Utc;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+#[derive(Debug, Deserialize)]
+pub struct DevLoginForm {
+    pub user: String,
+    pub role: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+fn client(connect: Option<&Extension<ConnectInfo<SocketAddr>>>, headers: &HeaderMap) -> (Option<String>, Option<String>) {
+    let ip = connect.map(|c| c.0 .0.ip().to_string());
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(300).collect());
+    (ip, agent)
+}
+
+fn back_to_login(message: &str, next: &str) -> Response {
+    let target = format!(
+        "/login?error={}&next={}",
+        app::domain::alarm_filter::encode(message),
+        app::domain::alarm_filter::encode(next)
+    );
+    Redirect::to(&target).into_response()
+}
+
+pub async fn dev_login(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    session: Session,
+    Form(form): Form<DevLoginForm>,
+) -> Response {
+    if state.settings.auth.mode != AuthMode::Dev {
+        return (StatusCode::NOT_FOUND, "dev sign-in is disabled").into_response();
+    }
+    let next = safe_next_path(form.next.as_deref());
+    let name = match parse_user_name(&form.user) {
+        Ok(name) => name,
+        Err(e) => return back_to_login(&format!("Check the name: {e}"), &next),
+    };
+    let role = match Role::parse(&form.role) {
+        Ok(role) => role,
+        Err(e) => return back_to_login(&format!("Check the role: {e}"), &next),
+    };
+    let principal = Principal {
+        name: name.clone(),
+        method: AuthMethod::Dev,
+        grants: RoleGrants::everywhere(role),
+    };
+    // A fresh session id at every sign-in defeats session fixation.
+    if let Err(e) = session.cycle_id().await {
+        tracing::error!(error = %e, "rotating the session id");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not start a session").into_response();
+    }
+    let stored = SessionUser {
+        principal,
+        signed_in_at: Utc::now(),
+    };
+    if let Err(e) = session.insert(USER_KEY, stored).await {
+        tracing::error!(error = %e, "writing the session");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not start a session").into_response();
+    }
+    let (ip, user_agent) = client(connect.as_ref(), &headers);
+    let entry = AuditEntry {
+        actor: name,
+        kind: "login".into(),
+        env: None,
+        target: None,
+        outcome: "succeeded".into(),
+        detail: Some(format!("dev sign-in as {role} in every environment")),
+        ip,
+        user_agent,
+    };
+    if let Err(e) = state.audit.record(entry).await {
+        tracing::error!(error = %e, "auditing a sign-in");
+        let _ = session.flush().await;
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not record the sign-in").into_response();
+    }
+    Redirect::to(&next).into_response()
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let user: Option<SessionUser> = session.get(USER_KEY).await.ok().flatten();
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "ending a session");
+        return (StatusCode::INTERNAL_SERVER_ERROR, "could not end the session").into_response();
+    }
+    if let Some(user) = user {
+        let (ip, user_agent) = client(connect.as_ref(), &headers);
+        let entry = AuditEntry {
+            actor: user.principal.name,
+            kind: "logout".into(),
+            env: None,
+            target: None,
+            outcome: "succeeded".into(),
+            detail: None,
+            ip,
+            user_agent,
+        };
+        if let Err(e) = state.audit.record(entry).await {
+            tracing::error!(error = %e, "auditing a sign-out");
+        }
+    }
+    Redirect::to("/login").into_response()
+}

@@ -1,0 +1,181 @@
+//! CloudWatch reads: metric alarms (paginated) and metric series for the charts (GetMetricData,
+//! up to 500 queries per call).
+
+use super::clients::EnvClients;
+use super::convert::{smithy_time, time, Context};
+use app::domain::inventory::{
+    service_key, Alarm, AlarmResource, AlarmState, DatabaseMetrics, EnvInventory, EnvDetails,
+    Series, ServiceMetrics,
+};
+use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use chrono::{DateTime, Utc};
+use futures::{stream, StreamExt, TryStreamExt};
+use std::collections::BTreeMap;
+
+/// GetMetricData takes at most 500 queries per call.
+const QUERIES_PER_CALL: usize = 500;
+/// Charts cover the last six hours at five-minute resolution.
+const CHART_HOURS: i64 = 6;
+const PERIOD_SECS: i32 = 300;
+
+/// Which series a query fills.
+#[derive(Debug, Clone)]
+enum Target {
+    ServiceCpu(String),
+    ServiceMemory(String),
+    DbCpu(String),
+    DbConnections(String),
+    DbFreeStorage(String),
+}
+
+impl EnvClients {
+    pub(crate) async fn alarms(&self) -> Result<Vec<Alarm>, String> {
+        let pages: Vec<aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput> = self
+            .cloudwatch
+            .describe_alarms()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .op("CloudWatch DescribeAlarms")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.metric_alarms())
+            .map(|a| {
+                let dimensions: Vec<(String, String)> = a
+                    .dimensions()
+                    .iter()
+                    .map(|d| (d.name().unwrap_or_default().to_string(), d.value().unwrap_or_default().to_string()))
+                    .collect();
+                Alarm {
+                    name: a.alarm_name().unwrap_or_default().to_string(),
+                    arn: a.alarm_arn().unwrap_or_default().to_string(),
+                    state: a
+                        .state_value()
+                        .and_then(|s| AlarmState::parse(s.as_str()))
+                        .unwrap_or(AlarmState::InsufficientData),
+                    reason: a.state_reason().unwrap_or_default().to_string(),
+                    updated_at: time(a.state_updated_timestamp()),
+                    actions_enabled: a.actions_enabled().unwrap_or(false),
+                    namespace: a.namespace().map(str::to_string),
+                    metric: a.metric_name().map(str::to_string),
+                    resource: AlarmResource::from_dimensions(&dimensions),
+                    dimensions,
+                    description: a.alarm_description().map(str::to_string),
+                    threshold: a.threshold(),
+                    comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
+                    app: None,
+                }
+            })
+            .collect())
+    }
+
+    /// CPU and memory of every service, CPU, connections and free storage of every database.
+    pub(crate) async fn metrics(&self, inventory: &EnvInventory, now: DateTime<Utc>) -> Result<EnvDetails, String> {
+        let mut targets: Vec<(Target, &'static str, &'static str, Vec<(String, String)>)> = Vec::new();
+        for s in &inventory.services {
+            let key = service_key(&s.cluster, &s.name);
+            let dims = vec![
+                ("ClusterName".to_string(), s.cluster.clone()),
+                ("ServiceName".to_string(), s.name.clone()),
+            ];
+            targets.push((Target::ServiceCpu(key.clone()), "AWS/ECS", "CPUUtilization", dims.clone()));
+            targets.push((Target::ServiceMemory(key), "AWS/ECS", "MemoryUtilization", dims));
+        }
+        for d in &inventory.databases {
+            let dim_name = match d.kind {
+                app::domain::inventory::DbKind::Instance => "DBInstanceIdentifier",
+                app::domain::inventory::DbKind::AuroraCluster => "DBClusterIdentifier",
+            };
+            let dims = vec![(dim_name.to_string(), d.id.clone())];
+            targets.push((Target::DbCpu(d.id.clone()), "AWS/RDS", "CPUUtilization", dims.clone()));
+            targets.push((Target::DbConnections(d.id.clone()), "AWS/RDS", "DatabaseConnections", dims.clone()));
+            targets.push((Target::DbFreeStorage(d.id.clone()), "AWS/RDS", "FreeStorageSpace", dims));
+        }
+        let start = now - chrono::Duration::hours(CHART_HOURS);
+        let chunks: Vec<Vec<(usize, MetricDataQuery)>> = targets
+            .iter()
+            .enumerate()
+            .map(|(i, (_, namespace, metric, dims))| {
+                let metric = Metric::builder()
+                    .namespace(*namespace)
+                    .metric_name(*metric)
+                    .set_dimensions(Some(
+                        dims.iter()
+                            .map(|(n, v)| Dimension::builder().name(n).value(v).build())
+                            .collect(),
+                    ))
+                    .build();
+                let query = MetricDataQuery::builder()
+                    .id(format!("q{i}"))
+                    .metric_stat(MetricStat::builder().metric(metric).period(PERIOD_SECS).stat("Average").build())
+                    .return_data(true)
+                    .build();
+                (i, query)
+            })
+            .collect::<Vec<_>>()
+            .chunks(QUERIES_PER_CALL)
+            .map(<[_]>::to_vec)
+            .collect();
+        let results: Vec<Vec<(usize, Series)>> = stream::iter(chunks)
+            .map(|chunk| async move {
+                let mut out = Vec::new();
+                let mut token: Option<String> = None;
+                loop {
+                    let response = self
+                        .cloudwatch
+                        .get_metric_data()
+                        .start_time(smithy_time(start))
+                        .end_time(smithy_time(now))
+                        .set_metric_data_queries(Some(chunk.iter().map(|(_, q)| q.clone()).collect()))
+                        .set_next_token(token.clone())
+                        .send()
+                        .await
+                        .op("CloudWatch GetMetricData")?;
+                    for r in response.metric_data_results() {
+                        let Some(index) = r.id().and_then(|id| id.strip_prefix('q')).and_then(|n| n.parse::<usize>().ok()) else {
+                            continue;
+                        };
+                        let points = r
+                            .timestamps()
+                            .iter()
+                            .zip(r.values())
+                            .filter_map(|(t, v)| time(Some(t)).map(|t| (t, *v)))
+                            .collect();
+                        out.push((index, Series { points }));
+                    }
+                    token = response.next_token().map(str::to_string);
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                Ok::<_, String>(out)
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut metrics = EnvDetails {
+            fetched_at: Some(now),
+            services: BTreeMap::new(),
+            databases: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+        };
+        for (index, series) in results.into_iter().flatten() {
+            let Some((target, ..)) = targets.get(index) else { continue };
+            merge(&mut metrics, target, series);
+        }
+        Ok(metrics)
+    }
+}
+
+fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
+    series.points.sort_by_key(|(t, _)| *t);
+    let extend = |into: &mut Series, from: Series| into.points.extend(from.points);
+    match target {
+        Target::ServiceCpu(k) => extend(&mut metrics.services.entry(k.clone()).or_insert_with(ServiceMetrics::default).cpu, series),
+        Target::ServiceMemory(k) => extend(&mut metrics.services.entry(k.clone()).or_default().memory, series),
+        Target::DbCpu(k) => extend(&mut metrics.databases.entry(k.clone()).or_insert_with(DatabaseMetrics::default).cpu, series),
+        Target::DbConnections(k) => extend(&mut metrics.databases.entry(k.clone()).or_default().connections, series),
+        Target::DbFreeStorage(k) => extend(&mut metrics.databases.entry(k.clone()).or_default().free_storage_bytes, series),
+    }
+}

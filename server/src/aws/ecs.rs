@@ -1,0 +1,304 @@
+//! ECS reads: clusters, services (DescribeServices in batches of ten), task definitions (cached
+//! by ARN), and tasks per cluster.
+
+use super::clients::EnvClients;
+use super::convert::{time, Context};
+use app::domain::apps::app_from_tags;
+use app::domain::inventory::{
+    ContainerDefinition, Deployment, Service, ServiceEvent, Task, TaskDefinition,
+};
+use aws_sdk_ecs::types::ServiceField;
+use futures::{stream, StreamExt, TryStreamExt};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// DescribeServices accepts at most ten services per call.
+pub const DESCRIBE_SERVICES_BATCH: usize = 10;
+/// DescribeTasks accepts at most one hundred tasks per call.
+const DESCRIBE_TASKS_BATCH: usize = 100;
+
+/// `arn:aws:ecs:…:cluster/prod-main` → `prod-main`.
+fn name_from_arn(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// Whether a service ARN belongs to `cluster`. Long-format ARNs name their cluster
+/// (`service/<cluster>/<name>`); short ones do not and are trusted.
+fn service_arn_in_cluster(arn: &str, cluster: &str) -> bool {
+    let Some((_, path)) = arn.split_once(":service/") else {
+        return true;
+    };
+    match path.split_once('/') {
+        Some((arn_cluster, _)) => arn_cluster == cluster,
+        None => true,
+    }
+}
+
+impl EnvClients {
+    /// The configured clusters, or every cluster of the account and region.
+    pub(crate) async fn clusters(&self) -> Result<Vec<String>, String> {
+        if !self.env.clusters.is_empty() {
+            return Ok(self.env.clusters.clone());
+        }
+        let arns: Vec<String> = self
+            .ecs
+            .list_clusters()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .op("ECS ListClusters")?;
+        let mut names: Vec<String> = arns.iter().map(|a| name_from_arn(a).to_string()).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    async fn service_arns(&self, cluster: &str) -> Result<Vec<String>, String> {
+        let arns: Vec<String> = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .op("ECS ListServices")?;
+        Ok(arns
+            .into_iter()
+            .filter(|a| service_arn_in_cluster(a, cluster))
+            .collect())
+    }
+
+    /// Every service of the given clusters, described in batches of ten.
+    pub(crate) async fn services(&self, clusters: &[String]) -> Result<Vec<Service>, String> {
+        let listed: Vec<(String, Vec<String>)> = stream::iter(clusters.iter().cloned())
+            .map(|cluster| async move {
+                let arns = self.service_arns(&cluster).await?;
+                Ok::<_, String>((cluster, arns))
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let batches: Vec<(String, Vec<String>)> = listed
+            .into_iter()
+            .flat_map(|(cluster, arns)| {
+                arns.chunks(DESCRIBE_SERVICES_BATCH)
+                    .map(|chunk| (cluster.clone(), chunk.to_vec()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let described: Vec<Vec<Service>> = stream::iter(batches)
+            .map(|(cluster, batch)| async move {
+                let out = self
+                    .ecs
+                    .describe_services()
+                    .cluster(&cluster)
+                    .set_services(Some(batch))
+                    .include(ServiceField::Tags)
+                    .send()
+                    .await
+                    .op("ECS DescribeServices")?;
+                for failure in out.failures() {
+                    tracing::warn!(env = %self.env.id, cluster = %cluster, arn = ?failure.arn(), reason = ?failure.reason(), "DescribeServices failure");
+                }
+                Ok::<_, String>(
+                    out.services()
+                        .iter()
+                        .map(|s| self.map_service(&cluster, s))
+                        .collect(),
+                )
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        Ok(described.into_iter().flatten().collect())
+    }
+
+    fn map_service(&self, cluster: &str, s: &aws_sdk_ecs::types::Service) -> Service {
+        let tags: BTreeMap<String, String> = s
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+            .collect();
+        Service {
+            cluster: cluster.to_string(),
+            name: s.service_name().unwrap_or_default().to_string(),
+            arn: s.service_arn().unwrap_or_default().to_string(),
+            status: s.status().unwrap_or_default().to_string(),
+            desired: s.desired_count(),
+            running: s.running_count(),
+            pending: s.pending_count(),
+            launch_type: s.launch_type().map(|l| l.as_str().to_string()),
+            task_definition_arn: s.task_definition().unwrap_or_default().to_string(),
+            task_definition: None,
+            deployments: s
+                .deployments()
+                .iter()
+                .map(|d| Deployment {
+                    id: d.id().unwrap_or_default().to_string(),
+                    status: d.status().unwrap_or_default().to_string(),
+                    task_definition_arn: d.task_definition().unwrap_or_default().to_string(),
+                    desired: d.desired_count(),
+                    running: d.running_count(),
+                    pending: d.pending_count(),
+                    failed_tasks: d.failed_tasks(),
+                    rollout_state: d.rollout_state().map(|r| r.as_str().to_string()),
+                    rollout_reason: d.rollout_state_reason().map(str::to_string),
+                    created_at: time(d.created_at()),
+                    updated_at: time(d.updated_at()),
+                })
+                .collect(),
+            events: s
+                .events()
+                .iter()
+                .take(50)
+                .map(|e| ServiceEvent {
+                    id: e.id().unwrap_or_default().to_string(),
+                    at: time(e.created_at()),
+                    message: e.message().unwrap_or_default().to_string(),
+                })
+                .collect(),
+            tasks: Vec::new(),
+            app: app_from_tags(&tags, &self.env.app_tag),
+            tags,
+            created_at: time(s.created_at()),
+        }
+    }
+
+    /// Fills in each service's task definition, reading only ARNs not seen before.
+    pub(crate) async fn attach_task_definitions(&self, services: &mut [Service]) -> Result<(), String> {
+        let wanted: BTreeSet<String> = services
+            .iter()
+            .map(|s| s.task_definition_arn.clone())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let missing: Vec<String> = {
+            let cache = self.task_definitions.lock().map_err(|_| "task definition cache poisoned".to_string())?;
+            wanted.into_iter().filter(|a| !cache.contains_key(a)).collect()
+        };
+        let fetched: Vec<(String, Option<TaskDefinition>)> = stream::iter(missing)
+            .map(|arn| async move {
+                let out = self
+                    .ecs
+                    .describe_task_definition()
+                    .task_definition(&arn)
+                    .send()
+                    .await
+                    .op("ECS DescribeTaskDefinition")?;
+                Ok::<_, String>((arn, out.task_definition().map(map_task_definition)))
+            })
+            .buffer_unordered(self.concurrency)
+            .try_collect()
+            .await?;
+        let cache = {
+            let mut cache = self.task_definitions.lock().map_err(|_| "task definition cache poisoned".to_string())?;
+            for (arn, td) in fetched {
+                if let Some(td) = td {
+                    cache.insert(arn, td);
+                }
+            }
+            cache.clone()
+        };
+        for s in services.iter_mut() {
+            s.task_definition = cache.get(&s.task_definition_arn).cloned();
+        }
+        Ok(())
+    }
+
+    /// Tasks of every cluster, keyed by the service that started them (`service:<name>` group).
+    pub(crate) async fn tasks(&self, clusters: &[String]) -> Result<BTreeMap<(String, String), Vec<Task>>, String> {
+        let per_cluster: Vec<Vec<(String, String, Task)>> = stream::iter(clusters.iter().cloned())
+            .map(|cluster| async move {
+                let arns: Vec<String> = self
+                    .ecs
+                    .list_tasks()
+                    .cluster(&cluster)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+                    .await
+                    .op("ECS ListTasks")?;
+                let mut out = Vec::new();
+                for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+                    let described = self
+                        .ecs
+                        .describe_tasks()
+                        .cluster(&cluster)
+                        .set_tasks(Some(batch.to_vec()))
+                        .send()
+                        .await
+                        .op("ECS DescribeTasks")?;
+                    for t in described.tasks() {
+                        let Some(service) = t.group().and_then(|g| g.strip_prefix("service:")) else {
+                            continue;
+                        };
+                        out.push((cluster.clone(), service.to_string(), map_task(t)));
+                    }
+                }
+                Ok::<_, String>(out)
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut by_service: BTreeMap<(String, String), Vec<Task>> = BTreeMap::new();
+        for (cluster, service, task) in per_cluster.into_iter().flatten() {
+            by_service.entry((cluster, service)).or_default().push(task);
+        }
+        Ok(by_service)
+    }
+}
+
+fn map_task_definition(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
+    TaskDefinition {
+        arn: td.task_definition_arn().unwrap_or_default().to_string(),
+        family: td.family().unwrap_or_default().to_string(),
+        revision: td.revision(),
+        cpu: td.cpu().map(str::to_string),
+        memory: td.memory().map(str::to_string),
+        containers: td
+            .container_definitions()
+            .iter()
+            .map(|c| ContainerDefinition {
+                name: c.name().unwrap_or_default().to_string(),
+                image: c.image().unwrap_or_default().to_string(),
+                essential: c.essential().unwrap_or(true),
+                ports: c.port_mappings().iter().filter_map(|p| p.container_port()).collect(),
+            })
+            .collect(),
+        registered_at: time(td.registered_at()),
+    }
+}
+
+fn map_task(t: &aws_sdk_ecs::types::Task) -> Task {
+    Task {
+        arn: t.task_arn().unwrap_or_default().to_string(),
+        last_status: t.last_status().unwrap_or_default().to_string(),
+        desired_status: t.desired_status().unwrap_or_default().to_string(),
+        health: t.health_status().map(|h| h.as_str().to_string()),
+        task_definition_arn: t.task_definition_arn().unwrap_or_default().to_string(),
+        availability_zone: t.availability_zone().map(str::to_string),
+        cpu: t.cpu().map(str::to_string),
+        memory: t.memory().map(str::to_string),
+        started_at: time(t.started_at()),
+        stopped_reason: t.stopped_reason().map(str::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_arns_are_kept_only_in_their_cluster() {
+        let cases = [
+            ("arn:aws:ecs:eu-west-1:1:service/prod/api", "prod", true),
+            ("arn:aws:ecs:eu-west-1:1:service/preprod/api", "prod", false),
+            ("arn:aws:ecs:eu-west-1:1:service/api", "prod", true),
+        ];
+        for (arn, cluster, expected) in cases {
+            assert_eq!(service_arn_in_cluster(arn, cluster), expected, "{arn}");
+        }
+    }
+}

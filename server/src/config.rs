@@ -1,0 +1,479 @@
+//! Typed settings, loaded once: a TOML file, then `QD_…` environment overrides, then validation
+//! that names the bad key and says why. Nothing else in the server reads the environment.
+
+use anyhow::{anyhow, bail, Context};
+use app::domain::ids::EnvId;
+use app::domain::inventory::EnvDescriptor;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The environment variable that names the config file when `--config` is not given.
+pub const CONFIG_PATH_VAR: &str = "QD_CONFIG";
+/// Prefix of overrides: `QD_SERVER__LISTEN=…` sets `server.listen`; `QD_ENVIRONMENTS__0__REGION`
+/// sets the region of the first environment. Variables without `__` are not overrides.
+pub const OVERRIDE_PREFIX: &str = "QD_";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    #[serde(default)]
+    pub aws: AwsSettings,
+    #[serde(default)]
+    pub environments: Vec<EnvironmentSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The address people reach the console at; also the allowed origin of form posts.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// Where the built site (`pkg/`, static files) lives.
+    #[serde(default = "default_site_root")]
+    pub site_root: PathBuf,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// A session unused this long ends.
+    #[serde(default = "default_idle", with = "duration_text")]
+    pub session_idle_timeout: Duration,
+    /// A session ends this long after sign-in, however active.
+    #[serde(default = "default_absolute", with = "duration_text")]
+    pub session_absolute_lifetime: Duration,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Demo sign-in with any name and role; refused unless listening on loopback.
+    Dev,
+    /// Company SSO.
+    Oidc,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub mode: AuthMode,
+}
+
+/// SDK behaviour shared by every environment unless an environment overrides it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSettings {
+    /// Attempts per call, including the first (1 disables retries).
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    #[serde(default = "default_connect_timeout", with = "duration_text")]
+    pub connect_timeout: Duration,
+    #[serde(default = "default_operation_timeout", with = "duration_text")]
+    pub operation_timeout: Duration,
+    /// Calls in flight at once per environment.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: default_attempts(),
+            connect_timeout: default_connect_timeout(),
+            operation_timeout: default_operation_timeout(),
+            concurrency: default_concurrency(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentSettings {
+    pub id: EnvId,
+    pub name: String,
+    pub region: String,
+    /// Assumed with STS when set: one AWS account per environment.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Shown in the UI; read from `role_arn` when not given.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Overrides the AWS endpoint (emulators such as moto).
+    #[serde(default)]
+    pub endpoint_url: Option<String>,
+    /// ECS clusters that belong here; empty means every cluster in the account and region.
+    #[serde(default)]
+    pub clusters: Vec<String>,
+    #[serde(default)]
+    pub protected: bool,
+    #[serde(default = "default_refresh", with = "duration_text")]
+    pub refresh_interval: Duration,
+    #[serde(default = "default_metrics_refresh", with = "duration_text")]
+    pub metrics_interval: Duration,
+    /// Tag key that names a resource's app.
+    #[serde(default = "default_app_tag")]
+    pub app_tag: String,
+}
+
+impl EnvironmentSettings {
+    pub fn account(&self) -> Option<String> {
+        self.account_id
+            .clone()
+            .or_else(|| self.role_arn.as_deref().and_then(account_from_arn))
+    }
+
+    pub fn descriptor(&self) -> EnvDescriptor {
+        EnvDescriptor {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            region: self.region.clone(),
+            account_id: self.account(),
+            protected: self.protected,
+            refresh_interval_secs: self.refresh_interval.as_secs(),
+        }
+    }
+}
+
+/// `arn:aws:iam::333333333333:role/x` → `333333333333`.
+pub fn account_from_arn(arn: &str) -> Option<String> {
+    let account = arn.split(':').nth(4)?;
+    (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())).then(|| account.to_string())
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+fn default_public_url() -> String {
+    "http://127.0.0.1:3000".into()
+}
+fn default_database_url() -> String {
+    "sqlite://data/quarterdeck.db".into()
+}
+fn default_site_root() -> PathBuf {
+    PathBuf::from("target/site")
+}
+fn default_idle() -> Duration {
+    Duration::from_secs(8 * 3600)
+}
+fn default_absolute() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+fn default_attempts() -> u32 {
+    3
+}
+fn default_connect_timeout() -> Duration {
+    Duration::from_secs(3)
+}
+fn default_operation_timeout() -> Duration {
+    Duration::from_secs(20)
+}
+fn default_concurrency() -> usize {
+    4
+}
+fn default_refresh() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_metrics_refresh() -> Duration {
+    Duration::from_secs(120)
+}
+fn default_app_tag() -> String {
+    app::domain::inventory::DEFAULT_APP_TAG.into()
+}
+
+/// Durations written as `500ms`, `30s`, `5m`, `2h` or `1d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{text:?} has no unit: write e.g. 30s, 5m, 2h"))?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} does not start with a whole number"))?;
+    let secs = match unit {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{text:?} has unknown unit {unit:?}: use ms, s, m, h or d")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+mod duration_text {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let text = String::deserialize(d)?;
+        super::parse_duration(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Settings {
+    /// Reads the file, applies `QD_…` overrides from `vars`, parses and validates.
+    pub fn load(path: &Path, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        Self::from_toml(&text, vars).with_context(|| format!("in config file {}", path.display()))
+    }
+
+    pub fn from_toml(text: &str, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut value: toml::Value = toml::from_str(text).map_err(|e| anyhow!("not valid TOML: {e}"))?;
+        apply_overrides(&mut value, vars)?;
+        let settings: Settings = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            anyhow!("{path}: {}", e.into_inner())
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let url = self
+            .server
+            .public_url
+            .parse::<http::Uri>()
+            .map_err(|e| anyhow!("server.public_url: {e}"))?;
+        if !matches!(url.scheme_str(), Some("http" | "https")) || url.host().is_none() {
+            bail!("server.public_url: must be an http:// or https:// address, e.g. http://127.0.0.1:3000");
+        }
+        if !self.server.database_url.starts_with("sqlite:") {
+            bail!("server.database_url: only sqlite: URLs are supported in this version (e.g. sqlite://data/quarterdeck.db)");
+        }
+        match self.auth.mode {
+            AuthMode::Dev if !self.server.listen.ip().is_loopback() => bail!(
+                "auth.mode: \"dev\" is only allowed when server.listen is a loopback address (127.0.0.1 or ::1), not {}",
+                self.server.listen
+            ),
+            AuthMode::Dev => {}
+            AuthMode::Oidc => bail!("auth.mode: \"oidc\" is not available in this version yet; use \"dev\" for the demo"),
+        }
+        if self.aws.max_attempts == 0 {
+            bail!("aws.max_attempts: must be at least 1");
+        }
+        if self.aws.concurrency == 0 {
+            bail!("aws.concurrency: must be at least 1");
+        }
+        let mut seen = HashSet::new();
+        for (i, env) in self.environments.iter().enumerate() {
+            let key = |field: &str| format!("environments[{i}].{field}");
+            if !seen.insert(env.id.clone()) {
+                bail!("{}: environment id {:?} is used twice", key("id"), env.id.as_str());
+            }
+            if env.name.trim().is_empty() {
+                bail!("{}: must not be empty", key("name"));
+            }
+            let region_ok = !env.region.is_empty()
+                && env.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !region_ok {
+                bail!("{}: {:?} is not an AWS region such as eu-west-1", key("region"), env.region);
+            }
+            if let Some(arn) = &env.role_arn {
+                if !arn.starts_with("arn:aws") || !arn.contains(":role/") || account_from_arn(arn).is_none() {
+                    bail!("{}: {arn:?} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", key("role_arn"));
+                }
+            }
+            if let Some(url) = &env.endpoint_url {
+                let ok = url
+                    .parse::<http::Uri>()
+                    .ok()
+                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+                if !ok {
+                    bail!("{}: {url:?} is not an http(s) URL", key("endpoint_url"));
+                }
+            }
+            if env.refresh_interval < Duration::from_secs(1) {
+                bail!("{}: must be at least 1s", key("refresh_interval"));
+            }
+            if env.metrics_interval < Duration::from_secs(1) {
+                bail!("{}: must be at least 1s", key("metrics_interval"));
+            }
+            if env.clusters.iter().any(|c| c.trim().is_empty()) {
+                bail!("{}: cluster names must not be empty", key("clusters"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+
+    /// A short human summary for `quarterdeck check-config`.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}\nenvironments {}\n",
+            self.server.listen,
+            self.server.public_url,
+            self.server.database_url,
+            self.auth.mode,
+            self.environments.len()
+        );
+        for env in &self.environments {
+            out.push_str(&format!(
+                "  - {:<10} {:<22} {:<14} account {:<14} clusters {:<24} refresh {}s{}{}\n",
+                env.id.as_str(),
+                env.name,
+                env.region,
+                env.account().unwrap_or_else(|| "default".into()),
+                if env.clusters.is_empty() { "all".to_string() } else { env.clusters.join(",") },
+                env.refresh_interval.as_secs(),
+                if env.protected { ", protected" } else { "" },
+                env.endpoint_url.as_deref().map(|u| format!(", endpoint {u}")).unwrap_or_default(),
+            ));
+        }
+        out
+    }
+}
+
+/// Writes `QD_A__B__0__C=value` into `value` at `a.b[0].c`. Values are read as TOML when they
+/// parse (numbers, booleans, arrays), else as strings.
+pub fn apply_overrides(value: &mut toml::Value, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<()> {
+    let mut overrides: Vec<(String, String)> = vars
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(OVERRIDE_PREFIX) && k.contains("__"))
+        .collect();
+    overrides.sort();
+    for (name, raw) in overrides {
+        let path: Vec<String> = name[OVERRIDE_PREFIX.len()..]
+            .split("__")
+            .map(|s| s.to_ascii_lowercase())
+            .collect();
+        if path.iter().any(String::is_empty) {
+            bail!("{name}: empty path segment in override name");
+        }
+        let parsed = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(raw.clone()));
+        set_path(value, &path, parsed).map_err(|e| anyhow!("{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn set_path(node: &mut toml::Value, path: &[String], new: toml::Value) -> Result<(), String> {
+    let Some((head, rest)) = path.split_first() else {
+        *node = new;
+        return Ok(());
+    };
+    match node {
+        toml::Value::Table(table) => {
+            let child = table.entry(head.clone()).or_insert_with(|| {
+                if rest.first().is_some_and(|s| s.parse::<usize>().is_ok()) {
+                    toml::Value::Array(Vec::new())
+                } else {
+                    toml::Value::Table(toml::Table::new())
+                }
+            });
+            set_path(child, rest, new)
+        }
+        toml::Value::Array(items) => {
+            let index: usize = head.parse().map_err(|_| format!("{head:?} is not an array index"))?;
+            if index > items.len() {
+                return Err(format!("index {index} skips entries (the list has {})", items.len()));
+            }
+            if index == items.len() {
+                items.push(toml::Value::Table(toml::Table::new()));
+            }
+            set_path(&mut items[index], rest, new)
+        }
+        _ => Err(format!("cannot set {head:?} inside a plain value")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+        [server]
+        listen = "127.0.0.1:3000"
+        [auth]
+        mode = "dev"
+        [[environments]]
+        id = "prod"
+        name = "Production"
+        region = "eu-west-1"
+        role_arn = "arn:aws:iam::333333333333:role/quarterdeck"
+    "#;
+
+    fn load(text: &str, vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        Settings::from_toml(text, vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    fn err(text: &str, vars: &[(&str, &str)]) -> String {
+        format!("{:#}", load(text, vars).err().expect("should fail"))
+    }
+
+    #[test]
+    fn minimal_config_loads_with_defaults() {
+        let s = load(MINIMAL, &[]).unwrap();
+        assert_eq!(s.environments[0].account().as_deref(), Some("333333333333"));
+        assert_eq!(s.environments[0].refresh_interval, Duration::from_secs(30));
+        assert_eq!(s.aws.max_attempts, 3);
+        assert_eq!(s.server.database_url, "sqlite://data/quarterdeck.db");
+    }
+
+    #[test]
+    fn environment_overrides_set_nested_keys() {
+        let s = load(
+            MINIMAL,
+            &[
+                ("QD_SERVER__LISTEN", "127.0.0.1:4000"),
+                ("QD_ENVIRONMENTS__0__CLUSTERS", r#"["a", "b"]"#),
+                ("QD_ENVIRONMENTS__0__REFRESH_INTERVAL", "5m"),
+                ("QD_AWS__MAX_ATTEMPTS", "1"),
+                ("QD_OIDC_CLIENT_SECRET", "not an override"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.server.listen.port(), 4000);
+        assert_eq!(s.environments[0].clusters, ["a", "b"]);
+        assert_eq!(s.environments[0].refresh_interval, Duration::from_secs(300));
+        assert_eq!(s.aws.max_attempts, 1);
+    }
+
+    #[test]
+    fn errors_name_the_key_and_the_reason() {
+        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+            ("[server]\nlisten='127.0.0.1:1'\nflavour='x'\n[auth]\nmode='dev'", &[], "unknown field `flavour`"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__0__REGION", "EU West")], "environments[0].region"),
+            (MINIMAL, &[("QD_SERVER__LISTEN", "0.0.0.0:3000")], "auth.mode: \"dev\" is only allowed"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__0__ROLE_ARN", "quarterdeck")], "environments[0].role_arn"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__0__REFRESH_INTERVAL", "10 parsecs")], "environments[0].refresh_interval"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__0__ID", "Prod")], "environments[0].id"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__1__ID", "prod"), ("QD_ENVIRONMENTS__1__NAME", "x"), ("QD_ENVIRONMENTS__1__REGION", "eu-west-1")], "used twice"),
+            (MINIMAL, &[("QD_ENVIRONMENTS__0__ENDPOINT_URL", "localhost")], "endpoint_url"),
+            (MINIMAL, &[("QD_SERVER__PUBLIC_URL", "ftp://x")], "server.public_url"),
+            ("[server]\n[auth]\nmode = 'magic'", &[], "auth.mode"),
+        ];
+        for (text, vars, needle) in cases {
+            let message = err(text, vars);
+            assert!(message.contains(needle), "expected {needle:?} in {message:?}");
+        }
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        let cases = [("500ms", Some(0)), ("30s", Some(30)), ("5m", Some(300)), ("2h", Some(7200)), ("1d", Some(86_400)), ("5", None), ("m", None), ("3w", None)];
+        for (text, secs) in cases {
+            assert_eq!(parse_duration(text).ok().map(|d| d.as_secs()), secs, "{text}");
+        }
+    }
+}

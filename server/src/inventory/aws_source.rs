@@ -1,0 +1,49 @@
+//! The AWS-backed inventory source: what one refresh of an environment reads.
+
+use super::slot::InventorySource;
+use crate::aws::EnvClients;
+use app::domain::apps::attribute_alarms;
+use app::domain::inventory::{service_key, EnvDetails, EnvInventory};
+use chrono::Utc;
+
+#[async_trait::async_trait]
+impl InventorySource for EnvClients {
+    async fn fetch_inventory(&self) -> Result<EnvInventory, String> {
+        let now = Utc::now();
+        let clusters = self.clusters().await?;
+        let services = async {
+            let mut services = self.services(&clusters).await?;
+            self.attach_task_definitions(&mut services).await?;
+            Ok::<_, String>(services)
+        };
+        let (services, databases, db_snapshots, db_events, alarms) = tokio::join!(
+            services,
+            self.databases(),
+            self.db_snapshots(),
+            self.db_events(now),
+            self.alarms()
+        );
+        let mut inventory = EnvInventory {
+            fetched_at: None,
+            clusters: clusters.clone(),
+            services: services?,
+            databases: databases?,
+            db_snapshots: db_snapshots?,
+            db_events: db_events?,
+            alarms: alarms?,
+        };
+        attribute_alarms(&mut inventory);
+        Ok(inventory)
+    }
+
+    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
+        let now = Utc::now();
+        let (metrics, tasks) = tokio::join!(self.metrics(inventory, now), self.tasks(&inventory.clusters));
+        let mut details = metrics?;
+        details.tasks = tasks?
+            .into_iter()
+            .map(|((cluster, service), tasks)| (service_key(&cluster, &service), tasks))
+            .collect();
+        Ok(details)
+    }
+}

@@ -1,0 +1,260 @@
+//! One environment's cached inventory and details, with single-flight refresh.
+
+use app::domain::inventory::{EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus};
+use app::ssr::ports::EnvState;
+use chrono::Utc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::{Mutex, Notify};
+
+/// Where an environment's data comes from (AWS in production, fakes in unit tests).
+#[async_trait::async_trait]
+pub trait InventorySource: Send + Sync {
+    async fn fetch_inventory(&self) -> Result<EnvInventory, String>;
+    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String>;
+}
+
+#[derive(Default)]
+struct Cached {
+    status: RefreshStatus,
+    inventory: Option<Arc<EnvInventory>>,
+    details: Option<Arc<EnvDetails>>,
+}
+
+pub struct EnvSlot {
+    descriptor: EnvDescriptor,
+    source: Arc<dyn InventorySource>,
+    refresh_every: Duration,
+    details_every: Duration,
+    cached: RwLock<Cached>,
+    /// Held while a refresh runs; waiters reuse its result.
+    flight: Mutex<()>,
+    /// Refreshes completed so far (successful or not).
+    completed: AtomicU64,
+    inventory_changed: Notify,
+}
+
+impl EnvSlot {
+    pub fn new(
+        descriptor: EnvDescriptor,
+        source: Arc<dyn InventorySource>,
+        refresh_every: Duration,
+        details_every: Duration,
+    ) -> Self {
+        Self {
+            descriptor,
+            source,
+            refresh_every,
+            details_every,
+            cached: RwLock::new(Cached::default()),
+            flight: Mutex::new(()),
+            completed: AtomicU64::new(0),
+            inventory_changed: Notify::new(),
+        }
+    }
+
+    pub fn descriptor(&self) -> &EnvDescriptor {
+        &self.descriptor
+    }
+
+    /// A consistent copy of what is cached: Arc clones, no deep copies.
+    pub fn state(&self) -> EnvState {
+        match self.cached.read() {
+            Ok(c) => EnvState {
+                descriptor: self.descriptor.clone(),
+                status: c.status.clone(),
+                inventory: c.inventory.clone(),
+                details: c.details.clone(),
+            },
+            Err(_) => EnvState {
+                descriptor: self.descriptor.clone(),
+                status: RefreshStatus::default(),
+                inventory: None,
+                details: None,
+            },
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Cached)) {
+        if let Ok(mut c) = self.cached.write() {
+            f(&mut c);
+        }
+    }
+
+    fn last_outcome(&self) -> Result<(), String> {
+        match self.state().status.error {
+            Some(e) => Err(e.message),
+            None => Ok(()),
+        }
+    }
+
+    /// Refreshes the inventory now. Callers that arrive while a refresh is running wait for it
+    /// and share its outcome instead of starting another.
+    pub async fn refresh(&self) -> Result<(), String> {
+        let seen = self.completed.load(Ordering::SeqCst);
+        let _flight = self.flight.lock().await;
+        if self.completed.load(Ordering::SeqCst) != seen {
+            return self.last_outcome();
+        }
+        let started = Utc::now();
+        self.update(|c| {
+            c.status.refreshing = true;
+            c.status.last_attempt = Some(started);
+        });
+        let result = self.source.fetch_inventory().await;
+        let outcome = match result {
+            Ok(mut inventory) => {
+                let finished = Utc::now();
+                inventory.fetched_at = Some(finished);
+                self.update(|c| {
+                    c.inventory = Some(Arc::new(inventory));
+                    c.status.last_success = Some(finished);
+                    c.status.error = None;
+                });
+                self.inventory_changed.notify_waiters();
+                Ok(())
+            }
+            Err(message) => {
+                tracing::warn!(env = %self.descriptor.id, error = %message, "inventory refresh failed");
+                self.update(|c| {
+                    let since = c
+                        .status
+                        .error
+                        .as_ref()
+                        .map(|e| e.since)
+                        .unwrap_or(started);
+                    c.status.error = Some(RefreshError {
+                        message: message.clone(),
+                        since,
+                    });
+                });
+                Err(message)
+            }
+        };
+        self.update(|c| c.status.refreshing = false);
+        self.completed.fetch_add(1, Ordering::SeqCst);
+        outcome
+    }
+
+    /// Refreshes metric series and tasks for the current inventory.
+    pub async fn refresh_details(&self) -> Result<(), String> {
+        let Some(inventory) = self.state().inventory else {
+            return Ok(());
+        };
+        match self.source.fetch_details(&inventory).await {
+            Ok(mut details) => {
+                details.fetched_at = Some(Utc::now());
+                self.update(|c| c.details = Some(Arc::new(details)));
+                Ok(())
+            }
+            Err(message) => {
+                tracing::warn!(env = %self.descriptor.id, error = %message, "details refresh failed");
+                Err(message)
+            }
+        }
+    }
+
+    /// Refreshes forever on the environment's interval, spread by a little jitter so several
+    /// environments (and replicas) do not call AWS in lock-step.
+    pub async fn run_inventory_loop(self: Arc<Self>) {
+        loop {
+            let _ = self.refresh().await;
+            tokio::time::sleep(jittered(self.refresh_every, &self.descriptor.id.to_string())).await;
+        }
+    }
+
+    /// Refreshes details after the first inventory, then on its own interval.
+    pub async fn run_details_loop(self: Arc<Self>) {
+        loop {
+            if self.state().inventory.is_none() {
+                self.inventory_changed.notified().await;
+                continue;
+            }
+            let _ = self.refresh_details().await;
+            tokio::time::sleep(jittered(self.details_every, &self.descriptor.id.to_string())).await;
+        }
+    }
+}
+
+/// `base` plus up to 10 % derived from the environment id and the clock, without a RNG crate.
+fn jittered(base: Duration, seed: &str) -> Duration {
+    let nanos = u64::from(Utc::now().timestamp_subsec_nanos());
+    let hash = seed.bytes().fold(nanos, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let spread = base.as_millis() as u64 / 10;
+    if spread == 0 {
+        return base;
+    }
+    base + Duration::from_millis(hash % spread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::ids::EnvId;
+    use std::sync::atomic::AtomicUsize;
+
+    struct Fake {
+        calls: AtomicUsize,
+        fail: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl InventorySource for Fake {
+        async fn fetch_inventory(&self) -> Result<EnvInventory, String> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if self.fail {
+                Err("ECS ListClusters: connection refused".into())
+            } else {
+                Ok(EnvInventory {
+                    clusters: vec!["main".into()],
+                    ..Default::default()
+                })
+            }
+        }
+        async fn fetch_details(&self, _: &EnvInventory) -> Result<EnvDetails, String> {
+            Ok(EnvDetails::default())
+        }
+    }
+
+    fn slot(fail: bool) -> (Arc<EnvSlot>, Arc<Fake>) {
+        let fake = Arc::new(Fake { calls: AtomicUsize::new(0), fail });
+        let descriptor = EnvDescriptor {
+            id: EnvId::parse("dev").unwrap(),
+            name: "Dev".into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            protected: false,
+            refresh_interval_secs: 30,
+        };
+        let source: Arc<dyn InventorySource> = fake.clone();
+        (Arc::new(EnvSlot::new(descriptor, source, Duration::from_secs(30), Duration::from_secs(60))), fake)
+    }
+
+    #[tokio::test]
+    async fn ten_concurrent_refreshes_make_one_fetch() {
+        let (slot, fake) = slot(false);
+        let refreshes = (0..10).map(|_| {
+            let slot = Arc::clone(&slot);
+            tokio::spawn(async move { slot.refresh().await })
+        });
+        for r in futures::future::join_all(refreshes).await {
+            assert_eq!(r.unwrap(), Ok(()));
+        }
+        assert_eq!(fake.calls.load(Ordering::SeqCst), 1);
+        assert!(slot.state().inventory.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_failure_keeps_the_last_good_data_and_records_since_when() {
+        let (slot, _) = slot(true);
+        assert!(slot.refresh().await.is_err());
+        let first = slot.state().status.error.unwrap();
+        assert!(first.message.contains("connection refused"));
+        assert!(slot.refresh().await.is_err());
+        let second = slot.state().status.error.unwrap();
+        assert_eq!(first.since, second.since, "since stays at the first failure");
+        assert!(slot.state().inventory.is_none());
+    }
+}

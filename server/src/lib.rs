@@ -1,0 +1,11 @@
+//! Quarterdeck's server: configuration, AWS and database adapters, the inventory cache, and the
+//! HTTP wiring around the Leptos app. `main.rs` only parses the command line and calls in here.
+
+pub mod auth;
+pub mod aws;
+pub mod config;
+pub mod inventory;
+pub mod ops;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

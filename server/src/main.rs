@@ -1,0 +1,98 @@
+//! The `quarterdeck` command: `serve`, `check-config` and `migrate`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::config::{Settings, CONFIG_PATH_VAR};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "quarterdeck", version, about = "Operations console for AWS environments")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console.
+    Serve(ConfigArg),
+    /// Validate the configuration and print a summary.
+    CheckConfig(ConfigArg),
+    /// Apply database migrations and exit.
+    Migrate(ConfigArg),
+}
+
+#[derive(clap::Args)]
+struct ConfigArg {
+    /// Path to the TOML config file (or set QD_CONFIG).
+    #[arg(long, short, env = CONFIG_PATH_VAR)]
+    config: PathBuf,
+}
+
+fn load(arg: &ConfigArg) -> anyhow::Result<Settings> {
+    Settings::load(&arg.config, std::env::vars())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "listening for ctrl-c");
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => tracing::error!(error = %e, "listening for SIGTERM"),
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::CheckConfig(arg) => {
+            let settings = load(&arg)?;
+            print!("{}", settings.summary());
+            println!("config OK");
+            Ok(())
+        }
+        Command::Migrate(arg) => {
+            let settings = load(&arg)?;
+            server::telemetry::init(settings.server.log_format);
+            let pool = server::store::connect(&settings.server.database_url).await?;
+            server::store::migrate(&pool).await?;
+            println!("migrations applied to {}", settings.server.database_url);
+            Ok(())
+        }
+        Command::Serve(arg) => {
+            let settings = load(&arg)?;
+            server::telemetry::init(settings.server.log_format);
+            let app = server::startup::Application::build(settings)
+                .await
+                .context("starting the console")?;
+            app.run(shutdown_signal()).await
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Wiring: builds the shared state (database, AWS clients, inventory, audit) and the router
+//! (Leptos pages and server functions, auth, probes, static files), then serves it until asked
+//! to stop.
+
+use crate::auth::{csrf, dev_login, guard, sessions};
+use crate::aws::call_stats::CallStats;
+use crate::aws::EnvClients;
+use crate::config::Settings;
+use crate::inventory::{EnvSlot, Inventory, InventorySource};
+use crate::store::{self, SqlAudit};
+use anyhow::Context;
+use app::ssr::context::AppServices;
+use app::ssr::ports::{AuditPort, InventoryPort};
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::SqlitePool;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    pub public_origin: String,
+    pub pool: SqlitePool,
+    pub inventory: Arc<Inventory>,
+    pub call_stats: Arc<CallStats>,
+    pub audit: Arc<SqlAudit>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    fn services(&self) -> AppServices {
+        let inventory: Arc<dyn InventoryPort> = self.inventory.clone();
+        let audit: Arc<dyn AuditPort> = self.audit.clone();
+        AppServices {
+            inventory,
+            audit,
+            demo_mode: self.settings.auth.mode == crate::config::AuthMode::Dev,
+        }
+    }
+}
+
+/// Opens the database, applies migrations, builds the AWS clients once per environment.
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let pool = store::connect(&settings.server.database_url).await?;
+    store::migrate(&pool).await?;
+    let call_stats = Arc::new(CallStats::default());
+    let mut slots = Vec::new();
+    for env in &settings.environments {
+        let clients = EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await;
+        let source: Arc<dyn InventorySource> = Arc::new(clients);
+        slots.push(Arc::new(EnvSlot::new(env.descriptor(), source, env.refresh_interval, env.metrics_interval)));
+    }
+    let leptos_options = LeptosOptions::builder()
+        .output_name("quarterdeck")
+        .site_root(settings.server.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.server.listen)
+        .build();
+    Ok(AppState {
+        leptos_options,
+        public_origin: csrf::origin_of(&settings.server.public_url),
+        settings: Arc::new(settings),
+        audit: Arc::new(SqlAudit::new(pool.clone())),
+        pool,
+        inventory: Arc::new(Inventory::new(slots)),
+        call_stats,
+    })
+}
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let services = state.services();
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(crate::ops::healthz))
+        .route("/readyz", get(crate::ops::readyz))
+        .route("/metrics", get(crate::ops::metrics))
+        .route("/auth/dev-login", post(dev_login::dev_login))
+        .route("/auth/logout", post(dev_login::logout))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(services.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::require_session))
+        .layer(sessions::layer(state.pool.clone(), &state.settings))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::check_origin))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+        ))
+        .with_state(state)
+}
+
+/// A bound, ready-to-run console.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listen = settings.server.listen;
+        let state = build_state(settings).await?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding server.listen {listen}"))?;
+        let router = build_router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        self.listener.local_addr().context("reading the bound address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests and stops the
+    /// background refresh loops.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let background: Vec<JoinHandle<()>> = self.state.inventory.spawn_background();
+        tracing::info!(addr = %self.local_addr()?, "quarterdeck listening");
+        let served = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        for handle in background {
+            handle.abort();
+        }
+        self.state.pool.close().await;
+        served.context("serving HTTP")
+    }
+}
