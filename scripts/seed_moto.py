@@ -229,7 +229,7 @@ SERVICES = [
         app="cloudarch",
         family="cloudarch-auth-service",
         cluster_kind="main",
-        desired={"dev": 1, "staging": 2, "prod": 2},
+        desired={"dev": 2, "staging": 2, "prod": 2},
         lag={"dev": 0, "staging": 1, "prod": 2},
         cpu_base=18.0,
         mem_base=41.0,
@@ -240,7 +240,7 @@ SERVICES = [
         app="cloudarch",
         family="cloudarch-main-app",
         cluster_kind="main",
-        desired={"dev": 1, "staging": 2, "prod": 3},
+        desired={"dev": 2, "staging": 2, "prod": 3},
         lag={"dev": 0, "staging": 1, "prod": 2},
         cpu_base=31.0,
         mem_base=58.0,
@@ -251,7 +251,7 @@ SERVICES = [
         app="overview",
         family="overview-web",
         cluster_kind="main",
-        desired={"dev": 1, "staging": 1, "prod": 2},
+        desired={"dev": 2, "staging": 2, "prod": 2},
         lag={"dev": 0, "staging": 0, "prod": 1},
         cpu_base=24.0,
         mem_base=47.0,
@@ -713,6 +713,22 @@ class AccountSeeder:
                 tags=ecs_tags(tags),
             )
             self.services.append((cluster, svc.name, td))
+            # moto's services start no tasks of their own: run the ones the service would have,
+            # in its task group, so the console can show them (as many as moto reports running).
+            running = min(svc.desired[self.env], int(os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2")))
+            if running > 0:
+                try:
+                    ecs.run_task(
+                        cluster=cluster,
+                        taskDefinition=td,
+                        count=running,
+                        launchType="FARGATE",
+                        group=f"service:{svc.name}",
+                        startedBy=f"ecs-svc/{svc.name}",
+                        networkConfiguration=self._network_config(),
+                    )
+                except ClientError as exc:
+                    self.notes.append(f"tasks for {svc.name} skipped: {exc.response['Error'].get('Code')}")
 
     def cleanup_job(self) -> None:
         """cloudarch-cleanup-job: a scheduled task in the jobs cluster (no service)."""

@@ -102,7 +102,13 @@ mod tests {
             (AppError::Invalid("x".into()), 400),
             (AppError::NotFound("x".into()), 404),
             (AppError::Conflict("x".into()), 409),
-            (AppError::Upstream { env: "dev".into(), message: "x".into() }, 502),
+            (
+                AppError::Upstream {
+                    env: "dev".into(),
+                    message: "x".into(),
+                },
+                502,
+            ),
             (AppError::Internal, 500),
         ];
         for (err, status) in table {

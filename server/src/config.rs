@@ -151,7 +151,8 @@ impl EnvironmentSettings {
 /// `arn:aws:iam::333333333333:role/x` → `333333333333`.
 pub fn account_from_arn(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())).then(|| account.to_string())
+    (account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()))
+        .then(|| account.to_string())
 }
 
 fn default_listen() -> SocketAddr {
@@ -210,7 +211,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => n * 60,
         "h" => n * 3600,
         "d" => n * 86_400,
-        _ => return Err(format!("{text:?} has unknown unit {unit:?}: use ms, s, m, h or d")),
+        _ => {
+            return Err(format!(
+                "{text:?} has unknown unit {unit:?}: use ms, s, m, h or d"
+            ))
+        }
     };
     Ok(Duration::from_secs(secs))
 }
@@ -227,14 +232,21 @@ mod duration_text {
 
 impl Settings {
     /// Reads the file, applies `QD_…` overrides from `vars`, parses and validates.
-    pub fn load(path: &Path, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+    pub fn load(
+        path: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config file {}", path.display()))?;
         Self::from_toml(&text, vars).with_context(|| format!("in config file {}", path.display()))
     }
 
-    pub fn from_toml(text: &str, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
-        let mut value: toml::Value = toml::from_str(text).map_err(|e| anyhow!("not valid TOML: {e}"))?;
+    pub fn from_toml(
+        text: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let mut value: toml::Value =
+            toml::from_str(text).map_err(|e| anyhow!("not valid TOML: {e}"))?;
         apply_overrides(&mut value, vars)?;
         let settings: Settings = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
@@ -274,26 +286,39 @@ impl Settings {
         for (i, env) in self.environments.iter().enumerate() {
             let key = |field: &str| format!("environments[{i}].{field}");
             if !seen.insert(env.id.clone()) {
-                bail!("{}: environment id {:?} is used twice", key("id"), env.id.as_str());
+                bail!(
+                    "{}: environment id {:?} is used twice",
+                    key("id"),
+                    env.id.as_str()
+                );
             }
             if env.name.trim().is_empty() {
                 bail!("{}: must not be empty", key("name"));
             }
             let region_ok = !env.region.is_empty()
-                && env.region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                && env
+                    .region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
             if !region_ok {
-                bail!("{}: {:?} is not an AWS region such as eu-west-1", key("region"), env.region);
+                bail!(
+                    "{}: {:?} is not an AWS region such as eu-west-1",
+                    key("region"),
+                    env.region
+                );
             }
             if let Some(arn) = &env.role_arn {
-                if !arn.starts_with("arn:aws") || !arn.contains(":role/") || account_from_arn(arn).is_none() {
+                if !arn.starts_with("arn:aws")
+                    || !arn.contains(":role/")
+                    || account_from_arn(arn).is_none()
+                {
                     bail!("{}: {arn:?} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", key("role_arn"));
                 }
             }
             if let Some(url) = &env.endpoint_url {
-                let ok = url
-                    .parse::<http::Uri>()
-                    .ok()
-                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+                let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
+                    matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+                });
                 if !ok {
                     bail!("{}: {url:?} is not an http(s) URL", key("endpoint_url"));
                 }
@@ -332,10 +357,17 @@ impl Settings {
                 env.name,
                 env.region,
                 env.account().unwrap_or_else(|| "default".into()),
-                if env.clusters.is_empty() { "all".to_string() } else { env.clusters.join(",") },
+                if env.clusters.is_empty() {
+                    "all".to_string()
+                } else {
+                    env.clusters.join(",")
+                },
                 env.refresh_interval.as_secs(),
                 if env.protected { ", protected" } else { "" },
-                env.endpoint_url.as_deref().map(|u| format!(", endpoint {u}")).unwrap_or_default(),
+                env.endpoint_url
+                    .as_deref()
+                    .map(|u| format!(", endpoint {u}"))
+                    .unwrap_or_default(),
             ));
         }
         out
@@ -344,7 +376,10 @@ impl Settings {
 
 /// Writes `QD_A__B__0__C=value` into `value` at `a.b[0].c`. Values are read as TOML when they
 /// parse (numbers, booleans, arrays), else as strings.
-pub fn apply_overrides(value: &mut toml::Value, vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<()> {
+pub fn apply_overrides(
+    value: &mut toml::Value,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<()> {
     let mut overrides: Vec<(String, String)> = vars
         .into_iter()
         .filter(|(k, _)| k.starts_with(OVERRIDE_PREFIX) && k.contains("__"))
@@ -384,9 +419,14 @@ fn set_path(node: &mut toml::Value, path: &[String], new: toml::Value) -> Result
             set_path(child, rest, new)
         }
         toml::Value::Array(items) => {
-            let index: usize = head.parse().map_err(|_| format!("{head:?} is not an array index"))?;
+            let index: usize = head
+                .parse()
+                .map_err(|_| format!("{head:?} is not an array index"))?;
             if index > items.len() {
-                return Err(format!("index {index} skips entries (the list has {})", items.len()));
+                return Err(format!(
+                    "index {index} skips entries (the list has {})",
+                    items.len()
+                ));
             }
             if index == items.len() {
                 items.push(toml::Value::Table(toml::Table::new()));
@@ -414,7 +454,10 @@ mod tests {
     "#;
 
     fn load(text: &str, vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        Settings::from_toml(text, vars.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        Settings::from_toml(
+            text,
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
     }
 
     fn err(text: &str, vars: &[(&str, &str)]) -> String {
@@ -452,28 +495,84 @@ mod tests {
     #[test]
     fn errors_name_the_key_and_the_reason() {
         let cases: &[(&str, &[(&str, &str)], &str)] = &[
-            ("[server]\nlisten='127.0.0.1:1'\nflavour='x'\n[auth]\nmode='dev'", &[], "unknown field `flavour`"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__0__REGION", "EU West")], "environments[0].region"),
-            (MINIMAL, &[("QD_SERVER__LISTEN", "0.0.0.0:3000")], "auth.mode: \"dev\" is only allowed"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__0__ROLE_ARN", "quarterdeck")], "environments[0].role_arn"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__0__REFRESH_INTERVAL", "10 parsecs")], "environments[0].refresh_interval"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__0__ID", "Prod")], "environments[0].id"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__1__ID", "prod"), ("QD_ENVIRONMENTS__1__NAME", "x"), ("QD_ENVIRONMENTS__1__REGION", "eu-west-1")], "used twice"),
-            (MINIMAL, &[("QD_ENVIRONMENTS__0__ENDPOINT_URL", "localhost")], "endpoint_url"),
-            (MINIMAL, &[("QD_SERVER__PUBLIC_URL", "ftp://x")], "server.public_url"),
+            (
+                "[server]\nlisten='127.0.0.1:1'\nflavour='x'\n[auth]\nmode='dev'",
+                &[],
+                "unknown field `flavour`",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__REGION", "EU West")],
+                "environments[0].region",
+            ),
+            (
+                MINIMAL,
+                &[("QD_SERVER__LISTEN", "0.0.0.0:3000")],
+                "auth.mode: \"dev\" is only allowed",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__ROLE_ARN", "quarterdeck")],
+                "environments[0].role_arn",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__REFRESH_INTERVAL", "10 parsecs")],
+                "environments[0].refresh_interval",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__ID", "Prod")],
+                "environments[0].id",
+            ),
+            (
+                MINIMAL,
+                &[
+                    ("QD_ENVIRONMENTS__1__ID", "prod"),
+                    ("QD_ENVIRONMENTS__1__NAME", "x"),
+                    ("QD_ENVIRONMENTS__1__REGION", "eu-west-1"),
+                ],
+                "used twice",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__ENDPOINT_URL", "localhost")],
+                "endpoint_url",
+            ),
+            (
+                MINIMAL,
+                &[("QD_SERVER__PUBLIC_URL", "ftp://x")],
+                "server.public_url",
+            ),
             ("[server]\n[auth]\nmode = 'magic'", &[], "auth.mode"),
         ];
         for (text, vars, needle) in cases {
             let message = err(text, vars);
-            assert!(message.contains(needle), "expected {needle:?} in {message:?}");
+            assert!(
+                message.contains(needle),
+                "expected {needle:?} in {message:?}"
+            );
         }
     }
 
     #[test]
     fn durations_parse_with_units() {
-        let cases = [("500ms", Some(0)), ("30s", Some(30)), ("5m", Some(300)), ("2h", Some(7200)), ("1d", Some(86_400)), ("5", None), ("m", None), ("3w", None)];
+        let cases = [
+            ("500ms", Some(0)),
+            ("30s", Some(30)),
+            ("5m", Some(300)),
+            ("2h", Some(7200)),
+            ("1d", Some(86_400)),
+            ("5", None),
+            ("m", None),
+            ("3w", None),
+        ];
         for (text, secs) in cases {
-            assert_eq!(parse_duration(text).ok().map(|d| d.as_secs()), secs, "{text}");
+            assert_eq!(
+                parse_duration(text).ok().map(|d| d.as_secs()),
+                secs,
+                "{text}"
+            );
         }
     }
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "quarterdeck", version, about = "Operations console for AWS environments")]
+#[command(
+    name = "quarterdeck",
+    version,
+    about = "Operations console for AWS environments"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -32,19 +32,27 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         })
         .collect();
     match crate::store::ready(&state.pool).await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "ready": true, "database": "ok", "environments": envs }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "ready": true, "database": "ok", "environments": envs })),
+        ),
         Err(problem) => {
             tracing::warn!(%problem, "not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "ready": false, "database": problem, "environments": envs })),
+                Json(
+                    serde_json::json!({ "ready": false, "database": problem, "environments": envs }),
+                ),
             )
         }
     }
 }
 
 fn label(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
@@ -52,15 +60,36 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let stats = state.call_stats.snapshot();
     let _ = writeln!(out, "# HELP quarterdeck_aws_calls_total AWS API call attempts.\n# TYPE quarterdeck_aws_calls_total counter");
     for (k, t) in &stats {
-        let _ = writeln!(out, "quarterdeck_aws_calls_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}", label(&k.env), label(&k.service), label(&k.operation), t.attempts);
+        let _ = writeln!(
+            out,
+            "quarterdeck_aws_calls_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
+            label(&k.env),
+            label(&k.service),
+            label(&k.operation),
+            t.attempts
+        );
     }
     let _ = writeln!(out, "# HELP quarterdeck_aws_call_errors_total AWS API calls that ended in an error.\n# TYPE quarterdeck_aws_call_errors_total counter");
     for (k, t) in &stats {
-        let _ = writeln!(out, "quarterdeck_aws_call_errors_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}", label(&k.env), label(&k.service), label(&k.operation), t.errors);
+        let _ = writeln!(
+            out,
+            "quarterdeck_aws_call_errors_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
+            label(&k.env),
+            label(&k.service),
+            label(&k.operation),
+            t.errors
+        );
     }
     let _ = writeln!(out, "# HELP quarterdeck_aws_call_throttles_total AWS API calls throttled.\n# TYPE quarterdeck_aws_call_throttles_total counter");
     for (k, t) in &stats {
-        let _ = writeln!(out, "quarterdeck_aws_call_throttles_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}", label(&k.env), label(&k.service), label(&k.operation), t.throttles);
+        let _ = writeln!(
+            out,
+            "quarterdeck_aws_call_throttles_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
+            label(&k.env),
+            label(&k.service),
+            label(&k.operation),
+            t.throttles
+        );
     }
     let _ = writeln!(out, "# HELP quarterdeck_aws_call_seconds_total Time spent in AWS API calls.\n# TYPE quarterdeck_aws_call_seconds_total counter");
     for (k, t) in &stats {
@@ -73,10 +102,19 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         let s = slot.state();
         let env = label(s.descriptor.id.as_str());
         if let Some(at) = s.status.last_success {
-            let _ = writeln!(out, "quarterdeck_inventory_age_seconds{{env=\"{env}\"}} {}", (now - at).num_milliseconds() as f64 / 1000.0);
+            let _ = writeln!(
+                out,
+                "quarterdeck_inventory_age_seconds{{env=\"{env}\"}} {}",
+                (now - at).num_milliseconds() as f64 / 1000.0
+            );
         }
-        let failing = freshness(&s.status, s.descriptor.refresh_interval_secs, now) == Freshness::Failing;
-        let _ = writeln!(out, "quarterdeck_inventory_failing{{env=\"{env}\"}} {}", u8::from(failing));
+        let failing =
+            freshness(&s.status, s.descriptor.refresh_interval_secs, now) == Freshness::Failing;
+        let _ = writeln!(
+            out,
+            "quarterdeck_inventory_failing{{env=\"{env}\"}} {}",
+            u8::from(failing)
+        );
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

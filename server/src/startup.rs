@@ -66,7 +66,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     for env in &settings.environments {
         let clients = EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await;
         let source: Arc<dyn InventorySource> = Arc::new(clients);
-        slots.push(Arc::new(EnvSlot::new(env.descriptor(), source, env.refresh_interval, env.metrics_interval)));
+        slots.push(Arc::new(EnvSlot::new(
+            env.descriptor(),
+            source,
+            env.refresh_interval,
+            env.metrics_interval,
+        )));
     }
     let leptos_options = LeptosOptions::builder()
         .output_name("quarterdeck")
@@ -103,15 +108,32 @@ pub fn build_router(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::require_session))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_session,
+        ))
         .layer(sessions::layer(state.pool.clone(), &state.settings))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::check_origin))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::check_origin,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
         ))
         .with_state(state)
 }
@@ -131,11 +153,17 @@ impl Application {
             .await
             .with_context(|| format!("binding server.listen {listen}"))?;
         let router = build_router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.listener.local_addr().context("reading the bound address")
+        self.listener
+            .local_addr()
+            .context("reading the bound address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -144,12 +172,16 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then drains in-flight requests and stops the
     /// background refresh loops.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let background: Vec<JoinHandle<()>> = self.state.inventory.spawn_background();
         tracing::info!(addr = %self.local_addr()?, "quarterdeck listening");
         let served = axum::serve(
             self.listener,
-            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;

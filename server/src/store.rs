@@ -38,7 +38,10 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
 
 /// Applies pending migrations, including the session store's table.
 pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("applying database migrations")?;
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("applying database migrations")?;
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
         .migrate()
         .await
@@ -48,10 +51,11 @@ pub async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
 
 /// Ready means: the database answers and every embedded migration is applied.
 pub async fn ready(pool: &SqlitePool) -> Result<(), String> {
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
-        .fetch_one(pool)
-        .await
-        .map_err(|e| format!("database not reachable: {e}"))?;
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| format!("database not reachable: {e}"))?;
     let expected = MIGRATOR.iter().count() as i64;
     if applied < expected {
         return Err(format!("{applied} of {expected} migrations applied"));

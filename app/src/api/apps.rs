@@ -1,7 +1,7 @@
 //! Server functions for apps.
 
-mod list_apps;
 mod get_app;
+mod list_apps;
 
-pub use list_apps::*;
 pub use get_app::*;
+pub use list_apps::*;

@@ -1,7 +1,7 @@
 //! Server functions for databases.
 
-mod list_databases;
 mod get_database;
+mod list_databases;
 
-pub use list_databases::*;
 pub use get_database::*;
+pub use list_databases::*;

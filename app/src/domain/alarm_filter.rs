@@ -176,7 +176,11 @@ mod tests {
         ];
         for ((env, state, app, text), expected) in cases {
             let f = AlarmFilter::parse(env, state, app, text).unwrap();
-            assert_eq!(f.matches(&prod, &a), expected, "{env:?} {state:?} {app:?} {text:?}");
+            assert_eq!(
+                f.matches(&prod, &a),
+                expected,
+                "{env:?} {state:?} {app:?} {text:?}"
+            );
         }
     }
 
@@ -191,7 +195,8 @@ mod tests {
 
     #[test]
     fn query_round_trips() {
-        let f = AlarmFilter::parse(Some("prod"), Some("ALARM"), Some("a b"), Some("cpu&mem")).unwrap();
+        let f =
+            AlarmFilter::parse(Some("prod"), Some("ALARM"), Some("a b"), Some("cpu&mem")).unwrap();
         assert_eq!(f.to_query(), "env=prod&state=ALARM&app=a%20b&q=cpu%26mem");
     }
 

@@ -11,9 +11,7 @@ pub fn app_of_alarm(inventory: &EnvInventory, alarm: &Alarm) -> Option<String> {
             .service(cluster, service)
             .and_then(|s| s.app.clone()),
         AlarmResource::Database { id } => inventory.database(id).and_then(|d| d.app.clone()),
-        AlarmResource::Queue { .. } | AlarmResource::Other { .. } | AlarmResource::Unknown => {
-            None
-        }
+        AlarmResource::Queue { .. } | AlarmResource::Other { .. } | AlarmResource::Unknown => None,
     }
 }
 
@@ -47,9 +45,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory) {
             app_of_alarm(inventory, alarm).or_else(|| {
                 known_apps
                     .iter()
-                    .find(|app| {
-                        alarm.name == **app || alarm.name.starts_with(&format!("{app}-"))
-                    })
+                    .find(|app| alarm.name == **app || alarm.name.starts_with(&format!("{app}-")))
                     .cloned()
             })
         })
@@ -109,19 +105,41 @@ mod tests {
     #[test]
     fn alarms_take_the_app_of_their_resource_or_name_prefix() {
         let mut inv = EnvInventory {
-            databases: vec![db("orders-db", "orders"), db("web-admin-db", "web-admin"), db("web-db", "web")],
+            databases: vec![
+                db("orders-db", "orders"),
+                db("web-admin-db", "web-admin"),
+                db("web-db", "web"),
+            ],
             alarms: vec![
-                alarm("db-cpu", AlarmResource::Database { id: "orders-db".into() }),
-                alarm("web-admin-5xx", AlarmResource::Other { label: "ApiName=x".into() }),
+                alarm(
+                    "db-cpu",
+                    AlarmResource::Database {
+                        id: "orders-db".into(),
+                    },
+                ),
+                alarm(
+                    "web-admin-5xx",
+                    AlarmResource::Other {
+                        label: "ApiName=x".into(),
+                    },
+                ),
                 alarm("web-5xx", AlarmResource::Unknown),
                 alarm("queue-depth", AlarmResource::Queue { name: "q".into() }),
-                alarm("gone", AlarmResource::Database { id: "missing".into() }),
+                alarm(
+                    "gone",
+                    AlarmResource::Database {
+                        id: "missing".into(),
+                    },
+                ),
             ],
             ..Default::default()
         };
         attribute_alarms(&mut inv);
         let apps: Vec<Option<&str>> = inv.alarms.iter().map(|a| a.app.as_deref()).collect();
-        assert_eq!(apps, [Some("orders"), Some("web-admin"), Some("web"), None, None]);
+        assert_eq!(
+            apps,
+            [Some("orders"), Some("web-admin"), Some("web"), None, None]
+        );
     }
 
     #[test]

@@ -67,11 +67,7 @@ pub fn line_chart(
     }
     let line = line.trim_end().to_string();
     let base = y(bottom);
-    let area = format!(
-        "{line} L{:.1},{base:.1} L{:.1},{base:.1} Z",
-        x(t1),
-        x(t0)
-    );
+    let area = format!("{line} L{:.1},{base:.1} L{:.1},{base:.1} Z", x(t1), x(t0));
     let y_ticks = (0..=2)
         .map(|i| {
             let v = bottom + range * f64::from(i) / 2.0;
@@ -120,7 +116,14 @@ mod tests {
 
     #[test]
     fn nice_ceilings() {
-        let cases = [(0.0, 1.0), (0.7, 1.0), (3.0, 5.0), (42.0, 50.0), (230.0, 250.0), (1000.0, 1000.0)];
+        let cases = [
+            (0.0, 1.0),
+            (0.7, 1.0),
+            (3.0, 5.0),
+            (42.0, 50.0),
+            (230.0, 250.0),
+            (1000.0, 1000.0),
+        ];
         for (input, expected) in cases {
             assert!((nice_ceiling(input) - expected).abs() < 1e-9, "{input}");
         }
@@ -135,13 +138,23 @@ mod tests {
     fn points_are_scaled_into_the_box() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
         let series = Series {
-            points: vec![(t0 + Duration::minutes(60), 100.0), (t0, 0.0), (t0 + Duration::minutes(30), 50.0)],
+            points: vec![
+                (t0 + Duration::minutes(60), 100.0),
+                (t0, 0.0),
+                (t0 + Duration::minutes(30), 50.0),
+            ],
         };
         let g = line_chart(&series, 344.0, 124.0, Some(100.0), |v| format!("{v:.0}%")).unwrap();
         // First point bottom-left of the plot, last point top-right.
         assert!(g.line.starts_with("M44.0,106.0"), "{}", g.line);
         assert!(g.line.ends_with("L344.0,6.0"), "{}", g.line);
-        assert_eq!(g.y_ticks.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(), ["0%", "50%", "100%"]);
+        assert_eq!(
+            g.y_ticks
+                .iter()
+                .map(|(_, l)| l.as_str())
+                .collect::<Vec<_>>(),
+            ["0%", "50%", "100%"]
+        );
         assert_eq!(g.x_ticks.first().map(|(_, l)| l.as_str()), Some("10:00"));
         assert_eq!(g.x_ticks.last().map(|(_, l)| l.as_str()), Some("11:00"));
         assert_eq!(g.latest, 100.0);

@@ -93,10 +93,39 @@ mod tests {
     #[test]
     fn levels_order_alarms_over_capacity() {
         let table = [
-            (EnvHealth { services: 2, services_at_desired: 2, ..Default::default() }, HealthLevel::Healthy),
-            (EnvHealth { services: 2, services_at_desired: 1, ..Default::default() }, HealthLevel::Degraded),
-            (EnvHealth { databases: 1, databases_available: 0, ..Default::default() }, HealthLevel::Degraded),
-            (EnvHealth { services: 2, services_at_desired: 1, alarms_firing: 1, ..Default::default() }, HealthLevel::Critical),
+            (
+                EnvHealth {
+                    services: 2,
+                    services_at_desired: 2,
+                    ..Default::default()
+                },
+                HealthLevel::Healthy,
+            ),
+            (
+                EnvHealth {
+                    services: 2,
+                    services_at_desired: 1,
+                    ..Default::default()
+                },
+                HealthLevel::Degraded,
+            ),
+            (
+                EnvHealth {
+                    databases: 1,
+                    databases_available: 0,
+                    ..Default::default()
+                },
+                HealthLevel::Degraded,
+            ),
+            (
+                EnvHealth {
+                    services: 2,
+                    services_at_desired: 1,
+                    alarms_firing: 1,
+                    ..Default::default()
+                },
+                HealthLevel::Critical,
+            ),
         ];
         for (health, level) in table {
             assert_eq!(health.level(), level, "{health:?}");

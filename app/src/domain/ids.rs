@@ -117,7 +117,12 @@ pub fn parse_user_name(value: &str) -> Result<String, IdError> {
 /// A redirect target after sign-in: a local path only, never another site.
 pub fn safe_next_path(value: Option<&str>) -> String {
     match value {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.starts_with("/login") => {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.starts_with("/login") =>
+        {
             p.to_string()
         }
         _ => "/".to_string(),
@@ -149,7 +154,9 @@ mod tests {
         let err = EnvId::parse("Prod").err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("environment id may only contain lower-case letters, digits and '-' (got \"Prod\")")
+            Some(
+                "environment id may only contain lower-case letters, digits and '-' (got \"Prod\")"
+            )
         );
     }
 
@@ -195,7 +202,11 @@ mod tests {
             ("", false),
         ];
         for (input, ok) in cases {
-            assert_eq!(parse_resource_name("service", input).is_ok(), *ok, "{input:?}");
+            assert_eq!(
+                parse_resource_name("service", input).is_ok(),
+                *ok,
+                "{input:?}"
+            );
         }
     }
 }

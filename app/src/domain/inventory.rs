@@ -467,7 +467,10 @@ mod tests {
             last_success: Some(now - chrono::Duration::seconds(secs)),
             ..Default::default()
         };
-        assert_eq!(freshness(&RefreshStatus::default(), 30, now), Freshness::Loading);
+        assert_eq!(
+            freshness(&RefreshStatus::default(), 30, now),
+            Freshness::Loading
+        );
         assert_eq!(freshness(&ok_at(10), 30, now), Freshness::Fresh);
         assert_eq!(freshness(&ok_at(61), 30, now), Freshness::Stale);
         let failing = RefreshStatus {

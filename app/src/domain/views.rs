@@ -6,7 +6,7 @@ use super::health::EnvHealth;
 use super::ids::EnvId;
 use super::inventory::{
     freshness, service_key, split_image, Alarm, AlarmResource, AlarmState, Database,
-    DatabaseMetrics, DbEvent, DbSnapshot, EnvDescriptor, EnvInventory, EnvDetails, Freshness,
+    DatabaseMetrics, DbEvent, DbSnapshot, EnvDescriptor, EnvDetails, EnvInventory, Freshness,
     RefreshStatus, Service, ServiceMetrics,
 };
 use super::policy::Principal;
@@ -55,7 +55,12 @@ pub struct EnvData<'a> {
 
 impl EnvData<'_> {
     pub fn card(&self, now: DateTime<Utc>) -> EnvCard {
-        EnvCard::new(self.descriptor.clone(), self.status.clone(), self.inventory, now)
+        EnvCard::new(
+            self.descriptor.clone(),
+            self.status.clone(),
+            self.inventory,
+            now,
+        )
     }
 }
 
@@ -143,7 +148,12 @@ pub struct DatabaseRow {
 }
 
 impl DatabaseRow {
-    fn of(env: &EnvId, db: &Database, inventory: &EnvInventory, metrics: Option<&EnvDetails>) -> Self {
+    fn of(
+        env: &EnvId,
+        db: &Database,
+        inventory: &EnvInventory,
+        metrics: Option<&EnvDetails>,
+    ) -> Self {
         Self {
             env: env.clone(),
             database: db.clone(),
@@ -284,10 +294,7 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
     names
         .into_iter()
         .map(|name| AppSummary {
-            envs: envs
-                .iter()
-                .map(|env| app_env_summary(env, &name))
-                .collect(),
+            envs: envs.iter().map(|env| app_env_summary(env, &name)).collect(),
             name,
         })
         .collect()
@@ -305,7 +312,11 @@ fn app_env_summary(env: &EnvData<'_>, app: &str) -> AppEnvSummary {
     let Some(inv) = env.inventory else {
         return summary;
     };
-    for s in inv.services.iter().filter(|s| s.app.as_deref() == Some(app)) {
+    for s in inv
+        .services
+        .iter()
+        .filter(|s| s.app.as_deref() == Some(app))
+    {
         summary.services += 1;
         if s.at_desired_count() {
             summary.services_at_desired += 1;
@@ -392,7 +403,12 @@ pub fn environment(env: &EnvData<'_>, now: DateTime<Utc>) -> EnvironmentView {
 }
 
 /// The service page, or `None` when the environment has no such service.
-pub fn service(env: &EnvData<'_>, cluster: &str, name: &str, now: DateTime<Utc>) -> Option<ServiceView> {
+pub fn service(
+    env: &EnvData<'_>,
+    cluster: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Option<ServiceView> {
     let inv = env.inventory?;
     let service = inv.service(cluster, name)?;
     let mut alarms: Vec<Alarm> = inv
@@ -416,7 +432,11 @@ pub fn service(env: &EnvData<'_>, cluster: &str, name: &str, now: DateTime<Utc>)
     })
 }
 
-pub fn databases(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> DatabasesView {
+pub fn databases(
+    envs: &[EnvData<'_>],
+    env_filter: Option<&EnvId>,
+    now: DateTime<Utc>,
+) -> DatabasesView {
     let mut rows: Vec<DatabaseRow> = envs
         .iter()
         .filter(|e| env_filter.is_none_or(|f| *f == e.descriptor.id))

@@ -19,9 +19,8 @@ pub struct AppServices {
 }
 
 pub fn services() -> Result<AppServices, AppError> {
-    use_context::<AppServices>().ok_or_else(|| {
-        AppError::internal("server context", &"AppServices missing from context")
-    })
+    use_context::<AppServices>()
+        .ok_or_else(|| AppError::internal("server context", &"AppServices missing from context"))
 }
 
 /// The signed-in principal of this request, or `Unauthenticated`.

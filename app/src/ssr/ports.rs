@@ -2,7 +2,7 @@
 //! domain types only.
 
 use crate::domain::ids::EnvId;
-use crate::domain::inventory::{EnvDescriptor, EnvInventory, EnvDetails, RefreshStatus};
+use crate::domain::inventory::{EnvDescriptor, EnvDetails, EnvInventory, RefreshStatus};
 use crate::domain::views::EnvData;
 use std::sync::Arc;
 

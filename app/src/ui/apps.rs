@@ -1,4 +1,4 @@
 //! The apps pages.
 
-pub mod apps_page;
 pub mod app_page;
+pub mod apps_page;

@@ -1,4 +1,4 @@
 //! The databases pages.
 
-pub mod databases_page;
 pub mod database_page;
+pub mod databases_page;

@@ -17,7 +17,12 @@ pub fn origin_of(url: &str) -> String {
 }
 
 /// Whether a state-changing request with these headers may proceed.
-pub fn same_origin_allowed(method: &Method, origin: Option<&str>, fetch_site: Option<&str>, public_origin: &str) -> bool {
+pub fn same_origin_allowed(
+    method: &Method,
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    public_origin: &str,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
@@ -30,7 +35,8 @@ pub fn same_origin_allowed(method: &Method, origin: Option<&str>, fetch_site: Op
 
 pub async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let allowed = {
-        let header = |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let header =
+            |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
         let origin = header(header::ORIGIN);
         let allowed = same_origin_allowed(
             request.method(),
@@ -75,12 +81,19 @@ mod tests {
             (post.clone(), None, None, true),
         ];
         for (method, origin, site, expected) in cases {
-            assert_eq!(same_origin_allowed(&method, origin, site, me), expected, "{method} {origin:?} {site:?}");
+            assert_eq!(
+                same_origin_allowed(&method, origin, site, me),
+                expected,
+                "{method} {origin:?} {site:?}"
+            );
         }
     }
 
     #[test]
     fn origins_drop_paths() {
-        assert_eq!(origin_of("https://Ops.Example.com/console/"), "https://ops.example.com");
+        assert_eq!(
+            origin_of("https://Ops.Example.com/console/"),
+            "https://ops.example.com"
+        );
     }
 }

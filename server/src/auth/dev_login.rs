@@ -24,7 +24,10 @@ pub struct DevLoginForm {
     pub next: Option<String>,
 }
 
-fn client(connect: Option<&Extension<ConnectInfo<SocketAddr>>>, headers: &HeaderMap) -> (Option<String>, Option<String>) {
+fn client(
+    connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> (Option<String>, Option<String>) {
     let ip = connect.map(|c| c.0 .0.ip().to_string());
     let agent = headers
         .get(header::USER_AGENT)
@@ -69,7 +72,11 @@ pub async fn dev_login(
     // A fresh session id at every sign-in defeats session fixation.
     if let Err(e) = session.cycle_id().await {
         tracing::error!(error = %e, "rotating the session id");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "could not start a session").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not start a session",
+        )
+            .into_response();
     }
     let stored = SessionUser {
         principal,
@@ -77,7 +84,11 @@ pub async fn dev_login(
     };
     if let Err(e) = session.insert(USER_KEY, stored).await {
         tracing::error!(error = %e, "writing the session");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "could not start a session").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not start a session",
+        )
+            .into_response();
     }
     let (ip, user_agent) = client(connect.as_ref(), &headers);
     let entry = AuditEntry {
@@ -93,7 +104,11 @@ pub async fn dev_login(
     if let Err(e) = state.audit.record(entry).await {
         tracing::error!(error = %e, "auditing a sign-in");
         let _ = session.flush().await;
-        return (StatusCode::INTERNAL_SERVER_ERROR, "could not record the sign-in").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not record the sign-in",
+        )
+            .into_response();
     }
     Redirect::to(&next).into_response()
 }
@@ -107,7 +122,11 @@ pub async fn logout(
     let user: Option<SessionUser> = session.get(USER_KEY).await.ok().flatten();
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "ending a session");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "could not end the session").into_response();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not end the session",
+        )
+            .into_response();
     }
     if let Some(user) = user {
         let (ip, user_agent) = client(connect.as_ref(), &headers);

@@ -13,20 +13,38 @@ use tower_sessions::Session;
 
 /// Paths anyone may reach: the sign-in page and its form, probes, static assets.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/auth/dev-login" | "/healthz" | "/readyz" | "/metrics" | "/favicon.svg" | "/favicon.ico")
-        || path.starts_with("/pkg/")
+    matches!(
+        path,
+        "/login"
+            | "/auth/dev-login"
+            | "/healthz"
+            | "/readyz"
+            | "/metrics"
+            | "/favicon.svg"
+            | "/favicon.ico"
+    ) || path.starts_with("/pkg/")
         || path.starts_with("/assets/")
 }
 
-pub async fn require_session(State(state): State<AppState>, session: Session, mut request: Request, next: Next) -> Response {
+pub async fn require_session(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let user: Option<SessionUser> = match session.get(USER_KEY).await {
         Ok(user) => user,
         Err(e) => {
             tracing::error!(error = %e, "reading the session");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "session store unavailable").into_response();
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "session store unavailable",
+            )
+                .into_response();
         }
     };
-    let lifetime = chrono::Duration::from_std(state.settings.server.session_absolute_lifetime).unwrap_or(chrono::Duration::hours(24));
+    let lifetime = chrono::Duration::from_std(state.settings.server.session_absolute_lifetime)
+        .unwrap_or(chrono::Duration::hours(24));
     let user = match user {
         Some(u) if Utc::now() - u.signed_in_at > lifetime => {
             if let Err(e) = session.flush().await {
@@ -44,7 +62,11 @@ pub async fn require_session(State(state): State<AppState>, session: Session, mu
         }
         None if is_public(&path) => next.run(request).await,
         None if request.method() == Method::GET && !path.starts_with("/api/") => {
-            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let wanted = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let target = format!("/login?next={}", app::domain::alarm_filter::encode(wanted));
             Redirect::to(&target).into_response()
         }

@@ -26,12 +26,18 @@ pub struct EnvClients {
 
 impl std::fmt::Debug for EnvClients {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnvClients").field("env", &self.env.id).finish_non_exhaustive()
+        f.debug_struct("EnvClients")
+            .field("env", &self.env.id)
+            .finish_non_exhaustive()
     }
 }
 
 impl EnvClients {
-    pub async fn build(env: &EnvironmentSettings, aws: &AwsSettings, stats: Arc<CallStats>) -> Self {
+    pub async fn build(
+        env: &EnvironmentSettings,
+        aws: &AwsSettings,
+        stats: Arc<CallStats>,
+    ) -> Self {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(aws.connect_timeout)
             .operation_timeout(aws.operation_timeout)

@@ -4,7 +4,7 @@
 use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
 use app::domain::inventory::{
-    service_key, Alarm, AlarmResource, AlarmState, DatabaseMetrics, EnvInventory, EnvDetails,
+    service_key, Alarm, AlarmResource, AlarmState, DatabaseMetrics, EnvDetails, EnvInventory,
     Series, ServiceMetrics,
 };
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
@@ -45,7 +45,12 @@ impl EnvClients {
                 let dimensions: Vec<(String, String)> = a
                     .dimensions()
                     .iter()
-                    .map(|d| (d.name().unwrap_or_default().to_string(), d.value().unwrap_or_default().to_string()))
+                    .map(|d| {
+                        (
+                            d.name().unwrap_or_default().to_string(),
+                            d.value().unwrap_or_default().to_string(),
+                        )
+                    })
                     .collect();
                 Alarm {
                     name: a.alarm_name().unwrap_or_default().to_string(),
@@ -71,16 +76,31 @@ impl EnvClients {
     }
 
     /// CPU and memory of every service, CPU, connections and free storage of every database.
-    pub(crate) async fn metrics(&self, inventory: &EnvInventory, now: DateTime<Utc>) -> Result<EnvDetails, String> {
-        let mut targets: Vec<(Target, &'static str, &'static str, Vec<(String, String)>)> = Vec::new();
+    pub(crate) async fn metrics(
+        &self,
+        inventory: &EnvInventory,
+        now: DateTime<Utc>,
+    ) -> Result<EnvDetails, String> {
+        let mut targets: Vec<(Target, &'static str, &'static str, Vec<(String, String)>)> =
+            Vec::new();
         for s in &inventory.services {
             let key = service_key(&s.cluster, &s.name);
             let dims = vec![
                 ("ClusterName".to_string(), s.cluster.clone()),
                 ("ServiceName".to_string(), s.name.clone()),
             ];
-            targets.push((Target::ServiceCpu(key.clone()), "AWS/ECS", "CPUUtilization", dims.clone()));
-            targets.push((Target::ServiceMemory(key), "AWS/ECS", "MemoryUtilization", dims));
+            targets.push((
+                Target::ServiceCpu(key.clone()),
+                "AWS/ECS",
+                "CPUUtilization",
+                dims.clone(),
+            ));
+            targets.push((
+                Target::ServiceMemory(key),
+                "AWS/ECS",
+                "MemoryUtilization",
+                dims,
+            ));
         }
         for d in &inventory.databases {
             let dim_name = match d.kind {
@@ -88,9 +108,24 @@ impl EnvClients {
                 app::domain::inventory::DbKind::AuroraCluster => "DBClusterIdentifier",
             };
             let dims = vec![(dim_name.to_string(), d.id.clone())];
-            targets.push((Target::DbCpu(d.id.clone()), "AWS/RDS", "CPUUtilization", dims.clone()));
-            targets.push((Target::DbConnections(d.id.clone()), "AWS/RDS", "DatabaseConnections", dims.clone()));
-            targets.push((Target::DbFreeStorage(d.id.clone()), "AWS/RDS", "FreeStorageSpace", dims));
+            targets.push((
+                Target::DbCpu(d.id.clone()),
+                "AWS/RDS",
+                "CPUUtilization",
+                dims.clone(),
+            ));
+            targets.push((
+                Target::DbConnections(d.id.clone()),
+                "AWS/RDS",
+                "DatabaseConnections",
+                dims.clone(),
+            ));
+            targets.push((
+                Target::DbFreeStorage(d.id.clone()),
+                "AWS/RDS",
+                "FreeStorageSpace",
+                dims,
+            ));
         }
         let start = now - chrono::Duration::hours(CHART_HOURS);
         let chunks: Vec<Vec<(usize, MetricDataQuery)>> = targets
@@ -108,7 +143,13 @@ impl EnvClients {
                     .build();
                 let query = MetricDataQuery::builder()
                     .id(format!("q{i}"))
-                    .metric_stat(MetricStat::builder().metric(metric).period(PERIOD_SECS).stat("Average").build())
+                    .metric_stat(
+                        MetricStat::builder()
+                            .metric(metric)
+                            .period(PERIOD_SECS)
+                            .stat("Average")
+                            .build(),
+                    )
                     .return_data(true)
                     .build();
                 (i, query)
@@ -127,13 +168,19 @@ impl EnvClients {
                         .get_metric_data()
                         .start_time(smithy_time(start))
                         .end_time(smithy_time(now))
-                        .set_metric_data_queries(Some(chunk.iter().map(|(_, q)| q.clone()).collect()))
+                        .set_metric_data_queries(Some(
+                            chunk.iter().map(|(_, q)| q.clone()).collect(),
+                        ))
                         .set_next_token(token.clone())
                         .send()
                         .await
                         .op("CloudWatch GetMetricData")?;
                     for r in response.metric_data_results() {
-                        let Some(index) = r.id().and_then(|id| id.strip_prefix('q')).and_then(|n| n.parse::<usize>().ok()) else {
+                        let Some(index) = r
+                            .id()
+                            .and_then(|id| id.strip_prefix('q'))
+                            .and_then(|n| n.parse::<usize>().ok())
+                        else {
                             continue;
                         };
                         let points = r
@@ -161,7 +208,9 @@ impl EnvClients {
             tasks: BTreeMap::new(),
         };
         for (index, series) in results.into_iter().flatten() {
-            let Some((target, ..)) = targets.get(index) else { continue };
+            let Some((target, ..)) = targets.get(index) else {
+                continue;
+            };
             merge(&mut metrics, target, series);
         }
         Ok(metrics)
@@ -172,10 +221,37 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
     series.points.sort_by_key(|(t, _)| *t);
     let extend = |into: &mut Series, from: Series| into.points.extend(from.points);
     match target {
-        Target::ServiceCpu(k) => extend(&mut metrics.services.entry(k.clone()).or_insert_with(ServiceMetrics::default).cpu, series),
-        Target::ServiceMemory(k) => extend(&mut metrics.services.entry(k.clone()).or_default().memory, series),
-        Target::DbCpu(k) => extend(&mut metrics.databases.entry(k.clone()).or_insert_with(DatabaseMetrics::default).cpu, series),
-        Target::DbConnections(k) => extend(&mut metrics.databases.entry(k.clone()).or_default().connections, series),
-        Target::DbFreeStorage(k) => extend(&mut metrics.databases.entry(k.clone()).or_default().free_storage_bytes, series),
+        Target::ServiceCpu(k) => extend(
+            &mut metrics
+                .services
+                .entry(k.clone())
+                .or_insert_with(ServiceMetrics::default)
+                .cpu,
+            series,
+        ),
+        Target::ServiceMemory(k) => extend(
+            &mut metrics.services.entry(k.clone()).or_default().memory,
+            series,
+        ),
+        Target::DbCpu(k) => extend(
+            &mut metrics
+                .databases
+                .entry(k.clone())
+                .or_insert_with(DatabaseMetrics::default)
+                .cpu,
+            series,
+        ),
+        Target::DbConnections(k) => extend(
+            &mut metrics.databases.entry(k.clone()).or_default().connections,
+            series,
+        ),
+        Target::DbFreeStorage(k) => extend(
+            &mut metrics
+                .databases
+                .entry(k.clone())
+                .or_default()
+                .free_storage_bytes,
+            series,
+        ),
     }
 }

@@ -119,7 +119,12 @@ impl EnvClients {
         let tags: BTreeMap<String, String> = s
             .tags()
             .iter()
-            .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+            .filter_map(|t| {
+                Some((
+                    t.key()?.to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                ))
+            })
             .collect();
         Service {
             cluster: cluster.to_string(),
@@ -167,15 +172,24 @@ impl EnvClients {
     }
 
     /// Fills in each service's task definition, reading only ARNs not seen before.
-    pub(crate) async fn attach_task_definitions(&self, services: &mut [Service]) -> Result<(), String> {
+    pub(crate) async fn attach_task_definitions(
+        &self,
+        services: &mut [Service],
+    ) -> Result<(), String> {
         let wanted: BTreeSet<String> = services
             .iter()
             .map(|s| s.task_definition_arn.clone())
             .filter(|a| !a.is_empty())
             .collect();
         let missing: Vec<String> = {
-            let cache = self.task_definitions.lock().map_err(|_| "task definition cache poisoned".to_string())?;
-            wanted.into_iter().filter(|a| !cache.contains_key(a)).collect()
+            let cache = self
+                .task_definitions
+                .lock()
+                .map_err(|_| "task definition cache poisoned".to_string())?;
+            wanted
+                .into_iter()
+                .filter(|a| !cache.contains_key(a))
+                .collect()
         };
         let fetched: Vec<(String, Option<TaskDefinition>)> = stream::iter(missing)
             .map(|arn| async move {
@@ -192,7 +206,10 @@ impl EnvClients {
             .try_collect()
             .await?;
         let cache = {
-            let mut cache = self.task_definitions.lock().map_err(|_| "task definition cache poisoned".to_string())?;
+            let mut cache = self
+                .task_definitions
+                .lock()
+                .map_err(|_| "task definition cache poisoned".to_string())?;
             for (arn, td) in fetched {
                 if let Some(td) = td {
                     cache.insert(arn, td);
@@ -207,7 +224,10 @@ impl EnvClients {
     }
 
     /// Tasks of every cluster, keyed by the service that started them (`service:<name>` group).
-    pub(crate) async fn tasks(&self, clusters: &[String]) -> Result<BTreeMap<(String, String), Vec<Task>>, String> {
+    pub(crate) async fn tasks(
+        &self,
+        clusters: &[String],
+    ) -> Result<BTreeMap<(String, String), Vec<Task>>, String> {
         let per_cluster: Vec<Vec<(String, String, Task)>> = stream::iter(clusters.iter().cloned())
             .map(|cluster| async move {
                 let arns: Vec<String> = self
@@ -231,7 +251,8 @@ impl EnvClients {
                         .await
                         .op("ECS DescribeTasks")?;
                     for t in described.tasks() {
-                        let Some(service) = t.group().and_then(|g| g.strip_prefix("service:")) else {
+                        let Some(service) = t.group().and_then(|g| g.strip_prefix("service:"))
+                        else {
                             continue;
                         };
                         out.push((cluster.clone(), service.to_string(), map_task(t)));
@@ -264,7 +285,11 @@ fn map_task_definition(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinitio
                 name: c.name().unwrap_or_default().to_string(),
                 image: c.image().unwrap_or_default().to_string(),
                 essential: c.essential().unwrap_or(true),
-                ports: c.port_mappings().iter().filter_map(|p| p.container_port()).collect(),
+                ports: c
+                    .port_mappings()
+                    .iter()
+                    .filter_map(|p| p.container_port())
+                    .collect(),
             })
             .collect(),
         registered_at: time(td.registered_at()),

@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 
 fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     tags.iter()
-        .filter_map(|t| Some((t.key()?.to_string(), t.value().unwrap_or_default().to_string())))
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -127,14 +132,19 @@ impl EnvClients {
                 engine: s.engine().map(str::to_string),
             })
             .collect();
-        out.extend(cluster.iter().map(|s| DbSnapshot {
-            id: s.db_cluster_snapshot_identifier().unwrap_or_default().to_string(),
-            db_id: s.db_cluster_identifier().unwrap_or_default().to_string(),
-            snapshot_type: s.snapshot_type().unwrap_or_default().to_string(),
-            status: s.status().unwrap_or_default().to_string(),
-            created_at: time(s.snapshot_create_time()),
-            allocated_storage_gb: s.allocated_storage(),
-            engine: s.engine().map(str::to_string),
+        out.extend(cluster.iter().map(|s| {
+            DbSnapshot {
+                id: s
+                    .db_cluster_snapshot_identifier()
+                    .unwrap_or_default()
+                    .to_string(),
+                db_id: s.db_cluster_identifier().unwrap_or_default().to_string(),
+                snapshot_type: s.snapshot_type().unwrap_or_default().to_string(),
+                status: s.status().unwrap_or_default().to_string(),
+                created_at: time(s.snapshot_create_time()),
+                allocated_storage_gb: s.allocated_storage(),
+                engine: s.engine().map(str::to_string),
+            }
         }));
         Ok(out)
     }
@@ -156,7 +166,10 @@ impl EnvClients {
             .iter()
             .map(|e| DbEvent {
                 source_id: e.source_identifier().unwrap_or_default().to_string(),
-                source_type: e.source_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                source_type: e
+                    .source_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
                 at: time(e.date()),
                 message: e.message().unwrap_or_default().to_string(),
             })

@@ -38,7 +38,10 @@ impl InventorySource for EnvClients {
 
     async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
         let now = Utc::now();
-        let (metrics, tasks) = tokio::join!(self.metrics(inventory, now), self.tasks(&inventory.clusters));
+        let (metrics, tasks) = tokio::join!(
+            self.metrics(inventory, now),
+            self.tasks(&inventory.clusters)
+        );
         let mut details = metrics?;
         details.tasks = tasks?
             .into_iter()

@@ -1,6 +1,8 @@
 //! One environment's cached inventory and details, with single-flight refresh.
 
-use app::domain::inventory::{EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus};
+use app::domain::inventory::{
+    EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus,
+};
 use app::ssr::ports::EnvState;
 use chrono::Utc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -118,12 +120,7 @@ impl EnvSlot {
             Err(message) => {
                 tracing::warn!(env = %self.descriptor.id, error = %message, "inventory refresh failed");
                 self.update(|c| {
-                    let since = c
-                        .status
-                        .error
-                        .as_ref()
-                        .map(|e| e.since)
-                        .unwrap_or(started);
+                    let since = c.status.error.as_ref().map(|e| e.since).unwrap_or(started);
                     c.status.error = Some(RefreshError {
                         message: message.clone(),
                         since,
@@ -160,7 +157,11 @@ impl EnvSlot {
     pub async fn run_inventory_loop(self: Arc<Self>) {
         loop {
             let _ = self.refresh().await;
-            tokio::time::sleep(jittered(self.refresh_every, &self.descriptor.id.to_string())).await;
+            tokio::time::sleep(jittered(
+                self.refresh_every,
+                &self.descriptor.id.to_string(),
+            ))
+            .await;
         }
     }
 
@@ -172,7 +173,11 @@ impl EnvSlot {
                 continue;
             }
             let _ = self.refresh_details().await;
-            tokio::time::sleep(jittered(self.details_every, &self.descriptor.id.to_string())).await;
+            tokio::time::sleep(jittered(
+                self.details_every,
+                &self.descriptor.id.to_string(),
+            ))
+            .await;
         }
     }
 }
@@ -180,7 +185,9 @@ impl EnvSlot {
 /// `base` plus up to 10 % derived from the environment id and the clock, without a RNG crate.
 fn jittered(base: Duration, seed: &str) -> Duration {
     let nanos = u64::from(Utc::now().timestamp_subsec_nanos());
-    let hash = seed.bytes().fold(nanos, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let hash = seed
+        .bytes()
+        .fold(nanos, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     let spread = base.as_millis() as u64 / 10;
     if spread == 0 {
         return base;
@@ -219,7 +226,10 @@ mod tests {
     }
 
     fn slot(fail: bool) -> (Arc<EnvSlot>, Arc<Fake>) {
-        let fake = Arc::new(Fake { calls: AtomicUsize::new(0), fail });
+        let fake = Arc::new(Fake {
+            calls: AtomicUsize::new(0),
+            fail,
+        });
         let descriptor = EnvDescriptor {
             id: EnvId::parse("dev").unwrap(),
             name: "Dev".into(),
@@ -229,7 +239,15 @@ mod tests {
             refresh_interval_secs: 30,
         };
         let source: Arc<dyn InventorySource> = fake.clone();
-        (Arc::new(EnvSlot::new(descriptor, source, Duration::from_secs(30), Duration::from_secs(60))), fake)
+        (
+            Arc::new(EnvSlot::new(
+                descriptor,
+                source,
+                Duration::from_secs(30),
+                Duration::from_secs(60),
+            )),
+            fake,
+        )
     }
 
     #[tokio::test]
@@ -254,7 +272,10 @@ mod tests {
         assert!(first.message.contains("connection refused"));
         assert!(slot.refresh().await.is_err());
         let second = slot.state().status.error.unwrap();
-        assert_eq!(first.since, second.since, "since stays at the first failure");
+        assert_eq!(
+            first.since, second.since,
+            "since stays at the first failure"
+        );
         assert!(slot.state().inventory.is_none());
     }
 }

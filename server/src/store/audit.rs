@@ -14,21 +14,49 @@ impl SqlAudit {
     }
 
     /// The most recent entries, newest first (for tests and, later, the audit page).
-    pub async fn recent(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, sqlx::Error> {
-        let rows: Vec<(String, String, String, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT at, actor, kind, env, target, outcome, detail, ip, user_agent
+    pub async fn recent(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, sqlx::Error> {
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = sqlx::query_as(
+            "SELECT at, actor, kind, env, target, outcome, detail, ip, user_agent
                  FROM audit_events ORDER BY id DESC LIMIT ?",
-            )
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows
             .into_iter()
-            .map(|(at, actor, kind, env, target, outcome, detail, ip, user_agent)| {
-                let at = DateTime::parse_from_rfc3339(&at).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
-                (at, AuditEntry { actor, kind, env, target, outcome, detail, ip, user_agent })
-            })
+            .map(
+                |(at, actor, kind, env, target, outcome, detail, ip, user_agent)| {
+                    let at = DateTime::parse_from_rfc3339(&at)
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or_default();
+                    (
+                        at,
+                        AuditEntry {
+                            actor,
+                            kind,
+                            env,
+                            target,
+                            outcome,
+                            detail,
+                            ip,
+                            user_agent,
+                        },
+                    )
+                },
+            )
             .collect())
     }
 }
@@ -97,7 +125,9 @@ mod tests {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool.clone());
         audit.record(entry("login")).await.unwrap();
-        let update = sqlx::query("UPDATE audit_events SET actor = 'mallory'").execute(&pool).await;
+        let update = sqlx::query("UPDATE audit_events SET actor = 'mallory'")
+            .execute(&pool)
+            .await;
         assert!(update.unwrap_err().to_string().contains("append-only"));
         let delete = sqlx::query("DELETE FROM audit_events").execute(&pool).await;
         assert!(delete.unwrap_err().to_string().contains("append-only"));

@@ -15,11 +15,20 @@ pub async fn list_alarms(
     use crate::ssr::context::{current_user, respond, services, visible_states};
     respond(async {
         let user = current_user()?;
-        let filter = AlarmFilter::parse(env.as_deref(), state.as_deref(), app.as_deref(), q.as_deref())
-            .map_err(AppError::Invalid)?;
+        let filter = AlarmFilter::parse(
+            env.as_deref(),
+            state.as_deref(),
+            app.as_deref(),
+            q.as_deref(),
+        )
+        .map_err(AppError::Invalid)?;
         let states = visible_states(&user, &services()?);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        Ok(crate::domain::views::alarms(&data, filter, chrono::Utc::now()))
+        Ok(crate::domain::views::alarms(
+            &data,
+            filter,
+            chrono::Utc::now(),
+        ))
     })
     .await
 }

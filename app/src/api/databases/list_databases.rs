@@ -17,7 +17,11 @@ pub async fn list_databases(env: Option<String>) -> Result<DatabasesView, AppErr
             .transpose()?;
         let states = visible_states(&user, &services()?);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        Ok(crate::domain::views::databases(&data, filter.as_ref(), chrono::Utc::now()))
+        Ok(crate::domain::views::databases(
+            &data,
+            filter.as_ref(),
+            chrono::Utc::now(),
+        ))
     })
     .await
 }

@@ -11,7 +11,10 @@ pub async fn get_environment(env: String) -> Result<EnvironmentView, AppError> {
     respond(async {
         let user = current_user()?;
         let state = authorized_state(&user, &services()?, &env, Action::View).await?;
-        Ok(crate::domain::views::environment(&state.data(), chrono::Utc::now()))
+        Ok(crate::domain::views::environment(
+            &state.data(),
+            chrono::Utc::now(),
+        ))
     })
     .await
 }

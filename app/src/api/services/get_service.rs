@@ -5,7 +5,11 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "get_service")]
-pub async fn get_service(env: String, cluster: String, service: String) -> Result<ServiceView, AppError> {
+pub async fn get_service(
+    env: String,
+    cluster: String,
+    service: String,
+) -> Result<ServiceView, AppError> {
     use crate::domain::ids::parse_resource_name;
     use crate::domain::policy::Action;
     use crate::ssr::context::{authorized_state, current_user, respond, services};

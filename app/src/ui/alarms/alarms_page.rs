@@ -50,7 +50,13 @@ fn alarms_page(view: AlarmsView) -> impl IntoView {
     let shown = view.rows.len();
     let counts = ["ALARM", "INSUFFICIENT_DATA", "OK"]
         .iter()
-        .map(|s| format!("{} {}", view.counts.get(*s).copied().unwrap_or(0), s.to_lowercase().replace('_', " ")))
+        .map(|s| {
+            format!(
+                "{} {}",
+                view.counts.get(*s).copied().unwrap_or(0),
+                s.to_lowercase().replace('_', " ")
+            )
+        })
         .collect::<Vec<_>>()
         .join(" · ");
     let option = |value: String, label: String, selected: &str| {

@@ -79,7 +79,11 @@ pub fn HealthBadge(level: HealthLevel) -> impl IntoView {
 
 /// Data age of an environment: fresh, stale, failing (with the age of the last good data).
 #[component]
-pub fn FreshnessBadge(freshness: Freshness, status: RefreshStatus, now: DateTime<Utc>) -> impl IntoView {
+pub fn FreshnessBadge(
+    freshness: Freshness,
+    status: RefreshStatus,
+    now: DateTime<Utc>,
+) -> impl IntoView {
     let age = age_opt(now, status.last_success);
     let (tone, text) = match freshness {
         Freshness::Loading => (Tone::Info, "loading first data".to_string()),

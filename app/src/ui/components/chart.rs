@@ -49,12 +49,15 @@ pub fn LineChart(#[prop(into)] title: String, series: Option<Series>, unit: Unit
                     }
                 })
                 .collect_view();
+            let last = g.x_ticks.len().saturating_sub(1);
             let x_labels = g
                 .x_ticks
                 .iter()
-                .map(|(x, label)| {
+                .enumerate()
+                .map(|(i, (x, label))| {
+                    let anchor = if i == 0 { "start" } else if i == last { "end" } else { "middle" };
                     view! {
-                        <text x=*x y=g.height - 4.0 text-anchor="middle" class="fill-slate-500 text-[9px] dark:fill-slate-400">{label.clone()}</text>
+                        <text x=*x y=g.height - 4.0 text-anchor=anchor class="fill-slate-500 text-[9px] dark:fill-slate-400">{label.clone()}</text>
                     }
                 })
                 .collect_view();

@@ -7,7 +7,8 @@ use crate::ui::components::FreshnessBadge;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-pub const CARD: &str = "rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
+pub const CARD: &str =
+    "rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900";
 pub const TABLE: &str = "w-full text-left text-sm";
 pub const THEAD: &str = "border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800 dark:bg-slate-900/60 dark:text-slate-400";
 pub const TH: &str = "px-3 py-2 font-medium whitespace-nowrap";

@@ -17,9 +17,15 @@ pub fn DatabasePage() -> impl IntoView {
     let params = use_params_map();
     let key = move || {
         let p = params.read();
-        (p.get("env").unwrap_or_default(), p.get("id").unwrap_or_default())
+        (
+            p.get("env").unwrap_or_default(),
+            p.get("id").unwrap_or_default(),
+        )
     };
-    let data = Resource::new(move || (key(), refresh_tick()), |((env, id), _)| get_database(env, id));
+    let data = Resource::new(
+        move || (key(), refresh_tick()),
+        |((env, id), _)| get_database(env, id),
+    );
     view! {
         <Title text=move || key().1/>
         <Transition fallback=Loading>
@@ -43,11 +49,18 @@ fn database_page(view: DatabaseView) -> impl IntoView {
         ("Databases".to_string(), format!("/databases?env={env}")),
     ];
     let metrics = view.metrics.clone().unwrap_or_default();
-    let free = view.row.free_storage_bytes.map(bytes).unwrap_or_else(|| "—".into());
+    let free = view
+        .row
+        .free_storage_bytes
+        .map(bytes)
+        .unwrap_or_else(|| "—".into());
     let alarm_rows: Vec<AlarmRow> = view
         .alarms
         .iter()
-        .map(|a| AlarmRow { env: env.clone(), alarm: a.clone() })
+        .map(|a| AlarmRow {
+            env: env.clone(),
+            alarm: a.clone(),
+        })
         .collect();
     let kind = match db.kind {
         DbKind::Instance => "RDS instance",
@@ -60,7 +73,10 @@ fn database_page(view: DatabaseView) -> impl IntoView {
     let class = db.class.clone().unwrap_or_else(|| "—".into());
     let multi_az = if db.multi_az { "yes" } else { "no" };
     let app = app_link(db.app.clone());
-    let allocated = db.allocated_storage_gb.map(|g| format!("{g} GiB")).unwrap_or_else(|| "—".into());
+    let allocated = db
+        .allocated_storage_gb
+        .map(|g| format!("{g} GiB"))
+        .unwrap_or_else(|| "—".into());
     let encrypted = if db.storage_encrypted { "yes" } else { "no" };
     let retention = format!("{} days", db.backup_retention_days);
     let restorable = utc_minute_opt(db.latest_restorable_time);

@@ -13,7 +13,10 @@ use leptos_router::hooks::use_query_map;
 pub fn DatabasesPage() -> impl IntoView {
     let query = use_query_map();
     let env = move || query.read().get("env").filter(|e| !e.is_empty());
-    let data = Resource::new(move || (env(), refresh_tick()), |(env, _)| list_databases(env));
+    let data = Resource::new(
+        move || (env(), refresh_tick()),
+        |(env, _)| list_databases(env),
+    );
     view! {
         <Title text="Databases"/>
         <Transition fallback=Loading>
@@ -35,7 +38,11 @@ fn databases_page(view: DatabasesView) -> impl IntoView {
     let now = view.generated_at;
     let selected = view.env_filter.clone();
     let chips = std::iter::once((None, "All environments".to_string()))
-        .chain(view.envs.iter().map(|c| (Some(c.descriptor.id.clone()), c.descriptor.name.clone())))
+        .chain(
+            view.envs
+                .iter()
+                .map(|c| (Some(c.descriptor.id.clone()), c.descriptor.name.clone())),
+        )
         .map(|(id, label)| {
             let on = id == selected;
             let href = match &id {

@@ -214,14 +214,16 @@ pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> 
                         view! {
                             <tr class=TR>
                                 <td class=TD><AlarmStateBadge state=r.alarm.state/></td>
-                                <td class=TD>
-                                    <div class="font-medium">{r.alarm.name.clone()}</div>
-                                    {r.alarm.description.clone().map(|d| view! { <div class=format!("text-xs {MUTED}")>{d}</div> })}
+                                <td class=format!("{TD} min-w-56 max-w-md")>
+                                    <div class="font-medium break-words">{r.alarm.name.clone()}</div>
+                                    {r.alarm.description.clone().map(|d| view! { <div class=format!("line-clamp-2 text-xs {MUTED}") title=d.clone()>{d}</div> })}
                                 </td>
                                 {with_env.then(|| view! { <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td> })}
                                 <td class=TD>{app_link(r.alarm.app.clone())}</td>
                                 <td class=format!("{TD} text-xs")>{watches}</td>
-                                <td class=format!("{TD} max-w-md text-xs {MUTED}")>{r.alarm.reason.clone()}</td>
+                                <td class=format!("{TD} min-w-72 max-w-lg text-xs {MUTED}")>
+                                    <span class="line-clamp-2" title=r.alarm.reason.clone()>{r.alarm.reason.clone()}</span>
+                                </td>
                                 <td class=format!("{TD} whitespace-nowrap")>{age_opt(now, r.alarm.updated_at)}</td>
                                 <td class=TD>{if r.alarm.actions_enabled {
                                     view! { <Badge tone=Tone::Neutral text="enabled"/> }.into_any()

@@ -32,7 +32,11 @@ fn overview(view: OverviewView) -> impl IntoView {
         2 => "lg:grid-cols-2",
         _ => "lg:grid-cols-3",
     };
-    let env_ids: Vec<String> = view.envs.iter().map(|c| c.descriptor.id.to_string()).collect();
+    let env_ids: Vec<String> = view
+        .envs
+        .iter()
+        .map(|c| c.descriptor.id.to_string())
+        .collect();
     view! {
         <PageHeader title="Overview"/>
         <div class=format!("mb-5 grid grid-cols-1 gap-4 {cols}")>
@@ -106,7 +110,9 @@ fn firing_table(rows: Vec<AlarmRow>, now: DateTime<Utc>) -> AnyView {
                             <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td>
                             <td class=TD><span class="font-medium">{r.alarm.name.clone()}</span></td>
                             <td class=TD>{app_link(r.alarm.app.clone())}</td>
-                            <td class=format!("{TD} max-w-xl text-xs {MUTED}")>{r.alarm.reason.clone()}</td>
+                            <td class=format!("{TD} max-w-xl text-xs {MUTED}")>
+                                <span class="line-clamp-2" title=r.alarm.reason.clone()>{r.alarm.reason.clone()}</span>
+                            </td>
                             <td class=format!("{TD} whitespace-nowrap")>{age_opt(now, r.alarm.updated_at)}</td>
                         </tr>
                     }).collect_view()}

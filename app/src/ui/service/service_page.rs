@@ -53,21 +53,29 @@ fn service_page(view: ServiceView) -> impl IntoView {
     let alarm_rows: Vec<_> = view
         .alarms
         .iter()
-        .map(|a| crate::domain::views::AlarmRow { env: view.card.descriptor.id.clone(), alarm: a.clone() })
+        .map(|a| crate::domain::views::AlarmRow {
+            env: view.card.descriptor.id.clone(),
+            alarm: a.clone(),
+        })
         .collect();
     let deployments_view = deployments(&s, now);
     let containers_view = containers(&s);
     let tasks_view = tasks(&s, now);
     let events_view = events(&s, now);
     let tags_view = tags(&s);
-    let alarms_view = crate::ui::environment::environment_page::alarms_table(alarm_rows.clone(), now, false);
+    let alarms_view =
+        crate::ui::environment::environment_page::alarms_table(alarm_rows.clone(), now, false);
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let status = s.status.clone();
     let (running, desired, pending) = (s.running, s.desired, s.pending);
     let launch_type = s.launch_type.clone().unwrap_or_else(|| "—".into());
     let revision = s.revision_label();
     let app = app_link(s.app.clone());
-    let rollout = s.deployments.iter().find(|d| d.status == "PRIMARY").and_then(|d| d.rollout_state.clone());
+    let rollout = s
+        .deployments
+        .iter()
+        .find(|d| d.status == "PRIMARY")
+        .and_then(|d| d.rollout_state.clone());
     let deploying = s.deploying();
     let created = age_opt(now, s.created_at);
     view! {

@@ -1,0 +1,171 @@
+// Signs in through the dev form and visits every page, with JavaScript on and off, saving a
+// screenshot of each to end2end/screenshots/<project>/ (git-ignored).
+import { test, expect, Page, TestInfo } from '@playwright/test';
+import * as path from 'path';
+
+const withJs = (info: TestInfo) => info.project.name === 'js';
+
+async function settle(page: Page, info: TestInfo) {
+  if (withJs(info)) {
+    await page.waitForSelector('body[data-hydrated="true"]');
+  }
+}
+
+async function shot(page: Page, info: TestInfo, name: string) {
+  const file = path.join(__dirname, '..', 'screenshots', info.project.name, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+async function signIn(page: Page, info: TestInfo, role = 'operator') {
+  await page.goto('/login');
+  await settle(page, info);
+  await page.fill('input[name=user]', 'e2e-ana');
+  await page.selectOption('select[name=role]', role);
+  await page.click('button[type=submit]');
+  await expect(page.getByTestId('current-user')).toContainText('e2e-ana');
+  await settle(page, info);
+}
+
+// Hydration problems and panics show up as console errors: none are allowed.
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
+test('the sign-in page explains the demo mode', async ({ page }, info) => {
+  const response = await page.goto('/envs/prod');
+  expect(page.url()).toContain('/login?next=');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('heading', { name: 'Sign in to Quarterdeck' })).toBeVisible();
+  await shot(page, info, '00-login');
+});
+
+test('overview shows every environment side by side', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await expect(page.getByTestId('demo-banner')).toBeVisible();
+  for (const env of ['dev', 'staging', 'prod']) {
+    await expect(page.getByTestId(`env-card-${env}`)).toBeVisible();
+  }
+  await expect(page.getByTestId('env-card-prod')).toContainText('Alarms firing');
+  await expect(page.getByText('prospa-api-cpu-high').first()).toBeVisible();
+  await shot(page, info, '01-overview');
+  expect(errors).toEqual([]);
+});
+
+test('environment page lists services, databases and alarms, and refreshes', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.getByTestId('env-card-prod').getByRole('link', { name: 'Open environment' }).click();
+  await expect(page).toHaveURL(/\/envs\/prod$/);
+  await settle(page, info);
+  await expect(page.getByRole('heading', { name: 'Production' })).toBeVisible();
+  const services = page.getByTestId('services-table');
+  for (const name of ['prospa-api', 'cloudarch-auth-service', 'cloudarch-main-app', 'overview-web', 'assessment-backend']) {
+    await expect(services.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+  await expect(page.getByTestId('databases-table').getByRole('link', { name: 'prospa-db' })).toBeVisible();
+  await page.getByTestId('refresh').click();
+  // Without JavaScript the form posts and the server sends the browser back to the page.
+  await expect(page).toHaveURL(/\/envs\/prod\??$/);
+  await settle(page, info);
+  await expect(page.getByTestId('freshness')).toContainText('data');
+  await shot(page, info, '02-environment-prod');
+  expect(errors).toEqual([]);
+});
+
+test('service page shows deployments, images, tasks, events and charts', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  await expect(page.getByRole('heading', { name: 'prospa-api' })).toBeVisible();
+  await expect(page.getByTestId('deployments-table')).toContainText('PRIMARY');
+  await expect(page.getByTestId('containers-table')).toContainText('prospa-api');
+  await expect(page.locator('svg[aria-label="CPU utilisation"]')).toBeVisible();
+  await shot(page, info, '03-service');
+  expect(errors).toEqual([]);
+});
+
+test('databases page and database page', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/databases');
+  await settle(page, info);
+  await expect(page.getByTestId('databases-table')).toContainText('overview-db');
+  await shot(page, info, '04-databases');
+  await page.getByRole('link', { name: 'Production', exact: true }).last().click();
+  await expect(page).toHaveURL(/\/databases\?env=prod$/);
+  await settle(page, info);
+  await page.getByTestId('databases-table').getByRole('link', { name: 'prospa-db' }).click();
+  await expect(page).toHaveURL(/\/envs\/prod\/databases\/prospa-db$/);
+  await settle(page, info);
+  await expect(page.getByTestId('snapshots-table')).toContainText('prospa-db-manual');
+  await expect(page.locator('svg[aria-label="Free storage"]')).toBeVisible();
+  await shot(page, info, '05-database');
+  expect(errors).toEqual([]);
+});
+
+test('alarms page filters by state and text, and the URL carries the filters', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/alarms');
+  await settle(page, info);
+  await page.selectOption('select[name=state]', 'ALARM');
+  await page.selectOption('select[name=env]', 'prod');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/state=ALARM/);
+  await expect(page).toHaveURL(/env=prod/);
+  await settle(page, info);
+  const table = page.getByTestId('alarms-table');
+  await expect(table).toContainText('prospa-api-cpu-high');
+  await expect(table).not.toContainText('prospa-db-cpu-high');
+  await shot(page, info, '06-alarms-filtered');
+  await page.goto('/alarms?q=queue');
+  await settle(page, info);
+  await expect(page.getByTestId('alarms-table')).toContainText('assessment-tasks-queue-depth');
+  expect(errors).toEqual([]);
+});
+
+test('apps page and one app across environments', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/apps');
+  await settle(page, info);
+  await expect(page.getByTestId('app-card-prospa')).toBeVisible();
+  await shot(page, info, '07-apps');
+  await page.getByRole('link', { name: 'prospa', exact: true }).first().click();
+  await expect(page).toHaveURL(/\/apps\/prospa$/);
+  await settle(page, info);
+  for (const env of ['dev', 'staging', 'prod']) {
+    await expect(page.getByTestId(`app-env-${env}`)).toContainText('prospa-api');
+  }
+  await shot(page, info, '08-app');
+  expect(errors).toEqual([]);
+});
+
+test('unknown pages say so', async ({ page }, info) => {
+  await signIn(page, info);
+  const response = await page.goto('/envs/prod/services/prod-main/nothing-here');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByTestId('error-panel')).toContainText('there is no service nothing-here');
+});
+
+test('the overview is usable on a phone', async ({ page }, info) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, info);
+  await expect(page.getByTestId('env-card-prod')).toBeVisible();
+  await shot(page, info, '09-overview-phone');
+});
+
+test('signing out ends the session', async ({ page }, info) => {
+  await signIn(page, info);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  expect(page.url()).toContain('/login?next=');
+});

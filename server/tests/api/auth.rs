@@ -1,0 +1,183 @@
+//! Sign-in, sessions, and the guards on every page and endpoint.
+
+use crate::helpers::{spawn_app, Account, TestEnv};
+
+#[tokio::test]
+async fn pages_redirect_to_sign_in_and_server_functions_refuse_without_a_session() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    for page in [
+        "/",
+        "/envs/dev",
+        "/alarms?state=ALARM",
+        "/databases",
+        "/apps",
+    ] {
+        let response = app.get(page).await;
+        assert_eq!(response.status(), 303, "{page}");
+        let location = response.headers()["location"].to_str().unwrap().to_string();
+        assert!(location.starts_with("/login?next="), "{page} -> {location}");
+    }
+    let response = app.call("get_overview", &[]).await;
+    assert_eq!(response.status(), 401);
+    let login = app.get("/login").await;
+    assert_eq!(login.status(), 200);
+}
+
+#[tokio::test]
+async fn dev_sign_in_sets_a_strict_cookie_and_is_audited() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let response = app
+        .client
+        .post(app.url("/auth/dev-login"))
+        .form(&[("user", "ana"), ("role", "operator"), ("next", "/envs/dev")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/envs/dev");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("qd_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain-http demo cookie must not be Secure: {cookie}"
+    );
+    let page = app.get_text("/").await;
+    assert!(page.contains("ana"), "the header names the user");
+    assert!(
+        page.contains("Demo mode"),
+        "every page shows the demo banner"
+    );
+    let audit = app.state.audit.recent(5).await.unwrap();
+    let (_, login) = audit
+        .iter()
+        .find(|(_, e)| e.kind == "login")
+        .expect("login audited");
+    assert_eq!(login.actor, "ana");
+    assert_eq!(login.ip.as_deref(), Some("127.0.0.1"));
+}
+
+#[tokio::test]
+async fn bad_sign_in_input_returns_to_the_form_with_a_reason() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    for (user, role, needle) in [
+        ("ana", "root", "Check%20the%20role"),
+        ("<b>", "viewer", "Check%20the%20name"),
+        ("", "viewer", "Check%20the%20name"),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/auth/dev-login"))
+            .form(&[("user", user), ("role", role)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let location = response.headers()["location"].to_str().unwrap();
+        assert!(
+            location.starts_with("/login?error=") && location.contains(needle),
+            "{location}"
+        );
+    }
+    assert_eq!(app.get("/").await.status(), 303, "no session was created");
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_site() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let response = app
+        .client
+        .post(app.url("/auth/dev-login"))
+        .form(&[
+            ("user", "ana"),
+            ("role", "viewer"),
+            ("next", "//evil.example/x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_on_the_server() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    // Keep the cookie to replay it after logout.
+    let cookie = {
+        let response = app
+            .client
+            .post(app.url("/auth/dev-login"))
+            .form(&[("user", "ana"), ("role", "viewer")])
+            .send()
+            .await
+            .unwrap();
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let logout = app
+        .client
+        .post(app.url("/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 303);
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = replay
+        .get(app.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        303,
+        "the old cookie no longer opens a page"
+    );
+    let audit = app.state.audit.recent(5).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|(_, e)| e.kind == "logout" && e.actor == "ana"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    let response = app
+        .client
+        .post(app.url("/api/refresh_environment"))
+        .header("origin", "https://evil.example")
+        .form(&[("env", "dev")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let response = app
+        .client
+        .post(app.url("/auth/logout"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert_eq!(app.get("/").await.status(), 200, "still signed in");
+}

@@ -1,0 +1,81 @@
+//! The `quarterdeck` command line: check-config names the bad key and exits non-zero.
+
+use std::process::Command;
+
+fn check_config(text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quarterdeck.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .env_remove("QD_CONFIG")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+const GOOD: &str = r#"
+[server]
+listen = "127.0.0.1:3000"
+[auth]
+mode = "dev"
+[[environments]]
+id = "prod"
+name = "Production"
+region = "eu-west-1"
+role_arn = "arn:aws:iam::333333333333:role/quarterdeck"
+protected = true
+"#;
+
+#[test]
+fn check_config_prints_a_summary_of_a_good_file() {
+    let (ok, text) = check_config(GOOD);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("prod") && text.contains("333333333333") && text.contains("protected"),
+        "{text}"
+    );
+    assert!(text.contains("config OK"));
+}
+
+#[test]
+fn check_config_names_the_bad_key() {
+    let cases = [
+        (
+            GOOD.replace("region = \"eu-west-1\"", "region = \"Europe\""),
+            "environments[0].region",
+        ),
+        (
+            GOOD.replace("[auth]", "[auth]\ncolour = \"blue\""),
+            "unknown field `colour`",
+        ),
+        (GOOD.replace("127.0.0.1:3000", "0.0.0.0:3000"), "auth.mode"),
+        ("not toml at all [".to_string(), "not valid TOML"),
+    ];
+    for (text, needle) in cases {
+        let (ok, output) = check_config(&text);
+        assert!(!ok, "should fail: {text}");
+        assert!(output.contains(needle), "expected {needle:?} in {output}");
+    }
+}
+
+#[test]
+fn serve_refuses_dev_mode_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.toml");
+    std::fs::write(&path, GOOD.replace("127.0.0.1:3000", "0.0.0.0:0")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("only allowed when server.listen is a loopback address"));
+}

@@ -1,0 +1,411 @@
+//! Test harness: a shared moto server, per-test AWS accounts, and `spawn_app` that starts the
+//! console on port 0 with a fresh database.
+
+use aws_config::{BehaviorVersion, Region};
+use server::config::Settings;
+use server::startup::{AppState, Application};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub const REGION: &str = "eu-west-1";
+
+struct Moto {
+    url: String,
+    _child: Option<Child>,
+}
+
+static MOTO: OnceLock<Moto> = OnceLock::new();
+static NEXT_ACCOUNT: AtomicU64 = AtomicU64::new(0);
+
+fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The moto server: `QD_TEST_MOTO_URL` when the test script started one, else a private one
+/// started from the project's venv that dies with this test process.
+pub fn moto_url() -> String {
+    MOTO.get_or_init(|| {
+        if let Ok(url) = std::env::var("QD_TEST_MOTO_URL") {
+            return Moto { url, _child: None };
+        }
+        let moto = repo_root().join(".venv/bin/moto_server");
+        assert!(moto.exists(), "no moto at {}: run scripts/test.sh (it creates the venv) or set QD_TEST_MOTO_URL", moto.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
+        // A watchdog shell ends moto when this test process exits.
+        let script = format!(
+            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & m=$!; while kill -0 {} 2>/dev/null; do sleep 1; done; kill $m",
+            moto.display(),
+            std::process::id()
+        );
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env("MOTO_ECS_SERVICE_RUNNING", "1")
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting moto");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..150 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Moto { url, _child: Some(child) };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto did not start on port {port}");
+    })
+    .url
+    .clone()
+}
+
+/// A fresh 12-digit AWS account id for this test, so tests never see each other's resources.
+pub fn new_account() -> String {
+    let n = NEXT_ACCOUNT.fetch_add(1, Ordering::SeqCst);
+    let base = 400_000_000_000_u64 + u64::from(std::process::id() % 10_000) * 1_000;
+    format!("{:012}", base + n)
+}
+
+pub fn emulator_credentials() {
+    // Only the emulator reads these; set once per process before any client is built.
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "quarterdeck-test");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "quarterdeck-test");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    });
+}
+
+/// SDK clients acting inside one test account, for seeding.
+pub struct Account {
+    pub id: String,
+    pub ecs: aws_sdk_ecs::Client,
+    pub rds: aws_sdk_rds::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+impl Account {
+    pub async fn new() -> Self {
+        emulator_credentials();
+        let id = new_account();
+        let base = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .endpoint_url(moto_url())
+            .load()
+            .await;
+        let provider =
+            aws_config::sts::AssumeRoleProvider::builder(format!("arn:aws:iam::{id}:role/seed"))
+                .session_name("seed")
+                .configure(&base)
+                .build()
+                .await;
+        let config = base
+            .into_builder()
+            .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build();
+        Self {
+            id,
+            ecs: aws_sdk_ecs::Client::new(&config),
+            rds: aws_sdk_rds::Client::new(&config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+        }
+    }
+
+    pub async fn cluster(&self, name: &str) {
+        self.ecs
+            .create_cluster()
+            .cluster_name(name)
+            .send()
+            .await
+            .expect("create cluster");
+    }
+
+    /// Registers a task definition with one container and returns its ARN.
+    pub async fn task_definition(&self, family: &str, image: &str) -> String {
+        use aws_sdk_ecs::types::{ContainerDefinition, PortMapping};
+        let out = self
+            .ecs
+            .register_task_definition()
+            .family(family)
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("app")
+                    .image(image)
+                    .essential(true)
+                    .port_mappings(PortMapping::builder().container_port(8080).build())
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("register task definition");
+        out.task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .expect("task definition arn")
+            .to_string()
+    }
+
+    pub async fn service(
+        &self,
+        cluster: &str,
+        name: &str,
+        task_definition: &str,
+        app: &str,
+        desired: i32,
+    ) {
+        use aws_sdk_ecs::types::Tag;
+        self.ecs
+            .create_service()
+            .cluster(cluster)
+            .service_name(name)
+            .task_definition(task_definition)
+            .desired_count(desired)
+            .tags(Tag::builder().key("app").value(app).build())
+            .send()
+            .await
+            .expect("create service");
+    }
+
+    pub async fn database(&self, id: &str, app: &str) {
+        use aws_sdk_rds::types::Tag;
+        self.rds
+            .create_db_instance()
+            .db_instance_identifier(id)
+            .db_instance_class("db.t3.micro")
+            .engine("postgres")
+            .engine_version("15.8")
+            .allocated_storage(20)
+            .master_username("admin")
+            .master_user_password("not-a-secret-123")
+            .tags(Tag::builder().key("app").value(app).build())
+            .send()
+            .await
+            .expect("create db instance");
+    }
+
+    pub async fn alarm(
+        &self,
+        name: &str,
+        description: &str,
+        dimensions: &[(&str, &str)],
+        firing: bool,
+    ) {
+        use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StateValue, Statistic};
+        self.cloudwatch
+            .put_metric_alarm()
+            .alarm_name(name)
+            .alarm_description(description)
+            .namespace("AWS/ECS")
+            .metric_name("CPUUtilization")
+            .set_dimensions(Some(
+                dimensions
+                    .iter()
+                    .map(|(k, v)| Dimension::builder().name(*k).value(*v).build())
+                    .collect(),
+            ))
+            .statistic(Statistic::Average)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(80.0)
+            .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+            .send()
+            .await
+            .expect("put metric alarm");
+        if firing {
+            self.cloudwatch
+                .set_alarm_state()
+                .alarm_name(name)
+                .state_value(StateValue::Alarm)
+                .state_reason(
+                    "Threshold Crossed: 1 datapoint [93.1] was greater than the threshold (80.0).",
+                )
+                .send()
+                .await
+                .expect("set alarm state");
+        }
+    }
+}
+
+/// One environment for `spawn_app`.
+pub struct TestEnv {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub account: String,
+    /// Defaults to the shared moto.
+    pub endpoint: Option<String>,
+}
+
+impl TestEnv {
+    pub fn new(id: &'static str, account: &Account) -> Self {
+        Self {
+            id,
+            name: id,
+            account: account.id.clone(),
+            endpoint: None,
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub fn test_config(envs: &[TestEnv], dir: &std::path::Path) -> String {
+    let mut text = format!(
+        r#"
+[server]
+listen = "127.0.0.1:0"
+public_url = "http://127.0.0.1:3000"
+database_url = "sqlite://{}/quarterdeck.db"
+site_root = "{}"
+
+[auth]
+mode = "dev"
+
+[aws]
+max_attempts = 1
+connect_timeout = "2s"
+operation_timeout = "30s"
+"#,
+        dir.display(),
+        repo_root().join("target/site").display()
+    );
+    for env in envs {
+        text.push_str(&format!(
+            r#"
+[[environments]]
+id = "{}"
+name = "{}"
+region = "{REGION}"
+role_arn = "arn:aws:iam::{}:role/quarterdeck"
+endpoint_url = "{}"
+refresh_interval = "1h"
+metrics_interval = "1h"
+"#,
+            env.id,
+            env.name,
+            env.account,
+            env.endpoint.clone().unwrap_or_else(moto_url)
+        ));
+    }
+    text
+}
+
+/// Starts the console on port 0 with a fresh database and waits for every environment's first
+/// refresh to finish (successfully or not) and for details where the inventory succeeded.
+pub async fn spawn_app(envs: Vec<TestEnv>) -> TestApp {
+    emulator_credentials();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings =
+        Settings::from_toml(&test_config(&envs, dir.path()), Vec::new()).expect("test config");
+    let app = Application::build(settings).await.expect("build app");
+    let addr = app.local_addr().expect("address");
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = app
+            .run(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let test_app = TestApp {
+        base: format!("http://{addr}"),
+        state,
+        client,
+        shutdown: Some(tx),
+        _dir: dir,
+    };
+    test_app.wait_for_first_refresh().await;
+    test_app
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn wait_for_first_refresh(&self) {
+        for _ in 0..600 {
+            let done = self.state.inventory.slots().iter().all(|slot| {
+                let s = slot.state();
+                let attempted = s.status.last_success.is_some() || s.status.error.is_some();
+                let details = s.inventory.is_none() || s.details.is_some();
+                attempted && details
+            });
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("environments did not finish their first refresh in 60 s");
+    }
+
+    /// Signs in through the dev form with `role` in every environment.
+    pub async fn sign_in(&self, user: &str, role: &str) {
+        let response = self
+            .client
+            .post(self.url("/auth/dev-login"))
+            .form(&[("user", user), ("role", role), ("next", "/")])
+            .send()
+            .await
+            .expect("dev login");
+        assert_eq!(response.status(), 303, "sign-in should redirect");
+        assert_eq!(response.headers()["location"], "/");
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("body")
+    }
+
+    /// Calls a server function the way the browser does (url-encoded POST).
+    pub async fn call(&self, function: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/api/{function}")))
+            .form(args)
+            .send()
+            .await
+            .expect("server function call")
+    }
+
+    /// AWS call attempts so far for one operation across environments.
+    pub fn aws_calls(&self, operation: &str) -> u64 {
+        self.state
+            .call_stats
+            .snapshot()
+            .iter()
+            .filter(|(k, _)| k.operation == operation)
+            .map(|(_, t)| t.attempts)
+            .sum()
+    }
+
+    pub fn aws_calls_total(&self) -> u64 {
+        self.state.call_stats.total_attempts()
+    }
+}

@@ -1,0 +1,141 @@
+//! The inventory cache: batched AWS reads, single-flight refresh, no AWS calls on page views,
+//! and one failing environment never blanking the others.
+
+use crate::helpers::{spawn_app, Account, TestEnv};
+
+#[tokio::test]
+async fn a_refresh_of_25_services_makes_exactly_3_describe_services_calls() {
+    let account = Account::new().await;
+    account.cluster("batch-main").await;
+    let td = account
+        .task_definition("worker", "registry.example/worker:1.0.0")
+        .await;
+    for i in 0..25 {
+        account
+            .service("batch-main", &format!("worker-{i:02}"), &td, "batch", 1)
+            .await;
+    }
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    assert_eq!(app.aws_calls("DescribeServices"), 3, "first refresh");
+    app.sign_in("ana", "viewer").await;
+    let response = app.call("refresh_environment", &[("env", "dev")]).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+    assert_eq!(
+        app.aws_calls("DescribeServices"),
+        6,
+        "one more refresh, three more calls"
+    );
+    // Task definitions are immutable: the second refresh reads none again.
+    assert_eq!(app.aws_calls("DescribeTaskDefinition"), 1);
+    let page = app.get_text("/envs/dev").await;
+    assert!(page.contains("worker-24"));
+}
+
+#[tokio::test]
+async fn concurrent_refresh_requests_share_one_refresh() {
+    let account = Account::new().await;
+    account.cluster("solo").await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    let before = app.aws_calls("ListServices");
+    let calls = (0..10).map(|_| app.call("refresh_environment", &[("env", "dev")]));
+    for response in futures::future::join_all(calls).await {
+        assert_eq!(response.status(), 200);
+    }
+    let refreshes = app.aws_calls("ListServices") - before;
+    assert!(
+        refreshes >= 1 && refreshes < 10,
+        "ten concurrent requests made {refreshes} refreshes"
+    );
+}
+
+#[tokio::test]
+async fn page_views_make_no_aws_calls() {
+    let account = Account::new().await;
+    account.cluster("web-main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:2.1.0")
+        .await;
+    account.service("web-main", "web", &td, "shop", 2).await;
+    account.database("shop-db", "shop").await;
+    account
+        .alarm(
+            "web-cpu-high",
+            "CPU above 80%",
+            &[("ClusterName", "web-main"), ("ServiceName", "web")],
+            true,
+        )
+        .await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    let before = app.aws_calls_total();
+    for page in [
+        "/",
+        "/envs/dev",
+        "/envs/dev/services/web-main/web",
+        "/databases",
+        "/databases?env=dev",
+        "/envs/dev/databases/shop-db",
+        "/alarms",
+        "/alarms?env=dev&state=ALARM&app=shop&q=cpu",
+        "/apps",
+        "/apps/shop",
+    ] {
+        let body = app.get_text(page).await;
+        assert!(
+            !body.contains("data-testid=\"error-panel\""),
+            "{page} shows an error"
+        );
+    }
+    for function in [
+        "get_overview",
+        "list_alarms",
+        "list_databases",
+        "list_apps",
+        "get_session",
+    ] {
+        assert_eq!(app.call(function, &[]).await.status(), 200, "{function}");
+    }
+    assert_eq!(app.aws_calls_total(), before, "page views called AWS");
+}
+
+#[tokio::test]
+async fn an_unreachable_environment_shows_its_error_while_the_others_render() {
+    let healthy = Account::new().await;
+    healthy.cluster("ok-main").await;
+    let td = healthy
+        .task_definition("api", "registry.example/api:3.0.0")
+        .await;
+    healthy.service("ok-main", "api", &td, "shop", 1).await;
+    let broken = Account::new().await;
+    let mut down = TestEnv::new("staging", &broken);
+    // Nothing listens on port 9 of loopback: connection refused.
+    down.endpoint = Some("http://127.0.0.1:9".into());
+    let app = spawn_app(vec![TestEnv::new("dev", &healthy), down]).await;
+    app.sign_in("ana", "viewer").await;
+    let overview = app.get_text("/").await;
+    assert!(overview.contains("env-card-dev") && overview.contains("env-card-staging"));
+    assert!(
+        overview.contains("staging is failing"),
+        "the failing env says so"
+    );
+    assert!(overview.contains("failing: no data yet"));
+    let env_page = app.get_text("/envs/dev").await;
+    assert!(
+        env_page.contains(">api<"),
+        "the healthy env still lists its service"
+    );
+    let failing_page = app.get_text("/envs/staging").await;
+    assert!(failing_page.contains("data-testid=\"env-error\""));
+    let readyz: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(
+        readyz["ready"], true,
+        "AWS problems are reported, not fatal"
+    );
+    assert_eq!(readyz["environments"][1]["freshness"], "failing");
+}
