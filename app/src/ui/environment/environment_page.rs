@@ -216,7 +216,7 @@ pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> 
                                 <td class=TD><AlarmStateBadge state=r.alarm.state/></td>
                                 <td class=format!("{TD} min-w-56 max-w-md")>
                                     <div class="font-medium break-words">{r.alarm.name.clone()}</div>
-                                    {r.alarm.description.clone().map(|d| view! { <div class=format!("line-clamp-2 text-xs {MUTED}") title=d.clone()>{d}</div> })}
+                                    {r.alarm.description.clone().map(|d| { let title = d.clone(); view! { <div class=format!("line-clamp-2 text-xs {MUTED}") title=title>{d}</div> } })}
                                 </td>
                                 {with_env.then(|| view! { <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td> })}
                                 <td class=TD>{app_link(r.alarm.app.clone())}</td>
