@@ -12,9 +12,11 @@ source scripts/tools.sh
 # shellcheck source=scripts/moto.sh
 source scripts/moto.sh
 
-# cargo-leptos builds with this flag in debug; every other cargo call uses it too so they all
-# share one set of compiled dependencies.
-export RUSTFLAGS="--cfg erase_components"
+# cargo-leptos builds debug binaries with this flag (and appends it to any RUSTFLAGS already
+# set), so it runs without RUSTFLAGS and every other cargo call passes exactly this: they all
+# share one set of compiled dependencies instead of rebuilding them.
+unset RUSTFLAGS
+QD_RUSTFLAGS="--cfg erase_components"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 STATE_DIR="$QD_ROOT/.test"
 rm -rf "$STATE_DIR"
@@ -51,10 +53,10 @@ step "build (cargo leptos build: server, wasm, css)"
 cargo leptos build
 
 step "clippy, ssr feature set (server and app)"
-cargo clippy -p app -p server --all-targets -- -D warnings
+RUSTFLAGS="$QD_RUSTFLAGS" cargo clippy -p app -p server --all-targets -- -D warnings
 
 step "clippy, hydrate feature set (frontend and app, wasm32)"
-cargo clippy -p frontend -p app --all-targets --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
+RUSTFLAGS="$QD_RUSTFLAGS" cargo clippy -p frontend -p app --all-targets --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
 
 step "moto"
 MOTO_PORT="$(free_port)"
@@ -62,7 +64,7 @@ qd_moto_start "$MOTO_PORT" "$STATE_DIR/moto.log"
 export QD_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 
 step "unit and integration tests"
-cargo test -p app -p server
+RUSTFLAGS="$QD_RUSTFLAGS" cargo test -p app -p server
 
 step "end-to-end: seed three accounts and start the console"
 qd_moto_seed "$MOTO_PORT" --reset

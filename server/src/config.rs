@@ -461,7 +461,7 @@ mod tests {
     }
 
     fn err(text: &str, vars: &[(&str, &str)]) -> String {
-        format!("{:#}", load(text, vars).err().expect("should fail"))
+        format!("{:#}", load(text, vars).expect_err("should fail"))
     }
 
     #[test]
@@ -492,9 +492,12 @@ mod tests {
         assert_eq!(s.aws.max_attempts, 1);
     }
 
+    /// Config text, overrides, and a piece of the expected message.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
     #[test]
     fn errors_name_the_key_and_the_reason() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        let cases: &[Case] = &[
             (
                 "[server]\nlisten='127.0.0.1:1'\nflavour='x'\n[auth]\nmode='dev'",
                 &[],

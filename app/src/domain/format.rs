@@ -104,7 +104,7 @@ mod tests {
     fn numbers_keep_few_decimals() {
         assert_eq!(number(123.456), "123");
         assert_eq!(number(42.25), "42.2");
-        assert_eq!(number(3.14159), "3.14");
+        assert_eq!(number(4.56789), "4.57");
         assert_eq!(number(7.0), "7");
     }
 }

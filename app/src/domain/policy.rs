@@ -192,11 +192,20 @@ mod tests {
         }
     }
 
+    /// Grant everywhere, per-environment grants, action, environment, allowed.
+    type Case = (
+        Option<Role>,
+        &'static [(&'static str, Role)],
+        Action,
+        &'static str,
+        bool,
+    );
+
     #[test]
     fn policy_table() {
         use Action::*;
         use Role::*;
-        let cases: &[(Option<Role>, &[(&str, Role)], Action, &str, bool)] = &[
+        let cases: &[Case] = &[
             (Some(Viewer), &[], View, "prod", true),
             (Some(Viewer), &[], Refresh, "prod", true),
             (Some(Viewer), &[], Scale, "prod", false),

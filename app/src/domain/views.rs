@@ -467,14 +467,14 @@ pub fn database(env: &EnvData<'_>, id: &str, now: DateTime<Utc>) -> Option<Datab
         .filter(|s| s.db_id == db.id)
         .cloned()
         .collect();
-    snapshots.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    snapshots.sort_by_key(|s| std::cmp::Reverse(s.created_at));
     let mut events: Vec<DbEvent> = inv
         .db_events
         .iter()
         .filter(|e| e.source_id == db.id)
         .cloned()
         .collect();
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     let mut alarms: Vec<Alarm> = inv
         .alarms
         .iter()

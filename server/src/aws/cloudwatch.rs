@@ -4,8 +4,7 @@
 use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
 use app::domain::inventory::{
-    service_key, Alarm, AlarmResource, AlarmState, DatabaseMetrics, EnvDetails, EnvInventory,
-    Series, ServiceMetrics,
+    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series,
 };
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
@@ -17,6 +16,14 @@ const QUERIES_PER_CALL: usize = 500;
 /// Charts cover the last six hours at five-minute resolution.
 const CHART_HOURS: i64 = 6;
 const PERIOD_SECS: i32 = 300;
+
+/// One metric to read and the series it fills.
+struct Query {
+    target: Target,
+    namespace: &'static str,
+    metric: &'static str,
+    dimensions: Vec<(String, String)>,
+}
 
 /// Which series a query fills.
 #[derive(Debug, Clone)]
@@ -81,26 +88,25 @@ impl EnvClients {
         inventory: &EnvInventory,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
-        let mut targets: Vec<(Target, &'static str, &'static str, Vec<(String, String)>)> =
-            Vec::new();
+        let mut targets: Vec<Query> = Vec::new();
         for s in &inventory.services {
             let key = service_key(&s.cluster, &s.name);
             let dims = vec![
                 ("ClusterName".to_string(), s.cluster.clone()),
                 ("ServiceName".to_string(), s.name.clone()),
             ];
-            targets.push((
-                Target::ServiceCpu(key.clone()),
-                "AWS/ECS",
-                "CPUUtilization",
-                dims.clone(),
-            ));
-            targets.push((
-                Target::ServiceMemory(key),
-                "AWS/ECS",
-                "MemoryUtilization",
-                dims,
-            ));
+            targets.push(Query {
+                target: Target::ServiceCpu(key.clone()),
+                namespace: "AWS/ECS",
+                metric: "CPUUtilization",
+                dimensions: dims.clone(),
+            });
+            targets.push(Query {
+                target: Target::ServiceMemory(key),
+                namespace: "AWS/ECS",
+                metric: "MemoryUtilization",
+                dimensions: dims,
+            });
         }
         for d in &inventory.databases {
             let dim_name = match d.kind {
@@ -108,35 +114,36 @@ impl EnvClients {
                 app::domain::inventory::DbKind::AuroraCluster => "DBClusterIdentifier",
             };
             let dims = vec![(dim_name.to_string(), d.id.clone())];
-            targets.push((
-                Target::DbCpu(d.id.clone()),
-                "AWS/RDS",
-                "CPUUtilization",
-                dims.clone(),
-            ));
-            targets.push((
-                Target::DbConnections(d.id.clone()),
-                "AWS/RDS",
-                "DatabaseConnections",
-                dims.clone(),
-            ));
-            targets.push((
-                Target::DbFreeStorage(d.id.clone()),
-                "AWS/RDS",
-                "FreeStorageSpace",
-                dims,
-            ));
+            targets.push(Query {
+                target: Target::DbCpu(d.id.clone()),
+                namespace: "AWS/RDS",
+                metric: "CPUUtilization",
+                dimensions: dims.clone(),
+            });
+            targets.push(Query {
+                target: Target::DbConnections(d.id.clone()),
+                namespace: "AWS/RDS",
+                metric: "DatabaseConnections",
+                dimensions: dims.clone(),
+            });
+            targets.push(Query {
+                target: Target::DbFreeStorage(d.id.clone()),
+                namespace: "AWS/RDS",
+                metric: "FreeStorageSpace",
+                dimensions: dims,
+            });
         }
         let start = now - chrono::Duration::hours(CHART_HOURS);
         let chunks: Vec<Vec<(usize, MetricDataQuery)>> = targets
             .iter()
             .enumerate()
-            .map(|(i, (_, namespace, metric, dims))| {
+            .map(|(i, q)| {
                 let metric = Metric::builder()
-                    .namespace(*namespace)
-                    .metric_name(*metric)
+                    .namespace(q.namespace)
+                    .metric_name(q.metric)
                     .set_dimensions(Some(
-                        dims.iter()
+                        q.dimensions
+                            .iter()
                             .map(|(n, v)| Dimension::builder().name(n).value(v).build())
                             .collect(),
                     ))
@@ -208,10 +215,10 @@ impl EnvClients {
             tasks: BTreeMap::new(),
         };
         for (index, series) in results.into_iter().flatten() {
-            let Some((target, ..)) = targets.get(index) else {
+            let Some(query) = targets.get(index) else {
                 continue;
             };
-            merge(&mut metrics, target, series);
+            merge(&mut metrics, &query.target, series);
         }
         Ok(metrics)
     }
@@ -222,11 +229,7 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
     let extend = |into: &mut Series, from: Series| into.points.extend(from.points);
     match target {
         Target::ServiceCpu(k) => extend(
-            &mut metrics
-                .services
-                .entry(k.clone())
-                .or_insert_with(ServiceMetrics::default)
-                .cpu,
+            &mut metrics.services.entry(k.clone()).or_default().cpu,
             series,
         ),
         Target::ServiceMemory(k) => extend(
@@ -234,11 +237,7 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
             series,
         ),
         Target::DbCpu(k) => extend(
-            &mut metrics
-                .databases
-                .entry(k.clone())
-                .or_insert_with(DatabaseMetrics::default)
-                .cpu,
+            &mut metrics.databases.entry(k.clone()).or_default().cpu,
             series,
         ),
         Target::DbConnections(k) => extend(

@@ -18,47 +18,46 @@ impl SqlAudit {
         &self,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, sqlx::Error> {
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<AuditRow> = sqlx::query_as(
             "SELECT at, actor, kind, env, target, outcome, detail, ip, user_agent
-                 FROM audit_events ORDER BY id DESC LIMIT ?",
+             FROM audit_events ORDER BY id DESC LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(at, actor, kind, env, target, outcome, detail, ip, user_agent)| {
-                    let at = DateTime::parse_from_rfc3339(&at)
-                        .map(|t| t.with_timezone(&Utc))
-                        .unwrap_or_default();
-                    (
-                        at,
-                        AuditEntry {
-                            actor,
-                            kind,
-                            env,
-                            target,
-                            outcome,
-                            detail,
-                            ip,
-                            user_agent,
-                        },
-                    )
-                },
-            )
+            .map(|r| {
+                let at = DateTime::parse_from_rfc3339(&r.at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_default();
+                let entry = AuditEntry {
+                    actor: r.actor,
+                    kind: r.kind,
+                    env: r.env,
+                    target: r.target,
+                    outcome: r.outcome,
+                    detail: r.detail,
+                    ip: r.ip,
+                    user_agent: r.user_agent,
+                };
+                (at, entry)
+            })
             .collect())
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    at: String,
+    actor: String,
+    kind: String,
+    env: Option<String>,
+    target: Option<String>,
+    outcome: String,
+    detail: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
 }
 
 #[async_trait::async_trait]

@@ -39,6 +39,8 @@ pub fn moto_url() -> String {
             moto.display(),
             std::process::id()
         );
+        // The child is kept for the life of the test process; the watchdog reaps moto itself.
+        #[allow(clippy::zombie_processes)]
         let child = Command::new("sh")
             .arg("-c")
             .arg(script)

@@ -1,6 +1,9 @@
 //! Integration tests: the real server on port 0 with a fresh SQLite database, against a real moto
 //! server (fake AWS). Each test seeds its own AWS accounts, so tests share one moto safely.
 
+// A failed unwrap here is a failed test with its message: exactly what a test should do.
+#![allow(clippy::unwrap_used)]
+
 mod auth;
 mod cli;
 mod helpers;

@@ -207,7 +207,7 @@ fn events(s: &Service, now: DateTime<Utc>) -> AnyView {
         return view! { <Empty text="No events."/> }.into_any();
     }
     let mut events = s.events.clone();
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     view! {
         <ol class="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="events">
             {events.into_iter().take(30).map(|e| view! {
