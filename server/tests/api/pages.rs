@@ -133,3 +133,13 @@ async fn bad_filters_and_unknown_resources_get_clear_errors() {
     let body: serde_json::Value = server_fn.json().await.unwrap();
     assert!(body.to_string().contains("environment id"), "{body}");
 }
+
+#[tokio::test]
+async fn pages_load_the_wasm_file_the_build_produces() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let login = app.get_text("/login").await;
+    // cargo-leptos writes pkg/quarterdeck.wasm; the hydration script must ask for that name.
+    assert!(login.contains("/pkg/quarterdeck.wasm"), "hydration script names another wasm file");
+    assert!(login.contains("/pkg/quarterdeck.js"));
+}
