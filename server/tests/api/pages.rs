@@ -140,6 +140,9 @@ async fn pages_load_the_wasm_file_the_build_produces() {
     let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
     let login = app.get_text("/login").await;
     // cargo-leptos writes pkg/quarterdeck.wasm; the hydration script must ask for that name.
-    assert!(login.contains("/pkg/quarterdeck.wasm"), "hydration script names another wasm file");
+    assert!(
+        login.contains("/pkg/quarterdeck.wasm"),
+        "hydration script names another wasm file"
+    );
     assert!(login.contains("/pkg/quarterdeck.js"));
 }
