@@ -384,6 +384,23 @@ def reset_moto(endpoint: str) -> None:
         raise SeedError(f"could not reset moto at {endpoint}: {exc}") from exc
 
 
+def keep_tasks_running(endpoint: str) -> None:
+    """moto advances a task's state on every read (RUNNING -> DEACTIVATING -> ... STOPPED);
+    real service tasks stay RUNNING, so hold them there."""
+    body = json.dumps({"model_name": "ecs::task", "transition": {"progression": "manual", "times": 1_000_000_000}})
+    req = urllib.request.Request(
+        f"{endpoint.rstrip('/')}/moto-api/state-manager/set-transition",
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+    except (urllib.error.URLError, OSError) as exc:
+        raise SeedError(f"could not configure moto's task states at {endpoint}: {exc}") from exc
+
+
 def check_endpoint(endpoint: str) -> None:
     try:
         with urllib.request.urlopen(f"{endpoint.rstrip('/')}/moto-api/", timeout=10) as resp:
@@ -1313,6 +1330,7 @@ def main(argv: list[str] | None = None) -> int:
         check_endpoint(endpoint)
         if args.reset:
             reset_moto(endpoint)
+        keep_tasks_running(endpoint)
         base = boto3.session.Session(
             aws_access_key_id="test",
             aws_secret_access_key="test",

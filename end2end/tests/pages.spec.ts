@@ -169,3 +169,17 @@ test('signing out ends the session', async ({ page }, info) => {
   await page.goto('/');
   expect(page.url()).toContain('/login?next=');
 });
+
+test.describe('dark theme', () => {
+  test.use({ colorScheme: 'dark' });
+
+  test('pages follow the system dark theme', async ({ page }, info) => {
+    await signIn(page, info);
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toBe('rgb(241, 245, 249)');
+    await shot(page, info, '10-overview-dark');
+    await page.goto('/envs/prod/services/prod-main/prospa-api');
+    await settle(page, info);
+    await shot(page, info, '11-service-dark');
+  });
+});

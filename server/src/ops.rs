@@ -1,6 +1,7 @@
 //! Operability endpoints: `/healthz` (the process answers), `/readyz` (database reachable and
 //! migrated; AWS freshness reported but not fatal), `/metrics` (Prometheus text).
 
+use crate::aws::call_stats::CallTotals;
 use crate::startup::AppState;
 use app::domain::inventory::{freshness, Freshness};
 use axum::extract::State;
@@ -58,42 +59,45 @@ fn label(value: &str) -> String {
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut out = String::new();
     let stats = state.call_stats.snapshot();
-    let _ = writeln!(out, "# HELP quarterdeck_aws_calls_total AWS API call attempts.\n# TYPE quarterdeck_aws_calls_total counter");
-    for (k, t) in &stats {
-        let _ = writeln!(
-            out,
-            "quarterdeck_aws_calls_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
-            label(&k.env),
-            label(&k.service),
-            label(&k.operation),
-            t.attempts
-        );
-    }
-    let _ = writeln!(out, "# HELP quarterdeck_aws_call_errors_total AWS API calls that ended in an error.\n# TYPE quarterdeck_aws_call_errors_total counter");
-    for (k, t) in &stats {
-        let _ = writeln!(
-            out,
-            "quarterdeck_aws_call_errors_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
-            label(&k.env),
-            label(&k.service),
-            label(&k.operation),
-            t.errors
-        );
-    }
-    let _ = writeln!(out, "# HELP quarterdeck_aws_call_throttles_total AWS API calls throttled.\n# TYPE quarterdeck_aws_call_throttles_total counter");
-    for (k, t) in &stats {
-        let _ = writeln!(
-            out,
-            "quarterdeck_aws_call_throttles_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
-            label(&k.env),
-            label(&k.service),
-            label(&k.operation),
-            t.throttles
-        );
-    }
-    let _ = writeln!(out, "# HELP quarterdeck_aws_call_seconds_total Time spent in AWS API calls.\n# TYPE quarterdeck_aws_call_seconds_total counter");
-    for (k, t) in &stats {
-        let _ = writeln!(out, "quarterdeck_aws_call_seconds_total{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {:.6}", label(&k.env), label(&k.service), label(&k.operation), t.seconds);
+    type Value = fn(&CallTotals) -> String;
+    let families: [(&str, &str, &str, Value); 4] = [
+        (
+            "quarterdeck_aws_calls_total",
+            "AWS API call attempts.",
+            "counter",
+            |t| t.attempts.to_string(),
+        ),
+        (
+            "quarterdeck_aws_call_errors_total",
+            "AWS API calls that ended in an error.",
+            "counter",
+            |t| t.errors.to_string(),
+        ),
+        (
+            "quarterdeck_aws_call_throttles_total",
+            "AWS API calls throttled.",
+            "counter",
+            |t| t.throttles.to_string(),
+        ),
+        (
+            "quarterdeck_aws_call_seconds_total",
+            "Time spent in AWS API calls.",
+            "counter",
+            |t| format!("{:.6}", t.seconds),
+        ),
+    ];
+    for (name, help, kind, value) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (k, t) in &stats {
+            let _ = writeln!(
+                out,
+                "{name}{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
+                label(&k.env),
+                label(&k.service),
+                label(&k.operation),
+                value(t)
+            );
+        }
     }
     let now = Utc::now();
     let _ = writeln!(out, "# HELP quarterdeck_inventory_age_seconds Age of the last good inventory per environment.\n# TYPE quarterdeck_inventory_age_seconds gauge");

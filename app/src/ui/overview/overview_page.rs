@@ -102,7 +102,7 @@ fn firing_table(rows: Vec<AlarmRow>, now: DateTime<Utc>) -> AnyView {
             <table class=TABLE>
                 <thead class=THEAD><tr>
                     <th class=TH>"Env"</th><th class=TH>"Alarm"</th><th class=TH>"App"</th>
-                    <th class=TH>"Reason"</th><th class=TH>"Since"</th>
+                    <th class=format!("{TH} hidden md:table-cell")>"Reason"</th><th class=TH>"Since"</th>
                 </tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
@@ -110,7 +110,7 @@ fn firing_table(rows: Vec<AlarmRow>, now: DateTime<Utc>) -> AnyView {
                             <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td>
                             <td class=TD><span class="font-medium">{r.alarm.name.clone()}</span></td>
                             <td class=TD>{app_link(r.alarm.app.clone())}</td>
-                            <td class=format!("{TD} max-w-xl text-xs {MUTED}")>
+                            <td class=format!("{TD} hidden max-w-xl text-xs md:table-cell {MUTED}")>
                                 <span class="line-clamp-2" title=r.alarm.reason.clone()>{r.alarm.reason.clone()}</span>
                             </td>
                             <td class=format!("{TD} whitespace-nowrap")>{age_opt(now, r.alarm.updated_at)}</td>
