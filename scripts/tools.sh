@@ -35,7 +35,9 @@ qd_tools_npm() {
         || ! -d "$QD_ROOT/node_modules/@playwright/test" \
         || "$QD_ROOT/package-lock.json" -nt "$QD_ROOT/node_modules/.package-lock.json" ]]; then
         _qd_say "installing npm packages (tailwindcss, binaryen, @playwright/test)"
-        (cd "$QD_ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
+        # `npm install` honours package-lock.json; `npm ci` refuses this lock under npm 11
+        # because it omits the other platforms' optional Tailwind binaries.
+        (cd "$QD_ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund >&2)
     fi
 }
 
