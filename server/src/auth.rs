@@ -5,4 +5,7 @@
 pub mod csrf;
 pub mod dev_login;
 pub mod guard;
+pub mod oidc;
 pub mod sessions;
+pub mod sso;
+pub mod throttle;

@@ -4,6 +4,7 @@
 use anyhow::{anyhow, bail, Context};
 use app::domain::ids::EnvId;
 use app::domain::inventory::EnvDescriptor;
+use app::domain::policy::{EnvScope, GroupRole, Role};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -71,6 +72,60 @@ pub enum AuthMode {
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub mode: AuthMode,
+    /// OIDC issuer URL (discovery at `<issuer>/.well-known/openid-configuration`).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Name of the environment variable holding the client secret.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// Path of a file holding the client secret.
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// ID-token (or userinfo) claim that lists the user's groups.
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
+    /// Group → role mapping, per environment.
+    #[serde(default)]
+    pub roles: Vec<RoleMappingSettings>,
+    /// Sign-in attempts allowed per client IP per minute.
+    #[serde(default = "default_login_rate")]
+    pub login_attempts_per_minute: u32,
+    /// Resolved from `client_secret_env` or `client_secret_file` at load time.
+    #[serde(skip)]
+    pub client_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMappingSettings {
+    pub group: String,
+    pub role: Role,
+    /// Environment ids, or `["*"]` for every environment.
+    pub environments: Vec<String>,
+}
+
+/// A secret value that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// SDK behaviour shared by every environment unless an environment overrides it.
@@ -155,6 +210,15 @@ pub fn account_from_arn(arn: &str) -> Option<String> {
         .then(|| account.to_string())
 }
 
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into(), "email".into()]
+}
+fn default_groups_claim() -> String {
+    "groups".into()
+}
+fn default_login_rate() -> u32 {
+    20
+}
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 3000))
 }
@@ -245,15 +309,39 @@ impl Settings {
         text: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
         let mut value: toml::Value =
             toml::from_str(text).map_err(|e| anyhow!("not valid TOML: {e}"))?;
-        apply_overrides(&mut value, vars)?;
-        let settings: Settings = serde_path_to_error::deserialize(value).map_err(|e| {
+        apply_overrides(&mut value, vars.iter().cloned())?;
+        let mut settings: Settings = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             anyhow!("{path}: {}", e.into_inner())
         })?;
+        settings.auth.client_secret = resolve_secret(&settings.auth, &vars)?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The group → role mapping as the domain policy reads it.
+    pub fn group_roles(&self) -> Vec<GroupRole> {
+        self.auth
+            .roles
+            .iter()
+            .map(|m| GroupRole {
+                group: m.group.clone(),
+                role: m.role,
+                scope: if m.environments.iter().any(|e| e == "*") {
+                    EnvScope::All
+                } else {
+                    EnvScope::Only(
+                        m.environments
+                            .iter()
+                            .filter_map(|e| EnvId::parse(e).ok())
+                            .collect(),
+                    )
+                },
+            })
+            .collect()
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -274,7 +362,51 @@ impl Settings {
                 self.server.listen
             ),
             AuthMode::Dev => {}
-            AuthMode::Oidc => bail!("auth.mode: \"oidc\" is not available in this version yet; use \"dev\" for the demo"),
+            AuthMode::Oidc => {
+                let issuer = self
+                    .auth
+                    .issuer
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("auth.issuer: required when auth.mode = \"oidc\""))?;
+                let ok = issuer
+                    .parse::<http::Uri>()
+                    .ok()
+                    .is_some_and(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+                if !ok {
+                    bail!("auth.issuer: {issuer:?} is not an http(s) URL");
+                }
+                if self.auth.client_id.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                    bail!("auth.client_id: required when auth.mode = \"oidc\"");
+                }
+                if !self.auth.scopes.iter().any(|s| s == "openid") {
+                    bail!("auth.scopes: must include \"openid\"");
+                }
+                if self.auth.roles.is_empty() {
+                    bail!("auth.roles: map at least one group to a role, or nobody can use the console");
+                }
+            }
+        }
+        if self.auth.groups_claim.trim().is_empty() {
+            bail!("auth.groups_claim: must not be empty");
+        }
+        if self.auth.login_attempts_per_minute == 0 {
+            bail!("auth.login_attempts_per_minute: must be at least 1");
+        }
+        let env_ids: HashSet<&str> = self.environments.iter().map(|e| e.id.as_str()).collect();
+        for (i, mapping) in self.auth.roles.iter().enumerate() {
+            if mapping.group.trim().is_empty() {
+                bail!("auth.roles[{i}].group: must not be empty");
+            }
+            if mapping.environments.is_empty() {
+                bail!("auth.roles[{i}].environments: list environment ids, or [\"*\"] for all");
+            }
+            for env in &mapping.environments {
+                if env != "*" && !env_ids.contains(env.as_str()) {
+                    bail!(
+                        "auth.roles[{i}].environments: {env:?} is not a configured environment id"
+                    );
+                }
+            }
         }
         if self.aws.max_attempts == 0 {
             bail!("aws.max_attempts: must be at least 1");
@@ -343,11 +475,13 @@ impl Settings {
     /// A short human summary for `quarterdeck check-config`.
     pub fn summary(&self) -> String {
         let mut out = format!(
-            "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}\nenvironments {}\n",
+            "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}{}\nrole maps    {}\nenvironments {}\n",
             self.server.listen,
             self.server.public_url,
             self.server.database_url,
             self.auth.mode,
+            self.auth.issuer.as_deref().map(|i| format!(" (issuer {i})")).unwrap_or_default(),
+            self.auth.roles.len(),
             self.environments.len()
         );
         for env in &self.environments {
@@ -371,6 +505,39 @@ impl Settings {
             ));
         }
         out
+    }
+}
+
+/// Reads the client secret from the named environment variable or file; never from the config
+/// file itself.
+fn resolve_secret(
+    auth: &AuthSettings,
+    vars: &[(String, String)],
+) -> anyhow::Result<Option<Secret>> {
+    match (&auth.client_secret_env, &auth.client_secret_file) {
+        (Some(_), Some(_)) => bail!("auth: set client_secret_env or client_secret_file, not both"),
+        (Some(name), None) => {
+            let value = vars
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| {
+                    anyhow!("auth.client_secret_env: the environment variable {name} is not set")
+                })?;
+            if value.trim().is_empty() {
+                bail!("auth.client_secret_env: the environment variable {name} is empty");
+            }
+            Ok(Some(Secret::new(value.trim().to_string())))
+        }
+        (None, Some(path)) => {
+            let value = std::fs::read_to_string(path)
+                .map_err(|e| anyhow!("auth.client_secret_file: reading {}: {e}", path.display()))?;
+            if value.trim().is_empty() {
+                bail!("auth.client_secret_file: {} is empty", path.display());
+            }
+            Ok(Some(Secret::new(value.trim().to_string())))
+        }
+        (None, None) => Ok(None),
     }
 }
 
@@ -452,6 +619,62 @@ mod tests {
         region = "eu-west-1"
         role_arn = "arn:aws:iam::333333333333:role/quarterdeck"
     "#;
+
+    const OIDC: &str = r#"
+        [server]
+        listen = "0.0.0.0:3000"
+        public_url = "https://ops.example.com"
+        [auth]
+        mode = "oidc"
+        issuer = "https://sso.example.com/"
+        client_id = "quarterdeck"
+        client_secret_env = "QD_TEST_SECRET"
+        [[auth.roles]]
+        group = "platform"
+        role = "admin"
+        environments = ["*"]
+        [[auth.roles]]
+        group = "payments"
+        role = "operator"
+        environments = ["prod"]
+        [[environments]]
+        id = "prod"
+        name = "Production"
+        region = "eu-west-1"
+    "#;
+
+    #[test]
+    fn oidc_config_reads_the_secret_from_the_environment_and_never_prints_it() {
+        let s = load(OIDC, &[("QD_TEST_SECRET", "hunter2")]).unwrap();
+        assert_eq!(
+            s.auth.client_secret.as_ref().map(Secret::expose),
+            Some("hunter2")
+        );
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(s.is_https());
+        let roles = s.group_roles();
+        assert_eq!(roles[0].scope, EnvScope::All);
+        assert_eq!(
+            roles[1].scope,
+            EnvScope::Only(vec![EnvId::parse("prod").unwrap()])
+        );
+    }
+
+    #[test]
+    fn the_secret_can_come_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret");
+        std::fs::write(&path, "from-file\n").unwrap();
+        let text = OIDC.replace(
+            "client_secret_env = \"QD_TEST_SECRET\"",
+            &format!("client_secret_file = {:?}", path.display().to_string()),
+        );
+        let s = load(&text, &[]).unwrap();
+        assert_eq!(
+            s.auth.client_secret.as_ref().map(Secret::expose),
+            Some("from-file")
+        );
+    }
 
     fn load(text: &str, vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
         Settings::from_toml(
@@ -548,6 +771,34 @@ mod tests {
                 "server.public_url",
             ),
             ("[server]\n[auth]\nmode = 'magic'", &[], "auth.mode"),
+            (
+                MINIMAL,
+                &[("QD_AUTH__MODE", "oidc")],
+                "auth.issuer: required",
+            ),
+            (
+                OIDC,
+                &[],
+                "auth.client_secret_env: the environment variable QD_TEST_SECRET is not set",
+            ),
+            (
+                OIDC,
+                &[
+                    ("QD_TEST_SECRET", "s"),
+                    ("QD_AUTH__ROLES__0__ENVIRONMENTS", "[\"qa\"]"),
+                ],
+                "auth.roles[0].environments: \"qa\" is not a configured",
+            ),
+            (
+                OIDC,
+                &[("QD_TEST_SECRET", "s"), ("QD_AUTH__ISSUER", "sso")],
+                "auth.issuer",
+            ),
+            (
+                OIDC,
+                &[("QD_TEST_SECRET", "s"), ("QD_AUTH__ROLES__0__ROLE", "root")],
+                "auth.roles[0].role",
+            ),
         ];
         for (text, vars, needle) in cases {
             let message = err(text, vars);

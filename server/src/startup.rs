@@ -2,7 +2,9 @@
 //! (Leptos pages and server functions, auth, probes, static files), then serves it until asked
 //! to stop.
 
-use crate::auth::{csrf, dev_login, guard, sessions};
+use crate::auth::oidc::Oidc;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::{csrf, dev_login, guard, sessions, sso};
 use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
@@ -37,6 +39,9 @@ pub struct AppState {
     pub inventory: Arc<Inventory>,
     pub call_stats: Arc<CallStats>,
     pub audit: Arc<SqlAudit>,
+    /// Present when `auth.mode = "oidc"`.
+    pub oidc: Option<Arc<Oidc>>,
+    pub login_throttle: Arc<LoginThrottle>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -53,6 +58,9 @@ impl AppState {
             inventory,
             audit,
             demo_mode: self.settings.auth.mode == crate::config::AuthMode::Dev,
+            access_groups: app::domain::policy::groups_with_access(&self.settings.group_roles()),
+            form_action_origins: self.oidc.iter().map(|o| o.issuer_origin()).collect(),
+            https: self.settings.is_https(),
         }
     }
 }
@@ -79,7 +87,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .site_pkg_dir("pkg")
         .site_addr(settings.server.listen)
         .build();
+    let oidc = Oidc::from_settings(&settings)?.map(Arc::new);
+    let login_throttle = Arc::new(LoginThrottle::new(settings.auth.login_attempts_per_minute));
     Ok(AppState {
+        oidc,
+        login_throttle,
         leptos_options,
         public_origin: csrf::origin_of(&settings.server.public_url),
         settings: Arc::new(settings),
@@ -95,12 +107,20 @@ pub fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services();
     let leptos_options = state.leptos_options.clone();
+    let hsts = state.settings.is_https().then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
     Router::new()
         .route("/healthz", get(crate::ops::healthz))
         .route("/readyz", get(crate::ops::readyz))
         .route("/metrics", get(crate::ops::metrics))
         .route("/auth/dev-login", post(dev_login::dev_login))
         .route("/auth/logout", post(dev_login::logout))
+        .route("/auth/login", get(sso::login))
+        .route("/auth/callback", get(sso::callback))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -135,6 +155,7 @@ pub fn build_router(state: AppState) -> Router {
                 "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
             ),
         ))
+        .layer(tower::util::option_layer(hsts))
         .with_state(state)
 }
 

@@ -1,5 +1,7 @@
 //! Server functions for session.
 
 mod get_session;
+mod get_sign_in_options;
 
 pub use get_session::*;
+pub use get_sign_in_options::*;

@@ -92,6 +92,9 @@ pub struct Principal {
     pub name: String,
     pub method: AuthMethod,
     pub grants: RoleGrants,
+    /// Identity-provider groups (empty for the dev sign-in).
+    #[serde(default)]
+    pub groups: Vec<String>,
 }
 
 /// Everything that can be asked of the console, for the policy to decide.
@@ -168,6 +171,53 @@ pub fn authorize(principal: &Principal, action: Action, env: &EnvId) -> Result<(
     }
 }
 
+/// Where a group's role applies: every environment (`*`) or the listed ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnvScope {
+    All,
+    Only(Vec<EnvId>),
+}
+
+/// One line of the config's group → role mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRole {
+    pub group: String,
+    pub role: Role,
+    pub scope: EnvScope,
+}
+
+/// The roles a person holds given their identity-provider groups: in each environment, the
+/// highest role any of their groups grants there. Group names match exactly.
+pub fn grants_for_groups(groups: &[String], mappings: &[GroupRole]) -> RoleGrants {
+    let mut grants = RoleGrants::default();
+    for mapping in mappings.iter().filter(|m| groups.contains(&m.group)) {
+        match &mapping.scope {
+            EnvScope::All => {
+                grants.everywhere = Some(
+                    grants
+                        .everywhere
+                        .map_or(mapping.role, |r| r.max(mapping.role)),
+                );
+            }
+            EnvScope::Only(envs) => {
+                for env in envs {
+                    let entry = grants.per_env.entry(env.clone()).or_insert(mapping.role);
+                    *entry = (*entry).max(mapping.role);
+                }
+            }
+        }
+    }
+    grants
+}
+
+/// The groups that would give someone access, for the "ask your admin" page.
+pub fn groups_with_access(mappings: &[GroupRole]) -> Vec<String> {
+    let mut groups: Vec<String> = mappings.iter().map(|m| m.group.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
 /// True when the principal may at least see something somewhere.
 pub fn has_any_access(principal: &Principal) -> bool {
     !principal.grants.is_empty()
@@ -189,6 +239,7 @@ mod tests {
                 everywhere,
                 per_env: per_env.iter().map(|(e, r)| (env(e), *r)).collect(),
             },
+            groups: vec![],
         }
     }
 
@@ -244,6 +295,68 @@ mod tests {
         assert_eq!(Role::parse("Operator"), Ok(Role::Operator));
         assert!(Role::parse("root").is_err());
         assert!(Role::Viewer < Role::Operator && Role::Approver < Role::Admin);
+    }
+
+    fn mapping(group: &str, role: Role, envs: Option<&[&str]>) -> GroupRole {
+        GroupRole {
+            group: group.into(),
+            role,
+            scope: match envs {
+                None => EnvScope::All,
+                Some(envs) => EnvScope::Only(envs.iter().map(|e| env(e)).collect()),
+            },
+        }
+    }
+
+    #[test]
+    fn groups_map_to_the_highest_role_per_environment() {
+        let mappings = vec![
+            mapping("engineers", Role::Viewer, None),
+            mapping(
+                "payments-oncall",
+                Role::Operator,
+                Some(&["staging", "prod"]),
+            ),
+            mapping("release-managers", Role::Approver, Some(&["prod"])),
+            mapping("platform", Role::Admin, None),
+        ];
+        let groups = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let table: &[(&[&str], &str, Option<Role>)] = &[
+            (&["engineers"], "dev", Some(Role::Viewer)),
+            (&["engineers", "payments-oncall"], "dev", Some(Role::Viewer)),
+            (
+                &["engineers", "payments-oncall"],
+                "prod",
+                Some(Role::Operator),
+            ),
+            (
+                &["payments-oncall", "release-managers"],
+                "prod",
+                Some(Role::Approver),
+            ),
+            (&["payments-oncall"], "dev", None),
+            (&["platform", "engineers"], "prod", Some(Role::Admin)),
+            (&["strangers"], "prod", None),
+            (&[], "prod", None),
+            (&["Engineers"], "dev", None),
+        ];
+        for (user_groups, env_id, expected) in table {
+            let grants = grants_for_groups(&groups(user_groups), &mappings);
+            assert_eq!(
+                grants.role_in(&env(env_id)),
+                *expected,
+                "{user_groups:?} in {env_id}"
+            );
+        }
+        assert_eq!(
+            groups_with_access(&mappings),
+            [
+                "engineers",
+                "payments-oncall",
+                "platform",
+                "release-managers"
+            ]
+        );
     }
 
     #[test]

@@ -70,6 +70,15 @@ pub struct SessionView {
     pub user: Principal,
     pub demo_mode: bool,
     pub environments: Vec<EnvDescriptor>,
+    /// Groups that would grant access, shown when the user has none.
+    pub access_groups: Vec<String>,
+}
+
+/// How the sign-in page offers to sign in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// Company SSO (OIDC); otherwise the demo's dev form.
+    pub sso: bool,
 }
 
 /// A row of a services table.

@@ -16,6 +16,12 @@ pub struct AppServices {
     pub audit: Arc<dyn AuditPort>,
     /// True in the demo's dev sign-in mode: every page shows a banner.
     pub demo_mode: bool,
+    /// Groups that grant a role somewhere, for the "no access" page.
+    pub access_groups: Vec<String>,
+    /// Origins forms may continue to besides this one (the identity provider's sign-out).
+    pub form_action_origins: Vec<String>,
+    /// Served over https: strict transport security and secure cookies apply.
+    pub https: bool,
 }
 
 pub fn services() -> Result<AppServices, AppError> {

@@ -37,6 +37,10 @@ pub fn Layout() -> impl IntoView {
         <Transition fallback=|| view! { <div class="h-12 bg-slate-900"></div> }>
             {move || Suspend::new(async move {
                 match session.await {
+                    Ok(s) if s.environments.is_empty() => view! {
+                        <Header session=s.clone()/>
+                        <NoAccess session=s/>
+                    }.into_any(),
                     Ok(s) => view! { <Header session=s/> }.into_any(),
                     Err(e) => view! {
                         <div class="h-12 bg-slate-900"></div>
@@ -107,6 +111,26 @@ fn Header(session: SessionView) -> impl IntoView {
                 </div>
             </div>
         </header>
+    }
+}
+
+/// Signed in, but no group grants a role anywhere: say so, and say which groups would.
+#[component]
+fn NoAccess(session: SessionView) -> impl IntoView {
+    let mine = if session.user.groups.is_empty() {
+        "none".to_string()
+    } else {
+        session.user.groups.join(", ")
+    };
+    let wanted = session.access_groups.join(", ");
+    view! {
+        <div class="mx-auto max-w-screen-2xl px-3 pt-5 sm:px-6">
+            <div role="alert" data-testid="no-access" class="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700/60 dark:bg-amber-950/40 dark:text-amber-100">
+                <p class="font-semibold">"No access yet"</p>
+                <p class="mt-1">{format!("You are signed in as {}, but none of your groups ({mine}) grants a role in any environment.", session.user.name)}</p>
+                <p class="mt-1">{format!("Ask your Quarterdeck admin to add you to one of these groups: {wanted}.")}</p>
+            </div>
+        </div>
     }
 }
 

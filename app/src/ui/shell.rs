@@ -35,9 +35,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// A Content-Security-Policy for this page: scripts only from this origin or carrying this
+/// response's nonce (the hydration script), wasm compilation allowed, nothing framed.
+#[cfg(feature = "ssr")]
+fn set_page_security_policy() {
+    use crate::ssr::context::AppServices;
+    let Some(options) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    let scripts = match leptos::nonce::use_nonce() {
+        Some(nonce) => format!("'self' 'nonce-{}' 'wasm-unsafe-eval'", nonce.as_inner()),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    let form_targets = use_context::<AppServices>()
+        .map(|s| s.form_action_origins.join(" "))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         form-action 'self' {form_targets}"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(policy.trim()) {
+        options.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    set_page_security_policy();
     // End-to-end tests wait for this mark before they click.
     Effect::new(move |_| {
         if let Some(body) = document().body() {

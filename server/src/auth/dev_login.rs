@@ -24,7 +24,8 @@ pub struct DevLoginForm {
     pub next: Option<String>,
 }
 
-fn client(
+/// The client's IP and user agent, for the audit log.
+pub(crate) fn client(
     connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
 ) -> (Option<String>, Option<String>) {
@@ -34,6 +35,28 @@ fn client(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.chars().take(300).collect());
     (ip, agent)
+}
+
+/// `Some(429 response)` when this client has used up its sign-in attempts for the minute.
+pub(crate) fn throttled(
+    state: &AppState,
+    connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
+) -> Option<Response> {
+    let ip = connect.map(|c| c.0 .0.ip())?;
+    match state.login_throttle.attempt(ip, std::time::Instant::now()) {
+        Ok(()) => None,
+        Err(wait) => {
+            tracing::warn!(%ip, "sign-in attempts throttled");
+            Some(
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, wait.to_string())],
+                    format!("too many sign-in attempts from this address; try again in {wait} s"),
+                )
+                    .into_response(),
+            )
+        }
+    }
 }
 
 fn back_to_login(message: &str, next: &str) -> Response {
@@ -55,6 +78,9 @@ pub async fn dev_login(
     if state.settings.auth.mode != AuthMode::Dev {
         return (StatusCode::NOT_FOUND, "dev sign-in is disabled").into_response();
     }
+    if let Some(response) = throttled(&state, connect.as_ref()) {
+        return response;
+    }
     let next = safe_next_path(form.next.as_deref());
     let name = match parse_user_name(&form.user) {
         Ok(name) => name,
@@ -68,6 +94,7 @@ pub async fn dev_login(
         name: name.clone(),
         method: AuthMethod::Dev,
         grants: RoleGrants::everywhere(role),
+        groups: Vec::new(),
     };
     // A fresh session id at every sign-in defeats session fixation.
     if let Err(e) = session.cycle_id().await {
@@ -144,5 +171,10 @@ pub async fn logout(
             tracing::error!(error = %e, "auditing a sign-out");
         }
     }
-    Redirect::to("/login").into_response()
+    // With SSO, continue to the provider's sign-out so the next sign-in asks again.
+    let target = match &state.oidc {
+        Some(oidc) => oidc.logout_url().await.unwrap_or_else(|| "/login".into()),
+        None => "/login".into(),
+    };
+    Redirect::to(&target).into_response()
 }

@@ -17,6 +17,9 @@ pub fn is_public(path: &str) -> bool {
         path,
         "/login"
             | "/auth/dev-login"
+            | "/auth/login"
+            | "/auth/callback"
+            | "/api/get_sign_in_options"
             | "/healthz"
             | "/readyz"
             | "/metrics"

@@ -17,6 +17,55 @@ struct Moto {
 }
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
+static IDP: OnceLock<String> = OnceLock::new();
+
+/// The address the test console claims to be at: the identity provider redirects here, and the
+/// harness sends those requests to the real (random) port instead.
+pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
+pub const IDP_SECRET_VAR: &str = "QD_TEST_IDP_SECRET";
+pub const IDP_SECRET: &str = "quarterdeck-test-secret";
+
+/// The test identity provider (`end2end/idp/server.mjs`, npm `oidc-provider`) on a free port of
+/// `localhost`, started once per test process; returns its issuer URL.
+pub fn idp_issuer() -> String {
+    IDP.get_or_init(|| {
+        use std::io::BufRead;
+        let script = repo_root().join("end2end/idp/server.mjs");
+        let shell = format!(
+            "node \"{}\" & n=$!; while kill -0 {} 2>/dev/null; do sleep 1; done; kill $n",
+            script.display(),
+            std::process::id()
+        );
+        #[allow(clippy::zombie_processes)]
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(shell)
+            .env("QD_IDP_PORT", "0")
+            .env(
+                "QD_IDP_REDIRECT_URIS",
+                format!("{PUBLIC_URL}/auth/callback"),
+            )
+            .env("QD_IDP_POST_LOGOUT_URIS", format!("{PUBLIC_URL}/login"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting the test identity provider (node)");
+        let stdout = child.stdout.take().expect("idp stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let issuer = lines
+            .find_map(|l| {
+                l.ok()
+                    .and_then(|l| l.strip_prefix("issuer=").map(str::to_string))
+            })
+            .expect("the identity provider printed no issuer");
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        std::mem::forget(child);
+        issuer
+    })
+    .clone()
+}
 static NEXT_ACCOUNT: AtomicU64 = AtomicU64::new(0);
 
 fn repo_root() -> std::path::PathBuf {
@@ -267,17 +316,71 @@ impl Drop for TestApp {
     }
 }
 
-pub fn test_config(envs: &[TestEnv], dir: &std::path::Path) -> String {
+/// How a test console signs people in.
+#[derive(Clone)]
+pub enum Auth {
+    Dev,
+    /// SSO against the test identity provider, groups read from this claim.
+    Sso {
+        groups_claim: &'static str,
+    },
+}
+
+fn auth_config(auth: &Auth, envs: &[TestEnv]) -> String {
+    match auth {
+        Auth::Dev => "[auth]\nmode = \"dev\"\n".to_string(),
+        Auth::Sso { groups_claim } => {
+            let protected = envs
+                .iter()
+                .find(|e| e.id == "prod")
+                .map(|e| e.id)
+                .unwrap_or("dev");
+            format!(
+                r#"[auth]
+mode = "oidc"
+issuer = "{}"
+client_id = "quarterdeck"
+client_secret_env = "{IDP_SECRET_VAR}"
+scopes = ["openid", "profile", "email", "groups", "teams"]
+groups_claim = "{groups_claim}"
+login_attempts_per_minute = 1000
+
+[[auth.roles]]
+group = "platform-team"
+role = "admin"
+environments = ["*"]
+
+[[auth.roles]]
+group = "engineers"
+role = "viewer"
+environments = ["*"]
+
+[[auth.roles]]
+group = "payments-oncall"
+role = "operator"
+environments = ["{protected}"]
+
+[[auth.roles]]
+group = "release-managers"
+role = "approver"
+environments = ["{protected}"]
+"#,
+                idp_issuer()
+            )
+        }
+    }
+}
+
+pub fn test_config_with(envs: &[TestEnv], dir: &std::path::Path, auth: &Auth) -> String {
     let mut text = format!(
         r#"
 [server]
 listen = "127.0.0.1:0"
-public_url = "http://127.0.0.1:3000"
+public_url = "{PUBLIC_URL}"
 database_url = "sqlite://{}/quarterdeck.db"
 site_root = "{}"
 
-[auth]
-mode = "dev"
+{}
 
 [aws]
 max_attempts = 1
@@ -285,7 +388,8 @@ connect_timeout = "2s"
 operation_timeout = "30s"
 "#,
         dir.display(),
-        repo_root().join("target/site").display()
+        repo_root().join("target/site").display(),
+        auth_config(auth, envs)
     );
     for env in envs {
         text.push_str(&format!(
@@ -311,10 +415,15 @@ metrics_interval = "1h"
 /// Starts the console on port 0 with a fresh database and waits for every environment's first
 /// refresh to finish (successfully or not) and for details where the inventory succeeded.
 pub async fn spawn_app(envs: Vec<TestEnv>) -> TestApp {
+    spawn_app_with(envs, Auth::Dev).await
+}
+
+pub async fn spawn_app_with(envs: Vec<TestEnv>, auth: Auth) -> TestApp {
     emulator_credentials();
     let dir = tempfile::tempdir().expect("temp dir");
-    let settings =
-        Settings::from_toml(&test_config(&envs, dir.path()), Vec::new()).expect("test config");
+    let vars = vec![(IDP_SECRET_VAR.to_string(), IDP_SECRET.to_string())];
+    let settings = Settings::from_toml(&test_config_with(&envs, dir.path(), &auth), vars)
+        .expect("test config");
     let app = Application::build(settings).await.expect("build app");
     let addr = app.local_addr().expect("address");
     let state = app.state().clone();
@@ -409,5 +518,88 @@ impl TestApp {
 
     pub fn aws_calls_total(&self) -> u64 {
         self.state.call_stats.total_attempts()
+    }
+
+    /// Sends a request meant for the console's public address to the test console instead.
+    pub fn local(&self, url: &str) -> String {
+        match url.strip_prefix(PUBLIC_URL) {
+            Some(path) => self.url(path),
+            None => url.to_string(),
+        }
+    }
+
+    /// Drives the provider's login and consent pages as `user` starting from the console's
+    /// `/auth/login`, and returns the callback URL the provider sends the browser to (not yet
+    /// visited), rewritten to the test console's address.
+    pub async fn sso_until_callback(&self, user: &str, next: &str) -> String {
+        let start = self
+            .client
+            .get(self.url(&format!("/auth/login?next={next}")))
+            .send()
+            .await
+            .expect("auth/login");
+        assert_eq!(start.status(), 303, "{:?}", start.text().await);
+        let mut location = start.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        let issuer = idp_issuer();
+        for _ in 0..20 {
+            if location.starts_with(PUBLIC_URL) {
+                return self.local(&location);
+            }
+            let url = if location.starts_with('/') {
+                format!("{issuer}{location}")
+            } else {
+                location.clone()
+            };
+            let response = self.client.get(&url).send().await.expect("idp page");
+            if response.status().is_redirection() {
+                location = response.headers()["location"]
+                    .to_str()
+                    .expect("location")
+                    .to_string();
+                continue;
+            }
+            let page = response.text().await.expect("idp html");
+            let action = page
+                .split("action=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_else(|| panic!("no form on the provider's page {url}: {page}"))
+                .to_string();
+            let form: Vec<(&str, &str)> = if page.contains("name=\"password\"") {
+                vec![("prompt", "login"), ("login", user), ("password", "any")]
+            } else {
+                vec![("prompt", "consent")]
+            };
+            let posted = self
+                .client
+                .post(if action.starts_with('/') {
+                    format!("{issuer}{action}")
+                } else {
+                    action.clone()
+                })
+                .form(&form)
+                .send()
+                .await
+                .expect("idp form post");
+            assert!(
+                posted.status().is_redirection(),
+                "provider form answered {}",
+                posted.status()
+            );
+            location = posted.headers()["location"]
+                .to_str()
+                .expect("location")
+                .to_string();
+        }
+        panic!("the provider never redirected back to the console");
+    }
+
+    /// A whole SSO sign-in as `user`; returns the console's answer to the callback.
+    pub async fn sso_sign_in(&self, user: &str) -> reqwest::Response {
+        let callback = self.sso_until_callback(user, "/").await;
+        self.client.get(callback).send().await.expect("callback")
     }
 }

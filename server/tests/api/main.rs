@@ -10,3 +10,4 @@ mod helpers;
 mod inventory;
 mod ops;
 mod pages;
+mod sso;

@@ -18,6 +18,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             user,
             demo_mode: services.demo_mode,
             environments,
+            access_groups: services.access_groups.clone(),
         })
     })
     .await
