@@ -181,3 +181,62 @@ async fn cross_site_posts_are_refused() {
     assert_eq!(response.status(), 403);
     assert_eq!(app.get("/").await.status(), 200, "still signed in");
 }
+
+#[tokio::test]
+async fn pages_carry_a_nonce_based_content_security_policy() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let response = app.get("/login").await;
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let headers = response.headers().clone();
+    let body = response.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in script-src")
+        .to_string();
+    assert!(
+        body.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration script carries the nonce"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    assert!(
+        headers.get("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
+    let second = app.get("/login").await;
+    let other = second.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(csp, other, "a fresh nonce for every response");
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_throttled_per_client() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..21 {
+        let response = app
+            .client
+            .post(app.url("/auth/dev-login"))
+            .form(&[("user", "ana"), ("role", "nope")])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(statuses[20], 429, "the 21st attempt in a minute is refused");
+}

@@ -287,6 +287,7 @@ pub struct TestEnv {
     pub account: String,
     /// Defaults to the shared moto.
     pub endpoint: Option<String>,
+    pub protected: bool,
 }
 
 impl TestEnv {
@@ -296,6 +297,7 @@ impl TestEnv {
             name: id,
             account: account.id.clone(),
             endpoint: None,
+            protected: false,
         }
     }
 }
@@ -402,11 +404,13 @@ role_arn = "arn:aws:iam::{}:role/quarterdeck"
 endpoint_url = "{}"
 refresh_interval = "1h"
 metrics_interval = "1h"
+protected = {}
 "#,
             env.id,
             env.name,
             env.account,
-            env.endpoint.clone().unwrap_or_else(moto_url)
+            env.endpoint.clone().unwrap_or_else(moto_url),
+            env.protected
         ));
     }
     text
@@ -532,8 +536,29 @@ impl TestApp {
     /// `/auth/login`, and returns the callback URL the provider sends the browser to (not yet
     /// visited), rewritten to the test console's address.
     pub async fn sso_until_callback(&self, user: &str, next: &str) -> String {
-        let start = self
-            .client
+        self.sso_until_callback_with(&self.client, user, next).await
+    }
+
+    /// A fresh cookie-jar client signed in through SSO as `user`.
+    pub async fn sso_client(&self, user: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let callback = self.sso_until_callback_with(&client, user, "/").await;
+        let response = client.get(callback).send().await.expect("callback");
+        assert_eq!(response.status(), 303, "sign-in of {user}");
+        client
+    }
+
+    pub async fn sso_until_callback_with(
+        &self,
+        client: &reqwest::Client,
+        user: &str,
+        next: &str,
+    ) -> String {
+        let start = client
             .get(self.url(&format!("/auth/login?next={next}")))
             .send()
             .await
@@ -553,7 +578,7 @@ impl TestApp {
             } else {
                 location.clone()
             };
-            let response = self.client.get(&url).send().await.expect("idp page");
+            let response = client.get(&url).send().await.expect("idp page");
             if response.status().is_redirection() {
                 location = response.headers()["location"]
                     .to_str()
@@ -573,8 +598,7 @@ impl TestApp {
             } else {
                 vec![("prompt", "consent")]
             };
-            let posted = self
-                .client
+            let posted = client
                 .post(if action.starts_with('/') {
                     format!("{issuer}{action}")
                 } else {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod authz;
 mod cli;
 mod helpers;
 mod inventory;

@@ -1,0 +1,263 @@
+//! The authorisation matrix: every server function registered in the binary and every page route
+//! of the router, for people holding each role (and none) in a protected and an unprotected
+//! environment, checked against the domain policy itself. A new endpoint that this test cannot
+//! classify fails it, so nothing is added unchecked.
+
+use crate::helpers::{spawn_app_with, Account, Auth, TestApp, TestEnv};
+use app::domain::ids::EnvId;
+use app::domain::policy::{authorize, grants_for_groups, Action, AuthMethod, Principal};
+use leptos::server_fn::axum::server_fn_paths;
+
+/// What an endpoint is, for the matrix.
+enum Kind {
+    /// Reachable without a session.
+    Public,
+    /// Any signed-in person; the answer is filtered to what they may see.
+    Global,
+    /// Shows something only if some environment is visible to them.
+    GlobalNeedsAccess,
+    /// About one environment (the `env` argument): the policy decides.
+    Env(Action),
+}
+
+/// Server functions by name: their arguments (with `{env}` standing for the environment) and kind.
+fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, Kind)> {
+    Some(match name {
+        "get_sign_in_options" => (vec![], Kind::Public),
+        "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases" => {
+            (vec![], Kind::Global)
+        }
+        "get_app" => (vec![("app", "shop")], Kind::GlobalNeedsAccess),
+        "get_environment" => (vec![("env", "{env}")], Kind::Env(Action::View)),
+        "refresh_environment" => (vec![("env", "{env}")], Kind::Env(Action::Refresh)),
+        "get_service" => (
+            vec![("env", "{env}"), ("cluster", "main"), ("service", "web")],
+            Kind::Env(Action::View),
+        ),
+        "get_database" => (
+            vec![("env", "{env}"), ("id", "db1")],
+            Kind::Env(Action::View),
+        ),
+        _ => return None,
+    })
+}
+
+fn classify_page(path: &str) -> Option<Kind> {
+    Some(match path {
+        "/login" => Kind::Public,
+        "/" | "/databases" | "/alarms" | "/apps" => Kind::Global,
+        "/apps/{app}" => Kind::GlobalNeedsAccess,
+        "/envs/{env}"
+        | "/envs/{env}/services/{cluster}/{service}"
+        | "/envs/{env}/databases/{id}" => Kind::Env(Action::View),
+        _ => return None,
+    })
+}
+
+fn fill(path: &str, env: &str) -> String {
+    path.replace("{env}", env)
+        .replace("{cluster}", "main")
+        .replace("{service}", "web")
+        .replace("{id}", "db1")
+        .replace("{app}", "shop")
+}
+
+async fn seeded(env: &'static str, protected: bool) -> TestEnv {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 1).await;
+    account.database("db1", "shop").await;
+    let mut e = TestEnv::new(env, &account);
+    e.protected = protected;
+    e
+}
+
+const PEOPLE: [&str; 5] = ["alice", "olga", "rita", "victor", "mallory"];
+const ENVS: [&str; 2] = ["dev", "prod"];
+
+async fn principal_of(app: &TestApp, client: &reqwest::Client) -> Principal {
+    let session: serde_json::Value = client
+        .post(app.url("/api/get_session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let groups: Vec<String> = serde_json::from_value(session["user"]["groups"].clone()).unwrap();
+    Principal {
+        name: session["user"]["name"].as_str().unwrap().to_string(),
+        method: AuthMethod::Oidc,
+        grants: grants_for_groups(&groups, &app.state.settings.group_roles()),
+        groups,
+    }
+}
+
+fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) -> u16 {
+    let env = EnvId::parse(env).unwrap();
+    match (kind, who) {
+        (Kind::Public, _) => 200,
+        (_, None) if page => 303,
+        (_, None) => 401,
+        (Kind::Global, Some(_)) => 200,
+        (Kind::GlobalNeedsAccess, Some(p)) => {
+            let any = ENVS
+                .iter()
+                .any(|e| authorize(p, Action::View, &EnvId::parse(e).unwrap()).is_ok());
+            if any {
+                200
+            } else {
+                404
+            }
+        }
+        (Kind::Env(action), Some(p)) => {
+            if authorize(p, *action, &env).is_ok() {
+                200
+            } else {
+                403
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
+    let app = spawn_app_with(
+        vec![seeded("dev", false).await, seeded("prod", true).await],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+    )
+    .await;
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut people: Vec<(Option<Principal>, reqwest::Client)> = vec![(None, anonymous)];
+    for user in PEOPLE {
+        let client = app.sso_client(user).await;
+        let principal = principal_of(&app, &client).await;
+        people.push((Some(principal), client));
+    }
+    // The people cover every role in the protected env and the unprotected one, and none.
+    let roles_in_prod: std::collections::BTreeSet<_> = people
+        .iter()
+        .filter_map(|(p, _)| p.as_ref()?.grants.role_in(&EnvId::parse("prod").unwrap()))
+        .collect();
+    assert_eq!(
+        roles_in_prod.len(),
+        4,
+        "admin, approver, operator, viewer in prod: {roles_in_prod:?}"
+    );
+
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    let functions: Vec<String> = server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    assert!(
+        functions.len() >= 10,
+        "server functions registered: {functions:?}"
+    );
+    for path in &functions {
+        let name = path.trim_start_matches("/api/");
+        let Some((args, kind)) = classify_function(name) else {
+            problems.push(format!(
+                "server function {path} is not classified in this test"
+            ));
+            continue;
+        };
+        for env in ENVS {
+            let form: Vec<(&str, String)> = args
+                .iter()
+                .map(|(k, v)| (*k, v.replace("{env}", env)))
+                .collect();
+            for (who, client) in &people {
+                let status = client
+                    .post(app.url(path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16();
+                let expected = expected_status(&kind, who.as_ref(), env, false);
+                checked += 1;
+                if status != expected {
+                    let name = who.as_ref().map(|p| p.name.as_str()).unwrap_or("anonymous");
+                    problems.push(format!(
+                        "{path} in {env} as {name}: {status}, policy says {expected}"
+                    ));
+                }
+            }
+        }
+    }
+    let routes = leptos_axum::generate_route_list(app::App);
+    let pages: Vec<String> = routes.iter().map(|r| r.path().to_string()).collect();
+    assert!(pages.len() >= 9, "page routes: {pages:?}");
+    for page in &pages {
+        let Some(kind) = classify_page(page) else {
+            problems.push(format!("page {page} is not classified in this test"));
+            continue;
+        };
+        for env in ENVS {
+            for (who, client) in &people {
+                let status = client
+                    .get(app.url(&fill(page, env)))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16();
+                let expected = expected_status(&kind, who.as_ref(), env, true);
+                checked += 1;
+                if status != expected {
+                    let name = who.as_ref().map(|p| p.name.as_str()).unwrap_or("anonymous");
+                    problems.push(format!(
+                        "page {page} in {env} as {name}: {status}, policy says {expected}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {checked} checks disagree with the policy:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn lists_show_only_environments_the_person_may_see() {
+    let app = spawn_app_with(
+        vec![seeded("dev", false).await, seeded("prod", true).await],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+    )
+    .await;
+    let mallory = app.sso_client("mallory").await;
+    let overview: serde_json::Value = mallory
+        .post(app.url("/api/get_overview"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(overview["envs"], serde_json::json!([]));
+    let alice = app.sso_client("alice").await;
+    let overview: serde_json::Value = alice
+        .post(app.url("/api/get_overview"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(overview["envs"].as_array().map(Vec::len), Some(2));
+}
