@@ -56,16 +56,17 @@ pub fn Layout() -> impl IntoView {
 }
 
 fn role_label(user: &Principal) -> String {
-    match (user.grants.everywhere, user.grants.per_env.is_empty()) {
+    let per_env: Vec<String> = user
+        .grants
+        .per_env
+        .iter()
+        .filter(|(_, role)| user.grants.everywhere.is_none_or(|all| **role > all))
+        .map(|(env, role)| format!("{role} in {env}"))
+        .collect();
+    match (user.grants.everywhere, per_env.is_empty()) {
         (Some(role), true) => role.to_string(),
-        (None, false) => user
-            .grants
-            .per_env
-            .iter()
-            .map(|(env, role)| format!("{role} in {env}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        (Some(role), false) => format!("{role} (more in some environments)"),
+        (Some(role), false) => format!("{role}; {}", per_env.join(", ")),
+        (None, false) => per_env.join(", "),
         (None, true) => "no role".to_string(),
     }
 }
