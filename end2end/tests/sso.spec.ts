@@ -17,8 +17,27 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: file, fullPage: true });
 }
 
+async function signInAs(page: Page, info: TestInfo, user: string) {
+  await page.goto(`${console_}/login`);
+  await settle(page, info);
+  await page.getByTestId('sso-sign-in').click();
+  await page.fill('input[name=login]', user);
+  await page.fill('input[name=password]', 'any password');
+  await page.locator('button[type=submit]').click();
+  await page.locator('button[type=submit]').click();
+  await expect(page).toHaveURL(`${console_}/`);
+  await settle(page, info);
+}
+
 test.describe('SSO sign-in', () => {
   test.skip(!console_, 'needs the SSO console that scripts/test.sh starts');
+
+  test('someone whose groups grant nothing is told whom to ask', async ({ page }, info) => {
+    await signInAs(page, info, 'mallory');
+    await expect(page.getByTestId('no-access')).toContainText('marketing');
+    await expect(page.getByTestId('no-access')).toContainText('payments-oncall');
+    await shot(page, info, '22-sso-no-access');
+  });
 
   test('signs in through the identity provider and lands where it was going', async ({ page }, info) => {
     const errors: string[] = [];

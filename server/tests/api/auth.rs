@@ -1,6 +1,6 @@
 //! Sign-in, sessions, and the guards on every page and endpoint.
 
-use crate::helpers::{spawn_app, Account, TestEnv};
+use crate::helpers::{spawn_app, spawn_app_with_overrides, Account, Auth, TestEnv};
 
 #[tokio::test]
 async fn pages_redirect_to_sign_in_and_server_functions_refuse_without_a_session() {
@@ -239,4 +239,20 @@ async fn sign_in_attempts_are_throttled_per_client() {
     }
     assert!(statuses[..20].iter().all(|s| *s == 303), "{statuses:?}");
     assert_eq!(statuses[20], 429, "the 21st attempt in a minute is refused");
+}
+
+#[tokio::test]
+async fn a_session_ends_after_its_absolute_lifetime_however_active() {
+    let account = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &account)],
+        Auth::Dev,
+        &[("QD_SERVER__SESSION_ABSOLUTE_LIFETIME", "1s")],
+    )
+    .await;
+    app.sign_in("ana", "viewer").await;
+    assert_eq!(app.get("/").await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 303, "sent back to sign in");
 }

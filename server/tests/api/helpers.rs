@@ -423,9 +423,23 @@ pub async fn spawn_app(envs: Vec<TestEnv>) -> TestApp {
 }
 
 pub async fn spawn_app_with(envs: Vec<TestEnv>, auth: Auth) -> TestApp {
+    spawn_app_with_overrides(envs, auth, &[]).await
+}
+
+/// Like `spawn_app_with`, with `QD_…` overrides applied to the generated config.
+pub async fn spawn_app_with_overrides(
+    envs: Vec<TestEnv>,
+    auth: Auth,
+    overrides: &[(&str, &str)],
+) -> TestApp {
     emulator_credentials();
     let dir = tempfile::tempdir().expect("temp dir");
-    let vars = vec![(IDP_SECRET_VAR.to_string(), IDP_SECRET.to_string())];
+    let mut vars = vec![(IDP_SECRET_VAR.to_string(), IDP_SECRET.to_string())];
+    vars.extend(
+        overrides
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     let settings = Settings::from_toml(&test_config_with(&envs, dir.path(), &auth), vars)
         .expect("test config");
     let app = Application::build(settings).await.expect("build app");

@@ -97,6 +97,15 @@ async fn a_user_whose_groups_grant_nothing_sees_who_to_ask() {
         .await
         .unwrap()
         .contains("no role in environment dev"));
+    let audit = app.state.audit.recent(5).await.unwrap();
+    let (_, denied) = audit
+        .iter()
+        .find(|(_, e)| e.kind == "denied")
+        .expect("the denial is audited");
+    assert_eq!(
+        (denied.actor.as_str(), denied.env.as_deref()),
+        ("mallory", Some("dev"))
+    );
 }
 
 #[tokio::test]
