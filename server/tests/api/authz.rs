@@ -20,6 +20,14 @@ enum Kind {
     Env(Action),
 }
 
+/// One endpoint to try: a page (GET) or a server function (POST with `args`).
+struct Probe {
+    path: String,
+    args: Vec<(&'static str, &'static str)>,
+    kind: Kind,
+    page: bool,
+}
+
 /// Server functions by name: their arguments (with `{env}` standing for the environment) and kind.
 fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, Kind)> {
     Some(match name {
@@ -153,8 +161,9 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
         "admin, approver, operator, viewer in prod: {roles_in_prod:?}"
     );
 
-    let mut checked = 0;
+    // Every endpoint the binary serves: server functions from the registry, pages from the router.
     let mut problems = Vec::new();
+    let mut probes: Vec<Probe> = Vec::new();
     let functions: Vec<String> = server_fn_paths()
         .map(|(path, _)| path.to_string())
         .collect();
@@ -162,62 +171,57 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
         functions.len() >= 10,
         "server functions registered: {functions:?}"
     );
-    for path in &functions {
-        let name = path.trim_start_matches("/api/");
-        let Some((args, kind)) = classify_function(name) else {
-            problems.push(format!(
+    for path in functions {
+        match classify_function(path.trim_start_matches("/api/")) {
+            Some((args, kind)) => probes.push(Probe {
+                path,
+                args,
+                kind,
+                page: false,
+            }),
+            None => problems.push(format!(
                 "server function {path} is not classified in this test"
-            ));
-            continue;
-        };
-        for env in ENVS {
-            let form: Vec<(&str, String)> = args
-                .iter()
-                .map(|(k, v)| (*k, v.replace("{env}", env)))
-                .collect();
-            for (who, client) in &people {
-                let status = client
-                    .post(app.url(path))
-                    .form(&form)
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16();
-                let expected = expected_status(&kind, who.as_ref(), env, false);
-                checked += 1;
-                if status != expected {
-                    let name = who.as_ref().map(|p| p.name.as_str()).unwrap_or("anonymous");
-                    problems.push(format!(
-                        "{path} in {env} as {name}: {status}, policy says {expected}"
-                    ));
-                }
-            }
+            )),
         }
     }
-    let routes = leptos_axum::generate_route_list(app::App);
-    let pages: Vec<String> = routes.iter().map(|r| r.path().to_string()).collect();
+    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_string())
+        .collect();
     assert!(pages.len() >= 9, "page routes: {pages:?}");
-    for page in &pages {
-        let Some(kind) = classify_page(page) else {
-            problems.push(format!("page {page} is not classified in this test"));
-            continue;
-        };
+    for path in pages {
+        match classify_page(&path) {
+            Some(kind) => probes.push(Probe {
+                path,
+                args: vec![],
+                kind,
+                page: true,
+            }),
+            None => problems.push(format!("page {path} is not classified in this test")),
+        }
+    }
+    let mut checked = 0;
+    for probe in &probes {
         for env in ENVS {
             for (who, client) in &people {
-                let status = client
-                    .get(app.url(&fill(page, env)))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16();
-                let expected = expected_status(&kind, who.as_ref(), env, true);
+                let request = if probe.page {
+                    client.get(app.url(&fill(&probe.path, env)))
+                } else {
+                    let form: Vec<(&str, String)> = probe
+                        .args
+                        .iter()
+                        .map(|(k, v)| (*k, v.replace("{env}", env)))
+                        .collect();
+                    client.post(app.url(&probe.path)).form(&form)
+                };
+                let status = request.send().await.unwrap().status().as_u16();
+                let expected = expected_status(&probe.kind, who.as_ref(), env, probe.page);
                 checked += 1;
                 if status != expected {
                     let name = who.as_ref().map(|p| p.name.as_str()).unwrap_or("anonymous");
                     problems.push(format!(
-                        "page {page} in {env} as {name}: {status}, policy says {expected}"
+                        "{} in {env} as {name}: {status}, policy says {expected}",
+                        probe.path
                     ));
                 }
             }
