@@ -1,6 +1,7 @@
 //! Pure domain rules and data types shared by the server and the browser. Nothing in here does IO,
 //! reads the clock or knows about AWS, SQL or HTTP: time is always a parameter.
 
+pub mod actions;
 pub mod alarm_filter;
 pub mod apps;
 pub mod chart;

@@ -1,0 +1,367 @@
+//! Operator actions as pure rules: what can be asked (scale, deploy, roll back, redeploy,
+//! snapshot, mute/unmute an alarm), the validated inputs (desired count within bounds, image
+//! reference, idempotency key), the gate for protected environments, and snapshot naming.
+
+use super::policy::Action;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The kind of an action, as stored in the audit log and the actions table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Scale,
+    Deploy,
+    Rollback,
+    Redeploy,
+    Snapshot,
+    MuteAlarm,
+    UnmuteAlarm,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Scale => "scale",
+            ActionKind::Deploy => "deploy",
+            ActionKind::Rollback => "rollback",
+            ActionKind::Redeploy => "redeploy",
+            ActionKind::Snapshot => "snapshot",
+            ActionKind::MuteAlarm => "mute_alarm",
+            ActionKind::UnmuteAlarm => "unmute_alarm",
+        }
+    }
+
+    /// What the policy checks for this kind.
+    pub fn permission(self) -> Action {
+        match self {
+            ActionKind::Scale => Action::Scale,
+            ActionKind::Deploy => Action::Deploy,
+            ActionKind::Rollback => Action::Rollback,
+            ActionKind::Redeploy => Action::Redeploy,
+            ActionKind::Snapshot => Action::Snapshot,
+            ActionKind::MuteAlarm | ActionKind::UnmuteAlarm => Action::MuteAlarm,
+        }
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Kinds that need approval in a protected environment unless config says otherwise.
+pub const DEFAULT_GATED: [ActionKind; 3] = [ActionKind::Deploy, ActionKind::Rollback, ActionKind::Scale];
+
+/// Why an action may not run now, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum GateRefusal {
+    #[error("{kind} in {env} needs approval from other people first, and the approval gate is not available yet; nothing was changed")]
+    NeedsApproval { kind: ActionKind, env: String },
+}
+
+/// Decides whether an action may run directly. Until the approval gate exists, gated actions in
+/// protected environments are refused: they never run ungated.
+pub fn gate(kind: ActionKind, env: &str, protected: bool, gated: &[ActionKind]) -> Result<(), GateRefusal> {
+    if protected && gated.contains(&kind) {
+        Err(GateRefusal::NeedsApproval {
+            kind,
+            env: env.to_string(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Limits on a service's desired count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleBounds {
+    pub min: i32,
+    pub max: i32,
+    /// Whether 0 (stopping every task) is allowed.
+    pub allow_zero: bool,
+}
+
+impl ScaleBounds {
+    /// Configured bounds win; else the autoscaling range when known; else 1..=50.
+    pub fn resolve(configured: Option<(i32, i32)>, autoscaling: Option<(i32, i32)>, allow_zero: bool) -> Self {
+        let (min, max) = configured.or(autoscaling).unwrap_or((1, 50));
+        Self {
+            min: if allow_zero { 0 } else { min.max(1) },
+            max,
+            allow_zero,
+        }
+    }
+}
+
+/// A desired task count that passed validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredCount(i32);
+
+impl DesiredCount {
+    pub fn parse(text: &str, bounds: ScaleBounds) -> Result<Self, String> {
+        let text = text.trim();
+        let n: i64 = text
+            .parse()
+            .map_err(|_| format!("desired count {text:?} is not a whole number"))?;
+        if n < 0 {
+            return Err(format!("desired count {n} is negative"));
+        }
+        if n == 0 && !bounds.allow_zero {
+            return Err("desired count 0 would stop every task, and this service may not be scaled to zero".to_string());
+        }
+        if n < i64::from(bounds.min) || n > i64::from(bounds.max) {
+            return Err(format!(
+                "desired count {n} is outside the allowed range {}..={}",
+                bounds.min, bounds.max
+            ));
+        }
+        Ok(Self(n as i32))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// A container image reference: `[registry[:port]/]path[:tag][@sha256:<64 hex>]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef(String);
+
+impl ImageRef {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bad = |why: &str| Err(format!("image reference {text:?} is not valid: {why}"));
+        if text.is_empty() {
+            return bad("it is empty");
+        }
+        if text.len() > 512 {
+            return bad("it is longer than 512 characters");
+        }
+        let (name_and_tag, digest) = match text.split_once('@') {
+            Some((n, d)) => (n, Some(d)),
+            None => (text, None),
+        };
+        if let Some(d) = digest {
+            let hex = d.strip_prefix("sha256:");
+            if !hex.is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())) {
+                return bad("a digest must be sha256: followed by 64 lower-case hex digits");
+            }
+        }
+        let last_slash = name_and_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
+        let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
+            Some(i) => (&name_and_tag[..last_slash + i], Some(&name_and_tag[last_slash + i + 1..])),
+            None => (name_and_tag, None),
+        };
+        if tag.is_none() && digest.is_none() {
+            return bad("give a tag (name:1.2.3) or a digest (name@sha256:…)");
+        }
+        if let Some(tag) = tag {
+            let ok = !tag.is_empty()
+                && tag.len() <= 128
+                && !tag.starts_with(['.', '-'])
+                && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !ok {
+                return bad("a tag is 1–128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+            }
+        }
+        let mut parts: Vec<&str> = name.split('/').collect();
+        // A first part with a dot, a colon or `localhost` is a registry host.
+        if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+            let host = parts.remove(0);
+            let host_ok = host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            if !host_ok {
+                return bad("the registry host has characters a host name cannot have");
+            }
+        }
+        let path_ok = !parts.is_empty()
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+                    && p.starts_with(|c: char| c.is_ascii_alphanumeric())
+            });
+        if !path_ok {
+            return bad("repository names are lower-case letters, digits, '.', '_' and '-' separated by '/'");
+        }
+        Ok(Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A client-chosen key that makes a retried or double-submitted action act once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let ok = (8..=64).contains(&text.len())
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if ok {
+            Ok(Self(text.to_string()))
+        } else {
+            Err("the request key must be 8–64 letters, digits, '-' or '_'; reload the page and try again".to_string())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `<db>-qd-<UTC yyyymmddhhmmss>`: a valid RDS snapshot identifier (letters, digits, hyphens,
+/// starting with a letter, no double hyphen, at most 255 characters).
+pub fn snapshot_name(db: &str, now: DateTime<Utc>) -> String {
+    let mut base: String = db
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    while base.contains("--") {
+        base = base.replace("--", "-");
+    }
+    let base = base.trim_matches('-');
+    let base = if base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base.to_string()
+    } else {
+        format!("db-{base}")
+    };
+    let suffix = format!("-qd-{}", now.format("%Y%m%d%H%M%S"));
+    let keep = 255 - suffix.len();
+    let base: String = base.chars().take(keep).collect();
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
+/// How an action ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActionStatus {
+    Succeeded,
+    Failed { code: String, message: String },
+}
+
+/// What the person who asked sees, and what a retried request gets back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionResult {
+    pub kind: ActionKind,
+    pub env: String,
+    pub target: String,
+    pub status: ActionStatus,
+    /// What changed, in words (`desired count 2 → 4`, `snapshot prospa-db-qd-20261122…`).
+    pub summary: String,
+    pub at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn desired_counts_are_bounded() {
+        let default = ScaleBounds::resolve(None, None, false);
+        let zero_ok = ScaleBounds::resolve(None, Some((0, 3)), true);
+        let autoscaled = ScaleBounds::resolve(None, Some((1, 3)), false);
+        let configured = ScaleBounds::resolve(Some((2, 8)), Some((1, 3)), false);
+        let cases: &[(&str, ScaleBounds, Result<i32, &str>)] = &[
+            ("4", default, Ok(4)),
+            (" 50 ", default, Ok(50)),
+            ("51", default, Err("outside the allowed range 1..=50")),
+            ("0", default, Err("may not be scaled to zero")),
+            ("0", zero_ok, Ok(0)),
+            ("-1", default, Err("negative")),
+            ("two", default, Err("not a whole number")),
+            ("2.5", default, Err("not a whole number")),
+            ("", default, Err("not a whole number")),
+            ("99999999999", default, Err("outside")),
+            ("4", autoscaled, Err("outside the allowed range 1..=3")),
+            ("8", configured, Ok(8)),
+            ("1", configured, Err("outside the allowed range 2..=8")),
+        ];
+        for (input, bounds, expected) in cases {
+            let got = DesiredCount::parse(input, *bounds).map(DesiredCount::get);
+            match (got, expected) {
+                (Ok(n), Ok(m)) => assert_eq!(n, *m, "{input}"),
+                (Err(e), Err(needle)) => assert!(e.contains(needle), "{input}: {e}"),
+                (got, expected) => panic!("{input}: got {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn image_references_are_validated() {
+        let digest = format!("sha256:{}", "a".repeat(64));
+        let good = [
+            "nginx:1.25".to_string(),
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/prospa-api:1.5.1".to_string(),
+            "localhost:5000/team/api:git-3f9c2ab".to_string(),
+            format!("registry.example/api@{digest}"),
+            format!("registry.example/api:1.0@{digest}"),
+        ];
+        for image in good {
+            assert!(ImageRef::parse(&image).is_ok(), "{image}");
+        }
+        let bad = [
+            ("", "empty"),
+            ("nginx", "give a tag"),
+            ("Nginx:1", "lower-case"),
+            ("api:", "a tag is"),
+            ("api:-bad", "a tag is"),
+            ("api:has space", "a tag is"),
+            ("api@sha256:abc", "digest"),
+            ("a//b:1", "lower-case"),
+            ("reg istry.example/api:1", "registry host"),
+        ];
+        for (image, needle) in bad {
+            let err = ImageRef::parse(image).expect_err(image);
+            assert!(err.contains(needle), "{image}: {err}");
+        }
+    }
+
+    #[test]
+    fn idempotency_keys_are_bounded_tokens() {
+        assert!(IdempotencyKey::parse("a1b2c3d4").is_ok());
+        assert!(IdempotencyKey::parse("f47ac10b-58cc-4372-a567-0e02b2c3d479").is_ok());
+        assert!(IdempotencyKey::parse("short").is_err());
+        assert!(IdempotencyKey::parse("has space in it").is_err());
+        assert!(IdempotencyKey::parse(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn gated_actions_in_protected_envs_are_refused_until_approvals_exist() {
+        let table = [
+            (ActionKind::Scale, true, false),
+            (ActionKind::Deploy, true, false),
+            (ActionKind::Rollback, true, false),
+            (ActionKind::Redeploy, true, true),
+            (ActionKind::Snapshot, true, true),
+            (ActionKind::MuteAlarm, true, true),
+            (ActionKind::Scale, false, true),
+            (ActionKind::Deploy, false, true),
+        ];
+        for (kind, protected, allowed) in table {
+            assert_eq!(gate(kind, "prod", protected, &DEFAULT_GATED).is_ok(), allowed, "{kind} protected={protected}");
+        }
+        let refusal = gate(ActionKind::Scale, "prod", true, &DEFAULT_GATED).unwrap_err();
+        assert!(refusal.to_string().contains("nothing was changed"));
+    }
+
+    #[test]
+    fn snapshot_names_are_valid_rds_identifiers() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 4, 5).unwrap();
+        assert_eq!(snapshot_name("prospa-db", now), "prospa-db-qd-20261122100405");
+        assert_eq!(snapshot_name("Orders_DB--main", now), "orders-db-main-qd-20261122100405");
+        assert_eq!(snapshot_name("1st", now), "db-1st-qd-20261122100405");
+        let long = snapshot_name(&"a".repeat(300), now);
+        assert_eq!(long.len(), 255);
+        assert!(long.ends_with("-qd-20261122100405"));
+    }
+
+    #[test]
+    fn kinds_map_to_permissions() {
+        assert_eq!(ActionKind::UnmuteAlarm.permission(), Action::MuteAlarm);
+        assert_eq!(ActionKind::Scale.permission(), Action::Scale);
+    }
+}
