@@ -1,6 +1,7 @@
 //! Server functions: the endpoints the pages call. Each one authenticates, authorises through the
 //! domain policy, validates its input, then reads a port. One function per file, by resource.
 
+pub mod actions;
 pub mod alarms;
 pub mod apps;
 pub mod databases;

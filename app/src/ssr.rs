@@ -1,5 +1,6 @@
 //! Server-only glue of the app crate: the ports (traits) the server functions call, and the
 //! request context they read the signed-in user and services from.
 
+pub mod actions;
 pub mod context;
 pub mod ports;

@@ -2,6 +2,7 @@
 //! STS AssumeRole when configured) and the reads that map ECS, RDS and CloudWatch into domain
 //! types. No AWS SDK type leaves this module.
 
+pub mod actions;
 pub mod call_stats;
 pub mod clients;
 mod cloudwatch;

@@ -5,11 +5,12 @@
 use crate::auth::oidc::Oidc;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::{csrf, dev_login, guard, sessions, sso};
+use crate::aws::actions::AwsActions;
 use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
-use crate::store::{self, SqlAudit};
+use crate::store::{self, SqlActions, SqlAudit};
 use anyhow::Context;
 use app::ssr::context::AppServices;
 use app::ssr::ports::{AuditPort, InventoryPort};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub inventory: Arc<Inventory>,
     pub call_stats: Arc<CallStats>,
     pub audit: Arc<SqlAudit>,
+    pub actions: Arc<AwsActions>,
+    pub action_store: Arc<SqlActions>,
     /// Present when `auth.mode = "oidc"`.
     pub oidc: Option<Arc<Oidc>>,
     pub login_throttle: Arc<LoginThrottle>,
@@ -54,9 +57,13 @@ impl AppState {
     fn services(&self) -> AppServices {
         let inventory: Arc<dyn InventoryPort> = self.inventory.clone();
         let audit: Arc<dyn AuditPort> = self.audit.clone();
+        let actions: Arc<dyn app::ssr::ports::ActionPort> = self.actions.clone();
+        let action_store: Arc<dyn app::ssr::ports::ActionStore> = self.action_store.clone();
         AppServices {
             inventory,
             audit,
+            actions,
+            action_store,
             demo_mode: self.settings.auth.mode == crate::config::AuthMode::Dev,
             access_groups: app::domain::policy::groups_with_access(&self.settings.group_roles()),
             form_action_origins: self.oidc.iter().map(|o| o.issuer_origin()).collect(),
@@ -71,9 +78,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     store::migrate(&pool).await?;
     let call_stats = Arc::new(CallStats::default());
     let mut slots = Vec::new();
+    let mut clients_by_env = std::collections::HashMap::new();
     for env in &settings.environments {
-        let clients = EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await;
-        let source: Arc<dyn InventorySource> = Arc::new(clients);
+        let clients =
+            Arc::new(EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await);
+        clients_by_env.insert(env.id.clone(), Arc::clone(&clients));
+        let source: Arc<dyn InventorySource> = clients;
         slots.push(Arc::new(EnvSlot::new(
             env.descriptor(),
             source,
@@ -96,6 +106,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         public_origin: csrf::origin_of(&settings.server.public_url),
         settings: Arc::new(settings),
         audit: Arc::new(SqlAudit::new(pool.clone())),
+        actions: Arc::new(AwsActions::new(clients_by_env)),
+        action_store: Arc::new(SqlActions::new(pool.clone())),
         pool,
         inventory: Arc::new(Inventory::new(slots)),
         call_stats,

@@ -1,7 +1,9 @@
 //! The database: connection pool, migrations, readiness, and the audit log repository.
 
+mod actions;
 mod audit;
 
+pub use actions::SqlActions;
 pub use audit::SqlAudit;
 
 use anyhow::Context;

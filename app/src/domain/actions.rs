@@ -53,7 +53,8 @@ impl fmt::Display for ActionKind {
 }
 
 /// Kinds that need approval in a protected environment unless config says otherwise.
-pub const DEFAULT_GATED: [ActionKind; 3] = [ActionKind::Deploy, ActionKind::Rollback, ActionKind::Scale];
+pub const DEFAULT_GATED: [ActionKind; 3] =
+    [ActionKind::Deploy, ActionKind::Rollback, ActionKind::Scale];
 
 /// Why an action may not run now, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -64,7 +65,12 @@ pub enum GateRefusal {
 
 /// Decides whether an action may run directly. Until the approval gate exists, gated actions in
 /// protected environments are refused: they never run ungated.
-pub fn gate(kind: ActionKind, env: &str, protected: bool, gated: &[ActionKind]) -> Result<(), GateRefusal> {
+pub fn gate(
+    kind: ActionKind,
+    env: &str,
+    protected: bool,
+    gated: &[ActionKind],
+) -> Result<(), GateRefusal> {
     if protected && gated.contains(&kind) {
         Err(GateRefusal::NeedsApproval {
             kind,
@@ -86,7 +92,11 @@ pub struct ScaleBounds {
 
 impl ScaleBounds {
     /// Configured bounds win; else the autoscaling range when known; else 1..=50.
-    pub fn resolve(configured: Option<(i32, i32)>, autoscaling: Option<(i32, i32)>, allow_zero: bool) -> Self {
+    pub fn resolve(
+        configured: Option<(i32, i32)>,
+        autoscaling: Option<(i32, i32)>,
+        allow_zero: bool,
+    ) -> Self {
         let (min, max) = configured.or(autoscaling).unwrap_or((1, 50));
         Self {
             min: if allow_zero { 0 } else { min.max(1) },
@@ -110,7 +120,10 @@ impl DesiredCount {
             return Err(format!("desired count {n} is negative"));
         }
         if n == 0 && !bounds.allow_zero {
-            return Err("desired count 0 would stop every task, and this service may not be scaled to zero".to_string());
+            return Err(
+                "desired count 0 would stop every task, and this service may not be scaled to zero"
+                    .to_string(),
+            );
         }
         if n < i64::from(bounds.min) || n > i64::from(bounds.max) {
             return Err(format!(
@@ -146,13 +159,20 @@ impl ImageRef {
         };
         if let Some(d) = digest {
             let hex = d.strip_prefix("sha256:");
-            if !hex.is_some_and(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())) {
+            if !hex.is_some_and(|h| {
+                h.len() == 64
+                    && h.chars()
+                        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            }) {
                 return bad("a digest must be sha256: followed by 64 lower-case hex digits");
             }
         }
         let last_slash = name_and_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
         let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
-            Some(i) => (&name_and_tag[..last_slash + i], Some(&name_and_tag[last_slash + i + 1..])),
+            Some(i) => (
+                &name_and_tag[..last_slash + i],
+                Some(&name_and_tag[last_slash + i + 1..]),
+            ),
             None => (name_and_tag, None),
         };
         if tag.is_none() && digest.is_none() {
@@ -162,16 +182,24 @@ impl ImageRef {
             let ok = !tag.is_empty()
                 && tag.len() <= 128
                 && !tag.starts_with(['.', '-'])
-                && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                && tag
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
             if !ok {
-                return bad("a tag is 1–128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+                return bad(
+                    "a tag is 1–128 letters, digits, '_', '.' or '-', not starting with '.' or '-'",
+                );
             }
         }
         let mut parts: Vec<&str> = name.split('/').collect();
         // A first part with a dot, a colon or `localhost` is a registry host.
-        if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+        if parts.len() > 1
+            && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+        {
             let host = parts.remove(0);
-            let host_ok = host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+            let host_ok = host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
             if !host_ok {
                 return bad("the registry host has characters a host name cannot have");
             }
@@ -179,7 +207,9 @@ impl ImageRef {
         let path_ok = !parts.is_empty()
             && parts.iter().all(|p| {
                 !p.is_empty()
-                    && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+                    && p.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                    })
                     && p.starts_with(|c: char| c.is_ascii_alphanumeric())
             });
         if !path_ok {
@@ -200,7 +230,9 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     pub fn parse(text: &str) -> Result<Self, String> {
         let ok = (8..=64).contains(&text.len())
-            && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
         if ok {
             Ok(Self(text.to_string()))
         } else {
@@ -213,12 +245,19 @@ impl IdempotencyKey {
     }
 }
 
-/// `<db>-qd-<UTC yyyymmddhhmmss>`: a valid RDS snapshot identifier (letters, digits, hyphens,
-/// starting with a letter, no double hyphen, at most 255 characters).
+/// `<db>-qd-<UTC yyyymmddhhmmss><milliseconds>`: a valid RDS snapshot identifier (letters,
+/// digits, hyphens, starting with a letter, no double hyphen, at most 255 characters); the
+/// milliseconds keep two snapshots in the same second apart.
 pub fn snapshot_name(db: &str, now: DateTime<Utc>) -> String {
     let mut base: String = db
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while base.contains("--") {
         base = base.replace("--", "-");
@@ -229,7 +268,7 @@ pub fn snapshot_name(db: &str, now: DateTime<Utc>) -> String {
     } else {
         format!("db-{base}")
     };
-    let suffix = format!("-qd-{}", now.format("%Y%m%d%H%M%S"));
+    let suffix = format!("-qd-{}", now.format("%Y%m%d%H%M%S%3f"));
     let keep = 255 - suffix.len();
     let base: String = base.chars().take(keep).collect();
     format!("{}{suffix}", base.trim_end_matches('-'))
@@ -342,7 +381,11 @@ mod tests {
             (ActionKind::Deploy, false, true),
         ];
         for (kind, protected, allowed) in table {
-            assert_eq!(gate(kind, "prod", protected, &DEFAULT_GATED).is_ok(), allowed, "{kind} protected={protected}");
+            assert_eq!(
+                gate(kind, "prod", protected, &DEFAULT_GATED).is_ok(),
+                allowed,
+                "{kind} protected={protected}"
+            );
         }
         let refusal = gate(ActionKind::Scale, "prod", true, &DEFAULT_GATED).unwrap_err();
         assert!(refusal.to_string().contains("nothing was changed"));
@@ -350,13 +393,20 @@ mod tests {
 
     #[test]
     fn snapshot_names_are_valid_rds_identifiers() {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 4, 5).unwrap();
-        assert_eq!(snapshot_name("prospa-db", now), "prospa-db-qd-20261122100405");
-        assert_eq!(snapshot_name("Orders_DB--main", now), "orders-db-main-qd-20261122100405");
-        assert_eq!(snapshot_name("1st", now), "db-1st-qd-20261122100405");
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 10, 4, 5).unwrap()
+            + chrono::Duration::milliseconds(42);
+        assert_eq!(
+            snapshot_name("prospa-db", now),
+            "prospa-db-qd-20261122100405042"
+        );
+        assert_eq!(
+            snapshot_name("Orders_DB--main", now),
+            "orders-db-main-qd-20261122100405042"
+        );
+        assert_eq!(snapshot_name("1st", now), "db-1st-qd-20261122100405042");
         let long = snapshot_name(&"a".repeat(300), now);
         assert_eq!(long.len(), 255);
-        assert!(long.ends_with("-qd-20261122100405"));
+        assert!(long.ends_with("-qd-20261122100405042"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What each page shows, built from inventory snapshots by pure functions. Server functions call
 //! these and send the result; the UI only renders them.
 
+use super::actions::{ActionKind, ActionResult};
 use super::alarm_filter::{sort_for_display, AlarmFilter};
 use super::health::EnvHealth;
 use super::ids::EnvId;
@@ -232,6 +233,25 @@ pub struct ServiceView {
     pub service: Service,
     pub metrics: Option<ServiceMetrics>,
     pub alarms: Vec<Alarm>,
+    /// Filled in by the server function for the person asking.
+    pub actions: Option<ActionPanel>,
+}
+
+/// The actions a person may take on a resource, the ones refused with the reason, a fresh
+/// request key for the forms, and the resource's recent actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionPanel {
+    pub allowed: Vec<ActionKind>,
+    pub refused: Vec<(ActionKind, String)>,
+    pub protected: bool,
+    pub request_key: String,
+    pub recent: Vec<ActionResult>,
+}
+
+impl ActionPanel {
+    pub fn allows(&self, kind: ActionKind) -> bool {
+        self.allowed.contains(&kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +271,8 @@ pub struct DatabaseView {
     pub events: Vec<DbEvent>,
     pub metrics: Option<DatabaseMetrics>,
     pub alarms: Vec<Alarm>,
+    /// Filled in by the server function for the person asking.
+    pub actions: Option<ActionPanel>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -438,6 +460,7 @@ pub fn service(
         service,
         metrics: env.details.and_then(|m| m.services.get(&key)).cloned(),
         alarms,
+        actions: None,
     })
 }
 
@@ -499,6 +522,7 @@ pub fn database(env: &EnvData<'_>, id: &str, now: DateTime<Utc>) -> Option<Datab
         events,
         metrics: env.details.and_then(|m| m.databases.get(&db.id)).cloned(),
         alarms,
+        actions: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! What a server function reads from its request: the services (ports) and the signed-in user.
 //! The server's auth middleware puts the `Principal` into the request extensions.
 
-use super::ports::{AuditEntry, AuditPort, EnvState, InventoryPort};
+use super::ports::{ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort};
 use crate::domain::ids::EnvId;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::AppError;
@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub struct AppServices {
     pub inventory: Arc<dyn InventoryPort>,
     pub audit: Arc<dyn AuditPort>,
+    pub actions: Arc<dyn ActionPort>,
+    pub action_store: Arc<dyn ActionStore>,
     /// True in the demo's dev sign-in mode: every page shows a banner.
     pub demo_mode: bool,
     /// Groups that grant a role somewhere, for the "no access" page.

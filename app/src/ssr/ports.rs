@@ -67,3 +67,86 @@ pub trait AuditPort: Send + Sync {
     /// Commits the entry before returning.
     async fn record(&self, entry: AuditEntry) -> Result<(), String>;
 }
+
+/// An action as recorded before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRecord {
+    pub key: crate::domain::actions::IdempotencyKey,
+    pub actor: String,
+    pub env: String,
+    pub kind: crate::domain::actions::ActionKind,
+    pub target: String,
+    /// The validated inputs as JSON, to tell a retry from a different action with the same key.
+    pub params: String,
+    pub reason: Option<String>,
+}
+
+/// What recording an action found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Begun {
+    /// New: the intent is recorded (and audited); go ahead.
+    Started,
+    /// This key already ran to the end: here is its result.
+    AlreadyDone(crate::domain::actions::ActionResult),
+    /// This key is running right now.
+    InFlight,
+    /// This key belongs to a different action.
+    KeyReused,
+}
+
+/// The actions table and its audit rows.
+#[async_trait::async_trait]
+pub trait ActionStore: Send + Sync {
+    /// Records the intent and its audit row in one transaction, unless the key is known.
+    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String>;
+    /// Records the outcome and its audit row in one transaction.
+    async fn finish(
+        &self,
+        key: &crate::domain::actions::IdempotencyKey,
+        result: &crate::domain::actions::ActionResult,
+        outcome: AuditEntry,
+    ) -> Result<(), String>;
+    /// The latest finished or running actions on one resource, newest first.
+    async fn recent(
+        &self,
+        env: &str,
+        target: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+}
+
+/// A change to make in AWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionCommand {
+    Scale {
+        cluster: String,
+        service: String,
+        desired: i32,
+    },
+    Redeploy {
+        cluster: String,
+        service: String,
+    },
+    Snapshot {
+        db: String,
+        aurora: bool,
+        name: String,
+    },
+    SetAlarmActions {
+        alarm: String,
+        enabled: bool,
+    },
+}
+
+/// An AWS refusal, in AWS's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// Carries out actions in AWS.
+#[async_trait::async_trait]
+pub trait ActionPort: Send + Sync {
+    async fn execute(&self, env: &EnvId, command: &ActionCommand) -> Result<(), ActionFailure>;
+}

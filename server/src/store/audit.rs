@@ -60,26 +60,40 @@ struct AuditRow {
     user_agent: Option<String>,
 }
 
+/// Inserts one audit row on a connection (also inside a caller's transaction).
+pub(crate) async fn insert_entry(
+    conn: &mut sqlx::SqliteConnection,
+    entry: &AuditEntry,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(Utc::now().to_rfc3339())
+    .bind(&entry.actor)
+    .bind(&entry.kind)
+    .bind(&entry.env)
+    .bind(&entry.target)
+    .bind(&entry.outcome)
+    .bind(&entry.detail)
+    .bind(&entry.ip)
+    .bind(&entry.user_agent)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
 #[async_trait::async_trait]
 impl AuditPort for SqlAudit {
     async fn record(&self, entry: AuditEntry) -> Result<(), String> {
-        sqlx::query(
-            "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(Utc::now().to_rfc3339())
-        .bind(&entry.actor)
-        .bind(&entry.kind)
-        .bind(&entry.env)
-        .bind(&entry.target)
-        .bind(&entry.outcome)
-        .bind(&entry.detail)
-        .bind(&entry.ip)
-        .bind(&entry.user_agent)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("writing the audit log: {e}"))
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| format!("writing the audit log: {e}"))?;
+        insert_entry(&mut conn, &entry)
+            .await
+            .map_err(|e| format!("writing the audit log: {e}"))
     }
 }
 

@@ -4,6 +4,7 @@
 //! classify fails it, so nothing is added unchecked.
 
 use crate::helpers::{spawn_app_with, Account, Auth, TestApp, TestEnv};
+use app::domain::actions::{gate, ActionKind, DEFAULT_GATED};
 use app::domain::ids::EnvId;
 use app::domain::policy::{authorize, grants_for_groups, Action, AuthMethod, Principal};
 use leptos::server_fn::axum::server_fn_paths;
@@ -18,6 +19,8 @@ enum Kind {
     GlobalNeedsAccess,
     /// About one environment (the `env` argument): the policy decides.
     Env(Action),
+    /// Changes something in one environment: the policy, then the protected-env gate decide.
+    EnvAction(ActionKind),
 }
 
 /// One endpoint to try: a page (GET) or a server function (POST with `args`).
@@ -45,6 +48,47 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         "get_database" => (
             vec![("env", "{env}"), ("id", "db1")],
             Kind::Env(Action::View),
+        ),
+        "scale_service" => (
+            vec![
+                ("env", "{env}"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "2"),
+                ("key", "{key}"),
+                ("confirm", "web"),
+            ],
+            Kind::EnvAction(ActionKind::Scale),
+        ),
+        "redeploy_service" => (
+            vec![
+                ("env", "{env}"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("key", "{key}"),
+                ("confirm", "web"),
+            ],
+            Kind::EnvAction(ActionKind::Redeploy),
+        ),
+        "snapshot_database" => (
+            vec![
+                ("env", "{env}"),
+                ("id", "db1"),
+                ("key", "{key}"),
+                ("confirm", "db1"),
+            ],
+            Kind::EnvAction(ActionKind::Snapshot),
+        ),
+        "set_alarm_actions" => (
+            vec![
+                ("env", "{env}"),
+                ("alarm", "web-cpu"),
+                ("enabled", "false"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "web-cpu"),
+            ],
+            Kind::EnvAction(ActionKind::MuteAlarm),
         ),
         _ => return None,
     })
@@ -78,6 +122,14 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
         .await;
     account.service("main", "web", &td, "shop", 1).await;
     account.database("db1", "shop").await;
+    account
+        .alarm(
+            "web-cpu",
+            "CPU",
+            &[("ClusterName", "main"), ("ServiceName", "web")],
+            false,
+        )
+        .await;
     let mut e = TestEnv::new(env, &account);
     e.protected = protected;
     e
@@ -119,6 +171,15 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
                 200
             } else {
                 404
+            }
+        }
+        (Kind::EnvAction(kind), Some(p)) => {
+            if authorize(p, kind.permission(), &env).is_err() {
+                403
+            } else if gate(*kind, env.as_str(), env.as_str() == "prod", &DEFAULT_GATED).is_err() {
+                409
+            } else {
+                200
             }
         }
         (Kind::Env(action), Some(p)) => {
@@ -210,7 +271,13 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
                     let form: Vec<(&str, String)> = probe
                         .args
                         .iter()
-                        .map(|(k, v)| (*k, v.replace("{env}", env)))
+                        .map(|(k, v)| {
+                            (
+                                *k,
+                                v.replace("{env}", env)
+                                    .replace("{key}", &format!("matrix-key-{checked}")),
+                            )
+                        })
                         .collect();
                     client.post(app.url(&probe.path)).form(&form)
                 };

@@ -10,20 +10,40 @@ pub async fn get_service(
     cluster: String,
     service: String,
 ) -> Result<ServiceView, AppError> {
+    use crate::domain::actions::ActionKind;
     use crate::domain::ids::parse_resource_name;
     use crate::domain::policy::Action;
+    use crate::ssr::actions::action_panel;
     use crate::ssr::context::{authorized_state, current_user, respond, services};
     respond(async {
         let user = current_user()?;
-        let state = authorized_state(&user, &services()?, &env, Action::View).await?;
+        let services = services()?;
+        let state = authorized_state(&user, &services, &env, Action::View).await?;
         let cluster = parse_resource_name("cluster name", &cluster)?;
         let service = parse_resource_name("service name", &service)?;
-        crate::domain::views::service(&state.data(), &cluster, &service, chrono::Utc::now())
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "there is no service {service} in cluster {cluster} of {env}"
-                ))
-            })
+        let mut view =
+            crate::domain::views::service(&state.data(), &cluster, &service, chrono::Utc::now())
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "there is no service {service} in cluster {cluster} of {env}"
+                    ))
+                })?;
+        let recent = services
+            .action_store
+            .recent(
+                state.descriptor.id.as_str(),
+                &format!("{cluster}/{service}"),
+                10,
+            )
+            .await
+            .map_err(|e| AppError::internal("reading recent actions", &e))?;
+        view.actions = Some(action_panel(
+            &user,
+            &state,
+            &[ActionKind::Scale, ActionKind::Redeploy],
+            recent,
+        ));
+        Ok(view)
     })
     .await
 }

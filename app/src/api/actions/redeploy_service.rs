@@ -1,0 +1,58 @@
+//! Forces a new deployment of an ECS service: same revision, fresh tasks.
+
+use crate::domain::actions::ActionResult;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "redeploy_service")]
+pub async fn redeploy_service(
+    env: String,
+    cluster: String,
+    service: String,
+    key: String,
+    confirm: Option<String>,
+) -> Result<ActionResult, AppError> {
+    use crate::domain::actions::ActionKind;
+    use crate::domain::ids::parse_resource_name;
+    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::ssr::ports::ActionCommand;
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        run_action(
+            &user,
+            &services,
+            &env,
+            ActionKind::Redeploy,
+            &key,
+            confirm.as_deref(),
+            |state| {
+                let cluster = parse_resource_name("cluster name", &cluster)?;
+                let service = parse_resource_name("service name", &service)?;
+                let current = state
+                    .inventory
+                    .as_ref()
+                    .and_then(|inv| inv.service(&cluster, &service).cloned())
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!(
+                            "there is no service {service} in cluster {cluster} of {env}"
+                        ))
+                    })?;
+                Ok(Prepared {
+                    target: format!("{cluster}/{service}"),
+                    params: serde_json::json!({}),
+                    summary: format!("new deployment of {}", current.revision_label()),
+                    command: ActionCommand::Redeploy {
+                        cluster: cluster.clone(),
+                        service: service.clone(),
+                    },
+                    confirm_name: service,
+                    reason: None,
+                })
+            },
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,62 @@
+//! Sets an ECS service's desired task count, within bounds.
+
+use crate::domain::actions::ActionResult;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "scale_service")]
+pub async fn scale_service(
+    env: String,
+    cluster: String,
+    service: String,
+    desired: String,
+    key: String,
+    confirm: Option<String>,
+) -> Result<ActionResult, AppError> {
+    use crate::domain::actions::{ActionKind, DesiredCount, ScaleBounds};
+    use crate::domain::ids::parse_resource_name;
+    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::ssr::ports::ActionCommand;
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        run_action(
+            &user,
+            &services,
+            &env,
+            ActionKind::Scale,
+            &key,
+            confirm.as_deref(),
+            |state| {
+                let cluster = parse_resource_name("cluster name", &cluster)?;
+                let service = parse_resource_name("service name", &service)?;
+                let current = state
+                    .inventory
+                    .as_ref()
+                    .and_then(|inv| inv.service(&cluster, &service).cloned())
+                    .ok_or_else(|| {
+                        AppError::NotFound(format!(
+                            "there is no service {service} in cluster {cluster} of {env}"
+                        ))
+                    })?;
+                let bounds = ScaleBounds::resolve(None, None, false);
+                let desired = DesiredCount::parse(&desired, bounds).map_err(AppError::Invalid)?;
+                Ok(Prepared {
+                    target: format!("{cluster}/{service}"),
+                    params: serde_json::json!({ "desired": desired.get() }),
+                    summary: format!("desired count {} → {}", current.desired, desired.get()),
+                    command: ActionCommand::Scale {
+                        cluster: cluster.clone(),
+                        service: service.clone(),
+                        desired: desired.get(),
+                    },
+                    confirm_name: service,
+                    reason: None,
+                })
+            },
+        )
+        .await
+    })
+    .await
+}

@@ -1,0 +1,213 @@
+//! The one path every operator action takes: authorise (denials audited), validate against the
+//! inventory, apply the protected-environment gate, record the intent with its audit row before
+//! touching AWS, act once per idempotency key, record the outcome, refresh the environment.
+
+use super::context::{authorized_state, request_origin, AppServices};
+use super::ports::{ActionCommand, ActionRecord, AuditEntry, Begun, EnvState};
+use crate::domain::actions::{
+    gate, ActionKind, ActionResult, ActionStatus, IdempotencyKey, DEFAULT_GATED,
+};
+use crate::domain::policy::{authorize, Principal};
+use crate::domain::views::ActionPanel;
+use crate::error::AppError;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A validated action, ready to record and run.
+pub struct Prepared {
+    /// `cluster/service`, a database id or an alarm name.
+    pub target: String,
+    /// The validated inputs, stored to tell a retry from a different action.
+    pub params: serde_json::Value,
+    /// What will change, in words.
+    pub summary: String,
+    pub command: ActionCommand,
+    /// In protected environments the person types this name to confirm.
+    pub confirm_name: String,
+    pub reason: Option<String>,
+}
+
+/// A fresh request key for a form: unique per render, not a secret.
+pub fn new_request_key() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!("qd-{nanos:x}-{:x}-{n:x}", std::process::id())
+}
+
+/// Which actions of `kinds` the person may run in this environment now, and why not the others.
+pub fn action_panel(
+    user: &Principal,
+    state: &EnvState,
+    kinds: &[ActionKind],
+    recent: Vec<ActionResult>,
+) -> ActionPanel {
+    let env = &state.descriptor.id;
+    let mut allowed = Vec::new();
+    let mut refused = Vec::new();
+    for kind in kinds {
+        let decision = authorize(user, kind.permission(), env)
+            .map_err(|d| d.to_string())
+            .and_then(|()| {
+                gate(
+                    *kind,
+                    env.as_str(),
+                    state.descriptor.protected,
+                    &DEFAULT_GATED,
+                )
+                .map_err(|g| g.to_string())
+            });
+        match decision {
+            Ok(()) => allowed.push(*kind),
+            Err(why) => refused.push((*kind, why)),
+        }
+    }
+    ActionPanel {
+        allowed,
+        refused,
+        protected: state.descriptor.protected,
+        request_key: new_request_key(),
+        recent,
+    }
+}
+
+fn audit(
+    user: &Principal,
+    kind: ActionKind,
+    env: &str,
+    target: &str,
+    outcome: &str,
+    detail: String,
+) -> AuditEntry {
+    let (ip, user_agent) = request_origin();
+    AuditEntry {
+        actor: user.name.clone(),
+        kind: kind.as_str().to_string(),
+        env: Some(env.to_string()),
+        target: Some(target.to_string()),
+        outcome: outcome.to_string(),
+        detail: Some(detail),
+        ip,
+        user_agent,
+    }
+}
+
+fn into_response(result: ActionResult) -> Result<ActionResult, AppError> {
+    match &result.status {
+        ActionStatus::Succeeded => Ok(result),
+        ActionStatus::Failed { code, message } => Err(AppError::Upstream {
+            env: result.env.clone(),
+            message: format!("{code}: {message}"),
+        }),
+    }
+}
+
+/// Runs one action end to end; see the module doc for the order of steps.
+pub async fn run_action(
+    user: &Principal,
+    services: &AppServices,
+    env: &str,
+    kind: ActionKind,
+    key: &str,
+    confirm: Option<&str>,
+    prepare: impl FnOnce(&EnvState) -> Result<Prepared, AppError>,
+) -> Result<ActionResult, AppError> {
+    let key = IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
+    let state = authorized_state(user, services, env, kind.permission()).await?;
+    let env_id = state.descriptor.id.clone();
+    let prepared = prepare(&state)?;
+    if let Err(refusal) = gate(
+        kind,
+        env_id.as_str(),
+        state.descriptor.protected,
+        &DEFAULT_GATED,
+    ) {
+        let entry = audit(
+            user,
+            kind,
+            env_id.as_str(),
+            &prepared.target,
+            "refused",
+            refusal.to_string(),
+        );
+        services
+            .audit
+            .record(entry)
+            .await
+            .map_err(|e| AppError::internal("auditing a refusal", &e))?;
+        return Err(AppError::Conflict(refusal.to_string()));
+    }
+    if state.descriptor.protected && confirm.map(str::trim) != Some(prepared.confirm_name.as_str())
+    {
+        return Err(AppError::Invalid(format!(
+            "{env_id} is protected: type {} to confirm",
+            prepared.confirm_name
+        )));
+    }
+    let record = ActionRecord {
+        key: key.clone(),
+        actor: user.name.clone(),
+        env: env_id.to_string(),
+        kind,
+        target: prepared.target.clone(),
+        params: prepared.params.to_string(),
+        reason: prepared.reason.clone(),
+    };
+    let intent = audit(
+        user,
+        kind,
+        env_id.as_str(),
+        &prepared.target,
+        "requested",
+        prepared.summary.clone(),
+    );
+    match services.action_store.begin(&record, intent).await {
+        Err(e) => return Err(AppError::internal("recording an action", &e)),
+        Ok(Begun::AlreadyDone(result)) => return into_response(result),
+        Ok(Begun::InFlight) => {
+            return Err(AppError::Conflict(
+                "this request is still running; wait for it to finish".into(),
+            ))
+        }
+        Ok(Begun::KeyReused) => {
+            return Err(AppError::Invalid(
+                "this request key was already used for a different action; reload the page".into(),
+            ))
+        }
+        Ok(Begun::Started) => {}
+    }
+    let outcome = services.actions.execute(&env_id, &prepared.command).await;
+    let status = match outcome {
+        Ok(()) => ActionStatus::Succeeded,
+        Err(f) => ActionStatus::Failed {
+            code: f.code,
+            message: f.message,
+        },
+    };
+    let (word, detail) = match &status {
+        ActionStatus::Succeeded => ("succeeded", prepared.summary.clone()),
+        ActionStatus::Failed { code, message } => ("failed", format!("{code}: {message}")),
+    };
+    let result = ActionResult {
+        kind,
+        env: env_id.to_string(),
+        target: prepared.target.clone(),
+        status,
+        summary: prepared.summary.clone(),
+        at: chrono::Utc::now(),
+    };
+    let outcome_entry = audit(user, kind, env_id.as_str(), &prepared.target, word, detail);
+    if let Err(e) = services
+        .action_store
+        .finish(&key, &result, outcome_entry)
+        .await
+    {
+        // AWS has acted; the outcome row is missing. Say so loudly; the intent row stands.
+        tracing::error!(error = %e, key = key.as_str(), "recording an action's outcome");
+    }
+    if matches!(result.status, ActionStatus::Succeeded) {
+        if let Err(e) = services.inventory.refresh(&env_id).await {
+            tracing::warn!(error = %e, env = %env_id, "refresh after an action");
+        }
+    }
+    into_response(result)
+}

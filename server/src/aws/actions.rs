@@ -1,0 +1,141 @@
+//! Mutations in AWS: scale and redeploy an ECS service, snapshot a database, switch an alarm's
+//! actions off and on. Each returns AWS's error code and message on failure.
+
+use super::clients::EnvClients;
+use app::domain::ids::EnvId;
+use app::ssr::ports::{ActionCommand, ActionFailure, ActionPort};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// AWS's code and message, or what went wrong on the way there.
+fn failure<E>(
+    error: aws_sdk_ecs::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> ActionFailure
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_ecs::error::SdkError;
+    match &error {
+        SdkError::ServiceError(e) => ActionFailure {
+            code: e.err().code().unwrap_or("Unknown").to_string(),
+            message: e.err().message().unwrap_or("AWS gave no message").to_string(),
+        },
+        SdkError::TimeoutError(_) => ActionFailure {
+            code: "Timeout".into(),
+            message: "AWS did not answer in time; the change may or may not have been made, check the resource".into(),
+        },
+        SdkError::DispatchFailure(_) => ActionFailure {
+            code: "Unreachable".into(),
+            message: super::convert::error_text("the request could not be sent", &error),
+        },
+        _ => ActionFailure {
+            code: "Unknown".into(),
+            message: super::convert::error_text("the call failed", &error),
+        },
+    }
+}
+
+impl EnvClients {
+    pub(crate) async fn execute(&self, command: &ActionCommand) -> Result<(), ActionFailure> {
+        match command {
+            ActionCommand::Scale {
+                cluster,
+                service,
+                desired,
+            } => self
+                .ecs
+                .update_service()
+                .cluster(cluster)
+                .service(service)
+                .desired_count(*desired)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+            ActionCommand::Redeploy { cluster, service } => self
+                .ecs
+                .update_service()
+                .cluster(cluster)
+                .service(service)
+                .force_new_deployment(true)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+            ActionCommand::Snapshot {
+                db,
+                aurora: false,
+                name,
+            } => self
+                .rds
+                .create_db_snapshot()
+                .db_instance_identifier(db)
+                .db_snapshot_identifier(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+            ActionCommand::Snapshot {
+                db,
+                aurora: true,
+                name,
+            } => self
+                .rds
+                .create_db_cluster_snapshot()
+                .db_cluster_identifier(db)
+                .db_cluster_snapshot_identifier(name)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+            ActionCommand::SetAlarmActions {
+                alarm,
+                enabled: true,
+            } => self
+                .cloudwatch
+                .enable_alarm_actions()
+                .alarm_names(alarm)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+            ActionCommand::SetAlarmActions {
+                alarm,
+                enabled: false,
+            } => self
+                .cloudwatch
+                .disable_alarm_actions()
+                .alarm_names(alarm)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
+        }
+    }
+}
+
+/// Routes each action to its environment's clients.
+pub struct AwsActions {
+    clients: HashMap<EnvId, Arc<EnvClients>>,
+}
+
+impl AwsActions {
+    pub fn new(clients: HashMap<EnvId, Arc<EnvClients>>) -> Self {
+        Self { clients }
+    }
+}
+
+#[async_trait::async_trait]
+impl ActionPort for AwsActions {
+    async fn execute(&self, env: &EnvId, command: &ActionCommand) -> Result<(), ActionFailure> {
+        let clients = self.clients.get(env).ok_or_else(|| ActionFailure {
+            code: "UnknownEnvironment".into(),
+            message: format!("there is no environment {env}"),
+        })?;
+        clients.execute(command).await
+    }
+}

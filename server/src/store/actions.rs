@@ -1,0 +1,246 @@
+//! The actions table: one row per idempotency key, written with its audit rows in the same
+//! transaction, so no action runs without its intent committed first.
+
+use super::audit::insert_entry;
+use app::domain::actions::{ActionResult, IdempotencyKey};
+use app::ssr::ports::{ActionRecord, ActionStore, AuditEntry, Begun};
+use chrono::Utc;
+use sqlx::SqlitePool;
+
+pub struct SqlActions {
+    pool: SqlitePool,
+}
+
+impl SqlActions {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Existing {
+    actor: String,
+    env: String,
+    kind: String,
+    target: String,
+    params: String,
+    state: String,
+    result: Option<String>,
+}
+
+fn same_action(existing: &Existing, record: &ActionRecord) -> bool {
+    existing.actor == record.actor
+        && existing.env == record.env
+        && existing.kind == record.kind.as_str()
+        && existing.target == record.target
+        && existing.params == record.params
+}
+
+fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, String> {
+    if !same_action(existing, record) {
+        return Ok(Begun::KeyReused);
+    }
+    match (existing.state.as_str(), &existing.result) {
+        ("running", _) | (_, None) => Ok(Begun::InFlight),
+        (_, Some(json)) => serde_json::from_str(json)
+            .map(Begun::AlreadyDone)
+            .map_err(|e| format!("reading a stored action result: {e}")),
+    }
+}
+
+const SELECT: &str =
+    "SELECT actor, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
+
+#[async_trait::async_trait]
+impl ActionStore for SqlActions {
+    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String> {
+        let fail = |e: sqlx::Error| format!("recording an action: {e}");
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        let existing: Option<Existing> = sqlx::query_as(SELECT)
+            .bind(record.key.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
+        if let Some(existing) = existing {
+            return found(&existing, record);
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+        )
+        .bind(record.key.as_str())
+        .bind(&record.actor)
+        .bind(&record.env)
+        .bind(record.kind.as_str())
+        .bind(&record.target)
+        .bind(&record.params)
+        .bind(&record.reason)
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            // Another request with the same key won the race: report what it is doing.
+            drop(tx);
+            let unique = e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation());
+            if !unique {
+                return Err(fail(e));
+            }
+            let existing: Existing = sqlx::query_as(SELECT)
+                .bind(record.key.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(fail)?;
+            return found(&existing, record);
+        }
+        insert_entry(&mut tx, &intent).await.map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        Ok(Begun::Started)
+    }
+
+    async fn finish(
+        &self,
+        key: &IdempotencyKey,
+        result: &ActionResult,
+        outcome: AuditEntry,
+    ) -> Result<(), String> {
+        let fail = |e: sqlx::Error| format!("recording an action's outcome: {e}");
+        let json = serde_json::to_string(result).map_err(|e| e.to_string())?;
+        let state = match result.status {
+            app::domain::actions::ActionStatus::Succeeded => "succeeded",
+            app::domain::actions::ActionStatus::Failed { .. } => "failed",
+        };
+        let mut tx = self.pool.begin().await.map_err(fail)?;
+        sqlx::query(
+            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ?",
+        )
+        .bind(state)
+        .bind(&json)
+        .bind(Utc::now().to_rfc3339())
+        .bind(key.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+        insert_entry(&mut tx, &outcome).await.map_err(fail)?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn recent(
+        &self,
+        env: &str,
+        target: &str,
+        limit: i64,
+    ) -> Result<Vec<ActionResult>, String> {
+        let rows: Vec<(Option<String>,)> = sqlx::query_as(
+            "SELECT result FROM actions WHERE env = ? AND target = ? AND result IS NOT NULL ORDER BY id DESC LIMIT ?",
+        )
+        .bind(env)
+        .bind(target)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| format!("reading recent actions: {e}"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(json,)| json.and_then(|j| serde_json::from_str(&j).ok()))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::actions::{ActionKind, ActionStatus};
+
+    async fn store() -> (tempfile::TempDir, SqlActions, super::super::SqlAudit) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/a.db", dir.path().display());
+        let pool = crate::store::connect(&url).await.unwrap();
+        crate::store::migrate(&pool).await.unwrap();
+        (
+            dir,
+            SqlActions::new(pool.clone()),
+            super::super::SqlAudit::new(pool),
+        )
+    }
+
+    fn record(key: &str, params: &str) -> ActionRecord {
+        ActionRecord {
+            key: IdempotencyKey::parse(key).unwrap(),
+            actor: "ana".into(),
+            env: "dev".into(),
+            kind: ActionKind::Scale,
+            target: "main/web".into(),
+            params: params.into(),
+            reason: None,
+        }
+    }
+
+    fn audit(outcome: &str) -> AuditEntry {
+        AuditEntry {
+            actor: "ana".into(),
+            kind: "scale".into(),
+            env: Some("dev".into()),
+            target: Some("main/web".into()),
+            outcome: outcome.into(),
+            detail: None,
+            ip: None,
+            user_agent: None,
+        }
+    }
+
+    fn result() -> ActionResult {
+        ActionResult {
+            kind: ActionKind::Scale,
+            env: "dev".into(),
+            target: "main/web".into(),
+            status: ActionStatus::Succeeded,
+            summary: "desired count 2 → 3".into(),
+            at: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_key_runs_once_and_then_returns_its_first_result() {
+        let (_dir, actions, log) = store().await;
+        let r = record("key-00000001", r#"{"desired":3}"#);
+        assert_eq!(
+            actions.begin(&r, audit("requested")).await,
+            Ok(Begun::Started)
+        );
+        assert_eq!(
+            actions.begin(&r, audit("requested")).await,
+            Ok(Begun::InFlight)
+        );
+        actions
+            .finish(&r.key, &result(), audit("succeeded"))
+            .await
+            .unwrap();
+        assert_eq!(
+            actions.begin(&r, audit("requested")).await,
+            Ok(Begun::AlreadyDone(result_like(&actions, &r).await))
+        );
+        let other = record("key-00000001", r#"{"desired":9}"#);
+        assert_eq!(
+            actions.begin(&other, audit("requested")).await,
+            Ok(Begun::KeyReused)
+        );
+        let rows = log.recent(10).await.unwrap();
+        let outcomes: Vec<_> = rows.iter().map(|(_, e)| e.outcome.as_str()).collect();
+        assert_eq!(
+            outcomes,
+            ["succeeded", "requested"],
+            "one intent and one outcome, no duplicates"
+        );
+        assert_eq!(actions.recent("dev", "main/web", 5).await.unwrap().len(), 1);
+    }
+
+    async fn result_like(actions: &SqlActions, r: &ActionRecord) -> ActionResult {
+        actions
+            .recent(&r.env, &r.target, 1)
+            .await
+            .unwrap()
+            .remove(0)
+    }
+}
