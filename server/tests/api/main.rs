@@ -4,6 +4,7 @@
 // A failed unwrap here is a failed test with its message: exactly what a test should do.
 #![allow(clippy::unwrap_used)]
 
+mod actions;
 mod auth;
 mod authz;
 mod cli;

@@ -1,0 +1,399 @@
+//! Operator actions against a real moto: each changes AWS state as asked, is audited before and
+//! after, acts once per request key, and refuses bad input and missing permission cleanly.
+
+use crate::helpers::{spawn_app, Account, TestApp, TestEnv};
+
+struct World {
+    app: TestApp,
+    account: Account,
+}
+
+async fn world(protected: bool) -> World {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 2).await;
+    account.database("shop-db", "shop").await;
+    account
+        .alarm(
+            "web-cpu",
+            "CPU",
+            &[("ClusterName", "main"), ("ServiceName", "web")],
+            true,
+        )
+        .await;
+    let mut env = TestEnv::new("prod", &account);
+    env.protected = protected;
+    let app = spawn_app(vec![env]).await;
+    World { app, account }
+}
+
+async fn desired_in_moto(account: &Account) -> i32 {
+    let out = account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .unwrap();
+    out.services()[0].desired_count()
+}
+
+async fn audit_outcomes(app: &TestApp, kind: &str) -> Vec<String> {
+    let mut rows: Vec<String> = app
+        .state
+        .audit
+        .recent(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, e)| e.kind == kind)
+        .map(|(_, e)| e.outcome)
+        .collect();
+    rows.reverse();
+    rows
+}
+
+#[tokio::test]
+async fn scaling_changes_the_desired_count_once_per_request_key() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let args = [
+        ("env", "prod"),
+        ("cluster", "main"),
+        ("service", "web"),
+        ("desired", "5"),
+        ("key", "scale-key-0001"),
+    ];
+    let first = w.app.call("scale_service", &args).await;
+    assert_eq!(first.status(), 200, "{:?}", first.text().await);
+    let first: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(first["summary"], "desired count 2 → 5");
+    assert_eq!(desired_in_moto(&w.account).await, 5);
+    let calls = w.app.aws_calls("UpdateService");
+    // The same key again (a double submit or a retry): no second AWS call, the first result back.
+    let again: serde_json::Value = w
+        .app
+        .call("scale_service", &args)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    assert_eq!(w.app.aws_calls("UpdateService"), calls);
+    assert_eq!(
+        audit_outcomes(&w.app, "scale").await,
+        ["requested", "succeeded"]
+    );
+    // The page reflects the change (targeted refresh) and lists the action.
+    let page = w.app.get_text("/envs/prod/services/main/web").await;
+    assert!(
+        page.contains("desired count 2 → 5"),
+        "recent actions list it"
+    );
+}
+
+#[tokio::test]
+async fn bad_counts_are_refused_before_anything_is_recorded() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let cases = [
+        ("-1", "negative"),
+        ("0", "may not be scaled to zero"),
+        ("51", "outside the allowed range 1..=50"),
+        ("two", "not a whole number"),
+        ("", "not a whole number"),
+    ];
+    for (i, (desired, needle)) in cases.iter().enumerate() {
+        let key = format!("bad-count-{i:04}");
+        let response = w
+            .app
+            .call(
+                "scale_service",
+                &[
+                    ("env", "prod"),
+                    ("cluster", "main"),
+                    ("service", "web"),
+                    ("desired", desired),
+                    ("key", &key),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 400, "{desired}");
+        assert!(response.text().await.unwrap().contains(needle), "{desired}");
+    }
+    let unknown = w
+        .app
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "nope"),
+                ("desired", "3"),
+                ("key", "unknown-svc-1"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+    let bad_key = w
+        .app
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_key.status(), 400);
+    assert_eq!(w.app.aws_calls("UpdateService"), 0, "nothing reached AWS");
+    assert!(
+        audit_outcomes(&w.app, "scale").await.is_empty(),
+        "nothing was recorded as requested"
+    );
+    assert_eq!(desired_in_moto(&w.account).await, 2);
+}
+
+#[tokio::test]
+async fn a_viewer_may_not_scale_and_the_attempt_is_audited() {
+    let w = world(false).await;
+    w.app.sign_in("vic", "viewer").await;
+    let response = w
+        .app
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "viewer-key-1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("you need the operator role in prod to scale services"));
+    let denied = w.app.state.audit.recent(5).await.unwrap();
+    assert!(denied
+        .iter()
+        .any(|(_, e)| e.kind == "denied" && e.actor == "vic"));
+    assert_eq!(w.app.aws_calls("UpdateService"), 0);
+}
+
+#[tokio::test]
+async fn protected_environments_refuse_gated_actions_and_want_the_name_typed_for_others() {
+    let w = world(true).await;
+    w.app.sign_in("ana", "admin").await;
+    let scale = w
+        .app
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "gated-key-01"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(scale.status(), 409);
+    assert!(scale.text().await.unwrap().contains("needs approval"));
+    assert_eq!(audit_outcomes(&w.app, "scale").await, ["refused"]);
+    let unconfirmed = w
+        .app
+        .call(
+            "redeploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("key", "redeploy-k-01"),
+            ],
+        )
+        .await;
+    assert_eq!(unconfirmed.status(), 400);
+    assert!(unconfirmed
+        .text()
+        .await
+        .unwrap()
+        .contains("type web to confirm"));
+    let confirmed = w
+        .app
+        .call(
+            "redeploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("key", "redeploy-k-02"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    assert_eq!(
+        w.app.aws_calls("UpdateService"),
+        1,
+        "only the confirmed redeploy reached AWS"
+    );
+    assert_eq!(desired_in_moto(&w.account).await, 2);
+}
+
+#[tokio::test]
+async fn a_snapshot_appears_in_rds_and_on_the_database_page() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let response = w
+        .app
+        .call(
+            "snapshot_database",
+            &[("env", "prod"), ("id", "shop-db"), ("key", "snap-key-001")],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let result: serde_json::Value = response.json().await.unwrap();
+    let name = result["summary"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("snapshot ")
+        .to_string();
+    assert!(name.starts_with("shop-db-qd-"), "{name}");
+    let snapshots = w
+        .account
+        .rds
+        .describe_db_snapshots()
+        .db_instance_identifier("shop-db")
+        .send()
+        .await
+        .unwrap();
+    assert!(snapshots
+        .db_snapshots()
+        .iter()
+        .any(|s| s.db_snapshot_identifier() == Some(name.as_str())));
+    let page = w.app.get_text("/envs/prod/databases/shop-db").await;
+    assert!(page.contains(&name));
+    assert_eq!(
+        audit_outcomes(&w.app, "snapshot").await,
+        ["requested", "succeeded"]
+    );
+}
+
+#[tokio::test]
+async fn muting_and_unmuting_flip_the_alarm_actions() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let enabled = |w: &World| {
+        let cw = w.account.cloudwatch.clone();
+        async move {
+            let out = cw
+                .describe_alarms()
+                .alarm_names("web-cpu")
+                .send()
+                .await
+                .unwrap();
+            out.metric_alarms()[0].actions_enabled().unwrap_or(true)
+        }
+    };
+    let mute = w
+        .app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "prod"),
+                ("alarm", "web-cpu"),
+                ("enabled", "false"),
+                ("key", "mute-key-0001"),
+                ("reason", "known incident INC-12"),
+            ],
+        )
+        .await;
+    assert_eq!(mute.status(), 200);
+    assert!(!enabled(&w).await);
+    let unmute = w
+        .app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "prod"),
+                ("alarm", "web-cpu"),
+                ("enabled", "true"),
+                ("key", "mute-key-0002"),
+            ],
+        )
+        .await;
+    assert_eq!(unmute.status(), 200);
+    assert!(enabled(&w).await);
+    let rows = w.app.state.audit.recent(10).await.unwrap();
+    assert!(rows.iter().any(|(_, e)| e.kind == "mute_alarm"
+        && e.detail.as_deref().is_some_and(|d| d.contains("INC-12"))));
+    let bad = w
+        .app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "prod"),
+                ("alarm", "web-cpu"),
+                ("enabled", "maybe"),
+                ("key", "mute-key-0003"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn an_aws_error_is_shown_in_plain_words_and_audited_as_failed() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    // The database disappears behind the console's back (its snapshot still lists it).
+    w.account
+        .rds
+        .delete_db_instance()
+        .db_instance_identifier("shop-db")
+        .skip_final_snapshot(true)
+        .send()
+        .await
+        .unwrap();
+    let response = w
+        .app
+        .call(
+            "snapshot_database",
+            &[("env", "prod"), ("id", "shop-db"), ("key", "gone-key-0001")],
+        )
+        .await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("\"prod\"")
+            && body.contains("DBInstanceNotFound: DBInstance shop-db not found"),
+        "{body}"
+    );
+    assert_eq!(
+        audit_outcomes(&w.app, "snapshot").await,
+        ["requested", "failed"]
+    );
+    // A retry with the same key returns the same failure without calling AWS again.
+    let calls = w.app.aws_calls("CreateDBSnapshot");
+    let again = w
+        .app
+        .call(
+            "snapshot_database",
+            &[("env", "prod"), ("id", "shop-db"), ("key", "gone-key-0001")],
+        )
+        .await;
+    assert_eq!(again.status(), 502);
+    assert_eq!(w.app.aws_calls("CreateDBSnapshot"), calls);
+}
