@@ -183,3 +183,35 @@ test.describe('dark theme', () => {
     await shot(page, info, '11-service-dark');
   });
 });
+
+test('an operator scales a service and snapshots a database from the pages', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'operator');
+  const desired = withJs(info) ? '3' : '4';
+  await page.goto('/envs/dev/services/dev-main/prospa-api');
+  await settle(page, info);
+  const form = page.getByTestId('scale-form');
+  await form.locator('input[name=desired]').fill(desired);
+  await form.getByRole('button', { name: 'Scale' }).click();
+  await expect(page.getByTestId('recent-actions')).toContainText(`→ ${desired}`);
+  await expect(page.getByTestId('recent-actions')).toContainText('succeeded');
+  await shot(page, info, '12-service-scaled');
+
+  await page.goto('/envs/dev/databases/prospa-db');
+  await settle(page, info);
+  await page.getByTestId('snapshot-form').getByRole('button', { name: 'Snapshot now' }).click();
+  await expect(page.getByTestId('recent-actions')).toContainText('snapshot prospa-db-qd-');
+  await expect(page.getByTestId('snapshots-table')).toContainText('prospa-db-qd-');
+  await shot(page, info, '13-database-snapshot');
+  expect(errors).toEqual([]);
+});
+
+test('a protected environment refuses gated actions and asks to type the name', async ({ page }, info) => {
+  await signIn(page, info, 'admin');
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  await expect(page.getByTestId('refused-actions')).toContainText('needs approval');
+  await expect(page.getByTestId('scale-form')).toHaveCount(0);
+  await expect(page.getByTestId('redeploy-form').locator('input[name=confirm]')).toBeVisible();
+  await shot(page, info, '14-service-protected');
+});

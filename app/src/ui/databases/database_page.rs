@@ -1,6 +1,8 @@
 //! One database: configuration, storage, backups, snapshots, events and charts.
 
+use crate::api::actions::SnapshotDatabase;
 use crate::api::databases::get_database;
+use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, bytes, utc_minute_opt};
 use crate::domain::inventory::DbKind;
 use crate::domain::views::{AlarmRow, DatabaseView};
@@ -22,16 +24,17 @@ pub fn DatabasePage() -> impl IntoView {
             p.get("id").unwrap_or_default(),
         )
     };
+    let snapshot = ServerAction::<SnapshotDatabase>::new();
     let data = Resource::new(
-        move || (key(), refresh_tick()),
-        |((env, id), _)| get_database(env, id),
+        move || (key(), refresh_tick(), snapshot.version().get()),
+        |((env, id), _, _)| get_database(env, id),
     );
     view! {
         <Title text=move || key().1/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => database_page(view).into_any(),
+                    Ok(view) => database_page(view, snapshot).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -39,7 +42,31 @@ pub fn DatabasePage() -> impl IntoView {
     }
 }
 
-fn database_page(view: DatabaseView) -> impl IntoView {
+fn actions_section(
+    view: &DatabaseView,
+    snapshot: ServerAction<SnapshotDatabase>,
+) -> Option<AnyView> {
+    let panel = view.actions.clone()?;
+    let env = view.card.descriptor.id.to_string();
+    let id = view.row.database.id.clone();
+    let form = panel
+        .allows(ActionKind::Snapshot)
+        .then(|| view! { <SnapshotForm action=snapshot env id panel=panel.clone()/> });
+    let refused = refusals(&panel);
+    let recent = recent_actions(&panel.recent, view.generated_at);
+    Some(
+        view! {
+            <Section title="Actions">
+                <div class="space-y-4 p-3">{form}{refused}</div>
+            </Section>
+            <Section title="Recent actions" note="newest first">{recent}</Section>
+        }
+        .into_any(),
+    )
+}
+
+fn database_page(view: DatabaseView, snapshot: ServerAction<SnapshotDatabase>) -> impl IntoView {
+    let actions = actions_section(&view, snapshot);
     let now = view.generated_at;
     let db = view.row.database.clone();
     let env = view.card.descriptor.id.clone();
@@ -99,6 +126,7 @@ fn database_page(view: DatabaseView) -> impl IntoView {
             <Stat label="Latest restorable">{restorable}</Stat>
             <Stat label="Endpoint"><span class="font-mono text-xs">{endpoint}</span></Stat>
         </dl>
+        {actions}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-3">
             <LineChart title="CPU utilisation" series=Some(metrics.cpu.clone()) unit=Unit::Percent/>
             <LineChart title="Connections" series=Some(metrics.connections.clone()) unit=Unit::Count/>

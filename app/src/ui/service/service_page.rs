@@ -1,6 +1,8 @@
 //! One ECS service: counts, deployments, task definition and images, tasks, events, charts.
 
+use crate::api::actions::{RedeployService, ScaleService};
 use crate::api::services::get_service;
+use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, utc_minute_opt};
 use crate::domain::inventory::{revision_label_from_arn, split_image, Service};
 use crate::domain::views::ServiceView;
@@ -23,16 +25,25 @@ pub fn ServicePage() -> impl IntoView {
             p.get("service").unwrap_or_default(),
         )
     };
+    let scale = ServerAction::<ScaleService>::new();
+    let redeploy = ServerAction::<RedeployService>::new();
     let data = Resource::new(
-        move || (key(), refresh_tick()),
-        |((env, cluster, service), _)| get_service(env, cluster, service),
+        move || {
+            (
+                key(),
+                refresh_tick(),
+                scale.version().get(),
+                redeploy.version().get(),
+            )
+        },
+        |((env, cluster, service), _, _, _)| get_service(env, cluster, service),
     );
     view! {
         <Title text=move || key().2/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => service_page(view).into_any(),
+                    Ok(view) => service_page(view, scale, redeploy).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -40,7 +51,48 @@ pub fn ServicePage() -> impl IntoView {
     }
 }
 
-fn service_page(view: ServiceView) -> impl IntoView {
+fn actions_section(
+    view: &ServiceView,
+    scale: ServerAction<ScaleService>,
+    redeploy: ServerAction<RedeployService>,
+) -> Option<AnyView> {
+    let panel = view.actions.clone()?;
+    let env = view.card.descriptor.id.to_string();
+    let s = &view.service;
+    let scale_form = panel.allows(ActionKind::Scale).then(|| {
+        view! {
+            <ScaleForm action=scale env=env.clone() cluster=s.cluster.clone() service=s.name.clone() current=s.desired panel=panel.clone()/>
+        }
+    });
+    let redeploy_form = panel.allows(ActionKind::Redeploy).then(|| {
+        view! {
+            <RedeployForm action=redeploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() panel=panel.clone()/>
+        }
+    });
+    let refused = refusals(&panel);
+    let recent = recent_actions(&panel.recent, view.generated_at);
+    let note = if panel.protected {
+        "protected environment: type the service name to confirm"
+    } else {
+        ""
+    };
+    Some(
+        view! {
+            <Section title="Actions" note=note>
+                <div class="space-y-4 p-3">{scale_form}{redeploy_form}{refused}</div>
+            </Section>
+            <Section title="Recent actions" note="newest first">{recent}</Section>
+        }
+        .into_any(),
+    )
+}
+
+fn service_page(
+    view: ServiceView,
+    scale: ServerAction<ScaleService>,
+    redeploy: ServerAction<RedeployService>,
+) -> impl IntoView {
+    let actions = actions_section(&view, scale, redeploy);
     let now = view.generated_at;
     let s = view.service.clone();
     let env = view.card.descriptor.id.to_string();
@@ -90,6 +142,7 @@ fn service_page(view: ServiceView) -> impl IntoView {
             <Stat label="Deployment"><RolloutBadge state=rollout deploying/></Stat>
             <Stat label="Created">{created}</Stat>
         </dl>
+        {actions}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2">
             <LineChart title="CPU utilisation" series=Some(metrics.cpu.clone()) unit=Unit::Percent/>
             <LineChart title="Memory utilisation" series=Some(metrics.memory.clone()) unit=Unit::Percent/>
