@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod alarms;
 pub mod apps;
+pub mod audit;
 pub mod databases;
 pub mod environments;
 pub mod overview;

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod alarm_filter;
 pub mod apps;
+pub mod audit;
 pub mod chart;
 pub mod format;
 pub mod health;

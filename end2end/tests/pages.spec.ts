@@ -203,6 +203,20 @@ test('an operator scales a service and snapshots a database from the pages', asy
   await expect(page.getByTestId('recent-actions')).toContainText('snapshot prospa-db-qd-');
   await expect(page.getByTestId('snapshots-table')).toContainText('prospa-db-qd-');
   await shot(page, info, '13-database-snapshot');
+
+  // Both actions are in the audit log, on the page and in the CSV export of the filtered set.
+  await page.goto('/audit?env=dev&outcome=succeeded');
+  await settle(page, info);
+  const audit = page.getByTestId('audit-table');
+  await expect(audit).toContainText(`→ ${desired}`);
+  await expect(audit).toContainText('snapshot prospa-db-qd-');
+  await shot(page, info, '15-audit');
+  const csv = await page.request.get('/audit/export.csv?env=dev&outcome=succeeded');
+  expect(csv.status()).toBe(200);
+  const body = await csv.text();
+  expect(body.split('\r\n')[0]).toBe('id,at,actor,kind,env,target,outcome,detail,ip,user_agent');
+  expect(body).toContain(`e2e-ana,scale,dev,dev-main/prospa-api,succeeded`);
+  expect(body).toContain('snapshot prospa-db-qd-');
   expect(errors).toEqual([]);
 });
 

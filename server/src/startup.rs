@@ -133,6 +133,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/auth/logout", post(dev_login::logout))
         .route("/auth/login", get(sso::login))
         .route("/auth/callback", get(sso::callback))
+        .route("/audit/export.csv", get(crate::audit_export::export_csv))
+        .route("/audit/export.json", get(crate::audit_export::export_json))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -75,6 +75,19 @@ pub struct SessionView {
     pub access_groups: Vec<String>,
 }
 
+/// One page of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPageView {
+    pub generated_at: DateTime<Utc>,
+    pub filter: super::audit::AuditFilter,
+    /// The filter as a query string (no page), for export and paging links.
+    pub query: String,
+    pub rows: Vec<super::audit::AuditRow>,
+    pub total: i64,
+    pub page_size: u32,
+    pub envs: Vec<String>,
+}
+
 /// How the sign-in page offers to sign in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignInOptions {

@@ -110,3 +110,18 @@ pub async fn authorized_state(
         .state(&env)
         .ok_or_else(|| AppError::NotFound(format!("there is no environment {env}")))
 }
+
+/// The audit entries this user may read.
+pub fn audit_scope(user: &Principal, services: &AppServices) -> super::ports::AuditScope {
+    let envs: Vec<EnvId> = services
+        .inventory
+        .states()
+        .into_iter()
+        .map(|s| s.descriptor.id)
+        .collect();
+    super::ports::AuditScope {
+        envs: crate::domain::audit::visible_envs(user, &envs)
+            .map(|v| v.into_iter().map(|e| e.to_string()).collect()),
+        viewer: user.name.clone(),
+    }
+}

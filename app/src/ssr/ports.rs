@@ -61,11 +61,27 @@ pub struct AuditEntry {
     pub user_agent: Option<String>,
 }
 
+/// Which entries a query may return: every environment (`None`, admins) or the listed ones,
+/// plus entries without an environment made by `viewer`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditScope {
+    pub envs: Option<Vec<String>>,
+    pub viewer: String,
+}
+
 /// The append-only audit log.
 #[async_trait::async_trait]
 pub trait AuditPort: Send + Sync {
     /// Commits the entry before returning.
     async fn record(&self, entry: AuditEntry) -> Result<(), String>;
+    /// Entries matching `filter` within `scope`, newest first, and how many match in all.
+    async fn query(
+        &self,
+        filter: &crate::domain::audit::AuditFilter,
+        scope: &AuditScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<crate::domain::audit::AuditRow>, i64), String>;
 }
 
 /// An action as recorded before it runs.

@@ -93,6 +93,7 @@ fn Header(session: SessionView) -> impl IntoView {
                     <A href="/apps" attr:class=nav>"Apps"</A>
                     <A href="/databases" attr:class=nav>"Databases"</A>
                     <A href="/alarms" attr:class=nav>"Alarms"</A>
+                    <A href="/audit" attr:class=nav>"Audit"</A>
                     <span class="mx-1 hidden h-5 w-px bg-slate-700 sm:inline-block"></span>
                     {envs.into_iter().map(|e| {
                         let href = format!("/envs/{}", e.id);

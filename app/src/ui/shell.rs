@@ -3,6 +3,7 @@
 use super::alarms::alarms_page::AlarmsPage;
 use super::apps::app_page::AppPage;
 use super::apps::apps_page::AppsPage;
+use super::audit::audit_page::AuditPage;
 use super::databases::database_page::DatabasePage;
 use super::databases::databases_page::DatabasesPage;
 use super::environment::environment_page::EnvironmentPage;
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,6 +1,7 @@
 //! The audit log in SQL: insert only (triggers refuse updates and deletes).
 
-use app::ssr::ports::{AuditEntry, AuditPort};
+use app::domain::audit::{AuditFilter, AuditRow};
+use app::ssr::ports::{AuditEntry, AuditPort, AuditScope};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -18,7 +19,7 @@ impl SqlAudit {
         &self,
         limit: i64,
     ) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, sqlx::Error> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
+        let rows: Vec<LegacyRow> = sqlx::query_as(
             "SELECT at, actor, kind, env, target, outcome, detail, ip, user_agent
              FROM audit_events ORDER BY id DESC LIMIT ?",
         )
@@ -48,7 +49,40 @@ impl SqlAudit {
 }
 
 #[derive(sqlx::FromRow)]
-struct AuditRow {
+struct StoredRow {
+    id: i64,
+    at: String,
+    actor: String,
+    kind: String,
+    env: Option<String>,
+    target: Option<String>,
+    outcome: String,
+    detail: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl StoredRow {
+    fn into_row(self) -> AuditRow {
+        AuditRow {
+            id: self.id,
+            at: DateTime::parse_from_rfc3339(&self.at)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default(),
+            actor: self.actor,
+            kind: self.kind,
+            env: self.env,
+            target: self.target,
+            outcome: self.outcome,
+            detail: self.detail,
+            ip: self.ip,
+            user_agent: self.user_agent,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LegacyRow {
     at: String,
     actor: String,
     kind: String,
@@ -83,8 +117,80 @@ pub(crate) async fn insert_entry(
     .map(|_| ())
 }
 
+/// Appends the WHERE clause for a filter and a scope.
+fn push_conditions(
+    q: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>,
+    filter: &AuditFilter,
+    scope: &AuditScope,
+) {
+    q.push(" WHERE 1 = 1");
+    if let Some(actor) = &filter.actor {
+        q.push(" AND actor = ").push_bind(actor.clone());
+    }
+    if let Some(env) = &filter.env {
+        q.push(" AND env = ").push_bind(env.to_string());
+    }
+    if let Some(kind) = &filter.kind {
+        q.push(" AND kind = ").push_bind(kind.clone());
+    }
+    if let Some(outcome) = &filter.outcome {
+        q.push(" AND outcome = ").push_bind(outcome.clone());
+    }
+    if let Some(from) = filter.from {
+        q.push(" AND at >= ").push_bind(from.to_rfc3339());
+    }
+    if let Some(to) = filter.to {
+        q.push(" AND at <= ").push_bind(to.to_rfc3339());
+    }
+    if let Some(envs) = &scope.envs {
+        q.push(" AND (");
+        if envs.is_empty() {
+            q.push("0 = 1");
+        } else {
+            q.push("env IN (");
+            let mut list = q.separated(", ");
+            for env in envs {
+                list.push_bind(env.clone());
+            }
+            list.push_unseparated(")");
+        }
+        q.push(" OR (env IS NULL AND actor = ")
+            .push_bind(scope.viewer.clone())
+            .push("))");
+    }
+}
+
 #[async_trait::async_trait]
 impl AuditPort for SqlAudit {
+    async fn query(
+        &self,
+        filter: &AuditFilter,
+        scope: &AuditScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64), String> {
+        let fail = |e: sqlx::Error| format!("reading the audit log: {e}");
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM audit_events");
+        push_conditions(&mut count, filter, scope);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(fail)?;
+        let mut rows = sqlx::QueryBuilder::new("SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent FROM audit_events");
+        push_conditions(&mut rows, filter, scope);
+        rows.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let found: Vec<StoredRow> = rows
+            .build_query_as()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(fail)?;
+        Ok((found.into_iter().map(StoredRow::into_row).collect(), total))
+    }
+
     async fn record(&self, entry: AuditEntry) -> Result<(), String> {
         let mut conn = self
             .pool
@@ -131,6 +237,66 @@ mod tests {
         let recent = audit.recent(10).await.unwrap();
         let kinds: Vec<_> = recent.iter().map(|(_, e)| e.kind.as_str()).collect();
         assert_eq!(kinds, ["logout", "login"]);
+    }
+
+    #[tokio::test]
+    async fn queries_filter_page_and_respect_the_scope() {
+        let (_dir, pool) = pool().await;
+        let audit = SqlAudit::new(pool);
+        for (actor, kind, env) in [
+            ("ana", "login", None),
+            ("ana", "scale", Some("prod")),
+            ("bob", "scale", Some("dev")),
+            ("bob", "login", None),
+        ] {
+            let mut e = entry(kind);
+            e.actor = actor.into();
+            e.env = env.map(str::to_string);
+            audit.record(e).await.unwrap();
+        }
+        let all = AuditScope {
+            envs: None,
+            viewer: "admin".into(),
+        };
+        let (rows, total) = audit
+            .query(&AuditFilter::default(), &all, 10, 0)
+            .await
+            .unwrap();
+        assert_eq!((rows.len(), total), (4, 4));
+        assert_eq!(rows[0].actor, "bob", "newest first");
+        let scale = AuditFilter::parse(None, None, Some("scale"), None, None, None, None).unwrap();
+        assert_eq!(audit.query(&scale, &all, 10, 0).await.unwrap().1, 2);
+        let (page2, total) = audit
+            .query(&AuditFilter::default(), &all, 3, 3)
+            .await
+            .unwrap();
+        assert_eq!((page2.len(), total), (1, 4));
+        // Ana may view prod only: she sees prod entries and her own sign-in, not bob's.
+        let ana = AuditScope {
+            envs: Some(vec!["prod".into()]),
+            viewer: "ana".into(),
+        };
+        let (rows, _) = audit
+            .query(&AuditFilter::default(), &ana, 10, 0)
+            .await
+            .unwrap();
+        let seen: Vec<_> = rows
+            .iter()
+            .map(|r| (r.actor.as_str(), r.kind.as_str()))
+            .collect();
+        assert_eq!(seen, [("ana", "scale"), ("ana", "login")]);
+        let nobody = AuditScope {
+            envs: Some(vec![]),
+            viewer: "eve".into(),
+        };
+        assert_eq!(
+            audit
+                .query(&AuditFilter::default(), &nobody, 10, 0)
+                .await
+                .unwrap()
+                .1,
+            0
+        );
     }
 
     #[tokio::test]

@@ -397,3 +397,62 @@ async fn an_aws_error_is_shown_in_plain_words_and_audited_as_failed() {
     assert_eq!(again.status(), 502);
     assert_eq!(w.app.aws_calls("CreateDBSnapshot"), calls);
 }
+
+#[tokio::test]
+async fn the_audit_page_and_its_exports_show_the_actions() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let args = [
+        ("env", "prod"),
+        ("cluster", "main"),
+        ("service", "web"),
+        ("desired", "3"),
+        ("key", "audit-key-001"),
+    ];
+    assert_eq!(w.app.call("scale_service", &args).await.status(), 200);
+    let page = w.app.get_text("/audit?kind=scale&env=prod").await;
+    assert!(page.contains("desired count 2 → 3") && page.contains("data-testid=\"audit-table\""));
+    let csv = w
+        .app
+        .get("/audit/export.csv?kind=scale&outcome=succeeded")
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let body = csv.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "id,at,actor,kind,env,target,outcome,detail,ip,user_agent"
+    );
+    assert_eq!(lines.len(), 2, "{body}");
+    assert!(
+        lines[1].contains(",ana,scale,prod,main/web,succeeded,desired count 2 → 3,"),
+        "{body}"
+    );
+    let json: serde_json::Value = w
+        .app
+        .get("/audit/export.json?actor=ana")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"login") && kinds.contains(&"scale"),
+        "{kinds:?}"
+    );
+    let bad = w.app.get("/audit?outcome=maybe").await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        w.app.get("/audit/export.csv?from=yesterday").await.status(),
+        400
+    );
+}

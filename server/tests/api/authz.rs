@@ -35,9 +35,8 @@ struct Probe {
 fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, Kind)> {
     Some(match name {
         "get_sign_in_options" => (vec![], Kind::Public),
-        "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases" => {
-            (vec![], Kind::Global)
-        }
+        "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
+        | "query_audit" => (vec![], Kind::Global),
         "get_app" => (vec![("app", "shop")], Kind::GlobalNeedsAccess),
         "get_environment" => (vec![("env", "{env}")], Kind::Env(Action::View)),
         "refresh_environment" => (vec![("env", "{env}")], Kind::Env(Action::Refresh)),
@@ -97,7 +96,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/alarms" | "/apps" => Kind::Global,
+        "/" | "/databases" | "/alarms" | "/apps" | "/audit" => Kind::Global,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"

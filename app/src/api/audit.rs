@@ -1,0 +1,5 @@
+//! Server functions for the audit log.
+
+mod query_audit;
+
+pub use query_audit::*;

@@ -1,0 +1,334 @@
+//! The audit log as people query it: filters parsed from the URL (actor, environment, kind,
+//! outcome, time range, page), who may see which entries, and CSV rendering for exports.
+
+use super::ids::EnvId;
+use super::policy::{authorize, Action, Principal, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: u32 = 50;
+pub const OUTCOMES: [&str; 5] = ["requested", "succeeded", "failed", "denied", "refused"];
+
+/// One stored audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub env: Option<String>,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub env: Option<EnvId>,
+    pub kind: Option<String>,
+    pub outcome: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// 1-based.
+    pub page: u32,
+}
+
+fn non_empty(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `2026-11-22` (start of that day, UTC) or a full RFC 3339 time.
+fn parse_time(what: &str, text: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("{what} {text:?} is not a date (2026-11-22) or an RFC 3339 time"))?;
+    let time = if end_of_day {
+        day.and_hms_opt(23, 59, 59)
+    } else {
+        day.and_hms_opt(0, 0, 0)
+    };
+    time.map(|t| t.and_utc())
+        .ok_or_else(|| format!("{what} {text:?} is not a valid date"))
+}
+
+impl AuditFilter {
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        actor: Option<&str>,
+        env: Option<&str>,
+        kind: Option<&str>,
+        outcome: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<Self, String> {
+        let actor = non_empty(actor).map(str::to_string);
+        if actor.as_ref().is_some_and(|a| a.chars().count() > 100) {
+            return Err("the actor filter is longer than 100 characters".into());
+        }
+        let env = non_empty(env)
+            .map(EnvId::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let kind = non_empty(kind).map(str::to_string);
+        if kind
+            .as_ref()
+            .is_some_and(|k| k.len() > 40 || !k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        {
+            return Err("the kind filter is a word such as login, scale or snapshot".into());
+        }
+        let outcome = non_empty(outcome).map(str::to_string);
+        if let Some(o) = &outcome {
+            if !OUTCOMES.contains(&o.as_str()) {
+                return Err(format!(
+                    "unknown outcome {o:?}: expected one of {}",
+                    OUTCOMES.join(", ")
+                ));
+            }
+        }
+        let from = non_empty(from)
+            .map(|t| parse_time("from", t, false))
+            .transpose()?;
+        let to = non_empty(to)
+            .map(|t| parse_time("to", t, true))
+            .transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err("the time range ends before it starts".into());
+            }
+        }
+        let page = match non_empty(page) {
+            None => 1,
+            Some(p) => p
+                .parse::<u32>()
+                .ok()
+                .filter(|p| (1..=100_000).contains(p))
+                .ok_or_else(|| format!("page {p:?} is not a page number"))?,
+        };
+        Ok(Self {
+            actor,
+            env,
+            kind,
+            outcome,
+            from,
+            to,
+            page,
+        })
+    }
+
+    /// The query string for these filters, without the page (for export links and paging).
+    pub fn to_query(&self) -> String {
+        use super::alarm_filter::encode;
+        let mut parts = Vec::new();
+        if let Some(a) = &self.actor {
+            parts.push(format!("actor={}", encode(a)));
+        }
+        if let Some(e) = &self.env {
+            parts.push(format!("env={e}"));
+        }
+        if let Some(k) = &self.kind {
+            parts.push(format!("kind={k}"));
+        }
+        if let Some(o) = &self.outcome {
+            parts.push(format!("outcome={o}"));
+        }
+        if let Some(f) = self.from {
+            parts.push(format!("from={}", encode(&f.to_rfc3339())));
+        }
+        if let Some(t) = self.to {
+            parts.push(format!("to={}", encode(&t.to_rfc3339())));
+        }
+        parts.join("&")
+    }
+}
+
+/// Admins see every entry; others see the entries of environments they may view (not sign-ins
+/// or other people's entries without an environment, except their own).
+pub fn may_see(principal: &Principal, entry_env: Option<&str>, entry_actor: &str) -> bool {
+    if principal.grants.everywhere == Some(Role::Admin) {
+        return true;
+    }
+    match entry_env.and_then(|e| EnvId::parse(e).ok()) {
+        Some(env) => authorize(principal, Action::View, &env).is_ok(),
+        None => entry_actor == principal.name,
+    }
+}
+
+/// The environments whose entries `principal` may see, or `None` for all (admins).
+pub fn visible_envs(principal: &Principal, envs: &[EnvId]) -> Option<Vec<EnvId>> {
+    if principal.grants.everywhere == Some(Role::Admin) {
+        return None;
+    }
+    Some(
+        envs.iter()
+            .filter(|e| authorize(principal, Action::View, e).is_ok())
+            .cloned()
+            .collect(),
+    )
+}
+
+/// One CSV field, quoted when needed (RFC 4180), with formula-leading characters neutralised so
+/// a spreadsheet never runs AWS-sourced text.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+pub const CSV_HEADER: &str = "id,at,actor,kind,env,target,outcome,detail,ip,user_agent";
+
+pub fn csv_line(row: &AuditRow) -> String {
+    [
+        row.id.to_string(),
+        row.at.to_rfc3339(),
+        row.actor.clone(),
+        row.kind.clone(),
+        row.env.clone().unwrap_or_default(),
+        row.target.clone().unwrap_or_default(),
+        row.outcome.clone(),
+        row.detail.clone().unwrap_or_default(),
+        row.ip.clone().unwrap_or_default(),
+        row.user_agent.clone().unwrap_or_default(),
+    ]
+    .iter()
+    .map(|f| csv_field(f))
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::{AuthMethod, RoleGrants};
+
+    fn person(everywhere: Option<Role>, per_env: &[(&str, Role)]) -> Principal {
+        Principal {
+            name: "ana".into(),
+            method: AuthMethod::Oidc,
+            grants: RoleGrants {
+                everywhere,
+                per_env: per_env
+                    .iter()
+                    .map(|(e, r)| (EnvId::parse(e).unwrap(), *r))
+                    .collect(),
+            },
+            groups: vec![],
+        }
+    }
+
+    #[test]
+    fn filters_parse_and_refuse_bad_values() {
+        let f = AuditFilter::parse(
+            Some("ana"),
+            Some("prod"),
+            Some("scale"),
+            Some("failed"),
+            Some("2026-11-01"),
+            Some("2026-11-22"),
+            Some("3"),
+        )
+        .unwrap();
+        assert_eq!(f.page, 3);
+        assert_eq!(f.from.unwrap().to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        assert_eq!(f.to.unwrap().to_rfc3339(), "2026-11-22T23:59:59+00:00");
+        assert_eq!(
+            f.to_query(),
+            "actor=ana&env=prod&kind=scale&outcome=failed&from=2026-11-01T00%3A00%3A00%2B00%3A00&to=2026-11-22T23%3A59%3A59%2B00%3A00"
+        );
+        let bad: &[(&[Option<&str>; 7], &str)] = &[
+            (
+                &[None, Some("Prod"), None, None, None, None, None],
+                "environment id",
+            ),
+            (
+                &[None, None, Some("DROP TABLE"), None, None, None, None],
+                "kind filter",
+            ),
+            (
+                &[None, None, None, Some("maybe"), None, None, None],
+                "unknown outcome",
+            ),
+            (
+                &[None, None, None, None, Some("yesterday"), None, None],
+                "not a date",
+            ),
+            (
+                &[
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some("2026-11-22"),
+                    Some("2026-11-01"),
+                    None,
+                ],
+                "ends before",
+            ),
+            (&[None, None, None, None, None, None, Some("0")], "page"),
+            (&[None, None, None, None, None, None, Some("x")], "page"),
+        ];
+        for (args, needle) in bad {
+            let err = AuditFilter::parse(
+                args[0], args[1], args[2], args[3], args[4], args[5], args[6],
+            )
+            .unwrap_err();
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+        assert_eq!(
+            AuditFilter::parse(None, None, None, None, None, None, None)
+                .unwrap()
+                .page,
+            1
+        );
+    }
+
+    #[test]
+    fn who_sees_which_entries() {
+        let admin = person(Some(Role::Admin), &[]);
+        let prod_operator = person(None, &[("prod", Role::Operator)]);
+        let table = [
+            (&admin, Some("dev"), "bob", true),
+            (&admin, None, "bob", true),
+            (&prod_operator, Some("prod"), "bob", true),
+            (&prod_operator, Some("dev"), "bob", false),
+            (&prod_operator, None, "bob", false),
+            (&prod_operator, None, "ana", true),
+        ];
+        for (who, env, actor, expected) in table {
+            assert_eq!(may_see(who, env, actor), expected, "{env:?} {actor}");
+        }
+        let envs = [EnvId::parse("dev").unwrap(), EnvId::parse("prod").unwrap()];
+        assert_eq!(visible_envs(&admin, &envs), None);
+        assert_eq!(
+            visible_envs(&prod_operator, &envs),
+            Some(vec![EnvId::parse("prod").unwrap()])
+        );
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        let cases = [
+            ("plain", "plain"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
+            ("-1", "'-1"),
+            ("line\nbreak", "\"line\nbreak\""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(csv_field(input), expected, "{input}");
+        }
+    }
+}
