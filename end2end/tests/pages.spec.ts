@@ -229,3 +229,21 @@ test('a protected environment refuses gated actions and asks to type the name', 
   await expect(page.getByTestId('redeploy-form').locator('input[name=confirm]')).toBeVisible();
   await shot(page, info, '14-service-protected');
 });
+
+test('an operator mutes and unmutes an alarm from the alarms page', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'operator');
+  await page.goto('/alarms?env=dev&q=overview-web-memory-high');
+  await settle(page, info);
+  const table = page.getByTestId('alarms-table');
+  const wasMuted = (await table.textContent())?.includes('muted') ?? false;
+  const form = table.getByTestId('mute-form');
+  if (!wasMuted) {
+    await form.locator('input[name=reason]').fill('load test in progress');
+  }
+  await form.getByRole('button', { name: wasMuted ? 'Unmute' : 'Mute' }).click();
+  await settle(page, info);
+  await expect(table.getByRole('button', { name: wasMuted ? 'Mute' : 'Unmute' })).toBeVisible();
+  await shot(page, info, '16-alarm-muted');
+  expect(errors).toEqual([]);
+});

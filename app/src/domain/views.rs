@@ -297,6 +297,18 @@ pub struct AlarmsView {
     pub total: usize,
     pub counts: BTreeMap<String, usize>,
     pub apps: Vec<String>,
+    /// Where the person may mute and unmute alarms, and which of those are protected (the
+    /// alarm's name is typed to confirm there). Filled in by the server function.
+    pub mute: Option<MuteRights>,
+}
+
+/// Alarm muting rights on the alarms page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MuteRights {
+    pub envs: Vec<EnvId>,
+    pub protected: Vec<EnvId>,
+    /// Each row's form uses this key with its row number appended.
+    pub request_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -567,6 +579,7 @@ pub fn alarms(envs: &[EnvData<'_>], filter: AlarmFilter, now: DateTime<Utc>) -> 
         total,
         counts,
         apps: apps.into_iter().collect(),
+        mute: None,
     }
 }
 

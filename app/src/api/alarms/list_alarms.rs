@@ -12,6 +12,9 @@ pub async fn list_alarms(
     q: Option<String>,
 ) -> Result<AlarmsView, AppError> {
     use crate::domain::alarm_filter::AlarmFilter;
+    use crate::domain::policy::{authorize, Action};
+    use crate::domain::views::MuteRights;
+    use crate::ssr::actions::new_request_key;
     use crate::ssr::context::{current_user, respond, services, visible_states};
     respond(async {
         let user = current_user()?;
@@ -24,11 +27,25 @@ pub async fn list_alarms(
         .map_err(AppError::Invalid)?;
         let states = visible_states(&user, &services()?);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        Ok(crate::domain::views::alarms(
-            &data,
-            filter,
-            chrono::Utc::now(),
-        ))
+        let mut view = crate::domain::views::alarms(&data, filter, chrono::Utc::now());
+        let may_mute = |s: &&crate::ssr::ports::EnvState| {
+            authorize(&user, Action::MuteAlarm, &s.descriptor.id).is_ok()
+        };
+        view.mute = Some(MuteRights {
+            envs: states
+                .iter()
+                .filter(may_mute)
+                .map(|s| s.descriptor.id.clone())
+                .collect(),
+            protected: states
+                .iter()
+                .filter(may_mute)
+                .filter(|s| s.descriptor.protected)
+                .map(|s| s.descriptor.id.clone())
+                .collect(),
+            request_key: new_request_key(),
+        });
+        Ok(view)
     })
     .await
 }

@@ -1,10 +1,11 @@
 //! Alarms across environments, filtered by environment, state, app and text; the URL carries
 //! the filters, so every view is a link.
 
+use crate::api::actions::SetAlarmActions;
 use crate::api::alarms::list_alarms;
 use crate::domain::views::AlarmsView;
 use crate::ui::components::*;
-use crate::ui::environment::environment_page::alarms_table;
+use crate::ui::environment::environment_page::{alarms_table_with, MuteControls};
 use crate::ui::layout::refresh_tick;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,16 +19,17 @@ pub fn AlarmsPage() -> impl IntoView {
         let q = query.read();
         (q.get("env"), q.get("state"), q.get("app"), q.get("q"))
     };
+    let mute = ServerAction::<SetAlarmActions>::new();
     let data = Resource::new(
-        move || (filter(), refresh_tick()),
-        |((env, state, app, q), _)| list_alarms(env, state, app, q),
+        move || (filter(), refresh_tick(), mute.version().get()),
+        |((env, state, app, q), _, _)| list_alarms(env, state, app, q),
     );
     view! {
         <Title text="Alarms"/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => alarms_page(view).into_any(),
+                    Ok(view) => alarms_page(view, mute).into_any(),
                     Err(e) => view! {
                         <PageHeader title="Alarms"/>
                         <ErrorPanel error=e/>
@@ -41,7 +43,21 @@ pub fn AlarmsPage() -> impl IntoView {
 
 const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
 
-fn alarms_page(view: AlarmsView) -> impl IntoView {
+fn alarms_page(view: AlarmsView, mute: ServerAction<SetAlarmActions>) -> impl IntoView {
+    let controls = view
+        .mute
+        .clone()
+        .filter(|m| !m.envs.is_empty())
+        .map(|rights| MuteControls {
+            rights,
+            action: mute,
+        });
+    let last_error = move || {
+        mute.value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <p role="alert" data-testid="action-error" class="mb-3 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> })
+    };
     let now = view.generated_at;
     let f = view.filter.clone();
     let env_sel = f.env.as_ref().map(|e| e.to_string()).unwrap_or_default();
@@ -94,8 +110,9 @@ fn alarms_page(view: AlarmsView) -> impl IntoView {
                 <a href="/alarms" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
             </div>
         </Form>
+        {last_error}
         <Section title=format!("{shown} of {} alarms", view.total) note=counts>
-            {alarms_table(view.rows, now, true)}
+            {alarms_table_with(view.rows, now, true, controls)}
         </Section>
     }
 }

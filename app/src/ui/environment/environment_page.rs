@@ -196,6 +196,54 @@ pub fn databases_table(rows: Vec<DatabaseRow>, now: DateTime<Utc>, with_env: boo
 
 /// The alarms table used by the environment and alarms pages.
 pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> AnyView {
+    alarms_table_with(rows, now, with_env, None)
+}
+
+/// Muting from the alarms table: the rights and the form's server action.
+#[derive(Clone)]
+pub struct MuteControls {
+    pub rights: crate::domain::views::MuteRights,
+    pub action: ServerAction<crate::api::actions::SetAlarmActions>,
+}
+
+fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
+    if !controls.rights.envs.contains(&row.env) {
+        return view! { <span class=MUTED>"—"</span> }.into_any();
+    }
+    let enable = !row.alarm.actions_enabled;
+    let protected = controls.rights.protected.contains(&row.env);
+    let label = if enable { "Unmute" } else { "Mute" };
+    let action = controls.action;
+    let env = row.env.to_string();
+    let alarm = row.alarm.name.clone();
+    let key = format!("{}-{index}", controls.rights.request_key);
+    view! {
+        <ActionForm action attr:data-testid="mute-form">
+            <div class="flex flex-wrap items-center gap-1">
+                <input type="hidden" name="env" value=env/>
+                <input type="hidden" name="alarm" value=alarm/>
+                <input type="hidden" name="enabled" value=enable.to_string()/>
+                <input type="hidden" name="key" value=key/>
+                {(!enable).then(|| view! {
+                    <input name="reason" placeholder="reason" maxlength="500" class="w-28 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs dark:border-slate-700 dark:bg-slate-950"/>
+                })}
+                {protected.then(|| view! {
+                    <input name="confirm" required placeholder="type the name" autocomplete="off" class="w-28 rounded border border-amber-400 bg-white px-1.5 py-1 text-xs dark:border-amber-600 dark:bg-slate-950"/>
+                })}
+                <button type="submit" class="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800">{label}</button>
+            </div>
+        </ActionForm>
+    }
+    .into_any()
+}
+
+/// The alarms table, with a mute/unmute form on each row the person may change.
+pub fn alarms_table_with(
+    rows: Vec<AlarmRow>,
+    now: DateTime<Utc>,
+    with_env: bool,
+    mute: Option<MuteControls>,
+) -> AnyView {
     if rows.is_empty() {
         return view! { <Empty text="No alarms match."/> }.into_any();
     }
@@ -207,10 +255,12 @@ pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> 
                     {with_env.then(|| view! { <th class=TH>"Env"</th> })}
                     <th class=TH>"App"</th><th class=TH>"Watches"</th><th class=TH>"Reason"</th>
                     <th class=TH>"Changed"</th><th class=TH>"Actions"</th>
+                    {mute.is_some().then(|| view! { <th class=TH>"Mute"</th> })}
                 </tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| {
+                    {rows.into_iter().enumerate().map(|(index, r)| {
                         let watches = resource_link(&r);
+                        let mute_cell = mute.as_ref().map(|m| view! { <td class=TD>{mute_form(m, &r, index)}</td> });
                         view! {
                             <tr class=TR>
                                 <td class=TD><AlarmStateBadge state=r.alarm.state/></td>
@@ -230,6 +280,7 @@ pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> 
                                 } else {
                                     view! { <Badge tone=Tone::Warn text="muted"/> }.into_any()
                                 }}</td>
+                                {mute_cell}
                             </tr>
                         }
                     }).collect_view()}
