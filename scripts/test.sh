@@ -68,7 +68,8 @@ qd_moto_start "$MOTO_PORT" "$STATE_DIR/moto.log"
 export QD_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 
 step "unit and integration tests"
-RUSTFLAGS="$QD_RUSTFLAGS" cargo test -p app -p server
+# Bounded: a hung test fails the run instead of eating CI's whole budget.
+RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server
 
 step "end-to-end: seed three accounts and start the console"
 qd_moto_seed "$MOTO_PORT" --reset

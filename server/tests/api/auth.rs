@@ -137,6 +137,7 @@ async fn logout_ends_the_session_on_the_server() {
         .unwrap();
     assert_eq!(logout.status(), 303);
     let replay = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

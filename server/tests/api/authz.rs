@@ -201,6 +201,7 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
     )
     .await;
     let anonymous = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

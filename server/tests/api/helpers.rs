@@ -454,6 +454,7 @@ pub async fn spawn_app_with_overrides(
             .await;
     });
     let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -556,6 +557,7 @@ impl TestApp {
     /// A fresh cookie-jar client signed in through SSO as `user`.
     pub async fn sso_client(&self, user: &str) -> reqwest::Client {
         let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()

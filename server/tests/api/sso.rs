@@ -181,6 +181,7 @@ async fn the_session_id_changes_at_sign_in() {
     let after = session_cookie(&callback_response).expect("a new session cookie at sign-in");
     assert_ne!(before, after);
     let fixation = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -220,6 +221,7 @@ async fn sign_out_ends_the_session_and_continues_to_the_provider() {
         "{location}"
     );
     let old = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
