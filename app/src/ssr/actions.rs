@@ -12,6 +12,9 @@ use crate::domain::views::ActionPanel;
 use crate::error::AppError;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// How long an action's answer waits for the environment's refresh.
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A validated action, ready to record and run.
 pub struct Prepared {
     /// `cluster/service`, a database id or an alarm name.
@@ -205,8 +208,17 @@ pub async fn run_action(
         tracing::error!(error = %e, key = key.as_str(), "recording an action's outcome");
     }
     if matches!(result.status, ActionStatus::Succeeded) {
-        if let Err(e) = services.inventory.refresh(&env_id).await {
-            tracing::warn!(error = %e, env = %env_id, "refresh after an action");
+        // Show the change on the next page load: refresh now, but answer the person within a
+        // few seconds even if AWS is slow; the refresh finishes in the background.
+        let inventory = services.inventory.clone();
+        let env = env_id.clone();
+        let refresh = tokio::spawn(async move {
+            if let Err(e) = inventory.refresh(&env).await {
+                tracing::warn!(error = %e, env = %env, "refresh after an action");
+            }
+        });
+        if tokio::time::timeout(REFRESH_WAIT, refresh).await.is_err() {
+            tracing::info!(env = %env_id, "refresh after an action is still running");
         }
     }
     into_response(result)
