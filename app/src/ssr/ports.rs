@@ -143,6 +143,14 @@ pub enum ActionCommand {
         cluster: String,
         service: String,
     },
+    /// Register a copy of `from` with `container`'s image replaced, then point the service at it.
+    Deploy {
+        cluster: String,
+        service: String,
+        from: String,
+        container: String,
+        image: String,
+    },
     Snapshot {
         db: String,
         aurora: bool,

@@ -40,6 +40,76 @@ where
 }
 
 impl EnvClients {
+    /// Registers a new revision of `from`'s family, identical but for `container`'s image.
+    async fn register_with_image(
+        &self,
+        from: &str,
+        container: &str,
+        image: &str,
+    ) -> Result<String, ActionFailure> {
+        let described = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(from)
+            .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+            .send()
+            .await
+            .map_err(failure)?;
+        let td = described.task_definition().ok_or_else(|| ActionFailure {
+            code: "TaskDefinitionMissing".into(),
+            message: format!("{from} could not be read"),
+        })?;
+        let mut found = false;
+        let containers: Vec<_> = td
+            .container_definitions()
+            .iter()
+            .map(|c| {
+                let mut copy = c.clone();
+                if c.name() == Some(container) {
+                    found = true;
+                    copy.image = Some(image.to_string());
+                }
+                copy
+            })
+            .collect();
+        if !found {
+            return Err(ActionFailure {
+                code: "ContainerNotFound".into(),
+                message: format!("{from} has no container named {container}"),
+            });
+        }
+        let registered = self
+            .ecs
+            .register_task_definition()
+            .family(td.family().unwrap_or_default())
+            .set_task_role_arn(td.task_role_arn().map(str::to_string))
+            .set_execution_role_arn(td.execution_role_arn().map(str::to_string))
+            .set_network_mode(td.network_mode().cloned())
+            .set_container_definitions(Some(containers))
+            .set_volumes(Some(td.volumes().to_vec()))
+            .set_placement_constraints(Some(td.placement_constraints().to_vec()))
+            .set_requires_compatibilities(Some(td.requires_compatibilities().to_vec()))
+            .set_cpu(td.cpu().map(str::to_string))
+            .set_memory(td.memory().map(str::to_string))
+            .set_pid_mode(td.pid_mode().cloned())
+            .set_ipc_mode(td.ipc_mode().cloned())
+            .set_proxy_configuration(td.proxy_configuration().cloned())
+            .set_ephemeral_storage(td.ephemeral_storage().cloned())
+            .set_runtime_platform(td.runtime_platform().cloned())
+            .set_tags(Some(described.tags().to_vec()).filter(|t| !t.is_empty()))
+            .send()
+            .await
+            .map_err(failure)?;
+        registered
+            .task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .map(str::to_string)
+            .ok_or_else(|| ActionFailure {
+                code: "RegisterFailed".into(),
+                message: "ECS returned no task definition ARN".into(),
+            })
+    }
+
     pub(crate) async fn execute(&self, command: &ActionCommand) -> Result<(), ActionFailure> {
         match command {
             ActionCommand::Scale {
@@ -66,6 +136,24 @@ impl EnvClients {
                 .await
                 .map(|_| ())
                 .map_err(failure),
+            ActionCommand::Deploy {
+                cluster,
+                service,
+                from,
+                container,
+                image,
+            } => {
+                let arn = self.register_with_image(from, container, image).await?;
+                self.ecs
+                    .update_service()
+                    .cluster(cluster)
+                    .service(service)
+                    .task_definition(arn)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(failure)
+            }
             ActionCommand::Snapshot {
                 db,
                 aurora: false,

@@ -456,3 +456,91 @@ async fn the_audit_page_and_its_exports_show_the_actions() {
         400
     );
 }
+
+#[tokio::test]
+async fn deploying_registers_a_revision_with_only_the_image_changed() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let deploy = |image: &'static str, key: &'static str| {
+        let app = &w.app;
+        async move {
+            app.call(
+                "deploy_service",
+                &[
+                    ("env", "prod"),
+                    ("cluster", "main"),
+                    ("service", "web"),
+                    ("container", "app"),
+                    ("image", image),
+                    ("key", key),
+                    ("reason", "release 1.1.0"),
+                ],
+            )
+            .await
+        }
+    };
+    let response = deploy("registry.example/web:1.1.0", "deploy-key-01").await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let svc = w
+        .account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .unwrap();
+    let arn = svc.services()[0].task_definition().unwrap().to_string();
+    assert!(
+        arn.ends_with("web:2"),
+        "the service runs the new revision: {arn}"
+    );
+    let td = w
+        .account
+        .ecs
+        .describe_task_definition()
+        .task_definition(&arn)
+        .send()
+        .await
+        .unwrap();
+    let td = td.task_definition().unwrap();
+    let container = &td.container_definitions()[0];
+    assert_eq!(container.image(), Some("registry.example/web:1.1.0"));
+    assert_eq!(
+        (td.cpu(), td.memory()),
+        (Some("256"), Some("512")),
+        "everything else copied"
+    );
+    assert_eq!(container.port_mappings()[0].container_port(), Some(8080));
+    let audit = w.app.state.audit.recent(5).await.unwrap();
+    assert!(audit.iter().any(|(_, e)| e.kind == "deploy"
+        && e.outcome == "succeeded"
+        && e.detail.as_deref()
+            == Some("app: registry.example/web:1.0.0 → registry.example/web:1.1.0")));
+    // Bad references and unknown containers are refused before anything happens.
+    let registered = w.app.aws_calls("RegisterTaskDefinition");
+    let bad = deploy("Registry.Example/Web", "deploy-key-02").await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.unwrap().contains("is not valid"));
+    let unknown = w
+        .app
+        .call(
+            "deploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("container", "sidecar"),
+                ("image", "x:1"),
+                ("key", "deploy-key-03"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), 400);
+    assert!(unknown
+        .text()
+        .await
+        .unwrap()
+        .contains("has no container \\\"sidecar\\\""));
+    assert_eq!(w.app.aws_calls("RegisterTaskDefinition"), registered);
+}

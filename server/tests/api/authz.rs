@@ -59,6 +59,18 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             ],
             Kind::EnvAction(ActionKind::Scale),
         ),
+        "deploy_service" => (
+            vec![
+                ("env", "{env}"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("container", "app"),
+                ("image", "{image}"),
+                ("key", "{key}"),
+                ("confirm", "web"),
+            ],
+            Kind::EnvAction(ActionKind::Deploy),
+        ),
         "redeploy_service" => (
             vec![
                 ("env", "{env}"),
@@ -275,7 +287,11 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
                             (
                                 *k,
                                 v.replace("{env}", env)
-                                    .replace("{key}", &format!("matrix-key-{checked}")),
+                                    .replace("{key}", &format!("matrix-key-{checked}"))
+                                    .replace(
+                                        "{image}",
+                                        &format!("registry.example/web:m{checked}"),
+                                    ),
                             )
                         })
                         .collect();

@@ -40,7 +40,7 @@ pub async fn get_service(
         view.actions = Some(action_panel(
             &user,
             &state,
-            &[ActionKind::Scale, ActionKind::Redeploy],
+            &[ActionKind::Deploy, ActionKind::Scale, ActionKind::Redeploy],
             recent,
         ));
         Ok(view)

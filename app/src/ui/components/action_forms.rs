@@ -2,7 +2,7 @@
 //! a double submit acts once; they work as plain form posts without JavaScript. In protected
 //! environments the person types the resource's name to confirm.
 
-use crate::api::actions::{RedeployService, ScaleService, SnapshotDatabase};
+use crate::api::actions::{DeployService, RedeployService, ScaleService, SnapshotDatabase};
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus};
 use crate::domain::format::age;
 use crate::domain::views::ActionPanel;
@@ -57,12 +57,56 @@ pub fn ScaleForm(
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="cluster" value=cluster/>
                 <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=panel.request_key.clone()/>
+                <input type="hidden" name="key" value=format!("{}-scale", panel.request_key)/>
                 <label class="flex flex-col gap-1 text-xs font-medium">"Desired tasks"
                     <input type="number" name="desired" min="1" max="50" required value=current.to_string() class=INPUT/>
                 </label>
                 {confirm_field(panel.protected, service)}
                 <button type="submit" class=BUTTON disabled=move || pending.get()>"Scale"</button>
+            </div>
+        </ActionForm>
+        {move || outcome(action.value().get())}
+    }
+}
+
+/// Deploy a new image for one container; the form starts from the current image.
+#[component]
+pub fn DeployForm(
+    action: ServerAction<DeployService>,
+    env: String,
+    cluster: String,
+    service: String,
+    /// `(container, current image)` in definition order.
+    containers: Vec<(String, String)>,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let pending = action.pending();
+    let first_image = containers
+        .first()
+        .map(|(_, i)| i.clone())
+        .unwrap_or_default();
+    let choices = containers
+        .into_iter()
+        .map(|(name, image)| view! { <option value=name.clone()>{format!("{name} (now {image})")}</option> })
+        .collect_view();
+    view! {
+        <ActionForm action attr:data-testid="deploy-form">
+            <div class="flex flex-wrap items-end gap-3">
+                <input type="hidden" name="env" value=env/>
+                <input type="hidden" name="cluster" value=cluster/>
+                <input type="hidden" name="service" value=service.clone()/>
+                <input type="hidden" name="key" value=format!("{}-deploy", panel.request_key)/>
+                <label class="flex flex-col gap-1 text-xs font-medium">"Container"
+                    <select name="container" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950">{choices}</select>
+                </label>
+                <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"New image (tag or digest)"
+                    <input name="image" required value=first_image spellcheck="false" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"/>
+                </label>
+                <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
+                    <input name="reason" maxlength="500" placeholder="optional" class="w-48 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
+                </label>
+                {confirm_field(panel.protected, service)}
+                <button type="submit" class=BUTTON disabled=move || pending.get()>"Deploy"</button>
             </div>
         </ActionForm>
         {move || outcome(action.value().get())}
@@ -84,7 +128,7 @@ pub fn RedeployForm(
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="cluster" value=cluster/>
                 <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=panel.request_key.clone()/>
+                <input type="hidden" name="key" value=format!("{}-redeploy", panel.request_key)/>
                 {confirm_field(panel.protected, service)}
                 <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Force new deployment"</button>
             </div>

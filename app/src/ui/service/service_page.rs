@@ -1,6 +1,6 @@
 //! One ECS service: counts, deployments, task definition and images, tasks, events, charts.
 
-use crate::api::actions::{RedeployService, ScaleService};
+use crate::api::actions::{DeployService, RedeployService, ScaleService};
 use crate::api::services::get_service;
 use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, utc_minute_opt};
@@ -27,6 +27,7 @@ pub fn ServicePage() -> impl IntoView {
     };
     let scale = ServerAction::<ScaleService>::new();
     let redeploy = ServerAction::<RedeployService>::new();
+    let deploy = ServerAction::<DeployService>::new();
     let data = Resource::new(
         move || {
             (
@@ -43,7 +44,7 @@ pub fn ServicePage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => service_page(view, scale, redeploy).into_any(),
+                    Ok(view) => service_page(view, Forms { scale, redeploy, deploy }).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -51,11 +52,20 @@ pub fn ServicePage() -> impl IntoView {
     }
 }
 
-fn actions_section(
-    view: &ServiceView,
+/// The service page's action forms.
+#[derive(Clone, Copy)]
+struct Forms {
     scale: ServerAction<ScaleService>,
     redeploy: ServerAction<RedeployService>,
-) -> Option<AnyView> {
+    deploy: ServerAction<DeployService>,
+}
+
+fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
+    let Forms {
+        scale,
+        redeploy,
+        deploy,
+    } = forms;
     let panel = view.actions.clone()?;
     let env = view.card.descriptor.id.to_string();
     let s = &view.service;
@@ -69,6 +79,21 @@ fn actions_section(
             <RedeployForm action=redeploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() panel=panel.clone()/>
         }
     });
+    let containers: Vec<(String, String)> = s
+        .task_definition
+        .as_ref()
+        .map(|td| {
+            td.containers
+                .iter()
+                .map(|c| (c.name.clone(), c.image.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let deploy_form = (panel.allows(ActionKind::Deploy) && !containers.is_empty()).then(|| {
+        view! {
+            <DeployForm action=deploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() containers panel=panel.clone()/>
+        }
+    });
     let refused = refusals(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
     let note = if panel.protected {
@@ -79,7 +104,7 @@ fn actions_section(
     Some(
         view! {
             <Section title="Actions" note=note>
-                <div class="space-y-4 p-3">{scale_form}{redeploy_form}{refused}</div>
+                <div class="space-y-4 p-3">{deploy_form}{scale_form}{redeploy_form}{refused}</div>
             </Section>
             <Section title="Recent actions" note="newest first">{recent}</Section>
         }
@@ -87,12 +112,8 @@ fn actions_section(
     )
 }
 
-fn service_page(
-    view: ServiceView,
-    scale: ServerAction<ScaleService>,
-    redeploy: ServerAction<RedeployService>,
-) -> impl IntoView {
-    let actions = actions_section(&view, scale, redeploy);
+fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
+    let actions = actions_section(&view, forms);
     let now = view.generated_at;
     let s = view.service.clone();
     let env = view.card.descriptor.id.to_string();
