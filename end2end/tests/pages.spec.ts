@@ -247,3 +247,20 @@ test('an operator mutes and unmutes an alarm from the alarms page', async ({ pag
   await shot(page, info, '16-alarm-muted');
   expect(errors).toEqual([]);
 });
+
+test('an operator deploys a new image and sees it in the recent actions', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'operator');
+  await page.goto('/envs/dev/services/dev-main/overview-web');
+  await settle(page, info);
+  const form = page.getByTestId('deploy-form');
+  const tag = withJs(info) ? '1.2.0' : '1.2.1';
+  await form.locator('input[name=image]').fill(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/overview-web:${tag}`);
+  await form.locator('input[name=reason]').fill('e2e release');
+  await form.getByRole('button', { name: 'Deploy' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('recent-actions')).toContainText(`overview-web:${tag}`);
+  await expect(page.getByTestId('containers-table')).toContainText(tag);
+  await shot(page, info, '17-service-deployed');
+  expect(errors).toEqual([]);
+});

@@ -5,8 +5,8 @@ use crate::domain::actions::ActionResult;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "deploy_service")]
 #[allow(clippy::too_many_arguments)]
+#[server(endpoint = "deploy_service")]
 pub async fn deploy_service(
     env: String,
     cluster: String,

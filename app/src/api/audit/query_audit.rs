@@ -4,8 +4,8 @@ use crate::domain::views::AuditPageView;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[server(endpoint = "query_audit")]
 #[allow(clippy::too_many_arguments)]
+#[server(endpoint = "query_audit")]
 pub async fn query_audit(
     actor: Option<String>,
     env: Option<String>,
