@@ -1,11 +1,13 @@
 //! Deploys a new image for one container: registers a copy of the current task-definition
 //! revision with only that image changed, then updates the service to it.
 
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
+
 use crate::domain::actions::ActionResult;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "deploy_service")]
 pub async fn deploy_service(
     env: String,
