@@ -35,9 +35,10 @@ pub fn ServicePage() -> impl IntoView {
                 refresh_tick(),
                 scale.version().get(),
                 redeploy.version().get(),
+                deploy.version().get(),
             )
         },
-        |((env, cluster, service), _, _, _)| get_service(env, cluster, service),
+        |((env, cluster, service), _, _, _, _)| get_service(env, cluster, service),
     );
     view! {
         <Title text=move || key().2/>
