@@ -11,4 +11,5 @@ pub mod health;
 pub mod ids;
 pub mod inventory;
 pub mod policy;
+pub mod rollout;
 pub mod views;

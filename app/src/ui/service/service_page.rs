@@ -132,7 +132,7 @@ fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
             alarm: a.clone(),
         })
         .collect();
-    let deployments_view = deployments(&s, now);
+    let deployments_view = view! { {rollout_line(&s, now)} {deployments(&s, now)} };
     let containers_view = containers(&s);
     let tasks_view = tasks(&s, now);
     let events_view = events(&s, now);
@@ -178,6 +178,37 @@ fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
         <Section title="Events" note="newest first">{events_view}</Section>
         <Section title="Tags">{tags_view}</Section>
     }
+}
+
+/// The rollout as a sentence and a bar, refreshed with the page until it settles.
+fn rollout_line(s: &Service, now: DateTime<Utc>) -> AnyView {
+    use crate::domain::rollout::{rollout, Rollout, DEFAULT_TIMEOUT_MINUTES};
+    let state = rollout(s, now, chrono::Duration::minutes(DEFAULT_TIMEOUT_MINUTES));
+    let (tone, text, progress) = match state {
+        Rollout::Steady => (Tone::Good, "Steady: no deployment in progress.".to_string(), None),
+        Rollout::Completed => (Tone::Good, "Rollout completed.".to_string(), Some(100)),
+        Rollout::InProgress { running, desired, old_tasks } => (
+            Tone::Info,
+            format!("Deploying: {running} of {desired} new tasks running, {old_tasks} old still serving. This page follows it."),
+            Some(if desired > 0 { (running.min(desired) * 100) / desired } else { 0 }),
+        ),
+        Rollout::Failed { reason } => (Tone::Bad, format!("Rollout failed: {reason}"), None),
+        Rollout::TimedOut { since } => (
+            Tone::Warn,
+            format!("Not settled {} after it started ({}); look at the events and tasks.", crate::domain::format::age(now, since).replace(" ago", ""), crate::domain::format::utc_minute(since)),
+            None,
+        ),
+        Rollout::Unknown => (Tone::Neutral, "ECS reported no deployment; the rollout state is unknown.".to_string(), None),
+    };
+    view! {
+        <div class="px-3 pt-3" data-testid="rollout">
+            <div class="flex items-center gap-2 text-sm"><Badge tone text=match tone { Tone::Bad => "failed", Tone::Warn => "stuck", Tone::Info => "deploying", Tone::Neutral => "unknown", Tone::Good => "settled" }/>{text}</div>
+            {progress.map(|p| view! {
+                <progress class="mt-2 h-1.5 w-full max-w-md accent-sky-600" max="100" value=p>{format!("{p}%")}</progress>
+            })}
+        </div>
+    }
+    .into_any()
 }
 
 fn deployments(s: &Service, now: DateTime<Utc>) -> AnyView {
