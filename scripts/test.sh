@@ -69,7 +69,10 @@ export QD_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 
 step "unit and integration tests"
 # Bounded: a hung test fails the run instead of eating CI's whole budget.
-RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server
+# One test at a time: with two test consoles rendering at once in one process, a page render
+# sometimes loses its reactive owner (see the closing note of this change); sequential runs are
+# reliable and take ~15 s.
+RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server -- --test-threads=1
 
 step "end-to-end: seed three accounts and start the console"
 qd_moto_seed "$MOTO_PORT" --reset

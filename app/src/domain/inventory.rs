@@ -337,6 +337,9 @@ pub struct EnvDetails {
     pub databases: BTreeMap<String, DatabaseMetrics>,
     /// Keyed by `cluster/service`.
     pub tasks: BTreeMap<String, Vec<Task>>,
+    /// The latest revisions of each task-definition family in use, newest first.
+    #[serde(default)]
+    pub revisions: BTreeMap<String, Vec<TaskDefinition>>,
 }
 
 pub fn service_key(cluster: &str, service: &str) -> String {

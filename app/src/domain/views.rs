@@ -248,6 +248,8 @@ pub struct ServiceView {
     pub alarms: Vec<Alarm>,
     /// Filled in by the server function for the person asking.
     pub actions: Option<ActionPanel>,
+    /// Revisions of the service's family the service could be rolled back (or forward) to.
+    pub revisions: Vec<super::inventory::TaskDefinition>,
 }
 
 /// The actions a person may take on a resource, the ones refused with the reason, a fresh
@@ -475,6 +477,24 @@ pub fn service(
         .collect();
     sort_for_display(&mut alarms, |a| a);
     let key = service_key(cluster, name);
+    let family = service
+        .task_definition
+        .as_ref()
+        .map(|td| td.family.clone())
+        .unwrap_or_else(|| {
+            let label = super::inventory::revision_label_from_arn(&service.task_definition_arn);
+            label.split(':').next().unwrap_or_default().to_string()
+        });
+    let revisions = env
+        .details
+        .and_then(|d| d.revisions.get(&family))
+        .map(|r| {
+            r.iter()
+                .filter(|td| td.arn != service.task_definition_arn)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let mut service = service.clone();
     if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {
         service.tasks = tasks.clone();
@@ -486,6 +506,7 @@ pub fn service(
         metrics: env.details.and_then(|m| m.services.get(&key)).cloned(),
         alarms,
         actions: None,
+        revisions,
     })
 }
 

@@ -143,6 +143,12 @@ pub enum ActionCommand {
         cluster: String,
         service: String,
     },
+    /// Point the service at an existing revision.
+    Rollback {
+        cluster: String,
+        service: String,
+        task_definition: String,
+    },
     /// Register a copy of `from` with `container`'s image replaced, then point the service at it.
     Deploy {
         cluster: String,

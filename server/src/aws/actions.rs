@@ -136,6 +136,20 @@ impl EnvClients {
                 .await
                 .map(|_| ())
                 .map_err(failure),
+            ActionCommand::Rollback {
+                cluster,
+                service,
+                task_definition,
+            } => self
+                .ecs
+                .update_service()
+                .cluster(cluster)
+                .service(service)
+                .task_definition(task_definition)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(failure),
             ActionCommand::Deploy {
                 cluster,
                 service,

@@ -213,6 +213,7 @@ impl EnvClients {
             services: BTreeMap::new(),
             databases: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            revisions: BTreeMap::new(),
         };
         for (index, series) in results.into_iter().flatten() {
             let Some(query) = targets.get(index) else {

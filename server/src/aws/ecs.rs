@@ -223,6 +223,56 @@ impl EnvClients {
         Ok(())
     }
 
+    /// The latest revisions (up to ten, newest first) of each family, for rollbacks. Revisions
+    /// already described come from the cache.
+    pub(crate) async fn revisions(
+        &self,
+        families: &[String],
+    ) -> Result<BTreeMap<String, Vec<TaskDefinition>>, String> {
+        let listed: Vec<(String, Vec<String>)> = stream::iter(families.iter().cloned())
+            .map(|family| async move {
+                let out = self
+                    .ecs
+                    .list_task_definitions()
+                    .family_prefix(&family)
+                    .sort(aws_sdk_ecs::types::SortOrder::Desc)
+                    .max_results(10)
+                    .send()
+                    .await
+                    .op("ECS ListTaskDefinitions")?;
+                // A prefix also matches longer family names: keep this family's revisions only.
+                let arns = out
+                    .task_definition_arns()
+                    .iter()
+                    .filter(|a| crate::aws::ecs::family_of(a) == family)
+                    .take(10)
+                    .cloned()
+                    .collect();
+                Ok::<_, String>((family, arns))
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut wanted: Vec<Service> = Vec::new();
+        for (_, arns) in &listed {
+            for arn in arns {
+                wanted.push(placeholder(arn));
+            }
+        }
+        self.attach_task_definitions(&mut wanted).await?;
+        let by_arn: BTreeMap<String, TaskDefinition> = wanted
+            .into_iter()
+            .filter_map(|s| s.task_definition.map(|td| (s.task_definition_arn, td)))
+            .collect();
+        Ok(listed
+            .into_iter()
+            .map(|(family, arns)| {
+                let revisions = arns.iter().filter_map(|a| by_arn.get(a).cloned()).collect();
+                (family, revisions)
+            })
+            .collect())
+    }
+
     /// Tasks of every cluster, keyed by the service that started them (`service:<name>` group).
     pub(crate) async fn tasks(
         &self,
@@ -268,6 +318,34 @@ impl EnvClients {
             by_service.entry((cluster, service)).or_default().push(task);
         }
         Ok(by_service)
+    }
+}
+
+/// `…:task-definition/web:7` → `web`.
+pub(crate) fn family_of(arn: &str) -> &str {
+    let label = arn.rsplit('/').next().unwrap_or(arn);
+    label.rsplit_once(':').map(|(f, _)| f).unwrap_or(label)
+}
+
+/// A service shell carrying only a task-definition ARN, to reuse the cached description path.
+fn placeholder(arn: &str) -> Service {
+    Service {
+        cluster: String::new(),
+        name: String::new(),
+        arn: String::new(),
+        status: String::new(),
+        desired: 0,
+        running: 0,
+        pending: 0,
+        launch_type: None,
+        task_definition_arn: arn.to_string(),
+        task_definition: None,
+        deployments: Vec::new(),
+        events: Vec::new(),
+        tasks: Vec::new(),
+        tags: BTreeMap::new(),
+        app: None,
+        created_at: None,
     }
 }
 

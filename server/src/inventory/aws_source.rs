@@ -38,11 +38,20 @@ impl InventorySource for EnvClients {
 
     async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
         let now = Utc::now();
-        let (metrics, tasks) = tokio::join!(
+        let mut families: Vec<String> = inventory
+            .services
+            .iter()
+            .filter_map(|s| s.task_definition.as_ref().map(|td| td.family.clone()))
+            .collect();
+        families.sort();
+        families.dedup();
+        let (metrics, tasks, revisions) = tokio::join!(
             self.metrics(inventory, now),
-            self.tasks(&inventory.clusters)
+            self.tasks(&inventory.clusters),
+            self.revisions(&families)
         );
         let mut details = metrics?;
+        details.revisions = revisions?;
         details.tasks = tasks?
             .into_iter()
             .map(|((cluster, service), tasks)| (service_key(&cluster, &service), tasks))

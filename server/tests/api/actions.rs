@@ -544,3 +544,66 @@ async fn deploying_registers_a_revision_with_only_the_image_changed() {
         .contains("has no container \\\"sidecar\\\""));
     assert_eq!(w.app.aws_calls("RegisterTaskDefinition"), registered);
 }
+
+#[tokio::test]
+async fn rolling_back_points_the_service_at_an_earlier_revision() {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let first = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    let second = account
+        .task_definition("web", "registry.example/web:1.1.0")
+        .await;
+    account.service("main", "web", &second, "shop", 2).await;
+    let app = spawn_app(vec![TestEnv::new("prod", &account)]).await;
+    app.sign_in("ana", "operator").await;
+    let page = app.get_text("/envs/prod/services/main/web").await;
+    assert!(
+        page.contains("data-testid=\"rollback-form\"") && page.contains("web:1 — app 1.0.0"),
+        "the form lists web:1 with its image"
+    );
+    let response = app
+        .call(
+            "rollback_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("revision", "web:1"),
+                ("key", "rollback-k-01"),
+                ("reason", "1.1.0 leaks memory"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    let result: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(result["summary"], "web:2 → web:1 (app: 1.1.0 → 1.0.0)");
+    let svc = account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svc.services()[0].task_definition(), Some(first.as_str()));
+    let unknown = app
+        .call(
+            "rollback_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("revision", "web:9"),
+                ("key", "rollback-k-02"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status(), 400);
+    assert!(unknown
+        .text()
+        .await
+        .unwrap()
+        .contains("not a known revision"));
+}

@@ -71,6 +71,17 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             ],
             Kind::EnvAction(ActionKind::Deploy),
         ),
+        "rollback_service" => (
+            vec![
+                ("env", "{env}"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("revision", "{other_revision}"),
+                ("key", "{key}"),
+                ("confirm", "web"),
+            ],
+            Kind::EnvAction(ActionKind::Rollback),
+        ),
         "redeploy_service" => (
             vec![
                 ("env", "{env}"),
@@ -117,6 +128,35 @@ fn classify_page(path: &str) -> Option<Kind> {
     })
 }
 
+/// A revision of `web` in `env` other than the one running now (deploys in the matrix move it).
+fn other_revision(app: &TestApp, env: &str) -> String {
+    let Some(state) = app
+        .state
+        .inventory
+        .slots()
+        .iter()
+        .find(|s| s.descriptor().id.as_str() == env)
+        .map(|s| s.state())
+    else {
+        return "web:1".into();
+    };
+    let current = state
+        .inventory
+        .as_ref()
+        .and_then(|inv| {
+            inv.service("main", "web")
+                .map(|s| s.task_definition_arn.clone())
+        })
+        .unwrap_or_default();
+    state
+        .details
+        .as_ref()
+        .and_then(|d| d.revisions.get("web"))
+        .and_then(|r| r.iter().find(|td| td.arn != current))
+        .map(|td| format!("web:{}", td.revision))
+        .unwrap_or_else(|| "web:1".into())
+}
+
 fn fill(path: &str, env: &str) -> String {
     path.replace("{env}", env)
         .replace("{cluster}", "main")
@@ -130,6 +170,9 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
     account.cluster("main").await;
     let td = account
         .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account
+        .task_definition("web", "registry.example/web:1.1.0")
         .await;
     account.service("main", "web", &td, "shop", 1).await;
     account.database("db1", "shop").await;
@@ -288,10 +331,8 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
                                 *k,
                                 v.replace("{env}", env)
                                     .replace("{key}", &format!("matrix-key-{checked}"))
-                                    .replace(
-                                        "{image}",
-                                        &format!("registry.example/web:m{checked}"),
-                                    ),
+                                    .replace("{image}", &format!("registry.example/web:m{checked}"))
+                                    .replace("{other_revision}", &other_revision(&app, env)),
                             )
                         })
                         .collect();

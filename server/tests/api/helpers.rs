@@ -17,19 +17,6 @@ struct Moto {
 }
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
-static SERVER_RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-
-/// The runtime all test consoles run on.
-fn server_runtime() -> &'static tokio::runtime::Runtime {
-    SERVER_RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .thread_name("test-consoles")
-            .build()
-            .expect("the test consoles' runtime")
-    })
-}
 static IDP: OnceLock<String> = OnceLock::new();
 
 /// The address the test console claims to be at: the identity provider redirects here, and the
@@ -455,25 +442,17 @@ pub async fn spawn_app_with_overrides(
     );
     let settings = Settings::from_toml(&test_config_with(&envs, dir.path(), &auth), vars)
         .expect("test config");
-    // Every test console runs on one runtime that lives as long as the test process, as in
-    // production; each test's own runtime only drives its HTTP client and AWS seeding.
-    let (state, addr, tx) = server_runtime()
-        .spawn(async move {
-            let app = Application::build(settings).await.expect("build app");
-            let addr = app.local_addr().expect("address");
-            let state = app.state().clone();
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(async move {
-                let _ = app
-                    .run(async {
-                        let _ = rx.await;
-                    })
-                    .await;
-            });
-            (state, addr, tx)
-        })
-        .await
-        .expect("starting the test console");
+    let app = Application::build(settings).await.expect("build app");
+    let addr = app.local_addr().expect("address");
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = app
+            .run(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .cookie_store(true)

@@ -40,7 +40,12 @@ pub async fn get_service(
         view.actions = Some(action_panel(
             &user,
             &state,
-            &[ActionKind::Deploy, ActionKind::Scale, ActionKind::Redeploy],
+            &[
+                ActionKind::Deploy,
+                ActionKind::Rollback,
+                ActionKind::Scale,
+                ActionKind::Redeploy,
+            ],
             recent,
         ));
         Ok(view)

@@ -15,7 +15,6 @@ pub fn AppPage() -> impl IntoView {
     let app = move || params.read().get("app").unwrap_or_default();
     let data = Resource::new(move || (app(), refresh_tick()), |(app, _)| get_app(app));
     view! {
-        <Title text=app/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -30,6 +29,7 @@ pub fn AppPage() -> impl IntoView {
 fn app_page(view: AppView) -> impl IntoView {
     let now = view.generated_at;
     view! {
+        <Title text=view.name.clone()/>
         <PageHeader title=view.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string()), ("Apps".to_string(), "/apps".to_string())]/>
         {view.columns.into_iter().map(|col| {
             let env = col.card.descriptor.id.clone();

@@ -2,9 +2,12 @@
 //! a double submit acts once; they work as plain form posts without JavaScript. In protected
 //! environments the person types the resource's name to confirm.
 
-use crate::api::actions::{DeployService, RedeployService, ScaleService, SnapshotDatabase};
+use crate::api::actions::{
+    DeployService, RedeployService, RollbackService, ScaleService, SnapshotDatabase,
+};
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus};
 use crate::domain::format::age;
+use crate::domain::inventory::{split_image, TaskDefinition};
 use crate::domain::views::ActionPanel;
 use crate::error::AppError;
 use crate::ui::components::{Badge, Empty, Tone, MUTED, TABLE, TD, TH, THEAD, TR};
@@ -107,6 +110,52 @@ pub fn DeployForm(
                 </label>
                 {confirm_field(panel.protected, service)}
                 <button type="submit" class=BUTTON disabled=move || pending.get()>"Deploy"</button>
+            </div>
+        </ActionForm>
+        {move || outcome(action.value().get())}
+    }
+}
+
+/// Roll back (or forward) to another known revision of the family; each option names its images.
+#[component]
+pub fn RollbackForm(
+    action: ServerAction<RollbackService>,
+    env: String,
+    cluster: String,
+    service: String,
+    revisions: Vec<TaskDefinition>,
+    now: DateTime<Utc>,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let pending = action.pending();
+    let choices = revisions
+        .into_iter()
+        .map(|td| {
+            let label = format!("{}:{}", td.family, td.revision);
+            let images: Vec<String> = td
+                .containers
+                .iter()
+                .map(|c| format!("{} {}", c.name, split_image(&c.image).1))
+                .collect();
+            let registered = td.registered_at.map(|t| format!(", registered {}", age(now, t))).unwrap_or_default();
+            view! { <option value=label.clone()>{format!("{label} — {}{registered}", images.join(", "))}</option> }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action attr:data-testid="rollback-form">
+            <div class="flex flex-wrap items-end gap-3">
+                <input type="hidden" name="env" value=env/>
+                <input type="hidden" name="cluster" value=cluster/>
+                <input type="hidden" name="service" value=service.clone()/>
+                <input type="hidden" name="key" value=format!("{}-rollback", panel.request_key)/>
+                <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"Roll back to"
+                    <select name="revision" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950">{choices}</select>
+                </label>
+                <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
+                    <input name="reason" maxlength="500" placeholder="why" class="w-48 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
+                </label>
+                {confirm_field(panel.protected, service)}
+                <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Roll back"</button>
             </div>
         </ActionForm>
         {move || outcome(action.value().get())}

@@ -30,7 +30,6 @@ pub fn DatabasePage() -> impl IntoView {
         |((env, id), _, _)| get_database(env, id),
     );
     view! {
-        <Title text=move || key().1/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -110,6 +109,7 @@ fn database_page(view: DatabaseView, snapshot: ServerAction<SnapshotDatabase>) -
     let endpoint = db.endpoint.clone().unwrap_or_else(|| "—".into());
     let alarms_view = alarms_table(alarm_rows.clone(), now, false);
     view! {
+        <Title text=db.id.clone()/>
         <PageHeader title=db.id.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-6")>

@@ -21,7 +21,6 @@ pub fn EnvironmentPage() -> impl IntoView {
         |(env, _, _)| get_environment(env),
     );
     view! {
-        <Title text=move || env()/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -73,6 +72,7 @@ fn environment(view: EnvironmentView, refresh: ServerAction<RefreshEnvironment>)
     let deploys = health.deploys_in_progress.to_string();
     let clusters = view.clusters.join(", ");
     view! {
+        <Title text=card.descriptor.name.clone()/>
         <PageHeader title=card.descriptor.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string())]>
             {actions}
         </PageHeader>

@@ -1,6 +1,6 @@
 //! One ECS service: counts, deployments, task definition and images, tasks, events, charts.
 
-use crate::api::actions::{DeployService, RedeployService, ScaleService};
+use crate::api::actions::{DeployService, RedeployService, RollbackService, ScaleService};
 use crate::api::services::get_service;
 use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, utc_minute_opt};
@@ -28,6 +28,7 @@ pub fn ServicePage() -> impl IntoView {
     let scale = ServerAction::<ScaleService>::new();
     let redeploy = ServerAction::<RedeployService>::new();
     let deploy = ServerAction::<DeployService>::new();
+    let rollback = ServerAction::<RollbackService>::new();
     let data = Resource::new(
         move || {
             (
@@ -36,16 +37,16 @@ pub fn ServicePage() -> impl IntoView {
                 scale.version().get(),
                 redeploy.version().get(),
                 deploy.version().get(),
+                rollback.version().get(),
             )
         },
-        |((env, cluster, service), _, _, _, _)| get_service(env, cluster, service),
+        |((env, cluster, service), _, _, _, _, _)| get_service(env, cluster, service),
     );
     view! {
-        <Title text=move || key().2/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => service_page(view, Forms { scale, redeploy, deploy }).into_any(),
+                    Ok(view) => service_page(view, Forms { scale, redeploy, deploy, rollback }).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -59,6 +60,7 @@ struct Forms {
     scale: ServerAction<ScaleService>,
     redeploy: ServerAction<RedeployService>,
     deploy: ServerAction<DeployService>,
+    rollback: ServerAction<RollbackService>,
 }
 
 fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
@@ -66,6 +68,7 @@ fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
         scale,
         redeploy,
         deploy,
+        rollback,
     } = forms;
     let panel = view.actions.clone()?;
     let env = view.card.descriptor.id.to_string();
@@ -95,6 +98,12 @@ fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
             <DeployForm action=deploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() containers panel=panel.clone()/>
         }
     });
+    let rollback_form = (panel.allows(ActionKind::Rollback) && !view.revisions.is_empty()).then(|| {
+        view! {
+            <RollbackForm action=rollback env=env.clone() cluster=s.cluster.clone() service=s.name.clone()
+                revisions=view.revisions.clone() now=view.generated_at panel=panel.clone()/>
+        }
+    });
     let refused = refusals(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
     let note = if panel.protected {
@@ -105,7 +114,7 @@ fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
     Some(
         view! {
             <Section title="Actions" note=note>
-                <div class="space-y-4 p-3">{deploy_form}{scale_form}{redeploy_form}{refused}</div>
+                <div class="space-y-4 p-3">{deploy_form}{rollback_form}{scale_form}{redeploy_form}{refused}</div>
             </Section>
             <Section title="Recent actions" note="newest first">{recent}</Section>
         }
@@ -153,6 +162,7 @@ fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
     let deploying = s.deploying();
     let created = age_opt(now, s.created_at);
     view! {
+        <Title text=s.name.clone()/>
         <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-7")>
