@@ -223,3 +223,24 @@ pub async fn run_action(
     }
     into_response(result)
 }
+
+/// The service an action names: names validated, then found in the environment's inventory.
+pub fn target_service(
+    state: &EnvState,
+    cluster: &str,
+    service: &str,
+) -> Result<crate::domain::inventory::Service, AppError> {
+    use crate::domain::ids::parse_resource_name;
+    let cluster = parse_resource_name("cluster name", cluster)?;
+    let service = parse_resource_name("service name", service)?;
+    state
+        .inventory
+        .as_ref()
+        .and_then(|inv| inv.service(&cluster, &service).cloned())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "there is no service {service} in cluster {cluster} of {}",
+                state.descriptor.id
+            ))
+        })
+}

@@ -20,8 +20,7 @@ pub async fn deploy_service(
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::{ActionKind, ImageRef};
-    use crate::domain::ids::parse_resource_name;
-    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::actions::{run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
     respond(async {
@@ -32,14 +31,9 @@ pub async fn deploy_service(
             return Err(AppError::Invalid("the reason is longer than 500 characters".into()));
         }
         run_action(&user, &services, &env, ActionKind::Deploy, &key, confirm.as_deref(), |state| {
-            let cluster = parse_resource_name("cluster name", &cluster)?;
-            let service = parse_resource_name("service name", &service)?;
+            let current = target_service(state, &cluster, &service)?;
+            let (cluster, service) = (current.cluster.clone(), current.name.clone());
             let image = ImageRef::parse(&image).map_err(AppError::Invalid)?;
-            let current = state
-                .inventory
-                .as_ref()
-                .and_then(|inv| inv.service(&cluster, &service).cloned())
-                .ok_or_else(|| AppError::NotFound(format!("there is no service {service} in cluster {cluster} of {env}")))?;
             let td = current.task_definition.clone().ok_or_else(|| {
                 AppError::Conflict(format!("the task definition of {service} has not been read yet; try again in a moment"))
             })?;

@@ -14,8 +14,7 @@ pub async fn scale_service(
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::{ActionKind, DesiredCount, ScaleBounds};
-    use crate::domain::ids::parse_resource_name;
-    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::actions::{run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
     respond(async {
@@ -29,17 +28,8 @@ pub async fn scale_service(
             &key,
             confirm.as_deref(),
             |state| {
-                let cluster = parse_resource_name("cluster name", &cluster)?;
-                let service = parse_resource_name("service name", &service)?;
-                let current = state
-                    .inventory
-                    .as_ref()
-                    .and_then(|inv| inv.service(&cluster, &service).cloned())
-                    .ok_or_else(|| {
-                        AppError::NotFound(format!(
-                            "there is no service {service} in cluster {cluster} of {env}"
-                        ))
-                    })?;
+                let current = target_service(state, &cluster, &service)?;
+                let (cluster, service) = (current.cluster.clone(), current.name.clone());
                 let bounds = ScaleBounds::resolve(None, None, false);
                 let desired = DesiredCount::parse(&desired, bounds).map_err(AppError::Invalid)?;
                 Ok(Prepared {
