@@ -240,14 +240,16 @@ impl EnvClients {
                     .send()
                     .await
                     .op("ECS ListTaskDefinitions")?;
-                // A prefix also matches longer family names: keep this family's revisions only.
-                let arns = out
+                // A prefix also matches longer family names: keep this family's revisions only,
+                // newest first whatever order the API used.
+                let mut arns: Vec<String> = out
                     .task_definition_arns()
                     .iter()
                     .filter(|a| crate::aws::ecs::family_of(a) == family)
-                    .take(10)
                     .cloned()
                     .collect();
+                arns.sort_by_key(|a| std::cmp::Reverse(revision_of(a)));
+                arns.truncate(10);
                 Ok::<_, String>((family, arns))
             })
             .buffered(self.concurrency)
@@ -327,6 +329,14 @@ pub(crate) fn family_of(arn: &str) -> &str {
     label.rsplit_once(':').map(|(f, _)| f).unwrap_or(label)
 }
 
+/// `…:task-definition/web:7` → 7.
+fn revision_of(arn: &str) -> u32 {
+    arn.rsplit(':')
+        .next()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
+}
+
 /// A service shell carrying only a task-definition ARN, to reuse the cached description path.
 fn placeholder(arn: &str) -> Service {
     Service {
@@ -392,6 +402,17 @@ fn map_task(t: &aws_sdk_ecs::types::Task) -> Task {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revisions_and_families_come_from_arns() {
+        let arn = "arn:aws:ecs:eu-west-1:1:task-definition/overview-web:12";
+        assert_eq!(family_of(arn), "overview-web");
+        assert_eq!(revision_of(arn), 12);
+        assert_eq!(
+            family_of("arn:aws:ecs:eu-west-1:1:task-definition/overview-web-admin:1"),
+            "overview-web-admin"
+        );
+    }
 
     #[test]
     fn service_arns_are_kept_only_in_their_cluster() {
