@@ -14,24 +14,18 @@ impl SqlAudit {
         Self { pool }
     }
 
-    /// The most recent entries, newest first (for tests and, later, the audit page).
-    pub async fn recent(
-        &self,
-        limit: i64,
-    ) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, sqlx::Error> {
-        let rows: Vec<LegacyRow> = sqlx::query_as(
-            "SELECT at, actor, kind, env, target, outcome, detail, ip, user_agent
-             FROM audit_events ORDER BY id DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+    /// The most recent entries of every environment, newest first.
+    pub async fn recent(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, String> {
+        let everything = AuditScope {
+            envs: None,
+            viewer: String::new(),
+        };
+        let (rows, _) = self
+            .query(&AuditFilter::default(), &everything, limit, 0)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| {
-                let at = DateTime::parse_from_rfc3339(&r.at)
-                    .map(|t| t.with_timezone(&Utc))
-                    .unwrap_or_default();
                 let entry = AuditEntry {
                     actor: r.actor,
                     kind: r.kind,
@@ -42,7 +36,7 @@ impl SqlAudit {
                     ip: r.ip,
                     user_agent: r.user_agent,
                 };
-                (at, entry)
+                (r.at, entry)
             })
             .collect())
     }
@@ -79,19 +73,6 @@ impl StoredRow {
             user_agent: self.user_agent,
         }
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct LegacyRow {
-    at: String,
-    actor: String,
-    kind: String,
-    env: Option<String>,
-    target: Option<String>,
-    outcome: String,
-    detail: Option<String>,
-    ip: Option<String>,
-    user_agent: Option<String>,
 }
 
 /// Inserts one audit row on a connection (also inside a caller's transaction).
