@@ -10,6 +10,7 @@ pub mod format;
 pub mod health;
 pub mod ids;
 pub mod inventory;
+pub mod plans;
 pub mod policy;
 pub mod rollout;
 pub mod views;

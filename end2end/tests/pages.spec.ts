@@ -191,8 +191,19 @@ test('an operator scales a service and snapshots a database from the pages', asy
   await page.goto('/envs/dev/services/dev-main/prospa-api');
   await settle(page, info);
   const form = page.getByTestId('scale-form');
+  await expect(form).toContainText('Allowed');
   await form.locator('input[name=desired]').fill(desired);
-  await form.getByRole('button', { name: 'Scale' }).click();
+  await form.getByRole('button', { name: 'Review scale' }).click();
+  await settle(page, info);
+  // The review step shows the change before anything runs.
+  const review = page.getByTestId('review-panel');
+  await expect(review.getByTestId('review-changes')).toContainText('Desired tasks');
+  await expect(review.getByTestId('review-changes')).toContainText(desired);
+  await shot(page, info, '12-service-scale-review');
+  await review.getByRole('button', { name: 'Confirm scale' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText(`→ ${desired}`);
+  await expect(page.getByTestId('review-panel')).toHaveCount(0);
   await expect(page.getByTestId('recent-actions')).toContainText(`→ ${desired}`);
   await expect(page.getByTestId('recent-actions')).toContainText('succeeded');
   await shot(page, info, '12-service-scaled');
@@ -200,6 +211,8 @@ test('an operator scales a service and snapshots a database from the pages', asy
   await page.goto('/envs/dev/databases/prospa-db');
   await settle(page, info);
   await page.getByTestId('snapshot-form').getByRole('button', { name: 'Snapshot now' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('snapshot prospa-db-qd-');
   await expect(page.getByTestId('recent-actions')).toContainText('snapshot prospa-db-qd-');
   await expect(page.getByTestId('snapshots-table')).toContainText('prospa-db-qd-');
   await shot(page, info, '13-database-snapshot');
@@ -220,13 +233,24 @@ test('an operator scales a service and snapshots a database from the pages', asy
   expect(errors).toEqual([]);
 });
 
+test('a review refuses a count outside the bounds and offers no confirm button', async ({ page }, info) => {
+  await signIn(page, info, 'operator');
+  await page.goto('/envs/dev/services/dev-main/prospa-api?review=scale&desired=500');
+  await settle(page, info);
+  await expect(page.getByTestId('review-refused')).toContainText('outside the allowed range');
+  await expect(page.getByTestId('confirm-form')).toHaveCount(0);
+  await shot(page, info, '18-service-review-refused');
+});
+
 test('a protected environment refuses gated actions and asks to type the name', async ({ page }, info) => {
   await signIn(page, info, 'admin');
   await page.goto('/envs/prod/services/prod-main/prospa-api');
   await settle(page, info);
   await expect(page.getByTestId('refused-actions')).toContainText('needs approval');
   await expect(page.getByTestId('scale-form')).toHaveCount(0);
-  await expect(page.getByTestId('redeploy-form').locator('input[name=confirm]')).toBeVisible();
+  await page.getByTestId('redeploy-form').getByRole('button').click();
+  await settle(page, info);
+  await expect(page.getByTestId('review-panel').locator('input[name=confirm]')).toBeVisible();
   await shot(page, info, '14-service-protected');
 });
 
@@ -236,31 +260,64 @@ test('an operator mutes and unmutes an alarm from the alarms page', async ({ pag
   await page.goto('/alarms?env=dev&q=overview-web-memory-high');
   await settle(page, info);
   const table = page.getByTestId('alarms-table');
-  const wasMuted = (await table.textContent())?.includes('muted') ?? false;
   const form = table.getByTestId('mute-form');
+  const wasMuted = (await form.getByRole('button', { name: 'Unmute' }).count()) > 0;
   if (!wasMuted) {
     await form.locator('input[name=reason]').fill('load test in progress');
   }
   await form.getByRole('button', { name: wasMuted ? 'Unmute' : 'Mute' }).click();
   await settle(page, info);
   await expect(table.getByRole('button', { name: wasMuted ? 'Mute' : 'Unmute' })).toBeVisible();
+  // The row says who did it, and when.
+  await expect(table.getByTestId('last-mute')).toContainText(`${wasMuted ? 'unmuted' : 'muted'} by e2e-ana`);
   await shot(page, info, '16-alarm-muted');
   expect(errors).toEqual([]);
 });
 
-test('an operator deploys a new image and sees it in the recent actions', async ({ page }, info) => {
+test('an operator deploys a new image, rolls it back, and finds both in the audit', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info, 'operator');
   await page.goto('/envs/dev/services/dev-main/overview-web');
   await settle(page, info);
   const form = page.getByTestId('deploy-form');
   const tag = withJs(info) ? '1.2.0' : '1.2.1';
-  await form.locator('input[name=image]').fill(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/overview-web:${tag}`);
+  const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/overview-web:${tag}`;
+  await form.locator('input[name=image]').fill(image);
   await form.locator('input[name=reason]').fill('e2e release');
-  await form.getByRole('button', { name: 'Deploy' }).click();
+  await form.getByRole('button', { name: 'Review deploy' }).click();
   await settle(page, info);
+  const review = page.getByTestId('review-panel');
+  await expect(review.getByTestId('review-changes')).toContainText(image);
+  await expect(review).toContainText('Reason: e2e release');
+  await shot(page, info, '17-service-deploy-review');
+  await review.getByRole('button', { name: 'Confirm deploy' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText(`overview-web:${tag}`);
   await expect(page.getByTestId('recent-actions')).toContainText(`overview-web:${tag}`);
   await expect(page.getByTestId('containers-table')).toContainText(tag);
   await shot(page, info, '17-service-deployed');
+
+  // Roll back to the newest other revision, with a reason.
+  const rollback = page.getByTestId('rollback-form');
+  await rollback.locator('input[name=reason]').fill('e2e rollback');
+  await rollback.getByRole('button', { name: 'Review rollback' }).click();
+  await settle(page, info);
+  const back = page.getByTestId('review-panel');
+  await expect(back.getByTestId('review-changes')).toContainText('Task definition');
+  await back.getByRole('button', { name: 'Confirm rollback' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('rollback');
+  await expect(page.getByTestId('recent-actions')).toContainText('Reason: e2e rollback');
+  await shot(page, info, '19-service-rolled-back');
+
+  await page.goto('/audit?env=dev&actor=e2e-ana');
+  await settle(page, info);
+  const audit = page.getByTestId('audit-table');
+  await expect(audit).toContainText(`overview-web:${tag}`);
+  await expect(audit).toContainText('rollback');
+  const csv = await (await page.request.get('/audit/export.csv?env=dev&kind=rollback')).text();
+  expect(csv).toContain('e2e-ana,rollback,dev,dev-main/overview-web,succeeded');
+  const deploys = await (await page.request.get('/audit/export.csv?env=dev&kind=deploy')).text();
+  expect(deploys).toContain(`overview-web:${tag}`);
   expect(errors).toEqual([]);
 });

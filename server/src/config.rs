@@ -2,6 +2,7 @@
 //! that names the bad key and says why. Nothing else in the server reads the environment.
 
 use anyhow::{anyhow, bail, Context};
+use app::domain::actions::{ScalePolicy, ScaleRule, ServiceScaleRule};
 use app::domain::ids::EnvId;
 use app::domain::inventory::EnvDescriptor;
 use app::domain::policy::{EnvScope, GroupRole, Role};
@@ -182,6 +183,105 @@ pub struct EnvironmentSettings {
     /// Tag key that names a resource's app.
     #[serde(default = "default_app_tag")]
     pub app_tag: String,
+    /// Limits on desired counts for the scale action.
+    #[serde(default)]
+    pub scaling: ScalingSettings,
+}
+
+/// `[environments.scaling]`: a desired-count range for every service of the environment, and
+/// `[[environments.scaling.services]]` rules for some. Ends left out come from the service's
+/// autoscaling range when known, else 1..=50; 0 is allowed only with `allow_zero = true`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingSettings {
+    #[serde(default)]
+    pub min: Option<i32>,
+    #[serde(default)]
+    pub max: Option<i32>,
+    #[serde(default)]
+    pub allow_zero: bool,
+    #[serde(default)]
+    pub services: Vec<ServiceScalingSettings>,
+}
+
+/// One service's desired-count range; `name` is `service` or `cluster/service`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceScalingSettings {
+    pub name: String,
+    #[serde(default)]
+    pub min: Option<i32>,
+    #[serde(default)]
+    pub max: Option<i32>,
+    #[serde(default)]
+    pub allow_zero: bool,
+}
+
+impl ScalingSettings {
+    pub fn policy(&self) -> ScalePolicy {
+        ScalePolicy {
+            env: ScaleRule {
+                min: self.min,
+                max: self.max,
+                allow_zero: self.allow_zero,
+            },
+            services: self
+                .services
+                .iter()
+                .map(|s| ServiceScaleRule {
+                    name: s.name.clone(),
+                    rule: ScaleRule {
+                        min: s.min,
+                        max: s.max,
+                        allow_zero: s.allow_zero,
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    /// Ranges that make sense: 1 ≤ min ≤ max ≤ 5000, names unique. `key` names the table.
+    fn validate(&self, key: &str) -> Result<(), String> {
+        let check = |key: &str, min: Option<i32>, max: Option<i32>| -> Result<(), String> {
+            let limit = app::domain::actions::MAX_DESIRED_COUNT;
+            if let Some(min) = min {
+                if !(1..=limit).contains(&min) {
+                    return Err(format!("{key}.min: {min} must be between 1 and {limit} (allow 0 with allow_zero = true)"));
+                }
+            }
+            if let Some(max) = max {
+                if !(1..=limit).contains(&max) {
+                    return Err(format!("{key}.max: {max} must be between 1 and {limit}"));
+                }
+            }
+            if let (Some(min), Some(max)) = (min, max) {
+                if min > max {
+                    return Err(format!("{key}: min {min} is above max {max}"));
+                }
+            }
+            Ok(())
+        };
+        check(key, self.min, self.max)?;
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, s) in self.services.iter().enumerate() {
+            let key = format!("{key}.services[{i}]");
+            let valid_name = s.name.split('/').count() <= 2
+                && s.name
+                    .split('/')
+                    .all(|part| app::domain::ids::parse_resource_name("name", part).is_ok());
+            if !valid_name {
+                return Err(format!(
+                    "{key}.name: {:?} is not a service name or cluster/service",
+                    s.name
+                ));
+            }
+            if !seen.insert(s.name.clone()) {
+                return Err(format!("{key}.name: {} is listed twice", s.name));
+            }
+            check(&key, s.min, s.max)?;
+        }
+        Ok(())
+    }
 }
 
 impl EnvironmentSettings {
@@ -199,6 +299,7 @@ impl EnvironmentSettings {
             account_id: self.account(),
             protected: self.protected,
             refresh_interval_secs: self.refresh_interval.as_secs(),
+            scaling: self.scaling.policy(),
         }
     }
 }
@@ -427,6 +528,9 @@ impl Settings {
             if env.name.trim().is_empty() {
                 bail!("{}: must not be empty", key("name"));
             }
+            env.scaling
+                .validate(&key("scaling"))
+                .map_err(|e| anyhow!(e))?;
             let region_ok = !env.region.is_empty()
                 && env
                     .region
@@ -713,6 +817,33 @@ mod tests {
         assert_eq!(s.environments[0].clusters, ["a", "b"]);
         assert_eq!(s.environments[0].refresh_interval, Duration::from_secs(300));
         assert_eq!(s.aws.max_attempts, 1);
+    }
+
+    #[test]
+    fn scaling_limits_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}\n[environments.scaling]\nmax = 20\n[[environments.scaling.services]]\nname = \"prod-main/cleanup-job\"\nmax = 2\nallow_zero = true\n"
+        );
+        let s = load(&text, &[]).unwrap();
+        let policy = s.environments[0].descriptor().scaling;
+        let bounds = policy.bounds_for("prod-main", "cleanup-job", None);
+        assert_eq!((bounds.min, bounds.max, bounds.allow_zero), (1, 2, true));
+        assert_eq!(policy.bounds_for("prod-main", "web", None).max, 20);
+        let bad: &[(&str, &str)] = &[
+            ("min = 0", "environments[0].scaling.min: 0 must be between 1 and 5000 (allow 0 with allow_zero = true)"),
+            ("min = 9\nmax = 3", "environments[0].scaling: min 9 is above max 3"),
+            ("max = 6000", "environments[0].scaling.max: 6000 must be between 1"),
+            ("[[environments.scaling.services]]\nname = \"a/b/c\"", "environments[0].scaling.services[0].name: \"a/b/c\" is not a service name"),
+            ("[[environments.scaling.services]]\nname = \"web\"\n[[environments.scaling.services]]\nname = \"web\"", "services[1].name: web is listed twice"),
+            ("ceiling = 3", "unknown field `ceiling`"),
+        ];
+        for (scaling, needle) in bad {
+            let message = err(
+                &format!("{MINIMAL}\n[environments.scaling]\n{scaling}\n"),
+                &[],
+            );
+            assert!(message.contains(needle), "{scaling}: {message}");
+        }
     }
 
     /// Config text, overrides, and a piece of the expected message.

@@ -63,4 +63,17 @@ impl InventoryPort for Inventory {
             .ok_or_else(|| RefreshFailed::UnknownEnv(env.clone()))?;
         slot.refresh().await.map_err(RefreshFailed::Upstream)
     }
+
+    async fn refresh_resource(
+        &self,
+        env: &EnvId,
+        resource: &app::domain::inventory::ResourceRef,
+    ) -> Result<(), RefreshFailed> {
+        let slot = self
+            .slot(env)
+            .ok_or_else(|| RefreshFailed::UnknownEnv(env.clone()))?;
+        slot.refresh_resource(resource)
+            .await
+            .map_err(RefreshFailed::Upstream)
+    }
 }

@@ -81,27 +81,141 @@ pub fn gate(
     }
 }
 
-/// Limits on a service's desired count.
+/// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when
+/// `allow_zero` says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScaleBounds {
     pub min: i32,
     pub max: i32,
-    /// Whether 0 (stopping every task) is allowed.
+    /// Whether 0 (stopping every task) is allowed besides `min..=max`.
     pub allow_zero: bool,
+    /// Where the range comes from, for the person reading it.
+    pub source: BoundsSource,
 }
 
+/// Which rule gave a service its bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundsSource {
+    /// A `[[environments.scaling.services]]` entry naming the service.
+    ServiceConfig,
+    /// The environment's `[environments.scaling]` range.
+    EnvConfig,
+    /// The service's Application Auto Scaling target.
+    Autoscaling,
+    /// Nothing configured or known: 1..=50.
+    Default,
+}
+
+impl BoundsSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            BoundsSource::ServiceConfig => "configured for this service",
+            BoundsSource::EnvConfig => "configured for this environment",
+            BoundsSource::Autoscaling => "the service's autoscaling range",
+            BoundsSource::Default => "the console's default",
+        }
+    }
+}
+
+/// The default range when nothing else is known.
+pub const DEFAULT_SCALE_RANGE: (i32, i32) = (1, 50);
+/// The highest desired count any rule may allow.
+pub const MAX_DESIRED_COUNT: i32 = 5000;
+
 impl ScaleBounds {
-    /// Configured bounds win; else the autoscaling range when known; else 1..=50.
+    /// Configured bounds win; else the autoscaling range when known; else 1..=50. A minimum of
+    /// 0 from autoscaling is read as 1 unless zero is allowed: 0 is only ever allowed by config.
     pub fn resolve(
         configured: Option<(i32, i32)>,
         autoscaling: Option<(i32, i32)>,
         allow_zero: bool,
     ) -> Self {
-        let (min, max) = configured.or(autoscaling).unwrap_or((1, 50));
+        let (source, (min, max)) = match (configured, autoscaling) {
+            (Some(range), _) => (BoundsSource::EnvConfig, range),
+            (None, Some(range)) => (BoundsSource::Autoscaling, range),
+            (None, None) => (BoundsSource::Default, DEFAULT_SCALE_RANGE),
+        };
+        let min = min.max(1);
         Self {
-            min: if allow_zero { 0 } else { min.max(1) },
-            max,
+            min,
+            max: max.max(min).min(MAX_DESIRED_COUNT),
             allow_zero,
+            source,
+        }
+    }
+
+    pub fn allows(self, n: i32) -> bool {
+        (n == 0 && self.allow_zero) || (self.min..=self.max).contains(&n)
+    }
+
+    /// `1–50`, or `0, or 2–8` when zero is allowed.
+    pub fn describe(self) -> String {
+        if self.allow_zero {
+            format!("0, or {}–{}", self.min, self.max)
+        } else {
+            format!("{}–{}", self.min, self.max)
+        }
+    }
+}
+
+/// A scaling range from config: either end may be left to the autoscaling range or the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScaleRule {
+    pub min: Option<i32>,
+    pub max: Option<i32>,
+    pub allow_zero: bool,
+}
+
+/// A rule for one service: `name` is `service` or `cluster/service`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceScaleRule {
+    pub name: String,
+    pub rule: ScaleRule,
+}
+
+/// An environment's scaling limits: a range for every service, and rules for some.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScalePolicy {
+    pub env: ScaleRule,
+    pub services: Vec<ServiceScaleRule>,
+}
+
+impl ScalePolicy {
+    /// The bounds for one service: a rule naming `cluster/service` wins over one naming
+    /// `service`, which wins over the environment's range; ends a rule leaves open come from the
+    /// autoscaling range when known, else the default.
+    pub fn bounds_for(
+        &self,
+        cluster: &str,
+        service: &str,
+        autoscaling: Option<(i32, i32)>,
+    ) -> ScaleBounds {
+        let full = format!("{cluster}/{service}");
+        let specific = self
+            .services
+            .iter()
+            .find(|r| r.name == full)
+            .or_else(|| self.services.iter().find(|r| r.name == service));
+        let (rule, source) = match specific {
+            Some(r) => (&r.rule, BoundsSource::ServiceConfig),
+            None => (&self.env, BoundsSource::EnvConfig),
+        };
+        if rule.min.is_none() && rule.max.is_none() {
+            let mut bounds = ScaleBounds::resolve(None, autoscaling, rule.allow_zero);
+            if specific.is_some() && bounds.source == BoundsSource::Default {
+                bounds.source = BoundsSource::ServiceConfig;
+            }
+            return bounds;
+        }
+        let fallback = autoscaling.unwrap_or(DEFAULT_SCALE_RANGE);
+        let range = (
+            rule.min.unwrap_or(fallback.0),
+            rule.max.unwrap_or(fallback.1),
+        );
+        ScaleBounds {
+            source,
+            ..ScaleBounds::resolve(Some(range), None, rule.allow_zero)
         }
     }
 }
@@ -125,10 +239,12 @@ impl DesiredCount {
                     .to_string(),
             );
         }
-        if n < i64::from(bounds.min) || n > i64::from(bounds.max) {
+        let fits = i32::try_from(n).is_ok_and(|n| bounds.allows(n));
+        if !fits {
             return Err(format!(
-                "desired count {n} is outside the allowed range {}..={}",
-                bounds.min, bounds.max
+                "desired count {n} is outside the allowed range {} ({})",
+                bounds.describe(),
+                bounds.source.describe()
             ));
         }
         Ok(Self(n as i32))
@@ -291,6 +407,18 @@ pub struct ActionResult {
     /// What changed, in words (`desired count 2 → 4`, `snapshot prospa-db-qd-20261122…`).
     pub summary: String,
     pub at: DateTime<Utc>,
+    /// Who asked.
+    #[serde(default)]
+    pub actor: String,
+    /// The request key, so the page that sent it can show this result.
+    #[serde(default)]
+    pub key: String,
+    /// Why, in the asker's words.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The task definition the service was pointed at (deploy, rollback).
+    #[serde(default)]
+    pub revision: Option<String>,
 }
 
 #[cfg(test)]
@@ -307,7 +435,11 @@ mod tests {
         let cases: &[(&str, ScaleBounds, Result<i32, &str>)] = &[
             ("4", default, Ok(4)),
             (" 50 ", default, Ok(50)),
-            ("51", default, Err("outside the allowed range 1..=50")),
+            (
+                "51",
+                default,
+                Err("outside the allowed range 1–50 (the console's default)"),
+            ),
             ("0", default, Err("may not be scaled to zero")),
             ("0", zero_ok, Ok(0)),
             ("-1", default, Err("negative")),
@@ -315,9 +447,15 @@ mod tests {
             ("2.5", default, Err("not a whole number")),
             ("", default, Err("not a whole number")),
             ("99999999999", default, Err("outside")),
-            ("4", autoscaled, Err("outside the allowed range 1..=3")),
+            (
+                "4",
+                autoscaled,
+                Err("outside the allowed range 1–3 (the service's autoscaling range)"),
+            ),
             ("8", configured, Ok(8)),
-            ("1", configured, Err("outside the allowed range 2..=8")),
+            ("1", configured, Err("outside the allowed range 2–8")),
+            ("1", zero_ok, Ok(1)),
+            ("4", zero_ok, Err("0, or 1–3")),
         ];
         for (input, bounds, expected) in cases {
             let got = DesiredCount::parse(input, *bounds).map(DesiredCount::get);
@@ -327,6 +465,95 @@ mod tests {
                 (got, expected) => panic!("{input}: got {got:?}, expected {expected:?}"),
             }
         }
+    }
+
+    #[test]
+    fn service_rules_beat_env_rules_which_beat_autoscaling() {
+        let rule = |min: Option<i32>, max: Option<i32>, allow_zero: bool| ScaleRule {
+            min,
+            max,
+            allow_zero,
+        };
+        let policy = ScalePolicy {
+            env: rule(None, Some(20), false),
+            services: vec![
+                ServiceScaleRule {
+                    name: "cleanup-job".into(),
+                    rule: rule(None, Some(2), true),
+                },
+                ServiceScaleRule {
+                    name: "main/api".into(),
+                    rule: rule(Some(2), Some(8), false),
+                },
+                ServiceScaleRule {
+                    name: "api".into(),
+                    rule: rule(Some(3), None, false),
+                },
+            ],
+        };
+        let open = ScalePolicy::default();
+        // (policy, cluster, service, autoscaling) → (min, max, zero, source)
+        let cases = [
+            (
+                &policy,
+                "main",
+                "api",
+                None,
+                (2, 8, false, BoundsSource::ServiceConfig),
+            ),
+            (
+                &policy,
+                "other",
+                "api",
+                Some((1, 4)),
+                (3, 4, false, BoundsSource::ServiceConfig),
+            ),
+            (
+                &policy,
+                "main",
+                "cleanup-job",
+                Some((0, 6)),
+                (1, 2, true, BoundsSource::ServiceConfig),
+            ),
+            (
+                &policy,
+                "main",
+                "web",
+                Some((2, 3)),
+                (2, 20, false, BoundsSource::EnvConfig),
+            ),
+            (
+                &policy,
+                "main",
+                "web",
+                None,
+                (1, 20, false, BoundsSource::EnvConfig),
+            ),
+            (
+                &open,
+                "main",
+                "web",
+                Some((0, 3)),
+                (1, 3, false, BoundsSource::Autoscaling),
+            ),
+            (
+                &open,
+                "main",
+                "web",
+                None,
+                (1, 50, false, BoundsSource::Default),
+            ),
+        ];
+        for (policy, cluster, service, autoscaling, (min, max, zero, source)) in cases {
+            let b = policy.bounds_for(cluster, service, autoscaling);
+            assert_eq!(
+                (b.min, b.max, b.allow_zero, b.source),
+                (min, max, zero, source),
+                "{cluster}/{service} {autoscaling:?}"
+            );
+        }
+        assert!(!open.bounds_for("main", "web", Some((0, 3))).allows(0));
+        assert!(policy.bounds_for("main", "cleanup-job", None).allows(0));
     }
 
     #[test]

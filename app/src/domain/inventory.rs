@@ -52,6 +52,10 @@ pub struct Service {
     pub tags: BTreeMap<String, String>,
     pub app: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
+    /// The Application Auto Scaling range of the desired count, `(min, max)`, when one is
+    /// registered.
+    #[serde(default)]
+    pub autoscaling: Option<(i32, i32)>,
 }
 
 impl Service {
@@ -342,6 +346,104 @@ pub struct EnvDetails {
     pub revisions: BTreeMap<String, Vec<TaskDefinition>>,
 }
 
+/// The one resource an action touched: refreshed alone right after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceRef {
+    Service { cluster: String, name: String },
+    Database { id: String, aurora: bool },
+    Alarm { name: String },
+}
+
+/// What a targeted refresh read: the resource as it is now (`None`: it is gone) and what hangs
+/// off it (a service's family revisions, a database's snapshots).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceUpdate {
+    Service {
+        cluster: String,
+        name: String,
+        service: Option<Service>,
+        /// The family's latest revisions, newest first.
+        revisions: Option<(String, Vec<TaskDefinition>)>,
+    },
+    Database {
+        id: String,
+        database: Option<Database>,
+        snapshots: Vec<DbSnapshot>,
+    },
+    Alarm {
+        name: String,
+        alarm: Option<Alarm>,
+    },
+}
+
+impl EnvInventory {
+    /// Replaces (or removes) one resource in place; everything else stays as it was read.
+    /// Values an action cannot change and the targeted read does not fetch (a service's tasks
+    /// and autoscaling range, an alarm's app) are kept from the previous read.
+    pub fn apply(&mut self, details: Option<&mut EnvDetails>, update: ResourceUpdate) {
+        match update {
+            ResourceUpdate::Service {
+                cluster,
+                name,
+                service,
+                revisions,
+            } => {
+                let at = self
+                    .services
+                    .iter()
+                    .position(|s| s.cluster == cluster && s.name == name);
+                match (at, service) {
+                    (Some(i), Some(mut fresh)) => {
+                        let old = &self.services[i];
+                        fresh.autoscaling = fresh.autoscaling.or(old.autoscaling);
+                        fresh.tasks = old.tasks.clone();
+                        self.services[i] = fresh;
+                    }
+                    (None, Some(fresh)) => self.services.push(fresh),
+                    (Some(i), None) => {
+                        self.services.remove(i);
+                    }
+                    (None, None) => {}
+                }
+                if let (Some(details), Some((family, list))) = (details, revisions) {
+                    details.revisions.insert(family, list);
+                }
+            }
+            ResourceUpdate::Database {
+                id,
+                database,
+                snapshots,
+            } => {
+                let at = self.databases.iter().position(|d| d.id == id);
+                match (at, database) {
+                    (Some(i), Some(fresh)) => self.databases[i] = fresh,
+                    (None, Some(fresh)) => self.databases.push(fresh),
+                    (Some(i), None) => {
+                        self.databases.remove(i);
+                    }
+                    (None, None) => {}
+                }
+                self.db_snapshots.retain(|s| s.db_id != id);
+                self.db_snapshots.extend(snapshots);
+            }
+            ResourceUpdate::Alarm { name, alarm } => {
+                let at = self.alarms.iter().position(|a| a.name == name);
+                match (at, alarm) {
+                    (Some(i), Some(mut fresh)) => {
+                        fresh.app = fresh.app.or_else(|| self.alarms[i].app.clone());
+                        self.alarms[i] = fresh;
+                    }
+                    (None, Some(fresh)) => self.alarms.push(fresh),
+                    (Some(i), None) => {
+                        self.alarms.remove(i);
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+    }
+}
+
 pub fn service_key(cluster: &str, service: &str) -> String {
     format!("{cluster}/{service}")
 }
@@ -355,6 +457,9 @@ pub struct EnvDescriptor {
     pub account_id: Option<String>,
     pub protected: bool,
     pub refresh_interval_secs: u64,
+    /// Limits on desired counts, from config.
+    #[serde(default)]
+    pub scaling: super::actions::ScalePolicy,
 }
 
 /// The console's knowledge of an environment's data: when it last succeeded, and the current
@@ -518,6 +623,7 @@ mod tests {
             tags: BTreeMap::new(),
             app: None,
             created_at: None,
+            autoscaling: None,
         };
         assert!(!svc.deploying());
         assert_eq!(svc.revision_label(), "web:7");
@@ -525,5 +631,73 @@ mod tests {
         assert!(svc.deploying());
         svc.deployments = vec![dep("PRIMARY", Some("IN_PROGRESS"))];
         assert!(svc.deploying());
+
+        // A targeted refresh replaces the one service, keeping what it did not read.
+        svc.autoscaling = Some((1, 3));
+        svc.tasks = vec![];
+        let other = Service {
+            name: "other".into(),
+            ..svc.clone()
+        };
+        let mut inv = EnvInventory {
+            services: vec![svc.clone(), other.clone()],
+            ..Default::default()
+        };
+        let mut details = EnvDetails::default();
+        let fresh = Service {
+            desired: 4,
+            autoscaling: None,
+            ..svc.clone()
+        };
+        inv.apply(
+            Some(&mut details),
+            ResourceUpdate::Service {
+                cluster: "c".into(),
+                name: "s".into(),
+                service: Some(fresh),
+                revisions: Some(("web".into(), vec![])),
+            },
+        );
+        assert_eq!(inv.services[0].desired, 4);
+        assert_eq!(inv.services[0].autoscaling, Some((1, 3)));
+        assert_eq!(inv.services[1], other);
+        assert!(details.revisions.contains_key("web"));
+        inv.apply(
+            None,
+            ResourceUpdate::Service {
+                cluster: "c".into(),
+                name: "s".into(),
+                service: None,
+                revisions: None,
+            },
+        );
+        assert_eq!(inv.services, vec![other]);
+    }
+
+    #[test]
+    fn a_targeted_database_refresh_replaces_its_snapshots_only() {
+        let snap = |id: &str, db: &str| DbSnapshot {
+            id: id.into(),
+            db_id: db.into(),
+            snapshot_type: "manual".into(),
+            status: "available".into(),
+            created_at: None,
+            allocated_storage_gb: None,
+            engine: None,
+        };
+        let mut inv = EnvInventory {
+            db_snapshots: vec![snap("a-1", "a"), snap("b-1", "b")],
+            ..Default::default()
+        };
+        inv.apply(
+            None,
+            ResourceUpdate::Database {
+                id: "a".into(),
+                database: None,
+                snapshots: vec![snap("a-1", "a"), snap("a-2", "a")],
+            },
+        );
+        let ids: Vec<&str> = inv.db_snapshots.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["b-1", "a-1", "a-2"]);
     }
 }

@@ -139,6 +139,7 @@ mod tests {
             tags: BTreeMap::new(),
             app: None,
             created_at: None,
+            autoscaling: None,
         }
     }
 

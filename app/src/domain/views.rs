@@ -250,6 +250,10 @@ pub struct ServiceView {
     pub actions: Option<ActionPanel>,
     /// Revisions of the service's family the service could be rolled back (or forward) to.
     pub revisions: Vec<super::inventory::TaskDefinition>,
+    /// When each revision (by ARN) last started running here, as far as the console knows.
+    pub last_deployed: BTreeMap<String, DateTime<Utc>>,
+    /// The desired counts the scale action accepts.
+    pub bounds: super::actions::ScaleBounds,
 }
 
 /// The actions a person may take on a resource, the ones refused with the reason, a fresh
@@ -311,6 +315,9 @@ pub struct MuteRights {
     pub protected: Vec<EnvId>,
     /// Each row's form uses this key with its row number appended.
     pub request_key: String,
+    /// The latest mute or unmute of each alarm, keyed by `env/alarm`.
+    #[serde(default)]
+    pub last: BTreeMap<String, ActionResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -499,6 +506,11 @@ pub fn service(
     if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {
         service.tasks = tasks.clone();
     }
+    let bounds =
+        env.descriptor
+            .scaling
+            .bounds_for(&service.cluster, &service.name, service.autoscaling);
+    let last_deployed = super::plans::last_deployed(&service, &[]);
     Some(ServiceView {
         generated_at: now,
         card: env.card(now),
@@ -507,6 +519,8 @@ pub fn service(
         alarms,
         actions: None,
         revisions,
+        last_deployed,
+        bounds,
     })
 }
 

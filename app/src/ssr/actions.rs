@@ -1,6 +1,7 @@
 //! The one path every operator action takes: authorise (denials audited), validate against the
 //! inventory, apply the protected-environment gate, record the intent with its audit row before
-//! touching AWS, act once per idempotency key, record the outcome, refresh the environment.
+//! touching AWS, act once per idempotency key, record the outcome, re-read the one resource it
+//! touched, and send the browser back to the page it came from with the outcome.
 
 use super::context::{authorized_state, request_origin, AppServices};
 use super::ports::{ActionCommand, ActionRecord, AuditEntry, Begun, EnvState};
@@ -117,6 +118,19 @@ pub async fn run_action(
     let key = IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
     let state = authorized_state(user, services, env, kind.permission()).await?;
     let env_id = state.descriptor.id.clone();
+    // A retry of a request that already ran gets its first result, before the request is
+    // checked against the state the first run changed (scaling to 5 twice is one action).
+    let finished = services
+        .action_store
+        .finished(&key, &user.name, kind)
+        .await
+        .map_err(|e| AppError::internal("reading a finished action", &e))?;
+    if let Some(result) = finished.filter(|r| r.env == env_id.as_str()) {
+        if matches!(result.status, ActionStatus::Succeeded) {
+            let _ = back_to_page(&[("done", key.as_str())]);
+        }
+        return into_response(result);
+    }
     let prepared = prepare(&state)?;
     if let Err(refusal) = gate(
         kind,
@@ -165,7 +179,12 @@ pub async fn run_action(
     );
     match services.action_store.begin(&record, intent).await {
         Err(e) => return Err(AppError::internal("recording an action", &e)),
-        Ok(Begun::AlreadyDone(result)) => return into_response(result),
+        Ok(Begun::AlreadyDone(result)) => {
+            if matches!(result.status, ActionStatus::Succeeded) {
+                let _ = back_to_page(&[("done", key.as_str())]);
+            }
+            return into_response(*result);
+        }
         Ok(Begun::InFlight) => {
             return Err(AppError::Conflict(
                 "this request is still running; wait for it to finish".into(),
@@ -179,12 +198,15 @@ pub async fn run_action(
         Ok(Begun::Started) => {}
     }
     let outcome = services.actions.execute(&env_id, &prepared.command).await;
-    let status = match outcome {
-        Ok(()) => ActionStatus::Succeeded,
-        Err(f) => ActionStatus::Failed {
-            code: f.code,
-            message: f.message,
-        },
+    let (status, output) = match outcome {
+        Ok(output) => (ActionStatus::Succeeded, output),
+        Err(f) => (
+            ActionStatus::Failed {
+                code: f.code,
+                message: f.message,
+            },
+            Default::default(),
+        ),
     };
     let (word, detail) = match &status {
         ActionStatus::Succeeded => ("succeeded", prepared.summary.clone()),
@@ -197,6 +219,10 @@ pub async fn run_action(
         status,
         summary: prepared.summary.clone(),
         at: chrono::Utc::now(),
+        actor: user.name.clone(),
+        key: key.as_str().to_string(),
+        reason: prepared.reason.clone(),
+        revision: output.revision,
     };
     let outcome_entry = audit(user, kind, env_id.as_str(), &prepared.target, word, detail);
     if let Err(e) = services
@@ -208,20 +234,115 @@ pub async fn run_action(
         tracing::error!(error = %e, key = key.as_str(), "recording an action's outcome");
     }
     if matches!(result.status, ActionStatus::Succeeded) {
-        // Show the change on the next page load: refresh now, but answer the person within a
-        // few seconds even if AWS is slow; the refresh finishes in the background.
+        // Show the change on the next page load: re-read the touched resource now, but answer
+        // the person within a few seconds even if AWS is slow; the read finishes in the
+        // background.
         let inventory = services.inventory.clone();
         let env = env_id.clone();
+        let resource = prepared.command.resource();
         let refresh = tokio::spawn(async move {
-            if let Err(e) = inventory.refresh(&env).await {
-                tracing::warn!(error = %e, env = %env, "refresh after an action");
+            if let Err(e) = inventory.refresh_resource(&env, &resource).await {
+                tracing::warn!(error = %e, env = %env, resource = ?resource, "refresh after an action");
             }
         });
         if tokio::time::timeout(REFRESH_WAIT, refresh).await.is_err() {
             tracing::info!(env = %env_id, "refresh after an action is still running");
         }
+        let _ = back_to_page(&[("done", key.as_str())]);
     }
     into_response(result)
+}
+
+/// Form fields of the review step and outcome markers: dropped from the page address when the
+/// browser is sent back to it.
+const TRANSIENT_PARAMS: [&str; 9] = [
+    "review",
+    "done",
+    "problem",
+    "desired",
+    "container",
+    "image",
+    "revision",
+    "reason",
+    "confirm",
+];
+
+/// Sends the browser back to the page the form was on (its `Referer`, same origin by the CSRF
+/// layer), without review fields, with `extra` appended. Hydrated pages follow it with client-side
+/// routing; plain form posts get a 302.
+pub fn back_to_page(extra: &[(&str, &str)]) -> bool {
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return false;
+    };
+    let Some(referer) = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    // Keep the path and query only: the origin is ours.
+    let Some(path_and_query) = referer
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.path_and_query().cloned())
+    else {
+        return false;
+    };
+    let path = path_and_query.path();
+    if !path.starts_with('/') || path.starts_with("//") || path.starts_with("/api/") {
+        return false;
+    }
+    let mut query: Vec<String> = path_and_query
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or_default();
+            !TRANSIENT_PARAMS.contains(&name)
+        })
+        .map(str::to_string)
+        .collect();
+    query.extend(
+        extra
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v))),
+    );
+    let target = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    leptos_axum::redirect(&target);
+    true
+}
+
+/// Whether this request is a plain HTML form post (no JavaScript): its errors are shown by
+/// sending the browser back to the page with the message, since a bare error body would
+/// replace the page.
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.method == http::Method::POST
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The service an action names: names validated, then found in the environment's inventory.
@@ -243,4 +364,17 @@ pub fn target_service(
                 state.descriptor.id
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn messages_are_percent_encoded_for_the_address() {
+        assert_eq!(
+            percent_encode("desired count 99 → x&y=1"),
+            "desired%20count%2099%20%E2%86%92%20x%26y%3D1"
+        );
+    }
 }

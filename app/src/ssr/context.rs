@@ -41,12 +41,18 @@ pub fn current_user() -> Result<Principal, AppError> {
         .ok_or(AppError::Unauthenticated)
 }
 
-/// Runs a server function body and, on error, sets the HTTP status that matches it.
+/// Runs a server function body and, on error, sets the HTTP status that matches it. A plain
+/// form post (no JavaScript) is sent back to its page with the message instead, so the person
+/// sees it there rather than a bare error body.
 pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    use super::actions::{back_to_page, is_plain_form_post};
     let result = body.await;
     if let Err(error) = &result {
-        if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-            options.set_status(error.status());
+        let shown = is_plain_form_post() && back_to_page(&[("problem", &error.to_string())]);
+        if !shown {
+            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(error.status());
+            }
         }
     }
     result

@@ -44,6 +44,12 @@ pub trait InventoryPort: Send + Sync {
     fn state(&self, env: &EnvId) -> Option<EnvState>;
     /// Refreshes the environment now; concurrent callers share one refresh.
     async fn refresh(&self, env: &EnvId) -> Result<(), RefreshFailed>;
+    /// Re-reads one resource (after an action touched it) and patches it into the snapshot.
+    async fn refresh_resource(
+        &self,
+        env: &EnvId,
+        resource: &crate::domain::inventory::ResourceRef,
+    ) -> Result<(), RefreshFailed>;
 }
 
 /// One audit record: who did what, where, with which outcome, from where.
@@ -103,7 +109,7 @@ pub enum Begun {
     /// New: the intent is recorded (and audited); go ahead.
     Started,
     /// This key already ran to the end: here is its result.
-    AlreadyDone(crate::domain::actions::ActionResult),
+    AlreadyDone(Box<crate::domain::actions::ActionResult>),
     /// This key is running right now.
     InFlight,
     /// This key belongs to a different action.
@@ -122,11 +128,26 @@ pub trait ActionStore: Send + Sync {
         result: &crate::domain::actions::ActionResult,
         outcome: AuditEntry,
     ) -> Result<(), String>;
-    /// The latest finished or running actions on one resource, newest first.
+    /// The finished result of the action recorded under `key`, if it was `actor`'s `kind` on
+    /// `target`: a retry gets it back before the request is checked against today's state.
+    async fn finished(
+        &self,
+        key: &crate::domain::actions::IdempotencyKey,
+        actor: &str,
+        kind: crate::domain::actions::ActionKind,
+    ) -> Result<Option<crate::domain::actions::ActionResult>, String>;
+    /// The latest finished actions on one resource, newest first.
     async fn recent(
         &self,
         env: &str,
         target: &str,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+    /// The latest finished actions of these kinds anywhere in one environment, newest first.
+    async fn recent_in_env(
+        &self,
+        env: &str,
+        kinds: &[crate::domain::actions::ActionKind],
         limit: i64,
     ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
 }
@@ -168,6 +189,42 @@ pub enum ActionCommand {
     },
 }
 
+impl ActionCommand {
+    /// The resource the command changes, refreshed alone once it has run.
+    pub fn resource(&self) -> crate::domain::inventory::ResourceRef {
+        use crate::domain::inventory::ResourceRef;
+        match self {
+            ActionCommand::Scale {
+                cluster, service, ..
+            }
+            | ActionCommand::Redeploy { cluster, service }
+            | ActionCommand::Rollback {
+                cluster, service, ..
+            }
+            | ActionCommand::Deploy {
+                cluster, service, ..
+            } => ResourceRef::Service {
+                cluster: cluster.clone(),
+                name: service.clone(),
+            },
+            ActionCommand::Snapshot { db, aurora, .. } => ResourceRef::Database {
+                id: db.clone(),
+                aurora: *aurora,
+            },
+            ActionCommand::SetAlarmActions { alarm, .. } => ResourceRef::Alarm {
+                name: alarm.clone(),
+            },
+        }
+    }
+}
+
+/// What AWS did, beyond succeeding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionOutput {
+    /// The task definition the service now points at (deploy: the revision just registered).
+    pub revision: Option<String>,
+}
+
 /// An AWS refusal, in AWS's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionFailure {
@@ -178,5 +235,9 @@ pub struct ActionFailure {
 /// Carries out actions in AWS.
 #[async_trait::async_trait]
 pub trait ActionPort: Send + Sync {
-    async fn execute(&self, env: &EnvId, command: &ActionCommand) -> Result<(), ActionFailure>;
+    async fn execute(
+        &self,
+        env: &EnvId,
+        command: &ActionCommand,
+    ) -> Result<ActionOutput, ActionFailure>;
 }

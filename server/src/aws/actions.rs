@@ -3,7 +3,7 @@
 
 use super::clients::EnvClients;
 use app::domain::ids::EnvId;
-use app::ssr::ports::{ActionCommand, ActionFailure, ActionPort};
+use app::ssr::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -110,7 +110,10 @@ impl EnvClients {
             })
     }
 
-    pub(crate) async fn execute(&self, command: &ActionCommand) -> Result<(), ActionFailure> {
+    pub(crate) async fn execute(
+        &self,
+        command: &ActionCommand,
+    ) -> Result<ActionOutput, ActionFailure> {
         match command {
             ActionCommand::Scale {
                 cluster,
@@ -124,7 +127,7 @@ impl EnvClients {
                 .desired_count(*desired)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
             ActionCommand::Redeploy { cluster, service } => self
                 .ecs
@@ -134,7 +137,7 @@ impl EnvClients {
                 .force_new_deployment(true)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
             ActionCommand::Rollback {
                 cluster,
@@ -148,7 +151,9 @@ impl EnvClients {
                 .task_definition(task_definition)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput {
+                    revision: Some(task_definition.clone()),
+                })
                 .map_err(failure),
             ActionCommand::Deploy {
                 cluster,
@@ -158,15 +163,44 @@ impl EnvClients {
                 image,
             } => {
                 let arn = self.register_with_image(from, container, image).await?;
-                self.ecs
+                let updated = self
+                    .ecs
                     .update_service()
                     .cluster(cluster)
                     .service(service)
-                    .task_definition(arn)
+                    .task_definition(&arn)
                     .send()
                     .await
-                    .map(|_| ())
-                    .map_err(failure)
+                    .map_err(failure);
+                match updated {
+                    Ok(_) => Ok(ActionOutput {
+                        revision: Some(arn),
+                    }),
+                    Err(mut refused) => {
+                        // Nothing half-applied: the revision registered for this deploy goes
+                        // again, so the family lists only what ran or can run.
+                        let removed = self
+                            .ecs
+                            .deregister_task_definition()
+                            .task_definition(&arn)
+                            .send()
+                            .await;
+                        match removed {
+                            Ok(_) => refused.message.push_str(&format!(
+                                " (the service was not changed; the revision registered for this deploy, {}, was deregistered again)",
+                                app::domain::inventory::revision_label_from_arn(&arn)
+                            )),
+                            Err(e) => {
+                                tracing::warn!(error = %super::convert::error_text("DeregisterTaskDefinition", &e), arn = %arn, "could not deregister after a failed deploy");
+                                refused.message.push_str(&format!(
+                                    " (the service was not changed; {} was registered and could not be deregistered again)",
+                                    app::domain::inventory::revision_label_from_arn(&arn)
+                                ));
+                            }
+                        }
+                        Err(refused)
+                    }
+                }
             }
             ActionCommand::Snapshot {
                 db,
@@ -179,7 +213,7 @@ impl EnvClients {
                 .db_snapshot_identifier(name)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
             ActionCommand::Snapshot {
                 db,
@@ -192,7 +226,7 @@ impl EnvClients {
                 .db_cluster_snapshot_identifier(name)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
             ActionCommand::SetAlarmActions {
                 alarm,
@@ -203,7 +237,7 @@ impl EnvClients {
                 .alarm_names(alarm)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
             ActionCommand::SetAlarmActions {
                 alarm,
@@ -214,7 +248,7 @@ impl EnvClients {
                 .alarm_names(alarm)
                 .send()
                 .await
-                .map(|_| ())
+                .map(|_| ActionOutput::default())
                 .map_err(failure),
         }
     }
@@ -233,7 +267,11 @@ impl AwsActions {
 
 #[async_trait::async_trait]
 impl ActionPort for AwsActions {
-    async fn execute(&self, env: &EnvId, command: &ActionCommand) -> Result<(), ActionFailure> {
+    async fn execute(
+        &self,
+        env: &EnvId,
+        command: &ActionCommand,
+    ) -> Result<ActionOutput, ActionFailure> {
         let clients = self.clients.get(env).ok_or_else(|| ActionFailure {
             code: "UnknownEnvironment".into(),
             message: format!("there is no environment {env}"),

@@ -18,6 +18,8 @@ pub struct EnvClients {
     pub(super) ecs: aws_sdk_ecs::Client,
     pub(super) rds: aws_sdk_rds::Client,
     pub(super) cloudwatch: aws_sdk_cloudwatch::Client,
+    /// Application Auto Scaling: the desired-count ranges of services.
+    pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -33,6 +35,11 @@ impl std::fmt::Debug for EnvClients {
 }
 
 impl EnvClients {
+    /// The environment these clients act in.
+    pub fn env_id(&self) -> &app::domain::ids::EnvId {
+        &self.env.id
+    }
+
     pub async fn build(
         env: &EnvironmentSettings,
         aws: &AwsSettings,
@@ -78,6 +85,11 @@ impl EnvClients {
         );
         let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(
             aws_sdk_cloudwatch::config::Builder::from(&config)
+                .interceptor(counter.clone())
+                .build(),
+        );
+        let autoscaling = aws_sdk_applicationautoscaling::Client::from_conf(
+            aws_sdk_applicationautoscaling::config::Builder::from(&config)
                 .interceptor(counter)
                 .build(),
         );
@@ -86,6 +98,7 @@ impl EnvClients {
             ecs,
             rds,
             cloudwatch,
+            autoscaling,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
         }

@@ -48,38 +48,24 @@ impl EnvClients {
         Ok(pages
             .iter()
             .flat_map(|p| p.metric_alarms())
-            .map(|a| {
-                let dimensions: Vec<(String, String)> = a
-                    .dimensions()
-                    .iter()
-                    .map(|d| {
-                        (
-                            d.name().unwrap_or_default().to_string(),
-                            d.value().unwrap_or_default().to_string(),
-                        )
-                    })
-                    .collect();
-                Alarm {
-                    name: a.alarm_name().unwrap_or_default().to_string(),
-                    arn: a.alarm_arn().unwrap_or_default().to_string(),
-                    state: a
-                        .state_value()
-                        .and_then(|s| AlarmState::parse(s.as_str()))
-                        .unwrap_or(AlarmState::InsufficientData),
-                    reason: a.state_reason().unwrap_or_default().to_string(),
-                    updated_at: time(a.state_updated_timestamp()),
-                    actions_enabled: a.actions_enabled().unwrap_or(false),
-                    namespace: a.namespace().map(str::to_string),
-                    metric: a.metric_name().map(str::to_string),
-                    resource: AlarmResource::from_dimensions(&dimensions),
-                    dimensions,
-                    description: a.alarm_description().map(str::to_string),
-                    threshold: a.threshold(),
-                    comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
-                    app: None,
-                }
-            })
+            .map(map_alarm)
             .collect())
+    }
+
+    /// One alarm as it is now, after an action touched it; `None` when it no longer exists.
+    pub(crate) async fn alarm(&self, name: &str) -> Result<Option<Alarm>, String> {
+        let out = self
+            .cloudwatch
+            .describe_alarms()
+            .alarm_names(name)
+            .send()
+            .await
+            .op("CloudWatch DescribeAlarms")?;
+        Ok(out
+            .metric_alarms()
+            .iter()
+            .find(|a| a.alarm_name() == Some(name))
+            .map(map_alarm))
     }
 
     /// CPU and memory of every service, CPU, connections and free storage of every database.
@@ -253,5 +239,37 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
                 .free_storage_bytes,
             series,
         ),
+    }
+}
+
+fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
+    let dimensions: Vec<(String, String)> = a
+        .dimensions()
+        .iter()
+        .map(|d| {
+            (
+                d.name().unwrap_or_default().to_string(),
+                d.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        arn: a.alarm_arn().unwrap_or_default().to_string(),
+        state: a
+            .state_value()
+            .and_then(|s| AlarmState::parse(s.as_str()))
+            .unwrap_or(AlarmState::InsufficientData),
+        reason: a.state_reason().unwrap_or_default().to_string(),
+        updated_at: time(a.state_updated_timestamp()),
+        actions_enabled: a.actions_enabled().unwrap_or(false),
+        namespace: a.namespace().map(str::to_string),
+        metric: a.metric_name().map(str::to_string),
+        resource: AlarmResource::from_dimensions(&dimensions),
+        dimensions,
+        description: a.alarm_description().map(str::to_string),
+        threshold: a.threshold(),
+        comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
+        app: None,
     }
 }

@@ -115,6 +115,43 @@ impl EnvClients {
         Ok(described.into_iter().flatten().collect())
     }
 
+    /// One service as it is now, with its task definition and its family's latest revisions,
+    /// after an action touched it; `None` when it no longer exists.
+    pub(crate) async fn service(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<(Option<Service>, Option<(String, Vec<TaskDefinition>)>), String> {
+        let out = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(name)
+            .include(ServiceField::Tags)
+            .send()
+            .await
+            .op("ECS DescribeServices")?;
+        let Some(found) = out
+            .services()
+            .iter()
+            .find(|s| s.service_name() == Some(name) && s.status() != Some("INACTIVE"))
+        else {
+            return Ok((None, None));
+        };
+        let mut services = vec![self.map_service(cluster, found)];
+        self.attach_task_definitions(&mut services).await?;
+        let service = services.remove(0);
+        let revisions = match &service.task_definition {
+            Some(td) => {
+                let family = td.family.clone();
+                let mut listed = self.revisions(std::slice::from_ref(&family)).await?;
+                listed.remove(&family).map(|r| (family, r))
+            }
+            None => None,
+        };
+        Ok((Some(service), revisions))
+    }
+
     fn map_service(&self, cluster: &str, s: &aws_sdk_ecs::types::Service) -> Service {
         let tags: BTreeMap<String, String> = s
             .tags()
@@ -168,6 +205,7 @@ impl EnvClients {
             app: app_from_tags(&tags, &self.env.app_tag),
             tags,
             created_at: time(s.created_at()),
+            autoscaling: None,
         }
     }
 
@@ -356,6 +394,7 @@ fn placeholder(arn: &str) -> Service {
         tags: BTreeMap::new(),
         app: None,
         created_at: None,
+        autoscaling: None,
     }
 }
 

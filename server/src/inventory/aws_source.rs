@@ -3,7 +3,7 @@
 use super::slot::InventorySource;
 use crate::aws::EnvClients;
 use app::domain::apps::attribute_alarms;
-use app::domain::inventory::{service_key, EnvDetails, EnvInventory};
+use app::domain::inventory::{service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate};
 use chrono::Utc;
 
 #[async_trait::async_trait]
@@ -14,6 +14,18 @@ impl InventorySource for EnvClients {
         let services = async {
             let mut services = self.services(&clusters).await?;
             self.attach_task_definitions(&mut services).await?;
+            // The autoscaling range only bounds the scale action: an account that does not grant
+            // DescribeScalableTargets still gets its inventory, with the ranges unknown.
+            match self.autoscaling_ranges().await {
+                Ok(ranges) => {
+                    for s in &mut services {
+                        s.autoscaling = ranges.get(&(s.cluster.clone(), s.name.clone())).copied();
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(env = %self.env_id(), error = %e, "autoscaling ranges unknown")
+                }
+            }
             Ok::<_, String>(services)
         };
         let (services, databases, db_snapshots, db_events, alarms) = tokio::join!(
@@ -57,5 +69,31 @@ impl InventorySource for EnvClients {
             .map(|((cluster, service), tasks)| (service_key(&cluster, &service), tasks))
             .collect();
         Ok(details)
+    }
+
+    async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
+        Ok(match resource {
+            ResourceRef::Service { cluster, name } => {
+                let (service, revisions) = self.service(cluster, name).await?;
+                ResourceUpdate::Service {
+                    cluster: cluster.clone(),
+                    name: name.clone(),
+                    service,
+                    revisions,
+                }
+            }
+            ResourceRef::Database { id, aurora } => {
+                let (database, snapshots) = self.database_and_snapshots(id, *aurora).await?;
+                ResourceUpdate::Database {
+                    id: id.clone(),
+                    database,
+                    snapshots,
+                }
+            }
+            ResourceRef::Alarm { name } => ResourceUpdate::Alarm {
+                name: name.clone(),
+                alarm: self.alarm(name).await?,
+            },
+        })
     }
 }

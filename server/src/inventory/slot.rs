@@ -1,7 +1,8 @@
 //! One environment's cached inventory and details, with single-flight refresh.
 
 use app::domain::inventory::{
-    EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus,
+    EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus, ResourceRef,
+    ResourceUpdate,
 };
 use app::ssr::ports::EnvState;
 use chrono::Utc;
@@ -15,6 +16,8 @@ use tokio::sync::{Mutex, Notify};
 pub trait InventorySource: Send + Sync {
     async fn fetch_inventory(&self) -> Result<EnvInventory, String>;
     async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String>;
+    /// Re-reads one resource.
+    async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String>;
 }
 
 #[derive(Default)]
@@ -134,6 +137,29 @@ impl EnvSlot {
         outcome
     }
 
+    /// Re-reads one resource and patches it into the snapshot, after any refresh already running
+    /// (so an older full read cannot overwrite it). Without a snapshot yet, refreshes everything.
+    pub async fn refresh_resource(&self, resource: &ResourceRef) -> Result<(), String> {
+        if self.state().inventory.is_none() {
+            return self.refresh().await;
+        }
+        let _flight = self.flight.lock().await;
+        let update = self.source.fetch_resource(resource).await?;
+        self.update(|c| {
+            if let Some(current) = &c.inventory {
+                let mut inventory = EnvInventory::clone(current);
+                let mut details = c.details.as_deref().cloned();
+                inventory.apply(details.as_mut(), update);
+                app::domain::apps::attribute_alarms(&mut inventory);
+                c.inventory = Some(Arc::new(inventory));
+                if let Some(details) = details {
+                    c.details = Some(Arc::new(details));
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// Refreshes metric series and tasks for the current inventory.
     pub async fn refresh_details(&self) -> Result<(), String> {
         let Some(inventory) = self.state().inventory else {
@@ -223,6 +249,15 @@ mod tests {
         async fn fetch_details(&self, _: &EnvInventory) -> Result<EnvDetails, String> {
             Ok(EnvDetails::default())
         }
+        async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
+            match resource {
+                ResourceRef::Alarm { name } => Ok(ResourceUpdate::Alarm {
+                    name: name.clone(),
+                    alarm: None,
+                }),
+                other => Err(format!("the fake reads alarms only, not {other:?}")),
+            }
+        }
     }
 
     fn slot(fail: bool) -> (Arc<EnvSlot>, Arc<Fake>) {
@@ -237,6 +272,7 @@ mod tests {
             account_id: None,
             protected: false,
             refresh_interval_secs: 30,
+            scaling: Default::default(),
         };
         let source: Arc<dyn InventorySource> = fake.clone();
         (

@@ -2,7 +2,7 @@
 //! transaction, so no action runs without its intent committed first.
 
 use super::audit::insert_entry;
-use app::domain::actions::{ActionResult, IdempotencyKey};
+use app::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
 use app::ssr::ports::{ActionRecord, ActionStore, AuditEntry, Begun};
 use chrono::Utc;
 use sqlx::SqlitePool;
@@ -43,7 +43,7 @@ fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, String> {
     match (existing.state.as_str(), &existing.result) {
         ("running", _) | (_, None) => Ok(Begun::InFlight),
         (_, Some(json)) => serde_json::from_str(json)
-            .map(Begun::AlreadyDone)
+            .map(|r| Begun::AlreadyDone(Box::new(r)))
             .map_err(|e| format!("reading a stored action result: {e}")),
     }
 }
@@ -141,17 +141,65 @@ impl ActionStore for SqlActions {
         .fetch_all(&self.pool)
         .await
         .map_err(|e| format!("reading recent actions: {e}"))?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(json,)| json.and_then(|j| serde_json::from_str(&j).ok()))
-            .collect())
+        Ok(parse_results(rows))
     }
+
+    async fn finished(
+        &self,
+        key: &IdempotencyKey,
+        actor: &str,
+        kind: ActionKind,
+    ) -> Result<Option<ActionResult>, String> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL",
+        )
+        .bind(key.as_str())
+        .bind(actor)
+        .bind(kind.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| format!("reading a finished action: {e}"))?;
+        Ok(row
+            .and_then(|(json,)| json)
+            .and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    async fn recent_in_env(
+        &self,
+        env: &str,
+        kinds: &[ActionKind],
+        limit: i64,
+    ) -> Result<Vec<ActionResult>, String> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; kinds.len()].join(", ");
+        let sql = format!(
+            "SELECT result FROM actions WHERE env = ? AND kind IN ({marks}) AND result IS NOT NULL ORDER BY id DESC LIMIT ?"
+        );
+        let mut query = sqlx::query_as(&sql).bind(env);
+        for kind in kinds {
+            query = query.bind(kind.as_str());
+        }
+        let rows: Vec<(Option<String>,)> = query
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| format!("reading recent actions: {e}"))?;
+        Ok(parse_results(rows))
+    }
+}
+
+fn parse_results(rows: Vec<(Option<String>,)>) -> Vec<ActionResult> {
+    rows.into_iter()
+        .filter_map(|(json,)| json.and_then(|j| serde_json::from_str(&j).ok()))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::domain::actions::{ActionKind, ActionStatus};
+    use app::domain::actions::ActionStatus;
 
     async fn store() -> (tempfile::TempDir, SqlActions, super::super::SqlAudit) {
         let dir = tempfile::tempdir().unwrap();
@@ -198,6 +246,10 @@ mod tests {
             status: ActionStatus::Succeeded,
             summary: "desired count 2 → 3".into(),
             at: Utc::now(),
+            actor: "ana".into(),
+            key: "key-00000001".into(),
+            reason: None,
+            revision: None,
         }
     }
 
@@ -219,7 +271,9 @@ mod tests {
             .unwrap();
         assert_eq!(
             actions.begin(&r, audit("requested")).await,
-            Ok(Begun::AlreadyDone(result_like(&actions, &r).await))
+            Ok(Begun::AlreadyDone(Box::new(
+                result_like(&actions, &r).await
+            )))
         );
         let other = record("key-00000001", r#"{"desired":9}"#);
         assert_eq!(
@@ -234,6 +288,29 @@ mod tests {
             "one intent and one outcome, no duplicates"
         );
         assert_eq!(actions.recent("dev", "main/web", 5).await.unwrap().len(), 1);
+        assert!(actions
+            .finished(&r.key, "ana", ActionKind::Scale)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(actions
+            .finished(&r.key, "bob", ActionKind::Scale)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            actions
+                .recent_in_env("dev", &[ActionKind::Scale], 5)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(actions
+            .recent_in_env("dev", &[ActionKind::MuteAlarm], 5)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     async fn result_like(actions: &SqlActions, r: &ActionRecord) -> ActionResult {

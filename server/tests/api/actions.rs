@@ -103,7 +103,11 @@ async fn bad_counts_are_refused_before_anything_is_recorded() {
     let cases = [
         ("-1", "negative"),
         ("0", "may not be scaled to zero"),
-        ("51", "outside the allowed range 1..=50"),
+        (
+            "51",
+            "outside the allowed range 1–50 (the console's default)",
+        ),
+        ("2", "already wants 2 tasks; nothing would change"),
         ("two", "not a whole number"),
         ("", "not a whole number"),
     ];
@@ -606,4 +610,228 @@ async fn rolling_back_points_the_service_at_an_earlier_revision() {
         .await
         .unwrap()
         .contains("not a known revision"));
+}
+
+/// The web service of a fresh account, with an autoscaling range of 1–3 tasks.
+async fn world_with_autoscaling(overrides: &[(&str, &str)]) -> World {
+    use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 2).await;
+    account
+        .autoscaling
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id("service/main/web")
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .min_capacity(1)
+        .max_capacity(3)
+        .send()
+        .await
+        .expect("register scalable target");
+    let app = crate::helpers::spawn_app_with_overrides(
+        vec![TestEnv::new("prod", &account)],
+        crate::helpers::Auth::Dev,
+        overrides,
+    )
+    .await;
+    World { app, account }
+}
+
+fn scale_args<'a>(desired: &'a str, key: &'a str) -> [(&'a str, &'a str); 5] {
+    [
+        ("env", "prod"),
+        ("cluster", "main"),
+        ("service", "web"),
+        ("desired", desired),
+        ("key", key),
+    ]
+}
+
+#[tokio::test]
+async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
+    let w = world_with_autoscaling(&[]).await;
+    w.app.sign_in("ana", "operator").await;
+    let page = w.app.get_text("/envs/prod/services/main/web").await;
+    assert!(page.contains("1–3 tasks"), "the page shows the range");
+    assert!(
+        page.contains("Allowed 1–3 (the service&#x27;s autoscaling range)")
+            || page.contains("Allowed 1–3 (the service's autoscaling range)"),
+        "the scale form says why"
+    );
+    let above = w
+        .app
+        .call("scale_service", &scale_args("4", "bounds-key-0001"))
+        .await;
+    assert_eq!(above.status(), 400);
+    let body = above.text().await.unwrap();
+    assert!(
+        body.contains("outside the allowed range 1–3 (the service's autoscaling range)"),
+        "{body}"
+    );
+    let zero = w
+        .app
+        .call("scale_service", &scale_args("0", "bounds-key-0002"))
+        .await;
+    assert_eq!(zero.status(), 400);
+    assert!(zero
+        .text()
+        .await
+        .unwrap()
+        .contains("may not be scaled to zero"));
+    let inside = w
+        .app
+        .call("scale_service", &scale_args("3", "bounds-key-0003"))
+        .await;
+    assert_eq!(inside.status(), 200);
+    assert_eq!(desired_in_moto(&w.account).await, 3);
+
+    // A rule for the service widens the range and allows zero.
+    let w = world_with_autoscaling(&[(
+        "QD_ENVIRONMENTS__0__SCALING",
+        r#"{ services = [{ name = "main/web", max = 6, allow_zero = true }] }"#,
+    )])
+    .await;
+    w.app.sign_in("ana", "operator").await;
+    let six = w
+        .app
+        .call("scale_service", &scale_args("6", "bounds-key-0004"))
+        .await;
+    assert_eq!(six.status(), 200, "{:?}", six.text().await);
+    let seven = w
+        .app
+        .call("scale_service", &scale_args("7", "bounds-key-0005"))
+        .await;
+    assert!(seven
+        .text()
+        .await
+        .unwrap()
+        .contains("0, or 1–6 (configured for this service)"));
+    let zero = w
+        .app
+        .call("scale_service", &scale_args("0", "bounds-key-0006"))
+        .await;
+    assert_eq!(zero.status(), 200);
+    assert_eq!(desired_in_moto(&w.account).await, 0);
+}
+
+#[tokio::test]
+async fn an_action_re_reads_only_the_resource_it_touched() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let before = |op: &str| w.app.aws_calls(op);
+    let (describe, list, alarms, dbs) = (
+        before("DescribeServices"),
+        before("ListServices"),
+        before("DescribeAlarms"),
+        before("DescribeDBInstances"),
+    );
+    let done = w
+        .app
+        .call("scale_service", &scale_args("3", "target-key-0001"))
+        .await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(w.app.aws_calls("DescribeServices"), describe + 1);
+    assert_eq!(w.app.aws_calls("ListServices"), list, "no full refresh");
+    assert_eq!(w.app.aws_calls("DescribeAlarms"), alarms);
+    assert_eq!(w.app.aws_calls("DescribeDBInstances"), dbs);
+    let page = w.app.get_text("/envs/prod/services/main/web").await;
+    assert!(page.contains("desired count 2 → 3"));
+
+    // A snapshot re-reads its database and its snapshots; muting re-reads its alarm.
+    let (db_calls, alarm_calls) = (before("DescribeDBInstances"), before("DescribeAlarms"));
+    let snap = w
+        .app
+        .call(
+            "snapshot_database",
+            &[
+                ("env", "prod"),
+                ("id", "shop-db"),
+                ("key", "target-key-0002"),
+            ],
+        )
+        .await;
+    assert_eq!(snap.status(), 200);
+    assert_eq!(w.app.aws_calls("DescribeDBInstances"), db_calls + 1);
+    let mute = w
+        .app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "prod"),
+                ("alarm", "web-cpu"),
+                ("enabled", "false"),
+                ("key", "target-key-0003"),
+                ("reason", "load test"),
+            ],
+        )
+        .await;
+    assert_eq!(mute.status(), 200);
+    assert_eq!(w.app.aws_calls("DescribeAlarms"), alarm_calls + 1);
+    assert_eq!(w.app.aws_calls("ListServices"), list);
+    let alarms = w.app.get_text("/alarms?env=prod").await;
+    assert!(alarms.contains("muted by ana"), "the row says who muted it");
+}
+
+#[tokio::test]
+async fn a_plain_form_post_goes_back_to_its_page_with_the_outcome() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let page = format!(
+        "{}/envs/prod/services/main/web?review=scale&desired=4",
+        crate::helpers::PUBLIC_URL
+    );
+    let post = |args: [(&'static str, &'static str); 5]| {
+        w.app
+            .client
+            .post(w.app.url("/api/scale_service"))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", page.clone())
+            .header("origin", crate::helpers::PUBLIC_URL)
+            .form(&args)
+            .send()
+    };
+    let done = post(scale_args("4", "plain-key-0001")).await.unwrap();
+    assert_eq!(done.status(), 302);
+    assert_eq!(
+        done.headers()["location"],
+        "/envs/prod/services/main/web?done=plain-key-0001"
+    );
+    let banner = w
+        .app
+        .get_text("/envs/prod/services/main/web?done=plain-key-0001")
+        .await;
+    assert!(banner.contains("action-done") && banner.contains("desired count 2 → 4"));
+    let refused = post(scale_args("99", "plain-key-0002")).await.unwrap();
+    assert_eq!(refused.status(), 302);
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/envs/prod/services/main/web?problem=desired%20count%2099"),
+        "{location}"
+    );
+    let shown = w.app.get_text(&location).await;
+    assert!(shown.contains("Not done: ") && shown.contains("desired count 99 is outside"));
+}
+
+#[tokio::test]
+async fn the_review_step_shows_the_change_and_refuses_bad_input_without_a_confirm_button() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let page = w
+        .app
+        .get_text("/envs/prod/services/main/web?review=deploy&container=app&image=registry.example%2Fweb%3A2.0.0&reason=release")
+        .await;
+    assert!(page.contains("review-panel") && page.contains("confirm-form"));
+    assert!(
+        page.contains("registry.example/web:1.0.0") && page.contains("registry.example/web:2.0.0")
+    );
+    let bad = w
+        .app
+        .get_text("/envs/prod/services/main/web?review=scale&desired=-3")
+        .await;
+    assert!(bad.contains("review-refused") && bad.contains("desired count -3 is negative"));
+    assert!(!bad.contains("confirm-form"));
 }

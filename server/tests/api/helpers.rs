@@ -133,6 +133,7 @@ pub struct Account {
     pub ecs: aws_sdk_ecs::Client,
     pub rds: aws_sdk_rds::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub autoscaling: aws_sdk_applicationautoscaling::Client,
 }
 
 impl Account {
@@ -161,6 +162,7 @@ impl Account {
             ecs: aws_sdk_ecs::Client::new(&config),
             rds: aws_sdk_rds::Client::new(&config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+            autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
         }
     }
 

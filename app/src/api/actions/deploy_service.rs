@@ -19,7 +19,8 @@ pub async fn deploy_service(
     reason: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::domain::actions::{ActionKind, ImageRef};
+    use crate::domain::actions::ActionKind;
+    use crate::domain::plans::plan_deploy;
     use crate::ssr::actions::{run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
@@ -33,32 +34,17 @@ pub async fn deploy_service(
         run_action(&user, &services, &env, ActionKind::Deploy, &key, confirm.as_deref(), |state| {
             let current = target_service(state, &cluster, &service)?;
             let (cluster, service) = (current.cluster.clone(), current.name.clone());
-            let image = ImageRef::parse(&image).map_err(AppError::Invalid)?;
-            let td = current.task_definition.clone().ok_or_else(|| {
-                AppError::Conflict(format!("the task definition of {service} has not been read yet; try again in a moment"))
-            })?;
-            let old = td
-                .containers
-                .iter()
-                .find(|c| c.name == container)
-                .map(|c| c.image.clone())
-                .ok_or_else(|| {
-                    let names: Vec<_> = td.containers.iter().map(|c| c.name.as_str()).collect();
-                    AppError::Invalid(format!("{} has no container {container:?}; its containers are {}", current.revision_label(), names.join(", ")))
-                })?;
-            if old == image.as_str() {
-                return Err(AppError::Invalid(format!("container {container} already runs {old}")));
-            }
+            let (plan, target) = plan_deploy(&current, &container, &image).map_err(AppError::Invalid)?;
             Ok(Prepared {
                 target: format!("{cluster}/{service}"),
-                params: serde_json::json!({ "container": container, "image": image.as_str(), "from": td.arn }),
-                summary: format!("{container}: {old} → {}", image.as_str()),
+                params: serde_json::json!({ "container": target.container, "image": target.image.as_str(), "from": target.from }),
+                summary: plan.summary,
                 command: ActionCommand::Deploy {
                     cluster: cluster.clone(),
                     service: service.clone(),
-                    from: td.arn.clone(),
-                    container: container.clone(),
-                    image: image.as_str().to_string(),
+                    from: target.from.clone(),
+                    container: target.container.clone(),
+                    image: target.image.as_str().to_string(),
                 },
                 confirm_name: service,
                 reason: reason.clone(),

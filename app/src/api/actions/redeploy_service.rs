@@ -32,7 +32,7 @@ pub async fn redeploy_service(
                 Ok(Prepared {
                     target: format!("{cluster}/{service}"),
                     params: serde_json::json!({}),
-                    summary: format!("new deployment of {}", current.revision_label()),
+                    summary: crate::domain::plans::plan_redeploy(&current).summary,
                     command: ActionCommand::Redeploy {
                         cluster: cluster.clone(),
                         service: service.clone(),

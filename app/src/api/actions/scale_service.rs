@@ -13,7 +13,8 @@ pub async fn scale_service(
     key: String,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::domain::actions::{ActionKind, DesiredCount, ScaleBounds};
+    use crate::domain::actions::ActionKind;
+    use crate::domain::plans::plan_scale;
     use crate::ssr::actions::{run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
@@ -30,12 +31,17 @@ pub async fn scale_service(
             |state| {
                 let current = target_service(state, &cluster, &service)?;
                 let (cluster, service) = (current.cluster.clone(), current.name.clone());
-                let bounds = ScaleBounds::resolve(None, None, false);
-                let desired = DesiredCount::parse(&desired, bounds).map_err(AppError::Invalid)?;
+                let bounds =
+                    state
+                        .descriptor
+                        .scaling
+                        .bounds_for(&cluster, &service, current.autoscaling);
+                let (plan, desired) =
+                    plan_scale(&current, bounds, &desired).map_err(AppError::Invalid)?;
                 Ok(Prepared {
                     target: format!("{cluster}/{service}"),
                     params: serde_json::json!({ "desired": desired.get() }),
-                    summary: format!("desired count {} → {}", current.desired, desired.get()),
+                    summary: plan.summary,
                     command: ActionCommand::Scale {
                         cluster: cluster.clone(),
                         service: service.clone(),

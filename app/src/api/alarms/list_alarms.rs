@@ -11,6 +11,7 @@ pub async fn list_alarms(
     app: Option<String>,
     q: Option<String>,
 ) -> Result<AlarmsView, AppError> {
+    use crate::domain::actions::ActionKind;
     use crate::domain::alarm_filter::AlarmFilter;
     use crate::domain::policy::{authorize, Action};
     use crate::domain::views::MuteRights;
@@ -25,7 +26,8 @@ pub async fn list_alarms(
             q.as_deref(),
         )
         .map_err(AppError::Invalid)?;
-        let states = visible_states(&user, &services()?);
+        let services = services()?;
+        let states = visible_states(&user, &services);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
         let mut view = crate::domain::views::alarms(&data, filter, chrono::Utc::now());
         let may_mute = |s: &&crate::ssr::ports::EnvState| {
@@ -44,7 +46,32 @@ pub async fn list_alarms(
                 .map(|s| s.descriptor.id.clone())
                 .collect(),
             request_key: new_request_key(),
+            last: Default::default(),
         });
+        // The latest mute or unmute of each alarm shown, from the actions table.
+        let shown: std::collections::BTreeSet<String> = view
+            .rows
+            .iter()
+            .map(|r| format!("{}/{}", r.env, r.alarm.name))
+            .collect();
+        let mut last = std::collections::BTreeMap::new();
+        for state in &states {
+            let env = state.descriptor.id.as_str();
+            let recent = services
+                .action_store
+                .recent_in_env(env, &[ActionKind::MuteAlarm, ActionKind::UnmuteAlarm], 500)
+                .await
+                .map_err(|e| AppError::internal("reading recent alarm actions", &e))?;
+            for result in recent {
+                let key = format!("{env}/{}", result.target);
+                if shown.contains(&key) {
+                    last.entry(key).or_insert(result);
+                }
+            }
+        }
+        if let Some(mute) = view.mute.as_mut() {
+            mute.last = last;
+        }
         Ok(view)
     })
     .await

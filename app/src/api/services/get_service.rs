@@ -33,10 +33,12 @@ pub async fn get_service(
             .recent(
                 state.descriptor.id.as_str(),
                 &format!("{cluster}/{service}"),
-                10,
+                30,
             )
             .await
             .map_err(|e| AppError::internal("reading recent actions", &e))?;
+        view.last_deployed = crate::domain::plans::last_deployed(&view.service, &recent);
+        let recent: Vec<_> = recent.into_iter().take(10).collect();
         view.actions = Some(action_panel(
             &user,
             &state,

@@ -20,16 +20,19 @@ pub fn AlarmsPage() -> impl IntoView {
         (q.get("env"), q.get("state"), q.get("app"), q.get("q"))
     };
     let mute = ServerAction::<SetAlarmActions>::new();
+    let outcome = move || ReviewQuery::from_query(&query.read());
     let data = Resource::new(
-        move || (filter(), refresh_tick(), mute.version().get()),
-        |((env, state, app, q), _, _)| list_alarms(env, state, app, q),
+        move || (filter(), outcome(), refresh_tick(), mute.version().get()),
+        |((env, state, app, q), outcome, _, _)| async move {
+            list_alarms(env, state, app, q).await.map(|v| (v, outcome))
+        },
     );
     view! {
         <Title text="Alarms"/>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => alarms_page(view, mute).into_any(),
+                    Ok((view, outcome)) => alarms_page(view, &outcome, mute).into_any(),
                     Err(e) => view! {
                         <PageHeader title="Alarms"/>
                         <ErrorPanel error=e/>
@@ -43,7 +46,17 @@ pub fn AlarmsPage() -> impl IntoView {
 
 const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
 
-fn alarms_page(view: AlarmsView, mute: ServerAction<SetAlarmActions>) -> impl IntoView {
+fn alarms_page(
+    view: AlarmsView,
+    outcome: &ReviewQuery,
+    mute: ServerAction<SetAlarmActions>,
+) -> impl IntoView {
+    let recent: Vec<_> = view
+        .mute
+        .as_ref()
+        .map(|m| m.last.values().cloned().collect())
+        .unwrap_or_default();
+    let banner = outcome_banner(outcome, &recent);
     let controls = view
         .mute
         .clone()
@@ -110,6 +123,7 @@ fn alarms_page(view: AlarmsView, mute: ServerAction<SetAlarmActions>) -> impl In
                 <a href="/alarms" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
             </div>
         </Form>
+        {banner}
         {last_error}
         <Section title=format!("{shown} of {} alarms", view.total) note=counts>
             {alarms_table_with(view.rows, now, true, controls)}

@@ -1,35 +1,36 @@
-//! Forms for operator actions. Each posts to its server function with the page's request key, so
-//! a double submit acts once; they work as plain form posts without JavaScript. In protected
-//! environments the person types the resource's name to confirm.
+//! Forms for operator actions. Service actions take two steps: a plain GET form chooses the
+//! change and the page shows a review of it (before → after, from the same domain checks the
+//! server runs), then a confirm form posts to the server function with the page's request key,
+//! so a double submit acts once. Both steps work without JavaScript. In protected environments
+//! the person types the resource's name to confirm.
 
 use crate::api::actions::{
     DeployService, RedeployService, RollbackService, ScaleService, SnapshotDatabase,
 };
-use crate::domain::actions::{ActionKind, ActionResult, ActionStatus};
+use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, ScaleBounds};
 use crate::domain::format::age;
-use crate::domain::inventory::{split_image, TaskDefinition};
-use crate::domain::views::ActionPanel;
+use crate::domain::inventory::{split_image, Service, TaskDefinition};
+use crate::domain::plans::{plan_deploy, plan_redeploy, plan_rollback, plan_scale};
+use crate::domain::views::{ActionPanel, ServiceView};
 use crate::error::AppError;
-use crate::ui::components::{Badge, Empty, Tone, MUTED, TABLE, TD, TH, THEAD, TR};
+use crate::ui::components::{Badge, Empty, Tone, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 const INPUT: &str = "w-24 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 const CONFIRM: &str = "w-44 rounded-md border border-amber-400 bg-white px-2 py-1.5 text-sm dark:border-amber-600 dark:bg-slate-950";
 const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60";
 const BUTTON_QUIET: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
-/// The outcome of the last submit of one form, when JavaScript is on.
+/// The error of the last submit of one form, when JavaScript is on (a success sends the page to
+/// its outcome banner).
 fn outcome(value: Option<Result<ActionResult, AppError>>) -> Option<AnyView> {
-    value.map(|r| match r {
-        Ok(done) => view! {
-            <p role="status" data-testid="action-done" class="text-sm text-emerald-800 dark:text-emerald-300">{format!("Done: {}", done.summary)}</p>
-        }
-        .into_any(),
-        Err(e) => view! {
+    value.and_then(|r| r.err()).map(|e| {
+        view! {
             <p role="alert" data-testid="action-error" class="text-sm text-red-800 dark:text-red-300">{e.to_string()}</p>
         }
-        .into_any(),
+        .into_any()
     })
 }
 
@@ -44,92 +45,162 @@ fn confirm_field(protected: bool, name: String) -> Option<AnyView> {
     })
 }
 
-#[component]
-pub fn ScaleForm(
-    action: ServerAction<ScaleService>,
-    env: String,
-    cluster: String,
-    service: String,
-    current: i32,
-    panel: ActionPanel,
-) -> impl IntoView {
-    let pending = action.pending();
-    view! {
-        <ActionForm action attr:data-testid="scale-form">
-            <div class="flex flex-wrap items-end gap-3">
-                <input type="hidden" name="env" value=env/>
-                <input type="hidden" name="cluster" value=cluster/>
-                <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=format!("{}-scale", panel.request_key)/>
-                <label class="flex flex-col gap-1 text-xs font-medium">"Desired tasks"
-                    <input type="number" name="desired" min="1" max="50" required value=current.to_string() class=INPUT/>
-                </label>
-                {confirm_field(panel.protected, service)}
-                <button type="submit" class=BUTTON disabled=move || pending.get()>"Scale"</button>
-            </div>
-        </ActionForm>
-        {move || outcome(action.value().get())}
+/// The review step's inputs and the last outcome, read from the page address: the choose
+/// forms are plain GET forms, so the review works the same with and without JavaScript.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewQuery {
+    pub review: Option<String>,
+    pub desired: Option<String>,
+    pub container: Option<String>,
+    pub image: Option<String>,
+    pub revision: Option<String>,
+    pub reason: Option<String>,
+    /// The request key of an action that just ran.
+    pub done: Option<String>,
+    /// Why the last request was refused.
+    pub problem: Option<String>,
+}
+
+impl ReviewQuery {
+    pub fn from_query(q: &leptos_router::params::ParamsMap) -> Self {
+        let get = |k: &str| q.get(k).filter(|v| !v.trim().is_empty());
+        Self {
+            review: get("review"),
+            desired: get("desired"),
+            container: get("container"),
+            image: get("image"),
+            revision: get("revision"),
+            reason: get("reason"),
+            done: get("done"),
+            problem: get("problem"),
+        }
     }
 }
 
-/// Deploy a new image for one container; the form starts from the current image.
-#[component]
-pub fn DeployForm(
-    action: ServerAction<DeployService>,
-    env: String,
-    cluster: String,
-    service: String,
-    /// `(container, current image)` in definition order.
-    containers: Vec<(String, String)>,
-    panel: ActionPanel,
-) -> impl IntoView {
-    let pending = action.pending();
-    let first_image = containers
+/// What just happened: the action named by `done` (from the resource's recent actions), or the
+/// refusal named by `problem`.
+pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<AnyView> {
+    if let Some(problem) = &query.problem {
+        return Some(
+            view! {
+                <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
+                    <span class="font-semibold">"Not done: "</span>{problem.clone()}
+                </div>
+            }
+            .into_any(),
+        );
+    }
+    let key = query.done.as_ref()?;
+    let result = recent.iter().find(|r| r.key == *key)?;
+    let kind = result.kind.as_str().replace('_', " ");
+    Some(match &result.status {
+        ActionStatus::Succeeded => view! {
+            <div role="status" data-testid="action-done" class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200">
+                <span class="font-semibold">{format!("Done — {kind}: ")}</span>{result.summary.clone()}
+            </div>
+        }
+        .into_any(),
+        ActionStatus::Failed { code, message } => view! {
+            <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
+                <span class="font-semibold">{format!("{kind} failed — AWS said {code}: ")}</span>{message.clone()}
+            </div>
+        }
+        .into_any(),
+    })
+}
+
+const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+/// Choose a new desired count; the next step shows what will change.
+pub fn scale_chooser(path: &str, s: &Service, bounds: ScaleBounds, query: &ReviewQuery) -> AnyView {
+    let value = query
+        .desired
+        .clone()
+        .filter(|_| query.review.as_deref() == Some("scale"))
+        .unwrap_or_else(|| s.desired.to_string());
+    let min = if bounds.allow_zero { 0 } else { bounds.min };
+    let pending = if s.pending > 0 {
+        format!(", {} pending", s.pending)
+    } else {
+        String::new()
+    };
+    view! {
+        <form method="get" action=path.to_string() data-testid="scale-form" class="flex flex-wrap items-end gap-3">
+            <input type="hidden" name="review" value="scale"/>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Desired tasks"
+                <input type="number" name="desired" min=min.to_string() max=bounds.max.to_string() required value=value class=INPUT/>
+            </label>
+            <p class=format!("pb-2 text-xs {MUTED}") data-testid="scale-now">
+                {format!("Now {} desired, {} running{pending}. Allowed {} ({}).", s.desired, s.running, bounds.describe(), bounds.source.describe())}
+            </p>
+            <button type="submit" class=BUTTON_QUIET>"Review scale"</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// Choose a container and a new image.
+pub fn deploy_chooser(path: &str, td: &TaskDefinition, query: &ReviewQuery) -> AnyView {
+    let ours = query.review.as_deref() == Some("deploy");
+    let chosen = query.container.clone().filter(|_| ours);
+    let first = td
+        .containers
         .first()
-        .map(|(_, i)| i.clone())
+        .map(|c| c.name.clone())
         .unwrap_or_default();
-    let choices = containers
-        .into_iter()
-        .map(|(name, image)| view! { <option value=name.clone()>{format!("{name} (now {image})")}</option> })
+    let selected = chosen.clone().unwrap_or(first);
+    let image = query
+        .image
+        .clone()
+        .filter(|_| ours)
+        .or_else(|| {
+            td.containers
+                .iter()
+                .find(|c| c.name == selected)
+                .map(|c| c.image.clone())
+        })
+        .unwrap_or_default();
+    let reason = query.reason.clone().filter(|_| ours).unwrap_or_default();
+    let choices = td
+        .containers
+        .iter()
+        .map(|c| {
+            let is = c.name == selected;
+            view! { <option value=c.name.clone() selected=is>{format!("{} (now {})", c.name, split_image(&c.image).1)}</option> }
+        })
         .collect_view();
     view! {
-        <ActionForm action attr:data-testid="deploy-form">
-            <div class="flex flex-wrap items-end gap-3">
-                <input type="hidden" name="env" value=env/>
-                <input type="hidden" name="cluster" value=cluster/>
-                <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=format!("{}-deploy", panel.request_key)/>
-                <label class="flex flex-col gap-1 text-xs font-medium">"Container"
-                    <select name="container" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950">{choices}</select>
-                </label>
-                <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"New image (tag or digest)"
-                    <input name="image" required value=first_image spellcheck="false" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"/>
-                </label>
-                <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
-                    <input name="reason" maxlength="500" placeholder="optional" class="w-48 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
-                </label>
-                {confirm_field(panel.protected, service)}
-                <button type="submit" class=BUTTON disabled=move || pending.get()>"Deploy"</button>
-            </div>
-        </ActionForm>
-        {move || outcome(action.value().get())}
+        <form method="get" action=path.to_string() data-testid="deploy-form" class="flex flex-wrap items-end gap-3">
+            <input type="hidden" name="review" value="deploy"/>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Container"
+                <select name="container" class=SELECT>{choices}</select>
+            </label>
+            <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"New image (tag or digest)"
+                <input name="image" required value=image spellcheck="false" class=format!("{TEXT} font-mono")/>
+            </label>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
+                <input name="reason" maxlength="500" placeholder="optional" value=reason class=format!("{TEXT} w-48")/>
+            </label>
+            <button type="submit" class=BUTTON>"Review deploy"</button>
+        </form>
     }
+    .into_any()
 }
 
-/// Roll back (or forward) to another known revision of the family; each option names its images.
-#[component]
-pub fn RollbackForm(
-    action: ServerAction<RollbackService>,
-    env: String,
-    cluster: String,
-    service: String,
-    revisions: Vec<TaskDefinition>,
+/// Choose another revision of the family; each option names its images and when it last ran.
+pub fn rollback_chooser(
+    path: &str,
+    revisions: &[TaskDefinition],
+    last_deployed: &BTreeMap<String, DateTime<Utc>>,
     now: DateTime<Utc>,
-    panel: ActionPanel,
-) -> impl IntoView {
-    let pending = action.pending();
+    query: &ReviewQuery,
+) -> AnyView {
+    let ours = query.review.as_deref() == Some("rollback");
+    let chosen = query.revision.clone().filter(|_| ours);
+    let reason = query.reason.clone().filter(|_| ours).unwrap_or_default();
     let choices = revisions
-        .into_iter()
+        .iter()
         .map(|td| {
             let label = format!("{}:{}", td.family, td.revision);
             let images: Vec<String> = td
@@ -137,53 +208,217 @@ pub fn RollbackForm(
                 .iter()
                 .map(|c| format!("{} {}", c.name, split_image(&c.image).1))
                 .collect();
-            let registered = td.registered_at.map(|t| format!(", registered {}", age(now, t))).unwrap_or_default();
-            view! { <option value=label.clone()>{format!("{label} — {}{registered}", images.join(", "))}</option> }
+            let when = match last_deployed.get(&td.arn) {
+                Some(at) => format!(", last ran here {}", age(now, *at)),
+                None => td
+                    .registered_at
+                    .map(|t| format!(", registered {}", age(now, t)))
+                    .unwrap_or_default(),
+            };
+            let is = chosen.as_deref() == Some(label.as_str());
+            view! { <option value=label.clone() selected=is>{format!("{label} — {}{when}", images.join(", "))}</option> }
         })
         .collect_view();
     view! {
-        <ActionForm action attr:data-testid="rollback-form">
-            <div class="flex flex-wrap items-end gap-3">
-                <input type="hidden" name="env" value=env/>
-                <input type="hidden" name="cluster" value=cluster/>
-                <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=format!("{}-rollback", panel.request_key)/>
-                <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"Roll back to"
-                    <select name="revision" class="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950">{choices}</select>
-                </label>
-                <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
-                    <input name="reason" maxlength="500" placeholder="why" class="w-48 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"/>
-                </label>
-                {confirm_field(panel.protected, service)}
-                <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Roll back"</button>
-            </div>
-        </ActionForm>
-        {move || outcome(action.value().get())}
+        <form method="get" action=path.to_string() data-testid="rollback-form" class="flex flex-wrap items-end gap-3">
+            <input type="hidden" name="review" value="rollback"/>
+            <label class="flex min-w-72 flex-1 flex-col gap-1 text-xs font-medium">"Roll back to"
+                <select name="revision" class=SELECT>{choices}</select>
+            </label>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Reason"
+                <input name="reason" maxlength="500" placeholder="why" value=reason class=format!("{TEXT} w-48")/>
+            </label>
+            <button type="submit" class=BUTTON_QUIET>"Review rollback"</button>
+        </form>
     }
+    .into_any()
 }
 
-#[component]
-pub fn RedeployForm(
-    action: ServerAction<crate::api::actions::RedeployService>,
-    env: String,
-    cluster: String,
-    service: String,
-    panel: ActionPanel,
-) -> impl IntoView {
-    let pending = action.pending();
+/// Force a new deployment of the same revision.
+pub fn redeploy_chooser(path: &str) -> AnyView {
     view! {
-        <ActionForm action attr:data-testid="redeploy-form">
-            <div class="flex flex-wrap items-end gap-3">
-                <input type="hidden" name="env" value=env/>
-                <input type="hidden" name="cluster" value=cluster/>
-                <input type="hidden" name="service" value=service.clone()/>
-                <input type="hidden" name="key" value=format!("{}-redeploy", panel.request_key)/>
-                {confirm_field(panel.protected, service)}
-                <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Force new deployment"</button>
-            </div>
-        </ActionForm>
-        {move || outcome(action.value().get())}
+        <form method="get" action=path.to_string() data-testid="redeploy-form" class="flex flex-wrap items-end gap-3">
+            <input type="hidden" name="review" value="redeploy"/>
+            <button type="submit" class=BUTTON_QUIET>"Review a forced new deployment"</button>
+        </form>
     }
+    .into_any()
+}
+
+/// The server actions behind the confirm step of the service page.
+#[derive(Clone, Copy)]
+pub struct ServiceActions {
+    pub scale: ServerAction<ScaleService>,
+    pub redeploy: ServerAction<RedeployService>,
+    pub deploy: ServerAction<DeployService>,
+    pub rollback: ServerAction<RollbackService>,
+}
+
+/// The review step: what will change, before → after, with the notes, then the confirm form
+/// (the typed name in protected environments) and a way back. A request the checks refuse shows
+/// why instead, and offers no confirm button.
+pub fn review_panel(
+    path: &str,
+    view_data: &ServiceView,
+    query: &ReviewQuery,
+    actions: ServiceActions,
+) -> Option<AnyView> {
+    let kind_text = query.review.clone()?;
+    let panel = view_data.actions.as_ref()?;
+    let s = &view_data.service;
+    let now = view_data.generated_at;
+    let kind = match kind_text.as_str() {
+        "scale" => ActionKind::Scale,
+        "deploy" => ActionKind::Deploy,
+        "rollback" => ActionKind::Rollback,
+        "redeploy" => ActionKind::Redeploy,
+        _ => return None,
+    };
+    let hidden =
+        |name: &'static str, value: String| view! { <input type="hidden" name=name value=value/> };
+    let common = view! {
+        {hidden("env", view_data.card.descriptor.id.to_string())}
+        {hidden("cluster", s.cluster.clone())}
+        {hidden("service", s.name.clone())}
+        {hidden("key", format!("{}-{}", panel.request_key, kind.as_str()))}
+    };
+    let reason = query.reason.clone().unwrap_or_default();
+    let planned = if !panel.allows(kind) {
+        Err(panel
+            .refused
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, why)| why.clone())
+            .unwrap_or_else(|| "you may not do this here".to_string()))
+    } else {
+        match kind {
+            ActionKind::Scale => plan_scale(
+                s,
+                view_data.bounds,
+                query.desired.as_deref().unwrap_or_default(),
+            )
+            .map(|(plan, n)| {
+                (
+                    plan,
+                    view! { {hidden("desired", n.get().to_string())} }.into_any(),
+                )
+            }),
+            ActionKind::Deploy => plan_deploy(
+                s,
+                query.container.as_deref().unwrap_or_default(),
+                query.image.as_deref().unwrap_or_default(),
+            )
+            .map(|(plan, t)| {
+                (
+                    plan,
+                    view! {
+                        {hidden("container", t.container.clone())}
+                        {hidden("image", t.image.as_str().to_string())}
+                        {hidden("reason", reason.clone())}
+                    }
+                    .into_any(),
+                )
+            }),
+            ActionKind::Rollback => plan_rollback(
+                s,
+                &view_data.revisions,
+                query.revision.as_deref().unwrap_or_default(),
+                &view_data.last_deployed,
+                now,
+            )
+            .map(|(plan, td)| {
+                (
+                    plan,
+                    view! {
+                        {hidden("revision", format!("{}:{}", td.family, td.revision))}
+                        {hidden("reason", reason.clone())}
+                    }
+                    .into_any(),
+                )
+            }),
+            _ => Ok((plan_redeploy(s), ().into_any())),
+        }
+    };
+    let title = format!("Review: {} {}", kind.as_str(), s.name);
+    let label = title.clone();
+    let body = match planned {
+        Err(why) => view! {
+            <p role="alert" data-testid="review-refused" class="text-sm text-red-800 dark:text-red-300">{why}</p>
+            <p class=format!("mt-2 text-xs {MUTED}")>"Change the values below and review again."</p>
+        }
+        .into_any(),
+        Ok((plan, fields)) => {
+            let confirm = confirm_field(panel.protected, s.name.clone());
+            let button = format!("Confirm {}", kind.as_str());
+            let reason_line = (!reason.is_empty() && kind != ActionKind::Scale)
+                .then(|| view! { <p class="text-sm"><span class="font-medium">"Reason: "</span>{reason.clone()}</p> });
+            let rows = plan
+                .changes
+                .iter()
+                .map(|c| view! {
+                    <tr class=TR>
+                        <td class=format!("{TD} font-medium")>{c.what.clone()}</td>
+                        <td class=format!("{TD} break-all font-mono text-xs text-red-800 dark:text-red-300")>{c.before.clone()}</td>
+                        <td class=format!("{TD} break-all font-mono text-xs text-emerald-800 dark:text-emerald-300")>{c.after.clone()}</td>
+                    </tr>
+                })
+                .collect_view();
+            let notes = plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
+            // The confirm form of one action: hidden fields, the typed name when protected, the
+            // button, and (with JavaScript) the error of the last attempt.
+            macro_rules! confirm_form {
+                ($action:expr) => {{
+                    let action = $action;
+                    let pending = action.pending();
+                    let error = move || {
+                        action.value().get().and_then(|r| r.err()).map(|e| view! {
+                            <p role="alert" data-testid="action-error" class="mt-2 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p>
+                        })
+                    };
+                    view! {
+                        <ActionForm action attr:data-testid="confirm-form">
+                            <div class="flex flex-wrap items-end gap-3">
+                                {common}
+                                {fields}
+                                {confirm}
+                                <button type="submit" class=BUTTON disabled=move || pending.get()>{button}</button>
+                            </div>
+                        </ActionForm>
+                        {error}
+                    }
+                    .into_any()
+                }};
+            }
+            let form = match kind {
+                ActionKind::Scale => confirm_form!(actions.scale),
+                ActionKind::Deploy => confirm_form!(actions.deploy),
+                ActionKind::Rollback => confirm_form!(actions.rollback),
+                _ => confirm_form!(actions.redeploy),
+            };
+            view! {
+                <div class="overflow-x-auto"><table class=TABLE data-testid="review-changes">
+                    <thead class=THEAD><tr><th class=TH>"What"</th><th class=TH>"Now"</th><th class=TH>"After"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table></div>
+                <ul class=format!("mt-3 list-disc space-y-0.5 pl-5 text-sm {MUTED}")>{notes}</ul>
+                {reason_line}
+                <div class="mt-4">{form}</div>
+            }
+            .into_any()
+        }
+    };
+    Some(
+        view! {
+            <section class="mb-5 rounded-lg border-2 border-amber-400 bg-white p-4 shadow-sm dark:border-amber-600 dark:bg-slate-900" data-testid="review-panel" aria-label=label>
+                <div class="mb-3 flex items-center justify-between gap-3">
+                    <h2 class="text-base font-semibold">{title}</h2>
+                    <a href=path.to_string() class=format!("text-sm {LINK}") data-testid="review-cancel">"Cancel"</a>
+                </div>
+                {body}
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 #[component]
@@ -225,7 +460,7 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
     }
     view! {
         <div class="overflow-x-auto"><table class=TABLE data-testid="recent-actions">
-            <thead class=THEAD><tr><th class=TH>"When"</th><th class=TH>"Action"</th><th class=TH>"What"</th><th class=TH>"Outcome"</th></tr></thead>
+            <thead class=THEAD><tr><th class=TH>"When"</th><th class=TH>"Who"</th><th class=TH>"Action"</th><th class=TH>"What"</th><th class=TH>"Outcome"</th></tr></thead>
             <tbody>
                 {recent.iter().map(|r| {
                     let (tone, text) = match &r.status {
@@ -239,8 +474,10 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
                     view! {
                         <tr class=TR>
                             <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age(now, r.at)}</td>
-                            <td class=TD>{r.kind.as_str().replace('_', " ")}</td>
-                            <td class=TD>{r.summary.clone()}
+                            <td class=format!("{TD} whitespace-nowrap")>{if r.actor.is_empty() { "—".to_string() } else { r.actor.clone() }}</td>
+                            <td class=format!("{TD} whitespace-nowrap")>{r.kind.as_str().replace('_', " ")}</td>
+                            <td class=format!("{TD} break-words")>{r.summary.clone()}
+                                {r.reason.clone().map(|why| view! { <div class=format!("text-xs {MUTED}")>{format!("Reason: {why}")}</div> })}
                                 {detail.map(|d| view! { <div class="text-xs text-red-700 dark:text-red-400">{d}</div> })}
                             </td>
                             <td class=TD><Badge tone text/></td>
@@ -252,11 +489,3 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
     }
     .into_any()
 }
-
-/// Whether the panel offers this kind.
-pub fn offers(panel: &Option<ActionPanel>, kind: ActionKind) -> bool {
-    panel.as_ref().is_some_and(|p| p.allows(kind))
-}
-
-/// The redeploy action type, re-exported for pages.
-pub type RedeployAction = ServerAction<RedeployService>;

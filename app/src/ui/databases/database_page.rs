@@ -12,7 +12,7 @@ use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn DatabasePage() -> impl IntoView {
@@ -24,16 +24,18 @@ pub fn DatabasePage() -> impl IntoView {
             p.get("id").unwrap_or_default(),
         )
     };
+    let query = use_query_map();
+    let outcome = move || ReviewQuery::from_query(&query.read());
     let snapshot = ServerAction::<SnapshotDatabase>::new();
     let data = Resource::new(
-        move || (key(), refresh_tick(), snapshot.version().get()),
-        |((env, id), _, _)| get_database(env, id),
+        move || (key(), outcome(), refresh_tick(), snapshot.version().get()),
+        |((env, id), outcome, _, _)| async move { get_database(env, id).await.map(|v| (v, outcome)) },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => database_page(view, snapshot).into_any(),
+                    Ok((view, outcome)) => database_page(view, outcome, snapshot).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -64,8 +66,19 @@ fn actions_section(
     )
 }
 
-fn database_page(view: DatabaseView, snapshot: ServerAction<SnapshotDatabase>) -> impl IntoView {
+fn database_page(
+    view: DatabaseView,
+    outcome: ReviewQuery,
+    snapshot: ServerAction<SnapshotDatabase>,
+) -> impl IntoView {
     let actions = actions_section(&view, snapshot);
+    let banner = outcome_banner(
+        &outcome,
+        view.actions
+            .as_ref()
+            .map(|p| p.recent.as_slice())
+            .unwrap_or_default(),
+    );
     let now = view.generated_at;
     let db = view.row.database.clone();
     let env = view.card.descriptor.id.clone();
@@ -112,6 +125,7 @@ fn database_page(view: DatabaseView, snapshot: ServerAction<SnapshotDatabase>) -
         <Title text=db.id.clone()/>
         <PageHeader title=db.id.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
+        {banner}
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-6")>
             <Stat label="Status"><Badge tone=if available { Tone::Good } else { Tone::Warn } text=status/></Stat>
             <Stat label="Kind">{kind}</Stat>

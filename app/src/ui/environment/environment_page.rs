@@ -206,6 +206,40 @@ pub struct MuteControls {
     pub action: ServerAction<crate::api::actions::SetAlarmActions>,
 }
 
+/// Who last muted or unmuted this alarm from the console, when, and why.
+fn last_mute(
+    controls: Option<&MuteControls>,
+    row: &AlarmRow,
+    now: DateTime<Utc>,
+) -> Option<AnyView> {
+    use crate::domain::actions::{ActionKind, ActionStatus};
+    let last = controls?
+        .rights
+        .last
+        .get(&format!("{}/{}", row.env, row.alarm.name))?;
+    let verb = if last.kind == ActionKind::MuteAlarm {
+        "muted"
+    } else {
+        "unmuted"
+    };
+    let failed = matches!(last.status, ActionStatus::Failed { .. });
+    let text = format!(
+        "{}{verb} by {} {}",
+        if failed { "failed to be " } else { "" },
+        last.actor,
+        crate::domain::format::age(now, last.at)
+    );
+    Some(
+        view! {
+            <div class=format!("mt-1 max-w-48 text-xs {MUTED}") data-testid="last-mute">
+                {text}
+                {last.reason.clone().map(|why| view! { <div class="line-clamp-2 italic" title=why.clone()>{format!("“{why}”")}</div> })}
+            </div>
+        }
+        .into_any(),
+    )
+}
+
 fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
     if !controls.rights.envs.contains(&row.env) {
         return view! { <span class=MUTED>"—"</span> }.into_any();
@@ -254,7 +288,7 @@ pub fn alarms_table_with(
                     <th class=TH>"State"</th><th class=TH>"Alarm"</th>
                     {with_env.then(|| view! { <th class=TH>"Env"</th> })}
                     <th class=TH>"App"</th><th class=TH>"Watches"</th><th class=TH>"Reason"</th>
-                    <th class=TH>"Changed"</th><th class=TH>"Actions"</th>
+                    <th class=TH>"Changed"</th><th class=TH>"Notifications"</th>
                     {mute.is_some().then(|| view! { <th class=TH>"Mute"</th> })}
                 </tr></thead>
                 <tbody>
@@ -279,7 +313,7 @@ pub fn alarms_table_with(
                                     view! { <Badge tone=Tone::Neutral text="enabled"/> }.into_any()
                                 } else {
                                     view! { <Badge tone=Tone::Warn text="muted"/> }.into_any()
-                                }}</td>
+                                }}{last_mute(mute.as_ref(), &r, now)}</td>
                                 {mute_cell}
                             </tr>
                         }

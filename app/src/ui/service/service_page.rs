@@ -12,11 +12,12 @@ use crate::ui::overview::overview_page::app_link;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let key = move || {
         let p = params.read();
         (
@@ -25,28 +26,38 @@ pub fn ServicePage() -> impl IntoView {
             p.get("service").unwrap_or_default(),
         )
     };
-    let scale = ServerAction::<ScaleService>::new();
-    let redeploy = ServerAction::<RedeployService>::new();
-    let deploy = ServerAction::<DeployService>::new();
-    let rollback = ServerAction::<RollbackService>::new();
+    let review = move || ReviewQuery::from_query(&query.read());
+    let actions = ServiceActions {
+        scale: ServerAction::<ScaleService>::new(),
+        redeploy: ServerAction::<RedeployService>::new(),
+        deploy: ServerAction::<DeployService>::new(),
+        rollback: ServerAction::<RollbackService>::new(),
+    };
     let data = Resource::new(
         move || {
             (
                 key(),
+                review(),
                 refresh_tick(),
-                scale.version().get(),
-                redeploy.version().get(),
-                deploy.version().get(),
-                rollback.version().get(),
+                (
+                    actions.scale.version().get(),
+                    actions.redeploy.version().get(),
+                    actions.deploy.version().get(),
+                    actions.rollback.version().get(),
+                ),
             )
         },
-        |((env, cluster, service), _, _, _, _, _)| get_service(env, cluster, service),
+        |((env, cluster, service), review, _, _)| async move {
+            get_service(env, cluster, service)
+                .await
+                .map(|v| (v, review))
+        },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => service_page(view, Forms { scale, redeploy, deploy, rollback }).into_any(),
+                    Ok((view, review)) => service_page(view, review, actions).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -54,62 +65,36 @@ pub fn ServicePage() -> impl IntoView {
     }
 }
 
-/// The service page's action forms.
-#[derive(Clone, Copy)]
-struct Forms {
-    scale: ServerAction<ScaleService>,
-    redeploy: ServerAction<RedeployService>,
-    deploy: ServerAction<DeployService>,
-    rollback: ServerAction<RollbackService>,
-}
-
-fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
-    let Forms {
-        scale,
-        redeploy,
-        deploy,
-        rollback,
-    } = forms;
+fn actions_section(view: &ServiceView, query: &ReviewQuery) -> Option<AnyView> {
     let panel = view.actions.clone()?;
-    let env = view.card.descriptor.id.to_string();
     let s = &view.service;
-    let scale_form = panel.allows(ActionKind::Scale).then(|| {
-        view! {
-            <ScaleForm action=scale env=env.clone() cluster=s.cluster.clone() service=s.name.clone() current=s.desired panel=panel.clone()/>
-        }
-    });
-    let redeploy_form = panel.allows(ActionKind::Redeploy).then(|| {
-        view! {
-            <RedeployForm action=redeploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() panel=panel.clone()/>
-        }
-    });
-    let containers: Vec<(String, String)> = s
-        .task_definition
-        .as_ref()
-        .map(|td| {
-            td.containers
-                .iter()
-                .map(|c| (c.name.clone(), c.image.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let deploy_form = (panel.allows(ActionKind::Deploy) && !containers.is_empty()).then(|| {
-        view! {
-            <DeployForm action=deploy env=env.clone() cluster=s.cluster.clone() service=s.name.clone() containers panel=panel.clone()/>
-        }
-    });
-    let rollback_form = (panel.allows(ActionKind::Rollback) && !view.revisions.is_empty()).then(|| {
-        view! {
-            <RollbackForm action=rollback env=env.clone() cluster=s.cluster.clone() service=s.name.clone()
-                revisions=view.revisions.clone() now=view.generated_at panel=panel.clone()/>
-        }
-    });
+    let path = service_path(view);
+    let scale_form = panel
+        .allows(ActionKind::Scale)
+        .then(|| scale_chooser(&path, s, view.bounds, query));
+    let redeploy_form = panel
+        .allows(ActionKind::Redeploy)
+        .then(|| redeploy_chooser(&path));
+    let deploy_form = match (&s.task_definition, panel.allows(ActionKind::Deploy)) {
+        (Some(td), true) if !td.containers.is_empty() => Some(deploy_chooser(&path, td, query)),
+        _ => None,
+    };
+    let rollback_form =
+        (panel.allows(ActionKind::Rollback) && !view.revisions.is_empty()).then(|| {
+            rollback_chooser(
+                &path,
+                &view.revisions,
+                &view.last_deployed,
+                view.generated_at,
+                query,
+            )
+        });
     let refused = refusals(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
     let note = if panel.protected {
-        "protected environment: type the service name to confirm"
+        "each change is reviewed first; protected environment: type the service name to confirm"
     } else {
-        ""
+        "each change is reviewed before it runs"
     };
     Some(
         view! {
@@ -122,8 +107,23 @@ fn actions_section(view: &ServiceView, forms: Forms) -> Option<AnyView> {
     )
 }
 
-fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
-    let actions = actions_section(&view, forms);
+fn service_path(view: &ServiceView) -> String {
+    format!(
+        "/envs/{}/services/{}/{}",
+        view.card.descriptor.id, view.service.cluster, view.service.name
+    )
+}
+
+fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) -> impl IntoView {
+    let actions = actions_section(&view, &query);
+    let review = review_panel(&service_path(&view), &view, &query, forms);
+    let banner = outcome_banner(
+        &query,
+        view.actions
+            .as_ref()
+            .map(|p| p.recent.as_slice())
+            .unwrap_or_default(),
+    );
     let now = view.generated_at;
     let s = view.service.clone();
     let env = view.card.descriptor.id.to_string();
@@ -161,14 +161,21 @@ fn service_page(view: ServiceView, forms: Forms) -> impl IntoView {
         .and_then(|d| d.rollout_state.clone());
     let deploying = s.deploying();
     let created = age_opt(now, s.created_at);
+    let autoscaling = s
+        .autoscaling
+        .map(|(min, max)| format!("{min}–{max} tasks"))
+        .unwrap_or_else(|| "none".into());
     view! {
         <Title text=s.name.clone()/>
         <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
-        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-7")>
+        {banner}
+        {review}
+        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-8")>
             <Stat label="Status">{status}</Stat>
             <Stat label="Tasks running / desired"><TaskCount running desired pending/></Stat>
             <Stat label="Launch type">{launch_type}</Stat>
+            <Stat label="Autoscaling">{autoscaling}</Stat>
             <Stat label="Task definition"><span class="font-mono text-xs">{revision}</span></Stat>
             <Stat label="App">{app}</Stat>
             <Stat label="Deployment"><RolloutBadge state=rollout deploying/></Stat>

@@ -1,0 +1,552 @@
+//! What an action on a service would change, before it runs: pure functions that check a request
+//! against the service as the inventory knows it and describe the change as before → after rows.
+//! The review step on the service page shows them; the server function runs the same checks
+//! before it records anything.
+
+use super::actions::{ActionKind, ActionResult, ActionStatus, DesiredCount, ImageRef, ScaleBounds};
+use super::inventory::{split_image, Service, TaskDefinition};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// One line of a change: what, before, after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl Change {
+    fn new(what: impl Into<String>, before: impl Into<String>, after: impl Into<String>) -> Self {
+        Self {
+            what: what.into(),
+            before: before.into(),
+            after: after.into(),
+        }
+    }
+}
+
+/// A checked action on a service, ready to confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: ActionKind,
+    pub changes: Vec<Change>,
+    /// What else the person should know before confirming.
+    pub notes: Vec<String>,
+    /// The change in one line, as the audit log and the recent actions show it.
+    pub summary: String,
+}
+
+/// Scaling to `desired`: checked against the bounds, and not the current count.
+pub fn plan_scale(
+    service: &Service,
+    bounds: ScaleBounds,
+    desired: &str,
+) -> Result<(Plan, DesiredCount), String> {
+    let desired = DesiredCount::parse(desired, bounds)?;
+    let (from, to) = (service.desired, desired.get());
+    if from == to {
+        return Err(format!(
+            "{} already wants {to} tasks; nothing would change",
+            service.name
+        ));
+    }
+    let mut notes = vec![format!(
+        "Running now: {} of {} desired{}.",
+        service.running,
+        service.desired,
+        if service.pending > 0 {
+            format!(", {} pending", service.pending)
+        } else {
+            String::new()
+        }
+    )];
+    notes.push(if to > from {
+        format!("ECS starts {} more task{}.", to - from, plural(to - from))
+    } else if to == 0 {
+        "ECS stops every task: the service serves nothing until it is scaled up again.".to_string()
+    } else {
+        format!("ECS stops {} task{}.", from - to, plural(from - to))
+    });
+    if let Some((min, max)) = service.autoscaling {
+        notes.push(format!(
+            "Application Auto Scaling manages this service ({min}–{max}) and may change the count again."
+        ));
+    }
+    notes.push(format!(
+        "Allowed: {} ({}).",
+        bounds.describe(),
+        bounds.source.describe()
+    ));
+    let summary = format!("desired count {from} → {to}");
+    Ok((
+        Plan {
+            kind: ActionKind::Scale,
+            changes: vec![Change::new(
+                "Desired tasks",
+                from.to_string(),
+                to.to_string(),
+            )],
+            notes,
+            summary,
+        },
+        desired,
+    ))
+}
+
+/// A checked deploy: which revision it copies, which container, the old and the new image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployTarget {
+    pub from: String,
+    pub container: String,
+    pub image: ImageRef,
+}
+
+/// Deploying `image` to `container`: the container must exist in the running revision, and the
+/// image must be a valid reference that differs from the current one.
+pub fn plan_deploy(
+    service: &Service,
+    container: &str,
+    image: &str,
+) -> Result<(Plan, DeployTarget), String> {
+    let image = ImageRef::parse(image)?;
+    let td = service.task_definition.as_ref().ok_or_else(|| {
+        format!(
+            "the task definition of {} has not been read yet; try again in a moment",
+            service.name
+        )
+    })?;
+    let old = td
+        .containers
+        .iter()
+        .find(|c| c.name == container)
+        .map(|c| c.image.clone())
+        .ok_or_else(|| {
+            let names: Vec<_> = td.containers.iter().map(|c| c.name.as_str()).collect();
+            format!(
+                "{}:{} has no container {container:?}; its containers are {}",
+                td.family,
+                td.revision,
+                names.join(", ")
+            )
+        })?;
+    if old == image.as_str() {
+        return Err(format!("container {container} already runs {old}"));
+    }
+    let label = format!("{}:{}", td.family, td.revision);
+    let changes = vec![
+        Change::new(format!("Image of {container}"), old.clone(), image.as_str()),
+        Change::new(
+            "Task definition",
+            label.clone(),
+            format!("{} (new revision)", td.family),
+        ),
+    ];
+    let mut notes = vec![format!(
+        "A new revision of {} is registered as a copy of {label} with only this image changed; the service then moves to it and ECS replaces its {} task{}.",
+        td.family,
+        service.desired,
+        plural(service.desired)
+    )];
+    let (old_repo, _) = split_image(&old);
+    let (new_repo, _) = split_image(image.as_str());
+    if old_repo != new_repo {
+        notes.push(format!(
+            "The repository changes too: {old_repo} → {new_repo}."
+        ));
+    }
+    Ok((
+        Plan {
+            kind: ActionKind::Deploy,
+            changes,
+            notes,
+            summary: format!("{container}: {old} → {}", image.as_str()),
+        },
+        DeployTarget {
+            from: td.arn.clone(),
+            container: container.to_string(),
+            image,
+        },
+    ))
+}
+
+/// Rolling back (or forward) to `revision` (`family:N` or its ARN), one of `revisions`.
+pub fn plan_rollback(
+    service: &Service,
+    revisions: &[TaskDefinition],
+    revision: &str,
+    last_deployed: &BTreeMap<String, DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(Plan, TaskDefinition), String> {
+    let current = service.revision_label();
+    let target = revisions
+        .iter()
+        .find(|td| td.arn == revision || format!("{}:{}", td.family, td.revision) == revision)
+        .cloned()
+        .ok_or_else(|| {
+            if revision == current || service.task_definition_arn == revision {
+                format!("{} already runs {current}", service.name)
+            } else {
+                format!(
+                    "{revision:?} is not a known revision of {}'s family; pick one from the list",
+                    service.name
+                )
+            }
+        })?;
+    let label = format!("{}:{}", target.family, target.revision);
+    let mut changes = vec![Change::new(
+        "Task definition",
+        current.clone(),
+        label.clone(),
+    )];
+    let before: Vec<(String, String)> = service
+        .task_definition
+        .as_ref()
+        .map(|td| {
+            td.containers
+                .iter()
+                .map(|c| (c.name.clone(), c.image.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut images = Vec::new();
+    for c in &target.containers {
+        let old = before
+            .iter()
+            .find(|(name, _)| *name == c.name)
+            .map(|(_, image)| image.clone());
+        if old.as_deref() != Some(c.image.as_str()) {
+            changes.push(Change::new(
+                format!("Image of {}", c.name),
+                old.clone().unwrap_or_else(|| "—".into()),
+                c.image.clone(),
+            ));
+        }
+        images.push(format!(
+            "{}: {} → {}",
+            c.name,
+            old.as_deref().map(|o| split_image(o).1).unwrap_or("—"),
+            split_image(&c.image).1
+        ));
+    }
+    for (name, image) in &before {
+        if !target.containers.iter().any(|c| c.name == *name) {
+            changes.push(Change::new(
+                format!("Image of {name}"),
+                image.clone(),
+                "— (no such container)",
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    if let Some(at) = target.registered_at {
+        notes.push(format!(
+            "{label} was registered {}.",
+            super::format::age(now, at)
+        ));
+    }
+    match last_deployed.get(&target.arn) {
+        Some(at) => notes.push(format!(
+            "It last ran here from {} ({}).",
+            super::format::utc_minute(*at),
+            super::format::age(now, *at)
+        )),
+        None => notes.push(format!(
+            "The console has not seen {label} deployed to this service."
+        )),
+    }
+    if changes.len() == 1 {
+        notes.push("Its images are the same as now: only the revision changes.".to_string());
+    }
+    Ok((
+        Plan {
+            kind: ActionKind::Rollback,
+            changes,
+            notes,
+            summary: format!("{current} → {label} ({})", images.join(", ")),
+        },
+        target,
+    ))
+}
+
+/// Forcing a new deployment: same revision, fresh tasks.
+pub fn plan_redeploy(service: &Service) -> Plan {
+    Plan {
+        kind: ActionKind::Redeploy,
+        changes: vec![Change::new(
+            "Tasks",
+            format!("{} running", service.running),
+            format!("{} fresh on {}", service.desired, service.revision_label()),
+        )],
+        notes: vec![
+            "ECS starts new tasks on the same revision and stops the old ones as the new ones pass their health checks.".to_string(),
+        ],
+        summary: format!("force new deployment of {}", service.revision_label()),
+    }
+}
+
+/// When each revision last started running on the service, as far as the console knows: from
+/// ECS's current deployments and the console's own successful deploys and rollbacks.
+pub fn last_deployed(
+    service: &Service,
+    recent: &[ActionResult],
+) -> BTreeMap<String, DateTime<Utc>> {
+    let mut seen: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let mut note = |arn: &str, at: DateTime<Utc>| {
+        let entry = seen.entry(arn.to_string()).or_insert(at);
+        if at > *entry {
+            *entry = at;
+        }
+    };
+    for d in &service.deployments {
+        if let Some(at) = d.created_at {
+            note(&d.task_definition_arn, at);
+        }
+    }
+    for r in recent {
+        if matches!(r.kind, ActionKind::Deploy | ActionKind::Rollback)
+            && r.status == ActionStatus::Succeeded
+        {
+            if let Some(arn) = &r.revision {
+                note(arn, r.at);
+            }
+        }
+    }
+    seen
+}
+
+fn plural(n: i32) -> &'static str {
+    if n.abs() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::actions::ScaleBounds;
+    use crate::domain::inventory::{ContainerDefinition, Deployment};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+    }
+
+    fn td(revision: i32, images: &[(&str, &str)]) -> TaskDefinition {
+        TaskDefinition {
+            arn: format!("arn:aws:ecs:eu-west-1:1:task-definition/web:{revision}"),
+            family: "web".into(),
+            revision,
+            cpu: None,
+            memory: None,
+            containers: images
+                .iter()
+                .map(|(name, image)| ContainerDefinition {
+                    name: name.to_string(),
+                    image: image.to_string(),
+                    essential: true,
+                    ports: vec![],
+                })
+                .collect(),
+            registered_at: Some(now() - chrono::Duration::days(revision.into())),
+        }
+    }
+
+    fn service() -> Service {
+        let current = td(
+            7,
+            &[("web", "reg.example/web:1.7"), ("proxy", "envoy:1.30")],
+        );
+        Service {
+            cluster: "main".into(),
+            name: "web".into(),
+            arn: "arn".into(),
+            status: "ACTIVE".into(),
+            desired: 2,
+            running: 2,
+            pending: 0,
+            launch_type: None,
+            task_definition_arn: current.arn.clone(),
+            task_definition: Some(current),
+            deployments: vec![Deployment {
+                id: "d1".into(),
+                status: "PRIMARY".into(),
+                task_definition_arn: "arn:aws:ecs:eu-west-1:1:task-definition/web:7".into(),
+                desired: 2,
+                running: 2,
+                pending: 0,
+                failed_tasks: 0,
+                rollout_state: Some("COMPLETED".into()),
+                rollout_reason: None,
+                created_at: Some(now() - chrono::Duration::hours(3)),
+                updated_at: None,
+            }],
+            events: vec![],
+            tasks: vec![],
+            tags: Default::default(),
+            app: None,
+            created_at: None,
+            autoscaling: Some((1, 4)),
+        }
+    }
+
+    #[test]
+    fn scaling_plans_say_what_changes_and_refuse_no_ops() {
+        let s = service();
+        let bounds = ScaleBounds::resolve(None, s.autoscaling, false);
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            ("4", Ok("ECS starts 2 more tasks.")),
+            ("1", Ok("ECS stops 1 task.")),
+            ("2", Err("already wants 2 tasks")),
+            (
+                "5",
+                Err("outside the allowed range 1–4 (the service's autoscaling range)"),
+            ),
+            ("0", Err("may not be scaled to zero")),
+            ("x", Err("not a whole number")),
+        ];
+        for (input, expected) in cases {
+            match (plan_scale(&s, bounds, input), expected) {
+                (Ok((plan, n)), Ok(note)) => {
+                    assert_eq!(plan.summary, format!("desired count 2 → {}", n.get()));
+                    assert!(
+                        plan.notes.iter().any(|n| n == note),
+                        "{input}: {:?}",
+                        plan.notes
+                    );
+                    assert!(plan.notes.iter().any(|n| n.contains("Auto Scaling")));
+                }
+                (Err(e), Err(needle)) => assert!(e.contains(needle), "{input}: {e}"),
+                (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn deploy_plans_show_the_image_diff_and_check_the_container() {
+        let s = service();
+        let (plan, target) = plan_deploy(&s, "web", "reg.example/web:1.8").unwrap();
+        assert_eq!(plan.changes[0].before, "reg.example/web:1.7");
+        assert_eq!(plan.changes[0].after, "reg.example/web:1.8");
+        assert_eq!(
+            plan.summary,
+            "web: reg.example/web:1.7 → reg.example/web:1.8"
+        );
+        assert_eq!(target.from, s.task_definition_arn);
+        let cases = [
+            ("web", "reg.example/web:1.7", "already runs"),
+            (
+                "db",
+                "reg.example/web:1.8",
+                "has no container \"db\"; its containers are web, proxy",
+            ),
+            ("web", "Reg/Web", "not valid"),
+        ];
+        for (container, image, needle) in cases {
+            let err = plan_deploy(&s, container, image).unwrap_err();
+            assert!(err.contains(needle), "{container} {image}: {err}");
+        }
+        let (moved, _) = plan_deploy(&s, "proxy", "other.example/envoy:1.31").unwrap();
+        assert!(moved.notes.iter().any(|n| n.contains("repository changes")));
+        let mut unread = s.clone();
+        unread.task_definition = None;
+        assert!(plan_deploy(&unread, "web", "a:1")
+            .unwrap_err()
+            .contains("not been read"));
+    }
+
+    #[test]
+    fn rollback_plans_list_image_changes_and_when_the_revision_last_ran() {
+        let s = service();
+        let revisions = vec![
+            td(
+                6,
+                &[("web", "reg.example/web:1.6"), ("proxy", "envoy:1.30")],
+            ),
+            td(5, &[("web", "reg.example/web:1.5")]),
+        ];
+        let ran: BTreeMap<String, DateTime<Utc>> =
+            [(revisions[0].arn.clone(), now() - chrono::Duration::days(2))].into();
+        let (plan, target) = plan_rollback(&s, &revisions, "web:6", &ran, now()).unwrap();
+        assert_eq!(target.revision, 6);
+        assert_eq!(
+            plan.changes,
+            vec![
+                Change::new("Task definition", "web:7", "web:6"),
+                Change::new("Image of web", "reg.example/web:1.7", "reg.example/web:1.6"),
+            ]
+        );
+        assert_eq!(
+            plan.summary,
+            "web:7 → web:6 (web: 1.7 → 1.6, proxy: 1.30 → 1.30)"
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("last ran here from 2026-11-22")),
+            "{:?}",
+            plan.notes
+        );
+        let (older, _) = plan_rollback(&s, &revisions, &revisions[1].arn, &ran, now()).unwrap();
+        assert!(older
+            .changes
+            .iter()
+            .any(|c| c.what == "Image of proxy" && c.after.contains("no such container")));
+        assert!(older.notes.iter().any(|n| n.contains("has not seen web:5")));
+        assert!(plan_rollback(&s, &revisions, "web:7", &ran, now())
+            .unwrap_err()
+            .contains("already runs web:7"));
+        assert!(plan_rollback(&s, &revisions, "web:2", &ran, now())
+            .unwrap_err()
+            .contains("not a known revision"));
+    }
+
+    #[test]
+    fn revisions_last_deployed_come_from_deployments_and_the_consoles_own_actions() {
+        let s = service();
+        let result = |kind, revision: Option<&str>, status, hours| ActionResult {
+            kind,
+            env: "dev".into(),
+            target: "main/web".into(),
+            status,
+            summary: String::new(),
+            at: now() - chrono::Duration::hours(hours),
+            actor: "ana".into(),
+            key: "k".into(),
+            reason: None,
+            revision: revision.map(str::to_string),
+        };
+        let six = "arn:aws:ecs:eu-west-1:1:task-definition/web:6";
+        let failed = ActionStatus::Failed {
+            code: "X".into(),
+            message: "y".into(),
+        };
+        let recent = vec![
+            result(ActionKind::Rollback, Some(six), ActionStatus::Succeeded, 30),
+            result(ActionKind::Rollback, Some(six), ActionStatus::Succeeded, 50),
+            result(
+                ActionKind::Deploy,
+                Some("arn:aws:ecs:eu-west-1:1:task-definition/web:5"),
+                failed,
+                10,
+            ),
+            result(ActionKind::Scale, None, ActionStatus::Succeeded, 1),
+        ];
+        let seen = last_deployed(&s, &recent);
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[six], now() - chrono::Duration::hours(30));
+        assert_eq!(
+            seen[&s.task_definition_arn],
+            now() - chrono::Duration::hours(3)
+        );
+    }
+
+    #[test]
+    fn redeploy_plans_keep_the_revision() {
+        let plan = plan_redeploy(&service());
+        assert_eq!(plan.summary, "force new deployment of web:7");
+        assert_eq!(plan.changes[0].after, "2 fresh on web:7");
+    }
+}
