@@ -8,6 +8,7 @@ mod actions;
 mod auth;
 mod authz;
 mod cli;
+mod faults;
 mod helpers;
 mod inventory;
 mod ops;

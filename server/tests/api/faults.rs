@@ -1,0 +1,475 @@
+//! AWS faults during operator actions: a throttled, denied or refused call and a resource gone
+//! behind the console's back each give a clear 502 naming AWS's error, an audit row with the
+//! failure, nothing half-applied in AWS, and a console that keeps serving.
+//!
+//! moto cannot throttle or deny on demand, so the console talks to it through [`FaultProxy`]: an
+//! HTTP server on port 0 that forwards every request to moto unchanged, except requests for an
+//! operation armed with a [`Fault`], which get a canned AWS JSON error instead. It counts the
+//! requests of each operation that reach it, faulted or not.
+
+use crate::helpers::{moto_url, spawn_app, Account, TestApp, TestEnv};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::{header, HeaderMap, StatusCode, Uri};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A canned AWS JSON-protocol error (`__type` and `message`, HTTP 400).
+#[derive(Clone)]
+struct Fault {
+    code: &'static str,
+    message: String,
+}
+
+impl Fault {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn throttling() -> Self {
+        Self::new("ThrottlingException", "Rate exceeded")
+    }
+
+    fn access_denied(action: &str) -> Self {
+        Self::new(
+            "AccessDeniedException",
+            format!("User: arn:aws:sts::123456789012:assumed-role/quarterdeck/x is not authorized to perform: {action}"),
+        )
+    }
+
+    fn client_exception(message: &str) -> Self {
+        Self::new("ClientException", message)
+    }
+
+    fn response(&self) -> Response {
+        let body = serde_json::json!({ "__type": self.code, "message": self.message });
+        Response::builder()
+            .status(StatusCode::BAD_REQUEST)
+            .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+            .header("x-amzn-requestid", "fault-proxy")
+            .body(Body::from(body.to_string()))
+            .expect("a canned error response")
+    }
+}
+
+struct Shared {
+    upstream: String,
+    client: reqwest::Client,
+    faults: Mutex<HashMap<String, Fault>>,
+    seen: Mutex<HashMap<String, u64>>,
+}
+
+/// A pass-through proxy in front of moto that fails the operations it is told to.
+struct FaultProxy {
+    url: String,
+    shared: Arc<Shared>,
+}
+
+impl FaultProxy {
+    /// Listens on a free port of 127.0.0.1 for the rest of the test.
+    async fn start() -> Self {
+        let shared = Arc::new(Shared {
+            upstream: moto_url(),
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("proxy's client"),
+            faults: Mutex::default(),
+            seen: Mutex::default(),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port for the proxy");
+        let url = format!("http://{}", listener.local_addr().expect("proxy address"));
+        let router = axum::Router::new()
+            .fallback(forward)
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("proxy serves") });
+        Self { url, shared }
+    }
+
+    /// From now on every `operation` request gets `fault` instead of reaching moto.
+    fn arm(&self, operation: &str, fault: Fault) {
+        let mut faults = self.shared.faults.lock().expect("faults lock");
+        faults.insert(operation.to_string(), fault);
+    }
+
+    /// How many `operation` requests reached the proxy so far, faulted or forwarded.
+    fn seen(&self, operation: &str) -> u64 {
+        let seen = self.shared.seen.lock().expect("seen lock");
+        seen.get(operation).copied().unwrap_or(0)
+    }
+}
+
+/// The operation a request is for: `X-Amz-Target` (JSON protocol), `Action=` in the form body
+/// (query protocol: STS, RDS), else the last path segment (RPC v2 CBOR).
+fn operation(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        return target.rsplit('.').next().unwrap_or(target).to_string();
+    }
+    let action = std::str::from_utf8(body)
+        .ok()
+        .and_then(|form| form.split('&').find_map(|p| p.strip_prefix("Action=")));
+    match action {
+        Some(action) => action.to_string(),
+        None => uri
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    }
+}
+
+async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, usize::MAX).await.expect("request body");
+    let operation = operation(&parts.headers, &parts.uri, &body);
+    *proxy
+        .seen
+        .lock()
+        .expect("seen lock")
+        .entry(operation.clone())
+        .or_default() += 1;
+    let fault = proxy
+        .faults
+        .lock()
+        .expect("faults lock")
+        .get(&operation)
+        .cloned();
+    if let Some(fault) = fault {
+        return fault.response();
+    }
+    let hop_by_hop = [
+        header::HOST,
+        header::CONTENT_LENGTH,
+        header::CONNECTION,
+        header::TRANSFER_ENCODING,
+    ];
+    let mut headers = parts.headers;
+    for name in &hop_by_hop {
+        headers.remove(name);
+    }
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let answer = proxy
+        .client
+        .request(parts.method, format!("{}{path}", proxy.upstream))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .expect("moto answers the proxy");
+    let status = answer.status();
+    let mut headers = answer.headers().clone();
+    for name in &hop_by_hop {
+        headers.remove(name);
+    }
+    let body = answer.bytes().await.expect("moto's response body");
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+struct World {
+    app: TestApp,
+    account: Account,
+    /// The service's task definition as seeded.
+    task_definition: String,
+}
+
+/// Cluster `main` with service `web` (app `shop`, 2 tasks) in a fresh account, and a console
+/// whose one environment `prod` reaches AWS at `endpoint` (moto itself when `None`).
+async fn world(endpoint: Option<String>) -> World {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let task_definition = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account
+        .service("main", "web", &task_definition, "shop", 2)
+        .await;
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = endpoint;
+    let app = spawn_app(vec![env]).await;
+    app.sign_in("ana", "operator").await;
+    World {
+        app,
+        account,
+        task_definition,
+    }
+}
+
+/// The service as moto has it, read directly (not through the proxy).
+async fn service_in_moto(account: &Account) -> aws_sdk_ecs::types::Service {
+    let out = account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .expect("describe services");
+    out.services()[0].clone()
+}
+
+/// Outcomes of `kind`'s audit rows, oldest first, with the detail of each.
+async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = app
+        .state
+        .audit
+        .recent(50)
+        .await
+        .expect("audit rows")
+        .into_iter()
+        .filter(|(_, e)| e.kind == kind)
+        .map(|(_, e)| (e.outcome, e.detail.unwrap_or_default()))
+        .collect();
+    rows.reverse();
+    rows
+}
+
+async fn audit_outcomes(app: &TestApp, kind: &str) -> Vec<String> {
+    audit_rows(app, kind)
+        .await
+        .into_iter()
+        .map(|(outcome, _)| outcome)
+        .collect()
+}
+
+#[tokio::test]
+async fn throttling_on_scale_is_reported_audited_and_changes_nothing() {
+    let proxy = FaultProxy::start().await;
+    let w = world(Some(proxy.url.clone())).await;
+    assert!(
+        proxy.seen("AssumeRole") > 0 && proxy.seen("DescribeServices") > 0,
+        "the console signs in to and reads AWS through the proxy"
+    );
+    proxy.arm("UpdateService", Fault::throttling());
+    let args = [
+        ("env", "prod"),
+        ("cluster", "main"),
+        ("service", "web"),
+        ("desired", "5"),
+        ("key", "throttled-key-01"),
+    ];
+    let response = w.app.call("scale_service", &args).await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("prod") && body.contains("ThrottlingException: Rate exceeded"),
+        "{body}"
+    );
+    assert_eq!(proxy.seen("UpdateService"), 1, "one attempt, no retries");
+    let rows = audit_rows(&w.app, "scale").await;
+    assert_eq!(
+        rows,
+        [
+            ("requested".to_string(), "desired count 2 → 5".to_string()),
+            (
+                "failed".to_string(),
+                "ThrottlingException: Rate exceeded".to_string()
+            ),
+        ]
+    );
+    assert_eq!(service_in_moto(&w.account).await.desired_count(), 2);
+    // A retry with the same key is answered from the record: same failure, AWS not called.
+    let again = w.app.call("scale_service", &args).await;
+    assert_eq!(again.status(), 502);
+    let again = again.text().await.expect("body");
+    assert!(
+        again.contains("ThrottlingException: Rate exceeded"),
+        "{again}"
+    );
+    assert_eq!(
+        proxy.seen("UpdateService"),
+        1,
+        "the retry did not reach AWS"
+    );
+    assert_eq!(
+        audit_outcomes(&w.app, "scale").await,
+        ["requested", "failed"]
+    );
+    assert_eq!(service_in_moto(&w.account).await.desired_count(), 2);
+}
+
+#[tokio::test]
+async fn access_denied_on_redeploy_is_reported_and_audited() {
+    let proxy = FaultProxy::start().await;
+    let w = world(Some(proxy.url.clone())).await;
+    proxy.arm("UpdateService", Fault::access_denied("ecs:UpdateService"));
+    let response = w
+        .app
+        .call(
+            "redeploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("key", "denied-key-0001"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("AccessDeniedException: User: arn:aws:sts::")
+            && body.contains("is not authorized to perform: ecs:UpdateService"),
+        "{body}"
+    );
+    assert_eq!(proxy.seen("UpdateService"), 1);
+    let rows = audit_rows(&w.app, "redeploy").await;
+    assert_eq!(
+        rows.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+        ["requested", "failed"]
+    );
+    assert!(
+        rows[1].1.starts_with("AccessDeniedException: "),
+        "the failure row says why: {}",
+        rows[1].1
+    );
+    let service = service_in_moto(&w.account).await;
+    assert_eq!(
+        (service.desired_count(), service.task_definition()),
+        (2, Some(w.task_definition.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn a_deploy_whose_service_update_fails_leaves_the_service_on_its_old_revision() {
+    let proxy = FaultProxy::start().await;
+    let w = world(Some(proxy.url.clone())).await;
+    proxy.arm(
+        "UpdateService",
+        Fault::client_exception("TaskDefinition is not compatible with the service's launch type"),
+    );
+    let response = w
+        .app
+        .call(
+            "deploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("container", "app"),
+                ("image", "registry.example/web:1.1.0"),
+                ("key", "deploy-fail-key-01"),
+                ("reason", "release 1.1.0"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("ClientException: TaskDefinition is not compatible"),
+        "{body}"
+    );
+    assert_eq!(
+        (
+            proxy.seen("RegisterTaskDefinition"),
+            proxy.seen("UpdateService")
+        ),
+        (1, 1),
+        "a new revision was registered, then the service update failed"
+    );
+    assert_eq!(
+        audit_outcomes(&w.app, "deploy").await,
+        ["requested", "failed"]
+    );
+    let service = service_in_moto(&w.account).await;
+    assert_eq!(
+        service.task_definition(),
+        Some(w.task_definition.as_str()),
+        "the service still runs the old revision"
+    );
+    // The revision registered for the failed deploy is not left ACTIVE for someone to pick.
+    let active = w
+        .account
+        .ecs
+        .list_task_definitions()
+        .family_prefix("web")
+        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+        .send()
+        .await
+        .expect("list task definitions");
+    assert_eq!(
+        active.task_definition_arns(),
+        std::slice::from_ref(&w.task_definition),
+        "only the original revision is ACTIVE"
+    );
+}
+
+#[tokio::test]
+async fn a_service_deleted_behind_the_consoles_back_fails_cleanly() {
+    let proxy = FaultProxy::start().await;
+    let w = world(Some(proxy.url.clone())).await;
+    // After the console's first refresh the service is deleted in AWS; the console still lists it.
+    w.account
+        .ecs
+        .update_service()
+        .cluster("main")
+        .service("web")
+        .desired_count(0)
+        .send()
+        .await
+        .expect("scale to zero in moto");
+    w.account
+        .ecs
+        .delete_service()
+        .cluster("main")
+        .service("web")
+        .force(true)
+        .send()
+        .await
+        .expect("delete service in moto");
+    // ECS refuses to update a deleted (INACTIVE) service; moto 5.2.5 keeps it and accepts the
+    // update, so the proxy gives ECS's answer.
+    proxy.arm(
+        "UpdateService",
+        Fault::new("ServiceNotActiveException", "Service was not ACTIVE."),
+    );
+    let response = w
+        .app
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "deleted-svc-key-01"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.expect("body");
+    assert!(
+        body.contains("ServiceNotActiveException: Service was not ACTIVE."),
+        "{body}"
+    );
+    let rows = audit_rows(&w.app, "scale").await;
+    assert_eq!(
+        rows.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
+        ["requested", "failed"]
+    );
+    assert_eq!(
+        rows[1].1,
+        "ServiceNotActiveException: Service was not ACTIVE."
+    );
+    let service = service_in_moto(&w.account).await;
+    assert_eq!(
+        (service.status(), service.desired_count()),
+        (Some("INACTIVE"), 0),
+        "still deleted, not scaled"
+    );
+    // The console carries on serving, the service page included.
+    assert_eq!(w.app.get("/envs/prod").await.status(), 200);
+    assert_eq!(
+        w.app.get("/envs/prod/services/main/web").await.status(),
+        200
+    );
+}
