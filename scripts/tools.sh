@@ -110,5 +110,9 @@ endpoint_url = "$moto"
 protected = true
 refresh_interval = "30s"
 metrics_interval = "60s"
+
+[environments.approval]                 # four eyes, twice: deploy, rollback, scale
+required = 2
+expires_after = "24h"
 TOML
 }

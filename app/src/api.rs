@@ -8,5 +8,6 @@ pub mod audit;
 pub mod databases;
 pub mod environments;
 pub mod overview;
+pub mod releases;
 pub mod services;
 pub mod session;

@@ -4,3 +4,4 @@
 pub mod actions;
 pub mod context;
 pub mod ports;
+pub mod releases;

@@ -9,5 +9,6 @@ pub mod environment;
 pub mod layout;
 pub mod login;
 pub mod overview;
+pub mod releases;
 pub mod service;
 pub mod shell;

@@ -16,13 +16,13 @@ async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: file, fullPage: true });
 }
 
-async function signIn(page: Page, info: TestInfo, role = 'operator') {
+async function signIn(page: Page, info: TestInfo, role = 'operator', user = 'e2e-ana') {
   await page.goto('/login');
   await settle(page, info);
-  await page.fill('input[name=user]', 'e2e-ana');
+  await page.fill('input[name=user]', user);
   await page.selectOption('select[name=role]', role);
   await page.click('button[type=submit]');
-  await expect(page.getByTestId('current-user')).toContainText('e2e-ana');
+  await expect(page.getByTestId('current-user')).toContainText(user);
   await settle(page, info);
 }
 
@@ -242,16 +242,80 @@ test('a review refuses a count outside the bounds and offers no confirm button',
   await shot(page, info, '18-service-review-refused');
 });
 
-test('a protected environment refuses gated actions and asks to type the name', async ({ page }, info) => {
+test('a protected environment asks to type the name for actions that need no approval', async ({ page }, info) => {
   await signIn(page, info, 'admin');
   await page.goto('/envs/prod/services/prod-main/prospa-api');
   await settle(page, info);
-  await expect(page.getByTestId('refused-actions')).toContainText('needs approval');
-  await expect(page.getByTestId('scale-form')).toHaveCount(0);
   await page.getByTestId('redeploy-form').getByRole('button').click();
   await settle(page, info);
   await expect(page.getByTestId('review-panel').locator('input[name=confirm]')).toBeVisible();
+  await expect(page.getByTestId('review-panel').getByRole('button', { name: 'Confirm redeploy' })).toBeVisible();
   await shot(page, info, '14-service-protected');
+});
+
+test('a prod deploy needs two approvals from other people, then runs once and is audited', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  const tag = withJs(info) ? '1.6.0' : '1.6.1';
+  const image = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/prospa-api:${tag}`;
+  await signIn(page, info, 'operator', 'e2e-olga');
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  const form = page.getByTestId('deploy-form');
+  await form.locator('input[name=image]').fill(image);
+  await form.getByRole('button', { name: 'Review deploy' }).click();
+  await settle(page, info);
+  const review = page.getByTestId('review-panel');
+  await expect(review).toContainText('creates a release request');
+  await review.locator('input[name=reason]').fill(`e2e release ${tag}`);
+  await review.locator('input[name=confirm]').fill('prospa-api');
+  await shot(page, info, '20-release-review');
+  await review.getByRole('button', { name: 'Request approval' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('release-state')).toContainText('requested');
+  await expect(page.getByTestId('release-changes')).toContainText(image);
+  await expect(page.getByTestId('vote-refused')).toContainText('someone else must approve');
+  const releaseUrl = new URL(page.url()).pathname;
+  expect(releaseUrl).toMatch(/^\/releases\/\d+$/);
+  await shot(page, info, '21-release-requested');
+
+  // A second person approves: one of two.
+  await signIn(page, info, 'approver', 'e2e-rita');
+  await expect(page.getByTestId('awaiting-badge')).toBeVisible();
+  await page.goto(releaseUrl);
+  await settle(page, info);
+  await page.getByTestId('approve-form').locator('input[name=comment]').fill('checked the diff');
+  await page.getByTestId('approve-form').getByRole('button', { name: 'Approve' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('release-votes')).toContainText('e2e-rita');
+  await expect(page.getByTestId('release-state')).toContainText('requested');
+
+  // A third person approves: the deploy runs.
+  await signIn(page, info, 'admin', 'e2e-alice');
+  await page.goto(releaseUrl);
+  await settle(page, info);
+  await page.getByTestId('approve-form').getByRole('button', { name: 'Approve' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('release-state')).toContainText('succeeded');
+  await expect(page.getByTestId('release-history')).toContainText('executing');
+  await shot(page, info, '22-release-succeeded');
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  await expect(page.getByTestId('containers-table')).toContainText(tag);
+
+  await page.goto('/releases?env=prod');
+  await settle(page, info);
+  await expect(page.getByTestId('releases-table')).toContainText('e2e-olga');
+  await shot(page, info, '23-releases');
+  await page.goto('/audit?env=prod');
+  await settle(page, info);
+  const audit = page.getByTestId('audit-table');
+  await expect(audit).toContainText('approval_requested');
+  await expect(audit).toContainText('release approve');
+  await expect(audit).toContainText('release execute');
+  const csv = await (await page.request.get('/audit/export.csv?env=prod&kind=release_approve')).text();
+  expect(csv).toContain('e2e-rita,release_approve,prod');
+  expect(csv).toContain('e2e-alice,release_approve,prod');
+  expect(errors).toEqual([]);
 });
 
 test('an operator mutes and unmutes an alarm from the alarms page', async ({ page }, info) => {

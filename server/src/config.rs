@@ -2,7 +2,8 @@
 //! that names the bad key and says why. Nothing else in the server reads the environment.
 
 use anyhow::{anyhow, bail, Context};
-use app::domain::actions::{ScalePolicy, ScaleRule, ServiceScaleRule};
+use app::domain::actions::{ActionKind, ScalePolicy, ScaleRule, ServiceScaleRule};
+use app::domain::approvals::{ApprovalPolicy, FreezeWindow};
 use app::domain::ids::EnvId;
 use app::domain::inventory::EnvDescriptor;
 use app::domain::policy::{EnvScope, GroupRole, Role};
@@ -27,6 +28,80 @@ pub struct Settings {
     pub aws: AwsSettings,
     #[serde(default)]
     pub environments: Vec<EnvironmentSettings>,
+    #[serde(default)]
+    pub notifications: NotificationSettings,
+}
+
+/// `[notifications]`: where release events are posted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    #[serde(default)]
+    pub webhooks: Vec<WebhookSettings>,
+    /// The webhook URLs, read from `url_env` / `url_file` (filled in when loading).
+    #[serde(skip)]
+    pub resolved: Vec<(String, Secret)>,
+}
+
+/// `[[notifications.webhooks]]`: a Slack-compatible incoming webhook (or any receiver of JSON).
+/// The URL is a secret: give it by `url_env` or `url_file`; a plain `url` is accepted only for
+/// loopback receivers (tests, local relays).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub url_env: Option<String>,
+    #[serde(default)]
+    pub url_file: Option<PathBuf>,
+}
+
+fn resolve_webhooks(
+    settings: &NotificationSettings,
+    vars: &[(String, String)],
+) -> anyhow::Result<Vec<(String, Secret)>> {
+    let mut out = Vec::new();
+    for (i, hook) in settings.webhooks.iter().enumerate() {
+        let key = format!("notifications.webhooks[{i}]");
+        if hook.name.trim().is_empty() {
+            bail!("{key}.name: name the webhook (it is what the logs show)");
+        }
+        let url = match (&hook.url, &hook.url_env, &hook.url_file) {
+            (Some(url), None, None) => {
+                let loopback = url
+                    .parse::<http::Uri>()
+                    .ok()
+                    .and_then(|u| u.host().map(str::to_string))
+                    .is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+                if !loopback {
+                    bail!("{key}.url: webhook URLs are secrets; give them with url_env or url_file (a plain url is only for loopback receivers)");
+                }
+                url.clone()
+            }
+            (None, Some(name), None) => vars
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    anyhow!("{key}.url_env: the environment variable {name} is not set")
+                })?,
+            (None, None, Some(path)) => std::fs::read_to_string(path)
+                .map(|v| v.trim().to_string())
+                .map_err(|e| anyhow!("{key}.url_file: reading {}: {e}", path.display()))?,
+            _ => bail!("{key}: give exactly one of url, url_env, url_file"),
+        };
+        let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
+            matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some()
+        });
+        if !ok {
+            bail!("{key}: the webhook URL is not an http(s) URL");
+        }
+        out.push((hook.name.clone(), Secret::new(url)));
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,6 +125,14 @@ pub struct ServerSettings {
     /// A session ends this long after sign-in, however active.
     #[serde(default = "default_absolute", with = "duration_text")]
     pub session_absolute_lifetime: Duration,
+    /// How often approved release requests are looked for (after a restart, when a freeze
+    /// ends) and stale ones expired.
+    #[serde(default = "default_release_sweep", with = "duration_text")]
+    pub release_sweep_interval: Duration,
+}
+
+fn default_release_sweep() -> Duration {
+    Duration::from_secs(5)
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -186,6 +269,164 @@ pub struct EnvironmentSettings {
     /// Limits on desired counts for the scale action.
     #[serde(default)]
     pub scaling: ScalingSettings,
+    /// The approval gate of a protected environment.
+    #[serde(default)]
+    pub approval: ApprovalSettings,
+}
+
+/// `[environments.approval]`: how gated actions in a protected environment are approved.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalSettings {
+    /// Approvals from distinct people (never the requester) before a request runs.
+    #[serde(default = "default_required_approvals")]
+    pub required: u32,
+    #[serde(default = "default_approver_role")]
+    pub approver_role: Role,
+    #[serde(default = "default_expiry", with = "duration_text")]
+    pub expires_after: Duration,
+    /// Which actions need approval: `deploy`, `rollback`, `scale`, `redeploy`, `snapshot`,
+    /// `mute_alarm`, `unmute_alarm`.
+    #[serde(default = "default_gated")]
+    pub gated: Vec<ActionKind>,
+    #[serde(default)]
+    pub freezes: Vec<FreezeSettings>,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        Self {
+            required: default_required_approvals(),
+            approver_role: default_approver_role(),
+            expires_after: default_expiry(),
+            gated: default_gated(),
+            freezes: Vec::new(),
+        }
+    }
+}
+
+/// `[[environments.approval.freezes]]`: either `from`/`to` as RFC 3339 instants, or weekly
+/// `days` with `from`/`to` as `HH:MM` local time in `timezone` (an IANA name).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FreezeSettings {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub days: Vec<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+    pub reason: String,
+}
+
+fn default_required_approvals() -> u32 {
+    1
+}
+fn default_approver_role() -> Role {
+    Role::Approver
+}
+fn default_expiry() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+fn default_gated() -> Vec<ActionKind> {
+    app::domain::actions::DEFAULT_GATED.to_vec()
+}
+
+fn parse_weekday(text: &str) -> Result<chrono::Weekday, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let days = [
+        ("mon", "monday", chrono::Weekday::Mon),
+        ("tue", "tuesday", chrono::Weekday::Tue),
+        ("wed", "wednesday", chrono::Weekday::Wed),
+        ("thu", "thursday", chrono::Weekday::Thu),
+        ("fri", "friday", chrono::Weekday::Fri),
+        ("sat", "saturday", chrono::Weekday::Sat),
+        ("sun", "sunday", chrono::Weekday::Sun),
+    ];
+    days.iter()
+        .find(|(short, long, _)| lower == *short || lower == *long)
+        .map(|(_, _, day)| *day)
+        .ok_or_else(|| format!("{text:?} is not a weekday (mon, tue, … sun)"))
+}
+
+impl ApprovalSettings {
+    /// The domain policy, checking every value; `key` names the table in messages.
+    pub fn policy(&self, key: &str) -> Result<ApprovalPolicy, String> {
+        if self.required == 0 || self.required > 10 {
+            return Err(format!(
+                "{key}.required: {} must be between 1 and 10",
+                self.required
+            ));
+        }
+        if self.approver_role < Role::Approver {
+            return Err(format!(
+                "{key}.approver_role: {} may not approve; use approver or admin",
+                self.approver_role
+            ));
+        }
+        if self.expires_after < Duration::from_secs(60) {
+            return Err(format!("{key}.expires_after: must be at least 1m"));
+        }
+        let mut freezes = Vec::new();
+        for (i, f) in self.freezes.iter().enumerate() {
+            let key = format!("{key}.freezes[{i}]");
+            if f.reason.trim().is_empty() {
+                return Err(format!("{key}.reason: say why the window is frozen"));
+            }
+            if f.days.is_empty() {
+                let instant = |field: &str, text: &str| {
+                    chrono::DateTime::parse_from_rfc3339(text)
+                        .map(|t| t.with_timezone(&chrono::Utc))
+                        .map_err(|e| format!("{key}.{field}: {text:?} is not an RFC 3339 time such as 2026-12-20T00:00:00Z ({e})"))
+                };
+                let (from, to) = (instant("from", &f.from)?, instant("to", &f.to)?);
+                if to <= from {
+                    return Err(format!("{key}: to must be after from"));
+                }
+                if f.timezone.is_some() {
+                    return Err(format!(
+                        "{key}.timezone: only weekly windows (with days) take a timezone"
+                    ));
+                }
+                freezes.push(FreezeWindow::Absolute {
+                    from,
+                    to,
+                    reason: f.reason.clone(),
+                });
+            } else {
+                let days = f
+                    .days
+                    .iter()
+                    .map(|d| parse_weekday(d).map_err(|e| format!("{key}.days: {e}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let clock = |field: &str, text: &str| {
+                    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M")
+                        .map_err(|_| format!("{key}.{field}: {text:?} is not a time such as 18:00"))
+                };
+                let (from, to) = (clock("from", &f.from)?, clock("to", &f.to)?);
+                let timezone = f.timezone.clone().ok_or_else(|| {
+                    format!("{key}.timezone: a weekly window needs a timezone such as \"Europe/Berlin\"")
+                })?;
+                if timezone.parse::<chrono_tz::Tz>().is_err() {
+                    return Err(format!("{key}.timezone: {timezone:?} is not an IANA time zone such as \"Europe/Berlin\""));
+                }
+                freezes.push(FreezeWindow::Weekly {
+                    days,
+                    from,
+                    to,
+                    timezone,
+                    reason: f.reason.clone(),
+                });
+            }
+        }
+        Ok(ApprovalPolicy {
+            required: self.required,
+            approver_role: self.approver_role,
+            expires_after_secs: i64::try_from(self.expires_after.as_secs()).unwrap_or(i64::MAX),
+            gated: self.gated.clone(),
+            freezes,
+        })
+    }
 }
 
 /// `[environments.scaling]`: a desired-count range for every service of the environment, and
@@ -300,6 +541,7 @@ impl EnvironmentSettings {
             protected: self.protected,
             refresh_interval_secs: self.refresh_interval.as_secs(),
             scaling: self.scaling.policy(),
+            approval: self.approval.policy("approval").unwrap_or_default(),
         }
     }
 }
@@ -419,6 +661,7 @@ impl Settings {
             anyhow!("{path}: {}", e.into_inner())
         })?;
         settings.auth.client_secret = resolve_secret(&settings.auth, &vars)?;
+        settings.notifications.resolved = resolve_webhooks(&settings.notifications, &vars)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -530,6 +773,9 @@ impl Settings {
             }
             env.scaling
                 .validate(&key("scaling"))
+                .map_err(|e| anyhow!(e))?;
+            env.approval
+                .policy(&key("approval"))
                 .map_err(|e| anyhow!(e))?;
             let region_ok = !env.region.is_empty()
                 && env
@@ -844,6 +1090,45 @@ mod tests {
             );
             assert!(message.contains(needle), "{scaling}: {message}");
         }
+    }
+
+    #[test]
+    fn approval_policies_and_webhooks_are_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}\n[environments.approval]\nrequired = 2\nexpires_after = \"12h\"\ngated = [\"deploy\", \"redeploy\"]\n[[environments.approval.freezes]]\nfrom = \"2026-12-20T00:00:00Z\"\nto = \"2027-01-04T00:00:00Z\"\nreason = \"year end\"\n[[environments.approval.freezes]]\ndays = [\"fri\", \"Saturday\"]\nfrom = \"16:00\"\nto = \"08:00\"\ntimezone = \"Europe/Berlin\"\nreason = \"weekend\"\n[[notifications.webhooks]]\nname = \"chat\"\nurl_env = \"QD_TEST_HOOK\"\n"
+        );
+        let s = load(&text, &[("QD_TEST_HOOK", "https://hooks.example/T0/B0/x")]).unwrap();
+        let policy = s.environments[0].descriptor().approval;
+        assert_eq!(policy.required, 2);
+        assert_eq!(policy.expires_after_secs, 12 * 3600);
+        assert_eq!(policy.gated, [ActionKind::Deploy, ActionKind::Redeploy]);
+        assert_eq!(policy.freezes.len(), 2);
+        assert_eq!(
+            s.notifications.resolved[0].1.expose(),
+            "https://hooks.example/T0/B0/x"
+        );
+        assert!(
+            !format!("{s:?}").contains("hooks.example"),
+            "webhook URLs never print"
+        );
+        let bad: &[(&str, &str)] = &[
+            ("required = 0", "approval.required: 0 must be between 1 and 10"),
+            ("approver_role = \"operator\"", "approval.approver_role: operator may not approve"),
+            ("gated = [\"launch\"]", "unknown variant `launch`"),
+            ("[[environments.approval.freezes]]\nfrom = \"soon\"\nto = \"later\"\nreason = \"x\"", "freezes[0].from: \"soon\" is not an RFC 3339 time"),
+            ("[[environments.approval.freezes]]\ndays = [\"fri\"]\nfrom = \"16:00\"\nto = \"18:00\"\nreason = \"x\"", "freezes[0].timezone: a weekly window needs a timezone"),
+            ("[[environments.approval.freezes]]\ndays = [\"fri\"]\nfrom = \"16:00\"\nto = \"18:00\"\ntimezone = \"Mars/Olympus\"\nreason = \"x\"", "is not an IANA time zone"),
+            ("[[environments.approval.freezes]]\ndays = [\"frsomeday\"]\nfrom = \"16:00\"\nto = \"18:00\"\ntimezone = \"UTC\"\nreason = \"x\"", "is not a weekday"),
+        ];
+        for (approval, needle) in bad {
+            let message = err(
+                &format!("{MINIMAL}\n[environments.approval]\n{approval}\n"),
+                &[],
+            );
+            assert!(message.contains(needle), "{approval}: {message}");
+        }
+        let public = format!("{MINIMAL}\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"https://hooks.example/x\"\n");
+        assert!(err(&public, &[]).contains("webhook URLs are secrets"));
     }
 
     /// Config text, overrides, and a piece of the expected message.

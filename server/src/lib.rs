@@ -6,6 +6,8 @@ pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod inventory;
+pub mod jobs;
+pub mod notify;
 pub mod ops;
 pub mod startup;
 pub mod store;

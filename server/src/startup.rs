@@ -10,7 +10,7 @@ use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
-use crate::store::{self, SqlActions, SqlAudit};
+use crate::store::{self, SqlActions, SqlAudit, SqlReleases};
 use anyhow::Context;
 use app::ssr::context::AppServices;
 use app::ssr::ports::{AuditPort, InventoryPort};
@@ -42,6 +42,8 @@ pub struct AppState {
     pub audit: Arc<SqlAudit>,
     pub actions: Arc<AwsActions>,
     pub action_store: Arc<SqlActions>,
+    pub releases: Arc<SqlReleases>,
+    pub notifier: Arc<crate::notify::WebhookNotifier>,
     /// Present when `auth.mode = "oidc"`.
     pub oidc: Option<Arc<Oidc>>,
     pub login_throttle: Arc<LoginThrottle>,
@@ -54,16 +56,27 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    fn services(&self) -> AppServices {
+    /// The ports as the server functions and background jobs see them.
+    pub fn services(&self) -> AppServices {
         let inventory: Arc<dyn InventoryPort> = self.inventory.clone();
         let audit: Arc<dyn AuditPort> = self.audit.clone();
         let actions: Arc<dyn app::ssr::ports::ActionPort> = self.actions.clone();
         let action_store: Arc<dyn app::ssr::ports::ActionStore> = self.action_store.clone();
+        let releases: Arc<dyn app::ssr::ports::ReleaseStore> = self.releases.clone();
+        let notifier: Arc<dyn app::ssr::ports::Notifier> = self.notifier.clone();
         AppServices {
+            notifier,
+            public_url: self
+                .settings
+                .server
+                .public_url
+                .trim_end_matches('/')
+                .to_string(),
             inventory,
             audit,
             actions,
             action_store,
+            releases,
             demo_mode: self.settings.auth.mode == crate::config::AuthMode::Dev,
             access_groups: app::domain::policy::groups_with_access(&self.settings.group_roles()),
             form_action_origins: self.oidc.iter().map(|o| o.issuer_origin()).collect(),
@@ -99,6 +112,17 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .build();
     let oidc = Oidc::from_settings(&settings)?.map(Arc::new);
     let login_throttle = Arc::new(LoginThrottle::new(settings.auth.login_attempts_per_minute));
+    let notifier = Arc::new(crate::notify::WebhookNotifier::start(
+        settings
+            .notifications
+            .resolved
+            .iter()
+            .map(|(name, url)| crate::notify::Webhook {
+                name: name.clone(),
+                url: url.clone(),
+            })
+            .collect(),
+    ));
     Ok(AppState {
         oidc,
         login_throttle,
@@ -108,6 +132,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         audit: Arc::new(SqlAudit::new(pool.clone())),
         actions: Arc::new(AwsActions::new(clients_by_env)),
         action_store: Arc::new(SqlActions::new(pool.clone())),
+        releases: Arc::new(SqlReleases::new(pool.clone())),
+        notifier,
         pool,
         inventory: Arc::new(Inventory::new(slots)),
         call_stats,
@@ -211,7 +237,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let background: Vec<JoinHandle<()>> = self.state.inventory.spawn_background();
+        let mut background: Vec<JoinHandle<()>> = self.state.inventory.spawn_background();
+        background.push(crate::jobs::spawn_release_sweep(
+            self.state.services(),
+            self.state.settings.server.release_sweep_interval,
+        ));
         tracing::info!(addr = %self.local_addr()?, "quarterdeck listening");
         let served = axum::serve(
             self.listener,

@@ -1,10 +1,13 @@
-//! The database: connection pool, migrations, readiness, and the audit log repository.
+//! The database: connection pool, migrations, readiness, and the repositories (audit log,
+//! actions, release requests).
 
 mod actions;
 mod audit;
+mod releases;
 
 pub use actions::SqlActions;
 pub use audit::SqlAudit;
+pub use releases::SqlReleases;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
@@ -36,6 +39,15 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {url}"))
+}
+
+/// Starts a transaction that writes: SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so
+/// concurrent writers (other requests, other processes on the same file) wait for it within the
+/// busy timeout instead of failing when a read transaction would have to upgrade.
+pub(crate) async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
 }
 
 /// Applies pending migrations, including the session store's table.

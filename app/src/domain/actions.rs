@@ -394,7 +394,15 @@ pub fn snapshot_name(db: &str, now: DateTime<Utc>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ActionStatus {
     Succeeded,
-    Failed { code: String, message: String },
+    Failed {
+        code: String,
+        message: String,
+    },
+    /// Gated in a protected environment: recorded as release request `release`, to run once
+    /// approved.
+    AwaitingApproval {
+        release: i64,
+    },
 }
 
 /// What the person who asked sees, and what a retried request gets back.

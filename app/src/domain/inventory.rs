@@ -460,6 +460,9 @@ pub struct EnvDescriptor {
     /// Limits on desired counts, from config.
     #[serde(default)]
     pub scaling: super::actions::ScalePolicy,
+    /// The approval gate (applies when `protected`).
+    #[serde(default)]
+    pub approval: super::approvals::ApprovalPolicy,
 }
 
 /// The console's knowledge of an environment's data: when it last succeeded, and the current

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// One line of a change: what, before, after.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     pub what: String,
     pub before: String,
@@ -17,7 +17,11 @@ pub struct Change {
 }
 
 impl Change {
-    fn new(what: impl Into<String>, before: impl Into<String>, after: impl Into<String>) -> Self {
+    pub fn new(
+        what: impl Into<String>,
+        before: impl Into<String>,
+        after: impl Into<String>,
+    ) -> Self {
         Self {
             what: what.into(),
             before: before.into(),

@@ -73,6 +73,39 @@ pub struct SessionView {
     pub environments: Vec<EnvDescriptor>,
     /// Groups that would grant access, shown when the user has none.
     pub access_groups: Vec<String>,
+    /// Release requests waiting for this person's approval (the navigation badge).
+    #[serde(default)]
+    pub awaiting_approval: usize,
+}
+
+/// The release requests a person may see, filtered as the address says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReleasesView {
+    pub generated_at: DateTime<Utc>,
+    pub rows: Vec<super::approvals::Release>,
+    /// Environments the person may see, for the filter.
+    pub envs: Vec<EnvId>,
+    pub env: Option<EnvId>,
+    pub state: Option<super::approvals::ReleaseState>,
+    pub mine: bool,
+    pub awaiting: bool,
+    /// Ids of the shown requests that wait for this person's vote.
+    pub awaits_me: Vec<i64>,
+}
+
+/// One release request and what this person may do with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseView {
+    pub generated_at: DateTime<Utc>,
+    pub release: super::approvals::Release,
+    pub env_name: String,
+    /// `Ok` when the person may approve or reject now; else why not.
+    pub vote: Result<(), String>,
+    pub cancel: Result<(), String>,
+    /// Admin and an approved request held by a freeze: breaking glass is offered.
+    pub break_glass: bool,
+    /// The freeze window holding an approved request: until when, and why.
+    pub frozen_until: Option<(DateTime<Utc>, String)>,
 }
 
 /// One page of the audit log.
@@ -265,11 +298,19 @@ pub struct ActionPanel {
     pub protected: bool,
     pub request_key: String,
     pub recent: Vec<ActionResult>,
+    /// Allowed kinds that become release requests (approval gate) instead of running.
+    #[serde(default)]
+    pub requests: Vec<ActionKind>,
 }
 
 impl ActionPanel {
     pub fn allows(&self, kind: ActionKind) -> bool {
         self.allowed.contains(&kind)
+    }
+
+    /// Whether this kind asks for approval instead of running.
+    pub fn requests(&self, kind: ActionKind) -> bool {
+        self.requests.contains(&kind)
     }
 }
 

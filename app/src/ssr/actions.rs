@@ -1,13 +1,12 @@
 //! The one path every operator action takes: authorise (denials audited), validate against the
-//! inventory, apply the protected-environment gate, record the intent with its audit row before
-//! touching AWS, act once per idempotency key, record the outcome, re-read the one resource it
-//! touched, and send the browser back to the page it came from with the outcome.
+//! inventory, send gated actions in protected environments to the approval gate as release
+//! requests, record the intent with its audit row before touching AWS, act once per idempotency
+//! key, record the outcome, re-read the one resource it touched, and send the browser back to the
+//! page it came from with the outcome.
 
 use super::context::{authorized_state, request_origin, AppServices};
 use super::ports::{ActionCommand, ActionRecord, AuditEntry, Begun, EnvState};
-use crate::domain::actions::{
-    gate, ActionKind, ActionResult, ActionStatus, IdempotencyKey, DEFAULT_GATED,
-};
+use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
 use crate::domain::policy::{authorize, Principal};
 use crate::domain::views::ActionPanel;
 use crate::error::AppError;
@@ -28,6 +27,23 @@ pub struct Prepared {
     /// In protected environments the person types this name to confirm.
     pub confirm_name: String,
     pub reason: Option<String>,
+    /// Current vs proposed, shown on a release request.
+    pub changes: Vec<crate::domain::plans::Change>,
+    /// A change ticket for a release request.
+    pub ticket_url: Option<String>,
+}
+
+/// A free-text reason: trimmed, empty means none, at most 500 characters.
+pub fn parse_reason(reason: Option<String>) -> Result<Option<String>, AppError> {
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return Err(AppError::Invalid(
+            "the reason is longer than 500 characters".into(),
+        ));
+    }
+    Ok(reason)
 }
 
 /// A fresh request key for a form: unique per render, not a secret.
@@ -38,7 +54,8 @@ pub fn new_request_key() -> String {
     format!("qd-{nanos:x}-{:x}-{n:x}", std::process::id())
 }
 
-/// Which actions of `kinds` the person may run in this environment now, and why not the others.
+/// Which actions of `kinds` the person may take in this environment now (directly, or as a
+/// release request where the approval gate applies), and why not the others.
 pub fn action_panel(
     user: &Principal,
     state: &EnvState,
@@ -48,21 +65,16 @@ pub fn action_panel(
     let env = &state.descriptor.id;
     let mut allowed = Vec::new();
     let mut refused = Vec::new();
+    let mut requests = Vec::new();
     for kind in kinds {
-        let decision = authorize(user, kind.permission(), env)
-            .map_err(|d| d.to_string())
-            .and_then(|()| {
-                gate(
-                    *kind,
-                    env.as_str(),
-                    state.descriptor.protected,
-                    &DEFAULT_GATED,
-                )
-                .map_err(|g| g.to_string())
-            });
-        match decision {
-            Ok(()) => allowed.push(*kind),
-            Err(why) => refused.push((*kind, why)),
+        match authorize(user, kind.permission(), env) {
+            Ok(()) => {
+                allowed.push(*kind);
+                if needs_approval(state, *kind) {
+                    requests.push(*kind);
+                }
+            }
+            Err(why) => refused.push((*kind, why.to_string())),
         }
     }
     ActionPanel {
@@ -71,11 +83,17 @@ pub fn action_panel(
         protected: state.descriptor.protected,
         request_key: new_request_key(),
         recent,
+        requests,
     }
 }
 
-fn audit(
-    user: &Principal,
+/// Whether this action in this environment goes through the approval gate.
+pub fn needs_approval(state: &EnvState, kind: ActionKind) -> bool {
+    state.descriptor.protected && state.descriptor.approval.gates(kind)
+}
+
+pub(crate) fn audit(
+    actor: &str,
     kind: ActionKind,
     env: &str,
     target: &str,
@@ -84,7 +102,7 @@ fn audit(
 ) -> AuditEntry {
     let (ip, user_agent) = request_origin();
     AuditEntry {
-        actor: user.name.clone(),
+        actor: actor.to_string(),
         kind: kind.as_str().to_string(),
         env: Some(env.to_string()),
         target: Some(target.to_string()),
@@ -97,7 +115,7 @@ fn audit(
 
 fn into_response(result: ActionResult) -> Result<ActionResult, AppError> {
     match &result.status {
-        ActionStatus::Succeeded => Ok(result),
+        ActionStatus::Succeeded | ActionStatus::AwaitingApproval { .. } => Ok(result),
         ActionStatus::Failed { code, message } => Err(AppError::Upstream {
             env: result.env.clone(),
             message: format!("{code}: {message}"),
@@ -132,27 +150,6 @@ pub async fn run_action(
         return into_response(result);
     }
     let prepared = prepare(&state)?;
-    if let Err(refusal) = gate(
-        kind,
-        env_id.as_str(),
-        state.descriptor.protected,
-        &DEFAULT_GATED,
-    ) {
-        let entry = audit(
-            user,
-            kind,
-            env_id.as_str(),
-            &prepared.target,
-            "refused",
-            refusal.to_string(),
-        );
-        services
-            .audit
-            .record(entry)
-            .await
-            .map_err(|e| AppError::internal("auditing a refusal", &e))?;
-        return Err(AppError::Conflict(refusal.to_string()));
-    }
     if state.descriptor.protected && confirm.map(str::trim) != Some(prepared.confirm_name.as_str())
     {
         return Err(AppError::Invalid(format!(
@@ -160,9 +157,27 @@ pub async fn run_action(
             prepared.confirm_name
         )));
     }
+    if needs_approval(&state, kind) {
+        return super::releases::request_release(user, services, &state, kind, &key, prepared)
+            .await;
+    }
+    execute_recorded(&user.name, services, &env_id, kind, &key, prepared).await
+}
+
+/// Records the intent, runs the command once per key, records the outcome, re-reads the touched
+/// resource. Used for direct actions and for approved release requests alike.
+pub async fn execute_recorded(
+    actor: &str,
+    services: &AppServices,
+    env_id: &crate::domain::ids::EnvId,
+    kind: ActionKind,
+    key: &IdempotencyKey,
+    prepared: Prepared,
+) -> Result<ActionResult, AppError> {
+    let key = key.clone();
     let record = ActionRecord {
         key: key.clone(),
-        actor: user.name.clone(),
+        actor: actor.to_string(),
         env: env_id.to_string(),
         kind,
         target: prepared.target.clone(),
@@ -170,7 +185,7 @@ pub async fn run_action(
         reason: prepared.reason.clone(),
     };
     let intent = audit(
-        user,
+        actor,
         kind,
         env_id.as_str(),
         &prepared.target,
@@ -197,7 +212,7 @@ pub async fn run_action(
         }
         Ok(Begun::Started) => {}
     }
-    let outcome = services.actions.execute(&env_id, &prepared.command).await;
+    let outcome = services.actions.execute(env_id, &prepared.command).await;
     let (status, output) = match outcome {
         Ok(output) => (ActionStatus::Succeeded, output),
         Err(f) => (
@@ -209,8 +224,8 @@ pub async fn run_action(
         ),
     };
     let (word, detail) = match &status {
-        ActionStatus::Succeeded => ("succeeded", prepared.summary.clone()),
         ActionStatus::Failed { code, message } => ("failed", format!("{code}: {message}")),
+        _ => ("succeeded", prepared.summary.clone()),
     };
     let result = ActionResult {
         kind,
@@ -219,12 +234,12 @@ pub async fn run_action(
         status,
         summary: prepared.summary.clone(),
         at: chrono::Utc::now(),
-        actor: user.name.clone(),
+        actor: actor.to_string(),
         key: key.as_str().to_string(),
         reason: prepared.reason.clone(),
         revision: output.revision,
     };
-    let outcome_entry = audit(user, kind, env_id.as_str(), &prepared.target, word, detail);
+    let outcome_entry = audit(actor, kind, env_id.as_str(), &prepared.target, word, detail);
     if let Err(e) = services
         .action_store
         .finish(&key, &result, outcome_entry)

@@ -1,7 +1,9 @@
 //! What a server function reads from its request: the services (ports) and the signed-in user.
 //! The server's auth middleware puts the `Principal` into the request extensions.
 
-use super::ports::{ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort};
+use super::ports::{
+    ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort, Notifier, ReleaseStore,
+};
 use crate::domain::ids::EnvId;
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::error::AppError;
@@ -16,6 +18,10 @@ pub struct AppServices {
     pub audit: Arc<dyn AuditPort>,
     pub actions: Arc<dyn ActionPort>,
     pub action_store: Arc<dyn ActionStore>,
+    pub releases: Arc<dyn ReleaseStore>,
+    pub notifier: Arc<dyn Notifier>,
+    /// The console's own address, for links in notifications.
+    pub public_url: String,
     /// True in the demo's dev sign-in mode: every page shows a banner.
     pub demo_mode: bool,
     /// Groups that grant a role somewhere, for the "no access" page.

@@ -152,8 +152,8 @@ pub trait ActionStore: Send + Sync {
     ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
 }
 
-/// A change to make in AWS.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A change to make in AWS (stored as JSON with a release request until it runs).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActionCommand {
     Scale {
         cluster: String,
@@ -240,4 +240,88 @@ pub trait ActionPort: Send + Sync {
         env: &EnvId,
         command: &ActionCommand,
     ) -> Result<ActionOutput, ActionFailure>;
+}
+
+/// A release request about to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRelease {
+    /// The form's request key: a double submit finds the first request.
+    pub request_key: String,
+    pub env: String,
+    pub kind: crate::domain::actions::ActionKind,
+    pub target: String,
+    pub command: ActionCommand,
+    pub summary: String,
+    pub changes: Vec<crate::domain::plans::Change>,
+    pub reason: String,
+    pub ticket_url: Option<String>,
+    pub requester: String,
+    pub via_token: Option<String>,
+    pub required: u32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseQuery {
+    /// Only these environments (the ones the person may view).
+    pub envs: Vec<String>,
+    pub state: Option<crate::domain::approvals::ReleaseState>,
+    pub requester: Option<String>,
+    pub limit: i64,
+}
+
+/// Release requests, their votes and their history.
+#[async_trait::async_trait]
+pub trait ReleaseStore: Send + Sync {
+    /// Records a new request with its first history entry and audit row, and answers its id and
+    /// `true`; the id of the request already recorded under the same key and `false` otherwise.
+    async fn create(&self, release: &NewRelease, audit: AuditEntry) -> Result<(i64, bool), String>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::approvals::Release>, String>;
+    /// The command a request runs.
+    async fn command(&self, id: i64) -> Result<Option<ActionCommand>, String>;
+    async fn list(
+        &self,
+        query: &ReleaseQuery,
+    ) -> Result<Vec<crate::domain::approvals::Release>, String>;
+    /// Records a vote (once per person: a second one is refused by the database) and, in the
+    /// same transaction, moves a `requested` request to `approved` when the approvals reach
+    /// `required`, or to `rejected` on a rejection. Returns the state after the vote, or `None`
+    /// when this person had already voted.
+    async fn vote(
+        &self,
+        id: i64,
+        vote: &crate::domain::approvals::Vote,
+        required: u32,
+        audit: AuditEntry,
+    ) -> Result<Option<crate::domain::approvals::ReleaseState>, String>;
+    /// Moves the request from one of `from` to `to` if it is still there, with a history entry
+    /// and an audit row, in one transaction. True when this caller made the move.
+    async fn transition(
+        &self,
+        id: i64,
+        from: &[crate::domain::approvals::ReleaseState],
+        to: crate::domain::approvals::ReleaseState,
+        event: &crate::domain::approvals::ReleaseEvent,
+        audit: AuditEntry,
+    ) -> Result<bool, String>;
+    /// Records the outcome text and the break-glass reason, if any.
+    async fn annotate(
+        &self,
+        id: i64,
+        result: Option<&str>,
+        break_glass: Option<&str>,
+    ) -> Result<(), String>;
+    /// Ids of requests in these states, oldest first.
+    async fn ids_in(
+        &self,
+        states: &[crate::domain::approvals::ReleaseState],
+    ) -> Result<Vec<i64>, String>;
+}
+
+/// Sends notifications (webhooks). Never blocks and never fails the caller: delivery, retries
+/// and their failures happen in the background.
+pub trait Notifier: Send + Sync {
+    fn notify(&self, notice: crate::domain::approvals::Notice);
 }

@@ -93,6 +93,14 @@ fn Header(session: SessionView) -> impl IntoView {
                     <A href="/apps" attr:class=nav>"Apps"</A>
                     <A href="/databases" attr:class=nav>"Databases"</A>
                     <A href="/alarms" attr:class=nav>"Alarms"</A>
+                    <A href="/releases" attr:class=nav>
+                        "Releases"
+                        {(session.awaiting_approval > 0).then(|| view! {
+                            <span class="ml-1.5 rounded-full bg-amber-400 px-1.5 text-xs font-semibold text-amber-950" data-testid="awaiting-badge" title="release requests awaiting your approval">
+                                {session.awaiting_approval.to_string()}
+                            </span>
+                        })}
+                    </A>
                     <A href="/audit" attr:class=nav>"Audit"</A>
                     <span class="mx-1 hidden h-5 w-px bg-slate-700 sm:inline-block"></span>
                     {envs.into_iter().map(|e| {

@@ -10,6 +10,8 @@ use super::environment::environment_page::EnvironmentPage;
 use super::layout::{Layout, NotFound};
 use super::login::login_page::LoginPage;
 use super::overview::overview_page::OverviewPage;
+use super::releases::release_page::ReleasePage;
+use super::releases::releases_page::ReleasesPage;
 use super::service::service_page::ServicePage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -90,6 +92,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("releases") view=ReleasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

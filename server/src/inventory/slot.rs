@@ -273,6 +273,7 @@ mod tests {
             protected: false,
             refresh_interval_secs: 30,
             scaling: Default::default(),
+            approval: Default::default(),
         };
         let source: Arc<dyn InventorySource> = fake.clone();
         (

@@ -55,7 +55,7 @@ const SELECT: &str =
 impl ActionStore for SqlActions {
     async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String> {
         let fail = |e: sqlx::Error| format!("recording an action: {e}");
-        let mut tx = self.pool.begin().await.map_err(fail)?;
+        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
         let existing: Option<Existing> = sqlx::query_as(SELECT)
             .bind(record.key.as_str())
             .fetch_optional(&mut *tx)
@@ -110,8 +110,9 @@ impl ActionStore for SqlActions {
         let state = match result.status {
             app::domain::actions::ActionStatus::Succeeded => "succeeded",
             app::domain::actions::ActionStatus::Failed { .. } => "failed",
+            app::domain::actions::ActionStatus::AwaitingApproval { .. } => "awaiting_approval",
         };
-        let mut tx = self.pool.begin().await.map_err(fail)?;
+        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
         sqlx::query(
             "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ?",
         )

@@ -196,7 +196,7 @@ async fn a_viewer_may_not_scale_and_the_attempt_is_audited() {
 }
 
 #[tokio::test]
-async fn protected_environments_refuse_gated_actions_and_want_the_name_typed_for_others() {
+async fn protected_environments_send_gated_actions_for_approval_and_want_the_name_typed() {
     let w = world(true).await;
     w.app.sign_in("ana", "admin").await;
     let scale = w
@@ -209,13 +209,22 @@ async fn protected_environments_refuse_gated_actions_and_want_the_name_typed_for
                 ("service", "web"),
                 ("desired", "3"),
                 ("key", "gated-key-01"),
+                ("reason", "more capacity"),
                 ("confirm", "web"),
             ],
         )
         .await;
-    assert_eq!(scale.status(), 409);
-    assert!(scale.text().await.unwrap().contains("needs approval"));
-    assert_eq!(audit_outcomes(&w.app, "scale").await, ["refused"]);
+    assert_eq!(scale.status(), 200);
+    let body: serde_json::Value = scale.json().await.unwrap();
+    assert!(
+        body["status"]["AwaitingApproval"]["release"].is_i64(),
+        "a release request, not a change: {body}"
+    );
+    assert_eq!(
+        audit_outcomes(&w.app, "scale").await,
+        ["approval_requested"]
+    );
+    assert_eq!(w.app.aws_calls("UpdateService"), 0, "nothing ran");
     let unconfirmed = w
         .app
         .call(

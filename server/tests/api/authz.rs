@@ -4,7 +4,7 @@
 //! classify fails it, so nothing is added unchecked.
 
 use crate::helpers::{spawn_app_with, Account, Auth, TestApp, TestEnv};
-use app::domain::actions::{gate, ActionKind, DEFAULT_GATED};
+use app::domain::actions::ActionKind;
 use app::domain::ids::EnvId;
 use app::domain::policy::{authorize, grants_for_groups, Action, AuthMethod, Principal};
 use leptos::server_fn::axum::server_fn_paths;
@@ -19,8 +19,13 @@ enum Kind {
     GlobalNeedsAccess,
     /// About one environment (the `env` argument): the policy decides.
     Env(Action),
-    /// Changes something in one environment: the policy, then the protected-env gate decide.
+    /// Changes something in one environment: the policy decides (in the protected one, gated
+    /// kinds become release requests).
     EnvAction(ActionKind),
+    /// Reads the release request of the protected environment: viewers of it may.
+    ReleaseRead,
+    /// Acts on a release request that does not exist: any signed-in person learns only that.
+    ReleaseMissing,
 }
 
 /// One endpoint to try: a page (GET) or a server function (POST with `args`).
@@ -55,6 +60,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
                 ("service", "web"),
                 ("desired", "2"),
                 ("key", "{key}"),
+                ("reason", "matrix probe"),
                 ("confirm", "web"),
             ],
             Kind::EnvAction(ActionKind::Scale),
@@ -67,6 +73,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
                 ("container", "app"),
                 ("image", "{image}"),
                 ("key", "{key}"),
+                ("reason", "matrix probe"),
                 ("confirm", "web"),
             ],
             Kind::EnvAction(ActionKind::Deploy),
@@ -78,6 +85,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
                 ("service", "web"),
                 ("revision", "{other_revision}"),
                 ("key", "{key}"),
+                ("reason", "matrix probe"),
                 ("confirm", "web"),
             ],
             Kind::EnvAction(ActionKind::Rollback),
@@ -112,6 +120,20 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             ],
             Kind::EnvAction(ActionKind::MuteAlarm),
         ),
+        "list_releases" => (vec![], Kind::Global),
+        "get_release" => (vec![("id", "{release}")], Kind::ReleaseRead),
+        "approve_release" | "cancel_release" => (
+            vec![("id", "999999"), ("comment", "matrix")],
+            Kind::ReleaseMissing,
+        ),
+        "reject_release" => (
+            vec![("id", "999999"), ("comment", "matrix")],
+            Kind::ReleaseMissing,
+        ),
+        "break_glass_release" => (
+            vec![("id", "999999"), ("reason", "matrix probe")],
+            Kind::ReleaseMissing,
+        ),
         _ => return None,
     })
 }
@@ -119,7 +141,8 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/alarms" | "/apps" | "/audit" => Kind::Global,
+        "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" => Kind::Global,
+        "/releases/{id}" => Kind::ReleaseRead,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
@@ -157,7 +180,10 @@ fn other_revision(app: &TestApp, env: &str) -> String {
         .unwrap_or_else(|| "web:1".into())
 }
 
-fn fill(path: &str, env: &str) -> String {
+fn fill(path: &str, env: &str, release: i64) -> String {
+    if path.starts_with("/releases/") {
+        return path.replace("{id}", &release.to_string());
+    }
     path.replace("{env}", env)
         .replace("{cluster}", "main")
         .replace("{service}", "web")
@@ -230,12 +256,18 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
         (Kind::EnvAction(kind), Some(p)) => {
             if authorize(p, kind.permission(), &env).is_err() {
                 403
-            } else if gate(*kind, env.as_str(), env.as_str() == "prod", &DEFAULT_GATED).is_err() {
-                409
             } else {
                 200
             }
         }
+        (Kind::ReleaseRead, Some(p)) => {
+            if authorize(p, Action::View, &EnvId::parse("prod").unwrap()).is_ok() {
+                200
+            } else {
+                403
+            }
+        }
+        (Kind::ReleaseMissing, Some(_)) => 404,
         (Kind::Env(action), Some(p)) => {
             if authorize(p, *action, &env).is_ok() {
                 200
@@ -276,6 +308,33 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
         4,
         "admin, approver, operator, viewer in prod: {roles_in_prod:?}"
     );
+
+    // A release request in the protected environment, asked for by the operator there.
+    let olga = &people
+        .iter()
+        .find(|(p, _)| p.as_ref().is_some_and(|p| p.name == "olga"))
+        .expect("olga")
+        .1;
+    let asked: serde_json::Value = olga
+        .post(app.url("/api/scale_service"))
+        .form(&[
+            ("env", "prod"),
+            ("cluster", "main"),
+            ("service", "web"),
+            ("desired", "2"),
+            ("key", "matrix-release-0001"),
+            ("reason", "matrix release"),
+            ("confirm", "web"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let release = asked["status"]["AwaitingApproval"]["release"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a release request: {asked}"));
 
     // Every endpoint the binary serves: server functions from the registry, pages from the router.
     let mut problems = Vec::new();
@@ -321,7 +380,7 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
         for env in ENVS {
             for (who, client) in &people {
                 let request = if probe.page {
-                    client.get(app.url(&fill(&probe.path, env)))
+                    client.get(app.url(&fill(&probe.path, env, release)))
                 } else {
                     let form: Vec<(&str, String)> = probe
                         .args
@@ -332,7 +391,8 @@ async fn every_endpoint_answers_as_the_policy_says_for_every_role() {
                                 v.replace("{env}", env)
                                     .replace("{key}", &format!("matrix-key-{checked}"))
                                     .replace("{image}", &format!("registry.example/web:m{checked}"))
-                                    .replace("{other_revision}", &other_revision(&app, env)),
+                                    .replace("{other_revision}", &other_revision(&app, env))
+                                    .replace("{release}", &release.to_string()),
                             )
                         })
                         .collect();

@@ -320,6 +320,35 @@ impl Drop for TestApp {
     }
 }
 
+/// Someone signed in to a test console with a client of their own.
+pub struct Person {
+    base: String,
+    pub client: reqwest::Client,
+}
+
+impl Person {
+    /// Calls a server function the way the browser does (url-encoded POST).
+    pub async fn call(&self, function: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{function}", self.base))
+            .form(args)
+            .send()
+            .await
+            .expect("server function call")
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.expect("body")
+    }
+}
+
 /// How a test console signs people in.
 #[derive(Clone)]
 pub enum Auth {
@@ -504,6 +533,32 @@ impl TestApp {
             .expect("dev login");
         assert_eq!(response.status(), 303, "sign-in should redirect");
         assert_eq!(response.headers()["location"], "/");
+    }
+
+    /// A client of its own, signed in through the dev form as `user` with `role` everywhere.
+    pub async fn person(&self, user: &str, role: &str) -> Person {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let response = client
+            .post(self.url("/auth/dev-login"))
+            .form(&[("user", user), ("role", role), ("next", "/")])
+            .send()
+            .await
+            .expect("dev login");
+        assert_eq!(response.status(), 303, "sign-in of {user}");
+        Person {
+            base: self.base.clone(),
+            client,
+        }
+    }
+
+    /// The database this console uses, for a second console on the same data.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}/quarterdeck.db", self._dir.path().display())
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -13,4 +13,5 @@ mod helpers;
 mod inventory;
 mod ops;
 mod pages;
+mod releases;
 mod sso;

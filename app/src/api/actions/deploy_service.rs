@@ -17,20 +17,20 @@ pub async fn deploy_service(
     image: String,
     key: String,
     reason: Option<String>,
+    ticket: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::ActionKind;
     use crate::domain::plans::plan_deploy;
-    use crate::ssr::actions::{run_action, target_service, Prepared};
+    use crate::ssr::actions::{parse_reason, run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
+    use crate::ssr::releases::parse_ticket_url;
     respond(async {
         let user = current_user()?;
         let services = services()?;
-        let reason = reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(AppError::Invalid("the reason is longer than 500 characters".into()));
-        }
+        let reason = parse_reason(reason)?;
+        let ticket_url = parse_ticket_url(ticket.as_deref())?;
         run_action(&user, &services, &env, ActionKind::Deploy, &key, confirm.as_deref(), |state| {
             let current = target_service(state, &cluster, &service)?;
             let (cluster, service) = (current.cluster.clone(), current.name.clone());
@@ -39,6 +39,8 @@ pub async fn deploy_service(
                 target: format!("{cluster}/{service}"),
                 params: serde_json::json!({ "container": target.container, "image": target.image.as_str(), "from": target.from }),
                 summary: plan.summary,
+                changes: plan.changes,
+                ticket_url: ticket_url.clone(),
                 command: ActionCommand::Deploy {
                     cluster: cluster.clone(),
                     service: service.clone(),

@@ -1,4 +1,8 @@
-//! Sets an ECS service's desired task count, within bounds.
+//! Sets an ECS service's desired task count, within bounds (a release request where the
+//! approval gate applies).
+
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
 
 use crate::domain::actions::ActionResult;
 use crate::error::AppError;
@@ -11,16 +15,21 @@ pub async fn scale_service(
     service: String,
     desired: String,
     key: String,
+    reason: Option<String>,
+    ticket: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::ActionKind;
     use crate::domain::plans::plan_scale;
-    use crate::ssr::actions::{run_action, target_service, Prepared};
+    use crate::ssr::actions::{parse_reason, run_action, target_service, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
+    use crate::ssr::releases::parse_ticket_url;
     respond(async {
         let user = current_user()?;
         let services = services()?;
+        let reason = parse_reason(reason)?;
+        let ticket_url = parse_ticket_url(ticket.as_deref())?;
         run_action(
             &user,
             &services,
@@ -42,13 +51,15 @@ pub async fn scale_service(
                     target: format!("{cluster}/{service}"),
                     params: serde_json::json!({ "desired": desired.get() }),
                     summary: plan.summary,
+                    changes: plan.changes,
+                    ticket_url: ticket_url.clone(),
                     command: ActionCommand::Scale {
                         cluster: cluster.clone(),
                         service: service.clone(),
                         desired: desired.get(),
                     },
                     confirm_name: service,
-                    reason: None,
+                    reason: reason.clone(),
                 })
             },
         )

@@ -14,7 +14,7 @@ pub async fn set_alarm_actions(
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::ActionKind;
-    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::actions::{parse_reason, run_action, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
     respond(async {
@@ -34,14 +34,7 @@ pub async fn set_alarm_actions(
         } else {
             ActionKind::MuteAlarm
         };
-        let reason = reason
-            .map(|r| r.trim().to_string())
-            .filter(|r| !r.is_empty());
-        if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-            return Err(AppError::Invalid(
-                "the reason is longer than 500 characters".into(),
-            ));
-        }
+        let reason = parse_reason(reason)?;
         run_action(
             &user,
             &services,
@@ -71,6 +64,8 @@ pub async fn set_alarm_actions(
                     },
                     confirm_name: current.name,
                     reason: reason.clone(),
+                    changes: Vec::new(),
+                    ticket_url: None,
                 })
             },
         )

@@ -9,17 +9,22 @@ pub async fn snapshot_database(
     env: String,
     id: String,
     key: String,
+    reason: Option<String>,
+    ticket: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::{snapshot_name, ActionKind};
     use crate::domain::ids::parse_resource_name;
     use crate::domain::inventory::DbKind;
-    use crate::ssr::actions::{run_action, Prepared};
+    use crate::ssr::actions::{parse_reason, run_action, Prepared};
     use crate::ssr::context::{current_user, respond, services};
     use crate::ssr::ports::ActionCommand;
+    use crate::ssr::releases::parse_ticket_url;
     respond(async {
         let user = current_user()?;
         let services = services()?;
+        let reason = parse_reason(reason)?;
+        let ticket_url = parse_ticket_url(ticket.as_deref())?;
         run_action(
             &user,
             &services,
@@ -47,7 +52,9 @@ pub async fn snapshot_database(
                         name,
                     },
                     confirm_name: db.id,
-                    reason: None,
+                    reason: reason.clone(),
+                    changes: Vec::new(),
+                    ticket_url: ticket_url.clone(),
                 })
             },
         )

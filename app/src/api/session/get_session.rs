@@ -10,15 +10,38 @@ pub async fn get_session() -> Result<SessionView, AppError> {
     respond(async {
         let user = current_user()?;
         let services = services()?;
-        let environments = visible_states(&user, &services)
-            .into_iter()
-            .map(|s| s.descriptor)
-            .collect();
+        let states = visible_states(&user, &services);
+        let open = crate::ssr::releases::list(
+            &user,
+            &services,
+            None,
+            Some(crate::domain::approvals::ReleaseState::Requested),
+            false,
+        )
+        .await?;
+        let now = chrono::Utc::now();
+        let awaiting_approval = open
+            .iter()
+            .filter(|r| {
+                states.iter().any(|s| {
+                    s.descriptor.id.as_str() == r.env
+                        && crate::domain::approvals::awaits(
+                            &s.descriptor.approval,
+                            r,
+                            &user.name,
+                            user.grants.role_in(&s.descriptor.id),
+                            now,
+                        )
+                })
+            })
+            .count();
+        let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
             user,
             demo_mode: services.demo_mode,
             environments,
             access_groups: services.access_groups.clone(),
+            awaiting_approval,
         })
     })
     .await

@@ -106,6 +106,13 @@ pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<An
             </div>
         }
         .into_any(),
+        ActionStatus::AwaitingApproval { release } => view! {
+            <div role="status" data-testid="action-done" class="mb-4 rounded-md border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950/50 dark:text-sky-200">
+                <span class="font-semibold">{format!("Requested — {kind} waits for approval: ")}</span>
+                <a class=LINK href=format!("/releases/{release}")>{format!("release request #{release}")}</a>
+            </div>
+        }
+        .into_any(),
     })
 }
 
@@ -283,6 +290,7 @@ pub fn review_panel(
         {hidden("key", format!("{}-{}", panel.request_key, kind.as_str()))}
     };
     let reason = query.reason.clone().unwrap_or_default();
+    let asks = panel.requests(kind);
     let planned = if !panel.allows(kind) {
         Err(panel
             .refused
@@ -314,7 +322,7 @@ pub fn review_panel(
                     view! {
                         {hidden("container", t.container.clone())}
                         {hidden("image", t.image.as_str().to_string())}
-                        {hidden("reason", reason.clone())}
+                        {(!asks).then(|| hidden("reason", reason.clone()))}
                     }
                     .into_any(),
                 )
@@ -331,7 +339,7 @@ pub fn review_panel(
                     plan,
                     view! {
                         {hidden("revision", format!("{}:{}", td.family, td.revision))}
-                        {hidden("reason", reason.clone())}
+                        {(!asks).then(|| hidden("reason", reason.clone()))}
                     }
                     .into_any(),
                 )
@@ -347,10 +355,35 @@ pub fn review_panel(
             <p class=format!("mt-2 text-xs {MUTED}")>"Change the values below and review again."</p>
         }
         .into_any(),
-        Ok((plan, fields)) => {
+        Ok((mut plan, fields)) => {
             let confirm = confirm_field(panel.protected, s.name.clone());
-            let button = format!("Confirm {}", kind.as_str());
-            let reason_line = (!reason.is_empty() && kind != ActionKind::Scale)
+            let approval = &view_data.card.descriptor.approval;
+            let button = if asks {
+                "Request approval".to_string()
+            } else {
+                format!("Confirm {}", kind.as_str())
+            };
+            if asks {
+                plan.notes.push(format!(
+                    "{} is protected: this creates a release request that runs once {} other {} with the {} role approve{} it.",
+                    view_data.card.descriptor.name,
+                    approval.required,
+                    if approval.required == 1 { "person" } else { "people" },
+                    approval.approver_role,
+                    if approval.required == 1 { "s" } else { "" },
+                ));
+            }
+            let request_fields = asks.then(|| {
+                view! {
+                    <label class="flex min-w-64 flex-1 flex-col gap-1 text-xs font-medium">"Reason for the reviewers (required)"
+                        <input name="reason" required minlength="3" maxlength="500" value=reason.clone() class=format!("{TEXT} w-full")/>
+                    </label>
+                    <label class="flex flex-col gap-1 text-xs font-medium">"Ticket link"
+                        <input name="ticket" type="url" maxlength="500" placeholder="https://…" class=format!("{TEXT} w-56")/>
+                    </label>
+                }
+            });
+            let reason_line = (!asks && !reason.is_empty() && kind != ActionKind::Scale)
                 .then(|| view! { <p class="text-sm"><span class="font-medium">"Reason: "</span>{reason.clone()}</p> });
             let rows = plan
                 .changes
@@ -380,6 +413,7 @@ pub fn review_panel(
                             <div class="flex flex-wrap items-end gap-3">
                                 {common}
                                 {fields}
+                                {request_fields}
                                 {confirm}
                                 <button type="submit" class=BUTTON disabled=move || pending.get()>{button}</button>
                             </div>
@@ -466,9 +500,11 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
                     let (tone, text) = match &r.status {
                         ActionStatus::Succeeded => (Tone::Good, "succeeded".to_string()),
                         ActionStatus::Failed { code, .. } => (Tone::Bad, format!("failed: {code}")),
+                        ActionStatus::AwaitingApproval { release } => (Tone::Info, format!("request #{release}")),
                     };
                     let detail = match &r.status {
                         ActionStatus::Failed { message, .. } => Some(message.clone()),
+                        ActionStatus::AwaitingApproval { .. } => None,
                         ActionStatus::Succeeded => None,
                     };
                     view! {

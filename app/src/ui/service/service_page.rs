@@ -91,7 +91,9 @@ fn actions_section(view: &ServiceView, query: &ReviewQuery) -> Option<AnyView> {
         });
     let refused = refusals(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
-    let note = if panel.protected {
+    let note = if !panel.requests.is_empty() {
+        "protected environment: deploys, rollbacks and scaling are reviewed, then need approval from others"
+    } else if panel.protected {
         "each change is reviewed first; protected environment: type the service name to confirm"
     } else {
         "each change is reviewed before it runs"

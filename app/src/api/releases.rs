@@ -1,0 +1,13 @@
+//! Server functions for release requests: list, read, approve, reject, cancel, break glass.
+
+mod break_glass_release;
+mod cancel_release;
+mod get_release;
+mod list_releases;
+mod vote_release;
+
+pub use break_glass_release::*;
+pub use cancel_release::*;
+pub use get_release::*;
+pub use list_releases::*;
+pub use vote_release::*;

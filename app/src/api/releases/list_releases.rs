@@ -1,0 +1,81 @@
+//! The release requests a person may see: filters by environment, state, "mine" and "awaiting
+//! my approval".
+
+use crate::domain::views::ReleasesView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "list_releases")]
+pub async fn list_releases(
+    env: Option<String>,
+    state: Option<String>,
+    mine: Option<String>,
+    awaiting: Option<String>,
+) -> Result<ReleasesView, AppError> {
+    use crate::domain::approvals::{awaits, ReleaseState};
+    use crate::domain::ids::EnvId;
+    use crate::ssr::context::{current_user, respond, services, visible_states};
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let env = env
+            .filter(|e| !e.is_empty())
+            .map(|e| EnvId::parse(&e))
+            .transpose()?;
+        let state = state
+            .filter(|s| !s.is_empty())
+            .map(|s| ReleaseState::parse(&s))
+            .transpose()
+            .map_err(AppError::Invalid)?;
+        let flag = |v: &Option<String>| {
+            v.as_deref()
+                .is_some_and(|v| v == "1" || v == "true" || v == "on")
+        };
+        let (mine, awaiting) = (flag(&mine), flag(&awaiting));
+        let states = visible_states(&user, &services);
+        let rows = crate::ssr::releases::list(
+            &user,
+            &services,
+            env.as_ref().map(EnvId::as_str),
+            if awaiting {
+                Some(ReleaseState::Requested)
+            } else {
+                state
+            },
+            mine,
+        )
+        .await?;
+        let now = chrono::Utc::now();
+        let waits = |r: &crate::domain::approvals::Release| {
+            states.iter().any(|s| {
+                s.descriptor.id.as_str() == r.env
+                    && awaits(
+                        &s.descriptor.approval,
+                        r,
+                        &user.name,
+                        user.grants.role_in(&s.descriptor.id),
+                        now,
+                    )
+            })
+        };
+        let awaits_me: Vec<i64> = rows.iter().filter(|r| waits(r)).map(|r| r.id).collect();
+        let rows = if awaiting {
+            rows.into_iter()
+                .filter(|r| awaits_me.contains(&r.id))
+                .collect()
+        } else {
+            rows
+        };
+        Ok(ReleasesView {
+            generated_at: now,
+            rows,
+            envs: states.into_iter().map(|s| s.descriptor.id).collect(),
+            env,
+            state,
+            mine,
+            awaiting,
+            awaits_me,
+        })
+    })
+    .await
+}

@@ -1,0 +1,36 @@
+//! Approve or reject a release request, with a comment. Only people signed in with the approver
+//! role in its environment, never the requester, once each.
+
+use crate::domain::approvals::Release;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "approve_release")]
+pub async fn approve_release(id: String, comment: Option<String>) -> Result<Release, AppError> {
+    vote(id, true, comment).await
+}
+
+#[server(endpoint = "reject_release")]
+pub async fn reject_release(id: String, comment: Option<String>) -> Result<Release, AppError> {
+    vote(id, false, comment).await
+}
+
+#[cfg(feature = "ssr")]
+async fn vote(id: String, approve: bool, comment: Option<String>) -> Result<Release, AppError> {
+    use super::parse_release_id;
+    use crate::ssr::actions::parse_reason;
+    use crate::ssr::context::{current_user, respond, services};
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let id = parse_release_id(&id)?;
+        let comment = parse_reason(comment)?;
+        if !approve && comment.is_none() {
+            return Err(AppError::Invalid(
+                "say why you reject the request: the requester reads it".into(),
+            ));
+        }
+        crate::ssr::releases::vote(&user, &services, id, approve, comment).await
+    })
+    .await
+}

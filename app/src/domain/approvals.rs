@@ -1,0 +1,914 @@
+//! The production approval gate as pure rules: the policy of an environment (how many approvals,
+//! from which role, expiry, freeze windows, which actions are gated), the release request's
+//! states, and the decisions that move it — who may approve, reject, cancel or break glass, and
+//! whether an approved request may run now. Time is always a parameter.
+
+use super::actions::ActionKind;
+use super::plans::Change;
+use super::policy::Role;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a release request stands. `Requested → Approved → Executing → Succeeded | Failed`;
+/// `Requested → Rejected`; `Requested | Approved → Cancelled | Expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseState {
+    Requested,
+    Approved,
+    Executing,
+    Succeeded,
+    Failed,
+    Rejected,
+    Cancelled,
+    Expired,
+}
+
+impl ReleaseState {
+    pub const ALL: [ReleaseState; 8] = [
+        ReleaseState::Requested,
+        ReleaseState::Approved,
+        ReleaseState::Executing,
+        ReleaseState::Succeeded,
+        ReleaseState::Failed,
+        ReleaseState::Rejected,
+        ReleaseState::Cancelled,
+        ReleaseState::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseState::Requested => "requested",
+            ReleaseState::Approved => "approved",
+            ReleaseState::Executing => "executing",
+            ReleaseState::Succeeded => "succeeded",
+            ReleaseState::Failed => "failed",
+            ReleaseState::Rejected => "rejected",
+            ReleaseState::Cancelled => "cancelled",
+            ReleaseState::Expired => "expired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|s| s.as_str()).collect();
+                format!(
+                    "unknown release state {text:?}: expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// Nothing moves a request out of these.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            ReleaseState::Succeeded
+                | ReleaseState::Failed
+                | ReleaseState::Rejected
+                | ReleaseState::Cancelled
+                | ReleaseState::Expired
+        )
+    }
+
+    /// Still waiting to run: it can be cancelled, and it expires.
+    pub fn is_pending(self) -> bool {
+        matches!(self, ReleaseState::Requested | ReleaseState::Approved)
+    }
+}
+
+impl fmt::Display for ReleaseState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A time during which approved requests wait instead of running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FreezeWindow {
+    /// From one instant to another.
+    Absolute {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        reason: String,
+    },
+    /// Every week on `days`, from `from` to `to` local time in `timezone` (an IANA name); a
+    /// window whose `to` is not after `from` runs over midnight into the next day.
+    Weekly {
+        days: Vec<Weekday>,
+        from: NaiveTime,
+        to: NaiveTime,
+        timezone: String,
+        reason: String,
+    },
+}
+
+/// The local wall-clock time `time` on `date` in `tz` as an instant. In a DST gap (the clock
+/// jumps over it) the first instant after the gap; in an overlap, the earlier instant.
+fn local_instant(tz: chrono_tz::Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    let mut wall = date.and_time(time);
+    for _ in 0..4 {
+        if let Some(t) = tz.from_local_datetime(&wall).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        wall += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&date.and_time(time))
+}
+
+impl FreezeWindow {
+    pub fn reason(&self) -> &str {
+        match self {
+            FreezeWindow::Absolute { reason, .. } | FreezeWindow::Weekly { reason, .. } => reason,
+        }
+    }
+
+    /// When the window that contains `now` ends, if one does.
+    pub fn active_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            FreezeWindow::Absolute { from, to, .. } => (*from <= now && now < *to).then_some(*to),
+            FreezeWindow::Weekly {
+                days,
+                from,
+                to,
+                timezone,
+                ..
+            } => {
+                let tz: chrono_tz::Tz = timezone.parse().ok()?;
+                let today = now.with_timezone(&tz).date_naive();
+                // A window starting today or (over midnight) yesterday may contain `now`.
+                for start_day in [today, today.pred_opt()?] {
+                    if !days.contains(&start_day.weekday()) {
+                        continue;
+                    }
+                    let start = local_instant(tz, start_day, *from);
+                    let end_day = if to > from {
+                        start_day
+                    } else {
+                        start_day.succ_opt()?
+                    };
+                    let end = local_instant(tz, end_day, *to);
+                    if start <= now && now < end {
+                        return Some(end);
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// An environment's approval policy (`[environments.approval]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalPolicy {
+    /// Approvals from distinct people needed before a request runs.
+    pub required: u32,
+    /// The role an approver must hold in the environment.
+    pub approver_role: Role,
+    /// How long a request waits for approval and execution.
+    pub expires_after_secs: i64,
+    /// Which actions need approval in the (protected) environment.
+    pub gated: Vec<ActionKind>,
+    pub freezes: Vec<FreezeWindow>,
+}
+
+impl Default for ApprovalPolicy {
+    fn default() -> Self {
+        Self {
+            required: 1,
+            approver_role: Role::Approver,
+            expires_after_secs: 24 * 3600,
+            gated: super::actions::DEFAULT_GATED.to_vec(),
+            freezes: Vec::new(),
+        }
+    }
+}
+
+impl ApprovalPolicy {
+    /// The latest end of the freeze windows containing `now`, with the reason of that window.
+    pub fn frozen_until(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, String)> {
+        self.freezes
+            .iter()
+            .filter_map(|w| w.active_until(now).map(|end| (end, w.reason().to_string())))
+            .max_by_key(|(end, _)| *end)
+    }
+
+    pub fn gates(&self, kind: ActionKind) -> bool {
+        self.gated.contains(&kind)
+    }
+}
+
+/// One approval or rejection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub by: String,
+    pub approve: bool,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One step in a request's life, for its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseEvent {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// `requested`, `approved`, `rejected`, `cancelled`, `executing`, `succeeded`, …
+    pub what: String,
+    pub detail: Option<String>,
+}
+
+/// A release request: a gated action in a protected environment, waiting for approvals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub id: i64,
+    pub env: String,
+    pub kind: ActionKind,
+    /// `cluster/service`.
+    pub target: String,
+    pub summary: String,
+    /// Current vs proposed, as the review step showed them.
+    pub changes: Vec<Change>,
+    pub reason: String,
+    pub ticket_url: Option<String>,
+    pub requester: String,
+    /// The API token the request came through, if any (its owner is the requester).
+    pub via_token: Option<String>,
+    pub required: u32,
+    pub state: ReleaseState,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub votes: Vec<Vote>,
+    pub history: Vec<ReleaseEvent>,
+    /// The outcome of the execution, in words.
+    pub result: Option<String>,
+    /// An admin's reason for running it inside a freeze window.
+    pub break_glass: Option<String>,
+}
+
+impl Release {
+    pub fn approvals(&self) -> usize {
+        self.votes.iter().filter(|v| v.approve).count()
+    }
+
+    pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.state.is_pending() && now >= self.expires_at
+    }
+}
+
+/// Who is acting on a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    /// Their role in the request's environment.
+    pub role: Option<Role>,
+    /// Acting through an API token rather than a signed-in session.
+    pub via_token: bool,
+}
+
+/// Why a step on a request is refused, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Refusal {
+    #[error("this request no longer takes votes: it is {0}")]
+    NotOpen(ReleaseState),
+    #[error("this request expired at {0}; ask for it again")]
+    Expired(DateTime<Utc>),
+    #[error("approvals come only from people signed in to the console, not from API tokens")]
+    ViaToken,
+    #[error("approving needs the {required} role in {env}")]
+    NotApprover { required: Role, env: String },
+    #[error("you asked for this change: someone else must approve it")]
+    SelfApproval,
+    #[error("you have already voted on this request")]
+    AlreadyVoted,
+    #[error("only the person who asked or an admin can cancel a request")]
+    NotRequesterOrAdmin,
+    #[error("this request is {0} and can no longer be cancelled")]
+    NotCancellable(ReleaseState),
+    #[error("this request is {0}; only an approved request can run")]
+    NotApproved(ReleaseState),
+    #[error("{env} is frozen until {until} ({reason}); the request runs when the window ends, or an admin can break glass")]
+    Frozen {
+        env: String,
+        until: DateTime<Utc>,
+        reason: String,
+    },
+    #[error("breaking glass needs the admin role and a reason")]
+    BreakGlassRefused,
+}
+
+/// Whether `actor` may approve or reject `release` now.
+pub fn check_vote(
+    policy: &ApprovalPolicy,
+    release: &Release,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if release.state != ReleaseState::Requested {
+        return Err(Refusal::NotOpen(release.state));
+    }
+    if release.expired_at(now) {
+        return Err(Refusal::Expired(release.expires_at));
+    }
+    if actor.via_token {
+        return Err(Refusal::ViaToken);
+    }
+    if actor.name == release.requester {
+        return Err(Refusal::SelfApproval);
+    }
+    if actor.role.is_none_or(|r| r < policy.approver_role) {
+        return Err(Refusal::NotApprover {
+            required: policy.approver_role,
+            env: release.env.clone(),
+        });
+    }
+    if release.votes.iter().any(|v| v.by == actor.name) {
+        return Err(Refusal::AlreadyVoted);
+    }
+    Ok(())
+}
+
+/// The state a request moves to after a vote, given the approvals counted with it.
+pub fn after_vote(approve: bool, approvals: usize, required: u32) -> ReleaseState {
+    if !approve {
+        ReleaseState::Rejected
+    } else if approvals >= required as usize {
+        ReleaseState::Approved
+    } else {
+        ReleaseState::Requested
+    }
+}
+
+/// Whether `actor` may cancel `release`: the requester or an admin, before it runs.
+pub fn check_cancel(release: &Release, actor: Actor<'_>) -> Result<(), Refusal> {
+    if !release.state.is_pending() {
+        return Err(Refusal::NotCancellable(release.state));
+    }
+    if actor.name == release.requester || actor.role == Some(Role::Admin) {
+        Ok(())
+    } else {
+        Err(Refusal::NotRequesterOrAdmin)
+    }
+}
+
+/// Whether an approved request may run now. `break_glass` is an admin's reason to run inside a
+/// freeze window; it is checked by [`check_break_glass`] first.
+pub fn check_execute(
+    policy: &ApprovalPolicy,
+    release: &Release,
+    now: DateTime<Utc>,
+    break_glass: bool,
+) -> Result<(), Refusal> {
+    if release.state != ReleaseState::Approved {
+        return Err(Refusal::NotApproved(release.state));
+    }
+    if release.expired_at(now) {
+        return Err(Refusal::Expired(release.expires_at));
+    }
+    if !break_glass {
+        if let Some((until, reason)) = policy.frozen_until(now) {
+            return Err(Refusal::Frozen {
+                env: release.env.clone(),
+                until,
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Breaking glass: an admin, a reason, an approved request.
+pub fn check_break_glass(release: &Release, actor: Actor<'_>, reason: &str) -> Result<(), Refusal> {
+    if actor.via_token || actor.role != Some(Role::Admin) || reason.trim().chars().count() < 5 {
+        return Err(Refusal::BreakGlassRefused);
+    }
+    if release.state != ReleaseState::Approved {
+        return Err(Refusal::NotApproved(release.state));
+    }
+    Ok(())
+}
+
+/// Whether `name` (holding `role` in the request's environment) is someone this request waits
+/// for: the navigation badge and the "awaiting my approval" filter.
+pub fn awaits(
+    policy: &ApprovalPolicy,
+    release: &Release,
+    name: &str,
+    role: Option<Role>,
+    now: DateTime<Utc>,
+) -> bool {
+    check_vote(
+        policy,
+        release,
+        Actor {
+            name,
+            role,
+            via_token: false,
+        },
+        now,
+    )
+    .is_ok()
+}
+
+/// What happened to a release request, for the notification webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeEvent {
+    Requested,
+    Approved,
+    Rejected,
+    Cancelled,
+    Executing,
+    BreakGlass,
+    Succeeded,
+    Failed,
+    Expired,
+}
+
+impl NoticeEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeEvent::Requested => "requested",
+            NoticeEvent::Approved => "approved",
+            NoticeEvent::Rejected => "rejected",
+            NoticeEvent::Cancelled => "cancelled",
+            NoticeEvent::Executing => "executing",
+            NoticeEvent::BreakGlass => "break_glass",
+            NoticeEvent::Succeeded => "succeeded",
+            NoticeEvent::Failed => "failed",
+            NoticeEvent::Expired => "expired",
+        }
+    }
+}
+
+/// One notification: the event, the request as it stands after it, who caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub event: NoticeEvent,
+    pub release: Release,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// A comment, reason or outcome that goes with the event.
+    pub detail: Option<String>,
+    /// The request's page.
+    pub url: String,
+}
+
+impl Notice {
+    /// One line a person reads in a chat channel.
+    pub fn text(&self) -> String {
+        let r = &self.release;
+        let what = format!(
+            "{} {} in {}",
+            r.kind.as_str().replace('_', " "),
+            r.target,
+            r.env
+        );
+        let line = match self.event {
+            NoticeEvent::Requested => format!(
+                "{} asks to {what}: {} — needs {} approval{}",
+                self.actor,
+                r.summary,
+                r.required,
+                if r.required == 1 { "" } else { "s" }
+            ),
+            NoticeEvent::Approved => format!(
+                "{} approved release #{} ({what}), {} of {}",
+                self.actor,
+                r.id,
+                r.approvals(),
+                r.required
+            ),
+            NoticeEvent::Rejected => format!("{} rejected release #{} ({what})", self.actor, r.id),
+            NoticeEvent::Cancelled => {
+                format!("{} cancelled release #{} ({what})", self.actor, r.id)
+            }
+            NoticeEvent::Executing => format!("Release #{} is running: {what}", r.id),
+            NoticeEvent::BreakGlass => format!(
+                "BREAK GLASS: {} runs release #{} ({what}) during a freeze",
+                self.actor, r.id
+            ),
+            NoticeEvent::Succeeded => format!("Release #{} succeeded: {what}: {}", r.id, r.summary),
+            NoticeEvent::Failed => format!("Release #{} FAILED: {what}", r.id),
+            NoticeEvent::Expired => format!("Release #{} expired unapproved: {what}", r.id),
+        };
+        match &self.detail {
+            Some(d) if !d.is_empty() => format!("{line} — {d} <{}>", self.url),
+            _ => format!("{line} <{}>", self.url),
+        }
+    }
+
+    /// The webhook body: Slack-compatible (`text`) plus structured fields.
+    pub fn body(&self) -> serde_json::Value {
+        let r = &self.release;
+        serde_json::json!({
+            "text": self.text(),
+            "event": format!("release.{}", self.event.as_str()),
+            "actor": self.actor,
+            "at": self.at.to_rfc3339(),
+            "detail": self.detail,
+            "url": self.url,
+            "release": {
+                "id": r.id,
+                "env": r.env,
+                "kind": r.kind.as_str(),
+                "target": r.target,
+                "summary": r.summary,
+                "reason": r.reason,
+                "ticket_url": r.ticket_url,
+                "requester": r.requester,
+                "state": r.state.as_str(),
+                "approvals": r.approvals(),
+                "required": r.required,
+                "expires_at": r.expires_at.to_rfc3339(),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn release(state: ReleaseState, votes: &[(&str, bool)]) -> Release {
+        Release {
+            id: 1,
+            env: "prod".into(),
+            kind: ActionKind::Deploy,
+            target: "main/web".into(),
+            summary: "web: a:1 → a:2".into(),
+            changes: vec![],
+            reason: "release 2".into(),
+            ticket_url: None,
+            requester: "olga".into(),
+            via_token: None,
+            required: 2,
+            state,
+            created_at: at("2026-11-24T10:00:00Z"),
+            expires_at: at("2026-11-25T10:00:00Z"),
+            votes: votes
+                .iter()
+                .map(|(by, approve)| Vote {
+                    by: by.to_string(),
+                    approve: *approve,
+                    comment: None,
+                    at: at("2026-11-24T10:05:00Z"),
+                })
+                .collect(),
+            history: vec![],
+            result: None,
+            break_glass: None,
+        }
+    }
+
+    fn person(name: &str, role: Role) -> Actor<'_> {
+        Actor {
+            name,
+            role: Some(role),
+            via_token: false,
+        }
+    }
+
+    #[test]
+    fn votes_are_refused_for_the_requester_twice_voters_tokens_low_roles_and_late_or_closed_requests(
+    ) {
+        let policy = ApprovalPolicy {
+            required: 2,
+            ..Default::default()
+        };
+        let now = at("2026-11-24T12:00:00Z");
+        let open = release(ReleaseState::Requested, &[("ann", true)]);
+        let token = Actor {
+            name: "bob",
+            role: Some(Role::Admin),
+            via_token: true,
+        };
+        /// What, the request, who, when, and the expected answer.
+        type Case<'a> = (
+            &'a str,
+            &'a Release,
+            Actor<'a>,
+            DateTime<Utc>,
+            Result<(), Refusal>,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "a second approver",
+                &open,
+                person("bob", Role::Approver),
+                now,
+                Ok(()),
+            ),
+            ("an admin", &open, person("carl", Role::Admin), now, Ok(())),
+            (
+                "the requester",
+                &open,
+                person("olga", Role::Admin),
+                now,
+                Err(Refusal::SelfApproval),
+            ),
+            (
+                "twice",
+                &open,
+                person("ann", Role::Approver),
+                now,
+                Err(Refusal::AlreadyVoted),
+            ),
+            ("a token", &open, token, now, Err(Refusal::ViaToken)),
+            (
+                "an operator",
+                &open,
+                person("dan", Role::Operator),
+                now,
+                Err(Refusal::NotApprover {
+                    required: Role::Approver,
+                    env: "prod".into(),
+                }),
+            ),
+            (
+                "after expiry",
+                &open,
+                person("bob", Role::Approver),
+                at("2026-11-25T10:00:00Z"),
+                Err(Refusal::Expired(at("2026-11-25T10:00:00Z"))),
+            ),
+        ];
+        for (what, release, actor, now, expected) in cases {
+            assert_eq!(check_vote(&policy, release, actor, now), expected, "{what}");
+        }
+        for state in [
+            ReleaseState::Approved,
+            ReleaseState::Cancelled,
+            ReleaseState::Succeeded,
+        ] {
+            assert_eq!(
+                check_vote(
+                    &policy,
+                    &release(state, &[]),
+                    person("bob", Role::Approver),
+                    now
+                ),
+                Err(Refusal::NotOpen(state))
+            );
+        }
+        let no_role = Actor {
+            name: "eve",
+            role: None,
+            via_token: false,
+        };
+        assert!(check_vote(&policy, &open, no_role, now).is_err());
+    }
+
+    #[test]
+    fn the_threshold_moves_a_request_to_approved_and_one_rejection_ends_it() {
+        let table = [
+            (true, 1, 2, ReleaseState::Requested),
+            (true, 2, 2, ReleaseState::Approved),
+            (true, 3, 2, ReleaseState::Approved),
+            (true, 1, 1, ReleaseState::Approved),
+            (false, 1, 2, ReleaseState::Rejected),
+        ];
+        for (approve, approvals, required, expected) in table {
+            assert_eq!(after_vote(approve, approvals, required), expected);
+        }
+    }
+
+    #[test]
+    fn cancelling_is_for_the_requester_or_an_admin_before_it_runs() {
+        let pending = release(ReleaseState::Approved, &[]);
+        assert_eq!(
+            check_cancel(&pending, person("olga", Role::Operator)),
+            Ok(())
+        );
+        assert_eq!(check_cancel(&pending, person("root", Role::Admin)), Ok(()));
+        assert_eq!(
+            check_cancel(&pending, person("bob", Role::Approver)),
+            Err(Refusal::NotRequesterOrAdmin)
+        );
+        let running = release(ReleaseState::Executing, &[]);
+        assert_eq!(
+            check_cancel(&running, person("olga", Role::Operator)),
+            Err(Refusal::NotCancellable(ReleaseState::Executing))
+        );
+    }
+
+    #[test]
+    fn an_approved_request_waits_out_a_freeze_unless_an_admin_breaks_glass() {
+        let policy = ApprovalPolicy {
+            freezes: vec![FreezeWindow::Absolute {
+                from: at("2026-12-20T00:00:00Z"),
+                to: at("2027-01-04T00:00:00Z"),
+                reason: "year-end freeze".into(),
+            }],
+            ..Default::default()
+        };
+        let approved = Release {
+            expires_at: at("2027-02-01T00:00:00Z"),
+            ..release(ReleaseState::Approved, &[])
+        };
+        assert_eq!(
+            check_execute(&policy, &approved, at("2026-12-19T23:59:59Z"), false),
+            Ok(())
+        );
+        assert_eq!(
+            check_execute(&policy, &approved, at("2026-12-24T12:00:00Z"), false),
+            Err(Refusal::Frozen {
+                env: "prod".into(),
+                until: at("2027-01-04T00:00:00Z"),
+                reason: "year-end freeze".into()
+            })
+        );
+        assert_eq!(
+            check_execute(&policy, &approved, at("2026-12-24T12:00:00Z"), true),
+            Ok(())
+        );
+        assert_eq!(
+            check_execute(&policy, &approved, at("2027-01-04T00:00:00Z"), false),
+            Ok(())
+        );
+        assert_eq!(
+            check_execute(&policy, &approved, at("2027-02-01T00:00:00Z"), false),
+            Err(Refusal::Expired(at("2027-02-01T00:00:00Z")))
+        );
+        let requested = release(ReleaseState::Requested, &[]);
+        assert_eq!(
+            check_execute(&policy, &requested, at("2026-11-24T12:00:00Z"), false),
+            Err(Refusal::NotApproved(ReleaseState::Requested))
+        );
+        assert_eq!(
+            check_break_glass(&approved, person("root", Role::Admin), "sev1 hotfix"),
+            Ok(())
+        );
+        for (actor, reason) in [
+            (person("root", Role::Admin), " "),
+            (person("bob", Role::Approver), "sev1 hotfix"),
+        ] {
+            assert_eq!(
+                check_break_glass(&approved, actor, reason),
+                Err(Refusal::BreakGlassRefused)
+            );
+        }
+    }
+
+    #[test]
+    fn weekly_freezes_follow_local_time_across_daylight_saving_changes() {
+        // Friday 16:00 to Monday 08:00 is two windows: Friday evening and the weekend.
+        let weekend = FreezeWindow::Weekly {
+            days: vec![Weekday::Fri],
+            from: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            to: NaiveTime::from_hms_opt(23, 59, 59).unwrap(),
+            timezone: "Europe/Berlin".into(),
+            reason: "no Friday deploys".into(),
+        };
+        let nightly = FreezeWindow::Weekly {
+            days: vec![Weekday::Sat, Weekday::Sun],
+            from: NaiveTime::from_hms_opt(22, 0, 0).unwrap(),
+            to: NaiveTime::from_hms_opt(6, 0, 0).unwrap(),
+            timezone: "Europe/Berlin".into(),
+            reason: "batch window".into(),
+        };
+        // Berlin is UTC+1 in winter and UTC+2 in summer; the clocks went back on 2026-10-25
+        // (a Sunday) and go forward on 2027-03-28 (a Sunday).
+        let cases = [
+            (&weekend, "2026-11-27T14:59:00Z", None),
+            (
+                &weekend,
+                "2026-11-27T15:00:00Z",
+                Some("2026-11-27T22:59:59Z"),
+            ),
+            (
+                &weekend,
+                "2026-07-03T14:00:00Z",
+                Some("2026-07-03T21:59:59Z"),
+            ),
+            (&weekend, "2026-07-03T13:59:00Z", None),
+            (&weekend, "2026-11-28T09:00:00Z", None),
+            // Saturday 22:00 local (UTC+1) to Sunday 06:00 local (UTC+1).
+            (
+                &nightly,
+                "2026-11-28T21:30:00Z",
+                Some("2026-11-29T05:00:00Z"),
+            ),
+            (
+                &nightly,
+                "2026-11-29T04:59:00Z",
+                Some("2026-11-29T05:00:00Z"),
+            ),
+            (&nightly, "2026-11-29T05:00:00Z", None),
+            // Sunday night 22:00 runs into Monday 06:00.
+            (
+                &nightly,
+                "2026-11-30T04:00:00Z",
+                Some("2026-11-30T05:00:00Z"),
+            ),
+            // The night the clocks go back: Saturday 22:00 CEST (20:00Z) to Sunday 06:00 CET (05:00Z).
+            (
+                &nightly,
+                "2026-10-24T20:00:00Z",
+                Some("2026-10-25T05:00:00Z"),
+            ),
+            (
+                &nightly,
+                "2026-10-25T04:30:00Z",
+                Some("2026-10-25T05:00:00Z"),
+            ),
+            // The night the clocks go forward: Saturday 22:00 CET (21:00Z) to Sunday 06:00 CEST (04:00Z).
+            (
+                &nightly,
+                "2027-03-27T21:00:00Z",
+                Some("2027-03-28T04:00:00Z"),
+            ),
+            (&nightly, "2027-03-28T04:00:00Z", None),
+        ];
+        for (window, now, until) in cases {
+            assert_eq!(window.active_until(at(now)), until.map(at), "{now}");
+        }
+        let policy = ApprovalPolicy {
+            freezes: vec![weekend.clone(), nightly.clone()],
+            ..Default::default()
+        };
+        assert_eq!(
+            policy
+                .frozen_until(at("2026-11-28T21:30:00Z"))
+                .map(|(_, r)| r),
+            Some("batch window".to_string())
+        );
+    }
+
+    #[test]
+    fn a_spring_forward_gap_starts_a_window_at_the_first_real_instant() {
+        // 02:30 does not exist in Berlin on 2027-03-28: the window starts at 03:00 CEST (01:00Z).
+        let gap = FreezeWindow::Weekly {
+            days: vec![Weekday::Sun],
+            from: NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+            to: NaiveTime::from_hms_opt(4, 0, 0).unwrap(),
+            timezone: "Europe/Berlin".into(),
+            reason: "maintenance".into(),
+        };
+        assert_eq!(gap.active_until(at("2027-03-28T00:59:00Z")), None);
+        assert_eq!(
+            gap.active_until(at("2027-03-28T01:00:00Z")),
+            Some(at("2027-03-28T02:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn states_parse_and_know_whether_they_are_final() {
+        for state in ReleaseState::ALL {
+            assert_eq!(ReleaseState::parse(state.as_str()), Ok(state));
+            assert_ne!(
+                state.is_final(),
+                state.is_pending() || state == ReleaseState::Executing
+            );
+        }
+        assert!(ReleaseState::parse("done")
+            .unwrap_err()
+            .contains("expected one of"));
+    }
+
+    #[test]
+    fn notices_read_as_one_line_and_carry_the_structured_request() {
+        let notice = Notice {
+            event: NoticeEvent::Approved,
+            release: release(ReleaseState::Requested, &[("ann", true)]),
+            actor: "ann".into(),
+            at: at("2026-11-24T10:05:00Z"),
+            detail: Some("diff checked".into()),
+            url: "https://ops.example/releases/1".into(),
+        };
+        assert_eq!(
+            notice.text(),
+            "ann approved release #1 (deploy main/web in prod), 1 of 2 — diff checked <https://ops.example/releases/1>"
+        );
+        let body = notice.body();
+        assert_eq!(body["event"], "release.approved");
+        assert_eq!(body["release"]["approvals"], 1);
+        assert_eq!(body["release"]["state"], "requested");
+        let glass = Notice {
+            event: NoticeEvent::BreakGlass,
+            detail: None,
+            ..notice
+        };
+        assert!(glass.text().starts_with("BREAK GLASS: ann runs release #1"));
+    }
+
+    #[test]
+    fn the_badge_counts_requests_awaiting_this_person() {
+        let policy = ApprovalPolicy::default();
+        let now = at("2026-11-24T12:00:00Z");
+        let open = release(ReleaseState::Requested, &[("ann", true)]);
+        assert!(awaits(&policy, &open, "bob", Some(Role::Approver), now));
+        assert!(!awaits(&policy, &open, "ann", Some(Role::Approver), now));
+        assert!(!awaits(&policy, &open, "olga", Some(Role::Admin), now));
+        assert!(!awaits(&policy, &open, "dan", Some(Role::Operator), now));
+    }
+}

@@ -1,0 +1,666 @@
+//! The approval gate's one path. A gated action in a protected environment becomes a release
+//! request; people with the approver role (never the requester, never through a token) approve
+//! or reject it; reaching the threshold runs it exactly once — the move `approved → executing` is
+//! a conditional update only one caller wins, on any number of processes — outside freeze
+//! windows, unless an admin breaks glass. A sweep picks up approved requests (after a restart,
+//! or when a freeze ends) and expires stale ones. Every step is audited.
+
+use super::actions::{audit, execute_recorded, Prepared};
+use super::context::{authorized_state, request_origin, AppServices};
+use super::ports::{AuditEntry, EnvState, NewRelease, ReleaseQuery};
+use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
+use crate::domain::approvals::{
+    check_break_glass, check_cancel, check_execute, check_vote, Actor, Notice, NoticeEvent,
+    Refusal, Release, ReleaseEvent, ReleaseState, Vote,
+};
+use crate::domain::policy::{Action, Principal};
+use crate::error::AppError;
+use chrono::Utc;
+
+/// The name the console acts under when no person does (the sweep).
+pub const SYSTEM_ACTOR: &str = "quarterdeck";
+
+/// How long an `executing` request may stay so before the sweep calls it interrupted.
+const STALE_EXECUTION: chrono::Duration = chrono::Duration::minutes(10);
+
+fn release_audit(
+    actor: &str,
+    env: &str,
+    id: i64,
+    target: &str,
+    kind: &str,
+    outcome: &str,
+    detail: Option<String>,
+) -> AuditEntry {
+    let (ip, user_agent) = request_origin();
+    AuditEntry {
+        actor: actor.to_string(),
+        kind: kind.to_string(),
+        env: Some(env.to_string()),
+        target: Some(format!("release {id}: {target}")),
+        outcome: outcome.to_string(),
+        detail,
+        ip,
+        user_agent,
+    }
+}
+
+fn refusal_error(refusal: Refusal) -> AppError {
+    match refusal {
+        Refusal::ViaToken
+        | Refusal::NotApprover { .. }
+        | Refusal::SelfApproval
+        | Refusal::NotRequesterOrAdmin
+        | Refusal::BreakGlassRefused => AppError::Forbidden(refusal.to_string()),
+        Refusal::NotOpen(_)
+        | Refusal::Expired(_)
+        | Refusal::AlreadyVoted
+        | Refusal::NotCancellable(_)
+        | Refusal::NotApproved(_)
+        | Refusal::Frozen { .. } => AppError::Conflict(refusal.to_string()),
+    }
+}
+
+fn store_error(context: &'static str) -> impl Fn(String) -> AppError {
+    move |e| AppError::internal(context, &e)
+}
+
+/// Checks a ticket link: an http(s) URL of at most 500 characters.
+pub fn parse_ticket_url(text: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let ok = text.len() <= 500
+        && (text.starts_with("https://") || text.starts_with("http://"))
+        && text.parse::<http::Uri>().is_ok_and(|u| u.host().is_some())
+        && !text.chars().any(char::is_whitespace);
+    if ok {
+        Ok(Some(text.to_string()))
+    } else {
+        Err(AppError::Invalid(format!(
+            "the ticket link {text:?} is not an http(s) URL of at most 500 characters"
+        )))
+    }
+}
+
+/// Records a release request instead of running a gated action; answers with where it waits.
+pub async fn request_release(
+    user: &Principal,
+    services: &AppServices,
+    state: &EnvState,
+    kind: ActionKind,
+    key: &IdempotencyKey,
+    prepared: Prepared,
+) -> Result<ActionResult, AppError> {
+    let env = state.descriptor.id.to_string();
+    let reason = prepared.reason.clone().unwrap_or_default();
+    if reason.trim().chars().count() < 3 {
+        return Err(AppError::Invalid(format!(
+            "{kind} in {env} needs approval: give a reason (at least 3 characters) for the people who will review it"
+        )));
+    }
+    let policy = &state.descriptor.approval;
+    let now = Utc::now();
+    let release = NewRelease {
+        request_key: key.as_str().to_string(),
+        env: env.clone(),
+        kind,
+        target: prepared.target.clone(),
+        command: prepared.command.clone(),
+        summary: prepared.summary.clone(),
+        changes: prepared.changes.clone(),
+        reason: reason.clone(),
+        ticket_url: prepared.ticket_url.clone(),
+        requester: user.name.clone(),
+        via_token: None,
+        required: policy.required,
+        created_at: now,
+        expires_at: now + chrono::Duration::seconds(policy.expires_after_secs),
+    };
+    let entry = audit(
+        &user.name,
+        kind,
+        &env,
+        &prepared.target,
+        "approval_requested",
+        format!("{} — {reason}", prepared.summary),
+    );
+    let (id, created) = services
+        .releases
+        .create(&release, entry)
+        .await
+        .map_err(store_error("recording a release request"))?;
+    if created {
+        announce(
+            services,
+            id,
+            NoticeEvent::Requested,
+            &user.name,
+            Some(reason.clone()),
+        )
+        .await;
+    }
+    // The request's own page says what happens next.
+    leptos_axum::redirect(&format!("/releases/{id}"));
+    Ok(ActionResult {
+        kind,
+        env,
+        target: prepared.target,
+        status: ActionStatus::AwaitingApproval { release: id },
+        summary: prepared.summary,
+        at: now,
+        actor: user.name.clone(),
+        key: key.as_str().to_string(),
+        reason: Some(reason),
+        revision: None,
+    })
+}
+
+/// One request the person may see: the environment must be visible to them.
+pub async fn visible_release(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+) -> Result<(Release, EnvState), AppError> {
+    let release = services
+        .releases
+        .get(id)
+        .await
+        .map_err(store_error("reading a release"))?
+        .ok_or_else(|| AppError::NotFound(format!("there is no release request #{id}")))?;
+    let state = authorized_state(user, services, &release.env, Action::View).await?;
+    Ok((release, state))
+}
+
+fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
+    Actor {
+        name: &user.name,
+        role: user.grants.role_in(&state.descriptor.id),
+        via_token: false,
+    }
+}
+
+/// Audits a refused step and turns it into the error the person sees.
+async fn refuse(
+    services: &AppServices,
+    user: &Principal,
+    release: &Release,
+    step: &str,
+    refusal: Refusal,
+) -> AppError {
+    let entry = release_audit(
+        &user.name,
+        &release.env,
+        release.id,
+        &release.target,
+        step,
+        "denied",
+        Some(refusal.to_string()),
+    );
+    if let Err(e) = services.audit.record(entry).await {
+        return AppError::internal("auditing a refused release step", &e);
+    }
+    refusal_error(refusal)
+}
+
+/// Approves or rejects a request; reaching the threshold runs it (once) unless a freeze holds it.
+pub async fn vote(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+    approve: bool,
+    comment: Option<String>,
+) -> Result<Release, AppError> {
+    let (release, state) = visible_release(user, services, id).await?;
+    let policy = &state.descriptor.approval;
+    let now = Utc::now();
+    let step = if approve {
+        "release_approve"
+    } else {
+        "release_reject"
+    };
+    if let Err(refusal) = check_vote(policy, &release, actor_of(user, &state), now) {
+        return Err(refuse(services, user, &release, step, refusal).await);
+    }
+    let vote = Vote {
+        by: user.name.clone(),
+        approve,
+        comment: comment.clone(),
+        at: now,
+    };
+    let entry = release_audit(
+        &user.name,
+        &release.env,
+        id,
+        &release.target,
+        step,
+        if approve { "approved" } else { "rejected" },
+        comment,
+    );
+    let after = services
+        .releases
+        .vote(id, &vote, release.required, entry)
+        .await
+        .map_err(store_error("recording a vote"))?
+        .ok_or_else(|| AppError::Conflict(Refusal::AlreadyVoted.to_string()))?;
+    let event = if approve {
+        NoticeEvent::Approved
+    } else {
+        NoticeEvent::Rejected
+    };
+    announce(services, id, event, &user.name, vote.comment.clone()).await;
+    if after == ReleaseState::Approved {
+        // The outcome (even an AWS refusal) is on the request itself; the vote stands either way.
+        if let Err(e) = try_execute(services, id, None).await {
+            tracing::warn!(release = id, error = %e, "running a release after its last approval");
+        }
+    }
+    reload(services, id).await
+}
+
+async fn reload(services: &AppServices, id: i64) -> Result<Release, AppError> {
+    services
+        .releases
+        .get(id)
+        .await
+        .map_err(store_error("reading a release"))?
+        .ok_or_else(|| AppError::NotFound(format!("there is no release request #{id}")))
+}
+
+/// Cancels a request before it runs: the requester or an admin.
+pub async fn cancel(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+    comment: Option<String>,
+) -> Result<Release, AppError> {
+    let (release, state) = visible_release(user, services, id).await?;
+    if let Err(refusal) = check_cancel(&release, actor_of(user, &state)) {
+        return Err(refuse(services, user, &release, "release_cancel", refusal).await);
+    }
+    let (event, moved) = step(
+        services,
+        &release,
+        &[ReleaseState::Requested, ReleaseState::Approved],
+        ReleaseState::Cancelled,
+        Step {
+            at: Utc::now(),
+            actor: user.name.clone(),
+            what: "cancelled",
+            detail: comment.clone(),
+            audit_kind: "release_cancel",
+            outcome: "cancelled",
+        },
+        "cancelling a release",
+    )
+    .await?;
+    if !moved {
+        return Err(AppError::Conflict(
+            "this request moved on while you were looking (it may be running); reload the page"
+                .into(),
+        ));
+    }
+    announce(
+        services,
+        id,
+        NoticeEvent::Cancelled,
+        &user.name,
+        event.detail.clone(),
+    )
+    .await;
+    reload(services, id).await
+}
+
+/// An admin runs an approved request inside a freeze window, with a reason.
+pub async fn break_glass(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+    reason: String,
+) -> Result<Release, AppError> {
+    let (release, state) = visible_release(user, services, id).await?;
+    if let Err(refusal) = check_break_glass(&release, actor_of(user, &state), &reason) {
+        return Err(refuse(services, user, &release, "release_break_glass", refusal).await);
+    }
+    if let Err(e) = try_execute(services, id, Some((user.name.as_str(), reason.trim()))).await {
+        tracing::warn!(release = id, error = %e, "running a release by break glass");
+    }
+    reload(services, id).await
+}
+
+/// Runs an approved request if nothing holds it: not expired, not frozen (unless `break_glass`
+/// names the admin and the reason). Only the caller that moves it to `executing` runs it.
+pub async fn try_execute(
+    services: &AppServices,
+    id: i64,
+    break_glass: Option<(&str, &str)>,
+) -> Result<Option<ActionResult>, AppError> {
+    let Some(release) = services
+        .releases
+        .get(id)
+        .await
+        .map_err(store_error("reading a release"))?
+    else {
+        return Ok(None);
+    };
+    let env_id = crate::domain::ids::EnvId::parse(&release.env)?;
+    let Some(state) = services.inventory.state(&env_id) else {
+        return Ok(None);
+    };
+    let policy = &state.descriptor.approval;
+    let now = Utc::now();
+    match check_execute(policy, &release, now, break_glass.is_some()) {
+        Ok(()) => {}
+        Err(Refusal::Expired(_)) => {
+            expire(services, &release).await?;
+            return Ok(None);
+        }
+        Err(_) => return Ok(None),
+    }
+    let (actor, detail, outcome) = match break_glass {
+        Some((admin, reason)) => (
+            admin.to_string(),
+            Some(format!("BREAK GLASS during a freeze: {reason}")),
+            "break_glass",
+        ),
+        None => (
+            SYSTEM_ACTOR.to_string(),
+            Some(format!(
+                "approved by {}",
+                release
+                    .votes
+                    .iter()
+                    .filter(|v| v.approve)
+                    .map(|v| v.by.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            "executing",
+        ),
+    };
+    let (event, won) = step(
+        services,
+        &release,
+        &[ReleaseState::Approved],
+        ReleaseState::Executing,
+        Step {
+            at: now,
+            actor: actor.clone(),
+            what: "executing",
+            detail: detail.clone(),
+            audit_kind: "release_execute",
+            outcome,
+        },
+        "starting a release",
+    )
+    .await?;
+    if !won {
+        return Ok(None);
+    }
+    let started = if break_glass.is_some() {
+        NoticeEvent::BreakGlass
+    } else {
+        NoticeEvent::Executing
+    };
+    announce(services, id, started, &actor, event.detail.clone()).await;
+    if let Some((_, reason)) = break_glass {
+        services
+            .releases
+            .annotate(id, None, Some(reason))
+            .await
+            .map_err(store_error("recording break glass"))?;
+    }
+    let command = services
+        .releases
+        .command(id)
+        .await
+        .map_err(store_error("reading a release's command"))?
+        .ok_or_else(|| AppError::internal("reading a release's command", &"missing"))?;
+    let prepared = Prepared {
+        target: release.target.clone(),
+        params: serde_json::json!({ "release": id }),
+        summary: release.summary.clone(),
+        command,
+        confirm_name: String::new(),
+        reason: Some(release.reason.clone()),
+        changes: release.changes.clone(),
+        ticket_url: release.ticket_url.clone(),
+    };
+    let key = IdempotencyKey::parse(&format!("release-{id:06}"))
+        .map_err(|e| AppError::internal("a release's action key", &e))?;
+    let ran = execute_recorded(
+        &release.requester,
+        services,
+        &env_id,
+        release.kind,
+        &key,
+        prepared,
+    )
+    .await;
+    let (to, text) = match &ran {
+        Ok(r) => (ReleaseState::Succeeded, r.summary.clone()),
+        Err(AppError::Upstream { message, .. }) => (ReleaseState::Failed, message.clone()),
+        Err(e) => (ReleaseState::Failed, e.to_string()),
+    };
+    step(
+        services,
+        &release,
+        &[ReleaseState::Executing],
+        to,
+        Step {
+            at: Utc::now(),
+            actor: SYSTEM_ACTOR.to_string(),
+            what: to.as_str(),
+            detail: Some(text.clone()),
+            audit_kind: "release_execute",
+            outcome: to.as_str(),
+        },
+        "finishing a release",
+    )
+    .await?;
+    services
+        .releases
+        .annotate(id, Some(&text), None)
+        .await
+        .map_err(store_error("recording a release's result"))?;
+    let finished = if to == ReleaseState::Succeeded {
+        NoticeEvent::Succeeded
+    } else {
+        NoticeEvent::Failed
+    };
+    announce(services, id, finished, SYSTEM_ACTOR, Some(text)).await;
+    ran.map(Some)
+}
+
+async fn expire(services: &AppServices, release: &Release) -> Result<(), AppError> {
+    let (event, moved) = step(
+        services,
+        release,
+        &[ReleaseState::Requested, ReleaseState::Approved],
+        ReleaseState::Expired,
+        Step {
+            at: Utc::now(),
+            actor: SYSTEM_ACTOR.to_string(),
+            what: "expired",
+            detail: Some(format!(
+                "not run by {}",
+                release.expires_at.format("%Y-%m-%d %H:%M UTC")
+            )),
+            audit_kind: "release_expire",
+            outcome: "expired",
+        },
+        "expiring a release",
+    )
+    .await?;
+    if moved {
+        announce(
+            services,
+            release.id,
+            NoticeEvent::Expired,
+            SYSTEM_ACTOR,
+            event.detail.clone(),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// One move of a request: its history entry and audit row.
+struct Step<'a> {
+    at: chrono::DateTime<Utc>,
+    actor: String,
+    what: &'a str,
+    detail: Option<String>,
+    audit_kind: &'a str,
+    outcome: &'a str,
+}
+
+/// Moves `release` from one of `from` to `to` with the step's history entry and audit row, if it
+/// is still in one of `from`. Answers the history entry and whether this caller made the move.
+async fn step(
+    services: &AppServices,
+    release: &Release,
+    from: &[ReleaseState],
+    to: ReleaseState,
+    step: Step<'_>,
+    context: &'static str,
+) -> Result<(ReleaseEvent, bool), AppError> {
+    let event = ReleaseEvent {
+        at: step.at,
+        actor: step.actor.clone(),
+        what: step.what.to_string(),
+        detail: step.detail.clone(),
+    };
+    let entry = release_audit(
+        &step.actor,
+        &release.env,
+        release.id,
+        &release.target,
+        step.audit_kind,
+        step.outcome,
+        step.detail,
+    );
+    let moved = services
+        .releases
+        .transition(release.id, from, to, &event, entry)
+        .await
+        .map_err(store_error(context))?;
+    Ok((event, moved))
+}
+
+/// Tells the webhooks what happened, with the request as it now stands. Never fails the step.
+async fn announce(
+    services: &AppServices,
+    id: i64,
+    event: NoticeEvent,
+    actor: &str,
+    detail: Option<String>,
+) {
+    match services.releases.get(id).await {
+        Ok(Some(release)) => services.notifier.notify(Notice {
+            event,
+            release,
+            actor: actor.to_string(),
+            at: Utc::now(),
+            detail,
+            url: format!("{}/releases/{id}", services.public_url),
+        }),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(release = id, error = %e, "reading a release for its notice"),
+    }
+}
+
+/// One pass of the background job: expire stale requests, run approved ones nothing holds, and
+/// close executions a stopped process left behind.
+pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
+    let now = Utc::now();
+    let pending = services
+        .releases
+        .ids_in(&[
+            ReleaseState::Requested,
+            ReleaseState::Approved,
+            ReleaseState::Executing,
+        ])
+        .await
+        .map_err(store_error("listing pending releases"))?;
+    for id in pending {
+        let Some(release) = services
+            .releases
+            .get(id)
+            .await
+            .map_err(store_error("reading a release"))?
+        else {
+            continue;
+        };
+        match release.state {
+            ReleaseState::Requested if release.expired_at(now) => {
+                expire(services, &release).await?
+            }
+            ReleaseState::Approved => {
+                if let Err(e) = try_execute(services, id, None).await {
+                    tracing::warn!(release = id, error = %e, "running an approved release");
+                }
+            }
+            ReleaseState::Executing => {
+                let since = release
+                    .history
+                    .last()
+                    .map(|e| e.at)
+                    .unwrap_or(release.created_at);
+                if now - since > STALE_EXECUTION {
+                    let text = "the console stopped while this ran; AWS may or may not have made the change: check the service before asking again".to_string();
+                    let (_, moved) = step(
+                        services,
+                        &release,
+                        &[ReleaseState::Executing],
+                        ReleaseState::Failed,
+                        Step {
+                            at: now,
+                            actor: SYSTEM_ACTOR.to_string(),
+                            what: "failed",
+                            detail: Some(text.clone()),
+                            audit_kind: "release_execute",
+                            outcome: "failed",
+                        },
+                        "closing an interrupted release",
+                    )
+                    .await?;
+                    if moved {
+                        services
+                            .releases
+                            .annotate(id, Some(&text), None)
+                            .await
+                            .map_err(store_error("recording a release's result"))?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The requests a person may see, newest first.
+pub async fn list(
+    user: &Principal,
+    services: &AppServices,
+    env: Option<&str>,
+    state: Option<ReleaseState>,
+    mine: bool,
+) -> Result<Vec<Release>, AppError> {
+    let visible: Vec<String> = super::context::visible_states(user, services)
+        .into_iter()
+        .map(|s| s.descriptor.id.to_string())
+        .filter(|e| env.is_none_or(|wanted| wanted == e))
+        .collect();
+    services
+        .releases
+        .list(&ReleaseQuery {
+            envs: visible,
+            state,
+            requester: mine.then(|| user.name.clone()),
+            limit: 200,
+        })
+        .await
+        .map_err(store_error("listing releases"))
+}

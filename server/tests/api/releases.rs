@@ -1,0 +1,493 @@
+//! The approval gate against a real moto: a gated action in the protected environment becomes a
+//! release request, runs exactly once when enough other people approve (also with concurrent
+//! approvals on two consoles sharing one database, and after a restart), and never runs when it
+//! is rejected, cancelled, expired or frozen — unless an admin breaks glass.
+
+use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
+use app::ssr::ports::ReleaseStore;
+
+struct Prod {
+    app: TestApp,
+    account: Account,
+}
+
+async fn account() -> Account {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 2).await;
+    account
+}
+
+fn prod_env(account: &Account) -> TestEnv {
+    let mut env = TestEnv::new("prod", account);
+    env.protected = true;
+    env
+}
+
+async fn prod(overrides: &[(&str, &str)]) -> Prod {
+    let account = account().await;
+    let app = spawn_app_with_overrides(vec![prod_env(&account)], Auth::Dev, overrides).await;
+    Prod { app, account }
+}
+
+const TWO_APPROVALS: (&str, &str) = ("QD_ENVIRONMENTS__0__APPROVAL", "{ required = 2 }");
+
+async fn desired(account: &Account) -> i32 {
+    account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .expect("describe")
+        .services()[0]
+        .desired_count()
+}
+
+/// Asks for a scale to `to` in prod; returns the release request's id.
+async fn request_scale(person: &Person, key: &str, to: &str) -> i64 {
+    let response = person
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", to),
+                ("key", key),
+                ("reason", "traffic peak expected"),
+                ("ticket", "https://tickets.example/OPS-42"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    body["status"]["AwaitingApproval"]["release"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a release request: {body}"))
+}
+
+async fn vote(person: &Person, id: i64, approve: bool, comment: &str) -> reqwest::Response {
+    let function = if approve {
+        "approve_release"
+    } else {
+        "reject_release"
+    };
+    person
+        .call(function, &[("id", &id.to_string()), ("comment", comment)])
+        .await
+}
+
+async fn release(app: &TestApp, id: i64) -> app::domain::approvals::Release {
+    let store: &dyn ReleaseStore = app.state.releases.as_ref();
+    store
+        .get(id)
+        .await
+        .expect("read release")
+        .expect("release exists")
+}
+
+async fn state_of(app: &TestApp, id: i64) -> String {
+    release(app, id).await.state.as_str().to_string()
+}
+
+async fn audit_kinds(app: &TestApp) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = app
+        .state
+        .audit
+        .recent(200)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|(_, e)| (e.kind, e.outcome))
+        .collect();
+    rows.reverse();
+    rows
+}
+
+#[tokio::test]
+async fn a_prod_scale_runs_once_after_two_approvals_from_other_people() {
+    let w = prod(&[TWO_APPROVALS]).await;
+    let olga = w.app.person("olga", "approver").await;
+    let id = request_scale(&olga, "release-key-0001", "4").await;
+    assert_eq!(desired(&w.account).await, 2, "nothing ran yet");
+    assert_eq!(w.app.aws_calls("UpdateService"), 0);
+    // A double submit finds the same request.
+    assert_eq!(request_scale(&olga, "release-key-0001", "4").await, id);
+
+    let own = vote(&olga, id, true, "lgtm").await;
+    assert_eq!(own.status(), 403);
+    assert!(own
+        .text()
+        .await
+        .unwrap()
+        .contains("someone else must approve"));
+    let victor = w.app.person("victor", "viewer").await;
+    assert_eq!(vote(&victor, id, true, "").await.status(), 403);
+    let rita = w.app.person("rita", "approver").await;
+    assert_eq!(
+        vote(&rita, id, true, "capacity checked").await.status(),
+        200
+    );
+    assert_eq!(state_of(&w.app, id).await, "requested");
+    assert_eq!(w.app.aws_calls("UpdateService"), 0, "one approval of two");
+    assert_eq!(vote(&rita, id, true, "again").await.status(), 409);
+
+    let alice = w.app.person("alice", "admin").await;
+    let done = vote(&alice, id, true, "").await;
+    assert_eq!(done.status(), 200);
+    assert_eq!(state_of(&w.app, id).await, "succeeded");
+    assert_eq!(desired(&w.account).await, 4);
+    assert_eq!(w.app.aws_calls("UpdateService"), 1);
+
+    let page = rita.get_text(&format!("/releases/{id}")).await;
+    assert!(page.contains("succeeded") && page.contains("capacity checked"));
+    assert!(page.contains("https://tickets.example/OPS-42"));
+    let kinds = audit_kinds(&w.app).await;
+    for step in [
+        ("scale", "approval_requested"),
+        ("release_approve", "denied"),
+        ("release_approve", "approved"),
+        ("release_execute", "executing"),
+        ("scale", "requested"),
+        ("scale", "succeeded"),
+        ("release_execute", "succeeded"),
+    ] {
+        assert!(
+            kinds.contains(&(step.0.to_string(), step.1.to_string())),
+            "{step:?} in {kinds:?}"
+        );
+    }
+    // The badge: nothing waits for rita any more; a new request waits for her.
+    let session: serde_json::Value = rita.call("get_session", &[]).await.json().await.unwrap();
+    assert_eq!(session["awaiting_approval"], 0);
+    request_scale(&olga, "release-key-0002", "3").await;
+    let session: serde_json::Value = rita.call("get_session", &[]).await.json().await.unwrap();
+    assert_eq!(session["awaiting_approval"], 1);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_approvals_on_two_consoles_run_the_release_once() {
+    let w = prod(&[TWO_APPROVALS]).await;
+    let database = w.app.database_url();
+    let second = spawn_app_with_overrides(
+        vec![prod_env(&w.account)],
+        Auth::Dev,
+        &[
+            TWO_APPROVALS,
+            ("QD_SERVER__DATABASE_URL", database.as_str()),
+        ],
+    )
+    .await;
+    let olga = w.app.person("olga", "operator").await;
+    let id = request_scale(&olga, "release-key-0101", "5").await;
+    let mut approvers = Vec::new();
+    for n in 0..5 {
+        let name = format!("approver{n}");
+        approvers.push((
+            w.app.person(&name, "approver").await,
+            second.person(&name, "approver").await,
+        ));
+    }
+    let votes = (0..20).map(|i| {
+        let (on_first, on_second) = &approvers[i % 5];
+        let person = if i % 2 == 0 { on_first } else { on_second };
+        vote(person, id, true, "ship it")
+    });
+    let statuses: Vec<u16> = futures::future::join_all(votes)
+        .await
+        .into_iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| [200, 409].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200));
+    let done = release(&w.app, id).await;
+    assert_eq!(done.state.as_str(), "succeeded", "{:?}", done.history);
+    assert_eq!(
+        w.app.aws_calls("UpdateService") + second.aws_calls("UpdateService"),
+        1,
+        "exactly one execution across both consoles"
+    );
+    assert_eq!(desired(&w.account).await, 5);
+    let release = release(&w.app, id).await;
+    let mut voters: Vec<_> = release.votes.iter().map(|v| v.by.clone()).collect();
+    voters.sort();
+    voters.dedup();
+    assert_eq!(voters.len(), release.votes.len(), "one vote per person");
+}
+
+#[tokio::test]
+async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_restart() {
+    use app::domain::approvals::Vote;
+    use app::ssr::ports::AuditEntry;
+    let account = account().await;
+    // The database outlives the first console.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = format!("sqlite://{}/shared.db", dir.path().display());
+    let first = spawn_app_with_overrides(
+        vec![prod_env(&account)],
+        Auth::Dev,
+        &[
+            ("QD_SERVER__RELEASE_SWEEP_INTERVAL", "1h"),
+            ("QD_SERVER__DATABASE_URL", database.as_str()),
+        ],
+    )
+    .await;
+    let olga = first.person("olga", "operator").await;
+    let id = request_scale(&olga, "release-key-0201", "3").await;
+    // The approval commits, and the console stops before it runs the release.
+    let store: &dyn ReleaseStore = first.state.releases.as_ref();
+    let vote = Vote {
+        by: "rita".into(),
+        approve: true,
+        comment: None,
+        at: chrono::Utc::now(),
+    };
+    let entry = AuditEntry {
+        actor: "rita".into(),
+        kind: "release_approve".into(),
+        env: Some("prod".into()),
+        target: Some(format!("release {id}")),
+        outcome: "approved".into(),
+        detail: None,
+        ip: None,
+        user_agent: None,
+    };
+    let after = store.vote(id, &vote, 1, entry).await.expect("vote");
+    assert_eq!(after.map(|s| s.as_str()), Some("approved"));
+    drop(first);
+    assert_eq!(desired(&account).await, 2);
+
+    let restarted = spawn_app_with_overrides(
+        vec![prod_env(&account)],
+        Auth::Dev,
+        &[
+            ("QD_SERVER__DATABASE_URL", database.as_str()),
+            ("QD_SERVER__RELEASE_SWEEP_INTERVAL", "1s"),
+        ],
+    )
+    .await;
+    let mut state = String::new();
+    for _ in 0..50 {
+        state = state_of(&restarted, id).await;
+        if state == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(state, "succeeded");
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(
+        restarted.aws_calls("UpdateService"),
+        1,
+        "once, not per sweep"
+    );
+    assert_eq!(desired(&account).await, 3);
+}
+
+#[tokio::test]
+async fn expired_requests_refuse_approval_and_frozen_ones_wait_unless_an_admin_breaks_glass() {
+    let now = chrono::Utc::now();
+    let freeze = format!(
+        r#"{{ freezes = [{{ from = "{}", to = "{}", reason = "year-end freeze" }}] }}"#,
+        (now - chrono::Duration::hours(1)).to_rfc3339(),
+        (now + chrono::Duration::hours(1)).to_rfc3339()
+    );
+    let w = prod(&[("QD_ENVIRONMENTS__0__APPROVAL", freeze.as_str())]).await;
+    let olga = w.app.person("olga", "operator").await;
+    let rita = w.app.person("rita", "approver").await;
+
+    // Expired: the deadline passed before anyone approved.
+    let stale = request_scale(&olga, "release-key-0301", "3").await;
+    sqlx::query("UPDATE releases SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?")
+        .bind(stale)
+        .execute(&w.app.state.pool)
+        .await
+        .expect("age the request");
+    let late = vote(&rita, stale, true, "").await;
+    assert_eq!(late.status(), 409);
+    assert!(late.text().await.unwrap().contains("expired"));
+
+    // Frozen: approved, but it waits for the window to end.
+    let held = request_scale(&olga, "release-key-0302", "4").await;
+    assert_eq!(vote(&rita, held, true, "").await.status(), 200);
+    assert_eq!(state_of(&w.app, held).await, "approved");
+    assert_eq!(w.app.aws_calls("UpdateService"), 0);
+    let page = rita.get_text(&format!("/releases/{held}")).await;
+    assert!(page.contains("held by a freeze window") && page.contains("year-end freeze"));
+    // Only an admin, with a reason, breaks glass.
+    let args = |reason: &'static str| [("id", held.to_string()), ("reason", reason.to_string())];
+    let refused = rita
+        .client
+        .post(w.app.url("/api/break_glass_release"))
+        .form(&args("sev1 outage"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let alice = w.app.person("alice", "admin").await;
+    let no_reason = alice
+        .client
+        .post(w.app.url("/api/break_glass_release"))
+        .form(&args(""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_reason.status(), 403);
+    let broken = alice
+        .client
+        .post(w.app.url("/api/break_glass_release"))
+        .form(&args("sev1 outage needs capacity now"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 200);
+    assert_eq!(state_of(&w.app, held).await, "succeeded");
+    assert_eq!(desired(&w.account).await, 4);
+    assert_eq!(w.app.aws_calls("UpdateService"), 1);
+    let kinds = audit_kinds(&w.app).await;
+    assert!(kinds.contains(&("release_execute".into(), "break_glass".into())));
+    let page = rita.get_text(&format!("/releases/{held}")).await;
+    assert!(page.contains("Run by break glass during a freeze: sev1 outage needs capacity now"));
+}
+
+#[tokio::test]
+async fn a_rejected_or_cancelled_request_never_runs() {
+    let w = prod(&[]).await;
+    let olga = w.app.person("olga", "operator").await;
+    let rita = w.app.person("rita", "approver").await;
+    let rejected = request_scale(&olga, "release-key-0401", "3").await;
+    let silent = vote(&rita, rejected, false, "").await;
+    assert_eq!(silent.status(), 400, "a rejection says why");
+    assert_eq!(
+        vote(&rita, rejected, false, "not during the sale")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(state_of(&w.app, rejected).await, "rejected");
+    let alice = w.app.person("alice", "admin").await;
+    assert_eq!(vote(&alice, rejected, true, "").await.status(), 409);
+
+    let cancelled = request_scale(&olga, "release-key-0402", "3").await;
+    let id = cancelled.to_string();
+    let args = [("id", id.as_str()), ("comment", "changed my mind")];
+    assert_eq!(
+        rita.call("cancel_release", &args).await.status(),
+        403,
+        "not the requester"
+    );
+    assert_eq!(olga.call("cancel_release", &args).await.status(), 200);
+    assert_eq!(state_of(&w.app, cancelled).await, "cancelled");
+    assert_eq!(vote(&rita, cancelled, true, "").await.status(), 409);
+
+    // A request needs a reason; a bad ticket link is refused.
+    let missing = olga
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "release-key-0403"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status(), 400);
+    assert!(missing.text().await.unwrap().contains("give a reason"));
+    assert_eq!(w.app.aws_calls("UpdateService"), 0);
+    assert_eq!(desired(&w.account).await, 2);
+    let listed = rita.get_text("/releases?env=prod&state=rejected").await;
+    assert!(
+        listed.contains(&format!("#{rejected}")) && !listed.contains(&format!("#{cancelled}<"))
+    );
+}
+
+/// A local webhook receiver: every JSON body it is sent, in order.
+async fn webhook_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = std::sync::Arc::clone(&seen);
+    let router = axum::Router::new().route(
+        "/hook",
+        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let store = std::sync::Arc::clone(&store);
+            async move {
+                store.lock().expect("lock").push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn webhooks_hear_every_step_and_a_dead_one_blocks_nothing() {
+    let (url, seen) = webhook_receiver().await;
+    // Port 9 on loopback: nothing listens, every delivery is refused and retried.
+    let hooks = format!(
+        r#"[{{ name = "chat", url = "{url}" }}, {{ name = "dead", url = "http://127.0.0.1:9/hook" }}]"#
+    );
+    let w = prod(&[("QD_NOTIFICATIONS__WEBHOOKS", hooks.as_str())]).await;
+    let olga = w.app.person("olga", "operator").await;
+    let rita = w.app.person("rita", "approver").await;
+    let id = request_scale(&olga, "release-key-0501", "3").await;
+    assert_eq!(vote(&rita, id, true, "fine by me").await.status(), 200);
+    assert_eq!(
+        state_of(&w.app, id).await,
+        "succeeded",
+        "the dead webhook held nothing up"
+    );
+    let mut events = Vec::new();
+    for _ in 0..50 {
+        events = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|b| b["event"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if events.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for event in [
+        "release.requested",
+        "release.approved",
+        "release.executing",
+        "release.succeeded",
+    ] {
+        assert!(events.iter().any(|e| e == event), "{event} in {events:?}");
+    }
+    let bodies = seen.lock().expect("lock").clone();
+    let approved = bodies
+        .iter()
+        .find(|b| b["event"] == "release.approved")
+        .expect("approved");
+    assert!(approved["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("rita approved release"));
+    assert_eq!(approved["release"]["id"], id);
+    assert_eq!(approved["release"]["requester"], "olga");
+}
