@@ -2,7 +2,8 @@
 # README command 2: the whole test suite. Installs what is missing (Rust wasm target,
 # cargo-leptos, wasm-bindgen, npm packages, Debian's chromium, a venv with moto), then runs:
 # formatting, clippy for both feature sets, the build, unit and integration tests against a real
-# moto server, and the Playwright end-to-end specs with JavaScript on and off.
+# moto server, the Playwright end-to-end specs with JavaScript on and off, and schemathesis over
+# the automation API's OpenAPI document.
 set -euo pipefail
 QD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export QD_ROOT
@@ -150,5 +151,8 @@ step "end-to-end: Playwright in Debian's chromium, JavaScript on and off"
 rm -rf end2end/screenshots
 QD_E2E_BASE_URL="http://127.0.0.1:$APP_PORT" QD_E2E_SSO_BASE_URL="http://127.0.0.1:$SSO_PORT" \
     npx --no-install playwright test -c end2end/playwright.config.ts
+
+step "automation API: schemathesis over /api/v1/openapi.json (no 5xx, responses match the document)"
+bash scripts/api_check.sh "http://127.0.0.1:$APP_PORT"
 
 step "all checks passed"

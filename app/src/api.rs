@@ -11,3 +11,4 @@ pub mod overview;
 pub mod releases;
 pub mod services;
 pub mod session;
+pub mod tokens;

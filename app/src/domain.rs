@@ -14,4 +14,5 @@ pub mod inventory;
 pub mod plans;
 pub mod policy;
 pub mod rollout;
+pub mod tokens;
 pub mod views;

@@ -3,5 +3,7 @@
 
 pub mod actions;
 pub mod context;
+pub mod handoff;
 pub mod ports;
+pub mod prepare;
 pub mod releases;

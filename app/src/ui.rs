@@ -12,3 +12,4 @@ pub mod overview;
 pub mod releases;
 pub mod service;
 pub mod shell;
+pub mod tokens;

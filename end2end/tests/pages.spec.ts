@@ -318,6 +318,35 @@ test('a prod deploy needs two approvals from other people, then runs once and is
   expect(errors).toEqual([]);
 });
 
+test('an admin creates an API token, sees its secret once, and revokes it', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'admin', 'e2e-alice');
+  await page.goto('/tokens');
+  await settle(page, info);
+  const name = `ci-${info.project.name}-${Date.now()}`;
+  const form = page.getByTestId('create-token-form');
+  await form.locator('input[name=name]').fill(name);
+  await form.locator('input[name=owner]').fill('e2e-olga');
+  await form.locator('input[name=envs]').fill('prod');
+  await form.getByRole('button', { name: 'Create token' }).click();
+  await settle(page, info);
+  // The secret is shown this once, with JavaScript or after the plain form post.
+  await expect(page.getByTestId('token-secret-value')).toContainText('qd_');
+  await shot(page, info, '24-token-created');
+  if (!withJs(info)) {
+    await page.reload();
+    await expect(page.getByTestId('token-secret-value')).toHaveCount(0);
+  }
+  const row = page.getByTestId('tokens-table').locator('tr', { hasText: name });
+  await expect(row).toContainText('active');
+  await expect(row).toContainText('never');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('tokens-table').locator('tr', { hasText: name })).toContainText('revoked');
+  await shot(page, info, '25-tokens');
+  expect(errors).toEqual([]);
+});
+
 test('an operator mutes and unmutes an alarm from the alarms page', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info, 'operator');

@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
+pub mod rest;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

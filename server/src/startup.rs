@@ -10,7 +10,7 @@ use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
-use crate::store::{self, SqlActions, SqlAudit, SqlReleases};
+use crate::store::{self, SqlActions, SqlAudit, SqlReleases, SqlTokens};
 use anyhow::Context;
 use app::ssr::context::AppServices;
 use app::ssr::ports::{AuditPort, InventoryPort};
@@ -44,6 +44,8 @@ pub struct AppState {
     pub action_store: Arc<SqlActions>,
     pub releases: Arc<SqlReleases>,
     pub notifier: Arc<crate::notify::WebhookNotifier>,
+    pub tokens: Arc<SqlTokens>,
+    pub handoff: Arc<app::ssr::handoff::SecretHandoff>,
     /// Present when `auth.mode = "oidc"`.
     pub oidc: Option<Arc<Oidc>>,
     pub login_throttle: Arc<LoginThrottle>,
@@ -64,7 +66,10 @@ impl AppState {
         let action_store: Arc<dyn app::ssr::ports::ActionStore> = self.action_store.clone();
         let releases: Arc<dyn app::ssr::ports::ReleaseStore> = self.releases.clone();
         let notifier: Arc<dyn app::ssr::ports::Notifier> = self.notifier.clone();
+        let tokens: Arc<dyn app::ssr::ports::TokenStore> = self.tokens.clone();
         AppServices {
+            tokens,
+            handoff: self.handoff.clone(),
             notifier,
             public_url: self
                 .settings
@@ -134,6 +139,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         action_store: Arc::new(SqlActions::new(pool.clone())),
         releases: Arc::new(SqlReleases::new(pool.clone())),
         notifier,
+        tokens: Arc::new(SqlTokens::new(pool.clone())),
+        handoff: Arc::default(),
         pool,
         inventory: Arc::new(Inventory::new(slots)),
         call_stats,
@@ -151,6 +158,7 @@ pub fn build_router(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         )
     });
+    let api = crate::rest::router(state.clone());
     Router::new()
         .route("/healthz", get(crate::ops::healthz))
         .route("/readyz", get(crate::ops::readyz))
@@ -196,7 +204,8 @@ pub fn build_router(state: AppState) -> Router {
             ),
         ))
         .layer(tower::util::option_layer(hsts))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(api.with_state(state))
 }
 
 /// A bound, ready-to-run console.

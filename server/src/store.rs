@@ -1,13 +1,15 @@
 //! The database: connection pool, migrations, readiness, and the repositories (audit log,
-//! actions, release requests).
+//! actions, release requests, API tokens).
 
 mod actions;
 mod audit;
 mod releases;
+mod tokens;
 
 pub use actions::SqlActions;
 pub use audit::SqlAudit;
 pub use releases::SqlReleases;
+pub use tokens::SqlTokens;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;

@@ -55,6 +55,8 @@ pub enum AuthMethod {
     Dev,
     /// Company SSO.
     Oidc,
+    /// An API token (automation): never approves.
+    Token,
 }
 
 /// The roles a principal holds: one for every environment (`*`) and per-environment grants.

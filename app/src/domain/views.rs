@@ -78,6 +78,27 @@ pub struct SessionView {
     pub awaiting_approval: usize,
 }
 
+/// The API tokens an admin manages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokensView {
+    pub generated_at: DateTime<Utc>,
+    pub tokens: Vec<super::tokens::ApiToken>,
+    /// Environments this admin may grant.
+    pub envs: Vec<EnvId>,
+    /// Admin everywhere: may create `*` tokens.
+    pub everywhere: bool,
+    /// The token this person just created without JavaScript, with its secret (once).
+    #[serde(default)]
+    pub just_created: Option<CreatedToken>,
+}
+
+/// A token just created, with its secret (shown this once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: super::tokens::ApiToken,
+    pub secret: String,
+}
+
 /// The release requests a person may see, filtered as the address says.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleasesView {

@@ -158,8 +158,10 @@ pub async fn run_action(
         )));
     }
     if needs_approval(&state, kind) {
-        return super::releases::request_release(user, services, &state, kind, &key, prepared)
-            .await;
+        return super::releases::request_release(
+            user, services, &state, kind, &key, prepared, None,
+        )
+        .await;
     }
     execute_recorded(&user.name, services, &env_id, kind, &key, prepared).await
 }
@@ -270,7 +272,8 @@ pub async fn execute_recorded(
 
 /// Form fields of the review step and outcome markers: dropped from the page address when the
 /// browser is sent back to it.
-const TRANSIENT_PARAMS: [&str; 9] = [
+const TRANSIENT_PARAMS: [&str; 10] = [
+    "created",
     "review",
     "done",
     "problem",

@@ -2,7 +2,8 @@
 //! The server's auth middleware puts the `Principal` into the request extensions.
 
 use super::ports::{
-    ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort, Notifier, ReleaseStore,
+    ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort, Notifier,
+    ReleaseStore, TokenStore,
 };
 use crate::domain::ids::EnvId;
 use crate::domain::policy::{authorize, Action, Principal};
@@ -20,6 +21,9 @@ pub struct AppServices {
     pub action_store: Arc<dyn ActionStore>,
     pub releases: Arc<dyn ReleaseStore>,
     pub notifier: Arc<dyn Notifier>,
+    pub tokens: Arc<dyn TokenStore>,
+    /// New token secrets waiting for a page without JavaScript.
+    pub handoff: Arc<super::handoff::SecretHandoff>,
     /// The console's own address, for links in notifications.
     pub public_url: String,
     /// True in the demo's dev sign-in mode: every page shows a banner.

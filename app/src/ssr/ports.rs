@@ -325,3 +325,40 @@ pub trait ReleaseStore: Send + Sync {
 pub trait Notifier: Send + Sync {
     fn notify(&self, notice: crate::domain::approvals::Notice);
 }
+
+/// What creating a token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCreated {
+    /// The token and its secret, to show once.
+    Created(crate::domain::tokens::ApiToken, String),
+    /// A token with this name exists.
+    NameTaken,
+}
+
+/// API tokens: only hashes of their secrets are kept.
+#[async_trait::async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Creates a token with a fresh secret, with its audit row in one transaction.
+    async fn create(
+        &self,
+        request: &crate::domain::tokens::TokenRequest,
+        created_by: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        audit: AuditEntry,
+    ) -> Result<TokenCreated, String>;
+    async fn list(&self) -> Result<Vec<crate::domain::tokens::ApiToken>, String>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::tokens::ApiToken>, String>;
+    /// Revokes a token (once), with its audit row. True when this call revoked it.
+    async fn revoke(
+        &self,
+        id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        audit: AuditEntry,
+    ) -> Result<bool, String>;
+    /// The token whose secret this is, whatever its state, marking it used when it is usable.
+    async fn authenticate(
+        &self,
+        secret: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<crate::domain::tokens::ApiToken>, String>;
+}

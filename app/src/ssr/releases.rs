@@ -91,7 +91,24 @@ pub async fn request_release(
     kind: ActionKind,
     key: &IdempotencyKey,
     prepared: Prepared,
+    via_token: Option<&str>,
 ) -> Result<ActionResult, AppError> {
+    request_release_once(user, services, state, kind, key, prepared, via_token)
+        .await
+        .map(|(result, _)| result)
+}
+
+/// Like [`request_release`], and says whether this call recorded the request (`false`: the
+/// same key had already recorded it).
+pub async fn request_release_once(
+    user: &Principal,
+    services: &AppServices,
+    state: &EnvState,
+    kind: ActionKind,
+    key: &IdempotencyKey,
+    prepared: Prepared,
+    via_token: Option<&str>,
+) -> Result<(ActionResult, bool), AppError> {
     let env = state.descriptor.id.to_string();
     let reason = prepared.reason.clone().unwrap_or_default();
     if reason.trim().chars().count() < 3 {
@@ -112,7 +129,7 @@ pub async fn request_release(
         reason: reason.clone(),
         ticket_url: prepared.ticket_url.clone(),
         requester: user.name.clone(),
-        via_token: None,
+        via_token: via_token.map(str::to_string),
         required: policy.required,
         created_at: now,
         expires_at: now + chrono::Duration::seconds(policy.expires_after_secs),
@@ -142,18 +159,21 @@ pub async fn request_release(
     }
     // The request's own page says what happens next.
     leptos_axum::redirect(&format!("/releases/{id}"));
-    Ok(ActionResult {
-        kind,
-        env,
-        target: prepared.target,
-        status: ActionStatus::AwaitingApproval { release: id },
-        summary: prepared.summary,
-        at: now,
-        actor: user.name.clone(),
-        key: key.as_str().to_string(),
-        reason: Some(reason),
-        revision: None,
-    })
+    Ok((
+        ActionResult {
+            kind,
+            env,
+            target: prepared.target,
+            status: ActionStatus::AwaitingApproval { release: id },
+            summary: prepared.summary,
+            at: now,
+            actor: user.name.clone(),
+            key: key.as_str().to_string(),
+            reason: Some(reason),
+            revision: None,
+        },
+        created,
+    ))
 }
 
 /// One request the person may see: the environment must be visible to them.
@@ -176,7 +196,7 @@ fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
     Actor {
         name: &user.name,
         role: user.grants.role_in(&state.descriptor.id),
-        via_token: false,
+        via_token: user.method == crate::domain::policy::AuthMethod::Token,
     }
 }
 

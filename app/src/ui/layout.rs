@@ -75,6 +75,13 @@ fn role_label(user: &Principal) -> String {
 fn Header(session: SessionView) -> impl IntoView {
     let nav = "rounded px-2.5 py-1.5 text-sm text-slate-300 hover:bg-slate-800 hover:text-white aria-[current=page]:bg-slate-800 aria-[current=page]:text-white";
     let role = role_label(&session.user);
+    let is_admin = session.user.grants.everywhere == Some(crate::domain::policy::Role::Admin)
+        || session
+            .user
+            .grants
+            .per_env
+            .values()
+            .any(|r| *r == crate::domain::policy::Role::Admin);
     let envs = session.environments.clone();
     view! {
         {session.demo_mode.then(|| view! {
@@ -102,6 +109,7 @@ fn Header(session: SessionView) -> impl IntoView {
                         })}
                     </A>
                     <A href="/audit" attr:class=nav>"Audit"</A>
+                    {is_admin.then(|| view! { <A href="/tokens" attr:class=nav>"Tokens"</A> })}
                     <span class="mx-1 hidden h-5 w-px bg-slate-700 sm:inline-block"></span>
                     {envs.into_iter().map(|e| {
                         let href = format!("/envs/{}", e.id);

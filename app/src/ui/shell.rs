@@ -13,6 +13,7 @@ use super::overview::overview_page::OverviewPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
 use super::service::service_page::ServicePage;
+use super::tokens::tokens_page::TokensPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("releases") view=ReleasesPage ssr=SsrMode::Async/>
                     <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>
+                    <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

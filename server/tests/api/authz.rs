@@ -6,7 +6,7 @@
 use crate::helpers::{spawn_app_with, Account, Auth, TestApp, TestEnv};
 use app::domain::actions::ActionKind;
 use app::domain::ids::EnvId;
-use app::domain::policy::{authorize, grants_for_groups, Action, AuthMethod, Principal};
+use app::domain::policy::{authorize, grants_for_groups, Action, AuthMethod, Principal, Role};
 use leptos::server_fn::axum::server_fn_paths;
 
 /// What an endpoint is, for the matrix.
@@ -24,8 +24,13 @@ enum Kind {
     EnvAction(ActionKind),
     /// Reads the release request of the protected environment: viewers of it may.
     ReleaseRead,
-    /// Acts on a release request that does not exist: any signed-in person learns only that.
+    /// Acts on a release request (or token) that does not exist: any signed-in person learns
+    /// only that.
     ReleaseMissing,
+    /// Admins of some environment.
+    AdminSomewhere,
+    /// Admins of every environment.
+    AdminEverywhere,
 }
 
 /// One endpoint to try: a page (GET) or a server function (POST with `args`).
@@ -130,6 +135,18 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             vec![("id", "999999"), ("comment", "matrix")],
             Kind::ReleaseMissing,
         ),
+        "list_tokens" => (vec![], Kind::AdminSomewhere),
+        "create_token" => (
+            vec![
+                ("name", "{key}"),
+                ("owner", "ci"),
+                ("envs", "*"),
+                ("role", "viewer"),
+                ("days", "30"),
+            ],
+            Kind::AdminEverywhere,
+        ),
+        "revoke_token" => (vec![("id", "999999")], Kind::ReleaseMissing),
         "break_glass_release" => (
             vec![("id", "999999"), ("reason", "matrix probe")],
             Kind::ReleaseMissing,
@@ -143,6 +160,7 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/login" => Kind::Public,
         "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" => Kind::Global,
         "/releases/{id}" => Kind::ReleaseRead,
+        "/tokens" => Kind::AdminSomewhere,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
@@ -268,6 +286,23 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
             }
         }
         (Kind::ReleaseMissing, Some(_)) => 404,
+        (Kind::AdminSomewhere, Some(p)) => {
+            let admin = ENVS
+                .iter()
+                .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin));
+            if admin {
+                200
+            } else {
+                403
+            }
+        }
+        (Kind::AdminEverywhere, Some(p)) => {
+            if p.grants.everywhere == Some(Role::Admin) {
+                200
+            } else {
+                403
+            }
+        }
         (Kind::Env(action), Some(p)) => {
             if authorize(p, *action, &env).is_ok() {
                 200

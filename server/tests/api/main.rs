@@ -7,6 +7,7 @@
 mod actions;
 mod auth;
 mod authz;
+mod automation;
 mod cli;
 mod faults;
 mod helpers;

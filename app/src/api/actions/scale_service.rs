@@ -20,10 +20,8 @@ pub async fn scale_service(
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::domain::actions::ActionKind;
-    use crate::domain::plans::plan_scale;
-    use crate::ssr::actions::{parse_reason, run_action, target_service, Prepared};
+    use crate::ssr::actions::{parse_reason, run_action};
     use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::ports::ActionCommand;
     use crate::ssr::releases::parse_ticket_url;
     respond(async {
         let user = current_user()?;
@@ -38,29 +36,14 @@ pub async fn scale_service(
             &key,
             confirm.as_deref(),
             |state| {
-                let current = target_service(state, &cluster, &service)?;
-                let (cluster, service) = (current.cluster.clone(), current.name.clone());
-                let bounds =
-                    state
-                        .descriptor
-                        .scaling
-                        .bounds_for(&cluster, &service, current.autoscaling);
-                let (plan, desired) =
-                    plan_scale(&current, bounds, &desired).map_err(AppError::Invalid)?;
-                Ok(Prepared {
-                    target: format!("{cluster}/{service}"),
-                    params: serde_json::json!({ "desired": desired.get() }),
-                    summary: plan.summary,
-                    changes: plan.changes,
-                    ticket_url: ticket_url.clone(),
-                    command: ActionCommand::Scale {
-                        cluster: cluster.clone(),
-                        service: service.clone(),
-                        desired: desired.get(),
-                    },
-                    confirm_name: service,
-                    reason: reason.clone(),
-                })
+                crate::ssr::prepare::scale(
+                    state,
+                    &cluster,
+                    &service,
+                    &desired,
+                    reason.clone(),
+                    ticket_url.clone(),
+                )
             },
         )
         .await

@@ -1,0 +1,3 @@
+//! The API tokens page.
+
+pub mod tokens_page;

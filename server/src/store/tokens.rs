@@ -1,0 +1,238 @@
+//! API tokens in the database. A token's secret is `qd_` and 40 random hex digits from the
+//! operating system's generator; only its SHA-256 is stored, so the secret is shown once and a
+//! copy of the database grants nothing.
+
+use super::audit::insert_entry;
+use app::domain::ids::EnvId;
+use app::domain::policy::Role;
+use app::domain::tokens::{ApiToken, TokenRequest};
+use app::ssr::ports::{AuditEntry, TokenCreated, TokenStore};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+/// Prefix of every secret, so leaked ones are easy to recognise and scan for.
+pub const SECRET_PREFIX: &str = "qd_";
+
+pub struct SqlTokens {
+    pool: SqlitePool,
+}
+
+impl SqlTokens {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{SECRET_PREFIX}{hex}")
+}
+
+/// The stored form of a secret.
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    owner: String,
+    envs: String,
+    role: String,
+    created_by: String,
+    created_at: String,
+    expires_at: String,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, name, owner, envs, role, created_by, created_at, expires_at, revoked_at, last_used_at";
+
+fn time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("bad time {text:?} in a token: {e}"))
+}
+
+fn token(row: Row) -> Result<ApiToken, String> {
+    let envs = if row.envs == "*" {
+        None
+    } else {
+        let names: Vec<String> = serde_json::from_str(&row.envs).map_err(|e| e.to_string())?;
+        Some(
+            names
+                .iter()
+                .map(|n| EnvId::parse(n).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    Ok(ApiToken {
+        id: row.id,
+        name: row.name,
+        owner: row.owner,
+        envs,
+        role: Role::parse(&row.role)?,
+        created_by: row.created_by,
+        created_at: time(&row.created_at)?,
+        expires_at: time(&row.expires_at)?,
+        revoked_at: row.revoked_at.as_deref().map(time).transpose()?,
+        last_used_at: row.last_used_at.as_deref().map(time).transpose()?,
+    })
+}
+
+#[async_trait::async_trait]
+impl TokenStore for SqlTokens {
+    async fn create(
+        &self,
+        request: &TokenRequest,
+        created_by: &str,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<TokenCreated, String> {
+        let fail = |e: sqlx::Error| format!("creating a token: {e}");
+        let secret = new_secret();
+        let envs = match &request.envs {
+            None => "*".to_string(),
+            Some(list) => serde_json::to_string(
+                &list
+                    .iter()
+                    .map(|e| e.as_str().to_string())
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| e.to_string())?,
+        };
+        let expires_at = now + chrono::Duration::days(request.expires_in_days);
+        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        let inserted = sqlx::query(
+            "INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&request.name)
+        .bind(&request.owner)
+        .bind(&envs)
+        .bind(request.role.as_str())
+        .bind(hash_secret(&secret))
+        .bind(created_by)
+        .bind(now.to_rfc3339())
+        .bind(expires_at.to_rfc3339())
+        .execute(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(done) => done.last_insert_rowid(),
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_unique_violation()) =>
+            {
+                return Ok(TokenCreated::NameTaken)
+            }
+            Err(e) => return Err(fail(e)),
+        };
+        insert_entry(&mut tx, &audit).await.map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        let created = ApiToken {
+            id,
+            name: request.name.clone(),
+            owner: request.owner.clone(),
+            envs: request.envs.clone(),
+            role: request.role,
+            created_by: created_by.to_string(),
+            created_at: now,
+            expires_at,
+            revoked_at: None,
+            last_used_at: None,
+        };
+        Ok(TokenCreated::Created(created, secret))
+    }
+
+    async fn list(&self) -> Result<Vec<ApiToken>, String> {
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM api_tokens ORDER BY id DESC"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| format!("listing tokens: {e}"))?;
+        rows.into_iter().map(token).collect()
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<ApiToken>, String> {
+        let row: Option<Row> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(|e| format!("reading a token: {e}"))?;
+        row.map(token).transpose()
+    }
+
+    async fn revoke(&self, id: i64, now: DateTime<Utc>, audit: AuditEntry) -> Result<bool, String> {
+        let fail = |e: sqlx::Error| format!("revoking a token: {e}");
+        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(now.to_rfc3339())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?
+                .rows_affected()
+                == 1;
+        if done {
+            insert_entry(&mut tx, &audit).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)?;
+        Ok(done)
+    }
+
+    async fn authenticate(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ApiToken>, String> {
+        if !secret.starts_with(SECRET_PREFIX) || secret.len() > 100 {
+            return Ok(None);
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = ?"
+        ))
+        .bind(hash_secret(secret))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| format!("checking a token: {e}"))?;
+        let Some(found) = row.map(token).transpose()? else {
+            return Ok(None);
+        };
+        if found.usable(now) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                .bind(now.to_rfc3339())
+                .bind(found.id)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| format!("marking a token used: {e}"))?;
+        }
+        Ok(Some(found))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_random_and_stored_only_as_hashes() {
+        let (a, b) = (new_secret(), new_secret());
+        assert_ne!(a, b);
+        assert!(a.starts_with("qd_") && a.len() == 43);
+        assert_eq!(hash_secret(&a).len(), 64);
+        assert_ne!(hash_secret(&a), hash_secret(&b));
+        assert!(!hash_secret(&a).contains(&a[3..]));
+    }
+}

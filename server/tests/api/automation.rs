@@ -1,0 +1,319 @@
+//! API tokens and the automation API against a real moto: an admin creates a token (its secret
+//! shown once, stored hashed), CI uses it to request a prod release and follow it, the token's
+//! owner may not approve what the token asked for, revoked and unknown tokens are refused, and
+//! every error has the same body.
+
+use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
+
+async fn console() -> (TestApp, Account) {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 2).await;
+    let mut prod = TestEnv::new("prod", &account);
+    prod.protected = true;
+    let dev = TestEnv::new("dev", &account);
+    let app = spawn_app_with_overrides(vec![dev, prod], Auth::Dev, &[]).await;
+    (app, account)
+}
+
+/// Creates a token through the admin's server function; answers its secret.
+async fn token(admin: &Person, name: &str, owner: &str, envs: &str, role: &str) -> String {
+    let response = admin
+        .call(
+            "create_token",
+            &[
+                ("name", name),
+                ("owner", owner),
+                ("envs", envs),
+                ("role", role),
+                ("days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    body["secret"].as_str().expect("secret").to_string()
+}
+
+fn api(
+    app: &TestApp,
+    secret: &str,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(secret)
+}
+
+#[tokio::test]
+async fn ci_requests_a_prod_release_with_a_token_and_its_owner_cannot_approve_it() {
+    let (app, account) = console().await;
+    let alice = app.person("alice", "admin").await;
+    let secret = token(&alice, "ci-prod", "olga", "prod", "operator").await;
+    assert!(secret.starts_with("qd_"));
+    // Only the hash is stored.
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT secret_hash FROM api_tokens")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|(h,)| !h.contains(&secret[3..])));
+
+    let request = serde_json::json!({
+        "env": "prod", "action": "scale", "cluster": "main", "service": "web",
+        "desired": 3, "reason": "pipeline 812: traffic", "request_key": "ci-run-0812",
+        "ticket_url": "https://tickets.example/OPS-7"
+    });
+    let created = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    let id = body["id"].as_i64().expect("id");
+    assert_eq!(body["state"], "requested");
+    assert_eq!(body["requester"], "olga");
+    assert_eq!(body["via_token"], "ci-prod");
+    assert_eq!(body["changes"][0]["after"], "3");
+    // A retried call finds the same request.
+    let again = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<serde_json::Value>().await.unwrap()["id"], id);
+
+    // The token's owner may not approve what the token asked for.
+    let olga = app.person("olga", "approver").await;
+    let own = olga
+        .call(
+            "approve_release",
+            &[("id", &id.to_string()), ("comment", "")],
+        )
+        .await;
+    assert_eq!(own.status(), 403);
+    // Tokens do not reach the server functions at all.
+    let via_token = api(&app, &secret, reqwest::Method::POST, "/api/approve_release")
+        .form(&[("id", id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(via_token.status(), 401);
+    let rita = app.person("rita", "approver").await;
+    assert_eq!(
+        rita.call(
+            "approve_release",
+            &[("id", &id.to_string()), ("comment", "ok")]
+        )
+        .await
+        .status(),
+        200
+    );
+    // CI polls until it ran.
+    let polled: serde_json::Value = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        &format!("/api/v1/releases/{id}"),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(polled["state"], "succeeded");
+    let desired = account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .unwrap()
+        .services()[0]
+        .desired_count();
+    assert_eq!(desired, 3);
+
+    // The token reads what its environments hold, and only those.
+    let envs: serde_json::Value = api(&app, &secret, reqwest::Method::GET, "/api/v1/environments")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(envs.as_array().map(Vec::len), Some(1));
+    assert_eq!(envs[0]["id"], "prod");
+    let services: serde_json::Value = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        "/api/v1/environments/prod/services",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(services[0]["name"], "web");
+    let dev = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        "/api/v1/environments/dev/services",
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(dev.status(), 403);
+    let audit: serde_json::Value = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        "/api/v1/audit?env=prod&kind=release_approve",
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(audit["total"].as_i64().unwrap_or_default() >= 2, "{audit}");
+
+    // The tokens page shows when it was last used.
+    let page = alice.get_text("/tokens").await;
+    assert!(page.contains("ci-prod") && !page.contains(">never<"));
+}
+
+#[tokio::test]
+async fn unknown_revoked_and_missing_tokens_are_refused_with_one_error_shape() {
+    let (app, _account) = console().await;
+    let alice = app.person("alice", "admin").await;
+    let secret = token(&alice, "ci-dev", "olga", "dev", "viewer").await;
+    let ok = api(&app, &secret, reqwest::Method::GET, "/api/v1/environments")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+
+    let check = |response: reqwest::Response, status: u16, code: &'static str| async move {
+        assert_eq!(response.status(), status);
+        let body: serde_json::Value = response.json().await.expect("json error body");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    };
+    let none = reqwest::Client::new()
+        .get(app.url("/api/v1/environments"))
+        .send()
+        .await
+        .unwrap();
+    check(none, 401, "unauthenticated").await;
+    let unknown = api(
+        &app,
+        "qd_0000000000000000000000000000000000000000",
+        reqwest::Method::GET,
+        "/api/v1/environments",
+    )
+    .send()
+    .await
+    .unwrap();
+    check(unknown, 401, "unauthenticated").await;
+    let missing = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        "/api/v1/releases/424242",
+    )
+    .send()
+    .await
+    .unwrap();
+    check(missing, 404, "not_found").await;
+    let bad_json = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .header("content-type", "application/json")
+        .body("{\"env\": ")
+        .send()
+        .await
+        .unwrap();
+    check(bad_json, 422, "invalid").await;
+    // A viewer token may not ask for changes.
+    let forbidden = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .json(&serde_json::json!({
+            "env": "dev", "action": "scale", "cluster": "main", "service": "web",
+            "desired": 3, "reason": "x", "request_key": "ci-run-0001"
+        }))
+        .send()
+        .await
+        .unwrap();
+    check(forbidden, 403, "forbidden").await;
+
+    // Only admins manage tokens; a revoked token stops working at once.
+    let olga = app.person("olga", "operator").await;
+    assert_eq!(
+        olga.call(
+            "create_token",
+            &[
+                ("name", "mine"),
+                ("owner", "olga"),
+                ("envs", "dev"),
+                ("role", "operator"),
+                ("days", "30")
+            ]
+        )
+        .await
+        .status(),
+        403
+    );
+    let listed: serde_json::Value = alice.call("list_tokens", &[]).await.json().await.unwrap();
+    let id = listed["tokens"][0]["id"].as_i64().expect("token id");
+    assert_eq!(
+        alice
+            .call("revoke_token", &[("id", &id.to_string())])
+            .await
+            .status(),
+        200
+    );
+    let revoked = api(&app, &secret, reqwest::Method::GET, "/api/v1/environments")
+        .send()
+        .await
+        .unwrap();
+    check(revoked, 401, "unauthenticated").await;
+    let kinds: Vec<String> = app
+        .state
+        .audit
+        .recent(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.kind)
+        .collect();
+    assert!(kinds.contains(&"token_create".to_string()));
+    assert!(kinds.contains(&"token_revoke".to_string()));
+
+    // The OpenAPI document is public and lists the paths.
+    let doc: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for path in [
+        "/api/v1/releases",
+        "/api/v1/releases/{id}",
+        "/api/v1/environments/{env}/services",
+        "/api/v1/audit",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+}
