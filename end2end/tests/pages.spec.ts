@@ -301,6 +301,8 @@ test('a prod deploy needs two approvals from other people, then runs once and is
   await page.goto('/envs/prod/services/prod-main/prospa-api');
   await settle(page, info);
   await expect(page.getByTestId('containers-table')).toContainText(tag);
+  // Nothing waits for alice any more: the badge follows.
+  await expect(page.getByTestId('awaiting-badge')).toHaveCount(0);
 
   await page.goto('/releases?env=prod');
   await settle(page, info);

@@ -847,12 +847,41 @@ impl Settings {
                     env.clusters.join(",")
                 },
                 env.refresh_interval.as_secs(),
-                if env.protected { ", protected" } else { "" },
+                if env.protected {
+                    format!(
+                        ", protected ({} approval{} for {}; {} freeze window{})",
+                        env.approval.required,
+                        if env.approval.required == 1 { "" } else { "s" },
+                        env.approval
+                            .gated
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        env.approval.freezes.len(),
+                        if env.approval.freezes.len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        },
+                    )
+                } else {
+                    String::new()
+                },
                 env.endpoint_url
                     .as_deref()
                     .map(|u| format!(", endpoint {u}"))
                     .unwrap_or_default(),
             ));
+        }
+        if !self.notifications.resolved.is_empty() {
+            let names: Vec<&str> = self
+                .notifications
+                .resolved
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            out.push_str(&format!("webhooks: {}\n", names.join(", ")));
         }
         out
     }

@@ -23,8 +23,14 @@ pub fn refresh_tick() -> u64 {
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    let session = Resource::new(|| (), |_| get_session());
     let (tick, set_tick) = signal(0_u64);
+    // Re-read with the page's refresh and on every navigation, so the approvals badge follows
+    // what the person just did.
+    let location = leptos_router::hooks::use_location();
+    let session = Resource::new(
+        move || (tick.get(), location.pathname.get()),
+        |_| get_session(),
+    );
     provide_context(RefreshTick(tick));
     Effect::new(move |_| {
         if let Ok(handle) =
