@@ -308,6 +308,10 @@ pub struct ServiceView {
     pub last_deployed: BTreeMap<String, DateTime<Utc>>,
     /// The desired counts the scale action accepts.
     pub bounds: super::actions::ScaleBounds,
+    /// Release requests for this service that have not finished. Filled in by the server
+    /// function.
+    #[serde(default)]
+    pub open_releases: Vec<super::approvals::Release>,
 }
 
 /// The actions a person may take on a resource, the ones refused with the reason, a fresh
@@ -583,6 +587,7 @@ pub fn service(
         revisions,
         last_deployed,
         bounds,
+        open_releases: Vec::new(),
     })
 }
 

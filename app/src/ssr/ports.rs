@@ -269,6 +269,8 @@ pub struct ReleaseQuery {
     pub envs: Vec<String>,
     pub state: Option<crate::domain::approvals::ReleaseState>,
     pub requester: Option<String>,
+    /// Only requests about this resource (`cluster/service`).
+    pub target: Option<String>,
     pub limit: i64,
 }
 

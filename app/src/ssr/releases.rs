@@ -679,6 +679,7 @@ pub async fn list(
             envs: visible,
             state,
             requester: mine.then(|| user.name.clone()),
+            target: None,
             limit: 200,
         })
         .await

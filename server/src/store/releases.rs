@@ -235,6 +235,9 @@ impl ReleaseStore for SqlReleases {
         if query.requester.is_some() {
             sql.push_str(" AND requester = ?");
         }
+        if query.target.is_some() {
+            sql.push_str(" AND target = ?");
+        }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         let mut q = sqlx::query_as::<_, Row>(&sql);
         for env in &query.envs {
@@ -245,6 +248,9 @@ impl ReleaseStore for SqlReleases {
         }
         if let Some(requester) = &query.requester {
             q = q.bind(requester);
+        }
+        if let Some(target) = &query.target {
+            q = q.bind(target);
         }
         let rows = q
             .bind(query.limit)

@@ -119,6 +119,11 @@ async fn a_prod_scale_runs_once_after_two_approvals_from_other_people() {
     assert_eq!(w.app.aws_calls("UpdateService"), 0);
     // A double submit finds the same request.
     assert_eq!(request_scale(&olga, "release-key-0001", "4").await, id);
+    let service_page = olga.get_text("/envs/prod/services/main/web").await;
+    assert!(
+        service_page.contains("open-releases") && service_page.contains(&format!("/releases/{id}")),
+        "the service page links the waiting request"
+    );
 
     let own = vote(&olga, id, true, "lgtm").await;
     assert_eq!(own.status(), 403);
@@ -490,4 +495,30 @@ async fn webhooks_hear_every_step_and_a_dead_one_blocks_nothing() {
         .contains("rita approved release"));
     assert_eq!(approved["release"]["id"], id);
     assert_eq!(approved["release"]["requester"], "olga");
+}
+
+#[tokio::test]
+async fn a_refused_vote_without_javascript_comes_back_to_the_request_page_with_the_reason() {
+    let w = prod(&[]).await;
+    let olga = w.app.person("olga", "approver").await;
+    let id = request_scale(&olga, "release-key-0601", "3").await;
+    let page = format!("{}/releases/{id}", crate::helpers::PUBLIC_URL);
+    let refused = olga
+        .client
+        .post(w.app.url("/api/approve_release"))
+        .header("accept", "text/html")
+        .header("referer", page)
+        .header("origin", crate::helpers::PUBLIC_URL)
+        .form(&[("id", id.to_string()), ("comment", String::new())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 302);
+    let location = refused.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&format!("/releases/{id}?problem=")),
+        "{location}"
+    );
+    let shown = olga.get_text(&location).await;
+    assert!(shown.contains("Not done: ") && shown.contains("someone else must approve"));
 }

@@ -38,6 +38,20 @@ pub async fn get_service(
             .await
             .map_err(|e| AppError::internal("reading recent actions", &e))?;
         view.last_deployed = crate::domain::plans::last_deployed(&view.service, &recent);
+        view.open_releases = services
+            .releases
+            .list(&crate::ssr::ports::ReleaseQuery {
+                envs: vec![state.descriptor.id.to_string()],
+                state: None,
+                requester: None,
+                target: Some(format!("{cluster}/{service}")),
+                limit: 20,
+            })
+            .await
+            .map_err(|e| AppError::internal("reading release requests", &e))?
+            .into_iter()
+            .filter(|r| !r.state.is_final())
+            .collect();
         let recent: Vec<_> = recent.into_iter().take(10).collect();
         view.actions = Some(action_panel(
             &user,

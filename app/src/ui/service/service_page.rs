@@ -126,6 +126,7 @@ fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) ->
             .map(|p| p.recent.as_slice())
             .unwrap_or_default(),
     );
+    let open = open_releases(&view);
     let now = view.generated_at;
     let s = view.service.clone();
     let env = view.card.descriptor.id.to_string();
@@ -172,6 +173,7 @@ fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) ->
         <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
         {banner}
+        {open}
         {review}
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-8")>
             <Stat label="Status">{status}</Stat>
@@ -197,6 +199,36 @@ fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) ->
         <Section title="Events" note="newest first">{events_view}</Section>
         <Section title="Tags">{tags_view}</Section>
     }
+}
+
+/// Release requests for this service still waiting (or running), each a link to its page.
+fn open_releases(view: &ServiceView) -> Option<AnyView> {
+    if view.open_releases.is_empty() {
+        return None;
+    }
+    let items = view
+        .open_releases
+        .iter()
+        .map(|r| {
+            view! {
+                <li class="flex flex-wrap items-center gap-2">
+                    <a class=LINK href=format!("/releases/{}", r.id)>{format!("#{}", r.id)}</a>
+                    <span class="font-medium">{r.kind.as_str().replace('_', " ")}</span>
+                    <span class="min-w-0 break-words">{r.summary.clone()}</span>
+                    <span class=MUTED>{format!("{}, {} of {} approvals, asked by {}", r.state, r.approvals(), r.required, r.requester)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <section class="mb-5 rounded-lg border border-sky-300 bg-sky-50 p-3 text-sm text-sky-950 dark:border-sky-800 dark:bg-sky-950/40 dark:text-sky-100" data-testid="open-releases">
+                <h2 class="mb-1 font-semibold">"Release requests for this service"</h2>
+                <ul class="space-y-1">{items}</ul>
+            </section>
+        }
+        .into_any(),
+    )
 }
 
 /// The rollout as a sentence and a bar, refreshed with the page until it settles.
