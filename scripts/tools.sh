@@ -114,5 +114,13 @@ metrics_interval = "60s"
 [environments.approval]                 # four eyes, twice: deploy, rollback, scale
 required = 2
 expires_after = "24h"
+
+[[oncall.rotations]]
+name = "platform"
+members = ["ana", "bob", "cem"]
+first_handoff = "2026-11-02"
+handoff_time = "09:00"
+timezone = "Europe/Berlin"
+length_days = 7
 TOML
 }

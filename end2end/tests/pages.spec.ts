@@ -52,6 +52,7 @@ test('overview shows every environment side by side', async ({ page }, info) => 
     await expect(page.getByTestId(`env-card-${env}`)).toBeVisible();
   }
   await expect(page.getByTestId('env-card-prod')).toContainText('Alarms firing');
+  await expect(page.getByTestId('oncall')).toContainText('platform:');
   await expect(page.getByText('prospa-api-cpu-high').first()).toBeVisible();
   await shot(page, info, '01-overview');
   expect(errors).toEqual([]);

@@ -30,6 +30,91 @@ pub struct Settings {
     pub environments: Vec<EnvironmentSettings>,
     #[serde(default)]
     pub notifications: NotificationSettings,
+    #[serde(default)]
+    pub oncall: OnCallSettings,
+}
+
+/// `[oncall]`: the rotations whose current and next person the header shows.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnCallSettings {
+    #[serde(default)]
+    pub rotations: Vec<RotationSettings>,
+}
+
+/// `[[oncall.rotations]]`: members take turns of `length_days`, handing off at `handoff_time`
+/// local time in `timezone`; the first member's turn starts on `first_handoff`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotationSettings {
+    pub name: String,
+    pub members: Vec<String>,
+    pub first_handoff: String,
+    #[serde(default = "default_handoff_time")]
+    pub handoff_time: String,
+    pub timezone: String,
+    #[serde(default = "default_rotation_days")]
+    pub length_days: u32,
+}
+
+fn default_handoff_time() -> String {
+    "09:00".into()
+}
+fn default_rotation_days() -> u32 {
+    7
+}
+
+impl OnCallSettings {
+    /// The domain rotations, checking every value; errors name the key.
+    pub fn rotations(&self) -> Result<Vec<app::domain::oncall::Rotation>, String> {
+        let mut out = Vec::new();
+        for (i, r) in self.rotations.iter().enumerate() {
+            let key = format!("oncall.rotations[{i}]");
+            if r.name.trim().is_empty() {
+                return Err(format!("{key}.name: name the rotation"));
+            }
+            if r.members.is_empty() || r.members.iter().any(|m| m.trim().is_empty()) {
+                return Err(format!("{key}.members: list the people in turn order"));
+            }
+            let first_handoff =
+                chrono::NaiveDate::parse_from_str(r.first_handoff.trim(), "%Y-%m-%d").map_err(
+                    |_| {
+                        format!(
+                            "{key}.first_handoff: {:?} is not a date such as 2026-11-02",
+                            r.first_handoff
+                        )
+                    },
+                )?;
+            let handoff_time = chrono::NaiveTime::parse_from_str(r.handoff_time.trim(), "%H:%M")
+                .map_err(|_| {
+                    format!(
+                        "{key}.handoff_time: {:?} is not a time such as 09:00",
+                        r.handoff_time
+                    )
+                })?;
+            if r.timezone.parse::<chrono_tz::Tz>().is_err() {
+                return Err(format!(
+                    "{key}.timezone: {:?} is not an IANA time zone such as \"Europe/Berlin\"",
+                    r.timezone
+                ));
+            }
+            if !(1..=28).contains(&r.length_days) {
+                return Err(format!(
+                    "{key}.length_days: {} must be between 1 and 28",
+                    r.length_days
+                ));
+            }
+            out.push(app::domain::oncall::Rotation {
+                name: r.name.trim().to_string(),
+                members: r.members.iter().map(|m| m.trim().to_string()).collect(),
+                first_handoff,
+                handoff_time,
+                timezone: r.timezone.clone(),
+                length_days: r.length_days,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// `[notifications]`: where release events are posted.
@@ -752,6 +837,7 @@ impl Settings {
                 }
             }
         }
+        self.oncall.rotations().map_err(|e| anyhow!(e))?;
         if self.aws.max_attempts == 0 {
             bail!("aws.max_attempts: must be at least 1");
         }
@@ -1158,6 +1244,35 @@ mod tests {
         }
         let public = format!("{MINIMAL}\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"https://hooks.example/x\"\n");
         assert!(err(&public, &[]).contains("webhook URLs are secrets"));
+    }
+
+    #[test]
+    fn rotations_are_read_and_checked() {
+        let text = format!("{MINIMAL}\n[[oncall.rotations]]\nname = \"platform\"\nmembers = [\"ana\", \"bob\"]\nfirst_handoff = \"2026-11-02\"\ntimezone = \"Europe/Berlin\"\n");
+        let s = load(&text, &[]).unwrap();
+        let rotations = s.oncall.rotations().unwrap();
+        assert_eq!(rotations[0].length_days, 7);
+        assert_eq!(rotations[0].handoff_time.to_string(), "09:00:00");
+        for (bad, needle) in [
+            (
+                "members = []\nfirst_handoff = \"2026-11-02\"",
+                "members: list the people",
+            ),
+            (
+                "members = [\"a\"]\nfirst_handoff = \"soon\"",
+                "first_handoff: \"soon\" is not a date",
+            ),
+            (
+                "members = [\"a\"]\nfirst_handoff = \"2026-11-02\"\nlength_days = 0",
+                "length_days: 0 must be between 1 and 28",
+            ),
+        ] {
+            let text = format!(
+                "{MINIMAL}\n[[oncall.rotations]]\nname = \"r\"\ntimezone = \"UTC\"\n{bad}\n"
+            );
+            let message = err(&text, &[]);
+            assert!(message.contains(needle), "{bad}: {message}");
+        }
     }
 
     /// Config text, overrides, and a piece of the expected message.

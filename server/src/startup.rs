@@ -70,6 +70,7 @@ impl AppState {
         AppServices {
             tokens,
             handoff: self.handoff.clone(),
+            rotations: self.settings.oncall.rotations().unwrap_or_default(),
             notifier,
             public_url: self
                 .settings

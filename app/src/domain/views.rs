@@ -76,6 +76,9 @@ pub struct SessionView {
     /// Release requests waiting for this person's approval (the navigation badge).
     #[serde(default)]
     pub awaiting_approval: usize,
+    /// Who is on call now and next, per rotation.
+    #[serde(default)]
+    pub oncall: Vec<super::oncall::OnCall>,
 }
 
 /// The API tokens an admin manages.

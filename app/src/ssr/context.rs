@@ -22,6 +22,8 @@ pub struct AppServices {
     pub releases: Arc<dyn ReleaseStore>,
     pub notifier: Arc<dyn Notifier>,
     pub tokens: Arc<dyn TokenStore>,
+    /// On-call rotations from config.
+    pub rotations: Vec<crate::domain::oncall::Rotation>,
     /// New token secrets waiting for a page without JavaScript.
     pub handoff: Arc<super::handoff::SecretHandoff>,
     /// The console's own address, for links in notifications.

@@ -122,6 +122,7 @@ fn Header(session: SessionView) -> impl IntoView {
                         view! { <A href=href attr:class=nav>{e.name}</A> }
                     }).collect_view()}
                 </nav>
+                {oncall_line(&session)}
                 <div class="ml-auto flex items-center gap-3 text-sm">
                     <span class="text-slate-300" data-testid="current-user">
                         <span class="font-medium text-white">{session.user.name.clone()}</span>
@@ -136,6 +137,54 @@ fn Header(session: SessionView) -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// Who is on call now in each rotation, and who is next (with the hand-off time on hover).
+fn oncall_line(session: &SessionView) -> Option<AnyView> {
+    if session.oncall.is_empty() {
+        return None;
+    }
+    let items = session
+        .oncall
+        .iter()
+        .map(|o| {
+            let now = o
+                .now
+                .as_ref()
+                .map(|s| s.who.clone())
+                .unwrap_or_else(|| "nobody".into());
+            let title = match (&o.now, &o.next) {
+                (Some(current), Some(next)) => format!(
+                    "{} until {}, then {}",
+                    current.who,
+                    crate::domain::format::utc_minute(current.until),
+                    next.who
+                ),
+                _ => "the rotation has no shift now".to_string(),
+            };
+            let next = o
+                .next
+                .as_ref()
+                .map(|s| format!(" → {}", s.who))
+                .unwrap_or_default();
+            view! {
+                <span class="whitespace-nowrap" title=title>
+                    <span class="text-slate-400">{format!("{}: ", o.rotation)}</span>
+                    <span class="font-medium text-white">{now}</span>
+                    <span class="text-slate-400">{next}</span>
+                </span>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <div class="flex flex-wrap items-center gap-x-3 text-xs text-slate-300" data-testid="oncall">
+                <span class="uppercase tracking-wide text-slate-500">"On call"</span>
+                {items}
+            </div>
+        }
+        .into_any(),
+    )
 }
 
 /// Signed in, but no group grants a role anywhere: say so, and say which groups would.

@@ -42,6 +42,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             environments,
             access_groups: services.access_groups.clone(),
             awaiting_approval,
+            oncall: services.rotations.iter().map(|r| r.on_call(now)).collect(),
         })
     })
     .await
