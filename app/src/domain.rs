@@ -11,6 +11,7 @@ pub mod format;
 pub mod health;
 pub mod ids;
 pub mod inventory;
+pub mod local_time;
 pub mod oncall;
 pub mod plans;
 pub mod policy;

@@ -52,34 +52,10 @@ impl fmt::Display for ActionKind {
     }
 }
 
-/// Kinds that need approval in a protected environment unless config says otherwise.
+/// Kinds that need approval in a protected environment unless config says otherwise
+/// (`[environments.approval] gated`).
 pub const DEFAULT_GATED: [ActionKind; 3] =
     [ActionKind::Deploy, ActionKind::Rollback, ActionKind::Scale];
-
-/// Why an action may not run now, in words a person can act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum GateRefusal {
-    #[error("{kind} in {env} needs approval from other people first, and the approval gate is not available yet; nothing was changed")]
-    NeedsApproval { kind: ActionKind, env: String },
-}
-
-/// Decides whether an action may run directly. Until the approval gate exists, gated actions in
-/// protected environments are refused: they never run ungated.
-pub fn gate(
-    kind: ActionKind,
-    env: &str,
-    protected: bool,
-    gated: &[ActionKind],
-) -> Result<(), GateRefusal> {
-    if protected && gated.contains(&kind) {
-        Err(GateRefusal::NeedsApproval {
-            kind,
-            env: env.to_string(),
-        })
-    } else {
-        Ok(())
-    }
-}
 
 /// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when
 /// `allow_zero` says so.
@@ -601,29 +577,6 @@ mod tests {
         assert!(IdempotencyKey::parse("short").is_err());
         assert!(IdempotencyKey::parse("has space in it").is_err());
         assert!(IdempotencyKey::parse(&"x".repeat(65)).is_err());
-    }
-
-    #[test]
-    fn gated_actions_in_protected_envs_are_refused_until_approvals_exist() {
-        let table = [
-            (ActionKind::Scale, true, false),
-            (ActionKind::Deploy, true, false),
-            (ActionKind::Rollback, true, false),
-            (ActionKind::Redeploy, true, true),
-            (ActionKind::Snapshot, true, true),
-            (ActionKind::MuteAlarm, true, true),
-            (ActionKind::Scale, false, true),
-            (ActionKind::Deploy, false, true),
-        ];
-        for (kind, protected, allowed) in table {
-            assert_eq!(
-                gate(kind, "prod", protected, &DEFAULT_GATED).is_ok(),
-                allowed,
-                "{kind} protected={protected}"
-            );
-        }
-        let refusal = gate(ActionKind::Scale, "prod", true, &DEFAULT_GATED).unwrap_err();
-        assert!(refusal.to_string().contains("nothing was changed"));
     }
 
     #[test]

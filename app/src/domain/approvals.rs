@@ -4,9 +4,10 @@
 //! whether an approved request may run now. Time is always a parameter.
 
 use super::actions::ActionKind;
+use super::local_time::local_instant;
 use super::plans::Change;
 use super::policy::Role;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -107,19 +108,6 @@ pub enum FreezeWindow {
     },
 }
 
-/// The local wall-clock time `time` on `date` in `tz` as an instant. In a DST gap (the clock
-/// jumps over it) the first instant after the gap; in an overlap, the earlier instant.
-fn local_instant(tz: chrono_tz::Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    let mut wall = date.and_time(time);
-    for _ in 0..4 {
-        if let Some(t) = tz.from_local_datetime(&wall).earliest() {
-            return t.with_timezone(&Utc);
-        }
-        wall += Duration::minutes(30);
-    }
-    Utc.from_utc_datetime(&date.and_time(time))
-}
-
 impl FreezeWindow {
     pub fn reason(&self) -> &str {
         match self {
@@ -145,13 +133,13 @@ impl FreezeWindow {
                     if !days.contains(&start_day.weekday()) {
                         continue;
                     }
-                    let start = local_instant(tz, start_day, *from);
+                    let start = local_instant(tz, start_day, *from)?;
                     let end_day = if to > from {
                         start_day
                     } else {
                         start_day.succ_opt()?
                     };
-                    let end = local_instant(tz, end_day, *to);
+                    let end = local_instant(tz, end_day, *to)?;
                     if start <= now && now < end {
                         return Some(end);
                     }
@@ -199,6 +187,11 @@ impl ApprovalPolicy {
 
     pub fn gates(&self, kind: ActionKind) -> bool {
         self.gated.contains(&kind)
+    }
+
+    /// Whether `kind` goes through the gate in an environment: protected, and gated by policy.
+    pub fn applies(&self, protected: bool, kind: ActionKind) -> bool {
+        protected && self.gates(kind)
     }
 }
 
@@ -666,6 +659,28 @@ mod tests {
             via_token: false,
         };
         assert!(check_vote(&policy, &open, no_role, now).is_err());
+    }
+
+    #[test]
+    fn gated_actions_in_protected_envs_need_approval_and_the_others_do_not() {
+        let policy = ApprovalPolicy::default();
+        let table = [
+            (ActionKind::Scale, true, false),
+            (ActionKind::Deploy, true, false),
+            (ActionKind::Rollback, true, false),
+            (ActionKind::Redeploy, true, true),
+            (ActionKind::Snapshot, true, true),
+            (ActionKind::MuteAlarm, true, true),
+            (ActionKind::Scale, false, true),
+            (ActionKind::Deploy, false, true),
+        ];
+        for (kind, protected, runs_directly) in table {
+            assert_eq!(
+                !policy.applies(protected, kind),
+                runs_directly,
+                "{kind} protected={protected}"
+            );
+        }
     }
 
     #[test]

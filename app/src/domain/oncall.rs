@@ -2,7 +2,8 @@
 //! wall-clock time in the rotation's IANA time zone, so a hand-off stays at 09:00 local across
 //! daylight-saving changes. Who is on call at an instant, and who is next.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use super::local_time::local_instant;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A rotation from config.
@@ -34,19 +35,6 @@ pub struct OnCall {
     pub rotation: String,
     pub now: Option<Shift>,
     pub next: Option<Shift>,
-}
-
-/// The instant of a local wall-clock time; a time in a DST gap moves to the first instant after
-/// it, a time in an overlap takes the earlier one.
-fn local_instant(tz: chrono_tz::Tz, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
-    let mut wall = date.and_time(time);
-    for _ in 0..4 {
-        if let Some(t) = tz.from_local_datetime(&wall).earliest() {
-            return Some(t.with_timezone(&Utc));
-        }
-        wall += Duration::minutes(30);
-    }
-    None
 }
 
 impl Rotation {

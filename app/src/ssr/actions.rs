@@ -89,7 +89,10 @@ pub fn action_panel(
 
 /// Whether this action in this environment goes through the approval gate.
 pub fn needs_approval(state: &EnvState, kind: ActionKind) -> bool {
-    state.descriptor.protected && state.descriptor.approval.gates(kind)
+    state
+        .descriptor
+        .approval
+        .applies(state.descriptor.protected, kind)
 }
 
 pub(crate) fn audit(

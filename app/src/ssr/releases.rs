@@ -660,6 +660,28 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether `release` waits for `user`'s vote, in one of the environments `states` they see:
+/// the navigation badge and the "awaiting my approval" filter.
+pub fn awaits_vote_of(
+    user: &Principal,
+    states: &[EnvState],
+    release: &Release,
+    now: chrono::DateTime<Utc>,
+) -> bool {
+    states
+        .iter()
+        .find(|s| s.descriptor.id.as_str() == release.env)
+        .is_some_and(|s| {
+            crate::domain::approvals::awaits(
+                &s.descriptor.approval,
+                release,
+                &user.name,
+                user.grants.role_in(&s.descriptor.id),
+                now,
+            )
+        })
+}
+
 /// The requests a person may see, newest first.
 pub async fn list(
     user: &Principal,

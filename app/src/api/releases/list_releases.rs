@@ -12,7 +12,7 @@ pub async fn list_releases(
     mine: Option<String>,
     awaiting: Option<String>,
 ) -> Result<ReleasesView, AppError> {
-    use crate::domain::approvals::{awaits, ReleaseState};
+    use crate::domain::approvals::ReleaseState;
     use crate::domain::ids::EnvId;
     use crate::ssr::context::{current_user, respond, services, visible_states};
     respond(async {
@@ -46,19 +46,11 @@ pub async fn list_releases(
         )
         .await?;
         let now = chrono::Utc::now();
-        let waits = |r: &crate::domain::approvals::Release| {
-            states.iter().any(|s| {
-                s.descriptor.id.as_str() == r.env
-                    && awaits(
-                        &s.descriptor.approval,
-                        r,
-                        &user.name,
-                        user.grants.role_in(&s.descriptor.id),
-                        now,
-                    )
-            })
-        };
-        let awaits_me: Vec<i64> = rows.iter().filter(|r| waits(r)).map(|r| r.id).collect();
+        let awaits_me: Vec<i64> = rows
+            .iter()
+            .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
+            .map(|r| r.id)
+            .collect();
         let rows = if awaiting {
             rows.into_iter()
                 .filter(|r| awaits_me.contains(&r.id))

@@ -22,18 +22,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
         let now = chrono::Utc::now();
         let awaiting_approval = open
             .iter()
-            .filter(|r| {
-                states.iter().any(|s| {
-                    s.descriptor.id.as_str() == r.env
-                        && crate::domain::approvals::awaits(
-                            &s.descriptor.approval,
-                            r,
-                            &user.name,
-                            user.grants.role_in(&s.descriptor.id),
-                            now,
-                        )
-                })
-            })
+            .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
             .count();
         let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
