@@ -115,6 +115,15 @@ metrics_interval = "60s"
 required = 2
 expires_after = "24h"
 
+[incidents]
+poll_interval = "3s"                    # alarms polled every 3 s: SetAlarmState shows within seconds
+stability_window = "2m"
+
+[[incidents.severity]]
+alarm = "*5xx*"
+env = "prod"
+severity = "critical"
+
 [[oncall.rotations]]
 name = "platform"
 members = ["ana", "bob", "cem"]

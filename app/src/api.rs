@@ -7,6 +7,8 @@ pub mod apps;
 pub mod audit;
 pub mod databases;
 pub mod environments;
+pub mod incidents;
+pub mod oncall;
 pub mod overview;
 pub mod releases;
 pub mod services;

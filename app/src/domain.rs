@@ -10,6 +10,7 @@ pub mod chart;
 pub mod format;
 pub mod health;
 pub mod ids;
+pub mod incidents;
 pub mod inventory;
 pub mod local_time;
 pub mod oncall;

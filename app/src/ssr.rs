@@ -4,6 +4,8 @@
 pub mod actions;
 pub mod context;
 pub mod handoff;
+pub mod incidents;
+pub mod live;
 pub mod ports;
 pub mod prepare;
 pub mod releases;

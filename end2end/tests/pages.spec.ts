@@ -2,6 +2,7 @@
 // screenshot of each to end2end/screenshots/<project>/ (git-ignored).
 import { test, expect, Page, TestInfo } from '@playwright/test';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 
 const withJs = (info: TestInfo) => info.project.name === 'js';
 
@@ -415,5 +416,73 @@ test('an operator deploys a new image, rolls it back, and finds both in the audi
   expect(csv).toContain('e2e-ana,rollback,dev,dev-main/overview-web,succeeded');
   const deploys = await (await page.request.get('/audit/export.csv?env=dev&kind=deploy')).text();
   expect(deploys).toContain(`overview-web:${tag}`);
+  expect(errors).toEqual([]);
+});
+
+// Fires (or clears) an alarm in the test moto, as CloudWatch would.
+function setAlarm(env: string, alarm: string, state: string) {
+  const endpoint = process.env.QD_TEST_MOTO_URL;
+  if (!endpoint) throw new Error('QD_TEST_MOTO_URL is not set (run through scripts/test.sh)');
+  const root = path.join(__dirname, '..', '..');
+  execFileSync(path.join(root, '.venv', 'bin', 'python'), [
+    path.join(root, 'scripts', 'alarm_state.py'),
+    '--endpoint', endpoint, '--env', env, '--alarm', alarm, '--state', state,
+  ]);
+}
+
+test('on call: a fired alarm becomes an incident on the open page; acknowledge, note, resolve', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  // One alarm per project, so each run sees its own OK → ALARM transition.
+  const alarm = withJs(info) ? 'prospa-api-cpu-high' : 'overview-web-memory-high';
+  await signIn(page, info, 'operator', 'e2e-oscar');
+  await page.goto('/incidents?env=dev');
+  await settle(page, info);
+  setAlarm('dev', alarm, 'ALARM');
+  const link = page.getByRole('link', { name: new RegExp(alarm) });
+  if (withJs(info)) {
+    // Pushed by the event stream: no reload.
+    await expect(link).toBeVisible({ timeout: 20_000 });
+  } else {
+    await expect(async () => {
+      await page.reload();
+      await expect(link).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 20_000 });
+  }
+  await shot(page, info, '20-incidents');
+  await link.click();
+  await settle(page, info);
+  await expect(page.getByTestId('incident-status')).toHaveText('unacknowledged');
+  await page.getByTestId('ack-one-form').getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(page.getByTestId('incident-status')).toHaveText('acknowledged');
+  await expect(page.getByTestId('incident-owner')).toContainText('e2e-oscar');
+  await settle(page, info);
+  await page.getByTestId('note-form').locator('textarea[name=text]').fill('memory climbing since the deploy');
+  await page.getByTestId('note-form').getByRole('button', { name: 'Add note' }).click();
+  await expect(page.getByTestId('timeline')).toContainText('memory climbing since the deploy');
+  await settle(page, info);
+  await page.getByTestId('resolve-form').locator('input[name=note]').fill('restarted the tasks');
+  await page.getByTestId('resolve-form').getByRole('button', { name: 'Resolve' }).click();
+  await expect(page.getByTestId('incident-resolved')).toContainText('Resolved');
+  await expect(page.getByTestId('timeline')).toContainText('Resolved by e2e-oscar: restarted the tasks');
+  await shot(page, info, '21-incident');
+  setAlarm('dev', alarm, 'OK');
+  expect(errors).toEqual([]);
+});
+
+test('the on-call page shows rotations and lets an admin set an override', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'admin', 'e2e-alice');
+  await page.goto('/oncall');
+  await settle(page, info);
+  await expect(page.getByTestId('rotation-now')).toContainText('On call now');
+  const form = page.getByTestId('override-form');
+  const who = withJs(info) ? 'e2e-dana' : 'e2e-noah';
+  await form.locator('input[name=who]').fill(who);
+  await form.locator('input[name=from]').fill('2099-03-01T09:00');
+  await form.locator('input[name=until]').fill('2099-03-02T09:00');
+  await form.locator('input[name=reason]').fill('swap');
+  await form.getByRole('button', { name: 'Set override' }).click();
+  await expect(page.getByTestId('overrides-table')).toContainText(who);
+  await shot(page, info, '22-oncall');
   expect(errors).toEqual([]);
 });

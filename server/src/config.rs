@@ -32,6 +32,129 @@ pub struct Settings {
     pub notifications: NotificationSettings,
     #[serde(default)]
     pub oncall: OnCallSettings,
+    #[serde(default)]
+    pub incidents: IncidentSettings,
+}
+
+/// `[incidents]`: how often alarms are polled and how they become incidents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSettings {
+    /// How often the alarm poller reads every environment's alarms.
+    #[serde(default = "default_poll", with = "duration_text")]
+    pub poll_interval: Duration,
+    /// An alarm joins an open incident of its app that fired within this window, and reopens
+    /// one resolved within it.
+    #[serde(default = "default_group_window", with = "duration_text")]
+    pub group_window: Duration,
+    /// All alarms OK for this long resolve an incident.
+    #[serde(default = "default_stability", with = "duration_text")]
+    pub stability_window: Duration,
+    /// Changes this long before an incident opened are marked as suspects.
+    #[serde(default = "default_suspect_window", with = "duration_text")]
+    pub suspect_window: Duration,
+    /// Unacknowledged this long, an incident goes to the webhooks again ("0s": never).
+    #[serde(default = "default_escalate", with = "duration_text")]
+    pub escalate_after: Duration,
+    /// `[[incidents.severity]]`, first match wins; otherwise high in protected environments
+    /// and low elsewhere.
+    #[serde(default)]
+    pub severity: Vec<SeverityRuleSettings>,
+}
+
+impl Default for IncidentSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: default_poll(),
+            group_window: default_group_window(),
+            stability_window: default_stability(),
+            suspect_window: default_suspect_window(),
+            escalate_after: default_escalate(),
+            severity: Vec::new(),
+        }
+    }
+}
+
+fn default_poll() -> Duration {
+    Duration::from_secs(15)
+}
+fn default_group_window() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_stability() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_suspect_window() -> Duration {
+    Duration::from_secs(7200)
+}
+fn default_escalate() -> Duration {
+    Duration::from_secs(900)
+}
+
+/// `[[incidents.severity]]`: `alarm` is a name pattern (`*` wildcards), `tag` is `key=value` on
+/// the watched service or database, `env` an environment id; all given must match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityRuleSettings {
+    #[serde(default)]
+    pub alarm: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub env: Option<String>,
+    pub severity: String,
+}
+
+impl IncidentSettings {
+    /// The domain windows.
+    pub fn windows(&self) -> app::domain::incidents::IncidentSettings {
+        let d = |v: Duration| chrono::Duration::from_std(v).unwrap_or(chrono::Duration::MAX);
+        app::domain::incidents::IncidentSettings {
+            group_window: d(self.group_window),
+            stability: d(self.stability_window),
+            suspect_window: d(self.suspect_window),
+            escalate_after: (!self.escalate_after.is_zero()).then(|| d(self.escalate_after)),
+        }
+    }
+
+    /// The severity rules, checked; errors name the key.
+    pub fn rules(
+        &self,
+        env_ids: &HashSet<&str>,
+    ) -> Result<Vec<app::domain::incidents::SeverityRule>, String> {
+        let mut out = Vec::new();
+        for (i, r) in self.severity.iter().enumerate() {
+            let key = format!("incidents.severity[{i}]");
+            let severity = app::domain::incidents::Severity::parse(&r.severity)
+                .map_err(|e| format!("{key}.severity: {e}"))?;
+            let tag = match &r.tag {
+                Some(t) => Some(
+                    t.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .filter(|(k, _)| !k.is_empty())
+                        .ok_or_else(|| format!("{key}.tag: {t:?} is not key=value"))?,
+                ),
+                None => None,
+            };
+            if let Some(env) = &r.env {
+                if !env_ids.contains(env.as_str()) {
+                    return Err(format!(
+                        "{key}.env: {env:?} is not a configured environment id"
+                    ));
+                }
+            }
+            if r.alarm.is_none() && tag.is_none() && r.env.is_none() {
+                return Err(format!("{key}: give at least one of alarm, tag, env"));
+            }
+            out.push(app::domain::incidents::SeverityRule {
+                alarm: r.alarm.clone(),
+                tag,
+                env: r.env.clone(),
+                severity,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// `[oncall]`: the rotations whose current and next person the header shows.
@@ -214,6 +337,14 @@ pub struct ServerSettings {
     /// ends) and stale ones expired.
     #[serde(default = "default_release_sweep", with = "duration_text")]
     pub release_sweep_interval: Duration,
+    /// How often the process running the background jobs renews its lease (which lasts three
+    /// intervals), and how often the others try to take it.
+    #[serde(default = "default_lease_interval", with = "duration_text")]
+    pub lease_interval: Duration,
+}
+
+fn default_lease_interval() -> Duration {
+    Duration::from_secs(5)
 }
 
 fn default_release_sweep() -> Duration {
@@ -752,6 +883,12 @@ impl Settings {
     }
 
     /// The group → role mapping as the domain policy reads it.
+    /// `[[incidents.severity]]` as domain rules.
+    pub fn severity_rules(&self) -> anyhow::Result<Vec<app::domain::incidents::SeverityRule>> {
+        let ids: HashSet<&str> = self.environments.iter().map(|e| e.id.as_str()).collect();
+        self.incidents.rules(&ids).map_err(|e| anyhow!(e))
+    }
+
     pub fn group_roles(&self) -> Vec<GroupRole> {
         self.auth
             .roles
@@ -838,6 +975,10 @@ impl Settings {
             }
         }
         self.oncall.rotations().map_err(|e| anyhow!(e))?;
+        self.severity_rules()?;
+        if self.incidents.poll_interval < Duration::from_secs(1) {
+            bail!("incidents.poll_interval: must be at least 1s");
+        }
         if self.aws.max_attempts == 0 {
             bail!("aws.max_attempts: must be at least 1");
         }

@@ -1,21 +1,210 @@
-//! Background jobs that are not tied to one environment's inventory: the release sweep, which
-//! runs approved requests nothing holds (after a restart, or when a freeze window ends), expires
-//! stale ones and closes executions a stopped process left behind. Every step it takes is a
-//! conditional database transition, so several processes sweeping at once still run each
-//! request once.
+//! Background jobs that are not tied to one environment's inventory, run by one console process
+//! at a time (the holder of the `jobs` lease in the database):
+//! - the alarm poller: every `incidents.poll_interval` it reads each environment's alarms
+//!   (DescribeAlarms, plus DescribeAlarmHistory where the provider keeps it, to backfill what
+//!   happened between polls or while no console ran), patches them into the snapshot and hands
+//!   them to `ssr::incidents::process_poll`, which records transitions, observed deployments and
+//!   RDS events, and opens, joins, resolves and escalates incidents;
+//! - the release sweep: runs approved requests nothing holds (after a restart, or when a freeze
+//!   window ends), expires stale ones and closes executions a stopped process left behind.
+//!
+//! Every step either job takes is recorded once (dedupe keys, conditional transitions), so even
+//! two holders in a lease hand-over cannot run anything twice.
 
+use crate::aws::EnvClients;
+use crate::inventory::EnvSlot;
+use crate::store::lease::Lease;
+use app::domain::incidents::Transition;
+use app::domain::inventory::Alarm;
 use app::ssr::context::AppServices;
+use chrono::{DateTime, Utc};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Sweeps now and then every `every`, until the handle is aborted.
-pub fn spawn_release_sweep(services: AppServices, every: Duration) -> JoinHandle<()> {
+/// Where the poller reads an environment's alarms (AWS in production).
+#[async_trait::async_trait]
+pub trait AlarmFeed: Send + Sync {
+    async fn alarms(&self) -> Result<Vec<Alarm>, String>;
+    /// State changes between `since` and `now`; `Ok(None)` where the provider keeps none.
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Transition>>, String>;
+}
+
+#[async_trait::async_trait]
+impl AlarmFeed for EnvClients {
+    async fn alarms(&self) -> Result<Vec<Alarm>, String> {
+        EnvClients::alarms(self).await
+    }
+
+    async fn history(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Transition>>, String> {
+        match self.alarm_history(since, now).await {
+            Ok(items) => Ok(Some(items)),
+            // Emulators (moto) do not implement it: poll-to-poll differences still work.
+            Err(e)
+                if e.contains("not yet implemented")
+                    || e.contains("NotImplemented")
+                    || e.contains("InvalidAction")
+                    || e.contains("UnknownOperation") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// What the poller reports for `/metrics` and the tests.
+#[derive(Debug, Default)]
+pub struct PollerStats {
+    /// Completed rounds (every environment polled once).
+    pub rounds: AtomicU64,
+    /// Unix milliseconds of the last completed round.
+    pub last_round_ms: AtomicI64,
+    pub failures: AtomicU64,
+}
+
+/// One environment the poller watches.
+pub struct Watched {
+    pub slot: Arc<EnvSlot>,
+    pub feed: Arc<dyn AlarmFeed>,
+    /// Off once the provider said it keeps no alarm history.
+    pub history: std::sync::atomic::AtomicBool,
+    /// The end of the last window read from the history.
+    pub history_until: std::sync::Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Watched {
+    pub fn new(slot: Arc<EnvSlot>, feed: Arc<dyn AlarmFeed>) -> Self {
+        Self {
+            slot,
+            feed,
+            history: std::sync::atomic::AtomicBool::new(true),
+            history_until: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+/// How far back the first history read of a process goes when nothing was recorded yet.
+const FIRST_BACKFILL: chrono::Duration = chrono::Duration::hours(1);
+
+async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), String> {
+    let now = Utc::now();
+    let alarms = watched.feed.alarms().await?;
+    let mut history = Vec::new();
+    if watched.history.load(Ordering::SeqCst) {
+        let env = watched.slot.descriptor().id.to_string();
+        let until = *watched.history_until.lock().map_err(|e| e.to_string())?;
+        let since = match until {
+            Some(until) => until - chrono::Duration::minutes(1),
+            // Since the latest change recorded before this process started.
+            None => services
+                .incidents
+                .alarm_states(&env)
+                .await?
+                .values()
+                .map(|k| k.since)
+                .max()
+                .unwrap_or(now - FIRST_BACKFILL),
+        };
+        match watched.feed.history(since, now).await {
+            Ok(Some(items)) => {
+                history = items;
+                if let Ok(mut until) = watched.history_until.lock() {
+                    *until = Some(now);
+                }
+            }
+            Ok(None) => {
+                tracing::info!(env = %env, "no alarm history from this provider; polling differences only");
+                watched.history.store(false, Ordering::SeqCst);
+            }
+            Err(e) => tracing::warn!(env = %env, error = %e, "reading alarm history"),
+        }
+    }
+    let alarms = watched.slot.patch_alarms(alarms);
+    let state = watched.slot.state();
+    let poll = app::ssr::incidents::Poll {
+        env: &state.descriptor,
+        alarms: &alarms,
+        history: &history,
+        inventory: state.inventory.as_deref(),
+        now,
+    };
+    let outcome = app::ssr::incidents::process_poll(services, poll)
+        .await
+        .map_err(|e| e.to_string())?;
+    if outcome.transitions > 0 {
+        tracing::info!(env = %state.descriptor.id, ?outcome, "alarm poll");
+    }
+    Ok(())
+}
+
+/// Polls every environment now and then every `every`, while this process holds the lease. An
+/// environment is first polled after its first inventory refresh, so alarms are attributed to
+/// apps and deployments are seen.
+pub fn spawn_alarm_poller(
+    services: AppServices,
+    watched: Vec<Watched>,
+    lease: Arc<Lease>,
+    stats: Arc<PollerStats>,
+    every: Duration,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
+        while !watched.iter().all(|w| w.slot.refreshed_once()) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         loop {
-            if let Err(e) = app::ssr::releases::sweep(&services).await {
-                tracing::warn!(error = %e, "release sweep");
+            if lease.is_held() {
+                for w in &watched {
+                    if let Err(e) = poll_env(&services, w).await {
+                        stats.failures.fetch_add(1, Ordering::SeqCst);
+                        tracing::warn!(env = %w.slot.descriptor().id, error = %e, "alarm poll failed");
+                    }
+                }
+                stats
+                    .last_round_ms
+                    .store(Utc::now().timestamp_millis(), Ordering::SeqCst);
+                stats.rounds.fetch_add(1, Ordering::SeqCst);
             }
             tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// Sweeps now and then every `every`, while this process holds the lease.
+pub fn spawn_release_sweep(
+    services: AppServices,
+    lease: Arc<Lease>,
+    every: Duration,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if lease.is_held() {
+                if let Err(e) = app::ssr::releases::sweep(&services).await {
+                    tracing::warn!(error = %e, "release sweep");
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// Renews the lease every `every` (it lasts three of them), or takes it when its holder stopped
+/// renewing: another process takes over within about three intervals of the holder's death, or
+/// at once when the holder shut down cleanly and released it.
+pub fn spawn_lease_keeper(lease: Arc<Lease>, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            lease.try_hold().await;
         }
     })
 }

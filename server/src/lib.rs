@@ -7,6 +7,7 @@ pub mod aws;
 pub mod config;
 pub mod inventory;
 pub mod jobs;
+pub mod live;
 pub mod notify;
 pub mod ops;
 pub mod rest;

@@ -1,9 +1,8 @@
-//! Webhook notifications: each notice is posted as JSON (Slack-compatible `text` plus structured
+//! Webhook notifications: each notice (release or incident) is posted as JSON (Slack-compatible `text` plus structured
 //! fields) to every configured webhook, in the background, with retries and backoff. A slow or
 //! dead webhook delays nothing and fails nothing: the release flow only enqueues.
 
 use crate::config::Secret;
-use app::domain::approvals::Notice;
 use app::ssr::ports::Notifier;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -31,7 +30,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct WebhookNotifier {
-    queue: Option<mpsc::UnboundedSender<Notice>>,
+    queue: Option<mpsc::UnboundedSender<serde_json::Value>>,
     pub stats: Arc<DeliveryStats>,
 }
 
@@ -42,15 +41,14 @@ impl WebhookNotifier {
         if webhooks.is_empty() {
             return Self { queue: None, stats };
         }
-        let (tx, mut rx) = mpsc::unbounded_channel::<Notice>();
+        let (tx, mut rx) = mpsc::unbounded_channel::<serde_json::Value>();
         let client = reqwest::Client::builder()
             .timeout(ATTEMPT_TIMEOUT)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         let worker_stats = Arc::clone(&stats);
         tokio::spawn(async move {
-            while let Some(notice) = rx.recv().await {
-                let body = notice.body();
+            while let Some(body) = rx.recv().await {
                 for hook in &webhooks {
                     // Each delivery retries on its own: one dead webhook never holds up another.
                     tokio::spawn(deliver(
@@ -102,9 +100,9 @@ async fn deliver(
 }
 
 impl Notifier for WebhookNotifier {
-    fn notify(&self, notice: Notice) {
+    fn notify(&self, body: serde_json::Value) {
         if let Some(queue) = &self.queue {
-            if queue.send(notice).is_err() {
+            if queue.send(body).is_err() {
                 tracing::warn!("the webhook worker has stopped; a notice was dropped");
             }
         }

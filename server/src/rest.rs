@@ -339,6 +339,96 @@ pub struct ReleaseFilter {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct IncidentQuery {
+    /// Only this environment.
+    env: Option<String>,
+    /// `open` (the default) or `resolved`.
+    state: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentAlarmOut {
+    name: String,
+    /// `ALARM`, `OK` or `INSUFFICIENT_DATA`.
+    state: String,
+    since: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TimelineOut {
+    at: String,
+    /// `alarm`, `deployment`, `console action`, `RDS event`, `note`, `incident`.
+    kind: String,
+    summary: String,
+    actor: Option<String>,
+    /// A change in the window before the incident opened.
+    suspect: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentOut {
+    id: i64,
+    env: String,
+    app: Option<String>,
+    title: String,
+    /// `critical`, `high` or `low`.
+    severity: String,
+    /// `open` or `resolved`.
+    state: String,
+    opened_at: String,
+    resolved_at: Option<String>,
+    acknowledged_by: Option<String>,
+    assignee: Option<String>,
+    alarms: Vec<IncidentAlarmOut>,
+    /// Oldest first; only when reading one incident.
+    timeline: Option<Vec<TimelineOut>>,
+    /// The incident's page in the console.
+    url: String,
+}
+
+fn incident_out(
+    i: app::domain::incidents::Incident,
+    timeline: Option<Vec<app::domain::incidents::TimelineEntry>>,
+    services: &AppServices,
+) -> IncidentOut {
+    IncidentOut {
+        url: format!("{}/incidents/{}", services.public_url, i.id),
+        id: i.id,
+        env: i.env,
+        app: i.app,
+        title: i.title,
+        severity: i.severity.as_str().to_string(),
+        state: i.state.as_str().to_string(),
+        opened_at: i.opened_at.to_rfc3339(),
+        resolved_at: i.resolved_at.map(|t| t.to_rfc3339()),
+        acknowledged_by: i.acknowledged_by,
+        assignee: i.assignee,
+        alarms: i
+            .alarms
+            .into_iter()
+            .map(|a| IncidentAlarmOut {
+                name: a.name,
+                state: a.state.as_str().to_string(),
+                since: a.since.to_rfc3339(),
+            })
+            .collect(),
+        timeline: timeline.map(|entries| {
+            entries
+                .into_iter()
+                .map(|e| TimelineOut {
+                    at: e.at.to_rfc3339(),
+                    kind: e.kind.label().to_string(),
+                    summary: e.summary,
+                    actor: e.actor,
+                    suspect: e.suspect,
+                })
+                .collect()
+        }),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     actor: Option<String>,
     env: Option<String>,
@@ -687,6 +777,83 @@ async fn cancel_release(
     Ok(Json(release_out(release, &services)))
 }
 
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery),
+    responses((status = 200, body = Vec<IncidentOut>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_incidents(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    Query(query): Query<IncidentQuery>,
+) -> ApiResult<Vec<IncidentOut>> {
+    use app::domain::incidents::IncidentState;
+    let services = state.services();
+    let env = query
+        .env
+        .filter(|e| !e.is_empty())
+        .map(|e| EnvId::parse(&e).map_err(|e| invalid(e.to_string())))
+        .transpose()?;
+    let wanted = query
+        .state
+        .filter(|s| !s.is_empty())
+        .map(|s| IncidentState::parse(&s).map_err(invalid))
+        .transpose()?
+        .unwrap_or(IncidentState::Open);
+    let visible: Vec<String> = app::ssr::context::visible_states(&user, &services)
+        .into_iter()
+        .map(|s| s.descriptor.id.to_string())
+        .collect();
+    let mut rows = services
+        .incidents
+        .list(env.as_ref().map(EnvId::as_str), wanted)
+        .await
+        .map_err(|e| AppError::internal("listing incidents", &e))?;
+    rows.retain(|i| visible.contains(&i.env));
+    app::domain::incidents::sort_incidents(&mut rows);
+    Ok(Json(
+        rows.into_iter()
+            .map(|i| incident_out(i, None, &services))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
+    params(("id" = String, Path, description = "incident number")),
+    responses((status = 200, body = IncidentOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_incident(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<IncidentOut> {
+    let id = id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid(format!("{id:?} is not an incident number")))?;
+    let services = state.services();
+    let incident = app::ssr::incidents::visible_incident(
+        &user,
+        &services,
+        id,
+        app::domain::policy::Action::View,
+    )
+    .await?;
+    let snapshot = EnvId::parse(&incident.env)
+        .ok()
+        .and_then(|e| services.inventory.state(&e));
+    let timeline = app::ssr::incidents::timeline(
+        &services,
+        &incident,
+        snapshot.as_ref().and_then(|s| s.inventory.as_deref()),
+        false,
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(Json(incident_out(incident, Some(timeline), &services)))
+}
+
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -750,8 +917,8 @@ impl utoipa::Modify for BearerScheme {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Quarterdeck automation API", description = "Read the inventory and the audit log; request, follow and cancel production releases. Authenticate with an API token: Authorization: Bearer qd_…"),
-    paths(environments, services_of, databases_of, alarms_of, create_release, get_release, list_releases, cancel_release, audit),
-    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, ChangeOut, VoteOut, CreateRelease, CancelRelease, AuditOut, AuditPage)),
+    paths(environments, services_of, databases_of, alarms_of, create_release, get_release, list_releases, cancel_release, list_incidents, get_incident, audit),
+    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, ChangeOut, VoteOut, CreateRelease, CancelRelease, IncidentOut, IncidentAlarmOut, TimelineOut, AuditOut, AuditPage)),
     modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
@@ -779,6 +946,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/releases", post(create_release).get(list_releases))
         .route("/api/v1/releases/{id}", get(get_release))
         .route("/api/v1/releases/{id}/cancel", post(cancel_release))
+        .route("/api/v1/incidents", get(list_incidents))
+        .route("/api/v1/incidents/{id}", get(get_incident))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/{*rest}", get(not_found).post(not_found))
         .layer(axum::middleware::from_fn_with_state(state, require_token))

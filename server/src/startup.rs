@@ -10,7 +10,7 @@ use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
-use crate::store::{self, SqlActions, SqlAudit, SqlReleases, SqlTokens};
+use crate::store::{self, SqlActions, SqlAudit, SqlIncidents, SqlReleases, SqlTokens};
 use anyhow::Context;
 use app::ssr::context::AppServices;
 use app::ssr::ports::{AuditPort, InventoryPort};
@@ -45,6 +45,14 @@ pub struct AppState {
     pub releases: Arc<SqlReleases>,
     pub notifier: Arc<crate::notify::WebhookNotifier>,
     pub tokens: Arc<SqlTokens>,
+    pub incidents: Arc<SqlIncidents>,
+    /// Live updates for `/events`.
+    pub live: app::ssr::live::LiveBus,
+    /// Held by the one process that runs the background jobs.
+    pub lease: Arc<store::lease::Lease>,
+    pub poller_stats: Arc<crate::jobs::PollerStats>,
+    /// Each environment's alarm source, in the order of the inventory's slots.
+    pub alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>>,
     pub handoff: Arc<app::ssr::handoff::SecretHandoff>,
     /// Present when `auth.mode = "oidc"`.
     pub oidc: Option<Arc<Oidc>>,
@@ -67,8 +75,13 @@ impl AppState {
         let releases: Arc<dyn app::ssr::ports::ReleaseStore> = self.releases.clone();
         let notifier: Arc<dyn app::ssr::ports::Notifier> = self.notifier.clone();
         let tokens: Arc<dyn app::ssr::ports::TokenStore> = self.tokens.clone();
+        let incidents: Arc<dyn app::ssr::ports::IncidentStore> = self.incidents.clone();
         AppServices {
             tokens,
+            incidents,
+            incident_settings: self.settings.incidents.windows(),
+            severity_rules: self.settings.severity_rules().unwrap_or_default(),
+            live: self.live.clone(),
             handoff: self.handoff.clone(),
             rotations: self.settings.oncall.rotations().unwrap_or_default(),
             notifier,
@@ -96,19 +109,25 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let pool = store::connect(&settings.server.database_url).await?;
     store::migrate(&pool).await?;
     let call_stats = Arc::new(CallStats::default());
+    let live = app::ssr::live::LiveBus::default();
     let mut slots = Vec::new();
+    let mut alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>> = Vec::new();
     let mut clients_by_env = std::collections::HashMap::new();
     for env in &settings.environments {
         let clients =
             Arc::new(EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await);
         clients_by_env.insert(env.id.clone(), Arc::clone(&clients));
+        alarm_feeds.push(clients.clone());
         let source: Arc<dyn InventorySource> = clients;
-        slots.push(Arc::new(EnvSlot::new(
-            env.descriptor(),
-            source,
-            env.refresh_interval,
-            env.metrics_interval,
-        )));
+        slots.push(Arc::new(
+            EnvSlot::new(
+                env.descriptor(),
+                source,
+                env.refresh_interval,
+                env.metrics_interval,
+            )
+            .with_live(live.clone()),
+        ));
     }
     let leptos_options = LeptosOptions::builder()
         .output_name("quarterdeck")
@@ -117,6 +136,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .site_addr(settings.server.listen)
         .build();
     let oidc = Oidc::from_settings(&settings)?.map(Arc::new);
+    let lease = Arc::new(store::lease::Lease::new(
+        pool.clone(),
+        "jobs",
+        settings.server.lease_interval * 3,
+    ));
     let login_throttle = Arc::new(LoginThrottle::new(settings.auth.login_attempts_per_minute));
     let notifier = Arc::new(crate::notify::WebhookNotifier::start(
         settings
@@ -141,6 +165,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         releases: Arc::new(SqlReleases::new(pool.clone())),
         notifier,
         tokens: Arc::new(SqlTokens::new(pool.clone())),
+        incidents: Arc::new(SqlIncidents::new(pool.clone())),
+        live,
+        lease,
+        poller_stats: Arc::default(),
+        alarm_feeds,
         handoff: Arc::default(),
         pool,
         inventory: Arc::new(Inventory::new(slots)),
@@ -170,6 +199,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/auth/callback", get(sso::callback))
         .route("/audit/export.csv", get(crate::audit_export::export_csv))
         .route("/audit/export.json", get(crate::audit_export::export_json))
+        .route("/events", get(crate::live::events))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -247,10 +277,32 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let mut background: Vec<JoinHandle<()>> = self.state.inventory.spawn_background();
+        let state = &self.state;
+        let mut background: Vec<JoinHandle<()>> = state.inventory.spawn_background();
+        // Taken (or not) before the jobs start, so the holder's first round runs at once.
+        state.lease.try_hold().await;
+        background.push(crate::jobs::spawn_lease_keeper(
+            Arc::clone(&state.lease),
+            state.settings.server.lease_interval,
+        ));
         background.push(crate::jobs::spawn_release_sweep(
-            self.state.services(),
-            self.state.settings.server.release_sweep_interval,
+            state.services(),
+            Arc::clone(&state.lease),
+            state.settings.server.release_sweep_interval,
+        ));
+        let watched = state
+            .inventory
+            .slots()
+            .iter()
+            .zip(&state.alarm_feeds)
+            .map(|(slot, feed)| crate::jobs::Watched::new(Arc::clone(slot), Arc::clone(feed)))
+            .collect();
+        background.push(crate::jobs::spawn_alarm_poller(
+            state.services(),
+            watched,
+            Arc::clone(&state.lease),
+            Arc::clone(&state.poller_stats),
+            state.settings.incidents.poll_interval,
         ));
         tracing::info!(addr = %self.local_addr()?, "quarterdeck listening");
         let served = axum::serve(
@@ -263,6 +315,7 @@ impl Application {
         for handle in background {
             handle.abort();
         }
+        self.state.lease.release().await;
         self.state.pool.close().await;
         served.context("serving HTTP")
     }

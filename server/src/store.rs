@@ -1,13 +1,16 @@
 //! The database: connection pool, migrations, readiness, and the repositories (audit log,
-//! actions, release requests, API tokens).
+//! actions, release requests, API tokens, incidents, the jobs' lease).
 
 mod actions;
 mod audit;
+mod incidents;
+pub mod lease;
 mod releases;
 mod tokens;
 
 pub use actions::SqlActions;
 pub use audit::SqlAudit;
+pub use incidents::SqlIncidents;
 pub use releases::SqlReleases;
 pub use tokens::SqlTokens;
 

@@ -83,14 +83,116 @@ impl Rotation {
 
     /// Who is on call at `now`, and the shift after.
     pub fn on_call(&self, now: DateTime<Utc>) -> OnCall {
-        let current = self.shift_at(now);
-        let next = current.as_ref().and_then(|s| self.shift_at(s.until));
+        self.on_call_with(now, &[])
+    }
+
+    /// Who covers at `t`: an override of this rotation that holds `t` (the latest made wins),
+    /// else the regular shift, cut short where the next override begins.
+    pub fn covering(&self, t: DateTime<Utc>, overrides: &[Override]) -> Option<Shift> {
+        let mine = || overrides.iter().filter(|o| o.rotation == self.name);
+        if let Some(o) = mine()
+            .filter(|o| o.from <= t && t < o.until)
+            .max_by_key(|o| o.id)
+        {
+            return Some(Shift {
+                who: o.who.clone(),
+                from: o.from,
+                until: o.until,
+            });
+        }
+        let mut shift = self.shift_at(t)?;
+        // An override that ended inside this shift hands back at its end.
+        if let Some(end) = mine()
+            .map(|o| o.until)
+            .filter(|u| *u > shift.from && *u <= t)
+            .max()
+        {
+            shift.from = end;
+        }
+        if let Some(start) = mine()
+            .map(|o| o.from)
+            .filter(|f| *f > t && *f < shift.until)
+            .min()
+        {
+            shift.until = start;
+        }
+        Some(shift)
+    }
+
+    /// Who is on call at `now` and who comes next, with the admins' overrides applied.
+    pub fn on_call_with(&self, now: DateTime<Utc>, overrides: &[Override]) -> OnCall {
+        let current = self.covering(now, overrides);
+        let next = current
+            .as_ref()
+            .and_then(|s| self.covering(s.until, overrides));
         OnCall {
             rotation: self.name.clone(),
             now: current,
             next,
         }
     }
+
+    /// The next `count` turns from `now` on, overrides applied, for the on-call page.
+    pub fn upcoming(&self, now: DateTime<Utc>, overrides: &[Override], count: usize) -> Vec<Shift> {
+        let mut out: Vec<Shift> = Vec::new();
+        let mut t = now;
+        while out.len() < count {
+            let Some(shift) = self.covering(t, overrides) else {
+                break;
+            };
+            if shift.until <= t {
+                break;
+            }
+            t = shift.until;
+            out.push(shift);
+        }
+        out
+    }
+}
+
+/// An admin's override: `who` covers the rotation from `from` until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    pub id: i64,
+    pub rotation: String,
+    pub who: String,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub created_by: String,
+    pub reason: Option<String>,
+}
+
+/// Longest override an admin can set in one go.
+pub const OVERRIDE_MAX_DAYS: i64 = 90;
+
+/// Checks an override request: a known rotation, someone named, a window that ends after it
+/// starts, has not ended yet and lasts at most [`OVERRIDE_MAX_DAYS`].
+pub fn check_override(
+    rotations: &[Rotation],
+    rotation: &str,
+    who: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    if !rotations.iter().any(|r| r.name == rotation) {
+        return Err(format!("there is no rotation named {rotation:?}"));
+    }
+    if who.trim().is_empty() {
+        return Err("name who covers".into());
+    }
+    if until <= from {
+        return Err("the override must end after it starts".into());
+    }
+    if until <= now {
+        return Err("that window is already over".into());
+    }
+    if until - from > Duration::days(OVERRIDE_MAX_DAYS) {
+        return Err(format!(
+            "an override lasts at most {OVERRIDE_MAX_DAYS} days"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -166,6 +268,134 @@ mod tests {
             on_call.next.map(|s| (s.who, s.from)),
             Some(("ana".into(), at("2026-11-30T08:00:00Z")))
         );
+    }
+
+    #[test]
+    fn overrides_take_precedence_and_hand_back() {
+        let r = weekly();
+        let o = |id, who: &str, from: &str, until: &str| Override {
+            id,
+            rotation: "platform".into(),
+            who: who.into(),
+            from: at(from),
+            until: at(until),
+            created_by: "admin".into(),
+            reason: None,
+        };
+        // cem's week is 2026-11-23T08:00Z .. 2026-11-30T08:00Z; dan covers Wednesday.
+        let overrides = vec![
+            o(1, "dan", "2026-11-25T08:00:00Z", "2026-11-26T08:00:00Z"),
+            o(2, "eve", "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"),
+            Override {
+                rotation: "other".into(),
+                ..o(3, "zed", "2026-11-24T00:00:00Z", "2026-12-24T00:00:00Z")
+            },
+        ];
+        let who = |t: &str| {
+            r.covering(at(t), &overrides)
+                .map(|s| (s.who, s.from, s.until))
+        };
+        let cases = [
+            (
+                "2026-11-24T12:00:00Z",
+                ("cem", "2026-11-23T08:00:00Z", "2026-11-25T08:00:00Z"),
+            ),
+            (
+                "2026-11-25T12:00:00Z",
+                ("dan", "2026-11-25T08:00:00Z", "2026-11-26T08:00:00Z"),
+            ),
+            (
+                "2026-11-26T08:00:00Z",
+                ("cem", "2026-11-26T08:00:00Z", "2026-11-30T08:00:00Z"),
+            ),
+            (
+                "2026-11-30T09:00:00Z",
+                ("ana", "2026-11-30T08:00:00Z", "2026-12-01T00:00:00Z"),
+            ),
+            (
+                "2026-12-01T12:00:00Z",
+                ("eve", "2026-12-01T00:00:00Z", "2026-12-02T00:00:00Z"),
+            ),
+        ];
+        for (t, (name, from, until)) in cases {
+            assert_eq!(who(t), Some((name.to_string(), at(from), at(until))), "{t}");
+        }
+        let now = r.on_call_with(at("2026-11-24T12:00:00Z"), &overrides);
+        assert_eq!(now.now.map(|s| s.who), Some("cem".into()));
+        assert_eq!(now.next.map(|s| s.who), Some("dan".into()));
+        let turns: Vec<String> = r
+            .upcoming(at("2026-11-24T12:00:00Z"), &overrides, 5)
+            .into_iter()
+            .map(|s| s.who)
+            .collect();
+        assert_eq!(turns, vec!["cem", "dan", "cem", "ana", "eve"]);
+        // A later override over an earlier one wins.
+        let mut stacked = overrides.clone();
+        stacked.push(o(4, "fay", "2026-11-25T10:00:00Z", "2026-11-25T11:00:00Z"));
+        assert_eq!(
+            r.covering(at("2026-11-25T10:30:00Z"), &stacked)
+                .map(|s| s.who),
+            Some("fay".into())
+        );
+    }
+
+    #[test]
+    fn override_requests_are_checked() {
+        let rotations = vec![weekly()];
+        let now = at("2026-11-24T12:00:00Z");
+        let ok = check_override(
+            &rotations,
+            "platform",
+            "dan",
+            at("2026-11-25T08:00:00Z"),
+            at("2026-11-26T08:00:00Z"),
+            now,
+        );
+        assert_eq!(ok, Ok(()));
+        let cases = [
+            (
+                "nope",
+                "dan",
+                "2026-11-25T08:00:00Z",
+                "2026-11-26T08:00:00Z",
+                "no rotation",
+            ),
+            (
+                "platform",
+                " ",
+                "2026-11-25T08:00:00Z",
+                "2026-11-26T08:00:00Z",
+                "name who",
+            ),
+            (
+                "platform",
+                "dan",
+                "2026-11-26T08:00:00Z",
+                "2026-11-25T08:00:00Z",
+                "end after",
+            ),
+            (
+                "platform",
+                "dan",
+                "2026-11-20T08:00:00Z",
+                "2026-11-21T08:00:00Z",
+                "already over",
+            ),
+            (
+                "platform",
+                "dan",
+                "2026-11-25T08:00:00Z",
+                "2027-06-25T08:00:00Z",
+                "at most",
+            ),
+        ];
+        for (rotation, who, from, until, why) in cases {
+            let got = check_override(&rotations, rotation, who, at(from), at(until), now);
+            assert!(
+                got.as_ref().is_err_and(|e| e.contains(why)),
+                "{why}: {got:?}"
+            );
+        }
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub enum Action {
     Redeploy,
     Snapshot,
     MuteAlarm,
+    /// Acknowledge, assign, annotate and resolve incidents.
+    RespondIncident,
 }
 
 impl Action {
@@ -123,7 +125,8 @@ impl Action {
             | Action::Rollback
             | Action::Redeploy
             | Action::Snapshot
-            | Action::MuteAlarm => Role::Operator,
+            | Action::MuteAlarm
+            | Action::RespondIncident => Role::Operator,
         }
     }
 
@@ -137,6 +140,7 @@ impl Action {
             Action::Redeploy => "force a new deployment",
             Action::Snapshot => "snapshot databases",
             Action::MuteAlarm => "mute alarms",
+            Action::RespondIncident => "respond to incidents",
         }
     }
 }
@@ -221,6 +225,12 @@ pub fn groups_with_access(mappings: &[GroupRole]) -> Vec<String> {
 }
 
 /// True when the principal may at least see something somewhere.
+/// Whether this person may set on-call overrides: an admin anywhere (rotations span environments).
+pub fn may_manage_oncall(principal: &Principal) -> bool {
+    principal.grants.everywhere == Some(Role::Admin)
+        || principal.grants.per_env.values().any(|r| *r == Role::Admin)
+}
+
 pub fn has_any_access(principal: &Principal) -> bool {
     !principal.grants.is_empty()
 }

@@ -79,6 +79,9 @@ pub struct SessionView {
     /// Who is on call now and next, per rotation.
     #[serde(default)]
     pub oncall: Vec<super::oncall::OnCall>,
+    /// Open incidents nobody acknowledged yet, in the environments this person sees.
+    #[serde(default)]
+    pub unacknowledged_incidents: usize,
 }
 
 /// The API tokens an admin manages.
@@ -743,4 +746,48 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
         name: name.to_string(),
         columns,
     })
+}
+
+/// Incidents across the environments a person may see, filtered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentsView {
+    pub generated_at: DateTime<Utc>,
+    pub rows: Vec<super::incidents::Incident>,
+    pub filter: super::incidents::IncidentFilter,
+    pub envs: Vec<EnvId>,
+    /// Environments where this person may acknowledge (operator or above).
+    pub may_respond_in: Vec<String>,
+    pub me: String,
+}
+
+/// One incident with its timeline and what this person may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub generated_at: DateTime<Utc>,
+    pub incident: super::incidents::Incident,
+    pub env_name: String,
+    pub timeline: Vec<super::incidents::TimelineEntry>,
+    pub newest_first: bool,
+    /// `Ok` when the person may acknowledge, assign and resolve; else why not.
+    pub respond: Result<(), String>,
+    pub me: String,
+    /// The suspect window, in minutes, for the legend.
+    pub suspect_minutes: i64,
+    /// Who is on call now per rotation, to assign to.
+    pub on_call: Vec<String>,
+}
+
+/// The rotations, who covers when, and the overrides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnCallView {
+    pub generated_at: DateTime<Utc>,
+    /// Per rotation: the rotation, who is on call now and next, and the coming turns.
+    pub rotations: Vec<(
+        super::oncall::Rotation,
+        super::oncall::OnCall,
+        Vec<super::oncall::Shift>,
+    )>,
+    pub overrides: Vec<super::oncall::Override>,
+    /// An admin: may add and remove overrides.
+    pub may_manage: bool,
 }

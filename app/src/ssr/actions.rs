@@ -275,7 +275,8 @@ pub async fn execute_recorded(
 
 /// Form fields of the review step and outcome markers: dropped from the page address when the
 /// browser is sent back to it.
-const TRANSIENT_PARAMS: [&str; 10] = [
+const TRANSIENT_PARAMS: [&str; 11] = [
+    "notice",
     "created",
     "review",
     "done",

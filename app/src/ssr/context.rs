@@ -2,8 +2,8 @@
 //! The server's auth middleware puts the `Principal` into the request extensions.
 
 use super::ports::{
-    ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, InventoryPort, Notifier,
-    ReleaseStore, TokenStore,
+    ActionPort, ActionStore, AuditEntry, AuditPort, EnvState, IncidentStore, InventoryPort,
+    Notifier, ReleaseStore, TokenStore,
 };
 use crate::domain::ids::EnvId;
 use crate::domain::policy::{authorize, Action, Principal};
@@ -22,6 +22,12 @@ pub struct AppServices {
     pub releases: Arc<dyn ReleaseStore>,
     pub notifier: Arc<dyn Notifier>,
     pub tokens: Arc<dyn TokenStore>,
+    pub incidents: Arc<dyn IncidentStore>,
+    /// Grouping, resolution, suspect and escalation windows from `[incidents]`.
+    pub incident_settings: crate::domain::incidents::IncidentSettings,
+    pub severity_rules: Vec<crate::domain::incidents::SeverityRule>,
+    /// Live updates for the event stream.
+    pub live: super::live::LiveBus,
     /// On-call rotations from config.
     pub rotations: Vec<crate::domain::oncall::Rotation>,
     /// New token secrets waiting for a page without JavaScript.

@@ -150,6 +150,14 @@ pub trait ActionStore: Send + Sync {
         kinds: &[crate::domain::actions::ActionKind],
         limit: i64,
     ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+    /// The finished actions of one environment that started between `from` and `to`, oldest
+    /// first (at most 500), for incident timelines.
+    async fn between(
+        &self,
+        env: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
 }
 
 /// A change to make in AWS (stored as JSON with a release request until it runs).
@@ -325,7 +333,8 @@ pub trait ReleaseStore: Send + Sync {
 /// Sends notifications (webhooks). Never blocks and never fails the caller: delivery, retries
 /// and their failures happen in the background.
 pub trait Notifier: Send + Sync {
-    fn notify(&self, notice: crate::domain::approvals::Notice);
+    /// Posts `body` (a release or incident notice's JSON) to every webhook.
+    fn notify(&self, body: serde_json::Value);
 }
 
 /// What creating a token found.
@@ -363,4 +372,143 @@ pub trait TokenStore: Send + Sync {
         secret: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<crate::domain::tokens::ApiToken>, String>;
+}
+
+/// A timeline entry to record, once: an entry whose `dedupe` key is already recorded is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEntry {
+    pub env: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub app: Option<String>,
+    /// The alarm name, `cluster/service` or database id the entry is about.
+    pub subject: String,
+    pub kind: crate::domain::incidents::EntryKind,
+    pub summary: String,
+    pub actor: Option<String>,
+    pub incident: Option<i64>,
+    pub dedupe: Option<String>,
+}
+
+/// A recorded timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub subject: String,
+    pub app: Option<String>,
+    pub incident: Option<i64>,
+    pub entry: crate::domain::incidents::TimelineEntry,
+}
+
+/// A new incident, with the alarm that opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    pub env: String,
+    pub group_key: String,
+    pub app: Option<String>,
+    pub title: String,
+    pub severity: crate::domain::incidents::Severity,
+    pub alarm: crate::domain::incidents::IncidentAlarm,
+}
+
+/// An alarm's last recorded state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownAlarm {
+    pub state: crate::domain::inventory::AlarmState,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// Incidents, their alarms and timelines, the alarm states the poller last saw, and on-call
+/// overrides. Every change to an incident is a conditional update in one transaction with its
+/// timeline entry and (for people's changes) its audit row.
+#[async_trait::async_trait]
+pub trait IncidentStore: Send + Sync {
+    /// The state each alarm of `env` was last recorded in.
+    async fn alarm_states(
+        &self,
+        env: &str,
+    ) -> Result<std::collections::BTreeMap<String, KnownAlarm>, String>;
+    /// Records alarm transitions as timeline entries (each once) and the alarms' latest states;
+    /// returns the indexes of those that were new.
+    async fn record_transitions(
+        &self,
+        env: &str,
+        transitions: &[(crate::domain::incidents::Transition, NewEntry)],
+    ) -> Result<Vec<usize>, String>;
+    /// Records entries, each once; returns how many were new.
+    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, String>;
+    /// The task definition last seen as PRIMARY per service key of `env`.
+    async fn last_deployments(
+        &self,
+        env: &str,
+    ) -> Result<std::collections::HashMap<String, String>, String>;
+    /// Remembers the PRIMARY task definition of a service.
+    async fn set_last_deployment(
+        &self,
+        env: &str,
+        service: &str,
+        task_definition: &str,
+    ) -> Result<(), String>;
+    /// Incidents of one environment and group, open or resolved recently enough to matter
+    /// (resolved after `since`).
+    async fn candidates(
+        &self,
+        env: &str,
+        group_key: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::incidents::Incident>, String>;
+    /// Opens an incident with its first alarm, its timeline entry and audit row.
+    async fn open(&self, incident: &NewIncident, audit: AuditEntry) -> Result<i64, String>;
+    /// Adds an alarm to an incident (or updates its state there) and, when it fired, moves
+    /// `last_fired_at`. A resolved incident is reopened (true when this call reopened it).
+    async fn fire(
+        &self,
+        id: i64,
+        alarm: &crate::domain::incidents::IncidentAlarm,
+        audit: Option<AuditEntry>,
+    ) -> Result<bool, String>;
+    /// The alarm's new state in every open incident that holds it.
+    async fn alarm_changed(
+        &self,
+        env: &str,
+        alarm: &crate::domain::incidents::IncidentAlarm,
+    ) -> Result<Vec<i64>, String>;
+    /// Incidents matching `env` (any when `None`) and `state`, newest first (at most 500).
+    async fn list(
+        &self,
+        env: Option<&str>,
+        state: crate::domain::incidents::IncidentState,
+    ) -> Result<Vec<crate::domain::incidents::Incident>, String>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::incidents::Incident>, String>;
+    /// Applies a person's response (or, with `actor = "quarterdeck"`, the automatic resolution)
+    /// if the incident is still as the check saw it; true when this call changed it.
+    async fn respond(
+        &self,
+        id: i64,
+        actor: &str,
+        response: &crate::domain::incidents::Response,
+        at: chrono::DateTime<chrono::Utc>,
+        audit: AuditEntry,
+    ) -> Result<bool, String>;
+    /// Marks an open, unacknowledged incident escalated, once; true when this call did.
+    async fn mark_escalated(
+        &self,
+        id: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, String>;
+    /// Entries of `env` between `from` and `to`, plus every entry of incident `id`, oldest
+    /// first (at most 2000).
+    async fn entries(
+        &self,
+        env: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        id: i64,
+    ) -> Result<Vec<StoredEntry>, String>;
+    async fn overrides(&self) -> Result<Vec<crate::domain::oncall::Override>, String>;
+    async fn add_override(
+        &self,
+        o: &crate::domain::oncall::Override,
+        audit: AuditEntry,
+    ) -> Result<i64, String>;
+    /// Removes an override, once; true when this call removed it.
+    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, String>;
 }

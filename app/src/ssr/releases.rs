@@ -577,14 +577,20 @@ async fn announce(
     detail: Option<String>,
 ) {
     match services.releases.get(id).await {
-        Ok(Some(release)) => services.notifier.notify(Notice {
-            event,
-            release,
-            actor: actor.to_string(),
-            at: Utc::now(),
-            detail,
-            url: format!("{}/releases/{id}", services.public_url),
-        }),
+        Ok(Some(release)) => {
+            services
+                .live
+                .publish(super::live::LiveKind::Release, &release.env, Some(id));
+            let notice = Notice {
+                event,
+                release,
+                actor: actor.to_string(),
+                at: Utc::now(),
+                detail,
+                url: format!("{}/releases/{id}", services.public_url),
+            };
+            services.notifier.notify(notice.body());
+        }
         Ok(None) => {}
         Err(e) => tracing::warn!(release = id, error = %e, "reading a release for its notice"),
     }

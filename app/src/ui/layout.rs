@@ -1,4 +1,6 @@
-//! The chrome around every signed-in page: header, navigation, demo banner, periodic refresh.
+//! The chrome around every signed-in page: header, navigation, demo banner, and fresh data: a
+//! hydrated page re-reads its data when the server announces a change on `/events` (incidents,
+//! snapshots, release requests) and every [`REFRESH_EVERY`] in any case.
 
 use crate::api::session::get_session;
 use crate::domain::policy::Principal;
@@ -32,6 +34,9 @@ pub fn Layout() -> impl IntoView {
         |_| get_session(),
     );
     provide_context(RefreshTick(tick));
+    // Live updates: every announced change re-reads the page's data in place.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| listen(set_tick));
     Effect::new(move |_| {
         if let Ok(handle) =
             set_interval_with_handle(move || set_tick.update(|t| *t += 1), REFRESH_EVERY)
@@ -59,6 +64,26 @@ pub fn Layout() -> impl IntoView {
             <Outlet/>
         </main>
     }
+}
+
+/// Opens the event stream; each change event bumps the refresh tick. The browser reconnects by
+/// itself after a network error. The stream lives as long as the page.
+#[cfg(feature = "hydrate")]
+fn listen(set_tick: WriteSignal<u64>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Ok(source) = web_sys::EventSource::new("/events") else {
+        return;
+    };
+    let bump = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+        set_tick.update(|t| *t += 1)
+    });
+    for kind in ["incident", "inventory", "release", "resync"] {
+        let _ = source.add_event_listener_with_callback(kind, bump.as_ref().unchecked_ref());
+    }
+    // Both live as long as the page: the layout is never unmounted.
+    bump.forget();
+    std::mem::forget(source);
 }
 
 fn role_label(user: &Principal) -> String {
@@ -103,6 +128,14 @@ fn Header(session: SessionView) -> impl IntoView {
                 </a>
                 <nav class="flex flex-wrap items-center gap-1" aria-label="Main">
                     <A href="/" exact=true attr:class=nav>"Overview"</A>
+                    <A href="/incidents" attr:class=nav>
+                        "Incidents"
+                        {(session.unacknowledged_incidents > 0).then(|| view! {
+                            <span class="ml-1.5 rounded-full bg-red-500 px-1.5 text-xs font-semibold text-white" data-testid="incidents-badge" title="open incidents nobody acknowledged">
+                                {session.unacknowledged_incidents.to_string()}
+                            </span>
+                        })}
+                    </A>
                     <A href="/apps" attr:class=nav>"Apps"</A>
                     <A href="/databases" attr:class=nav>"Databases"</A>
                     <A href="/alarms" attr:class=nav>"Alarms"</A>
@@ -179,7 +212,7 @@ fn oncall_line(session: &SessionView) -> Option<AnyView> {
     Some(
         view! {
             <div class="flex flex-wrap items-center gap-x-3 text-xs text-slate-300" data-testid="oncall">
-                <span class="uppercase tracking-wide text-slate-500">"On call"</span>
+                <a href="/oncall" class="uppercase tracking-wide text-slate-500 hover:text-slate-300 hover:underline">"On call"</a>
                 {items}
             </div>
         }

@@ -7,8 +7,11 @@ use super::audit::audit_page::AuditPage;
 use super::databases::database_page::DatabasePage;
 use super::databases::databases_page::DatabasesPage;
 use super::environment::environment_page::EnvironmentPage;
+use super::incidents::incident_page::IncidentPage;
+use super::incidents::incidents_page::IncidentsPage;
 use super::layout::{Layout, NotFound};
 use super::login::login_page::LoginPage;
+use super::oncall::oncall_page::OnCallPage;
 use super::overview::overview_page::OverviewPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
@@ -96,6 +99,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("releases") view=ReleasesPage ssr=SsrMode::Async/>
                     <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>
                     <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
+                    <Route path=path!("oncall") view=OnCallPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -64,7 +64,10 @@ pub async fn require_session(
             next.run(request).await
         }
         None if is_public(&path) => next.run(request).await,
-        None if request.method() == Method::GET && !path.starts_with("/api/") => {
+        None if request.method() == Method::GET
+            && !path.starts_with("/api/")
+            && path != "/events" =>
+        {
             let wanted = request
                 .uri()
                 .path_and_query()

@@ -3,6 +3,7 @@
 
 use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
+use app::domain::incidents::Transition;
 use app::domain::inventory::{
     service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series,
 };
@@ -49,6 +50,39 @@ impl EnvClients {
             .iter()
             .flat_map(|p| p.metric_alarms())
             .map(map_alarm)
+            .collect())
+    }
+
+    /// State changes recorded by CloudWatch since `since` (DescribeAlarmHistory, paginated), to
+    /// backfill what happened between polls or while the console was down.
+    pub(crate) async fn alarm_history(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Transition>, String> {
+        let pages: Vec<
+            aws_sdk_cloudwatch::operation::describe_alarm_history::DescribeAlarmHistoryOutput,
+        > = self
+            .cloudwatch
+            .describe_alarm_history()
+            .history_item_type(aws_sdk_cloudwatch::types::HistoryItemType::StateUpdate)
+            .start_date(smithy_time(since))
+            .end_date(smithy_time(now))
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .op("CloudWatch DescribeAlarmHistory")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.alarm_history_items())
+            .filter_map(|item| {
+                history_transition(
+                    item.alarm_name()?,
+                    time(item.timestamp())?,
+                    item.history_data()?,
+                )
+            })
             .collect())
     }
 
@@ -242,6 +276,25 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
     }
 }
 
+/// A state change from one DescribeAlarmHistory `StateUpdate` item: its `HistoryData` is JSON
+/// with `oldState` and `newState`, each holding `stateValue` and `stateReason`. Items that do not
+/// parse are skipped (the next poll's difference still catches the state).
+fn history_transition(alarm: &str, at: DateTime<Utc>, data: &str) -> Option<Transition> {
+    let data: serde_json::Value = serde_json::from_str(data).ok()?;
+    Some(Transition {
+        alarm: alarm.to_string(),
+        from: data["oldState"]["stateValue"]
+            .as_str()
+            .and_then(AlarmState::parse),
+        to: AlarmState::parse(data["newState"]["stateValue"].as_str()?)?,
+        at,
+        reason: data["newState"]["stateReason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
 fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
     let dimensions: Vec<(String, String)> = a
         .dimensions()
@@ -271,5 +324,29 @@ fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         threshold: a.threshold(),
         comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
         app: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alarm_history_items_become_transitions() {
+        // The shape CloudWatch returns in HistoryData for a StateUpdate item.
+        let data = r#"{"version":"1.0","oldState":{"stateValue":"OK","stateReason":"Threshold Crossed: 1 datapoint [41.2 (29/11/26 09:57:00)] was not greater than the threshold (80.0)."},"newState":{"stateValue":"ALARM","stateReason":"Threshold Crossed: 1 datapoint [93.1 (29/11/26 09:58:00)] was greater than the threshold (80.0).","stateReasonData":{"version":"1.0","queryDate":"2026-11-29T09:58:37.123+0000","statistic":"Average","period":60,"recentDatapoints":[93.1],"threshold":80.0}}}"#;
+        let at = DateTime::parse_from_rfc3339("2026-11-29T09:58:37Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let t = history_transition("prospa-api-cpu-high", at, data).expect("a transition");
+        assert_eq!(t.from, Some(AlarmState::Ok));
+        assert_eq!(t.to, AlarmState::Alarm);
+        assert_eq!(t.at, at);
+        assert!(t.reason.starts_with("Threshold Crossed: 1 datapoint [93.1"));
+        assert_eq!(history_transition("x", at, "not json"), None);
+        assert_eq!(
+            history_transition("x", at, r#"{"newState":{"stateValue":"SIDEWAYS"}}"#),
+            None
+        );
     }
 }

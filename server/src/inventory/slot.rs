@@ -38,6 +38,8 @@ pub struct EnvSlot {
     /// Refreshes completed so far (successful or not).
     completed: AtomicU64,
     inventory_changed: Notify,
+    /// Where "this environment's snapshot changed" is announced to the pages.
+    live: Option<app::ssr::live::LiveBus>,
 }
 
 impl EnvSlot {
@@ -56,7 +58,56 @@ impl EnvSlot {
             flight: Mutex::new(()),
             completed: AtomicU64::new(0),
             inventory_changed: Notify::new(),
+            live: None,
         }
+    }
+
+    /// Announces snapshot changes on `bus`.
+    pub fn with_live(mut self, bus: app::ssr::live::LiveBus) -> Self {
+        self.live = Some(bus);
+        self
+    }
+
+    fn announce(&self) {
+        if let Some(bus) = &self.live {
+            bus.publish(
+                app::ssr::live::LiveKind::Inventory,
+                self.descriptor.id.as_str(),
+                None,
+            );
+        }
+    }
+
+    /// Whether the first refresh has finished (well or not).
+    pub fn refreshed_once(&self) -> bool {
+        self.completed.load(Ordering::SeqCst) > 0
+    }
+
+    /// Puts freshly read alarms into the snapshot, attributed to apps like a full refresh does,
+    /// and returns them. The snapshot is replaced (and announced) only when something differs.
+    pub fn patch_alarms(
+        &self,
+        alarms: Vec<app::domain::inventory::Alarm>,
+    ) -> Vec<app::domain::inventory::Alarm> {
+        let mut attributed = alarms;
+        let mut changed = false;
+        self.update(|c| {
+            let Some(current) = &c.inventory else {
+                return;
+            };
+            let mut inventory = EnvInventory::clone(current);
+            inventory.alarms = std::mem::take(&mut attributed);
+            app::domain::apps::attribute_alarms(&mut inventory);
+            attributed = inventory.alarms.clone();
+            if inventory.alarms != current.alarms {
+                c.inventory = Some(Arc::new(inventory));
+                changed = true;
+            }
+        });
+        if changed {
+            self.announce();
+        }
+        attributed
     }
 
     pub fn descriptor(&self) -> &EnvDescriptor {
@@ -118,6 +169,7 @@ impl EnvSlot {
                     c.status.error = None;
                 });
                 self.inventory_changed.notify_waiters();
+                self.announce();
                 Ok(())
             }
             Err(message) => {
@@ -157,6 +209,7 @@ impl EnvSlot {
                 }
             }
         });
+        self.announce();
         Ok(())
     }
 

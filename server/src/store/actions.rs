@@ -189,6 +189,25 @@ impl ActionStore for SqlActions {
             .map_err(|e| format!("reading recent actions: {e}"))?;
         Ok(parse_results(rows))
     }
+
+    async fn between(
+        &self,
+        env: &str,
+        from: chrono::DateTime<Utc>,
+        to: chrono::DateTime<Utc>,
+    ) -> Result<Vec<ActionResult>, String> {
+        // `created_at` is RFC 3339 in UTC throughout, so text order is time order.
+        let rows: Vec<(Option<String>,)> = sqlx::query_as(
+            "SELECT result FROM actions WHERE env = ? AND created_at >= ? AND created_at <= ? AND result IS NOT NULL ORDER BY id LIMIT 500",
+        )
+        .bind(env)
+        .bind(from.to_rfc3339())
+        .bind(to.to_rfc3339())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| format!("reading actions: {e}"))?;
+        Ok(parse_results(rows))
+    }
 }
 
 fn parse_results(rows: Vec<(Option<String>,)>) -> Vec<ActionResult> {

@@ -31,6 +31,11 @@ enum Kind {
     AdminSomewhere,
     /// Admins of every environment.
     AdminEverywhere,
+    /// Anyone with a role somewhere (on-call rotations span environments).
+    AnyAccess,
+    /// Admins of some environment get this status (the probe's input is refused or names
+    /// nothing), everyone else 403.
+    AdminSomewhereOr(u16),
 }
 
 /// One endpoint to try: a page (GET) or a server function (POST with `args`).
@@ -151,6 +156,30 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             vec![("id", "999999"), ("reason", "matrix probe")],
             Kind::ReleaseMissing,
         ),
+        "list_incidents" => (vec![], Kind::Global),
+        "get_incident" | "acknowledge_incident" => (vec![("id", "999999")], Kind::ReleaseMissing),
+        "assign_incident" => (vec![("id", "999999"), ("to", "sam")], Kind::ReleaseMissing),
+        "note_incident" => (
+            vec![("id", "999999"), ("text", "matrix")],
+            Kind::ReleaseMissing,
+        ),
+        "resolve_incident" => (
+            vec![("id", "999999"), ("note", "matrix")],
+            Kind::ReleaseMissing,
+        ),
+        "acknowledge_incidents" => (vec![("ids[]", "999999")], Kind::ReleaseMissing),
+        "get_oncall" => (vec![], Kind::AnyAccess),
+        // No rotation is configured here: admins are told so.
+        "add_override" => (
+            vec![
+                ("rotation", "platform"),
+                ("who", "zoe"),
+                ("from", "2099-01-01T00:00"),
+                ("until", "2099-01-02T00:00"),
+            ],
+            Kind::AdminSomewhereOr(400),
+        ),
+        "remove_override" => (vec![("id", "999999")], Kind::AdminSomewhereOr(404)),
         _ => return None,
     })
 }
@@ -160,6 +189,9 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/login" => Kind::Public,
         "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" => Kind::Global,
         "/releases/{id}" => Kind::ReleaseRead,
+        "/incidents" => Kind::Global,
+        "/incidents/{id}" => Kind::ReleaseMissing,
+        "/oncall" => Kind::AnyAccess,
         "/tokens" => Kind::AdminSomewhere,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
@@ -201,6 +233,9 @@ fn other_revision(app: &TestApp, env: &str) -> String {
 fn fill(path: &str, env: &str, release: i64) -> String {
     if path.starts_with("/releases/") {
         return path.replace("{id}", &release.to_string());
+    }
+    if path.starts_with("/incidents/") {
+        return path.replace("{id}", "999999");
     }
     path.replace("{env}", env)
         .replace("{cluster}", "main")
@@ -292,6 +327,26 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
                 .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin));
             if admin {
                 200
+            } else {
+                403
+            }
+        }
+        (Kind::AnyAccess, Some(p)) => {
+            let any = ENVS
+                .iter()
+                .any(|e| authorize(p, Action::View, &EnvId::parse(e).unwrap()).is_ok());
+            if any {
+                200
+            } else {
+                403
+            }
+        }
+        (Kind::AdminSomewhereOr(status), Some(p)) => {
+            let admin = ENVS
+                .iter()
+                .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin));
+            if admin {
+                *status
             } else {
                 403
             }

@@ -239,6 +239,19 @@ impl Account {
             .expect("create db instance");
     }
 
+    /// Moves an alarm to `state` (`ALARM`, `OK`, `INSUFFICIENT_DATA`), as CloudWatch would.
+    pub async fn set_alarm_state(&self, name: &str, state: &str) {
+        use aws_sdk_cloudwatch::types::StateValue;
+        self.cloudwatch
+            .set_alarm_state()
+            .alarm_name(name)
+            .state_value(StateValue::from(state))
+            .state_reason(format!("test moved it to {state}"))
+            .send()
+            .await
+            .expect("set alarm state");
+    }
+
     pub async fn alarm(
         &self,
         name: &str,
@@ -419,6 +432,9 @@ site_root = "{}"
 max_attempts = 1
 connect_timeout = "2s"
 operation_timeout = "30s"
+
+[incidents]
+poll_interval = "1h"
 "#,
         dir.display(),
         repo_root().join("target/site").display(),
@@ -502,6 +518,13 @@ pub async fn spawn_app_with_overrides(
 }
 
 impl TestApp {
+    /// Stops the console (gracefully: it gives the jobs lease back) but keeps its database.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -514,6 +537,16 @@ impl TestApp {
                 let details = s.inventory.is_none() || s.details.is_some();
                 attempted && details
             });
+            // The alarm poller's first round (on the console holding the jobs lease) too, so its
+            // AWS calls are not counted against a test's own.
+            let polled = !self.state.lease.is_held()
+                || self
+                    .state
+                    .poller_stats
+                    .rounds
+                    .load(std::sync::atomic::Ordering::SeqCst)
+                    > 0;
+            let done = done && polled;
             if done {
                 return;
             }
@@ -699,4 +732,32 @@ impl TestApp {
         let callback = self.sso_until_callback(user, "/").await;
         self.client.get(callback).send().await.expect("callback")
     }
+}
+
+/// A local webhook receiver: every JSON body it is sent, in order.
+pub async fn webhook_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = std::sync::Arc::clone(&seen);
+    let router = axum::Router::new().route(
+        "/hook",
+        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let store = std::sync::Arc::clone(&store);
+            async move {
+                store.lock().expect("lock").push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (url, seen)
 }

@@ -11,6 +11,7 @@ mod automation;
 mod cli;
 mod faults;
 mod helpers;
+mod incidents;
 mod inventory;
 mod ops;
 mod pages;

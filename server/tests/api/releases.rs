@@ -3,7 +3,9 @@
 //! approvals on two consoles sharing one database, and after a restart), and never runs when it
 //! is rejected, cancelled, expired or frozen — unless an admin breaks glass.
 
-use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
+use crate::helpers::{
+    spawn_app_with_overrides, webhook_receiver, Account, Auth, Person, TestApp, TestEnv,
+};
 use app::ssr::ports::ReleaseStore;
 
 struct Prod {
@@ -416,34 +418,6 @@ async fn a_rejected_or_cancelled_request_never_runs() {
     assert!(
         listed.contains(&format!("#{rejected}")) && !listed.contains(&format!("#{cancelled}<"))
     );
-}
-
-/// A local webhook receiver: every JSON body it is sent, in order.
-async fn webhook_receiver() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
-) {
-    use axum::routing::post;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let store = std::sync::Arc::clone(&seen);
-    let router = axum::Router::new().route(
-        "/hook",
-        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
-            let store = std::sync::Arc::clone(&store);
-            async move {
-                store.lock().expect("lock").push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    (url, seen)
 }
 
 #[tokio::test]

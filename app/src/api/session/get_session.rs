@@ -24,6 +24,21 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             .iter()
             .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
             .count();
+        let open_incidents = match services
+            .incidents
+            .list(None, crate::domain::incidents::IncidentState::Open)
+            .await
+        {
+            Ok(rows) => rows
+                .iter()
+                .filter(|i| {
+                    i.acknowledged_at.is_none()
+                        && states.iter().any(|s| s.descriptor.id.as_str() == i.env)
+                })
+                .count(),
+            Err(e) => return Err(AppError::internal("counting incidents", &e)),
+        };
+        let oncall = crate::ssr::incidents::on_call_now(&services, now).await;
         let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
             user,
@@ -31,7 +46,8 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             environments,
             access_groups: services.access_groups.clone(),
             awaiting_approval,
-            oncall: services.rotations.iter().map(|r| r.on_call(now)).collect(),
+            oncall,
+            unacknowledged_incidents: open_incidents,
         })
     })
     .await

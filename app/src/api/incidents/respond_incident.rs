@@ -1,0 +1,106 @@
+//! What a person does to an incident: acknowledge (one or several), assign (to me or to someone),
+//! add a note, resolve with a note. Operators and above in the incident's environment; audited.
+
+use crate::domain::incidents::Incident;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Checks the input (into the response) and applies it, answering errors with their status.
+#[cfg(feature = "ssr")]
+async fn apply(
+    id: String,
+    response: impl FnOnce(
+        &crate::domain::policy::Principal,
+    ) -> Result<crate::domain::incidents::Response, AppError>,
+) -> Result<Incident, AppError> {
+    use super::parse_incident_id;
+    use crate::ssr::context::{current_user, respond, services};
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let id = parse_incident_id(&id)?;
+        let response = response(&user)?;
+        crate::ssr::incidents::respond(&user, &services, id, response).await
+    })
+    .await
+}
+
+#[server(endpoint = "acknowledge_incident")]
+pub async fn acknowledge_incident(id: String) -> Result<Incident, AppError> {
+    apply(id, |_| Ok(crate::domain::incidents::Response::Acknowledge)).await
+}
+
+/// Assigns to `to`, or to the person asking when `to` is empty or absent.
+#[server(endpoint = "assign_incident")]
+pub async fn assign_incident(id: String, to: Option<String>) -> Result<Incident, AppError> {
+    use crate::domain::incidents::{parse_person, Response};
+    apply(id, |user| {
+        Ok(Response::Assign(
+            match to.filter(|t| !t.trim().is_empty()) {
+                Some(to) => parse_person(&to).map_err(AppError::Invalid)?,
+                None => user.name.clone(),
+            },
+        ))
+    })
+    .await
+}
+
+#[server(endpoint = "note_incident")]
+pub async fn note_incident(id: String, text: String) -> Result<Incident, AppError> {
+    use crate::domain::incidents::{parse_note, Response};
+    apply(id, |_| {
+        parse_note(&text)
+            .map(Response::Note)
+            .map_err(AppError::Invalid)
+    })
+    .await
+}
+
+#[server(endpoint = "resolve_incident")]
+pub async fn resolve_incident(id: String, note: String) -> Result<Incident, AppError> {
+    use crate::domain::incidents::{parse_note, Response};
+    apply(id, |_| match parse_note(&note) {
+        Ok(note) => Ok(Response::Resolve(note)),
+        Err(_) if note.trim().is_empty() => Err(AppError::Invalid(
+            "say how it was resolved: the note is required".into(),
+        )),
+        Err(why) => Err(AppError::Invalid(why)),
+    })
+    .await
+}
+
+/// Acknowledges the ticked incidents; already acknowledged ones are skipped and named.
+#[server(endpoint = "acknowledge_incidents")]
+pub async fn acknowledge_incidents(ids: Option<Vec<String>>) -> Result<String, AppError> {
+    use super::parse_incident_id;
+    use crate::ssr::context::{current_user, respond, services};
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let ids = ids
+            .unwrap_or_default()
+            .iter()
+            .map(|i| parse_incident_id(i))
+            .collect::<Result<Vec<i64>, _>>()?;
+        if ids.len() > 200 {
+            return Err(AppError::Invalid(
+                "acknowledge at most 200 incidents at once".into(),
+            ));
+        }
+        let (done, skipped) =
+            crate::ssr::incidents::acknowledge_many(&user, &services, &ids).await?;
+        let mut message = format!(
+            "Acknowledged {}",
+            done.iter()
+                .map(|i| format!("#{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if !skipped.is_empty() {
+            message.push_str(&format!("; skipped: {}", skipped.join("; ")));
+        }
+        crate::ssr::actions::back_to_page(&[("notice", &message)]);
+        Ok(message)
+    })
+    .await
+}

@@ -1,0 +1,597 @@
+//! The incident paths: what the alarm poller does with each poll (record transitions, observed
+//! deployments and RDS events; open, join, reopen, resolve and escalate incidents; notify), what a
+//! person does to an incident (acknowledge, assign, note, resolve), and the incident's timeline.
+
+use super::context::{authorized_state, request_origin, AppServices};
+use super::live::LiveKind;
+use super::ports::{AuditEntry, NewEntry, NewIncident, StoredEntry};
+use crate::domain::actions::ActionStatus;
+use crate::domain::incidents::{
+    self, build_timeline, check_response, escalation_due, group_key, notice_body, place,
+    resolves_by_itself, severity_of, EntryKind, Incident, IncidentAlarm, IncidentEvent,
+    IncidentState, Placement, Response, TimelineEntry, Transition,
+};
+use crate::domain::inventory::{
+    service_key, Alarm, AlarmResource, AlarmState, EnvDescriptor, EnvInventory,
+};
+use crate::domain::policy::{Action, Principal};
+use crate::error::AppError;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The name automatic changes are recorded under.
+pub const SYSTEM_ACTOR: &str = "quarterdeck";
+
+fn store_error(context: &'static str) -> impl Fn(String) -> AppError {
+    move |e| AppError::internal(context, &e)
+}
+
+/// What one poll of an environment saw.
+pub struct Poll<'a> {
+    pub env: &'a EnvDescriptor,
+    /// Every alarm as DescribeAlarms returned it, attributed to apps.
+    pub alarms: &'a [Alarm],
+    /// Transitions from the provider's alarm history (empty where it keeps none).
+    pub history: &'a [Transition],
+    /// The environment's snapshot, for observed deployments, RDS events and tags.
+    pub inventory: Option<&'a EnvInventory>,
+    pub now: DateTime<Utc>,
+}
+
+/// What a poll changed, for the logs and the tests.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PollOutcome {
+    pub transitions: usize,
+    pub opened: Vec<i64>,
+    pub changed: Vec<i64>,
+    pub resolved: Vec<i64>,
+    pub escalated: Vec<i64>,
+}
+
+fn system_audit(kind: &str, env: &str, target: String, detail: Option<String>) -> AuditEntry {
+    AuditEntry {
+        actor: SYSTEM_ACTOR.into(),
+        kind: kind.into(),
+        env: Some(env.to_string()),
+        target: Some(target),
+        outcome: "succeeded".into(),
+        detail,
+        ip: None,
+        user_agent: None,
+    }
+}
+
+/// The tags of the service or database an alarm watches.
+fn resource_tags(inventory: Option<&EnvInventory>, alarm: &Alarm) -> BTreeMap<String, String> {
+    let Some(inv) = inventory else {
+        return BTreeMap::new();
+    };
+    match &alarm.resource {
+        AlarmResource::Service { cluster, service } => inv
+            .service(cluster, service)
+            .map(|s| s.tags.clone())
+            .unwrap_or_default(),
+        AlarmResource::Database { id } => {
+            inv.database(id).map(|d| d.tags.clone()).unwrap_or_default()
+        }
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Handles one poll of one environment. Each step is recorded before the next, so a poll that
+/// fails half-way is finished by the next one: transitions are recorded once (by their dedupe
+/// key) and only new ones move incidents.
+pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<PollOutcome, AppError> {
+    let env = poll.env.id.to_string();
+    let store = &services.incidents;
+    let settings = &services.incident_settings;
+    let mut outcome = PollOutcome::default();
+
+    let known: BTreeMap<String, (AlarmState, DateTime<Utc>)> = store
+        .alarm_states(&env)
+        .await
+        .map_err(store_error("reading alarm states"))?
+        .into_iter()
+        .map(|(name, k)| (name, (k.state, k.since)))
+        .collect();
+    let current: Vec<(String, AlarmState, Option<DateTime<Utc>>, String)> = poll
+        .alarms
+        .iter()
+        .map(|a| (a.name.clone(), a.state, a.updated_at, a.reason.clone()))
+        .collect();
+    let transitions = incidents::observe(&known, &current, poll.history, poll.now);
+    let by_name: BTreeMap<&str, &Alarm> =
+        poll.alarms.iter().map(|a| (a.name.as_str(), a)).collect();
+    let rows: Vec<(Transition, NewEntry)> = transitions
+        .iter()
+        .map(|t| {
+            let app = by_name.get(t.alarm.as_str()).and_then(|a| a.app.clone());
+            let from = t.from.map(|s| s.as_str()).unwrap_or("unknown");
+            let entry = NewEntry {
+                env: env.clone(),
+                at: t.at,
+                app,
+                subject: t.alarm.clone(),
+                kind: EntryKind::Alarm {
+                    alarm: t.alarm.clone(),
+                    from: t.from,
+                    to: t.to,
+                },
+                summary: format!("{} {from} → {}: {}", t.alarm, t.to.as_str(), t.reason),
+                actor: None,
+                incident: None,
+                dedupe: Some(t.dedupe_key()),
+            };
+            (t.clone(), entry)
+        })
+        .collect();
+    let fresh = store
+        .record_transitions(&env, &rows)
+        .await
+        .map_err(store_error("recording alarm transitions"))?;
+    outcome.transitions = fresh.len();
+
+    for i in fresh {
+        let (t, entry) = &rows[i];
+        let alarm = IncidentAlarm {
+            name: t.alarm.clone(),
+            state: t.to,
+            since: t.at,
+        };
+        if t.to != AlarmState::Alarm {
+            let ids = store
+                .alarm_changed(&env, &alarm)
+                .await
+                .map_err(store_error("updating an incident's alarm"))?;
+            outcome.changed.extend(ids);
+            continue;
+        }
+        let key = group_key(entry.app.as_deref(), &t.alarm);
+        let candidates = store
+            .candidates(&env, &key, t.at - settings.group_window)
+            .await
+            .map_err(store_error("reading incidents"))?;
+        match place(&candidates, t.at, settings) {
+            Placement::Join(id) => {
+                store
+                    .fire(id, &alarm, None)
+                    .await
+                    .map_err(store_error("adding an alarm to an incident"))?;
+                outcome.changed.push(id);
+            }
+            Placement::Reopen(id) => {
+                let audit = system_audit(
+                    "incident_reopen",
+                    &env,
+                    format!("incident #{id}"),
+                    Some(format!("{} fired again", t.alarm)),
+                );
+                let reopened = store
+                    .fire(id, &alarm, Some(audit))
+                    .await
+                    .map_err(store_error("reopening an incident"))?;
+                outcome.changed.push(id);
+                if reopened {
+                    notify(services, id, IncidentEvent::Reopened, poll.now).await;
+                }
+            }
+            Placement::Open => {
+                let source = by_name.get(t.alarm.as_str());
+                let tags = source
+                    .map(|a| resource_tags(poll.inventory, a))
+                    .unwrap_or_default();
+                let severity = severity_of(
+                    &services.severity_rules,
+                    &env,
+                    poll.env.protected,
+                    &t.alarm,
+                    &tags,
+                );
+                let title = match &entry.app {
+                    Some(app) => format!("{app}: {}", t.alarm),
+                    None => t.alarm.clone(),
+                };
+                let new = NewIncident {
+                    env: env.clone(),
+                    group_key: key.clone(),
+                    app: entry.app.clone(),
+                    title: title.clone(),
+                    severity,
+                    alarm,
+                };
+                let audit = system_audit(
+                    "incident_open",
+                    &env,
+                    key,
+                    Some(format!("{} ({})", title, severity.as_str())),
+                );
+                let id = store
+                    .open(&new, audit)
+                    .await
+                    .map_err(store_error("opening an incident"))?;
+                outcome.opened.push(id);
+                notify(services, id, IncidentEvent::Opened, poll.now).await;
+            }
+        }
+    }
+
+    if let Some(inventory) = poll.inventory {
+        observe_changes(services, &env, inventory, poll.now).await?;
+    }
+
+    let open = store
+        .list(Some(&env), IncidentState::Open)
+        .await
+        .map_err(store_error("reading open incidents"))?;
+    for incident in &open {
+        if resolves_by_itself(incident, poll.now, settings) {
+            let note = format!(
+                "all alarms OK for {} min",
+                settings.stability.num_minutes().max(1)
+            );
+            let audit = system_audit(
+                "incident_resolve",
+                &env,
+                format!("incident #{}", incident.id),
+                Some(note.clone()),
+            );
+            if store
+                .respond(
+                    incident.id,
+                    SYSTEM_ACTOR,
+                    &Response::Resolve(note),
+                    poll.now,
+                    audit,
+                )
+                .await
+                .map_err(store_error("resolving an incident"))?
+            {
+                outcome.resolved.push(incident.id);
+            }
+        } else if escalation_due(incident, poll.now, settings)
+            && store
+                .mark_escalated(incident.id, poll.now)
+                .await
+                .map_err(store_error("escalating an incident"))?
+        {
+            outcome.escalated.push(incident.id);
+            notify(services, incident.id, IncidentEvent::Escalated, poll.now).await;
+        }
+    }
+
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    touched.extend(outcome.opened.iter().copied());
+    touched.extend(outcome.changed.iter().copied());
+    touched.extend(outcome.resolved.iter().copied());
+    touched.extend(outcome.escalated.iter().copied());
+    for id in touched {
+        services.live.publish(LiveKind::Incident, &env, Some(id));
+    }
+    Ok(outcome)
+}
+
+/// Records new PRIMARY task definitions on services as observed deployments, and RDS events.
+async fn observe_changes(
+    services: &AppServices,
+    env: &str,
+    inventory: &EnvInventory,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let store = &services.incidents;
+    let last = store
+        .last_deployments(env)
+        .await
+        .map_err(store_error("reading observed deployments"))?;
+    let mut entries = Vec::new();
+    let mut seen = Vec::new();
+    for s in &inventory.services {
+        let key = service_key(&s.cluster, &s.name);
+        let td = s.task_definition_arn.as_str();
+        if td.is_empty() || last.get(&key).map(String::as_str) == Some(td) {
+            continue;
+        }
+        let primary = s
+            .deployments
+            .iter()
+            .find(|d| d.status == "PRIMARY" && d.task_definition_arn == td);
+        // Before the console saw this service, the revision it leaves is the one an unfinished
+        // rollout still runs, if any.
+        let previous = last.get(&key).cloned().or_else(|| {
+            s.deployments
+                .iter()
+                .find(|d| d.status == "ACTIVE" && d.task_definition_arn != td)
+                .map(|d| d.task_definition_arn.clone())
+        });
+        let at = primary.and_then(|d| d.created_at).unwrap_or(now);
+        let revision = td.rsplit('/').next().unwrap_or(td);
+        let image = s
+            .task_definition
+            .as_ref()
+            .and_then(|t| t.containers.first())
+            .map(|c| format!(" ({})", c.image))
+            .unwrap_or_default();
+        let summary = match &previous {
+            Some(p) => format!(
+                "{key} now runs {revision}{image}, was {}",
+                p.rsplit('/').next().unwrap_or(p)
+            ),
+            None => format!("{key} runs {revision}{image}"),
+        };
+        entries.push(NewEntry {
+            env: env.to_string(),
+            at,
+            app: s.app.clone(),
+            subject: key.clone(),
+            kind: EntryKind::Deployment {
+                service: key.clone(),
+                task_definition: td.to_string(),
+                previous,
+            },
+            summary,
+            actor: None,
+            incident: None,
+            dedupe: Some(format!("deploy:{key}:{td}:{}", at.timestamp())),
+        });
+        seen.push((key, td.to_string()));
+    }
+    for e in &inventory.db_events {
+        let at = e.at.unwrap_or(now);
+        let app = inventory.database(&e.source_id).and_then(|d| d.app.clone());
+        let message: String = e.message.chars().take(120).collect();
+        entries.push(NewEntry {
+            env: env.to_string(),
+            at,
+            app,
+            subject: e.source_id.clone(),
+            kind: EntryKind::DbEvent {
+                source: e.source_id.clone(),
+            },
+            summary: format!("{}: {}", e.source_id, e.message),
+            actor: None,
+            incident: None,
+            dedupe: Some(format!("rds:{}:{}:{message}", e.source_id, at.timestamp())),
+        });
+    }
+    store
+        .record_entries(&entries)
+        .await
+        .map_err(store_error("recording observed changes"))?;
+    for (key, td) in seen {
+        store
+            .set_last_deployment(env, &key, &td)
+            .await
+            .map_err(store_error("remembering a deployment"))?;
+    }
+    Ok(())
+}
+
+/// Who is on call now in each rotation, overrides applied.
+pub async fn on_call_now(
+    services: &AppServices,
+    now: DateTime<Utc>,
+) -> Vec<crate::domain::oncall::OnCall> {
+    let overrides = match services.incidents.overrides().await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading on-call overrides");
+            Vec::new()
+        }
+    };
+    services
+        .rotations
+        .iter()
+        .map(|r| r.on_call_with(now, &overrides))
+        .collect()
+}
+
+/// Tells the webhooks about an incident, with the people on call. Never fails the poll.
+async fn notify(services: &AppServices, id: i64, event: IncidentEvent, now: DateTime<Utc>) {
+    match services.incidents.get(id).await {
+        Ok(Some(incident)) => {
+            let on_call: Vec<String> = on_call_now(services, now)
+                .await
+                .into_iter()
+                .filter_map(|o| o.now.map(|s| format!("{} ({})", s.who, o.rotation)))
+                .collect();
+            let url = format!("{}/incidents/{id}", services.public_url);
+            services
+                .notifier
+                .notify(notice_body(&incident, event, now, &on_call, &url));
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(incident = id, error = %e, "reading an incident for its notice"),
+    }
+}
+
+/// An incident this user may see, or why not.
+pub async fn visible_incident(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+    action: Action,
+) -> Result<Incident, AppError> {
+    let incident = services
+        .incidents
+        .get(id)
+        .await
+        .map_err(store_error("reading an incident"))?
+        .ok_or_else(|| AppError::NotFound(format!("there is no incident #{id}")))?;
+    authorized_state(user, services, &incident.env, action).await?;
+    Ok(incident)
+}
+
+/// A person's response to one incident, checked, recorded with its audit row, announced live.
+pub async fn respond(
+    user: &Principal,
+    services: &AppServices,
+    id: i64,
+    response: Response,
+) -> Result<Incident, AppError> {
+    let incident = visible_incident(user, services, id, Action::RespondIncident).await?;
+    check_response(&incident, &response).map_err(AppError::Conflict)?;
+    let (ip, user_agent) = request_origin();
+    let detail = match &response {
+        Response::Acknowledge => None,
+        Response::Assign(to) => Some(format!("assigned to {to}")),
+        Response::Note(text) | Response::Resolve(text) => Some(text.clone()),
+    };
+    let audit = AuditEntry {
+        actor: user.name.clone(),
+        kind: response.kind().into(),
+        env: Some(incident.env.clone()),
+        target: Some(format!("incident #{id}")),
+        outcome: "succeeded".into(),
+        detail,
+        ip,
+        user_agent,
+    };
+    let changed = services
+        .incidents
+        .respond(id, &user.name, &response, Utc::now(), audit)
+        .await
+        .map_err(store_error("recording a response to an incident"))?;
+    if !changed {
+        return Err(AppError::Conflict(format!(
+            "incident #{id} changed meanwhile; reload and try again"
+        )));
+    }
+    services
+        .live
+        .publish(LiveKind::Incident, &incident.env, Some(id));
+    services
+        .incidents
+        .get(id)
+        .await
+        .map_err(store_error("reading an incident"))?
+        .ok_or_else(|| AppError::NotFound(format!("there is no incident #{id}")))
+}
+
+/// Acknowledges several incidents; those already acknowledged or resolved are skipped and
+/// named. Fails only when none could be acknowledged.
+pub async fn acknowledge_many(
+    user: &Principal,
+    services: &AppServices,
+    ids: &[i64],
+) -> Result<(Vec<i64>, Vec<String>), AppError> {
+    if ids.is_empty() {
+        return Err(AppError::Invalid(
+            "tick the incidents to acknowledge first".into(),
+        ));
+    }
+    let mut done = Vec::new();
+    let mut skipped = Vec::new();
+    for id in ids {
+        match respond(user, services, *id, Response::Acknowledge).await {
+            Ok(_) => done.push(*id),
+            Err(AppError::Conflict(why)) => skipped.push(why),
+            Err(e) => return Err(e),
+        }
+    }
+    if done.is_empty() {
+        return Err(AppError::Conflict(skipped.join("; ")));
+    }
+    Ok((done, skipped))
+}
+
+/// The incident's timeline: its alarms' transitions, deployments and RDS events on its app,
+/// console actions on its services and databases, notes and lifecycle, with suspects marked.
+pub async fn timeline(
+    services: &AppServices,
+    incident: &Incident,
+    inventory: Option<&EnvInventory>,
+    newest_first: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<TimelineEntry>, AppError> {
+    let window = services.incident_settings.suspect_window;
+    let from = incident.opened_at - window;
+    let to = incident.resolved_at.unwrap_or(now).max(now);
+    let alarms: BTreeSet<&str> = incident.alarms.iter().map(|a| a.name.as_str()).collect();
+    // The services and databases of its app, and those its alarms watch.
+    let mut subjects: BTreeSet<String> = BTreeSet::new();
+    if let Some(inv) = inventory {
+        for s in &inv.services {
+            if s.app.is_some() && s.app == incident.app {
+                subjects.insert(service_key(&s.cluster, &s.name));
+            }
+        }
+        for d in &inv.databases {
+            if d.app.is_some() && d.app == incident.app {
+                subjects.insert(d.id.clone());
+            }
+        }
+        for a in inv
+            .alarms
+            .iter()
+            .filter(|a| alarms.contains(a.name.as_str()))
+        {
+            match &a.resource {
+                AlarmResource::Service { cluster, service } => {
+                    subjects.insert(service_key(cluster, service));
+                }
+                AlarmResource::Database { id } => {
+                    subjects.insert(id.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let stored: Vec<StoredEntry> = services
+        .incidents
+        .entries(&incident.env, from, to, incident.id)
+        .await
+        .map_err(store_error("reading the timeline"))?;
+    let mut entries: Vec<TimelineEntry> = stored
+        .into_iter()
+        .filter(|s| {
+            s.incident == Some(incident.id)
+                || match &s.entry.kind {
+                    EntryKind::Alarm { alarm, .. } => alarms.contains(alarm.as_str()),
+                    EntryKind::Deployment { .. } | EntryKind::DbEvent { .. } => {
+                        (s.app.is_some() && s.app == incident.app) || subjects.contains(&s.subject)
+                    }
+                    _ => false,
+                }
+        })
+        .map(|s| s.entry)
+        .collect();
+    let actions = services
+        .action_store
+        .between(&incident.env, from, to)
+        .await
+        .map_err(store_error("reading console actions"))?;
+    for a in actions {
+        if !subjects.contains(&a.target) && !alarms.contains(a.target.as_str()) {
+            continue;
+        }
+        let outcome = match &a.status {
+            ActionStatus::Succeeded => "succeeded".to_string(),
+            ActionStatus::AwaitingApproval { release } => {
+                format!("awaiting approval, release #{release}")
+            }
+            ActionStatus::Failed { code, .. } => format!("failed: {code}"),
+        };
+        entries.push(TimelineEntry {
+            at: a.at,
+            kind: EntryKind::Action {
+                kind: a.kind,
+                target: a.target.clone(),
+                outcome: outcome.clone(),
+            },
+            summary: format!(
+                "{} {}: {} ({outcome})",
+                a.kind.as_str(),
+                a.target,
+                a.summary
+            ),
+            actor: Some(a.actor.clone()),
+            suspect: false,
+            rollback: None,
+        });
+    }
+    Ok(build_timeline(
+        entries,
+        incident.opened_at,
+        window,
+        newest_first,
+    ))
+}

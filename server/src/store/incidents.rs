@@ -1,0 +1,724 @@
+//! Incidents, their alarms and timelines, the poller's memory (alarm states, deployments seen)
+//! and on-call overrides. Every change to an incident is a conditional update in one write
+//! transaction with its timeline entry and audit row; timeline entries with a dedupe key are
+//! recorded once (`INSERT OR IGNORE`), so a poll repeated after a crash or by a second process
+//! adds nothing twice.
+
+use super::audit::insert_entry;
+use super::begin_write;
+use app::domain::incidents::{
+    EntryKind, Incident, IncidentAlarm, IncidentState, Response, Severity, TimelineEntry,
+    Transition,
+};
+use app::domain::inventory::AlarmState;
+use app::domain::oncall::Override;
+use app::ssr::ports::{AuditEntry, IncidentStore, KnownAlarm, NewEntry, NewIncident, StoredEntry};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::SqlitePool;
+use std::collections::{BTreeMap, HashMap};
+
+pub struct SqlIncidents {
+    pool: SqlitePool,
+}
+
+impl SqlIncidents {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+/// Times are stored as RFC 3339 UTC with milliseconds, so text order is time order.
+fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("bad time {text:?} in the incidents store: {e}"))
+}
+
+fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, String> {
+    text.as_deref().map(time).transpose()
+}
+
+fn alarm_state(text: &str) -> Result<AlarmState, String> {
+    AlarmState::parse(text).ok_or_else(|| format!("unknown alarm state {text:?}"))
+}
+
+fn db(context: &'static str) -> impl Fn(sqlx::Error) -> String {
+    move |e| format!("{context}: {e}")
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    env: String,
+    group_key: String,
+    app: Option<String>,
+    title: String,
+    severity: String,
+    state: String,
+    opened_at: String,
+    last_fired_at: String,
+    resolved_at: Option<String>,
+    resolved_by: Option<String>,
+    acknowledged_by: Option<String>,
+    acknowledged_at: Option<String>,
+    assignee: Option<String>,
+    escalated_at: Option<String>,
+    reopened: i64,
+}
+
+const COLUMNS: &str = "id, env, group_key, app, title, severity, state, opened_at, last_fired_at, resolved_at, resolved_by, acknowledged_by, acknowledged_at, assignee, escalated_at, reopened";
+
+async fn insert_timeline(conn: &mut sqlx::SqliteConnection, e: &NewEntry) -> Result<bool, String> {
+    let data = serde_json::to_string(&e.kind).map_err(|e| e.to_string())?;
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO timeline_entries (env, at, app, subject, kind, data, summary, actor, incident_id, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.env)
+    .bind(ts(e.at))
+    .bind(&e.app)
+    .bind(&e.subject)
+    .bind(e.kind.label())
+    .bind(data)
+    .bind(&e.summary)
+    .bind(&e.actor)
+    .bind(e.incident)
+    .bind(&e.dedupe)
+    .execute(&mut *conn)
+    .await
+    .map_err(db("recording a timeline entry"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn lifecycle(
+    incident: &Incident,
+    what: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+    summary: String,
+) -> NewEntry {
+    NewEntry {
+        env: incident.env.clone(),
+        at,
+        app: incident.app.clone(),
+        subject: format!("incident #{}", incident.id),
+        kind: EntryKind::Lifecycle { what: what.into() },
+        summary,
+        actor: Some(actor.to_string()),
+        incident: Some(incident.id),
+        dedupe: None,
+    }
+}
+
+impl SqlIncidents {
+    async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Incident>, String> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = vec!["?"; rows.len()].join(", ");
+        let sql = format!(
+            "SELECT incident_id, alarm, state, since FROM incident_alarms WHERE incident_id IN ({marks}) ORDER BY since, alarm"
+        );
+        let mut q = sqlx::query_as::<_, (i64, String, String, String)>(&sql);
+        for r in &rows {
+            q = q.bind(r.id);
+        }
+        let mut alarms: HashMap<i64, Vec<IncidentAlarm>> = HashMap::new();
+        for (id, name, state, since) in q
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("reading incident alarms"))?
+        {
+            alarms.entry(id).or_default().push(IncidentAlarm {
+                name,
+                state: alarm_state(&state)?,
+                since: time(&since)?,
+            });
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(Incident {
+                    alarms: alarms.remove(&r.id).unwrap_or_default(),
+                    id: r.id,
+                    env: r.env,
+                    group_key: r.group_key,
+                    app: r.app,
+                    title: r.title,
+                    severity: Severity::parse(&r.severity)?,
+                    state: IncidentState::parse(&r.state)?,
+                    opened_at: time(&r.opened_at)?,
+                    last_fired_at: time(&r.last_fired_at)?,
+                    resolved_at: opt_time(r.resolved_at)?,
+                    resolved_by: r.resolved_by,
+                    acknowledged_by: r.acknowledged_by,
+                    acknowledged_at: opt_time(r.acknowledged_at)?,
+                    assignee: r.assignee,
+                    escalated_at: opt_time(r.escalated_at)?,
+                    reopened: r.reopened,
+                })
+            })
+            .collect()
+    }
+
+    async fn get_in(
+        conn: &mut sqlx::SqliteConnection,
+        id: i64,
+    ) -> Result<Option<(String, Option<String>)>, String> {
+        sqlx::query_as::<_, (String, Option<String>)>("SELECT env, app FROM incidents WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db("reading an incident"))
+    }
+}
+
+#[async_trait::async_trait]
+impl IncidentStore for SqlIncidents {
+    async fn alarm_states(&self, env: &str) -> Result<BTreeMap<String, KnownAlarm>, String> {
+        let rows = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT alarm, state, since FROM alarm_states WHERE env = ?",
+        )
+        .bind(env)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading alarm states"))?;
+        rows.into_iter()
+            .map(|(alarm, state, since)| {
+                Ok((
+                    alarm,
+                    KnownAlarm {
+                        state: alarm_state(&state)?,
+                        since: time(&since)?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn record_transitions(
+        &self,
+        env: &str,
+        transitions: &[(Transition, NewEntry)],
+    ) -> Result<Vec<usize>, String> {
+        if transitions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("recording transitions"))?;
+        let mut fresh = Vec::new();
+        for (i, (t, entry)) in transitions.iter().enumerate() {
+            if insert_timeline(&mut tx, entry).await? {
+                fresh.push(i);
+            }
+            sqlx::query(
+                "INSERT INTO alarm_states (env, alarm, state, since) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (env, alarm) DO UPDATE SET state = excluded.state, since = excluded.since
+                 WHERE excluded.since >= alarm_states.since",
+            )
+            .bind(env)
+            .bind(&t.alarm)
+            .bind(t.to.as_str())
+            .bind(ts(t.at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("recording an alarm state"))?;
+        }
+        tx.commit().await.map_err(db("recording transitions"))?;
+        Ok(fresh)
+    }
+
+    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, String> {
+        if entries.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("recording entries"))?;
+        let mut fresh = 0;
+        for e in entries {
+            if insert_timeline(&mut tx, e).await? {
+                fresh += 1;
+            }
+        }
+        tx.commit().await.map_err(db("recording entries"))?;
+        Ok(fresh)
+    }
+
+    async fn last_deployments(&self, env: &str) -> Result<HashMap<String, String>, String> {
+        let rows = sqlx::query_as::<_, (String, String)>(
+            "SELECT service, task_definition FROM observed_deployments WHERE env = ?",
+        )
+        .bind(env)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading observed deployments"))?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn set_last_deployment(
+        &self,
+        env: &str,
+        service: &str,
+        task_definition: &str,
+    ) -> Result<(), String> {
+        sqlx::query(
+            "INSERT INTO observed_deployments (env, service, task_definition, seen_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (env, service) DO UPDATE SET task_definition = excluded.task_definition, seen_at = excluded.seen_at",
+        )
+        .bind(env)
+        .bind(service)
+        .bind(task_definition)
+        .bind(ts(Utc::now()))
+        .execute(&self.pool)
+        .await
+        .map_err(db("remembering a deployment"))?;
+        Ok(())
+    }
+
+    async fn candidates(
+        &self,
+        env: &str,
+        group_key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Incident>, String> {
+        let rows = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE env = ? AND group_key = ? AND (state = 'open' OR resolved_at >= ?) ORDER BY id DESC LIMIT 20"
+        ))
+        .bind(env)
+        .bind(group_key)
+        .bind(ts(since))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading incidents"))?;
+        self.complete(rows).await
+    }
+
+    async fn open(&self, new: &NewIncident, audit: AuditEntry) -> Result<i64, String> {
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("opening an incident"))?;
+        let at = new.alarm.since;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+        )
+        .bind(&new.env)
+        .bind(&new.group_key)
+        .bind(&new.app)
+        .bind(&new.title)
+        .bind(new.severity.as_str())
+        .bind(ts(at))
+        .bind(ts(at))
+        .bind(ts(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("opening an incident"))?;
+        sqlx::query(
+            "INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&new.alarm.name)
+        .bind(new.alarm.state.as_str())
+        .bind(ts(at))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("adding an incident's alarm"))?;
+        let entry = NewEntry {
+            env: new.env.clone(),
+            at,
+            app: new.app.clone(),
+            subject: format!("incident #{id}"),
+            kind: EntryKind::Lifecycle {
+                what: "opened".into(),
+            },
+            summary: format!(
+                "Incident opened ({}) by {}",
+                new.severity.as_str(),
+                new.alarm.name
+            ),
+            actor: None,
+            incident: Some(id),
+            dedupe: None,
+        };
+        insert_timeline(&mut tx, &entry).await?;
+        let audit = AuditEntry {
+            target: Some(format!("incident #{id}")),
+            ..audit
+        };
+        insert_entry(&mut tx, &audit)
+            .await
+            .map_err(db("auditing an incident"))?;
+        tx.commit().await.map_err(db("opening an incident"))?;
+        Ok(id)
+    }
+
+    async fn fire(
+        &self,
+        id: i64,
+        alarm: &IncidentAlarm,
+        audit: Option<AuditEntry>,
+    ) -> Result<bool, String> {
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("updating an incident"))?;
+        let Some((env, app)) = Self::get_in(&mut tx, id).await? else {
+            return Err(format!("incident #{id} does not exist"));
+        };
+        sqlx::query(
+            "INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)
+             ON CONFLICT (incident_id, alarm) DO UPDATE SET state = excluded.state, since = excluded.since",
+        )
+        .bind(id)
+        .bind(&alarm.name)
+        .bind(alarm.state.as_str())
+        .bind(ts(alarm.since))
+        .execute(&mut *tx)
+        .await
+        .map_err(db("adding an incident's alarm"))?;
+        sqlx::query("UPDATE incidents SET last_fired_at = MAX(last_fired_at, ?), updated_at = ? WHERE id = ?")
+            .bind(ts(alarm.since))
+            .bind(ts(Utc::now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("updating an incident"))?;
+        let mut reopened = false;
+        if let Some(audit) = audit {
+            reopened = sqlx::query(
+                "UPDATE incidents SET state = 'open', resolved_at = NULL, resolved_by = NULL,
+                 acknowledged_by = NULL, acknowledged_at = NULL, escalated_at = NULL,
+                 reopened = reopened + 1 WHERE id = ? AND state = 'resolved'",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("reopening an incident"))?
+            .rows_affected()
+                == 1;
+            if reopened {
+                let entry = NewEntry {
+                    env,
+                    at: alarm.since,
+                    app,
+                    subject: format!("incident #{id}"),
+                    kind: EntryKind::Lifecycle {
+                        what: "reopened".into(),
+                    },
+                    summary: format!("Reopened: {} fired again", alarm.name),
+                    actor: None,
+                    incident: Some(id),
+                    dedupe: None,
+                };
+                insert_timeline(&mut tx, &entry).await?;
+                insert_entry(&mut tx, &audit)
+                    .await
+                    .map_err(db("auditing an incident"))?;
+            }
+        }
+        tx.commit().await.map_err(db("updating an incident"))?;
+        Ok(reopened)
+    }
+
+    async fn alarm_changed(&self, env: &str, alarm: &IncidentAlarm) -> Result<Vec<i64>, String> {
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("updating incident alarms"))?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT a.incident_id FROM incident_alarms a JOIN incidents i ON i.id = a.incident_id
+             WHERE i.env = ? AND i.state = 'open' AND a.alarm = ?",
+        )
+        .bind(env)
+        .bind(&alarm.name)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db("reading incident alarms"))?;
+        for id in &ids {
+            sqlx::query(
+                "UPDATE incident_alarms SET state = ?, since = ? WHERE incident_id = ? AND alarm = ? AND since <= ?",
+            )
+            .bind(alarm.state.as_str())
+            .bind(ts(alarm.since))
+            .bind(id)
+            .bind(&alarm.name)
+            .bind(ts(alarm.since))
+            .execute(&mut *tx)
+            .await
+            .map_err(db("updating an incident's alarm"))?;
+        }
+        tx.commit().await.map_err(db("updating incident alarms"))?;
+        Ok(ids)
+    }
+
+    async fn list(&self, env: Option<&str>, state: IncidentState) -> Result<Vec<Incident>, String> {
+        let rows = sqlx::query_as::<_, Row>(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE state = ? AND (? IS NULL OR env = ?) ORDER BY id DESC LIMIT 500"
+        ))
+        .bind(state.as_str())
+        .bind(env)
+        .bind(env)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading incidents"))?;
+        self.complete(rows).await
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<Incident>, String> {
+        let rows =
+            sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db("reading an incident"))?;
+        Ok(self.complete(rows).await?.into_iter().next())
+    }
+
+    async fn respond(
+        &self,
+        id: i64,
+        actor: &str,
+        response: &Response,
+        at: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<bool, String> {
+        let Some(incident) = self.get(id).await? else {
+            return Ok(false);
+        };
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("updating an incident"))?;
+        let now = ts(at);
+        let (changed, entry) = match response {
+            Response::Acknowledge => (
+                sqlx::query(
+                    "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ?, updated_at = ?
+                     WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL",
+                )
+                .bind(actor)
+                .bind(&now)
+                .bind(&now)
+                .bind(id),
+                lifecycle(&incident, "acknowledged", actor, at, format!("Acknowledged by {actor}")),
+            ),
+            Response::Assign(to) => (
+                sqlx::query(
+                    "UPDATE incidents SET assignee = ?, updated_at = ? WHERE id = ? AND state = 'open'",
+                )
+                .bind(to)
+                .bind(&now)
+                .bind(id),
+                lifecycle(&incident, "assigned", actor, at, format!("{actor} assigned it to {to}")),
+            ),
+            Response::Note(text) => (
+                sqlx::query("UPDATE incidents SET updated_at = ? WHERE id = ?")
+                    .bind(&now)
+                    .bind(id),
+                NewEntry {
+                    kind: EntryKind::Note,
+                    ..lifecycle(&incident, "note", actor, at, text.clone())
+                },
+            ),
+            Response::Resolve(note) => (
+                sqlx::query(
+                    "UPDATE incidents SET state = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ?
+                     WHERE id = ? AND state = 'open'",
+                )
+                .bind(&now)
+                .bind(actor)
+                .bind(&now)
+                .bind(id),
+                lifecycle(&incident, "resolved", actor, at, format!("Resolved by {actor}: {note}")),
+            ),
+        };
+        let moved = changed
+            .execute(&mut *tx)
+            .await
+            .map_err(db("updating an incident"))?
+            .rows_affected()
+            == 1;
+        if !moved {
+            return Ok(false);
+        }
+        insert_timeline(&mut tx, &entry).await?;
+        insert_entry(&mut tx, &audit)
+            .await
+            .map_err(db("auditing an incident"))?;
+        tx.commit().await.map_err(db("updating an incident"))?;
+        Ok(true)
+    }
+
+    async fn mark_escalated(&self, id: i64, at: DateTime<Utc>) -> Result<bool, String> {
+        let Some(incident) = self.get(id).await? else {
+            return Ok(false);
+        };
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("escalating an incident"))?;
+        let moved = sqlx::query(
+            "UPDATE incidents SET escalated_at = ?, updated_at = ?
+             WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL",
+        )
+        .bind(ts(at))
+        .bind(ts(at))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("escalating an incident"))?
+        .rows_affected()
+            == 1;
+        if moved {
+            let entry = lifecycle(
+                &incident,
+                "escalated",
+                app::ssr::incidents::SYSTEM_ACTOR,
+                at,
+                "Escalated: nobody acknowledged it in time".into(),
+            );
+            insert_timeline(&mut tx, &entry).await?;
+            insert_entry(
+                &mut tx,
+                &AuditEntry {
+                    actor: app::ssr::incidents::SYSTEM_ACTOR.into(),
+                    kind: "incident_escalate".into(),
+                    env: Some(incident.env.clone()),
+                    target: Some(format!("incident #{id}")),
+                    outcome: "succeeded".into(),
+                    detail: None,
+                    ip: None,
+                    user_agent: None,
+                },
+            )
+            .await
+            .map_err(db("auditing an incident"))?;
+        }
+        tx.commit().await.map_err(db("escalating an incident"))?;
+        Ok(moved)
+    }
+
+    async fn entries(
+        &self,
+        env: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        id: i64,
+    ) -> Result<Vec<StoredEntry>, String> {
+        type EntryRow = (
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+        );
+        let rows = sqlx::query_as::<_, EntryRow>(
+            "SELECT at, app, subject, data, summary, actor, incident_id FROM timeline_entries
+             WHERE (env = ? AND at >= ? AND at <= ?) OR incident_id = ? ORDER BY at, id LIMIT 2000",
+        )
+        .bind(env)
+        .bind(ts(from))
+        .bind(ts(to))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading the timeline"))?;
+        rows.into_iter()
+            .map(|(at, app, subject, data, summary, actor, incident)| {
+                let kind: EntryKind = serde_json::from_str(&data)
+                    .map_err(|e| format!("a timeline entry's data: {e}"))?;
+                Ok(StoredEntry {
+                    subject,
+                    app,
+                    incident,
+                    entry: TimelineEntry {
+                        at: time(&at)?,
+                        kind,
+                        summary,
+                        actor,
+                        suspect: false,
+                        rollback: None,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn overrides(&self) -> Result<Vec<Override>, String> {
+        type OverrideRow = (i64, String, String, String, String, String, Option<String>);
+        let rows = sqlx::query_as::<_, OverrideRow>(
+            "SELECT id, rotation, who, starts_at, ends_at, created_by, reason FROM oncall_overrides
+             WHERE removed_at IS NULL ORDER BY starts_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading on-call overrides"))?;
+        rows.into_iter()
+            .map(|(id, rotation, who, from, until, created_by, reason)| {
+                Ok(Override {
+                    id,
+                    rotation,
+                    who,
+                    from: time(&from)?,
+                    until: time(&until)?,
+                    created_by,
+                    reason,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_override(&self, o: &Override, audit: AuditEntry) -> Result<i64, String> {
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("adding an override"))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&o.rotation)
+        .bind(&o.who)
+        .bind(ts(o.from))
+        .bind(ts(o.until))
+        .bind(&o.created_by)
+        .bind(&o.reason)
+        .bind(ts(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("adding an override"))?;
+        let audit = AuditEntry {
+            target: Some(format!("override #{id} of {}", o.rotation)),
+            ..audit
+        };
+        insert_entry(&mut tx, &audit)
+            .await
+            .map_err(db("auditing an override"))?;
+        tx.commit().await.map_err(db("adding an override"))?;
+        Ok(id)
+    }
+
+    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, String> {
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("removing an override"))?;
+        let moved = sqlx::query(
+            "UPDATE oncall_overrides SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+        )
+        .bind(ts(Utc::now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db("removing an override"))?
+        .rows_affected()
+            == 1;
+        if moved {
+            insert_entry(&mut tx, &audit)
+                .await
+                .map_err(db("auditing an override"))?;
+        }
+        tx.commit().await.map_err(db("removing an override"))?;
+        Ok(moved)
+    }
+}

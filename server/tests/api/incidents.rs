@@ -1,0 +1,543 @@
+//! Incidents against moto: alarms fired with SetAlarmState become incidents grouped by app, with
+//! the console's changes just before them marked as suspects; they resolve when their alarms are
+//! quiet for the stability window and reopen when one fires again; people acknowledge, assign,
+//! note and resolve them; the event stream announces them; webhooks hear of them; overrides
+//! change who is on call; only the holder of the jobs lease polls.
+
+use crate::helpers::{spawn_app_with_overrides, webhook_receiver, Account, Auth, TestApp, TestEnv};
+use app::domain::incidents::{Incident, IncidentState};
+use app::ssr::ports::IncidentStore;
+use std::time::Duration;
+
+const FAST: [(&str, &str); 3] = [
+    ("QD_INCIDENTS__POLL_INTERVAL", "1s"),
+    ("QD_INCIDENTS__STABILITY_WINDOW", "2s"),
+    ("QD_SERVER__LEASE_INTERVAL", "1s"),
+];
+
+/// Two apps in one account: `shop` (service shop-web) and `billing` (service billing-api), with
+/// two alarms on shop-web and one on billing-api, all OK.
+async fn two_apps() -> Account {
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let web = account
+        .task_definition("shop-web", "registry.example/shop-web:1.0.0")
+        .await;
+    let api = account
+        .task_definition("billing-api", "registry.example/billing-api:3.2.0")
+        .await;
+    account.service("main", "shop-web", &web, "shop", 2).await;
+    account
+        .service("main", "billing-api", &api, "billing", 2)
+        .await;
+    let web_dims = [("ClusterName", "main"), ("ServiceName", "shop-web")];
+    account
+        .alarm("shop-web-cpu", "CPU above 80%", &web_dims, false)
+        .await;
+    account
+        .alarm("shop-web-5xx", "5xx above 1%", &web_dims, false)
+        .await;
+    account
+        .alarm(
+            "billing-api-cpu",
+            "CPU above 80%",
+            &[("ClusterName", "main"), ("ServiceName", "billing-api")],
+            false,
+        )
+        .await;
+    for name in ["shop-web-cpu", "shop-web-5xx", "billing-api-cpu"] {
+        account.set_alarm_state(name, "OK").await;
+    }
+    account
+}
+
+async fn console(account: &Account, extra: &[(&str, &str)]) -> TestApp {
+    let mut overrides = FAST.to_vec();
+    overrides.extend_from_slice(extra);
+    spawn_app_with_overrides(vec![TestEnv::new("dev", account)], Auth::Dev, &overrides).await
+}
+
+async fn incidents(app: &TestApp, state: IncidentState) -> Vec<Incident> {
+    app.state
+        .incidents
+        .list(None, state)
+        .await
+        .expect("list incidents")
+}
+
+/// Waits (up to 20 s) until `check` holds for the incidents in `state`.
+async fn wait_for(
+    app: &TestApp,
+    state: IncidentState,
+    what: &str,
+    check: impl Fn(&[Incident]) -> bool,
+) -> Vec<Incident> {
+    for _ in 0..200 {
+        let now = incidents(app, state).await;
+        if check(&now) {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{what}: not seen in 20 s; {state:?} incidents: {:#?}",
+        incidents(app, state).await
+    );
+}
+
+fn by_app<'a>(list: &'a [Incident], app: &str) -> Option<&'a Incident> {
+    list.iter().find(|i| i.app.as_deref() == Some(app))
+}
+
+#[tokio::test]
+async fn alarms_become_incidents_by_app_with_the_changes_before_them_as_suspects() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    let olga = app.person("olga", "operator").await;
+    // Two changes on shop-web just before it breaks: a scale, then a deploy.
+    let scaled = olga
+        .call(
+            "scale_service",
+            &[
+                ("env", "dev"),
+                ("cluster", "main"),
+                ("service", "shop-web"),
+                ("desired", "4"),
+                ("key", "incident-scale-01"),
+                ("reason", "traffic"),
+            ],
+        )
+        .await;
+    assert_eq!(scaled.status(), 200, "{:?}", scaled.text().await);
+    let deployed = olga
+        .call(
+            "deploy_service",
+            &[
+                ("env", "dev"),
+                ("cluster", "main"),
+                ("service", "shop-web"),
+                ("container", "app"),
+                ("image", "registry.example/shop-web:1.1.0"),
+                ("key", "incident-deploy-01"),
+                ("reason", "release 1.1.0"),
+            ],
+        )
+        .await;
+    assert_eq!(deployed.status(), 200, "{:?}", deployed.text().await);
+
+    account.set_alarm_state("shop-web-cpu", "ALARM").await;
+    account.set_alarm_state("shop-web-5xx", "ALARM").await;
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    let open = wait_for(&app, IncidentState::Open, "two incidents", |list| {
+        by_app(list, "shop").is_some_and(|i| i.alarms.len() == 2)
+            && by_app(list, "billing").is_some()
+    })
+    .await;
+    assert_eq!(open.len(), 2, "one incident per app: {open:#?}");
+    let shop = by_app(&open, "shop").expect("shop incident").clone();
+    let billing = by_app(&open, "billing").expect("billing incident").clone();
+    assert_eq!(shop.firing(), 2);
+    assert_eq!(billing.alarms.len(), 1);
+    assert_eq!(shop.severity.as_str(), "low", "dev is not protected");
+
+    // The incident page: both changes are suspects, the scale before the deploy.
+    let page = olga
+        .get_text(&format!("/incidents/{}?order=oldest", shop.id))
+        .await;
+    let suspects: Vec<usize> = ["scale main/shop-web", "deploy main/shop-web"]
+        .iter()
+        .map(|s| {
+            page.find(s)
+                .unwrap_or_else(|| panic!("{s} missing from {page}"))
+        })
+        .collect();
+    assert!(
+        suspects[0] < suspects[1],
+        "oldest first: scale, then deploy"
+    );
+    assert!(
+        page.matches("data-testid=\"suspect\"").count() >= 2,
+        "both changes are suspects"
+    );
+    assert!(page.contains("shop-web-5xx"), "the alarms are listed");
+    // The automation API lists them and gives the timeline with its suspects.
+    let ada = app.person("ada", "admin").await;
+    let created: serde_json::Value = ada
+        .call(
+            "create_token",
+            &[
+                ("name", "incident-bot"),
+                ("owner", "olga"),
+                ("envs", "dev"),
+                ("role", "viewer"),
+                ("days", "30"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let secret = created["secret"].as_str().expect("secret").to_string();
+    let listed: serde_json::Value = reqwest::Client::new()
+        .get(app.url("/api/v1/incidents?env=dev"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    let one: serde_json::Value = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/incidents/{}", shop.id)))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let suspects = one["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .filter(|e| e["suspect"] == true)
+        .count();
+    assert!(suspects >= 2, "{one}");
+    let bad = reqwest::Client::new()
+        .get(app.url("/api/v1/incidents?state=burning"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
+    // The billing incident does not list shop-web's changes.
+    let other = olga.get_text(&format!("/incidents/{}", billing.id)).await;
+    assert!(!other.contains("main/shop-web"), "{other}");
+
+    // Quiet for the stability window → resolved; firing again within the group window → reopened.
+    for name in ["shop-web-cpu", "shop-web-5xx"] {
+        account.set_alarm_state(name, "OK").await;
+    }
+    wait_for(&app, IncidentState::Resolved, "shop resolved", |list| {
+        list.iter().any(|i| i.id == shop.id)
+    })
+    .await;
+    assert!(
+        by_app(&incidents(&app, IncidentState::Open).await, "billing").is_some(),
+        "billing still fires"
+    );
+    account.set_alarm_state("shop-web-5xx", "ALARM").await;
+    let reopened = wait_for(&app, IncidentState::Open, "shop reopened", |list| {
+        list.iter().any(|i| i.id == shop.id)
+    })
+    .await;
+    let again = reopened.iter().find(|i| i.id == shop.id).expect("shop");
+    assert_eq!(again.reopened, 1);
+    assert_eq!(
+        incidents(&app, IncidentState::Open).await.len(),
+        2,
+        "reopened, not a third incident"
+    );
+    let audit = olga.get_text("/audit?kind=incident_open").await;
+    assert!(audit.contains("quarterdeck"), "opening is audited");
+}
+
+#[tokio::test]
+async fn people_acknowledge_assign_note_and_resolve_and_viewers_may_not() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    account.set_alarm_state("shop-web-cpu", "ALARM").await;
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    let open = wait_for(&app, IncidentState::Open, "two incidents", |l| l.len() == 2).await;
+    let (a, b) = (open[0].id.to_string(), open[1].id.to_string());
+
+    let vera = app.person("vera", "viewer").await;
+    let refused = vera.call("acknowledge_incident", &[("id", &a)]).await;
+    assert_eq!(refused.status(), 403);
+    let list = vera.get_text("/incidents").await;
+    assert!(list.contains("incidents-table"), "viewers see the list");
+    assert!(!list.contains("ack-form"), "but no acknowledge form");
+
+    let olga = app.person("olga", "operator").await;
+    // Several at once, the way the list page's form sends them.
+    let both = olga
+        .call("acknowledge_incidents", &[("ids[]", &a), ("ids[]", &b)])
+        .await;
+    assert_eq!(both.status(), 200, "{:?}", both.text().await);
+    let twice = olga.call("acknowledge_incidents", &[("ids[]", &a)]).await;
+    assert_eq!(twice.status(), 409, "already acknowledged");
+    assert!(twice
+        .text()
+        .await
+        .unwrap()
+        .contains("already acknowledged by olga"));
+
+    let mine = olga.call("assign_incident", &[("id", &a)]).await;
+    assert_eq!(mine.status(), 200);
+    let mine: serde_json::Value = mine.json().await.unwrap();
+    assert_eq!(mine["assignee"], "olga");
+    let to_sam = olga
+        .call("assign_incident", &[("id", &b), ("to", "sam")])
+        .await;
+    assert_eq!(to_sam.status(), 200);
+    let empty = olga
+        .call("note_incident", &[("id", &a), ("text", "  ")])
+        .await;
+    assert_eq!(empty.status(), 400);
+    let noted = olga
+        .call(
+            "note_incident",
+            &[("id", &a), ("text", "CPU pinned after the 14:02 deploy")],
+        )
+        .await;
+    assert_eq!(noted.status(), 200);
+    let no_note = olga
+        .call("resolve_incident", &[("id", &a), ("note", "")])
+        .await;
+    assert_eq!(no_note.status(), 400, "resolving needs a note");
+    let resolved = olga
+        .call("resolve_incident", &[("id", &a), ("note", "rolled back")])
+        .await;
+    assert_eq!(resolved.status(), 200);
+    let resolved: serde_json::Value = resolved.json().await.unwrap();
+    assert_eq!(resolved["state"], "resolved");
+    let late = olga
+        .call("resolve_incident", &[("id", &a), ("note", "again")])
+        .await;
+    assert_eq!(late.status(), 409);
+    let missing = olga.call("acknowledge_incident", &[("id", "999999")]).await;
+    assert_eq!(missing.status(), 404);
+
+    let mine_list = olga.get_text("/incidents?mine=1&state=resolved").await;
+    assert!(mine_list.contains(&format!("#{a}")));
+    let page = olga.get_text(&format!("/incidents/{a}")).await;
+    for text in [
+        "Acknowledged by olga",
+        "olga assigned it to olga",
+        "CPU pinned after the 14:02 deploy",
+        "Resolved by olga: rolled back",
+    ] {
+        assert!(page.contains(text), "{text} missing from the timeline");
+    }
+    let audit = olga.get_text("/audit?who=olga").await;
+    for kind in [
+        "incident_ack",
+        "incident_assign",
+        "incident_note",
+        "incident_resolve",
+    ] {
+        assert!(audit.contains(kind), "{kind} audited");
+    }
+    let denied = olga.get_text("/audit?who=vera&kind=denied").await;
+    assert!(
+        denied.contains("RespondIncident"),
+        "the viewer's attempt is audited"
+    );
+}
+
+/// Reads server-sent events from a streaming response until one named `event` arrives.
+async fn next_event(response: &mut reqwest::Response, buffer: &mut String, event: &str) -> String {
+    loop {
+        if let Some(at) = buffer.find(&format!("event: {event}\n")) {
+            let rest = buffer[at..].to_string();
+            let end = rest.find("\n\n").map(|e| e + 2).unwrap_or(rest.len());
+            let found = rest[..end].to_string();
+            *buffer = rest[end..].to_string();
+            return found;
+        }
+        match response.chunk().await.expect("stream chunk") {
+            Some(bytes) => buffer.push_str(&String::from_utf8_lossy(&bytes)),
+            None => panic!("the stream ended before a {event} event"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_event_stream_announces_a_new_incident_within_a_poll() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    let anonymous = reqwest::get(app.url("/events")).await.expect("GET /events");
+    assert_eq!(anonymous.status(), 401, "the stream needs a session");
+
+    let olga = app.person("olga", "operator").await;
+    let mut stream = olga
+        .client
+        .get(app.url("/events"))
+        .send()
+        .await
+        .expect("GET /events");
+    assert_eq!(stream.status(), 200);
+    assert!(stream.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    // Poll interval (1 s) plus a second, plus slack for a loaded CI machine.
+    let event = tokio::time::timeout(
+        Duration::from_secs(10),
+        next_event(&mut stream, &mut buffer, "incident"),
+    )
+    .await
+    .expect("an incident event within the poll interval");
+    assert!(event.contains("\"env\":\"dev\""), "{event}");
+    let open = incidents(&app, IncidentState::Open).await;
+    assert!(event.contains(&format!("\"id\":{}", open[0].id)), "{event}");
+}
+
+#[tokio::test]
+async fn new_and_escalated_incidents_go_to_the_webhooks() {
+    let (url, seen) = webhook_receiver().await;
+    let hooks = format!(r#"[{{ name = "pager", url = "{url}" }}]"#);
+    let account = two_apps().await;
+    let _app = console(
+        &account,
+        &[
+            ("QD_NOTIFICATIONS__WEBHOOKS", hooks.as_str()),
+            ("QD_INCIDENTS__ESCALATE_AFTER", "2s"),
+        ],
+    )
+    .await;
+    account.set_alarm_state("shop-web-cpu", "ALARM").await;
+    let mut events: Vec<String> = Vec::new();
+    for _ in 0..200 {
+        events = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|b| b["event"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if events.contains(&"incident.escalated".to_string()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(events, vec!["incident.opened", "incident.escalated"]);
+    let first = seen.lock().expect("lock")[0].clone();
+    assert_eq!(first["incident"]["app"], "shop");
+    assert!(
+        first["text"].as_str().unwrap().contains("incident #"),
+        "{first}"
+    );
+    // Once only: escalation is not repeated on later polls.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(seen.lock().expect("lock").len(), 2);
+}
+
+#[tokio::test]
+async fn admins_override_who_is_on_call() {
+    let account = two_apps().await;
+    let rotation = r#"[{ name = "platform", members = ["ana", "bob"], first_handoff = "2026-01-05", timezone = "Europe/Berlin", length_days = 7 }]"#;
+    let app = console(&account, &[("QD_ONCALL__ROTATIONS", rotation)]).await;
+    let olga = app.person("olga", "operator").await;
+    let form = [
+        ("rotation", "platform"),
+        ("who", "zoe"),
+        ("from", "2020-01-01T00:00"),
+        ("until", "2099-01-01T00:00"),
+        ("reason", "covering"),
+    ];
+    let refused = olga.call("add_override", &form).await;
+    assert_eq!(refused.status(), 403, "operators may not");
+    let ada = app.person("ada", "admin").await;
+    let bad = ada
+        .call(
+            "add_override",
+            &[
+                ("rotation", "platform"),
+                ("who", "zoe"),
+                ("from", "2099-01-02T00:00"),
+                ("until", "2099-01-01T00:00"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad
+        .text()
+        .await
+        .unwrap()
+        .contains("must end after it starts"));
+    // 2020 → 2099 is longer than an override may last; a week from now works.
+    let long = ada.call("add_override", &form).await;
+    assert_eq!(long.status(), 400);
+    let now = chrono::Utc::now();
+    let from = (now - chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let until = (now + chrono::Duration::days(7))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let added = ada
+        .call(
+            "add_override",
+            &[
+                ("rotation", "platform"),
+                ("who", "zoe"),
+                ("from", &from),
+                ("until", &until),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), 200, "{:?}", added.text().await);
+    let id = added.text().await.unwrap();
+    let header = olga.get_text("/incidents").await;
+    assert!(header.contains(">zoe<"), "zoe is on call now");
+    let page = olga.get_text("/oncall").await;
+    assert!(page.contains("override-row") && !page.contains("override-form"));
+    let removed = ada.call("remove_override", &[("id", id.trim())]).await;
+    assert_eq!(removed.status(), 200);
+    let gone = ada.call("remove_override", &[("id", id.trim())]).await;
+    assert_eq!(gone.status(), 404);
+    let audit = ada.get_text("/audit?kind=oncall_override").await;
+    assert!(audit.contains("zoe covers platform"));
+}
+
+#[tokio::test]
+async fn only_the_lease_holder_polls_and_another_console_takes_over() {
+    let account = two_apps().await;
+    let mut first = console(&account, &[]).await;
+    let database = first.database_url();
+    let second = console(&account, &[("QD_SERVER__DATABASE_URL", database.as_str())]).await;
+    assert!(first.state.lease.is_held());
+    assert!(!second.state.lease.is_held(), "one holder at a time");
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    let open = wait_for(&first, IncidentState::Open, "an incident", |l| {
+        !l.is_empty()
+    })
+    .await;
+    assert_eq!(open.len(), 1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        second
+            .state
+            .poller_stats
+            .rounds
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the second console never polled"
+    );
+    // The holder stops (and gives the lease back): the other takes over and carries on, without
+    // recording the same transition again.
+    first.stop();
+    for _ in 0..100 {
+        if second.state.lease.is_held() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(second.state.lease.is_held(), "taken over");
+    account.set_alarm_state("shop-web-cpu", "ALARM").await;
+    let open = wait_for(&second, IncidentState::Open, "the second incident", |l| {
+        l.len() == 2
+    })
+    .await;
+    assert_eq!(
+        open.iter()
+            .filter(|i| i.app.as_deref() == Some("billing"))
+            .count(),
+        1
+    );
+}
