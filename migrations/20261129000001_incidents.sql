@@ -66,12 +66,13 @@ BEFORE UPDATE ON timeline_entries BEGIN SELECT RAISE(ABORT, 'timeline entries ar
 CREATE TRIGGER IF NOT EXISTS timeline_append_only_delete
 BEFORE DELETE ON timeline_entries BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END;
 
--- The task definition each service ran when the poller last looked.
+-- The deployment each service ran when the poller last looked: `<task definition>#<PRIMARY
+-- deployment id>` (or the task definition alone where ECS reports no matching deployment).
 CREATE TABLE IF NOT EXISTS observed_deployments (
-    env              TEXT NOT NULL,
-    service          TEXT NOT NULL,
-    task_definition  TEXT NOT NULL,
-    seen_at          TEXT NOT NULL,
+    env      TEXT NOT NULL,
+    service  TEXT NOT NULL,
+    marker   TEXT NOT NULL,
+    seen_at  TEXT NOT NULL,
     PRIMARY KEY (env, service)
 );
 

@@ -14,3 +14,22 @@ pub mod releases;
 pub mod services;
 pub mod session;
 pub mod tokens;
+
+/// A yes/no filter from the address: `1`, `true` or `on` (a ticked checkbox) mean yes.
+#[cfg(feature = "ssr")]
+fn flag(value: &Option<String>) -> bool {
+    value
+        .as_deref()
+        .is_some_and(|v| v == "1" || v == "true" || v == "on")
+}
+
+/// An optional environment filter from the address; empty means all.
+#[cfg(feature = "ssr")]
+fn env_filter(
+    value: Option<String>,
+) -> Result<Option<crate::domain::ids::EnvId>, crate::error::AppError> {
+    Ok(value
+        .filter(|e| !e.is_empty())
+        .map(|e| crate::domain::ids::EnvId::parse(&e))
+        .transpose()?)
+}

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::Utc;
 use std::fmt::Write;
+use std::sync::atomic::Ordering;
 
 pub async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, "ok\n")
@@ -100,25 +101,37 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         }
     }
     let now = Utc::now();
+    let states: Vec<_> = state.inventory.slots().iter().map(|s| s.state()).collect();
+    // Each family's samples follow its own HELP and TYPE lines, as the text format wants.
     let _ = writeln!(out, "# HELP quarterdeck_inventory_age_seconds Age of the last good inventory per environment.\n# TYPE quarterdeck_inventory_age_seconds gauge");
-    let _ = writeln!(out, "# HELP quarterdeck_inventory_failing Whether the last refresh of an environment failed.\n# TYPE quarterdeck_inventory_failing gauge");
-    for slot in state.inventory.slots() {
-        let s = slot.state();
-        let env = label(s.descriptor.id.as_str());
+    for s in &states {
         if let Some(at) = s.status.last_success {
             let _ = writeln!(
                 out,
-                "quarterdeck_inventory_age_seconds{{env=\"{env}\"}} {}",
+                "quarterdeck_inventory_age_seconds{{env=\"{}\"}} {}",
+                label(s.descriptor.id.as_str()),
                 (now - at).num_milliseconds() as f64 / 1000.0
             );
         }
+    }
+    let _ = writeln!(out, "# HELP quarterdeck_inventory_failing Whether the last refresh of an environment failed.\n# TYPE quarterdeck_inventory_failing gauge");
+    for s in &states {
         let failing =
             freshness(&s.status, s.descriptor.refresh_interval_secs, now) == Freshness::Failing;
         let _ = writeln!(
             out,
-            "quarterdeck_inventory_failing{{env=\"{env}\"}} {}",
+            "quarterdeck_inventory_failing{{env=\"{}\"}} {}",
+            label(s.descriptor.id.as_str()),
             u8::from(failing)
         );
+    }
+    let _ = writeln!(out, "# HELP quarterdeck_jobs_leader Whether this process holds the jobs lease (runs the poller and the release sweep).\n# TYPE quarterdeck_jobs_leader gauge\nquarterdeck_jobs_leader {}", u8::from(state.lease.is_held()));
+    let polls = &state.poller_stats;
+    let _ = writeln!(out, "# HELP quarterdeck_alarm_poll_rounds_total Completed alarm poller rounds.\n# TYPE quarterdeck_alarm_poll_rounds_total counter\nquarterdeck_alarm_poll_rounds_total {}", polls.rounds.load(Ordering::SeqCst));
+    let _ = writeln!(out, "# HELP quarterdeck_alarm_poll_failures_total Environment polls that failed.\n# TYPE quarterdeck_alarm_poll_failures_total counter\nquarterdeck_alarm_poll_failures_total {}", polls.failures.load(Ordering::SeqCst));
+    let last = polls.last_round_ms.load(Ordering::SeqCst);
+    if last > 0 {
+        let _ = writeln!(out, "# HELP quarterdeck_alarm_poll_age_seconds Time since the last completed alarm poller round (poller lag).\n# TYPE quarterdeck_alarm_poll_age_seconds gauge\nquarterdeck_alarm_poll_age_seconds {}", (now.timestamp_millis() - last) as f64 / 1000.0);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

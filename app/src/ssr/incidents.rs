@@ -106,7 +106,10 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
         .iter()
         .map(|t| {
             let app = by_name.get(t.alarm.as_str()).and_then(|a| a.app.clone());
-            let from = t.from.map(|s| s.as_str()).unwrap_or("unknown");
+            let change = match t.from {
+                Some(from) => format!("{} → {}", from.as_str(), t.to.as_str()),
+                None => format!("first seen in {}", t.to.as_str()),
+            };
             let entry = NewEntry {
                 env: env.clone(),
                 at: t.at,
@@ -117,7 +120,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                     from: t.from,
                     to: t.to,
                 },
-                summary: format!("{} {from} → {}: {}", t.alarm, t.to.as_str(), t.reason),
+                summary: format!("{} {change}: {}", t.alarm, t.reason),
                 actor: None,
                 incident: None,
                 dedupe: Some(t.dedupe_key()),
@@ -270,7 +273,22 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
     Ok(outcome)
 }
 
-/// Records new PRIMARY task definitions on services as observed deployments, and RDS events.
+/// What identifies a service's current deployment: its task definition and, where ECS reports
+/// one for it, the PRIMARY deployment's id (so a forced new deployment of the same revision counts).
+fn deployment_marker(td: &str, primary: Option<&str>) -> String {
+    match primary {
+        Some(id) => format!("{td}#{id}"),
+        None => td.to_string(),
+    }
+}
+
+/// The task definition part of a marker.
+fn marker_revision(marker: &str) -> &str {
+    marker.split('#').next().unwrap_or(marker)
+}
+
+/// Records new PRIMARY deployments on services (a new task definition or deployment id) as
+/// observed deployments, and RDS events.
 async fn observe_changes(
     services: &AppServices,
     env: &str,
@@ -287,21 +305,25 @@ async fn observe_changes(
     for s in &inventory.services {
         let key = service_key(&s.cluster, &s.name);
         let td = s.task_definition_arn.as_str();
-        if td.is_empty() || last.get(&key).map(String::as_str) == Some(td) {
-            continue;
-        }
         let primary = s
             .deployments
             .iter()
             .find(|d| d.status == "PRIMARY" && d.task_definition_arn == td);
+        let marker = deployment_marker(td, primary.map(|d| d.id.as_str()));
+        if td.is_empty() || last.get(&key) == Some(&marker) {
+            continue;
+        }
         // Before the console saw this service, the revision it leaves is the one an unfinished
         // rollout still runs, if any.
-        let previous = last.get(&key).cloned().or_else(|| {
-            s.deployments
-                .iter()
-                .find(|d| d.status == "ACTIVE" && d.task_definition_arn != td)
-                .map(|d| d.task_definition_arn.clone())
-        });
+        let previous = last
+            .get(&key)
+            .map(|m| marker_revision(m).to_string())
+            .or_else(|| {
+                s.deployments
+                    .iter()
+                    .find(|d| d.status == "ACTIVE" && d.task_definition_arn != td)
+                    .map(|d| d.task_definition_arn.clone())
+            });
         let at = primary.and_then(|d| d.created_at).unwrap_or(now);
         let revision = td.rsplit('/').next().unwrap_or(td);
         let image = s
@@ -311,6 +333,7 @@ async fn observe_changes(
             .map(|c| format!(" ({})", c.image))
             .unwrap_or_default();
         let summary = match &previous {
+            Some(p) if p == td => format!("{key}: new deployment of {revision}{image}"),
             Some(p) => format!(
                 "{key} now runs {revision}{image}, was {}",
                 p.rsplit('/').next().unwrap_or(p)
@@ -330,9 +353,9 @@ async fn observe_changes(
             summary,
             actor: None,
             incident: None,
-            dedupe: Some(format!("deploy:{key}:{td}:{}", at.timestamp())),
+            dedupe: Some(format!("deploy:{key}:{marker}:{}", at.timestamp())),
         });
-        seen.push((key, td.to_string()));
+        seen.push((key, marker));
     }
     for e in &inventory.db_events {
         let at = e.at.unwrap_or(now);
@@ -356,9 +379,9 @@ async fn observe_changes(
         .record_entries(&entries)
         .await
         .map_err(store_error("recording observed changes"))?;
-    for (key, td) in seen {
+    for (key, marker) in seen {
         store
-            .set_last_deployment(env, &key, &td)
+            .set_last_deployment(env, &key, &marker)
             .await
             .map_err(store_error("remembering a deployment"))?;
     }

@@ -435,17 +435,18 @@ pub trait IncidentStore: Send + Sync {
     ) -> Result<Vec<usize>, String>;
     /// Records entries, each once; returns how many were new.
     async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, String>;
-    /// The task definition last seen as PRIMARY per service key of `env`.
+    /// The deployment last seen per service key of `env`: its task definition and PRIMARY
+    /// deployment id (`<task definition>#<deployment id>`).
     async fn last_deployments(
         &self,
         env: &str,
     ) -> Result<std::collections::HashMap<String, String>, String>;
-    /// Remembers the PRIMARY task definition of a service.
+    /// Remembers the deployment a service runs (as `last_deployments` answers it).
     async fn set_last_deployment(
         &self,
         env: &str,
         service: &str,
-        task_definition: &str,
+        marker: &str,
     ) -> Result<(), String>;
     /// Incidents of one environment and group, open or resolved recently enough to matter
     /// (resolved after `since`).

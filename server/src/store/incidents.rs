@@ -250,7 +250,7 @@ impl IncidentStore for SqlIncidents {
 
     async fn last_deployments(&self, env: &str) -> Result<HashMap<String, String>, String> {
         let rows = sqlx::query_as::<_, (String, String)>(
-            "SELECT service, task_definition FROM observed_deployments WHERE env = ?",
+            "SELECT service, marker FROM observed_deployments WHERE env = ?",
         )
         .bind(env)
         .fetch_all(&self.pool)
@@ -263,15 +263,15 @@ impl IncidentStore for SqlIncidents {
         &self,
         env: &str,
         service: &str,
-        task_definition: &str,
+        marker: &str,
     ) -> Result<(), String> {
         sqlx::query(
-            "INSERT INTO observed_deployments (env, service, task_definition, seen_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (env, service) DO UPDATE SET task_definition = excluded.task_definition, seen_at = excluded.seen_at",
+            "INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at",
         )
         .bind(env)
         .bind(service)
-        .bind(task_definition)
+        .bind(marker)
         .bind(ts(Utc::now()))
         .execute(&self.pool)
         .await

@@ -289,6 +289,18 @@ async fn principal_of(app: &TestApp, client: &reqwest::Client) -> Principal {
     }
 }
 
+/// Whether `p` may view some environment.
+fn views_some(p: &Principal) -> bool {
+    ENVS.iter()
+        .any(|e| authorize(p, Action::View, &EnvId::parse(e).unwrap()).is_ok())
+}
+
+/// Whether `p` is an admin of some environment.
+fn admin_somewhere(p: &Principal) -> bool {
+    ENVS.iter()
+        .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin))
+}
+
 fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) -> u16 {
     let env = EnvId::parse(env).unwrap();
     match (kind, who) {
@@ -297,10 +309,7 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
         (_, None) => 401,
         (Kind::Global, Some(_)) => 200,
         (Kind::GlobalNeedsAccess, Some(p)) => {
-            let any = ENVS
-                .iter()
-                .any(|e| authorize(p, Action::View, &EnvId::parse(e).unwrap()).is_ok());
-            if any {
+            if views_some(p) {
                 200
             } else {
                 404
@@ -322,30 +331,21 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
         }
         (Kind::ReleaseMissing, Some(_)) => 404,
         (Kind::AdminSomewhere, Some(p)) => {
-            let admin = ENVS
-                .iter()
-                .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin));
-            if admin {
+            if admin_somewhere(p) {
                 200
             } else {
                 403
             }
         }
         (Kind::AnyAccess, Some(p)) => {
-            let any = ENVS
-                .iter()
-                .any(|e| authorize(p, Action::View, &EnvId::parse(e).unwrap()).is_ok());
-            if any {
+            if views_some(p) {
                 200
             } else {
                 403
             }
         }
         (Kind::AdminSomewhereOr(status), Some(p)) => {
-            let admin = ENVS
-                .iter()
-                .any(|e| p.grants.role_in(&EnvId::parse(e).unwrap()) == Some(Role::Admin));
-            if admin {
+            if admin_somewhere(p) {
                 *status
             } else {
                 403

@@ -503,6 +503,19 @@ async fn only_the_lease_holder_polls_and_another_console_takes_over() {
     let second = console(&account, &[("QD_SERVER__DATABASE_URL", database.as_str())]).await;
     assert!(first.state.lease.is_held());
     assert!(!second.state.lease.is_held(), "one holder at a time");
+    let leader = |text: String| {
+        text.lines()
+            .find(|l| l.starts_with("quarterdeck_jobs_leader "))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        leader(first.get_text("/metrics").await).as_deref(),
+        Some("quarterdeck_jobs_leader 1")
+    );
+    assert_eq!(
+        leader(second.get_text("/metrics").await).as_deref(),
+        Some("quarterdeck_jobs_leader 0")
+    );
     account.set_alarm_state("billing-api-cpu", "ALARM").await;
     let open = wait_for(&first, IncidentState::Open, "an incident", |l| {
         !l.is_empty()

@@ -19,24 +19,17 @@ pub async fn list_incidents(
     respond(async {
         let user = current_user()?;
         let services = services()?;
-        let env = env
-            .filter(|e| !e.is_empty())
-            .map(|e| EnvId::parse(&e))
-            .transpose()?;
+        let env = crate::api::env_filter(env)?;
         let state = state
             .filter(|s| !s.is_empty())
             .map(|s| IncidentState::parse(&s))
             .transpose()
             .map_err(AppError::Invalid)?;
-        let flag = |v: &Option<String>| {
-            v.as_deref()
-                .is_some_and(|v| v == "1" || v == "true" || v == "on")
-        };
         let filter = IncidentFilter {
             env: env.as_ref().map(|e| e.to_string()),
             state,
-            mine: flag(&mine),
-            unacknowledged: flag(&unacked),
+            mine: crate::api::flag(&mine),
+            unacknowledged: crate::api::flag(&unacked),
         };
         let states = visible_states(&user, &services);
         let envs: Vec<EnvId> = states.into_iter().map(|s| s.descriptor.id).collect();

@@ -18,20 +18,13 @@ pub async fn list_releases(
     respond(async {
         let user = current_user()?;
         let services = services()?;
-        let env = env
-            .filter(|e| !e.is_empty())
-            .map(|e| EnvId::parse(&e))
-            .transpose()?;
+        let env = crate::api::env_filter(env)?;
         let state = state
             .filter(|s| !s.is_empty())
             .map(|s| ReleaseState::parse(&s))
             .transpose()
             .map_err(AppError::Invalid)?;
-        let flag = |v: &Option<String>| {
-            v.as_deref()
-                .is_some_and(|v| v == "1" || v == "true" || v == "on")
-        };
-        let (mine, awaiting) = (flag(&mine), flag(&awaiting));
+        let (mine, awaiting) = (crate::api::flag(&mine), crate::api::flag(&awaiting));
         let states = visible_states(&user, &services);
         let rows = crate::ssr::releases::list(
             &user,

@@ -189,7 +189,7 @@ fn incidents_page(view: IncidentsView, ack: ServerAction<AcknowledgeIncidents>) 
                 <a href="/incidents" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
             </div>
         </Form>
-        <Section title=format!("{shown} {what} incidents") note="most urgent first, then newest">
+        <Section title=format!("{shown} {what} incident{}", if shown == 1 { "" } else { "s" }) note="most urgent first, then newest">
             {selectable.then(|| view! {
                 <ActionForm action=ack attr:id="ack-form" attr:data-testid="ack-form" attr:class="flex items-center gap-3 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
                     <span class=format!("text-xs {MUTED}")>"Tick incidents below, then"</span>

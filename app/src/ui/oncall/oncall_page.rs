@@ -74,6 +74,12 @@ fn oncall_page(
         .iter()
         .map(|(r, _, _)| r.name.clone())
         .collect();
+    // Two or more rotations side by side on wide screens; one takes the width.
+    let grid = if names.len() > 1 {
+        "grid gap-x-5 lg:grid-cols-2"
+    } else {
+        "grid"
+    };
     let rotations = if view.rotations.is_empty() {
         view! { <Section title="Rotations"><Empty text="No rotations are configured ([[oncall.rotations]] in the config file)."/></Section> }.into_any()
     } else {
@@ -174,7 +180,7 @@ fn oncall_page(
     });
     view! {
         <PageHeader title="On call" crumbs=vec![("Incidents".to_string(), "/incidents".to_string())]/>
-        <div class="grid gap-x-5 lg:grid-cols-2">{rotations}</div>
+        <div class=grid>{rotations}</div>
         {form}
         <Section title="Overrides" note="now and ahead">{overrides}</Section>
     }
