@@ -80,6 +80,9 @@ pub struct Watched {
     pub history: std::sync::atomic::AtomicBool,
     /// The end of the last window read from the history.
     pub history_until: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// The snapshot the last poll looked at (held, so its address is not reused), so an
+    /// unchanged one is not scanned for deployments and RDS events again.
+    pub last_snapshot: std::sync::Mutex<Option<Arc<app::domain::inventory::EnvInventory>>>,
 }
 
 impl Watched {
@@ -89,6 +92,7 @@ impl Watched {
             feed,
             history: std::sync::atomic::AtomicBool::new(true),
             history_until: std::sync::Mutex::new(None),
+            last_snapshot: std::sync::Mutex::new(None),
         }
     }
 }
@@ -131,7 +135,20 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
     }
     let alarms = watched.slot.patch_alarms(alarms);
     let state = watched.slot.state();
+    let snapshot_changed = match watched.last_snapshot.lock() {
+        Ok(mut last) => {
+            let same = match (last.as_ref(), state.inventory.as_ref()) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            last.clone_from(&state.inventory);
+            !same
+        }
+        Err(_) => true,
+    };
     let poll = app::ssr::incidents::Poll {
+        snapshot_changed,
         env: &state.descriptor,
         alarms: &alarms,
         history: &history,

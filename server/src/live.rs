@@ -48,3 +48,36 @@ pub async fn events(
     Sse::new(futures::StreamExt::chain(ready, changes))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::policy::{AuthMethod, Role, RoleGrants};
+    use app::ssr::live::LiveKind;
+
+    #[test]
+    fn people_get_the_events_of_the_environments_they_may_view_only() {
+        let dev_only = Principal {
+            name: "devon".into(),
+            method: AuthMethod::Oidc,
+            grants: RoleGrants {
+                everywhere: None,
+                per_env: [(EnvId::parse("dev").unwrap(), Role::Operator)].into(),
+            },
+            groups: vec![],
+        };
+        let event = |env: &str| LiveEvent {
+            kind: LiveKind::Incident,
+            env: env.into(),
+            id: Some(1),
+        };
+        assert!(may_see(&dev_only, &event("dev")));
+        assert!(!may_see(&dev_only, &event("prod")));
+        assert!(!may_see(&dev_only, &event("not an env!")));
+        let everyone = Principal {
+            grants: RoleGrants::everywhere(Role::Viewer),
+            ..dev_only
+        };
+        assert!(may_see(&everyone, &event("prod")));
+    }
+}

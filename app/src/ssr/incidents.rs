@@ -35,6 +35,8 @@ pub struct Poll<'a> {
     pub history: &'a [Transition],
     /// The environment's snapshot, for observed deployments, RDS events and tags.
     pub inventory: Option<&'a EnvInventory>,
+    /// The snapshot changed since the last poll: look for new deployments and RDS events in it.
+    pub snapshot_changed: bool,
     pub now: DateTime<Utc>,
 }
 
@@ -218,7 +220,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
         }
     }
 
-    if let Some(inventory) = poll.inventory {
+    if let (Some(inventory), true) = (poll.inventory, poll.snapshot_changed) {
         observe_changes(services, &env, inventory, poll.now).await?;
     }
 
