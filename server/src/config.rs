@@ -864,6 +864,13 @@ impl Settings {
         Self::from_toml(&text, vars).with_context(|| format!("in config file {}", path.display()))
     }
 
+    /// Everything from `QD_…` variables, no file (containers): `QD_SERVER__LISTEN`,
+    /// `QD_AUTH__MODE`, `QD_ENVIRONMENTS__0__ID`, … or whole tables as inline TOML
+    /// (`QD_ENVIRONMENTS='[{ id = "prod", … }]'`).
+    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        Self::from_toml("", vars).context("no config file given, so from QD_… variables")
+    }
+
     pub fn from_toml(
         text: &str,
         vars: impl IntoIterator<Item = (String, String)>,
@@ -1157,7 +1164,15 @@ pub fn apply_overrides(
         .into_iter()
         .filter(|(k, _)| k.starts_with(OVERRIDE_PREFIX) && k.contains("__"))
         .collect();
-    overrides.sort();
+    // By path, list indexes as numbers: entry 2 is set before entry 10.
+    overrides.sort_by_cached_key(|(k, _)| {
+        k.split("__")
+            .map(|seg| match seg.parse::<u64>() {
+                Ok(n) => (0, n, String::new()),
+                Err(_) => (1, 0, seg.to_string()),
+            })
+            .collect::<Vec<_>>()
+    });
     for (name, raw) in overrides {
         let path: Vec<String> = name[OVERRIDE_PREFIX.len()..]
             .split("__")
@@ -1385,6 +1400,42 @@ mod tests {
         }
         let public = format!("{MINIMAL}\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"https://hooks.example/x\"\n");
         assert!(err(&public, &[]).contains("webhook URLs are secrets"));
+    }
+
+    #[test]
+    fn the_whole_configuration_can_come_from_environment_variables() {
+        let mut vars: Vec<(String, String)> = vec![
+            ("QD_SERVER__LISTEN".into(), "0.0.0.0:3000".into()),
+            (
+                "QD_SERVER__PUBLIC_URL".into(),
+                "https://ops.example.com".into(),
+            ),
+            ("QD_AUTH__MODE".into(), "oidc".into()),
+            ("QD_AUTH__ISSUER".into(), "https://sso.example.com/".into()),
+            ("QD_AUTH__CLIENT_ID".into(), "quarterdeck".into()),
+            ("QD_AUTH__CLIENT_SECRET_ENV".into(), "QD_OIDC_SECRET".into()),
+            ("QD_OIDC_SECRET".into(), "s3cret".into()),
+            (
+                "QD_AUTH__ROLES".into(),
+                r#"[{ group = "platform", role = "admin", environments = ["*"] }]"#.into(),
+            ),
+            ("PATH".into(), "/usr/bin".into()),
+        ];
+        for i in 0..11 {
+            for (field, value) in [
+                ("ID", format!("env{i}")),
+                ("NAME", format!("Env {i}")),
+                ("REGION", "eu-west-1".to_string()),
+            ] {
+                vars.push((format!("QD_ENVIRONMENTS__{i}__{field}"), value));
+            }
+        }
+        let s = Settings::from_env(vars).unwrap();
+        assert_eq!(s.server.listen.port(), 3000);
+        assert_eq!(s.environments.len(), 11, "entry 10 comes after entry 2");
+        assert_eq!(s.environments[10].id.as_str(), "env10");
+        let missing = Settings::from_env(Vec::<(String, String)>::new()).unwrap_err();
+        assert!(format!("{missing:#}").contains("QD_"), "{missing:#}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod audit_export;
 pub mod auth;
 pub mod aws;
 pub mod config;
+pub mod http_metrics;
 pub mod inventory;
 pub mod jobs;
 pub mod live;

@@ -29,13 +29,17 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ConfigArg {
-    /// Path to the TOML config file (or set QD_CONFIG).
+    /// Path to the TOML config file (or set QD_CONFIG). Without one, the whole configuration
+    /// comes from `QD_…` environment variables.
     #[arg(long, short, env = CONFIG_PATH_VAR)]
-    config: PathBuf,
+    config: Option<PathBuf>,
 }
 
 fn load(arg: &ConfigArg) -> anyhow::Result<Settings> {
-    Settings::load(&arg.config, std::env::vars())
+    match &arg.config {
+        Some(path) => Settings::load(path, std::env::vars()),
+        None => Settings::from_env(std::env::vars()),
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,7 @@
 //! Operability endpoints: `/healthz` (the process answers), `/readyz` (database reachable and
-//! migrated; AWS freshness reported but not fatal), `/metrics` (Prometheus text).
+//! migrated; AWS freshness reported but not fatal), `/metrics` (Prometheus text: AWS calls and
+//! their latency, HTTP requests and their latency, inventory age, the jobs lease, the poller,
+//! webhook deliveries).
 
 use crate::aws::call_stats::CallTotals;
 use crate::startup::AppState;
@@ -99,6 +101,54 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
                 value(t)
             );
         }
+    }
+    let _ = writeln!(out, "# HELP quarterdeck_aws_call_duration_seconds Latency of AWS API call attempts.\n# TYPE quarterdeck_aws_call_duration_seconds histogram");
+    for (k, t) in &stats {
+        let labels = format!(
+            "env=\"{}\",service=\"{}\",operation=\"{}\"",
+            label(&k.env),
+            label(&k.service),
+            label(&k.operation)
+        );
+        t.latency
+            .render(&mut out, "quarterdeck_aws_call_duration_seconds", &labels);
+    }
+    let http = state.http_stats.snapshot();
+    let _ = writeln!(out, "# HELP quarterdeck_http_requests_total HTTP requests by route, method and status.\n# TYPE quarterdeck_http_requests_total counter");
+    for ((route, method, status), h) in &http {
+        let _ = writeln!(
+            out,
+            "quarterdeck_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {}",
+            label(route),
+            label(method),
+            h.count
+        );
+    }
+    let _ = writeln!(out, "# HELP quarterdeck_http_request_duration_seconds HTTP request latency by route, method and status.\n# TYPE quarterdeck_http_request_duration_seconds histogram");
+    for ((route, method, status), h) in &http {
+        let labels = format!(
+            "route=\"{}\",method=\"{}\",status=\"{status}\"",
+            label(route),
+            label(method)
+        );
+        h.render(
+            &mut out,
+            "quarterdeck_http_request_duration_seconds",
+            &labels,
+        );
+    }
+    let hooks = &state.notifier.stats;
+    let _ = writeln!(out, "# HELP quarterdeck_webhook_deliveries_total Webhook delivery attempts by outcome.\n# TYPE quarterdeck_webhook_deliveries_total counter");
+    for (outcome, n) in [
+        ("delivered", &hooks.delivered),
+        ("retried", &hooks.retried),
+        ("given_up", &hooks.given_up),
+    ] {
+        let _ = writeln!(
+            out,
+            "quarterdeck_webhook_deliveries_total{{outcome=\"{outcome}\"}} {}",
+            n.load(Ordering::SeqCst)
+        );
     }
     let now = Utc::now();
     let states: Vec<_> = state.inventory.slots().iter().map(|s| s.state()).collect();

@@ -51,6 +51,7 @@ pub struct AppState {
     /// Held by the one process that runs the background jobs.
     pub lease: Arc<store::lease::Lease>,
     pub poller_stats: Arc<crate::jobs::PollerStats>,
+    pub http_stats: Arc<crate::http_metrics::HttpStats>,
     /// Each environment's alarm source, in the order of the inventory's slots.
     pub alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>>,
     pub handoff: Arc<app::ssr::handoff::SecretHandoff>,
@@ -169,6 +170,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         live,
         lease,
         poller_stats: Arc::default(),
+        http_stats: Arc::default(),
         alarm_feeds,
         handoff: Arc::default(),
         pool,
@@ -236,7 +238,11 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(tower::util::option_layer(hsts))
         .with_state(state.clone())
-        .merge(api.with_state(state))
+        .merge(api.with_state(state.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.http_stats),
+            crate::http_metrics::track,
+        ))
 }
 
 /// A bound, ready-to-run console.

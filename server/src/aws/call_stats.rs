@@ -22,6 +22,8 @@ pub struct CallTotals {
     pub errors: u64,
     pub throttles: u64,
     pub seconds: f64,
+    /// Call latency.
+    pub latency: crate::http_metrics::Histogram,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -132,6 +134,7 @@ impl Intercept for CallCounter {
         });
         self.stats.update(self.key(cfg), |t| {
             t.seconds += elapsed;
+            t.latency.observe(elapsed);
             if failed {
                 t.errors += 1;
             }

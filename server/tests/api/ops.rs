@@ -32,3 +32,173 @@ async fn metrics_count_aws_calls_by_operation() {
         "{text}"
     );
 }
+
+/// One parsed sample line: metric name, labels, value.
+type Sample = (String, Vec<(String, String)>, f64);
+
+/// A strict reading of the Prometheus text format (0.0.4): `# HELP` and `# TYPE` once per
+/// family, before its samples; a family's samples contiguous; label values quoted with `\\`,
+/// `\"` and `\n` escapes; values that parse as floats. Returns the samples, or what is wrong.
+fn parse_prometheus(text: &str) -> Result<Vec<Sample>, String> {
+    let mut samples = Vec::new();
+    let mut typed: std::collections::HashMap<String, String> = Default::default();
+    let mut finished: std::collections::HashSet<String> = Default::default();
+    let mut current: Option<String> = None;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            let mut parts = rest.splitn(3, ' ');
+            let (kind, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            if kind == "TYPE" {
+                let t = parts.next().unwrap_or("");
+                if !["counter", "gauge", "histogram", "summary", "untyped"].contains(&t) {
+                    return Err(format!("line {n}: unknown type {t:?}"));
+                }
+                if typed.insert(name.to_string(), t.to_string()).is_some() {
+                    return Err(format!("line {n}: second TYPE for {name}"));
+                }
+            }
+            if finished.contains(name) {
+                return Err(format!("line {n}: {name} comes back after other families"));
+            }
+            if let Some(prev) = current.replace(name.to_string()) {
+                if prev != name {
+                    finished.insert(prev);
+                }
+            }
+            continue;
+        }
+        let (name_labels, value) = line
+            .rsplit_once(' ')
+            .ok_or_else(|| format!("line {n}: no value"))?;
+        let value: f64 = match value {
+            "+Inf" => f64::INFINITY,
+            "-Inf" => f64::NEG_INFINITY,
+            v => v.parse().map_err(|_| format!("line {n}: value {v:?}"))?,
+        };
+        let (name, labels) = match name_labels.split_once('{') {
+            Some((name, rest)) => {
+                let body = rest
+                    .strip_suffix('}')
+                    .ok_or_else(|| format!("line {n}: unclosed labels"))?;
+                (
+                    name.to_string(),
+                    parse_labels(body).map_err(|e| format!("line {n}: {e}"))?,
+                )
+            }
+            None => (name_labels.to_string(), Vec::new()),
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        {
+            return Err(format!("line {n}: bad metric name {name:?}"));
+        }
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| {
+                name.strip_suffix(s)
+                    .filter(|f| typed.get(*f).is_some_and(|t| t == "histogram"))
+            })
+            .unwrap_or(&name)
+            .to_string();
+        if current.as_deref() != Some(family.as_str()) {
+            return Err(format!(
+                "line {n}: sample of {family} outside its family's block"
+            ));
+        }
+        samples.push((name, labels, value));
+    }
+    Ok(samples)
+}
+
+fn parse_labels(body: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut chars = body.chars().peekable();
+    while chars.peek().is_some() {
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        if chars.next() != Some('"') {
+            return Err(format!("label {key:?} is not quoted"));
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next() {
+                Some('\\') => match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some(c @ ('\\' | '"')) => value.push(c),
+                    other => return Err(format!("bad escape {other:?}")),
+                },
+                Some('"') => break,
+                Some(c) => value.push(c),
+                None => return Err("unterminated label value".into()),
+            }
+        }
+        out.push((key, value));
+        match chars.next() {
+            Some(',') | None => {}
+            Some(c) => return Err(format!("unexpected {c:?} after a label")),
+        }
+    }
+    Ok(out)
+}
+
+#[tokio::test]
+async fn metrics_parse_as_prometheus_text_and_count_requests_by_route() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    for _ in 0..3 {
+        app.get_text("/envs/dev").await;
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let samples = parse_prometheus(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let find = |name: &str, want: &[(&str, &str)]| -> Option<f64> {
+        samples
+            .iter()
+            .find(|(n, labels, _)| {
+                n == name
+                    && want
+                        .iter()
+                        .all(|(k, v)| labels.iter().any(|(lk, lv)| lk == k && lv == v))
+            })
+            .map(|(_, _, v)| *v)
+    };
+    assert_eq!(
+        find(
+            "quarterdeck_http_requests_total",
+            &[
+                ("route", "/envs/{env}"),
+                ("method", "GET"),
+                ("status", "200")
+            ]
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        find(
+            "quarterdeck_http_request_duration_seconds_count",
+            &[("route", "/envs/{env}")]
+        ),
+        Some(3.0)
+    );
+    let calls = find(
+        "quarterdeck_aws_calls_total",
+        &[("service", "ECS"), ("operation", "ListClusters")],
+    );
+    assert_eq!(
+        find(
+            "quarterdeck_aws_call_duration_seconds_count",
+            &[("service", "ECS"), ("operation", "ListClusters")]
+        ),
+        calls,
+        "every counted call is timed"
+    );
+    assert_eq!(find("quarterdeck_jobs_leader", &[]), Some(1.0));
+    assert!(find("quarterdeck_alarm_poll_rounds_total", &[]).is_some_and(|n| n >= 1.0));
+    assert!(parse_prometheus("# TYPE a counter\na 1\n# TYPE b gauge\nb 2\na 3\n").is_err());
+    assert!(parse_prometheus("a{x=unquoted} 1\n").is_err());
+}
