@@ -12,3 +12,98 @@ mod ecs;
 mod rds;
 
 pub use clients::EnvClients;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// `describe_db_instances` → `DescribeDBInstances` (the IAM spelling of RDS's DB acronym).
+    fn iam_name(call: &str) -> String {
+        call.split('_')
+            .map(|w| match w {
+                "db" => "DB".to_string(),
+                w => {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                }
+            })
+            .collect()
+    }
+
+    /// Every SDK operation the adapters call (`.list_clusters()`, `.update_service()`, …).
+    fn calls_in_code() -> BTreeSet<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/aws");
+        let verbs = [
+            "list_",
+            "describe_",
+            "get_",
+            "update_",
+            "register_",
+            "deregister_",
+            "create_",
+            "enable_",
+            "disable_",
+        ];
+        let mut out = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for piece in text.split('.').skip(1) {
+                let Some(name) = piece.strip_suffix("()").or_else(|| {
+                    piece
+                        .split_once("()")
+                        .map(|(n, _)| n)
+                        .filter(|n| !n.contains(|c: char| !c.is_ascii_lowercase() && c != '_'))
+                }) else {
+                    continue;
+                };
+                if verbs.iter().any(|v| name.starts_with(v))
+                    && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                {
+                    out.insert(iam_name(name));
+                }
+            }
+        }
+        out
+    }
+
+    fn actions_in(policy: &str) -> BTreeSet<String> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../deploy/iam")
+            .join(policy);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| match &s["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                serde_json::Value::Array(list) => list
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .collect(),
+                _ => vec![],
+            })
+            .filter_map(|a| a.split_once(':').map(|(_, op)| op.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_iam_policies_grant_exactly_the_operations_the_code_calls() {
+        let code = calls_in_code();
+        let mut granted = actions_in("environment-role-read.json");
+        granted.extend(actions_in("environment-role-actions.json"));
+        // Needed by ECS for what RegisterTaskDefinition carries over (tags, the service's roles),
+        // not calls of their own.
+        for implied in ["TagResource", "PassRole"] {
+            assert!(granted.remove(implied), "{implied} is granted");
+        }
+        assert_eq!(
+            granted, code,
+            "deploy/iam/*.json and the SDK calls in server/src/aws disagree"
+        );
+    }
+}

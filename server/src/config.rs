@@ -865,8 +865,8 @@ impl Settings {
     }
 
     /// Everything from `QD_…` variables, no file (containers): `QD_SERVER__LISTEN`,
-    /// `QD_AUTH__MODE`, `QD_ENVIRONMENTS__0__ID`, … or whole tables as inline TOML
-    /// (`QD_ENVIRONMENTS='[{ id = "prod", … }]'`).
+    /// `QD_AUTH__MODE`, `QD_ENVIRONMENTS__0__ID`, … or a value as inline TOML below a section
+    /// (`QD_AUTH__ROLES='[{ group = "ops", role = "admin", environments = ["*"] }]'`).
     pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Self> {
         Self::from_toml("", vars).context("no config file given, so from QD_… variables")
     }
@@ -1436,6 +1436,35 @@ mod tests {
         assert_eq!(s.environments[10].id.as_str(), "env10");
         let missing = Settings::from_env(Vec::<(String, String)>::new()).unwrap_err();
         assert!(format!("{missing:#}").contains("QD_"), "{missing:#}");
+    }
+
+    #[test]
+    fn the_ecs_example_configures_a_valid_console() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/ecs/task-definition.json");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let container = &doc["containerDefinitions"][0];
+        let mut vars: Vec<(String, String)> = container["environment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["name"].as_str().unwrap().to_string(),
+                    v["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        // What the Dockerfile sets, and the secret ECS injects.
+        vars.push(("QD_SERVER__LISTEN".into(), "0.0.0.0:3000".into()));
+        vars.push((
+            "QD_OIDC_CLIENT_SECRET".into(),
+            "from-secrets-manager".into(),
+        ));
+        let s = Settings::from_env(vars).unwrap();
+        assert_eq!(s.environments.len(), 3);
+        assert!(s.environments[2].protected);
+        assert_eq!(s.group_roles().len(), 2);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The `quarterdeck` command: `serve`, `check-config` and `migrate`.
+//! The `quarterdeck` command: `serve`, `check-config`, `migrate` and `healthcheck` (for container
+//! health checks on images without curl).
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -25,6 +26,32 @@ enum Command {
     CheckConfig(ConfigArg),
     /// Apply database migrations and exit.
     Migrate(ConfigArg),
+    /// Ask a running console's `/healthz` (exit 0 when it answers 200), for container health
+    /// checks.
+    Healthcheck {
+        /// Where the console listens.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+/// One `GET /healthz` over plain HTTP/1.0 with a short timeout.
+fn healthcheck(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut answer = String::new();
+    stream.take(4096).read_to_string(&mut answer)?;
+    let status = answer.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        Ok(())
+    } else {
+        anyhow::bail!("{addr}/healthz answered {status:?}")
+    }
 }
 
 #[derive(clap::Args)]
@@ -68,6 +95,7 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Healthcheck { addr } => healthcheck(addr),
         Command::CheckConfig(arg) => {
             let settings = load(&arg)?;
             print!("{}", settings.summary());

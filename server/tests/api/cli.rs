@@ -79,3 +79,53 @@ fn serve_refuses_dev_mode_off_loopback() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("only allowed when server.listen is a loopback address"));
 }
+
+#[tokio::test]
+async fn healthcheck_exits_zero_only_when_the_console_answers() {
+    let account = crate::helpers::Account::new().await;
+    let app = crate::helpers::spawn_app(vec![crate::helpers::TestEnv::new("dev", &account)]).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let run = |addr: String| {
+        Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+            .args(["healthcheck", "--addr", &addr])
+            .output()
+            .unwrap()
+    };
+    let up = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || run(addr)
+    })
+    .await
+    .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    // Port 9 on loopback: nothing listens.
+    let down = tokio::task::spawn_blocking(move || run("127.0.0.1:9".into()))
+        .await
+        .unwrap();
+    assert!(!down.status.success());
+}
+
+#[test]
+fn check_config_reads_only_environment_variables_without_a_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .arg("check-config")
+        .env_remove("QD_CONFIG")
+        .env("QD_SERVER__LISTEN", "127.0.0.1:3000")
+        .env("QD_AUTH__MODE", "dev")
+        .env("QD_ENVIRONMENTS__0__ID", "prod")
+        .env("QD_ENVIRONMENTS__0__NAME", "Production")
+        .env("QD_ENVIRONMENTS__0__REGION", "eu-west-1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("config OK"));
+}
