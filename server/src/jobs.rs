@@ -214,6 +214,43 @@ pub fn spawn_release_sweep(
     })
 }
 
+/// On every process (leader or not): announces to this process's browsers the incidents and
+/// release requests any process changed, by following `updated_at` in the shared database every
+/// `every`. A change made here is announced twice (once at once, once by the feed): a page reads
+/// its data one extra time, nothing more.
+pub fn spawn_change_feed(
+    pool: sqlx::SqlitePool,
+    live: app::ssr::live::LiveBus,
+    every: Duration,
+) -> JoinHandle<()> {
+    use crate::store::changes::{changed_since, cursor, Followed};
+    use app::ssr::live::LiveKind;
+    tokio::spawn(async move {
+        let followed = [
+            (Followed::Incidents, LiveKind::Incident),
+            (Followed::Releases, LiveKind::Release),
+        ];
+        let mut cursors = Vec::new();
+        for (what, _) in followed {
+            cursors.push(cursor(&pool, what).await.unwrap_or_default());
+        }
+        loop {
+            tokio::time::sleep(every).await;
+            for ((what, kind), since) in followed.iter().zip(cursors.iter_mut()) {
+                match changed_since(&pool, *what, since).await {
+                    Ok(rows) => {
+                        for (id, env, updated_at) in rows {
+                            live.publish(*kind, &env, Some(id));
+                            *since = updated_at;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "reading the change feed"),
+                }
+            }
+        }
+    })
+}
+
 /// Renews the lease every `every` (it lasts three of them), or takes it when its holder stopped
 /// renewing: another process takes over within about three intervals of the holder's death, or
 /// at once when the holder shut down cleanly and released it.

@@ -291,6 +291,11 @@ impl Application {
             Arc::clone(&state.lease),
             state.settings.server.lease_interval,
         ));
+        background.push(crate::jobs::spawn_change_feed(
+            state.pool.clone(),
+            state.live.clone(),
+            std::time::Duration::from_secs(1),
+        ));
         background.push(crate::jobs::spawn_release_sweep(
             state.services(),
             Arc::clone(&state.lease),

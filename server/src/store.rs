@@ -3,6 +3,7 @@
 
 mod actions;
 mod audit;
+pub mod changes;
 mod incidents;
 pub mod lease;
 mod releases;

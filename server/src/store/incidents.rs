@@ -448,6 +448,12 @@ impl IncidentStore for SqlIncidents {
             .execute(&mut *tx)
             .await
             .map_err(db("updating an incident's alarm"))?;
+            sqlx::query("UPDATE incidents SET updated_at = ? WHERE id = ?")
+                .bind(ts(Utc::now()))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("updating an incident"))?;
         }
         tx.commit().await.map_err(db("updating incident alarms"))?;
         Ok(ids)
@@ -491,6 +497,8 @@ impl IncidentStore for SqlIncidents {
             .await
             .map_err(db("updating an incident"))?;
         let now = ts(at);
+        // The change feed follows `updated_at`: always the time of writing.
+        let written = ts(Utc::now());
         let (changed, entry) = match response {
             Response::Acknowledge => (
                 sqlx::query(
@@ -499,7 +507,7 @@ impl IncidentStore for SqlIncidents {
                 )
                 .bind(actor)
                 .bind(&now)
-                .bind(&now)
+                .bind(&written)
                 .bind(id),
                 lifecycle(&incident, "acknowledged", actor, at, format!("Acknowledged by {actor}")),
             ),
@@ -508,13 +516,13 @@ impl IncidentStore for SqlIncidents {
                     "UPDATE incidents SET assignee = ?, updated_at = ? WHERE id = ? AND state = 'open'",
                 )
                 .bind(to)
-                .bind(&now)
+                .bind(&written)
                 .bind(id),
                 lifecycle(&incident, "assigned", actor, at, format!("{actor} assigned it to {to}")),
             ),
             Response::Note(text) => (
                 sqlx::query("UPDATE incidents SET updated_at = ? WHERE id = ?")
-                    .bind(&now)
+                    .bind(&written)
                     .bind(id),
                 NewEntry {
                     kind: EntryKind::Note,
@@ -528,7 +536,7 @@ impl IncidentStore for SqlIncidents {
                 )
                 .bind(&now)
                 .bind(actor)
-                .bind(&now)
+                .bind(&written)
                 .bind(id),
                 lifecycle(&incident, "resolved", actor, at, format!("Resolved by {actor}: {note}")),
             ),
@@ -562,7 +570,7 @@ impl IncidentStore for SqlIncidents {
              WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL",
         )
         .bind(ts(at))
-        .bind(ts(at))
+        .bind(ts(Utc::now()))
         .bind(id)
         .execute(&mut *tx)
         .await

@@ -554,3 +554,52 @@ async fn only_the_lease_holder_polls_and_another_console_takes_over() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_browser_on_another_console_hears_of_incidents_the_leader_opened() {
+    let account = two_apps().await;
+    let leader = console(&account, &[]).await;
+    let database = leader.database_url();
+    let other = console(&account, &[("QD_SERVER__DATABASE_URL", database.as_str())]).await;
+    assert!(!other.state.lease.is_held());
+    let olga = other.person("olga", "operator").await;
+    let mut stream = olga
+        .client
+        .get(other.url("/events"))
+        .send()
+        .await
+        .expect("GET /events");
+    let mut buffer = String::new();
+    next_event(&mut stream, &mut buffer, "ready").await;
+    account.set_alarm_state("shop-web-cpu", "ALARM").await;
+    let event = tokio::time::timeout(
+        Duration::from_secs(10),
+        next_event(&mut stream, &mut buffer, "incident"),
+    )
+    .await
+    .expect("the change feed announces the leader's incident");
+    let opened = incidents(&leader, IncidentState::Open).await;
+    assert!(
+        event.contains(&format!("\"id\":{}", opened[0].id)),
+        "{event}"
+    );
+    // And an acknowledgement made on the other console reaches the leader's browsers.
+    let ana = leader.person("ana", "operator").await;
+    let mut on_leader = ana
+        .client
+        .get(leader.url("/events"))
+        .send()
+        .await
+        .expect("GET /events");
+    let mut buffer = String::new();
+    next_event(&mut on_leader, &mut buffer, "ready").await;
+    let id = opened[0].id.to_string();
+    let acked = olga.call("acknowledge_incident", &[("id", &id)]).await;
+    assert_eq!(acked.status(), 200);
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        next_event(&mut on_leader, &mut buffer, "incident"),
+    )
+    .await
+    .expect("the leader's browsers hear of it");
+}
