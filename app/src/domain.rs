@@ -19,3 +19,16 @@ pub mod policy;
 pub mod rollout;
 pub mod tokens;
 pub mod views;
+
+/// The instants the domain's table tests are written in.
+#[cfg(test)]
+pub(crate) mod test_time {
+    use chrono::{DateTime, Utc};
+
+    /// An RFC 3339 instant, e.g. `2026-11-29T10:00:00Z`.
+    pub fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+}

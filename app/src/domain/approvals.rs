@@ -526,11 +526,7 @@ impl Notice {
 mod tests {
     use super::*;
 
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::domain::test_time::at;
 
     fn release(state: ReleaseState, votes: &[(&str, bool)]) -> Release {
         Release {

@@ -522,7 +522,9 @@ impl Transition {
 /// The transitions behind what a poll shows: for each alarm, the history entries after its last
 /// recorded state change (when the provider keeps alarm history), then, when the alarm is now in
 /// another state than the last one known, that change itself (at the alarm's state timestamp, or
-/// `now` when it has none). An alarm never seen before counts as changing from nothing.
+/// `now` when it has none). An alarm never seen before counts as changing from nothing; a known
+/// alarm missing from the poll (deleted) counts as going to INSUFFICIENT_DATA, so incidents it
+/// held can resolve.
 pub fn observe(
     known: &BTreeMap<String, (AlarmState, DateTime<Utc>)>,
     current: &[(String, AlarmState, Option<DateTime<Utc>>, String)],
@@ -557,6 +559,17 @@ pub fn observe(
                 to: *state,
                 at,
                 reason: reason.clone(),
+            });
+        }
+    }
+    for (name, (state, _)) in known {
+        if *state != AlarmState::InsufficientData && !current.iter().any(|(n, ..)| n == name) {
+            out.push(Transition {
+                alarm: name.clone(),
+                from: Some(*state),
+                to: AlarmState::InsufficientData,
+                at: now,
+                reason: "the alarm no longer exists".into(),
             });
         }
     }
@@ -642,11 +655,7 @@ pub fn notice_body(
 mod tests {
     use super::*;
 
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::domain::test_time::at;
 
     fn incident(id: i64, state: IncidentState, fired: &str, resolved: Option<&str>) -> Incident {
         Incident {
@@ -893,17 +902,13 @@ mod tests {
             t("cpu", Ok, "2026-11-29T09:59:00Z"),
             t("cpu", Ok, "2026-11-29T07:00:00Z"),
         ];
-        let got = observe(
-            &known,
-            &[
-                current("cpu", Ok, Some("2026-11-29T09:59:00Z")),
-                current("5xx", Alarm, Some("2026-11-29T09:57:00Z")),
-                current("disk", Alarm, Some("2026-11-29T07:00:00Z")),
-                current("new", InsufficientData, None),
-            ],
-            &history,
-            now,
-        );
+        let polled = [
+            current("cpu", Ok, Some("2026-11-29T09:59:00Z")),
+            current("5xx", Alarm, Some("2026-11-29T09:57:00Z")),
+            current("disk", Alarm, Some("2026-11-29T07:00:00Z")),
+            current("new", InsufficientData, None),
+        ];
+        let got = observe(&known, &polled, &history, now);
         let shape: Vec<(&str, Option<AlarmState>, AlarmState, String)> = got
             .iter()
             .map(|t| {
@@ -924,6 +929,13 @@ mod tests {
                 ("new", None, InsufficientData, "10:00".into()),
             ]
         );
+        // A deleted alarm stops firing.
+        let gone = observe(&known, &polled[..2], &[], now);
+        let disk = gone.iter().find(|t| t.alarm == "disk").expect("disk");
+        assert_eq!(
+            (disk.from, disk.to, disk.at),
+            (Some(Alarm), InsufficientData, now)
+        );
         // A state timestamp older than the known change (clock skew) falls back to now.
         let skewed = observe(
             &known,
@@ -931,9 +943,10 @@ mod tests {
             &[],
             now,
         );
-        assert_eq!(skewed[0].at, now);
+        let five = skewed.iter().find(|t| t.alarm == "5xx").expect("5xx");
+        assert_eq!(five.at, now);
         assert_eq!(
-            skewed[0].dedupe_key(),
+            five.dedupe_key(),
             format!("alarm:5xx:ALARM:{}", now.timestamp())
         );
     }

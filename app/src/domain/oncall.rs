@@ -199,11 +199,7 @@ pub fn check_override(
 mod tests {
     use super::*;
 
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::domain::test_time::at;
 
     fn weekly() -> Rotation {
         Rotation {

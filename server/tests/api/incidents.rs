@@ -354,15 +354,9 @@ async fn next_event(response: &mut reqwest::Response, buffer: &mut String, event
     }
 }
 
-#[tokio::test]
-async fn the_event_stream_announces_a_new_incident_within_a_poll() {
-    let account = two_apps().await;
-    let app = console(&account, &[]).await;
-    let anonymous = reqwest::get(app.url("/events")).await.expect("GET /events");
-    assert_eq!(anonymous.status(), 401, "the stream needs a session");
-
-    let olga = app.person("olga", "operator").await;
-    let mut stream = olga
+/// Opens `person`'s event stream on `app` and reads up to its `ready` event.
+async fn listen(person: &crate::helpers::Person, app: &TestApp) -> (reqwest::Response, String) {
+    let mut stream = person
         .client
         .get(app.url("/events"))
         .send()
@@ -375,6 +369,18 @@ async fn the_event_stream_announces_a_new_incident_within_a_poll() {
         .starts_with("text/event-stream"));
     let mut buffer = String::new();
     next_event(&mut stream, &mut buffer, "ready").await;
+    (stream, buffer)
+}
+
+#[tokio::test]
+async fn the_event_stream_announces_a_new_incident_within_a_poll() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    let anonymous = reqwest::get(app.url("/events")).await.expect("GET /events");
+    assert_eq!(anonymous.status(), 401, "the stream needs a session");
+
+    let olga = app.person("olga", "operator").await;
+    let (mut stream, mut buffer) = listen(&olga, &app).await;
     account.set_alarm_state("billing-api-cpu", "ALARM").await;
     // Poll interval (1 s) plus a second, plus slack for a loaded CI machine.
     let event = tokio::time::timeout(
@@ -563,14 +569,7 @@ async fn a_browser_on_another_console_hears_of_incidents_the_leader_opened() {
     let other = console(&account, &[("QD_SERVER__DATABASE_URL", database.as_str())]).await;
     assert!(!other.state.lease.is_held());
     let olga = other.person("olga", "operator").await;
-    let mut stream = olga
-        .client
-        .get(other.url("/events"))
-        .send()
-        .await
-        .expect("GET /events");
-    let mut buffer = String::new();
-    next_event(&mut stream, &mut buffer, "ready").await;
+    let (mut stream, mut buffer) = listen(&olga, &other).await;
     account.set_alarm_state("shop-web-cpu", "ALARM").await;
     let event = tokio::time::timeout(
         Duration::from_secs(10),
@@ -585,14 +584,7 @@ async fn a_browser_on_another_console_hears_of_incidents_the_leader_opened() {
     );
     // And an acknowledgement made on the other console reaches the leader's browsers.
     let ana = leader.person("ana", "operator").await;
-    let mut on_leader = ana
-        .client
-        .get(leader.url("/events"))
-        .send()
-        .await
-        .expect("GET /events");
-    let mut buffer = String::new();
-    next_event(&mut on_leader, &mut buffer, "ready").await;
+    let (mut on_leader, mut buffer) = listen(&ana, &leader).await;
     let id = opened[0].id.to_string();
     let acked = olga.call("acknowledge_incident", &[("id", &id)]).await;
     assert_eq!(acked.status(), 200);
@@ -602,4 +594,23 @@ async fn a_browser_on_another_console_hears_of_incidents_the_leader_opened() {
     )
     .await
     .expect("the leader's browsers hear of it");
+}
+
+#[tokio::test]
+async fn an_incident_whose_alarm_is_deleted_resolves() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    let open = wait_for(&app, IncidentState::Open, "an incident", |l| l.len() == 1).await;
+    account
+        .cloudwatch
+        .delete_alarms()
+        .alarm_names("billing-api-cpu")
+        .send()
+        .await
+        .expect("delete alarm");
+    wait_for(&app, IncidentState::Resolved, "resolved", |l| {
+        l.iter().any(|i| i.id == open[0].id)
+    })
+    .await;
 }
