@@ -219,7 +219,7 @@ pub fn spawn_release_sweep(
 /// `every`. A change made here is announced twice (once at once, once by the feed): a page reads
 /// its data one extra time, nothing more.
 pub fn spawn_change_feed(
-    pool: sqlx::SqlitePool,
+    pool: crate::store::Pool,
     live: app::ssr::live::LiveBus,
     every: Duration,
 ) -> JoinHandle<()> {

@@ -107,7 +107,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::telemetry::init(settings.server.log_format);
             let pool = server::store::connect(&settings.server.database_url).await?;
             server::store::migrate(&pool).await?;
-            println!("migrations applied to {}", settings.server.database_url);
+            server::auth::sessions::SqlSessions::open(&settings.server.database_url).await?;
+            println!(
+                "migrations applied to {}",
+                server::store::redact(&settings.server.database_url)
+            );
             Ok(())
         }
         Command::Serve(arg) => {

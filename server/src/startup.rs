@@ -10,6 +10,7 @@ use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
 use crate::config::Settings;
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
+use crate::store::Pool;
 use crate::store::{self, SqlActions, SqlAudit, SqlIncidents, SqlReleases, SqlTokens};
 use anyhow::Context;
 use app::ssr::context::AppServices;
@@ -22,7 +23,6 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::SqlitePool;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,7 +36,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub public_origin: String,
-    pub pool: SqlitePool,
+    pub pool: Pool,
+    pub sessions: crate::auth::sessions::SqlSessions,
     pub inventory: Arc<Inventory>,
     pub call_stats: Arc<CallStats>,
     pub audit: Arc<SqlAudit>,
@@ -109,6 +110,7 @@ impl AppState {
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let pool = store::connect(&settings.server.database_url).await?;
     store::migrate(&pool).await?;
+    let sessions = sessions::SqlSessions::open(&settings.server.database_url).await?;
     let call_stats = Arc::new(CallStats::default());
     let live = app::ssr::live::LiveBus::default();
     let mut slots = Vec::new();
@@ -174,6 +176,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         alarm_feeds,
         handoff: Arc::default(),
         pool,
+        sessions,
         inventory: Arc::new(Inventory::new(slots)),
         call_stats,
     })
@@ -213,7 +216,7 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             guard::require_session,
         ))
-        .layer(sessions::layer(state.pool.clone(), &state.settings))
+        .layer(sessions::layer(state.sessions.clone(), &state.settings))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             csrf::check_origin,

@@ -2,17 +2,17 @@
 //! transaction, so no action runs without its intent committed first.
 
 use super::audit::insert_entry;
+use super::Pool;
 use app::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
 use app::ssr::ports::{ActionRecord, ActionStore, AuditEntry, Begun};
 use chrono::Utc;
-use sqlx::SqlitePool;
 
 pub struct SqlActions {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl SqlActions {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 }
@@ -56,7 +56,7 @@ impl ActionStore for SqlActions {
     async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String> {
         let fail = |e: sqlx::Error| format!("recording an action: {e}");
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let existing: Option<Existing> = sqlx::query_as(SELECT)
+        let existing: Option<Existing> = sqlx::query_as(&crate::store::numbered(SELECT))
             .bind(record.key.as_str())
             .fetch_optional(&mut *tx)
             .await
@@ -65,8 +65,8 @@ impl ActionStore for SqlActions {
             return found(&existing, record);
         }
         let inserted = sqlx::query(
-            "INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+            &crate::store::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
         )
         .bind(record.key.as_str())
         .bind(&record.actor)
@@ -87,7 +87,7 @@ impl ActionStore for SqlActions {
             if !unique {
                 return Err(fail(e));
             }
-            let existing: Existing = sqlx::query_as(SELECT)
+            let existing: Existing = sqlx::query_as(&crate::store::numbered(SELECT))
                 .bind(record.key.as_str())
                 .fetch_one(&self.pool)
                 .await
@@ -113,9 +113,9 @@ impl ActionStore for SqlActions {
             app::domain::actions::ActionStatus::AwaitingApproval { .. } => "awaiting_approval",
         };
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        sqlx::query(
+        sqlx::query(&crate::store::numbered(
             "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ?",
-        )
+        ))
         .bind(state)
         .bind(&json)
         .bind(Utc::now().to_rfc3339())
@@ -134,7 +134,7 @@ impl ActionStore for SqlActions {
         limit: i64,
     ) -> Result<Vec<ActionResult>, String> {
         let rows: Vec<(Option<String>,)> = sqlx::query_as(
-            "SELECT result FROM actions WHERE env = ? AND target = ? AND result IS NOT NULL ORDER BY id DESC LIMIT ?",
+            &crate::store::numbered("SELECT result FROM actions WHERE env = ? AND target = ? AND result IS NOT NULL ORDER BY id DESC LIMIT ?"),
         )
         .bind(env)
         .bind(target)
@@ -152,7 +152,7 @@ impl ActionStore for SqlActions {
         kind: ActionKind,
     ) -> Result<Option<ActionResult>, String> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL",
+            &crate::store::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL"),
         )
         .bind(key.as_str())
         .bind(actor)
@@ -178,6 +178,7 @@ impl ActionStore for SqlActions {
         let sql = format!(
             "SELECT result FROM actions WHERE env = ? AND kind IN ({marks}) AND result IS NOT NULL ORDER BY id DESC LIMIT ?"
         );
+        let sql = crate::store::numbered(&sql);
         let mut query = sqlx::query_as(&sql).bind(env);
         for kind in kinds {
             query = query.bind(kind.as_str());
@@ -198,7 +199,7 @@ impl ActionStore for SqlActions {
     ) -> Result<Vec<ActionResult>, String> {
         // `created_at` is RFC 3339 in UTC throughout, so text order is time order.
         let rows: Vec<(Option<String>,)> = sqlx::query_as(
-            "SELECT result FROM actions WHERE env = ? AND created_at >= ? AND created_at <= ? AND result IS NOT NULL ORDER BY id LIMIT 500",
+            &crate::store::numbered("SELECT result FROM actions WHERE env = ? AND created_at >= ? AND created_at <= ? AND result IS NOT NULL ORDER BY id LIMIT 500"),
         )
         .bind(env)
         .bind(from.to_rfc3339())

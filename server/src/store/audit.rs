@@ -1,16 +1,16 @@
 //! The audit log in SQL: insert only (triggers refuse updates and deletes).
 
+use super::Pool;
 use app::domain::audit::{AuditFilter, AuditRow};
 use app::ssr::ports::{AuditEntry, AuditPort, AuditScope};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
 pub struct SqlAudit {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl SqlAudit {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 
@@ -77,13 +77,13 @@ impl StoredRow {
 
 /// Inserts one audit row on a connection (also inside a caller's transaction).
 pub(crate) async fn insert_entry(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     entry: &AuditEntry,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query(&crate::store::numbered(
         "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
+    ))
     .bind(Utc::now().to_rfc3339())
     .bind(&entry.actor)
     .bind(&entry.kind)
@@ -98,47 +98,40 @@ pub(crate) async fn insert_entry(
     .map(|_| ())
 }
 
-/// Appends the WHERE clause for a filter and a scope.
-fn push_conditions(
-    q: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>,
-    filter: &AuditFilter,
-    scope: &AuditScope,
-) {
-    q.push(" WHERE 1 = 1");
-    if let Some(actor) = &filter.actor {
-        q.push(" AND actor = ").push_bind(actor.clone());
-    }
-    if let Some(env) = &filter.env {
-        q.push(" AND env = ").push_bind(env.to_string());
-    }
-    if let Some(kind) = &filter.kind {
-        q.push(" AND kind = ").push_bind(kind.clone());
-    }
-    if let Some(outcome) = &filter.outcome {
-        q.push(" AND outcome = ").push_bind(outcome.clone());
-    }
-    if let Some(from) = filter.from {
-        q.push(" AND at >= ").push_bind(from.to_rfc3339());
-    }
-    if let Some(to) = filter.to {
-        q.push(" AND at <= ").push_bind(to.to_rfc3339());
-    }
-    if let Some(envs) = &scope.envs {
-        q.push(" AND (");
-        if envs.is_empty() {
-            q.push("0 = 1");
-        } else {
-            q.push("env IN (");
-            let mut list = q.separated(", ");
-            for env in envs {
-                list.push_bind(env.clone());
-            }
-            list.push_unseparated(")");
+/// The WHERE clause for a filter and a scope (with `?` parameters) and its text values in order.
+fn conditions(filter: &AuditFilter, scope: &AuditScope) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    let mut equal = |column: &str, value: Option<String>, sql: &mut String| {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND {column} ?"));
+            args.push(value);
         }
-        q.push(" OR (env IS NULL AND actor = ")
-            .push_bind(scope.viewer.clone())
-            .push("))");
+    };
+    equal("actor =", filter.actor.clone(), &mut sql);
+    equal(
+        "env =",
+        filter.env.as_ref().map(|e| e.to_string()),
+        &mut sql,
+    );
+    equal("kind =", filter.kind.clone(), &mut sql);
+    equal("outcome =", filter.outcome.clone(), &mut sql);
+    equal("at >=", filter.from.map(|t| t.to_rfc3339()), &mut sql);
+    equal("at <=", filter.to.map(|t| t.to_rfc3339()), &mut sql);
+    if let Some(envs) = &scope.envs {
+        if envs.is_empty() {
+            sql.push_str(" AND (0 = 1");
+        } else {
+            sql.push_str(&format!(
+                " AND (env IN ({})",
+                vec!["?"; envs.len()].join(", ")
+            ));
+            args.extend(envs.iter().cloned());
+        }
+        sql.push_str(" OR (env IS NULL AND actor = ?))");
+        args.push(scope.viewer.clone());
     }
+    (sql, args)
 }
 
 #[async_trait::async_trait]
@@ -151,21 +144,24 @@ impl AuditPort for SqlAudit {
         offset: i64,
     ) -> Result<(Vec<AuditRow>, i64), String> {
         let fail = |e: sqlx::Error| format!("reading the audit log: {e}");
-        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM audit_events");
-        push_conditions(&mut count, filter, scope);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(fail)?;
-        let mut rows = sqlx::QueryBuilder::new("SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent FROM audit_events");
-        push_conditions(&mut rows, filter, scope);
-        rows.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
-        let found: Vec<StoredRow> = rows
-            .build_query_as()
+        let (filtered, args) = conditions(filter, scope);
+        let count_sql =
+            crate::store::numbered(&format!("SELECT COUNT(*) FROM audit_events{filtered}"));
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            count = count.bind(a);
+        }
+        let total = count.fetch_one(&self.pool).await.map_err(fail)?;
+        let rows_sql = crate::store::numbered(&format!(
+            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
+        ));
+        let mut rows = sqlx::query_as::<_, StoredRow>(&rows_sql);
+        for a in &args {
+            rows = rows.bind(a);
+        }
+        let found = rows
+            .bind(limit)
+            .bind(offset)
             .fetch_all(&self.pool)
             .await
             .map_err(fail)?;
@@ -188,7 +184,7 @@ impl AuditPort for SqlAudit {
 mod tests {
     use super::*;
 
-    async fn pool() -> (tempfile::TempDir, SqlitePool) {
+    async fn pool() -> (tempfile::TempDir, Pool) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/audit.db", dir.path().display());
         let pool = crate::store::connect(&url).await.unwrap();
@@ -285,11 +281,15 @@ mod tests {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool.clone());
         audit.record(entry("login")).await.unwrap();
-        let update = sqlx::query("UPDATE audit_events SET actor = 'mallory'")
+        let update = sqlx::query(&crate::store::numbered(
+            "UPDATE audit_events SET actor = 'mallory'",
+        ))
+        .execute(&pool)
+        .await;
+        assert!(update.unwrap_err().to_string().contains("append-only"));
+        let delete = sqlx::query(&crate::store::numbered("DELETE FROM audit_events"))
             .execute(&pool)
             .await;
-        assert!(update.unwrap_err().to_string().contains("append-only"));
-        let delete = sqlx::query("DELETE FROM audit_events").execute(&pool).await;
         assert!(delete.unwrap_err().to_string().contains("append-only"));
         assert_eq!(audit.recent(10).await.unwrap().len(), 1);
     }

@@ -3,7 +3,7 @@
 //! changed to its own browsers (each table's `updated_at` is its cursor, compared as text in that
 //! table's own format).
 
-use sqlx::SqlitePool;
+use super::Pool;
 
 /// One changed row: its id, environment and `updated_at`.
 pub type Changed = (i64, String, String);
@@ -25,14 +25,16 @@ impl Followed {
 }
 
 /// The newest `updated_at` of the table now (the cursor to start from), empty when it is empty.
-pub async fn cursor(pool: &SqlitePool, what: Followed) -> Result<String, sqlx::Error> {
+pub async fn cursor(pool: &Pool, what: Followed) -> Result<String, sqlx::Error> {
     let sql = format!("SELECT COALESCE(MAX(updated_at), '') FROM {}", what.table());
-    sqlx::query_scalar(&sql).fetch_one(pool).await
+    sqlx::query_scalar(&crate::store::numbered(&sql))
+        .fetch_one(pool)
+        .await
 }
 
 /// Rows changed after `since`, oldest first (at most 500).
 pub async fn changed_since(
-    pool: &SqlitePool,
+    pool: &Pool,
     what: Followed,
     since: &str,
 ) -> Result<Vec<Changed>, sqlx::Error> {
@@ -40,5 +42,8 @@ pub async fn changed_since(
         "SELECT id, env, updated_at FROM {} WHERE updated_at > ? ORDER BY updated_at LIMIT 500",
         what.table()
     );
-    sqlx::query_as(&sql).bind(since).fetch_all(pool).await
+    sqlx::query_as(&crate::store::numbered(&sql))
+        .bind(since)
+        .fetch_all(pool)
+        .await
 }

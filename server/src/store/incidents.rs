@@ -1,11 +1,12 @@
 //! Incidents, their alarms and timelines, the poller's memory (alarm states, deployments seen)
 //! and on-call overrides. Every change to an incident is a conditional update in one write
 //! transaction with its timeline entry and audit row; timeline entries with a dedupe key are
-//! recorded once (`INSERT OR IGNORE`), so a poll repeated after a crash or by a second process
+//! recorded once (`INSERT`), so a poll repeated after a crash or by a second process
 //! adds nothing twice.
 
 use super::audit::insert_entry;
 use super::begin_write;
+use super::Pool;
 use app::domain::incidents::{
     EntryKind, Incident, IncidentAlarm, IncidentState, Response, Severity, TimelineEntry,
     Transition,
@@ -14,15 +15,14 @@ use app::domain::inventory::AlarmState;
 use app::domain::oncall::Override;
 use app::ssr::ports::{AuditEntry, IncidentStore, KnownAlarm, NewEntry, NewIncident, StoredEntry};
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::SqlitePool;
 use std::collections::{BTreeMap, HashMap};
 
 pub struct SqlIncidents {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl SqlIncidents {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 }
@@ -72,10 +72,10 @@ struct Row {
 
 const COLUMNS: &str = "id, env, group_key, app, title, severity, state, opened_at, last_fired_at, resolved_at, resolved_by, acknowledged_by, acknowledged_at, assignee, escalated_at, reopened";
 
-async fn insert_timeline(conn: &mut sqlx::SqliteConnection, e: &NewEntry) -> Result<bool, String> {
+async fn insert_timeline(conn: &mut sqlx::AnyConnection, e: &NewEntry) -> Result<bool, String> {
     let data = serde_json::to_string(&e.kind).map_err(|e| e.to_string())?;
     let done = sqlx::query(
-        "INSERT OR IGNORE INTO timeline_entries (env, at, app, subject, kind, data, summary, actor, incident_id, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &crate::store::numbered("INSERT INTO timeline_entries (env, at, app, subject, kind, data, summary, actor, incident_id, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
     )
     .bind(&e.env)
     .bind(ts(e.at))
@@ -164,7 +164,7 @@ impl SqlIncidents {
     }
 
     async fn get_in(
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut sqlx::AnyConnection,
         id: i64,
     ) -> Result<Option<(String, Option<String>)>, String> {
         sqlx::query_as::<_, (String, Option<String>)>("SELECT env, app FROM incidents WHERE id = ?")
@@ -215,9 +215,9 @@ impl IncidentStore for SqlIncidents {
                 fresh.push(i);
             }
             sqlx::query(
-                "INSERT INTO alarm_states (env, alarm, state, since) VALUES (?, ?, ?, ?)
+                &crate::store::numbered("INSERT INTO alarm_states (env, alarm, state, since) VALUES (?, ?, ?, ?)
                  ON CONFLICT (env, alarm) DO UPDATE SET state = excluded.state, since = excluded.since
-                 WHERE excluded.since >= alarm_states.since",
+                 WHERE excluded.since >= alarm_states.since"),
             )
             .bind(env)
             .bind(&t.alarm)
@@ -266,8 +266,8 @@ impl IncidentStore for SqlIncidents {
         marker: &str,
     ) -> Result<(), String> {
         sqlx::query(
-            "INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at",
+            &crate::store::numbered("INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at"),
         )
         .bind(env)
         .bind(service)
@@ -285,9 +285,9 @@ impl IncidentStore for SqlIncidents {
         group_key: &str,
         since: DateTime<Utc>,
     ) -> Result<Vec<Incident>, String> {
-        let rows = sqlx::query_as::<_, Row>(&format!(
+        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
             "SELECT {COLUMNS} FROM incidents WHERE env = ? AND group_key = ? AND (state = 'open' OR resolved_at >= ?) ORDER BY id DESC LIMIT 20"
-        ))
+        )))
         .bind(env)
         .bind(group_key)
         .bind(ts(since))
@@ -303,8 +303,8 @@ impl IncidentStore for SqlIncidents {
             .map_err(db("opening an incident"))?;
         let at = new.alarm.since;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+            &crate::store::numbered("INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id"),
         )
         .bind(&new.env)
         .bind(&new.group_key)
@@ -317,9 +317,9 @@ impl IncidentStore for SqlIncidents {
         .fetch_one(&mut *tx)
         .await
         .map_err(db("opening an incident"))?;
-        sqlx::query(
+        sqlx::query(&crate::store::numbered(
             "INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)",
-        )
+        ))
         .bind(id)
         .bind(&new.alarm.name)
         .bind(new.alarm.state.as_str())
@@ -369,8 +369,8 @@ impl IncidentStore for SqlIncidents {
             return Err(format!("incident #{id} does not exist"));
         };
         sqlx::query(
-            "INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)
-             ON CONFLICT (incident_id, alarm) DO UPDATE SET state = excluded.state, since = excluded.since",
+            &crate::store::numbered("INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)
+             ON CONFLICT (incident_id, alarm) DO UPDATE SET state = excluded.state, since = excluded.since"),
         )
         .bind(id)
         .bind(&alarm.name)
@@ -379,7 +379,7 @@ impl IncidentStore for SqlIncidents {
         .execute(&mut *tx)
         .await
         .map_err(db("adding an incident's alarm"))?;
-        sqlx::query("UPDATE incidents SET last_fired_at = MAX(last_fired_at, ?), updated_at = ? WHERE id = ?")
+        sqlx::query(&crate::store::numbered("UPDATE incidents SET last_fired_at = CASE WHEN last_fired_at > $1 THEN last_fired_at ELSE $1 END, updated_at = $2 WHERE id = $3"))
             .bind(ts(alarm.since))
             .bind(ts(Utc::now()))
             .bind(id)
@@ -388,11 +388,11 @@ impl IncidentStore for SqlIncidents {
             .map_err(db("updating an incident"))?;
         let mut reopened = false;
         if let Some(audit) = audit {
-            reopened = sqlx::query(
+            reopened = sqlx::query(&crate::store::numbered(
                 "UPDATE incidents SET state = 'open', resolved_at = NULL, resolved_by = NULL,
                  acknowledged_by = NULL, acknowledged_at = NULL, escalated_at = NULL,
                  reopened = reopened + 1 WHERE id = ? AND state = 'resolved'",
-            )
+            ))
             .bind(id)
             .execute(&mut *tx)
             .await
@@ -427,10 +427,10 @@ impl IncidentStore for SqlIncidents {
         let mut tx = begin_write(&self.pool)
             .await
             .map_err(db("updating incident alarms"))?;
-        let ids: Vec<i64> = sqlx::query_scalar(
+        let ids: Vec<i64> = sqlx::query_scalar(&crate::store::numbered(
             "SELECT a.incident_id FROM incident_alarms a JOIN incidents i ON i.id = a.incident_id
              WHERE i.env = ? AND i.state = 'open' AND a.alarm = ?",
-        )
+        ))
         .bind(env)
         .bind(&alarm.name)
         .fetch_all(&mut *tx)
@@ -438,7 +438,7 @@ impl IncidentStore for SqlIncidents {
         .map_err(db("reading incident alarms"))?;
         for id in &ids {
             sqlx::query(
-                "UPDATE incident_alarms SET state = ?, since = ? WHERE incident_id = ? AND alarm = ? AND since <= ?",
+                &crate::store::numbered("UPDATE incident_alarms SET state = ?, since = ? WHERE incident_id = ? AND alarm = ? AND since <= ?"),
             )
             .bind(alarm.state.as_str())
             .bind(ts(alarm.since))
@@ -448,21 +448,23 @@ impl IncidentStore for SqlIncidents {
             .execute(&mut *tx)
             .await
             .map_err(db("updating an incident's alarm"))?;
-            sqlx::query("UPDATE incidents SET updated_at = ? WHERE id = ?")
-                .bind(ts(Utc::now()))
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db("updating an incident"))?;
+            sqlx::query(&crate::store::numbered(
+                "UPDATE incidents SET updated_at = ? WHERE id = ?",
+            ))
+            .bind(ts(Utc::now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("updating an incident"))?;
         }
         tx.commit().await.map_err(db("updating incident alarms"))?;
         Ok(ids)
     }
 
     async fn list(&self, env: Option<&str>, state: IncidentState) -> Result<Vec<Incident>, String> {
-        let rows = sqlx::query_as::<_, Row>(&format!(
-            "SELECT {COLUMNS} FROM incidents WHERE state = ? AND (? IS NULL OR env = ?) ORDER BY id DESC LIMIT 500"
-        ))
+        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE state = ? AND (CAST(? AS TEXT) IS NULL OR env = ?) ORDER BY id DESC LIMIT 500"
+        )))
         .bind(state.as_str())
         .bind(env)
         .bind(env)
@@ -473,12 +475,13 @@ impl IncidentStore for SqlIncidents {
     }
 
     async fn get(&self, id: i64) -> Result<Option<Incident>, String> {
-        let rows =
-            sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM incidents WHERE id = ?"))
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("reading an incident"))?;
+        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("reading an incident"))?;
         Ok(self.complete(rows).await?.into_iter().next())
     }
 
@@ -502,8 +505,8 @@ impl IncidentStore for SqlIncidents {
         let (changed, entry) = match response {
             Response::Acknowledge => (
                 sqlx::query(
-                    "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ?, updated_at = ?
-                     WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL",
+                    "UPDATE incidents SET acknowledged_by = $1, acknowledged_at = $2, updated_at = $3
+                     WHERE id = $4 AND state = 'open' AND acknowledged_at IS NULL",
                 )
                 .bind(actor)
                 .bind(&now)
@@ -513,7 +516,7 @@ impl IncidentStore for SqlIncidents {
             ),
             Response::Assign(to) => (
                 sqlx::query(
-                    "UPDATE incidents SET assignee = ?, updated_at = ? WHERE id = ? AND state = 'open'",
+                    "UPDATE incidents SET assignee = $1, updated_at = $2 WHERE id = $3 AND state = 'open'",
                 )
                 .bind(to)
                 .bind(&written)
@@ -521,7 +524,9 @@ impl IncidentStore for SqlIncidents {
                 lifecycle(&incident, "assigned", actor, at, format!("{actor} assigned it to {to}")),
             ),
             Response::Note(text) => (
-                sqlx::query("UPDATE incidents SET updated_at = ? WHERE id = ?")
+                sqlx::query(
+                    "UPDATE incidents SET updated_at = $1 WHERE id = $2",
+                )
                     .bind(&written)
                     .bind(id),
                 NewEntry {
@@ -531,8 +536,8 @@ impl IncidentStore for SqlIncidents {
             ),
             Response::Resolve(note) => (
                 sqlx::query(
-                    "UPDATE incidents SET state = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ?
-                     WHERE id = ? AND state = 'open'",
+                    "UPDATE incidents SET state = 'resolved', resolved_at = $1, resolved_by = $2, updated_at = $3
+                     WHERE id = $4 AND state = 'open'",
                 )
                 .bind(&now)
                 .bind(actor)
@@ -565,10 +570,10 @@ impl IncidentStore for SqlIncidents {
         let mut tx = begin_write(&self.pool)
             .await
             .map_err(db("escalating an incident"))?;
-        let moved = sqlx::query(
+        let moved = sqlx::query(&crate::store::numbered(
             "UPDATE incidents SET escalated_at = ?, updated_at = ?
              WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL",
-        )
+        ))
         .bind(ts(at))
         .bind(ts(Utc::now()))
         .bind(id)
@@ -622,10 +627,10 @@ impl IncidentStore for SqlIncidents {
             Option<String>,
             Option<i64>,
         );
-        let rows = sqlx::query_as::<_, EntryRow>(
+        let rows = sqlx::query_as::<_, EntryRow>(&crate::store::numbered(
             "SELECT at, app, subject, data, summary, actor, incident_id FROM timeline_entries
              WHERE (env = ? AND at >= ? AND at <= ?) OR incident_id = ? ORDER BY at, id LIMIT 2000",
-        )
+        ))
         .bind(env)
         .bind(ts(from))
         .bind(ts(to))
@@ -656,10 +661,10 @@ impl IncidentStore for SqlIncidents {
 
     async fn overrides(&self) -> Result<Vec<Override>, String> {
         type OverrideRow = (i64, String, String, String, String, String, Option<String>);
-        let rows = sqlx::query_as::<_, OverrideRow>(
+        let rows = sqlx::query_as::<_, OverrideRow>(&crate::store::numbered(
             "SELECT id, rotation, who, starts_at, ends_at, created_by, reason FROM oncall_overrides
              WHERE removed_at IS NULL ORDER BY starts_at, id",
-        )
+        ))
         .fetch_all(&self.pool)
         .await
         .map_err(db("reading on-call overrides"))?;
@@ -683,8 +688,8 @@ impl IncidentStore for SqlIncidents {
             .await
             .map_err(db("adding an override"))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &crate::store::numbered("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&o.rotation)
         .bind(&o.who)
@@ -711,9 +716,9 @@ impl IncidentStore for SqlIncidents {
         let mut tx = begin_write(&self.pool)
             .await
             .map_err(db("removing an override"))?;
-        let moved = sqlx::query(
+        let moved = sqlx::query(&crate::store::numbered(
             "UPDATE oncall_overrides SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
-        )
+        ))
         .bind(ts(Utc::now()))
         .bind(id)
         .execute(&mut *tx)

@@ -2,12 +2,12 @@
 //! The holder renews it well before it expires; any other process takes it once it has expired.
 //! Taking and renewing are one conditional upsert, so two processes can never both hold it.
 
-use sqlx::SqlitePool;
+use super::Pool;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub struct Lease {
-    pool: SqlitePool,
+    pool: Pool,
     name: String,
     /// This process: random per start, so a restarted process is a new holder.
     holder: String,
@@ -16,7 +16,7 @@ pub struct Lease {
 }
 
 impl Lease {
-    pub fn new(pool: SqlitePool, name: &str, ttl: Duration) -> Self {
+    pub fn new(pool: Pool, name: &str, ttl: Duration) -> Self {
         use rand::Rng;
         let holder = format!(
             "{}-{:016x}",
@@ -47,9 +47,9 @@ impl Lease {
         let now = chrono::Utc::now().timestamp_millis();
         let until = now + i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let result = sqlx::query(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+            &crate::store::numbered("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-             WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+             WHERE leases.holder = excluded.holder OR leases.expires_at < ?"),
         )
         .bind(&self.name)
         .bind(&self.holder)
@@ -74,11 +74,13 @@ impl Lease {
     /// Gives the lease up (at shutdown), so another process takes over at once.
     pub async fn release(&self) {
         self.held.store(false, Ordering::SeqCst);
-        if let Err(e) = sqlx::query("DELETE FROM leases WHERE name = ? AND holder = ?")
-            .bind(&self.name)
-            .bind(&self.holder)
-            .execute(&self.pool)
-            .await
+        if let Err(e) = sqlx::query(&crate::store::numbered(
+            "DELETE FROM leases WHERE name = ? AND holder = ?",
+        ))
+        .bind(&self.name)
+        .bind(&self.holder)
+        .execute(&self.pool)
+        .await
         {
             tracing::warn!(lease = %self.name, error = %e, "releasing the jobs lease");
         }

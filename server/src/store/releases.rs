@@ -3,19 +3,19 @@
 //! however many requests or processes race for it, and nothing moves without its audit row.
 
 use super::audit::insert_entry;
+use super::Pool;
 use app::domain::actions::ActionKind;
 use app::domain::approvals::{Release, ReleaseEvent, ReleaseState, Vote};
 use app::ssr::ports::{ActionCommand, AuditEntry, NewRelease, ReleaseQuery, ReleaseStore};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 
 pub struct SqlReleases {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl SqlReleases {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 }
@@ -126,13 +126,13 @@ impl SqlReleases {
 }
 
 async fn insert_event(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     id: i64,
     event: &ReleaseEvent,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query(&crate::store::numbered(
         "INSERT INTO release_events (release_id, at, actor, what, detail) VALUES (?, ?, ?, ?, ?)",
-    )
+    ))
     .bind(id)
     .bind(event.at.to_rfc3339())
     .bind(&event.actor)
@@ -147,22 +147,23 @@ async fn insert_event(
 impl ReleaseStore for SqlReleases {
     async fn create(&self, release: &NewRelease, audit: AuditEntry) -> Result<(i64, bool), String> {
         let fail = |e: sqlx::Error| format!("recording a release request: {e}");
-        let existing: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM releases WHERE request_key = ?")
-                .bind(&release.request_key)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(fail)?;
+        let existing: Option<(i64,)> = sqlx::query_as(&crate::store::numbered(
+            "SELECT id FROM releases WHERE request_key = ?",
+        ))
+        .bind(&release.request_key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(fail)?;
         if let Some((id,)) = existing {
             return Ok((id, false));
         }
         let command = serde_json::to_string(&release.command).map_err(|e| e.to_string())?;
         let changes = serde_json::to_string(&release.changes).map_err(|e| e.to_string())?;
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let inserted = sqlx::query(
-            "INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
+        let inserted = sqlx::query_scalar::<_, i64>(
+            &crate::store::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
                 requester, via_token, required, state, created_at, expires_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?) RETURNING id"),
         )
         .bind(&release.request_key)
         .bind(&release.env)
@@ -179,20 +180,22 @@ impl ReleaseStore for SqlReleases {
         .bind(release.created_at.to_rfc3339())
         .bind(release.expires_at.to_rfc3339())
         .bind(release.created_at.to_rfc3339())
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await;
         let id = match inserted {
-            Ok(done) => done.last_insert_rowid(),
+            Ok(id) => id,
             Err(e)
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 drop(tx);
-                let (id,): (i64,) = sqlx::query_as("SELECT id FROM releases WHERE request_key = ?")
-                    .bind(&release.request_key)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(fail)?;
+                let (id,): (i64,) = sqlx::query_as(&crate::store::numbered(
+                    "SELECT id FROM releases WHERE request_key = ?",
+                ))
+                .bind(&release.request_key)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(fail)?;
                 return Ok((id, false));
             }
             Err(e) => return Err(fail(e)),
@@ -214,12 +217,13 @@ impl ReleaseStore for SqlReleases {
     }
 
     async fn get(&self, id: i64) -> Result<Option<Release>, String> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM releases WHERE id = ?"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(|e| format!("reading a release: {e}"))?;
+        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+            "SELECT {COLUMNS} FROM releases WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| format!("reading a release: {e}"))?;
         match row {
             Some(row) => Ok(self.complete(vec![row]).await?.pop()),
             None => Ok(None),
@@ -227,11 +231,13 @@ impl ReleaseStore for SqlReleases {
     }
 
     async fn command(&self, id: i64) -> Result<Option<ActionCommand>, String> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT command FROM releases WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| format!("reading a release's command: {e}"))?;
+        let row: Option<(String,)> = sqlx::query_as(&crate::store::numbered(
+            "SELECT command FROM releases WHERE id = ?",
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| format!("reading a release's command: {e}"))?;
         row.map(|(json,)| serde_json::from_str(&json).map_err(|e| e.to_string()))
             .transpose()
     }
@@ -252,6 +258,7 @@ impl ReleaseStore for SqlReleases {
             sql.push_str(" AND target = ?");
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
+        let sql = crate::store::numbered(&sql);
         let mut q = sqlx::query_as::<_, Row>(&sql);
         for env in &query.envs {
             q = q.bind(env);
@@ -283,7 +290,7 @@ impl ReleaseStore for SqlReleases {
         let fail = |e: sqlx::Error| format!("recording a vote: {e}");
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
         let inserted = sqlx::query(
-            "INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)",
+            &crate::store::numbered("INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)"),
         )
         .bind(id)
         .bind(&vote.by)
@@ -302,9 +309,9 @@ impl ReleaseStore for SqlReleases {
             }
             Err(e) => return Err(fail(e)),
         }
-        let (approvals,): (i64,) = sqlx::query_as(
+        let (approvals,): (i64,) = sqlx::query_as(&crate::store::numbered(
             "SELECT COUNT(*) FROM release_votes WHERE release_id = ? AND approve = 1",
-        )
+        ))
         .bind(id)
         .fetch_one(&mut *tx)
         .await
@@ -316,9 +323,9 @@ impl ReleaseStore for SqlReleases {
         );
         // Only a request still awaiting votes moves; a vote that lands after another process
         // closed it changes nothing but is still on record.
-        sqlx::query(
+        sqlx::query(&crate::store::numbered(
             "UPDATE releases SET state = ?, updated_at = ? WHERE id = ? AND state = 'requested'",
-        )
+        ))
         .bind(next.as_str())
         .bind(vote.at.to_rfc3339())
         .bind(id)
@@ -358,11 +365,13 @@ impl ReleaseStore for SqlReleases {
         )
         .await
         .map_err(fail)?;
-        let (state,): (String,) = sqlx::query_as("SELECT state FROM releases WHERE id = ?")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(fail)?;
+        let (state,): (String,) = sqlx::query_as(&crate::store::numbered(
+            "SELECT state FROM releases WHERE id = ?",
+        ))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         ReleaseState::parse(&state).map(Some)
     }
@@ -384,6 +393,7 @@ impl ReleaseStore for SqlReleases {
             "UPDATE releases SET state = ?, updated_at = ? WHERE id = ? AND state IN ({marks})"
         );
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        let sql = crate::store::numbered(&sql);
         let mut q = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(event.at.to_rfc3339())
@@ -408,7 +418,7 @@ impl ReleaseStore for SqlReleases {
         break_glass: Option<&str>,
     ) -> Result<(), String> {
         sqlx::query(
-            "UPDATE releases SET result = COALESCE(?, result), break_glass = COALESCE(?, break_glass) WHERE id = ?",
+            &crate::store::numbered("UPDATE releases SET result = COALESCE(?, result), break_glass = COALESCE(?, break_glass) WHERE id = ?"),
         )
         .bind(result)
         .bind(break_glass)

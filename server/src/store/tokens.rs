@@ -3,6 +3,7 @@
 //! copy of the database grants nothing.
 
 use super::audit::insert_entry;
+use super::Pool;
 use app::domain::ids::EnvId;
 use app::domain::policy::Role;
 use app::domain::tokens::{ApiToken, TokenRequest};
@@ -10,17 +11,16 @@ use app::ssr::ports::{AuditEntry, TokenCreated, TokenStore};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
 /// Prefix of every secret, so leaked ones are easy to recognise and scan for.
 pub const SECRET_PREFIX: &str = "qd_";
 
 pub struct SqlTokens {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl SqlTokens {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: Pool) -> Self {
         Self { pool }
     }
 }
@@ -112,9 +112,9 @@ impl TokenStore for SqlTokens {
         };
         let expires_at = now + chrono::Duration::days(request.expires_in_days);
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let inserted = sqlx::query(
-            "INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        let inserted = sqlx::query_scalar::<_, i64>(
+            &crate::store::numbered("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&request.name)
         .bind(&request.owner)
@@ -124,10 +124,10 @@ impl TokenStore for SqlTokens {
         .bind(created_by)
         .bind(now.to_rfc3339())
         .bind(expires_at.to_rfc3339())
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await;
         let id = match inserted {
-            Ok(done) => done.last_insert_rowid(),
+            Ok(id) => id,
             Err(e)
                 if e.as_database_error()
                     .is_some_and(|d| d.is_unique_violation()) =>
@@ -154,9 +154,9 @@ impl TokenStore for SqlTokens {
     }
 
     async fn list(&self) -> Result<Vec<ApiToken>, String> {
-        let rows: Vec<Row> = sqlx::query_as(&format!(
+        let rows: Vec<Row> = sqlx::query_as(&crate::store::numbered(&format!(
             "SELECT {COLUMNS} FROM api_tokens ORDER BY id DESC"
-        ))
+        )))
         .fetch_all(&self.pool)
         .await
         .map_err(|e| format!("listing tokens: {e}"))?;
@@ -164,27 +164,29 @@ impl TokenStore for SqlTokens {
     }
 
     async fn get(&self, id: i64) -> Result<Option<ApiToken>, String> {
-        let row: Option<Row> =
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = ?"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(|e| format!("reading a token: {e}"))?;
+        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE id = ?"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| format!("reading a token: {e}"))?;
         row.map(token).transpose()
     }
 
     async fn revoke(&self, id: i64, now: DateTime<Utc>, audit: AuditEntry) -> Result<bool, String> {
         let fail = |e: sqlx::Error| format!("revoking a token: {e}");
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let done =
-            sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .bind(now.to_rfc3339())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(fail)?
-                .rows_affected()
-                == 1;
+        let done = sqlx::query(&crate::store::numbered(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        ))
+        .bind(now.to_rfc3339())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?
+        .rows_affected()
+            == 1;
         if done {
             insert_entry(&mut tx, &audit).await.map_err(fail)?;
         }
@@ -200,9 +202,9 @@ impl TokenStore for SqlTokens {
         if !secret.starts_with(SECRET_PREFIX) || secret.len() > 100 {
             return Ok(None);
         }
-        let row: Option<Row> = sqlx::query_as(&format!(
+        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = ?"
-        ))
+        )))
         .bind(hash_secret(secret))
         .fetch_optional(&self.pool)
         .await
@@ -211,12 +213,14 @@ impl TokenStore for SqlTokens {
             return Ok(None);
         };
         if found.usable(now) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-                .bind(now.to_rfc3339())
-                .bind(found.id)
-                .execute(&self.pool)
-                .await
-                .map_err(|e| format!("marking a token used: {e}"))?;
+            sqlx::query(&crate::store::numbered(
+                "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
+            ))
+            .bind(now.to_rfc3339())
+            .bind(found.id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| format!("marking a token used: {e}"))?;
         }
         Ok(Some(found))
     }
