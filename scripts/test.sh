@@ -2,7 +2,7 @@
 # README command 2: the whole test suite. Installs what is missing (Rust wasm target,
 # cargo-leptos, wasm-bindgen, npm packages, Debian's chromium, a venv with moto), then runs:
 # formatting, clippy for both feature sets, the build, unit and integration tests against a real
-# moto server, the Playwright end-to-end specs with JavaScript on and off, and schemathesis over
+# moto server (on SQLite, then again on PostgreSQL), the Playwright end-to-end specs with JavaScript on and off, and schemathesis over
 # the automation API's OpenAPI document.
 set -euo pipefail
 QD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +12,8 @@ cd "$QD_ROOT"
 source scripts/tools.sh
 # shellcheck source=scripts/moto.sh
 source scripts/moto.sh
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
 
 # cargo-leptos builds debug binaries with this flag (and appends it to any RUSTFLAGS already
 # set), so it runs without RUSTFLAGS and every other cargo call passes exactly this: they all
@@ -38,6 +40,10 @@ cleanup() {
         fi
     done
     qd_moto_stop
+    if [[ -n "${QD_TEST_POSTGRES_URL:-}" ]]; then
+        qd_postgres_sweep || true
+    fi
+    qd_postgres_stop
 }
 trap cleanup EXIT INT TERM
 
@@ -74,6 +80,12 @@ step "unit and integration tests"
 # sometimes loses its reactive owner (see the closing note of this change); sequential runs are
 # reliable and take ~15 s.
 RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server -- --test-threads=1
+
+step "integration tests again on PostgreSQL (every console on a fresh database)"
+qd_postgres_ensure
+qd_postgres_sweep
+QD_TEST_DATABASE=postgres RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 \
+    cargo test -p server --test api -- --test-threads=1
 
 step "end-to-end: seed three accounts and start the console"
 qd_moto_seed "$MOTO_PORT" --reset

@@ -926,9 +926,7 @@ impl Settings {
         if !matches!(url.scheme_str(), Some("http" | "https")) || url.host().is_none() {
             bail!("server.public_url: must be an http:// or https:// address, e.g. http://127.0.0.1:3000");
         }
-        if !self.server.database_url.starts_with("sqlite:") {
-            bail!("server.database_url: only sqlite: URLs are supported in this version (e.g. sqlite://data/quarterdeck.db)");
-        }
+        crate::store::Backend::of_url(&self.server.database_url)?;
         match self.auth.mode {
             AuthMode::Dev if !self.server.listen.ip().is_loopback() => bail!(
                 "auth.mode: \"dev\" is only allowed when server.listen is a loopback address (127.0.0.1 or ::1), not {}",

@@ -122,6 +122,7 @@ impl SqlIncidents {
         let sql = format!(
             "SELECT incident_id, alarm, state, since FROM incident_alarms WHERE incident_id IN ({marks}) ORDER BY since, alarm"
         );
+        let sql = crate::store::numbered(&sql);
         let mut q = sqlx::query_as::<_, (i64, String, String, String)>(&sql);
         for r in &rows {
             q = q.bind(r.id);
@@ -167,20 +168,22 @@ impl SqlIncidents {
         conn: &mut sqlx::AnyConnection,
         id: i64,
     ) -> Result<Option<(String, Option<String>)>, String> {
-        sqlx::query_as::<_, (String, Option<String>)>("SELECT env, app FROM incidents WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db("reading an incident"))
+        sqlx::query_as::<_, (String, Option<String>)>(&crate::store::numbered(
+            "SELECT env, app FROM incidents WHERE id = ?",
+        ))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("reading an incident"))
     }
 }
 
 #[async_trait::async_trait]
 impl IncidentStore for SqlIncidents {
     async fn alarm_states(&self, env: &str) -> Result<BTreeMap<String, KnownAlarm>, String> {
-        let rows = sqlx::query_as::<_, (String, String, String)>(
+        let rows = sqlx::query_as::<_, (String, String, String)>(&crate::store::numbered(
             "SELECT alarm, state, since FROM alarm_states WHERE env = ?",
-        )
+        ))
         .bind(env)
         .fetch_all(&self.pool)
         .await
@@ -249,9 +252,9 @@ impl IncidentStore for SqlIncidents {
     }
 
     async fn last_deployments(&self, env: &str) -> Result<HashMap<String, String>, String> {
-        let rows = sqlx::query_as::<_, (String, String)>(
+        let rows = sqlx::query_as::<_, (String, String)>(&crate::store::numbered(
             "SELECT service, marker FROM observed_deployments WHERE env = ?",
-        )
+        ))
         .bind(env)
         .fetch_all(&self.pool)
         .await

@@ -68,8 +68,10 @@ impl SqlReleases {
         let events_sql = format!(
             "SELECT release_id, at, actor, what, detail FROM release_events WHERE release_id IN ({marks}) ORDER BY id"
         );
+        let votes_sql = crate::store::numbered(&votes_sql);
         let mut votes_query =
             sqlx::query_as::<_, (i64, String, i64, Option<String>, String)>(&votes_sql);
+        let events_sql = crate::store::numbered(&events_sql);
         let mut events_query =
             sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(&events_sql);
         for row in &rows {
@@ -435,6 +437,7 @@ impl ReleaseStore for SqlReleases {
         }
         let marks = vec!["?"; states.len()].join(", ");
         let sql = format!("SELECT id FROM releases WHERE state IN ({marks}) ORDER BY id");
+        let sql = crate::store::numbered(&sql);
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);
         for state in states {
             q = q.bind(state.as_str());

@@ -481,7 +481,16 @@ pub async fn spawn_app_with_overrides(
 ) -> TestApp {
     emulator_credentials();
     let dir = tempfile::tempdir().expect("temp dir");
+    test_logs();
     let mut vars = vec![(IDP_SECRET_VAR.to_string(), IDP_SECRET.to_string())];
+    let own_database = overrides
+        .iter()
+        .any(|(k, _)| *k == "QD_SERVER__DATABASE_URL");
+    if !own_database {
+        if let Some(url) = fresh_postgres_database().await {
+            vars.push(("QD_SERVER__DATABASE_URL".into(), url));
+        }
+    }
     vars.extend(
         overrides
             .iter()
@@ -515,6 +524,41 @@ pub async fn spawn_app_with_overrides(
     };
     test_app.wait_for_first_refresh().await;
     test_app
+}
+
+/// With `QD_TEST_DATABASE=postgres`, a new empty database on `QD_TEST_POSTGRES_URL` (default
+/// the local server) for one test console; `None` runs the console on SQLite as usual.
+pub async fn fresh_postgres_database() -> Option<String> {
+    use sqlx::Connection;
+    if std::env::var("QD_TEST_DATABASE").ok().as_deref() != Some("postgres") {
+        return None;
+    }
+    let admin = std::env::var("QD_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("qd_t_{}", uuid_like());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base.to_string())
+        .unwrap_or(admin);
+    Some(format!("{base}/{name}"))
+}
+
+/// 16 hex digits from the clock and a counter: unique names for test databases.
+fn uuid_like() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}{:04x}{:x}", nanos, n, std::process::id())
 }
 
 impl TestApp {
@@ -591,7 +635,7 @@ impl TestApp {
 
     /// The database this console uses, for a second console on the same data.
     pub fn database_url(&self) -> String {
-        format!("sqlite://{}/quarterdeck.db", self._dir.path().display())
+        self.state.settings.server.database_url.clone()
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -760,4 +804,14 @@ pub async fn webhook_receiver() -> (
         let _ = axum::serve(listener, router).await;
     });
     (url, seen)
+}
+
+/// Logs of the consoles under test on stderr when `QD_TEST_LOG` is set (e.g. `warn`).
+pub fn test_logs() {
+    if let Ok(filter) = std::env::var("QD_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
 }

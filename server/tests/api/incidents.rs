@@ -614,3 +614,23 @@ async fn an_incident_whose_alarm_is_deleted_resolves() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_session_made_on_one_console_is_valid_on_another() {
+    let account = two_apps().await;
+    let first = console(&account, &[]).await;
+    let database = first.database_url();
+    let second = console(&account, &[("QD_SERVER__DATABASE_URL", database.as_str())]).await;
+    let olga = first.person("olga", "operator").await;
+    // The same browser (cookie jar) against the other process.
+    let session: serde_json::Value = olga
+        .client
+        .post(second.url("/api/get_session"))
+        .send()
+        .await
+        .expect("session on the second console")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(session["user"]["name"], "olga");
+}

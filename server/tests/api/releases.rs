@@ -314,7 +314,7 @@ async fn expired_requests_refuse_approval_and_frozen_ones_wait_unless_an_admin_b
 
     // Expired: the deadline passed before anyone approved.
     let stale = request_scale(&olga, "release-key-0301", "3").await;
-    sqlx::query("UPDATE releases SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?")
+    sqlx::query("UPDATE releases SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = $1")
         .bind(stale)
         .execute(&w.app.state.pool)
         .await
