@@ -174,6 +174,23 @@ pub(crate) async fn begin_write(
     }
 }
 
+/// Locks one row of `table` for the rest of the transaction on PostgreSQL (`FOR UPDATE`), so
+/// read-then-write steps on it take turns; on SQLite the write transaction holds the database.
+pub(crate) async fn lock_row(
+    pool: &Pool,
+    conn: &mut Conn,
+    table: &'static str,
+    id: i64,
+) -> Result<(), sqlx::Error> {
+    if Backend::of(pool) == Backend::Postgres {
+        sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Applies the pending migrations of the pool's database.
 pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
     Backend::of(pool)

@@ -291,6 +291,11 @@ impl ReleaseStore for SqlReleases {
     ) -> Result<Option<ReleaseState>, String> {
         let fail = |e: sqlx::Error| format!("recording a vote: {e}");
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        // Votes on one request take turns, so each counts the ones before it (SQLite's
+        // BEGIN IMMEDIATE already serialises every writer).
+        super::lock_row(&self.pool, &mut tx, "releases", id)
+            .await
+            .map_err(fail)?;
         let inserted = sqlx::query(
             &crate::store::numbered("INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)"),
         )

@@ -16,4 +16,5 @@ mod inventory;
 mod ops;
 mod pages;
 mod releases;
+mod replicas;
 mod sso;

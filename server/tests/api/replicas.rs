@@ -1,0 +1,196 @@
+//! Two console processes (the real binary) on one PostgreSQL database: one runs the jobs; when it
+//! is killed outright (no clean shutdown, its lease left to expire) the other takes over the
+//! alarm poller and no transition is lost or recorded twice. Runs when the suite runs on
+//! PostgreSQL (`QD_TEST_DATABASE=postgres`); on SQLite the in-process tests cover the lease.
+
+use crate::helpers::{fresh_postgres_database, moto_url, Account};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+struct Console {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(config: &std::path::Path, database: &str) -> Console {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(["serve", "--config"])
+        .arg(config)
+        .env("QD_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("QD_SERVER__DATABASE_URL", database)
+        .env_remove("QD_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a console");
+    Console {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn metric(console: &Console, name: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{}/metrics", console.base))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.parse().ok())
+}
+
+async fn until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if check().await {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not within {limit:?}");
+}
+
+#[tokio::test]
+async fn a_killed_leader_is_replaced_and_no_transition_is_lost_or_doubled() {
+    let Some(database) = fresh_postgres_database().await else {
+        eprintln!("two-process lease test: runs in the PostgreSQL pass of the test command");
+        return;
+    };
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 1).await;
+    let dims = [("ClusterName", "main"), ("ServiceName", "web")];
+    account.alarm("web-cpu", "CPU", &dims, false).await;
+    account.alarm("web-5xx", "5xx", &dims, false).await;
+    account.set_alarm_state("web-cpu", "OK").await;
+    account.set_alarm_state("web-5xx", "OK").await;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("quarterdeck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[server]
+public_url = "http://127.0.0.1:3000"
+lease_interval = "1s"
+[auth]
+mode = "dev"
+[aws]
+max_attempts = 1
+[incidents]
+poll_interval = "1s"
+[[environments]]
+id = "dev"
+name = "Development"
+region = "eu-west-1"
+role_arn = "arn:aws:iam::{}:role/quarterdeck"
+endpoint_url = "{}"
+"#,
+            account.id,
+            moto_url()
+        ),
+    )
+    .expect("config");
+    let first = start(&config, &database);
+    let second = start(&config, &database);
+    let both = [&first, &second];
+    until("both consoles ready", Duration::from_secs(60), async || {
+        let mut ready = true;
+        for c in both {
+            ready &= reqwest::get(format!("{}/readyz", c.base))
+                .await
+                .is_ok_and(|r| r.status() == 200);
+        }
+        ready
+    })
+    .await;
+    until("one leader", Duration::from_secs(20), async || {
+        let a = metric(&first, "quarterdeck_jobs_leader").await;
+        let b = metric(&second, "quarterdeck_jobs_leader").await;
+        matches!((a, b), (Some(x), Some(y)) if x + y == 1.0)
+    })
+    .await;
+    let (leader, follower) = if metric(&first, "quarterdeck_jobs_leader").await == Some(1.0) {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    until(
+        "the leader's first poll",
+        Duration::from_secs(20),
+        async || {
+            metric(&leader, "quarterdeck_alarm_poll_rounds_total")
+                .await
+                .is_some_and(|n| n >= 1.0)
+        },
+    )
+    .await;
+    account.set_alarm_state("web-cpu", "ALARM").await;
+    let pool = server::store::connect(&database).await.expect("database");
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap_or(-1)
+        }
+    };
+    until(
+        "the leader opens an incident",
+        Duration::from_secs(20),
+        async || count("SELECT COUNT(*) FROM incidents").await == 1,
+    )
+    .await;
+
+    // Killed outright: its lease is not given back and must expire (three 1 s intervals).
+    let mut leader = leader;
+    leader.child.kill().expect("kill the leader");
+    let _ = leader.child.wait();
+    let took = until(
+        "the follower takes over",
+        Duration::from_secs(15),
+        async || metric(&follower, "quarterdeck_jobs_leader").await == Some(1.0),
+    )
+    .await;
+    assert!(took <= Duration::from_secs(10), "took {took:?}");
+    account.set_alarm_state("web-5xx", "ALARM").await;
+    until(
+        "the follower records the next transition",
+        Duration::from_secs(20),
+        async || count("SELECT COUNT(*) FROM incident_alarms WHERE alarm = 'web-5xx'").await == 1,
+    )
+    .await;
+    assert_eq!(
+        count("SELECT COUNT(*) FROM timeline_entries WHERE summary LIKE 'web-cpu OK → ALARM%'")
+            .await,
+        1,
+        "the first transition is on record once"
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM incidents").await,
+        1,
+        "joined, not doubled"
+    );
+}
