@@ -4,8 +4,10 @@ mod action_forms;
 mod badges;
 mod chart;
 mod panels;
+mod submit;
 
 pub use action_forms::*;
 pub use badges::*;
 pub use chart::*;
 pub use panels::*;
+pub use submit::*;

@@ -14,6 +14,7 @@ mod helpers;
 mod incidents;
 mod inventory;
 mod ops;
+mod outage;
 mod pages;
 mod releases;
 mod replicas;

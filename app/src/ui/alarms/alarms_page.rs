@@ -19,10 +19,17 @@ pub fn AlarmsPage() -> impl IntoView {
         let q = query.read();
         (q.get("env"), q.get("state"), q.get("app"), q.get("q"))
     };
-    let mute = ServerAction::<SetAlarmActions>::new();
+    let mute = Submit::<SetAlarmActions>::new();
     let outcome = move || ReviewQuery::from_query(&query.read());
     let data = Resource::new(
-        move || (filter(), outcome(), refresh_tick(), mute.version().get()),
+        move || {
+            (
+                filter(),
+                outcome(),
+                refresh_tick(),
+                mute.action.version().get(),
+            )
+        },
         |((env, state, app, q), outcome, _, _)| async move {
             list_alarms(env, state, app, q).await.map(|v| (v, outcome))
         },
@@ -49,7 +56,7 @@ const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 tex
 fn alarms_page(
     view: AlarmsView,
     outcome: &ReviewQuery,
-    mute: ServerAction<SetAlarmActions>,
+    mute: Submit<SetAlarmActions>,
 ) -> impl IntoView {
     let recent: Vec<_> = view
         .mute
@@ -66,7 +73,7 @@ fn alarms_page(
             action: mute,
         });
     let last_error = move || {
-        mute.value()
+        mute.value
             .get()
             .and_then(|r| r.err())
             .map(|e| view! { <p role="alert" data-testid="action-error" class="mb-3 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> })

@@ -4,6 +4,7 @@
 //! so a double submit acts once. Both steps work without JavaScript. In protected environments
 //! the person types the resource's name to confirm.
 
+use super::submit::Submit;
 use crate::api::actions::{
     DeployService, RedeployService, RollbackService, ScaleService, SnapshotDatabase,
 };
@@ -255,10 +256,10 @@ pub fn redeploy_chooser(path: &str) -> AnyView {
 /// The server actions behind the confirm step of the service page.
 #[derive(Clone, Copy)]
 pub struct ServiceActions {
-    pub scale: ServerAction<ScaleService>,
-    pub redeploy: ServerAction<RedeployService>,
-    pub deploy: ServerAction<DeployService>,
-    pub rollback: ServerAction<RollbackService>,
+    pub scale: Submit<ScaleService>,
+    pub redeploy: Submit<RedeployService>,
+    pub deploy: Submit<DeployService>,
+    pub rollback: Submit<RollbackService>,
 }
 
 /// The review step: what will change, before → after, with the notes, then the confirm form
@@ -402,14 +403,14 @@ pub fn review_panel(
             macro_rules! confirm_form {
                 ($action:expr) => {{
                     let action = $action;
-                    let pending = action.pending();
+                    let pending = action.pending;
                     let error = move || {
-                        action.value().get().and_then(|r| r.err()).map(|e| view! {
+                        action.value.get().and_then(|r| r.err()).map(|e| view! {
                             <p role="alert" data-testid="action-error" class="mt-2 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p>
                         })
                     };
                     view! {
-                        <ActionForm action attr:data-testid="confirm-form">
+                        <ActionForm action=action.action attr:data-testid="confirm-form">
                             <div class="flex flex-wrap items-end gap-3">
                                 {common}
                                 {fields}
@@ -457,14 +458,14 @@ pub fn review_panel(
 
 #[component]
 pub fn SnapshotForm(
-    action: ServerAction<SnapshotDatabase>,
+    action: Submit<SnapshotDatabase>,
     env: String,
     id: String,
     panel: ActionPanel,
 ) -> impl IntoView {
-    let pending = action.pending();
+    let pending = action.pending;
     view! {
-        <ActionForm action attr:data-testid="snapshot-form">
+        <ActionForm action=action.action attr:data-testid="snapshot-form">
             <div class="flex flex-wrap items-end gap-3">
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="id" value=id.clone()/>
@@ -473,7 +474,7 @@ pub fn SnapshotForm(
                 <button type="submit" class=BUTTON disabled=move || pending.get()>"Snapshot now"</button>
             </div>
         </ActionForm>
-        {move || outcome(action.value().get())}
+        {move || outcome(action.value.get())}
     }
 }
 

@@ -26,9 +26,16 @@ pub fn DatabasePage() -> impl IntoView {
     };
     let query = use_query_map();
     let outcome = move || ReviewQuery::from_query(&query.read());
-    let snapshot = ServerAction::<SnapshotDatabase>::new();
+    let snapshot = Submit::<SnapshotDatabase>::new();
     let data = Resource::new(
-        move || (key(), outcome(), refresh_tick(), snapshot.version().get()),
+        move || {
+            (
+                key(),
+                outcome(),
+                refresh_tick(),
+                snapshot.action.version().get(),
+            )
+        },
         |((env, id), outcome, _, _)| async move { get_database(env, id).await.map(|v| (v, outcome)) },
     );
     view! {
@@ -43,10 +50,7 @@ pub fn DatabasePage() -> impl IntoView {
     }
 }
 
-fn actions_section(
-    view: &DatabaseView,
-    snapshot: ServerAction<SnapshotDatabase>,
-) -> Option<AnyView> {
+fn actions_section(view: &DatabaseView, snapshot: Submit<SnapshotDatabase>) -> Option<AnyView> {
     let panel = view.actions.clone()?;
     let env = view.card.descriptor.id.to_string();
     let id = view.row.database.id.clone();
@@ -69,7 +73,7 @@ fn actions_section(
 fn database_page(
     view: DatabaseView,
     outcome: ReviewQuery,
-    snapshot: ServerAction<SnapshotDatabase>,
+    snapshot: Submit<SnapshotDatabase>,
 ) -> impl IntoView {
     let actions = actions_section(&view, snapshot);
     let banner = outcome_banner(

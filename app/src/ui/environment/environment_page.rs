@@ -15,9 +15,9 @@ use leptos_router::hooks::use_params_map;
 pub fn EnvironmentPage() -> impl IntoView {
     let params = use_params_map();
     let env = move || params.read().get("env").unwrap_or_default();
-    let refresh = ServerAction::<RefreshEnvironment>::new();
+    let refresh = Submit::<RefreshEnvironment>::new();
     let data = Resource::new(
-        move || (env(), refresh_tick(), refresh.version().get()),
+        move || (env(), refresh_tick(), refresh.action.version().get()),
         |(env, _, _)| get_environment(env),
     );
     view! {
@@ -34,17 +34,17 @@ pub fn EnvironmentPage() -> impl IntoView {
 
 /// The form that asks the server for a fresh inventory; works without JavaScript too.
 #[component]
-pub fn RefreshButton(env: String, action: ServerAction<RefreshEnvironment>) -> impl IntoView {
-    let pending = action.pending();
+pub fn RefreshButton(env: String, action: Submit<RefreshEnvironment>) -> impl IntoView {
+    let pending = action.pending;
     let failed = move || {
         action
-            .value()
+            .value
             .get()
             .and_then(|r| r.err())
             .map(|e| view! { <span class="text-xs text-red-700 dark:text-red-400">{e.to_string()}</span> })
     };
     view! {
-        <ActionForm action>
+        <ActionForm action=action.action>
             <input type="hidden" name="env" value=env/>
             <button type="submit" data-testid="refresh"
                 class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium shadow-sm hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
@@ -56,7 +56,7 @@ pub fn RefreshButton(env: String, action: ServerAction<RefreshEnvironment>) -> i
     }
 }
 
-fn environment(view: EnvironmentView, refresh: ServerAction<RefreshEnvironment>) -> impl IntoView {
+fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> impl IntoView {
     let now = view.generated_at;
     let card = view.card.clone();
     let env = card.descriptor.id.to_string();
@@ -203,7 +203,7 @@ pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> 
 #[derive(Clone)]
 pub struct MuteControls {
     pub rights: crate::domain::views::MuteRights,
-    pub action: ServerAction<crate::api::actions::SetAlarmActions>,
+    pub action: Submit<crate::api::actions::SetAlarmActions>,
 }
 
 /// Who last muted or unmuted this alarm from the console, when, and why.
@@ -252,7 +252,7 @@ fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
     let alarm = row.alarm.name.clone();
     let key = format!("{}-{index}", controls.rights.request_key);
     view! {
-        <ActionForm action attr:data-testid="mute-form">
+        <ActionForm action=action.action attr:data-testid="mute-form">
             <div class="flex flex-wrap items-center gap-1">
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="alarm" value=alarm/>

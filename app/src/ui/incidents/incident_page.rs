@@ -21,10 +21,10 @@ const BUTTON_QUIET: &str = "rounded-md border border-slate-300 bg-white px-3 py-
 
 #[derive(Clone, Copy)]
 struct Forms {
-    ack: ServerAction<AcknowledgeIncident>,
-    assign: ServerAction<AssignIncident>,
-    note: ServerAction<NoteIncident>,
-    resolve: ServerAction<ResolveIncident>,
+    ack: Submit<AcknowledgeIncident>,
+    assign: Submit<AssignIncident>,
+    note: Submit<NoteIncident>,
+    resolve: Submit<ResolveIncident>,
 }
 
 #[component]
@@ -32,10 +32,10 @@ pub fn IncidentPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let forms = Forms {
-        ack: ServerAction::new(),
-        assign: ServerAction::new(),
-        note: ServerAction::new(),
-        resolve: ServerAction::new(),
+        ack: Submit::new(),
+        assign: Submit::new(),
+        note: Submit::new(),
+        resolve: Submit::new(),
     };
     let args = move || {
         (
@@ -49,10 +49,10 @@ pub fn IncidentPage() -> impl IntoView {
                 args(),
                 refresh_tick(),
                 (
-                    forms.ack.version().get(),
-                    forms.assign.version().get(),
-                    forms.note.version().get(),
-                    forms.resolve.version().get(),
+                    forms.ack.action.version().get(),
+                    forms.assign.action.version().get(),
+                    forms.note.action.version().get(),
+                    forms.resolve.action.version().get(),
                 ),
             )
         },
@@ -98,8 +98,9 @@ fn respond_section(view: &IncidentView, forms: Forms) -> AnyView {
         return view! { <p class=format!("p-3 text-sm {MUTED}") data-testid="respond-refused">{format!("You can read this incident but not respond to it: {why}")}</p> }.into_any();
     }
     let note = {
-        let action = forms.note;
-        let pending = action.pending();
+        let action = forms.note.action;
+        let pending = forms.note.pending;
+        let value = forms.note.value;
         view! {
             <ActionForm action attr:data-testid="note-form">
                 <input type="hidden" name="id" value=id.to_string()/>
@@ -110,26 +111,28 @@ fn respond_section(view: &IncidentView, forms: Forms) -> AnyView {
                     <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Add note"</button>
                 </div>
             </ActionForm>
-            {last_error(action.value())}
+            {last_error(value)}
         }
     };
     if !i.is_open() {
         return view! { <div class="space-y-3 p-3">{note}</div> }.into_any();
     }
     let ack = i.acknowledged_by.is_none().then(|| {
-        let action = forms.ack;
-        let pending = action.pending();
+        let action = forms.ack.action;
+        let pending = forms.ack.pending;
+        let value = forms.ack.value;
         view! {
             <ActionForm action attr:data-testid="ack-one-form">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <button type="submit" class=BUTTON disabled=move || pending.get()>"Acknowledge"</button>
             </ActionForm>
-            {last_error(action.value())}
+            {last_error(value)}
         }
     });
     let assign = {
-        let action = forms.assign;
-        let pending = action.pending();
+        let action = forms.assign.action;
+        let pending = forms.assign.pending;
+        let value = forms.assign.value;
         let mine = i.assignee.as_deref() == Some(view.me.as_str());
         let people = view.on_call.clone();
         view! {
@@ -153,12 +156,13 @@ fn respond_section(view: &IncidentView, forms: Forms) -> AnyView {
                     </div>
                 </ActionForm>
             </div>
-            {last_error(action.value())}
+            {last_error(value)}
         }
     };
     let resolve = {
-        let action = forms.resolve;
-        let pending = action.pending();
+        let action = forms.resolve.action;
+        let pending = forms.resolve.pending;
+        let value = forms.resolve.value;
         view! {
             <ActionForm action attr:data-testid="resolve-form">
                 <input type="hidden" name="id" value=id.to_string()/>
@@ -169,7 +173,7 @@ fn respond_section(view: &IncidentView, forms: Forms) -> AnyView {
                     <button type="submit" class=BUTTON disabled=move || pending.get()>"Resolve"</button>
                 </div>
             </ActionForm>
-            {last_error(action.value())}
+            {last_error(value)}
         }
     };
     view! {

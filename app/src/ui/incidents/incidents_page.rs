@@ -18,7 +18,7 @@ const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 tex
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
     let query = use_query_map();
-    let ack = ServerAction::<AcknowledgeIncidents>::new();
+    let ack = Submit::<AcknowledgeIncidents>::new();
     let args = move || {
         let q = query.read();
         (
@@ -29,7 +29,7 @@ pub fn IncidentsPage() -> impl IntoView {
         )
     };
     let data = Resource::new(
-        move || (args(), refresh_tick(), ack.version().get()),
+        move || (args(), refresh_tick(), ack.action.version().get()),
         |((env, state, mine, unacked), _, _)| list_incidents(env, state, mine, unacked),
     );
     let banner = move || {
@@ -111,7 +111,7 @@ fn row(i: Incident, now: chrono::DateTime<chrono::Utc>, selectable: bool) -> imp
     }
 }
 
-fn incidents_page(view: IncidentsView, ack: ServerAction<AcknowledgeIncidents>) -> impl IntoView {
+fn incidents_page(view: IncidentsView, ack: Submit<AcknowledgeIncidents>) -> impl IntoView {
     let now = view.generated_at;
     let f = view.filter.clone();
     let env_sel = f.env.clone().unwrap_or_default();
@@ -154,14 +154,14 @@ fn incidents_page(view: IncidentsView, ack: ServerAction<AcknowledgeIncidents>) 
         }
         .into_any()
     };
-    let pending = ack.pending();
+    let pending = ack.pending;
     let error = move || {
-        ack.value().get().and_then(|r| r.err()).map(|e| {
+        ack.value.get().and_then(|r| r.err()).map(|e| {
             view! { <p role="alert" data-testid="action-error" class="px-3 pb-2 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> }
         })
     };
     let done = move || {
-        ack.value().get().and_then(|r| r.ok()).map(|m| {
+        ack.value.get().and_then(|r| r.ok()).map(|m| {
             view! { <p role="status" data-testid="ack-done" class="px-3 pb-2 text-sm text-emerald-800 dark:text-emerald-300">{m}</p> }
         })
     };
@@ -191,7 +191,7 @@ fn incidents_page(view: IncidentsView, ack: ServerAction<AcknowledgeIncidents>) 
         </Form>
         <Section title=format!("{shown} {what} incident{}", if shown == 1 { "" } else { "s" }) note="most urgent first, then newest">
             {selectable.then(|| view! {
-                <ActionForm action=ack attr:id="ack-form" attr:data-testid="ack-form" attr:class="flex items-center gap-3 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+                <ActionForm action=ack.action attr:id="ack-form" attr:data-testid="ack-form" attr:class="flex items-center gap-3 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
                     <span class=format!("text-xs {MUTED}")>"Tick incidents below, then"</span>
                     <button type="submit" class="rounded-md bg-sky-700 px-3 py-1 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60" disabled=move || pending.get()>"Acknowledge selected"</button>
                 </ActionForm>

@@ -17,10 +17,16 @@ const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text
 #[component]
 pub fn OnCallPage() -> impl IntoView {
     let query = use_query_map();
-    let add = ServerAction::<AddOverride>::new();
-    let remove = ServerAction::<RemoveOverride>::new();
+    let add = Submit::<AddOverride>::new();
+    let remove = Submit::<RemoveOverride>::new();
     let data = Resource::new(
-        move || (refresh_tick(), add.version().get(), remove.version().get()),
+        move || {
+            (
+                refresh_tick(),
+                add.action.version().get(),
+                remove.action.version().get(),
+            )
+        },
         |_| get_oncall(),
     );
     let problem = move || {
@@ -65,8 +71,8 @@ fn shift_line(r: &Rotation, s: &Shift) -> impl IntoView {
 
 fn oncall_page(
     view: OnCallView,
-    add: ServerAction<AddOverride>,
-    remove: ServerAction<RemoveOverride>,
+    add: Submit<AddOverride>,
+    remove: Submit<RemoveOverride>,
 ) -> impl IntoView {
     let may = view.may_manage;
     let names: Vec<String> = view
@@ -118,7 +124,7 @@ fn oncall_page(
             .iter()
             .map(|o| {
                 let id = o.id.to_string();
-                let pending = remove.pending();
+                let pending = remove.pending;
                 view! {
                     <tr class=TR data-testid="override-row">
                         <td class=TD>{o.rotation.clone()}</td>
@@ -128,7 +134,7 @@ fn oncall_page(
                         <td class=TD>{o.reason.clone().unwrap_or_default()}</td>
                         <td class=format!("{TD} {MUTED}")>{o.created_by.clone()}</td>
                         <td class=TD>{may.then(|| view! {
-                            <ActionForm action=remove>
+                            <ActionForm action=remove.action>
                                 <input type="hidden" name="id" value=id.clone()/>
                                 <button type="submit" class="text-sm font-medium text-red-700 hover:underline disabled:opacity-60 dark:text-red-400" disabled=move || pending.get()>"Remove"</button>
                             </ActionForm>
@@ -146,15 +152,15 @@ fn oncall_page(
         .into_any()
     };
     let form = (may && !names.is_empty()).then(|| {
-        let pending = add.pending();
+        let pending = add.pending;
         let error = move || {
-            add.value().get().and_then(|r| r.err()).map(|e| {
+            add.value.get().and_then(|r| r.err()).map(|e| {
                 view! { <p role="alert" data-testid="action-error" class="px-3 pb-3 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> }
             })
         };
         view! {
             <Section title="Set an override" note="times are local to the rotation's time zone">
-                <ActionForm action=add attr:data-testid="override-form">
+                <ActionForm action=add.action attr:data-testid="override-form">
                     <div class="flex flex-wrap items-end gap-3 p-3">
                         <label class="flex flex-col gap-1 text-xs font-medium">"Rotation"
                             <select name="rotation" class=TEXT>{names.iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}</select>

@@ -22,10 +22,10 @@ const BUTTON_DANGER: &str = "rounded-md bg-red-700 px-3 py-1.5 text-sm font-medi
 /// The page's forms.
 #[derive(Clone, Copy)]
 struct Forms {
-    approve: ServerAction<ApproveRelease>,
-    reject: ServerAction<RejectRelease>,
-    cancel: ServerAction<CancelRelease>,
-    break_glass: ServerAction<BreakGlassRelease>,
+    approve: Submit<ApproveRelease>,
+    reject: Submit<RejectRelease>,
+    cancel: Submit<CancelRelease>,
+    break_glass: Submit<BreakGlassRelease>,
 }
 
 #[component]
@@ -34,10 +34,10 @@ pub fn ReleasePage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let forms = Forms {
-        approve: ServerAction::new(),
-        reject: ServerAction::new(),
-        cancel: ServerAction::new(),
-        break_glass: ServerAction::new(),
+        approve: Submit::new(),
+        reject: Submit::new(),
+        cancel: Submit::new(),
+        break_glass: Submit::new(),
     };
     let data = Resource::new(
         move || {
@@ -45,10 +45,10 @@ pub fn ReleasePage() -> impl IntoView {
                 id(),
                 refresh_tick(),
                 (
-                    forms.approve.version().get(),
-                    forms.reject.version().get(),
-                    forms.cancel.version().get(),
-                    forms.break_glass.version().get(),
+                    forms.approve.action.version().get(),
+                    forms.reject.action.version().get(),
+                    forms.cancel.action.version().get(),
+                    forms.break_glass.action.version().get(),
                 ),
             )
         },
@@ -92,9 +92,9 @@ fn decide_section(view: &ReleaseView, forms: Forms) -> AnyView {
     let id = r.id;
     let vote = match &view.vote {
         Ok(()) => {
-            let (approve, reject) = (forms.approve, forms.reject);
-            let approving = approve.pending();
-            let rejecting = reject.pending();
+            let (approve, reject) = (forms.approve.action, forms.reject.action);
+            let approving = forms.approve.pending;
+            let rejecting = forms.reject.pending;
             view! {
                 <div class="flex flex-wrap items-start gap-6">
                     <ActionForm action=approve attr:data-testid="approve-form">
@@ -116,16 +116,16 @@ fn decide_section(view: &ReleaseView, forms: Forms) -> AnyView {
                         </div>
                     </ActionForm>
                 </div>
-                {last_error(approve.value())}
-                {last_error(reject.value())}
+                {last_error(forms.approve.value)}
+                {last_error(forms.reject.value)}
             }
             .into_any()
         }
         Err(why) => view! { <p class=format!("text-sm {MUTED}") data-testid="vote-refused">{why.clone()}</p> }.into_any(),
     };
     let cancel = view.cancel.is_ok().then(|| {
-        let cancel = forms.cancel;
-        let pending = cancel.pending();
+        let cancel = forms.cancel.action;
+        let pending = forms.cancel.pending;
         view! {
             <ActionForm action=cancel attr:data-testid="cancel-form">
                 <input type="hidden" name="id" value=id.to_string()/>
@@ -136,12 +136,12 @@ fn decide_section(view: &ReleaseView, forms: Forms) -> AnyView {
                     <button type="submit" class=BUTTON_QUIET disabled=move || pending.get()>"Cancel the request"</button>
                 </div>
             </ActionForm>
-            {last_error(cancel.value())}
+            {last_error(forms.cancel.value)}
         }
     });
     let glass = view.break_glass.then(|| {
-        let action = forms.break_glass;
-        let pending = action.pending();
+        let action = forms.break_glass.action;
+        let pending = forms.break_glass.pending;
         view! {
             <ActionForm action attr:data-testid="break-glass-form">
                 <input type="hidden" name="id" value=id.to_string()/>
@@ -152,7 +152,7 @@ fn decide_section(view: &ReleaseView, forms: Forms) -> AnyView {
                     <button type="submit" class=BUTTON_DANGER disabled=move || pending.get()>"Run it now"</button>
                 </div>
             </ActionForm>
-            {last_error(action.value())}
+            {last_error(forms.break_glass.value)}
         }
     });
     view! { <div class="space-y-4 p-3">{vote}{cancel}{glass}</div> }.into_any()

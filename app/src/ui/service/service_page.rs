@@ -28,10 +28,10 @@ pub fn ServicePage() -> impl IntoView {
     };
     let review = move || ReviewQuery::from_query(&query.read());
     let actions = ServiceActions {
-        scale: ServerAction::<ScaleService>::new(),
-        redeploy: ServerAction::<RedeployService>::new(),
-        deploy: ServerAction::<DeployService>::new(),
-        rollback: ServerAction::<RollbackService>::new(),
+        scale: Submit::<ScaleService>::new(),
+        redeploy: Submit::<RedeployService>::new(),
+        deploy: Submit::<DeployService>::new(),
+        rollback: Submit::<RollbackService>::new(),
     };
     let data = Resource::new(
         move || {
@@ -40,10 +40,10 @@ pub fn ServicePage() -> impl IntoView {
                 review(),
                 refresh_tick(),
                 (
-                    actions.scale.version().get(),
-                    actions.redeploy.version().get(),
-                    actions.deploy.version().get(),
-                    actions.rollback.version().get(),
+                    actions.scale.action.version().get(),
+                    actions.redeploy.action.version().get(),
+                    actions.deploy.action.version().get(),
+                    actions.rollback.action.version().get(),
                 ),
             )
         },

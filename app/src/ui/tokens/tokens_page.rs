@@ -16,15 +16,15 @@ const BUTTON_DANGER: &str = "rounded-md border border-red-300 bg-white px-2.5 py
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
+    let create = Submit::<CreateToken>::new();
+    let revoke = Submit::<RevokeToken>::new();
     let query = use_query_map();
     let data = Resource::new(
         move || {
             (
                 query.read().get("created"),
-                create.version().get(),
-                revoke.version().get(),
+                create.action.version().get(),
+                revoke.action.version().get(),
             )
         },
         |(created, _, _)| list_tokens(created),
@@ -48,7 +48,7 @@ pub fn TokensPage() -> impl IntoView {
 fn token_row(
     t: ApiToken,
     now: chrono::DateTime<chrono::Utc>,
-    revoke: ServerAction<RevokeToken>,
+    revoke: Submit<RevokeToken>,
 ) -> impl IntoView {
     let scope = t
         .envs
@@ -80,7 +80,7 @@ fn token_row(
             <td class=format!("{TD} whitespace-nowrap {MUTED}")>{if t.last_used_at.is_some() { age_opt(now, t.last_used_at) } else { "never".to_string() }}</td>
             <td class=format!("{TD} {MUTED}")>{format!("{} · {}", t.created_by, utc_minute(t.created_at))}</td>
             <td class=TD>{revocable.then(|| view! {
-                <ActionForm action=revoke attr:data-testid="revoke-form">
+                <ActionForm action=revoke.action attr:data-testid="revoke-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <button type="submit" class=BUTTON_DANGER>"Revoke"</button>
                 </ActionForm>
@@ -91,8 +91,8 @@ fn token_row(
 
 fn tokens_page(
     view: TokensView,
-    create: ServerAction<CreateToken>,
-    revoke: ServerAction<RevokeToken>,
+    create: Submit<CreateToken>,
+    revoke: Submit<RevokeToken>,
 ) -> impl IntoView {
     let now = view.generated_at;
     let scope_hint = if view.everywhere {
@@ -109,7 +109,7 @@ fn tokens_page(
     };
     let just_created = view.just_created.clone();
     let created = move || {
-        create.value().get().or_else(|| just_created.clone().map(Ok)).map(|r| match r {
+        create.value.get().or_else(|| just_created.clone().map(Ok)).map(|r| match r {
             Ok(done) => view! {
                 <div role="status" data-testid="token-secret" class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950 dark:border-emerald-800 dark:bg-emerald-950/40 dark:text-emerald-100">
                     <p class="font-semibold">{format!("Token {} created. Copy its secret now: it is not shown again.", done.token.name)}</p>
@@ -121,7 +121,7 @@ fn tokens_page(
         })
     };
     let revoke_error = move || {
-        revoke.value().get().and_then(|r| r.err()).map(|e| view! { <p role="alert" class="mb-4 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> })
+        revoke.value.get().and_then(|r| r.err()).map(|e| view! { <p role="alert" class="mb-4 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p> })
     };
     let count = view.tokens.len();
     let rows = view
@@ -142,13 +142,13 @@ fn tokens_page(
             </table></div>
         }.into_any()
     };
-    let pending = create.pending();
+    let pending = create.pending;
     view! {
         <PageHeader title="API tokens" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         {created}
         {revoke_error}
         <Section title="Create a token" note="for CI pipelines: request releases, read inventory; tokens never approve">
-            <ActionForm action=create attr:data-testid="create-token-form">
+            <ActionForm action=create.action attr:data-testid="create-token-form">
                 <div class="flex flex-wrap items-end gap-3 p-3">
                     <label class="flex flex-col gap-1 text-xs font-medium">"Name"
                         <input name="name" required maxlength="64" placeholder="ci-prod-deploys" class=format!("{TEXT} w-48")/>
