@@ -81,11 +81,6 @@ impl Rotation {
         None
     }
 
-    /// Who is on call at `now`, and the shift after.
-    pub fn on_call(&self, now: DateTime<Utc>) -> OnCall {
-        self.on_call_with(now, &[])
-    }
-
     /// Who covers at `t`: an override of this rotation that holds `t` (the latest made wins),
     /// else the regular shift, cut short where the next override begins.
     pub fn covering(&self, t: DateTime<Utc>, overrides: &[Override]) -> Option<Shift> {
@@ -258,7 +253,7 @@ mod tests {
             });
             assert_eq!(got, want, "{now}");
         }
-        let on_call = r.on_call(at("2026-11-24T12:00:00Z"));
+        let on_call = r.on_call_with(at("2026-11-24T12:00:00Z"), &[]);
         assert_eq!(on_call.now.map(|s| s.who), Some("cem".into()));
         assert_eq!(
             on_call.next.map(|s| (s.who, s.from)),

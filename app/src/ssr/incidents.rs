@@ -381,12 +381,10 @@ async fn observe_changes(
         .record_entries(&entries)
         .await
         .map_err(store_error("recording observed changes"))?;
-    for (key, marker) in seen {
-        store
-            .set_last_deployment(env, &key, &marker)
-            .await
-            .map_err(store_error("remembering a deployment"))?;
-    }
+    store
+        .set_last_deployments(env, &seen)
+        .await
+        .map_err(store_error("remembering deployments"))?;
     Ok(())
 }
 

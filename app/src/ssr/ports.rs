@@ -441,12 +441,12 @@ pub trait IncidentStore: Send + Sync {
         &self,
         env: &str,
     ) -> Result<std::collections::HashMap<String, String>, String>;
-    /// Remembers the deployment a service runs (as `last_deployments` answers it).
-    async fn set_last_deployment(
+    /// Remembers the deployment each service runs (`(service key, marker)`, as
+    /// `last_deployments` answers them), in one transaction.
+    async fn set_last_deployments(
         &self,
         env: &str,
-        service: &str,
-        marker: &str,
+        markers: &[(String, String)],
     ) -> Result<(), String>;
     /// Incidents of one environment and group, open or resolved recently enough to matter
     /// (resolved after `since`).

@@ -262,23 +262,33 @@ impl IncidentStore for SqlIncidents {
         Ok(rows.into_iter().collect())
     }
 
-    async fn set_last_deployment(
+    async fn set_last_deployments(
         &self,
         env: &str,
-        service: &str,
-        marker: &str,
+        markers: &[(String, String)],
     ) -> Result<(), String> {
-        sqlx::query(
-            &crate::store::numbered("INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at"),
-        )
-        .bind(env)
-        .bind(service)
-        .bind(marker)
-        .bind(ts(Utc::now()))
-        .execute(&self.pool)
-        .await
-        .map_err(db("remembering a deployment"))?;
+        if markers.is_empty() {
+            return Ok(());
+        }
+        let sql = crate::store::numbered(
+            "INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at",
+        );
+        let seen_at = ts(Utc::now());
+        let mut tx = begin_write(&self.pool)
+            .await
+            .map_err(db("remembering deployments"))?;
+        for (service, marker) in markers {
+            sqlx::query(&sql)
+                .bind(env)
+                .bind(service)
+                .bind(marker)
+                .bind(&seen_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db("remembering a deployment"))?;
+        }
+        tx.commit().await.map_err(db("remembering deployments"))?;
         Ok(())
     }
 

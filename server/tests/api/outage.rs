@@ -3,7 +3,9 @@
 //! the outage is refused without touching AWS (its intent could not be recorded), and the audit
 //! rows written before are all still there afterwards. Runs in the PostgreSQL pass.
 
-use crate::helpers::{fresh_postgres_database, spawn_app_with_overrides, Account, Auth, TestEnv};
+use crate::helpers::{
+    fresh_postgres_database, spawn_app_with_overrides, Account, Auth, TestApp, TestEnv,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +56,17 @@ impl Cable {
     }
 }
 
+/// Whether `/readyz` answers `status` within `tries` quarter-seconds.
+async fn readyz_becomes(app: &TestApp, status: u16, tries: u32) -> bool {
+    for _ in 0..tries {
+        if app.get("/readyz").await.status() == status {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
 #[tokio::test]
 async fn readiness_follows_the_database_and_nothing_runs_without_its_audit_row() {
     let Some(direct) = fresh_postgres_database().await else {
@@ -87,15 +100,10 @@ async fn readiness_follows_the_database_and_nothing_runs_without_its_audit_row()
     assert!(before >= 1, "the sign-in is audited");
 
     cable.cut();
-    let mut unready = false;
-    for _ in 0..40 {
-        if app.get("/readyz").await.status() == 503 {
-            unready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(unready, "/readyz reports the database gone");
+    assert!(
+        readyz_becomes(&app, 503, 40).await,
+        "/readyz reports the database gone"
+    );
     let calls = app.aws_calls("UpdateService");
     let scale = olga
         .call(
@@ -118,15 +126,10 @@ async fn readiness_follows_the_database_and_nothing_runs_without_its_audit_row()
     assert_eq!(app.aws_calls("UpdateService"), calls, "AWS untouched");
 
     cable.mend();
-    let mut ready = false;
-    for _ in 0..60 {
-        if app.get("/readyz").await.status() == 200 {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert!(ready, "/readyz recovers with the database");
+    assert!(
+        readyz_becomes(&app, 200, 60).await,
+        "/readyz recovers with the database"
+    );
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events")
         .fetch_one(&app.state.pool)
         .await

@@ -16,9 +16,9 @@ pub async fn get_incident(id: String, order: Option<String>) -> Result<IncidentV
         let incident =
             crate::ssr::incidents::visible_incident(&user, &services, id, Action::View).await?;
         let newest_first = order.as_deref() != Some("oldest");
-        let state = crate::domain::ids::EnvId::parse(&incident.env)
-            .ok()
-            .and_then(|e| services.inventory.state(&e));
+        // `visible_incident` authorised the incident's environment, so its id parses.
+        let env = crate::domain::ids::EnvId::parse(&incident.env)?;
+        let state = services.inventory.state(&env);
         let now = chrono::Utc::now();
         let timeline = crate::ssr::incidents::timeline(
             &services,
@@ -28,10 +28,7 @@ pub async fn get_incident(id: String, order: Option<String>) -> Result<IncidentV
             now,
         )
         .await?;
-        let respond = match crate::domain::ids::EnvId::parse(&incident.env) {
-            Ok(env) => authorize(&user, Action::RespondIncident, &env).map_err(|d| d.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
+        let respond = authorize(&user, Action::RespondIncident, &env).map_err(|d| d.to_string());
         let on_call = crate::ssr::incidents::on_call_now(&services, now)
             .await
             .into_iter()
