@@ -31,16 +31,24 @@ impl Inventory {
         &self.slots
     }
 
-    /// Starts the background refresh loops; the handles stop them when aborted.
+    /// Starts the background refresh loops; the handles stop them when aborted. Details (metric
+    /// series, tasks, revisions) start once every environment has had its first inventory
+    /// refresh, so at start-up they do not compete with the calls a complete overview needs.
     pub fn spawn_background(&self) -> Vec<JoinHandle<()>> {
         self.slots
             .iter()
             .flat_map(|slot| {
                 let inventory = Arc::clone(slot);
                 let details = Arc::clone(slot);
+                let all = self.slots.clone();
                 [
                     tokio::spawn(async move { inventory.run_inventory_loop().await }),
-                    tokio::spawn(async move { details.run_details_loop().await }),
+                    tokio::spawn(async move {
+                        while !all.iter().all(|s| s.refreshed_once()) {
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        }
+                        details.run_details_loop().await
+                    }),
                 ]
             })
             .collect()

@@ -11,6 +11,7 @@
 //! Every step either job takes is recorded once (dedupe keys, conditional transitions), so even
 //! two holders in a lease hand-over cannot run anything twice.
 
+use crate::aws::call_stats::{with_purpose, Purpose};
 use crate::aws::EnvClients;
 use crate::inventory::EnvSlot;
 use crate::store::lease::Lease;
@@ -38,7 +39,7 @@ pub trait AlarmFeed: Send + Sync {
 #[async_trait::async_trait]
 impl AlarmFeed for EnvClients {
     async fn alarms(&self) -> Result<Vec<Alarm>, String> {
-        EnvClients::alarms(self).await
+        with_purpose(Purpose::Poller, EnvClients::alarms(self)).await
     }
 
     async fn history(
@@ -46,7 +47,7 @@ impl AlarmFeed for EnvClients {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Transition>>, String> {
-        match self.alarm_history(since, now).await {
+        match with_purpose(Purpose::Poller, self.alarm_history(since, now)).await {
             Ok(items) => Ok(Some(items)),
             // Emulators (moto) do not implement it: poll-to-poll differences still work.
             Err(e)
@@ -178,7 +179,12 @@ pub fn spawn_alarm_poller(
         while !watched.iter().all(|w| w.slot.refreshed_once()) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // Rounds start every `every`, however long one takes, so a change waits at most one
+        // interval (plus the round) to be seen.
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            ticks.tick().await;
             if lease.is_held() {
                 for w in &watched {
                     if let Err(e) = poll_env(&services, w).await {
@@ -191,7 +197,6 @@ pub fn spawn_alarm_poller(
                     .store(Utc::now().timestamp_millis(), Ordering::SeqCst);
                 stats.rounds.fetch_add(1, Ordering::SeqCst);
             }
-            tokio::time::sleep(every).await;
         }
     })
 }

@@ -94,10 +94,11 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         for (k, t) in &stats {
             let _ = writeln!(
                 out,
-                "{name}{{env=\"{}\",service=\"{}\",operation=\"{}\"}} {}",
+                "{name}{{env=\"{}\",service=\"{}\",operation=\"{}\",purpose=\"{}\"}} {}",
                 label(&k.env),
                 label(&k.service),
                 label(&k.operation),
+                k.purpose.as_str(),
                 value(t)
             );
         }
@@ -105,10 +106,11 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "# HELP quarterdeck_aws_call_duration_seconds Latency of AWS API call attempts.\n# TYPE quarterdeck_aws_call_duration_seconds histogram");
     for (k, t) in &stats {
         let labels = format!(
-            "env=\"{}\",service=\"{}\",operation=\"{}\"",
+            "env=\"{}\",service=\"{}\",operation=\"{}\",purpose=\"{}\"",
             label(&k.env),
             label(&k.service),
-            label(&k.operation)
+            label(&k.operation),
+            k.purpose.as_str()
         );
         t.latency
             .render(&mut out, "quarterdeck_aws_call_duration_seconds", &labels);
@@ -159,6 +161,17 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             let _ = writeln!(
                 out,
                 "quarterdeck_inventory_age_seconds{{env=\"{}\"}} {}",
+                label(s.descriptor.id.as_str()),
+                (now - at).num_milliseconds() as f64 / 1000.0
+            );
+        }
+    }
+    let _ = writeln!(out, "# HELP quarterdeck_details_age_seconds Age of the last metric series, tasks and revisions per environment.\n# TYPE quarterdeck_details_age_seconds gauge");
+    for s in &states {
+        if let Some(at) = s.details.as_ref().and_then(|d| d.fetched_at) {
+            let _ = writeln!(
+                out,
+                "quarterdeck_details_age_seconds{{env=\"{}\"}} {}",
                 label(s.descriptor.id.as_str()),
                 (now - at).num_milliseconds() as f64 / 1000.0
             );

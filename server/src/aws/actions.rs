@@ -2,6 +2,7 @@
 //! actions off and on. Each returns AWS's error code and message on failure.
 
 use super::clients::EnvClients;
+use crate::aws::call_stats::{with_purpose, Purpose};
 use app::domain::ids::EnvId;
 use app::ssr::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -276,6 +277,6 @@ impl ActionPort for AwsActions {
             code: "UnknownEnvironment".into(),
             message: format!("there is no environment {env}"),
         })?;
-        clients.execute(command).await
+        with_purpose(Purpose::Action, clients.execute(command)).await
     }
 }

@@ -23,6 +23,7 @@ impl EnvClients {
             .autoscaling
             .describe_scalable_targets()
             .service_namespace(ServiceNamespace::Ecs)
+            .max_results(50)
             .into_paginator()
             .items()
             .send()

@@ -1,6 +1,11 @@
-//! Counts every AWS call attempt by environment, service and operation, with errors, throttles
-//! and latency, through an SDK interceptor. Feeds `/metrics` and the tests that prove page views
-//! make no AWS calls.
+//! Counts every AWS call attempt by environment, service, operation and purpose, with errors,
+//! throttles and latency, through an SDK interceptor. Feeds `/metrics`, the benchmark and the
+//! tests that prove page views make no AWS calls.
+//!
+//! The purpose (inventory refresh, details, the alarm poller, an action…) is a task-local set
+//! around the work that makes the calls ([`with_purpose`]); the SDK runs its interceptors in the
+//! caller's task, so every call made inside that future carries it. Calls made outside any
+//! scope are `other`.
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
@@ -12,8 +17,52 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// Why an AWS call was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Purpose {
+    /// A full inventory refresh (background or asked for).
+    Inventory,
+    /// Metric series, tasks and task-definition revisions.
+    Details,
+    /// The targeted re-read of one resource after an action.
+    Resource,
+    /// The alarm poller.
+    Poller,
+    /// An operator's action (the mutation itself).
+    Action,
+    /// Anything not inside a scope.
+    Other,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Inventory => "inventory",
+            Purpose::Details => "details",
+            Purpose::Resource => "resource",
+            Purpose::Poller => "poller",
+            Purpose::Action => "action",
+            Purpose::Other => "other",
+        }
+    }
+
+    fn current() -> Purpose {
+        PURPOSE.try_with(|p| *p).unwrap_or(Purpose::Other)
+    }
+}
+
+tokio::task_local! {
+    static PURPOSE: Purpose;
+}
+
+/// Runs `work` with its AWS calls counted under `purpose`.
+pub async fn with_purpose<F: Future>(purpose: Purpose, work: F) -> F::Output {
+    PURPOSE.scope(purpose, work).await
+}
 
 /// Totals for one (env, service, operation).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -31,6 +80,7 @@ pub struct CallKey {
     pub env: String,
     pub service: String,
     pub operation: String,
+    pub purpose: Purpose,
 }
 
 /// Shared by all environments' interceptors.
@@ -87,6 +137,7 @@ impl CallCounter {
             env: self.env.clone(),
             service,
             operation,
+            purpose: Purpose::current(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct EnvClients {
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
     pub(super) task_definitions: Mutex<HashMap<String, TaskDefinition>>,
+    /// Each family's latest revision ARNs as last listed, newest first.
+    pub(super) listed_revisions: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl std::fmt::Debug for EnvClients {
@@ -101,6 +103,7 @@ impl EnvClients {
             autoscaling,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
+            listed_revisions: Mutex::new(HashMap::new()),
         }
     }
 }

@@ -41,6 +41,7 @@ impl EnvClients {
         let pages: Vec<aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput> = self
             .cloudwatch
             .describe_alarms()
+            .max_records(100)
             .into_paginator()
             .send()
             .try_collect()

@@ -42,6 +42,7 @@ impl EnvClients {
         let arns: Vec<String> = self
             .ecs
             .list_clusters()
+            .max_results(100)
             .into_paginator()
             .items()
             .send()
@@ -58,6 +59,7 @@ impl EnvClients {
             .ecs
             .list_services()
             .cluster(cluster)
+            .max_results(100)
             .into_paginator()
             .items()
             .send()
@@ -144,7 +146,8 @@ impl EnvClients {
         let revisions = match &service.task_definition {
             Some(td) => {
                 let family = td.family.clone();
-                let mut listed = self.revisions(std::slice::from_ref(&family)).await?;
+                let current = BTreeMap::from([(family.clone(), BTreeSet::from([td.arn.clone()]))]);
+                let mut listed = self.revisions(&current, true).await?;
                 listed.remove(&family).map(|r| (family, r))
             }
             None => None,
@@ -261,13 +264,33 @@ impl EnvClients {
         Ok(())
     }
 
-    /// The latest revisions (up to ten, newest first) of each family, for rollbacks. Revisions
-    /// already described come from the cache.
+    /// The latest revisions (up to ten, newest first) of each family, for rollbacks.
+    /// `current` maps each family to the revisions its services run now. A family listed before
+    /// is listed again only when `force` or when one of those is missing from its last listing
+    /// (a revision registered and deployed since), so a steady fleet costs no listing calls per
+    /// cycle. Revisions already described come from the cache.
     pub(crate) async fn revisions(
         &self,
-        families: &[String],
+        current: &BTreeMap<String, BTreeSet<String>>,
+        force: bool,
     ) -> Result<BTreeMap<String, Vec<TaskDefinition>>, String> {
-        let listed: Vec<(String, Vec<String>)> = stream::iter(families.iter().cloned())
+        let stale: Vec<String> = {
+            let listed = self
+                .listed_revisions
+                .lock()
+                .map_err(|_| "revision cache poisoned".to_string())?;
+            current
+                .iter()
+                .filter(|(family, running)| {
+                    force
+                        || listed
+                            .get(*family)
+                            .is_none_or(|arns| running.iter().any(|a| !arns.contains(a)))
+                })
+                .map(|(family, _)| family.clone())
+                .collect()
+        };
+        let fresh: Vec<(String, Vec<String>)> = stream::iter(stale)
             .map(|family| async move {
                 let out = self
                     .ecs
@@ -293,6 +316,17 @@ impl EnvClients {
             .buffered(self.concurrency)
             .try_collect()
             .await?;
+        let listed: Vec<(String, Vec<String>)> = {
+            let mut cache = self
+                .listed_revisions
+                .lock()
+                .map_err(|_| "revision cache poisoned".to_string())?;
+            cache.extend(fresh);
+            current
+                .keys()
+                .filter_map(|family| cache.get(family).map(|arns| (family.clone(), arns.clone())))
+                .collect()
+        };
         let mut wanted: Vec<Service> = Vec::new();
         for (_, arns) in &listed {
             for arn in arns {
@@ -324,6 +358,7 @@ impl EnvClients {
                     .ecs
                     .list_tasks()
                     .cluster(&cluster)
+                    .max_results(100)
                     .into_paginator()
                     .items()
                     .send()

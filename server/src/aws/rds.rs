@@ -25,6 +25,7 @@ impl EnvClients {
         let instances: Vec<aws_sdk_rds::types::DbInstance> = self
             .rds
             .describe_db_instances()
+            .max_records(100)
             .into_paginator()
             .items()
             .send()
@@ -34,6 +35,7 @@ impl EnvClients {
         let clusters: Vec<aws_sdk_rds::types::DbCluster> = self
             .rds
             .describe_db_clusters()
+            .max_records(100)
             .into_paginator()
             .items()
             .send()
@@ -53,6 +55,7 @@ impl EnvClients {
         let instance: Vec<aws_sdk_rds::types::DbSnapshot> = self
             .rds
             .describe_db_snapshots()
+            .max_records(100)
             .into_paginator()
             .items()
             .send()
@@ -62,6 +65,7 @@ impl EnvClients {
         let cluster: Vec<aws_sdk_rds::types::DbClusterSnapshot> = self
             .rds
             .describe_db_cluster_snapshots()
+            .max_records(100)
             .into_paginator()
             .items()
             .send()
@@ -204,6 +208,7 @@ impl EnvClients {
             .describe_events()
             .start_time(smithy_time(now - chrono::Duration::hours(24)))
             .end_time(smithy_time(now))
+            .max_records(100)
             .into_paginator()
             .items()
             .send()

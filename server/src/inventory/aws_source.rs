@@ -1,14 +1,30 @@
 //! The AWS-backed inventory source: what one refresh of an environment reads.
 
 use super::slot::InventorySource;
+use crate::aws::call_stats::{with_purpose, Purpose};
 use crate::aws::EnvClients;
 use app::domain::apps::attribute_alarms;
 use app::domain::inventory::{service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate};
 use chrono::Utc;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[async_trait::async_trait]
 impl InventorySource for EnvClients {
     async fn fetch_inventory(&self) -> Result<EnvInventory, String> {
+        with_purpose(Purpose::Inventory, self.read_inventory()).await
+    }
+
+    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
+        with_purpose(Purpose::Details, self.read_details(inventory)).await
+    }
+
+    async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
+        with_purpose(Purpose::Resource, self.read_resource(resource)).await
+    }
+}
+
+impl EnvClients {
+    async fn read_inventory(&self) -> Result<EnvInventory, String> {
         let now = Utc::now();
         let clusters = self.clusters().await?;
         let services = async {
@@ -48,19 +64,21 @@ impl InventorySource for EnvClients {
         Ok(inventory)
     }
 
-    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
+    async fn read_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
         let now = Utc::now();
-        let mut families: Vec<String> = inventory
-            .services
-            .iter()
-            .filter_map(|s| s.task_definition.as_ref().map(|td| td.family.clone()))
-            .collect();
-        families.sort();
-        families.dedup();
+        let mut current: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for s in &inventory.services {
+            if let Some(td) = &s.task_definition {
+                current
+                    .entry(td.family.clone())
+                    .or_default()
+                    .insert(td.arn.clone());
+            }
+        }
         let (metrics, tasks, revisions) = tokio::join!(
             self.metrics(inventory, now),
             self.tasks(&inventory.clusters),
-            self.revisions(&families)
+            self.revisions(&current, false)
         );
         let mut details = metrics?;
         details.revisions = revisions?;
@@ -71,7 +89,7 @@ impl InventorySource for EnvClients {
         Ok(details)
     }
 
-    async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
+    async fn read_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
         Ok(match resource {
             ResourceRef::Service { cluster, name } => {
                 let (service, revisions) = self.service(cluster, name).await?;

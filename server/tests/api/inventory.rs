@@ -139,3 +139,84 @@ async fn an_unreachable_environment_shows_its_error_while_the_others_render() {
     );
     assert_eq!(readyz["environments"][1]["freshness"], "failing");
 }
+
+#[tokio::test]
+async fn details_list_a_familys_revisions_again_only_when_it_runs_a_new_one() {
+    use server::aws::call_stats::Purpose;
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let web = account
+        .task_definition("shop-web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &web, "shop", 1).await;
+    let worker = account
+        .task_definition("shop-worker", "registry.example/worker:1.0.0")
+        .await;
+    account.service("main", "worker", &worker, "shop", 1).await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    assert_eq!(
+        app.aws_calls("ListTaskDefinitions"),
+        2,
+        "the first details list each family once"
+    );
+    let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    assert_eq!(
+        app.aws_calls("ListTaskDefinitions"),
+        2,
+        "a steady fleet lists no revisions again"
+    );
+    // A pipeline outside the console registers and deploys a new web revision.
+    let web_next = account
+        .task_definition("shop-web", "registry.example/web:1.1.0")
+        .await;
+    account
+        .ecs
+        .update_service()
+        .cluster("main")
+        .service("web")
+        .task_definition(&web_next)
+        .send()
+        .await
+        .expect("update service");
+    slot.refresh().await.expect("refresh");
+    slot.refresh_details().await.expect("details");
+    assert_eq!(
+        app.aws_calls("ListTaskDefinitions"),
+        3,
+        "only the family that runs a new revision is listed again"
+    );
+    let details = slot.state().details.expect("details");
+    let revisions: Vec<i32> = details.revisions["shop-web"]
+        .iter()
+        .map(|td| td.revision)
+        .collect();
+    assert_eq!(revisions, [2, 1], "newest first, the new one included");
+
+    // Every call carries what it was made for.
+    let calls = |operation: &str, purpose: Purpose| -> u64 {
+        app.state
+            .call_stats
+            .snapshot()
+            .iter()
+            .filter(|(k, _)| k.operation == operation && k.purpose == purpose)
+            .map(|(_, t)| t.attempts)
+            .sum()
+    };
+    assert_eq!(calls("ListTaskDefinitions", Purpose::Details), 3);
+    assert_eq!(
+        calls("ListServices", Purpose::Inventory),
+        2,
+        "two refreshes"
+    );
+    assert!(
+        calls("DescribeAlarms", Purpose::Poller) >= 1,
+        "the poller's round"
+    );
+    assert_eq!(calls("DescribeServices", Purpose::Other), 0);
+    let metrics = app.get_text("/metrics").await;
+    assert!(metrics.contains(
+        r#"quarterdeck_aws_calls_total{env="dev",service="ECS",operation="ListTaskDefinitions",purpose="details"} 3"#
+    ));
+    assert!(metrics.contains(r#"quarterdeck_details_age_seconds{env="dev"}"#));
+}

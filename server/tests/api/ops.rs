@@ -17,19 +17,23 @@ async fn health_and_readiness_answer_without_a_session() {
 }
 
 #[tokio::test]
-async fn metrics_count_aws_calls_by_operation() {
+async fn metrics_count_aws_calls_by_operation_and_purpose() {
     let account = Account::new().await;
     let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
     let text = app.get("/metrics").await.text().await.unwrap();
     assert!(
         text.contains(
-            r#"quarterdeck_aws_calls_total{env="dev",service="ECS",operation="ListClusters"} 1"#
+            r#"quarterdeck_aws_calls_total{env="dev",service="ECS",operation="ListClusters",purpose="inventory"} 1"#
         ),
         "{text}"
     );
     assert!(
         text.contains(r#"quarterdeck_inventory_failing{env="dev"} 0"#),
         "{text}"
+    );
+    assert!(
+        text.contains(r#"operation="DescribeAlarms",purpose="poller"} 1"#),
+        "the poller's first round: {text}"
     );
 }
 
