@@ -20,6 +20,57 @@ pub mod rollout;
 pub mod tokens;
 pub mod views;
 
+/// Inventory records with everything but what a test is about left plain.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::inventory::{Alarm, AlarmResource, AlarmState, Database, DbKind};
+    use std::collections::BTreeMap;
+
+    /// A quiet alarm on `resource`, attributed to no app yet.
+    pub fn alarm(name: &str, resource: AlarmResource) -> Alarm {
+        Alarm {
+            name: name.into(),
+            arn: String::new(),
+            state: AlarmState::Ok,
+            reason: String::new(),
+            updated_at: None,
+            actions_enabled: true,
+            namespace: None,
+            metric: None,
+            dimensions: vec![],
+            description: None,
+            threshold: None,
+            comparison: None,
+            resource,
+            app: None,
+        }
+    }
+
+    /// An available PostgreSQL instance of `app`.
+    pub fn database(id: &str, app: &str) -> Database {
+        Database {
+            id: id.into(),
+            kind: DbKind::Instance,
+            arn: String::new(),
+            status: "available".into(),
+            engine: "postgres".into(),
+            engine_version: "15".into(),
+            class: None,
+            multi_az: false,
+            allocated_storage_gb: None,
+            storage_encrypted: false,
+            backup_retention_days: 1,
+            latest_restorable_time: None,
+            endpoint: None,
+            availability_zone: None,
+            cluster_id: None,
+            tags: BTreeMap::new(),
+            app: Some(app.into()),
+            created_at: None,
+        }
+    }
+}
+
 /// The instants the domain's table tests are written in.
 #[cfg(test)]
 pub(crate) mod test_time {

@@ -2,6 +2,7 @@
 //! request context they read the signed-in user and services from.
 
 pub mod actions;
+pub mod chrome;
 pub mod context;
 pub mod handoff;
 pub mod incidents;

@@ -77,6 +77,16 @@ test('environment page lists services, databases and alarms, and refreshes', asy
   await settle(page, info);
   await expect(page.getByTestId('freshness')).toContainText('data');
   await shot(page, info, '02-environment-prod');
+  // Find a service: a GET form, so the URL carries the filter with JavaScript or without.
+  await page.getByTestId('service-filter').fill('prospa');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await expect(page).toHaveURL(/\/envs\/prod\?q=prospa&page=1$/);
+  await settle(page, info);
+  await expect(services.getByRole('link', { name: 'prospa-api', exact: true })).toBeVisible();
+  await expect(services.getByRole('link', { name: 'overview-web', exact: true })).toHaveCount(0);
+  await expect(page.getByText(/of \d+ services match “prospa”/)).toBeVisible();
+  await expect(page.getByTestId('all-alarms')).toHaveAttribute('href', '/alarms?env=prod');
+  await shot(page, info, '02b-environment-filtered');
   expect(errors).toEqual([]);
 });
 

@@ -1,6 +1,7 @@
 //! Quarterdeck's server: configuration, AWS and database adapters, the inventory cache, and the
 //! HTTP wiring around the Leptos app. `main.rs` only parses the command line and calls in here.
 
+pub mod assets;
 pub mod audit_export;
 pub mod auth;
 pub mod aws;

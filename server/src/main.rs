@@ -7,6 +7,11 @@ use server::config::{Settings, CONFIG_PATH_VAR};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// A page view allocates a great deal (the HTML, the view model, its JSON for hydration):
+/// mimalloc spends far less time on that than the system allocator, measured by the benchmark.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "quarterdeck",

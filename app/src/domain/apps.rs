@@ -58,49 +58,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::inventory::{AlarmState, Database, DbKind};
-
-    fn alarm(name: &str, resource: AlarmResource) -> Alarm {
-        Alarm {
-            name: name.into(),
-            arn: String::new(),
-            state: AlarmState::Ok,
-            reason: String::new(),
-            updated_at: None,
-            actions_enabled: true,
-            namespace: None,
-            metric: None,
-            dimensions: vec![],
-            description: None,
-            threshold: None,
-            comparison: None,
-            resource,
-            app: None,
-        }
-    }
-
-    fn db(id: &str, app: &str) -> Database {
-        Database {
-            id: id.into(),
-            kind: DbKind::Instance,
-            arn: String::new(),
-            status: "available".into(),
-            engine: "postgres".into(),
-            engine_version: "15".into(),
-            class: None,
-            multi_az: false,
-            allocated_storage_gb: None,
-            storage_encrypted: false,
-            backup_retention_days: 1,
-            latest_restorable_time: None,
-            endpoint: None,
-            availability_zone: None,
-            cluster_id: None,
-            tags: BTreeMap::new(),
-            app: Some(app.into()),
-            created_at: None,
-        }
-    }
+    use crate::domain::fixtures::{alarm, database as db};
 
     #[test]
     fn alarms_take_the_app_of_their_resource_or_name_prefix() {

@@ -28,12 +28,12 @@ impl EnvCard {
     pub fn new(
         descriptor: EnvDescriptor,
         status: RefreshStatus,
-        inventory: Option<&EnvInventory>,
+        health: Option<EnvHealth>,
         now: DateTime<Utc>,
     ) -> Self {
         let freshness = freshness(&status, descriptor.refresh_interval_secs, now);
         Self {
-            health: inventory.map(EnvHealth::of),
+            health,
             descriptor,
             status,
             freshness,
@@ -52,16 +52,50 @@ pub struct EnvData<'a> {
     pub status: &'a RefreshStatus,
     pub inventory: Option<&'a EnvInventory>,
     pub details: Option<&'a EnvDetails>,
+    /// The inventory's summary, when it was worked out once for the snapshot (the server does
+    /// that each time a snapshot changes, so page views do not scan every service).
+    pub summary: Option<&'a EnvSummary>,
+}
+
+/// What the overview needs of one snapshot, whatever the number of services: its health and
+/// each app's figures in it. Pure; worked out when the snapshot changes, not per page view.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvSummary {
+    pub health: EnvHealth,
+    pub apps: BTreeMap<String, AppEnvSummary>,
+}
+
+impl EnvSummary {
+    pub fn of(env: &EnvId, inventory: &EnvInventory) -> Self {
+        Self {
+            health: EnvHealth::of(inventory),
+            apps: app_env_summaries(env, inventory)
+                .into_iter()
+                .map(|(name, summary)| (name.to_string(), summary))
+                .collect(),
+        }
+    }
 }
 
 impl EnvData<'_> {
+    /// The snapshot's summary: the one worked out already, or worked out now.
+    fn summary(&self) -> Option<std::borrow::Cow<'_, EnvSummary>> {
+        match (self.summary, self.inventory) {
+            (Some(summary), _) => Some(std::borrow::Cow::Borrowed(summary)),
+            (None, Some(inv)) => Some(std::borrow::Cow::Owned(EnvSummary::of(
+                &self.descriptor.id,
+                inv,
+            ))),
+            (None, None) => None,
+        }
+    }
+
     pub fn card(&self, now: DateTime<Utc>) -> EnvCard {
-        EnvCard::new(
-            self.descriptor.clone(),
-            self.status.clone(),
-            self.inventory,
-            now,
-        )
+        let health = match (self.summary, self.inventory) {
+            (Some(summary), _) => Some(summary.health.clone()),
+            (None, inv) => inv.map(EnvHealth::of),
+        };
+        EnvCard::new(self.descriptor.clone(), self.status.clone(), health, now)
     }
 }
 
@@ -177,6 +211,15 @@ pub struct ServiceRow {
 
 impl ServiceRow {
     pub fn of(env: &EnvId, service: &Service, alarms: &[Alarm]) -> Self {
+        let alarms_firing = alarms
+            .iter()
+            .filter(|a| a.state == AlarmState::Alarm && watches_service(a, service))
+            .count() as u32;
+        Self::with_firing(env, service, alarms_firing)
+    }
+
+    /// The row, with the count of its firing alarms already known.
+    pub fn with_firing(env: &EnvId, service: &Service, alarms_firing: u32) -> Self {
         let versions = service
             .task_definition
             .as_ref()
@@ -188,10 +231,6 @@ impl ServiceRow {
             })
             .unwrap_or_default();
         let primary = service.deployments.iter().find(|d| d.status == "PRIMARY");
-        let alarms_firing = alarms
-            .iter()
-            .filter(|a| a.state == AlarmState::Alarm && watches_service(a, service))
-            .count() as u32;
         Self {
             env: env.clone(),
             cluster: service.cluster.clone(),
@@ -209,6 +248,17 @@ impl ServiceRow {
             alarms_firing,
         }
     }
+}
+
+/// Firing alarms per `(cluster, service)`, counted in one pass.
+fn firing_by_service(alarms: &[Alarm]) -> BTreeMap<(&str, &str), u32> {
+    let mut out = BTreeMap::new();
+    for a in alarms.iter().filter(|a| a.state == AlarmState::Alarm) {
+        if let AlarmResource::Service { cluster, service } = &a.resource {
+            *out.entry((cluster.as_str(), service.as_str())).or_insert(0) += 1;
+        }
+    }
+    out
 }
 
 fn watches_service(alarm: &Alarm, service: &Service) -> bool {
@@ -285,8 +335,44 @@ pub struct AppSummary {
 pub struct OverviewView {
     pub generated_at: DateTime<Utc>,
     pub envs: Vec<EnvCard>,
+    /// The apps that most need attention, at most [`OVERVIEW_APPS`]; the apps page has all.
     pub apps: Vec<AppSummary>,
+    pub apps_total: usize,
+    /// The firing alarms, at most [`OVERVIEW_FIRING`]; the alarms page has all.
     pub firing: Vec<AlarmRow>,
+    pub firing_total: usize,
+}
+
+/// Apps shown on the overview.
+pub const OVERVIEW_APPS: usize = 25;
+/// Firing alarms shown on the overview.
+pub const OVERVIEW_FIRING: usize = 50;
+
+/// How much an app needs attention: firing alarms first, then services short of their desired
+/// count, then the number of different versions it runs (drift), then its name.
+fn attention(app: &AppSummary) -> (std::cmp::Reverse<(u32, u32, usize)>, String) {
+    let firing = app.envs.iter().map(|e| e.alarms_firing).sum();
+    let short = app
+        .envs
+        .iter()
+        .map(|e| e.services - e.services_at_desired)
+        .sum();
+    let versions: BTreeSet<&str> = app
+        .envs
+        .iter()
+        .flat_map(|e| e.versions.iter().map(String::as_str))
+        .collect();
+    (
+        std::cmp::Reverse((firing, short, versions.len())),
+        app.name.clone(),
+    )
+}
+
+/// The apps the overview shows: those needing attention first, cut to [`OVERVIEW_APPS`].
+pub fn overview_apps(mut apps: Vec<AppSummary>) -> Vec<AppSummary> {
+    apps.sort_by_cached_key(attention);
+    apps.truncate(OVERVIEW_APPS);
+    apps
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,9 +380,134 @@ pub struct EnvironmentView {
     pub generated_at: DateTime<Utc>,
     pub card: EnvCard,
     pub clusters: Vec<String>,
-    pub services: Vec<ServiceRow>,
+    /// One page of the services that match the query.
+    pub services: ServicePage,
     pub databases: Vec<DatabaseRow>,
+    /// The alarms that are not OK (firing first); the alarms page lists them all.
     pub alarms: Vec<AlarmRow>,
+    pub alarms_total: usize,
+}
+
+/// Services shown per page on the environment page.
+pub const SERVICES_PER_PAGE: usize = 100;
+/// The longest service filter accepted.
+pub const MAX_SERVICE_FILTER: usize = 200;
+
+/// Which services the environment page shows: a text filter (name, app or cluster, any case)
+/// and a page, both from the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceQuery {
+    pub text: String,
+    /// From 1.
+    pub page: usize,
+}
+
+impl ServiceQuery {
+    /// Reads `?q=` and `?page=`: the text trimmed and cut to [`MAX_SERVICE_FILTER`]
+    /// characters, a page that is not a positive number taken as the first.
+    pub fn parse(text: Option<&str>, page: Option<&str>) -> Self {
+        Self {
+            text: text
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(MAX_SERVICE_FILTER)
+                .collect(),
+            page: page
+                .and_then(|p| p.trim().parse::<usize>().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1),
+        }
+    }
+
+    fn matches(&self, lowered: &str, service: &Service) -> bool {
+        lowered.is_empty()
+            || [
+                Some(&service.name),
+                service.app.as_ref(),
+                Some(&service.cluster),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|field| field.to_lowercase().contains(lowered))
+    }
+
+    /// The URL of page `page` of this query on `env`'s page.
+    pub fn href(&self, env: &EnvId, page: usize) -> String {
+        let mut params = Vec::new();
+        if !self.text.is_empty() {
+            params.push(format!("q={}", super::alarm_filter::encode(&self.text)));
+        }
+        if page > 1 {
+            params.push(format!("page={page}"));
+        }
+        if params.is_empty() {
+            format!("/envs/{env}")
+        } else {
+            format!("/envs/{env}?{}", params.join("&"))
+        }
+    }
+}
+
+/// One page of an environment's services.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicePage {
+    pub query: ServiceQuery,
+    pub rows: Vec<ServiceRow>,
+    /// Services in the environment.
+    pub total: usize,
+    /// Services matching the filter.
+    pub matching: usize,
+    /// The page shown (the last one when the query asked past it).
+    pub page: usize,
+    pub pages: usize,
+}
+
+impl ServicePage {
+    /// The services matching `query`, ordered by app, cluster and name, cut to one page. Only
+    /// that page's rows are built.
+    pub fn of(env: &EnvId, inventory: Option<&EnvInventory>, query: &ServiceQuery) -> Self {
+        let Some(inv) = inventory else {
+            return Self {
+                query: query.clone(),
+                rows: Vec::new(),
+                total: 0,
+                matching: 0,
+                page: 1,
+                pages: 1,
+            };
+        };
+        let lowered = query.text.to_lowercase();
+        let mut matching: Vec<&Service> = inv
+            .services
+            .iter()
+            .filter(|s| query.matches(&lowered, s))
+            .collect();
+        matching.sort_by(|a, b| (&a.app, &a.cluster, &a.name).cmp(&(&b.app, &b.cluster, &b.name)));
+        let pages = matching.len().div_ceil(SERVICES_PER_PAGE).max(1);
+        let page = query.page.clamp(1, pages);
+        let firing = firing_by_service(&inv.alarms);
+        let rows = matching
+            .iter()
+            .skip((page - 1) * SERVICES_PER_PAGE)
+            .take(SERVICES_PER_PAGE)
+            .map(|s| {
+                let n = firing
+                    .get(&(s.cluster.as_str(), s.name.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                ServiceRow::with_firing(env, s, n)
+            })
+            .collect();
+        Self {
+            query: query.clone(),
+            rows,
+            total: inv.services.len(),
+            matching: matching.len(),
+            page,
+            pages,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -419,65 +630,88 @@ fn cards(envs: &[EnvData<'_>], now: DateTime<Utc>) -> Vec<EnvCard> {
     envs.iter().map(|e| e.card(now)).collect()
 }
 
-/// Apps across environments, in name order; services without an app tag are left out.
+/// Apps across environments, in name order; services without an app tag are left out. One pass
+/// over each environment's resources, whatever the number of apps.
 pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
-    let mut names = BTreeSet::new();
-    for env in envs {
-        if let Some(inv) = env.inventory {
-            names.extend(inv.services.iter().filter_map(|s| s.app.clone()));
-            names.extend(inv.databases.iter().filter_map(|d| d.app.clone()));
-        }
-    }
+    let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
+    // An app is one with services or databases somewhere; alarms alone do not make one.
+    let names: BTreeSet<&str> = summaries
+        .iter()
+        .flatten()
+        .flat_map(|summary| {
+            summary
+                .apps
+                .iter()
+                .filter(|(_, s)| s.services > 0 || s.databases > 0)
+                .map(|(name, _)| name.as_str())
+        })
+        .collect();
     names
         .into_iter()
         .map(|name| AppSummary {
-            envs: envs.iter().map(|env| app_env_summary(env, &name)).collect(),
-            name,
+            name: name.to_string(),
+            envs: envs
+                .iter()
+                .zip(&summaries)
+                .map(|(env, summary)| {
+                    summary
+                        .as_ref()
+                        .and_then(|s| s.apps.get(name))
+                        .cloned()
+                        .unwrap_or_else(|| empty_summary(&env.descriptor.id))
+                })
+                .collect(),
         })
         .collect()
 }
 
-fn app_env_summary(env: &EnvData<'_>, app: &str) -> AppEnvSummary {
-    let mut summary = AppEnvSummary {
-        env: env.descriptor.id.clone(),
+fn empty_summary(env: &EnvId) -> AppEnvSummary {
+    AppEnvSummary {
+        env: env.clone(),
         services: 0,
         services_at_desired: 0,
         databases: 0,
         alarms_firing: 0,
         versions: Vec::new(),
-    };
-    let Some(inv) = env.inventory else {
-        return summary;
-    };
-    for s in inv
-        .services
-        .iter()
-        .filter(|s| s.app.as_deref() == Some(app))
-    {
+    }
+}
+
+/// Each app's summary in one environment, keyed by app name.
+fn app_env_summaries<'a>(env: &EnvId, inv: &'a EnvInventory) -> BTreeMap<&'a str, AppEnvSummary> {
+    let mut out: BTreeMap<&'a str, AppEnvSummary> = BTreeMap::new();
+    for s in &inv.services {
+        let Some(app) = s.app.as_deref() else {
+            continue;
+        };
+        let summary = out.entry(app).or_insert_with(|| empty_summary(env));
         summary.services += 1;
         if s.at_desired_count() {
             summary.services_at_desired += 1;
         }
         if let Some(td) = &s.task_definition {
             for c in &td.containers {
-                let v = split_image(&c.image).1.to_string();
-                if !summary.versions.contains(&v) {
-                    summary.versions.push(v);
+                let v = split_image(&c.image).1;
+                if !summary.versions.iter().any(|known| known == v) {
+                    summary.versions.push(v.to_string());
                 }
             }
         }
     }
-    summary.databases = inv
-        .databases
-        .iter()
-        .filter(|d| d.app.as_deref() == Some(app))
-        .count() as u32;
-    summary.alarms_firing = inv
-        .alarms
-        .iter()
-        .filter(|a| a.state == AlarmState::Alarm && a.app.as_deref() == Some(app))
-        .count() as u32;
-    summary
+    for d in &inv.databases {
+        if let Some(app) = d.app.as_deref() {
+            out.entry(app)
+                .or_insert_with(|| empty_summary(env))
+                .databases += 1;
+        }
+    }
+    for a in inv.alarms.iter().filter(|a| a.state == AlarmState::Alarm) {
+        if let Some(app) = a.app.as_deref() {
+            out.entry(app)
+                .or_insert_with(|| empty_summary(env))
+                .alarms_firing += 1;
+        }
+    }
+    out
 }
 
 pub fn overview(envs: &[EnvData<'_>], now: DateTime<Utc>) -> OverviewView {
@@ -495,38 +729,41 @@ pub fn overview(envs: &[EnvData<'_>], now: DateTime<Utc>) -> OverviewView {
         })
         .collect();
     sort_for_display(&mut firing, |r| &r.alarm);
+    let firing_total = firing.len();
+    firing.truncate(OVERVIEW_FIRING);
+    let apps = app_summaries(envs);
     OverviewView {
         generated_at: now,
         envs: cards(envs, now),
-        apps: app_summaries(envs),
+        apps_total: apps.len(),
+        apps: overview_apps(apps),
         firing,
+        firing_total,
     }
 }
 
-pub fn environment(env: &EnvData<'_>, now: DateTime<Utc>) -> EnvironmentView {
+pub fn environment(env: &EnvData<'_>, query: &ServiceQuery, now: DateTime<Utc>) -> EnvironmentView {
     let id = &env.descriptor.id;
-    let (clusters, mut services, mut databases, mut alarms) = match env.inventory {
-        None => (Vec::new(), Vec::new(), Vec::new(), Vec::new()),
+    let services = ServicePage::of(id, env.inventory, query);
+    let (clusters, mut databases, mut alarms, alarms_total) = match env.inventory {
+        None => (Vec::new(), Vec::new(), Vec::new(), 0),
         Some(inv) => (
             inv.clusters.clone(),
-            inv.services
-                .iter()
-                .map(|s| ServiceRow::of(id, s, &inv.alarms))
-                .collect::<Vec<_>>(),
             inv.databases
                 .iter()
                 .map(|d| DatabaseRow::of(id, d, inv, env.details))
                 .collect::<Vec<_>>(),
             inv.alarms
                 .iter()
+                .filter(|a| a.state != AlarmState::Ok)
                 .map(|a| AlarmRow {
                     env: id.clone(),
                     alarm: a.clone(),
                 })
                 .collect::<Vec<_>>(),
+            inv.alarms.len(),
         ),
     };
-    services.sort_by(|a, b| (&a.app, &a.cluster, &a.name).cmp(&(&b.app, &b.cluster, &b.name)));
     databases.sort_by(|a, b| a.database.id.cmp(&b.database.id));
     sort_for_display(&mut alarms, |r| &r.alarm);
     EnvironmentView {
@@ -536,6 +773,7 @@ pub fn environment(env: &EnvData<'_>, now: DateTime<Utc>) -> EnvironmentView {
         services,
         databases,
         alarms,
+        alarms_total,
     }
 }
 
@@ -790,4 +1028,310 @@ pub struct OnCallView {
     pub overrides: Vec<super::oncall::Override>,
     /// An admin: may add and remove overrides.
     pub may_manage: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fixtures::{self, database};
+    use crate::domain::inventory::{
+        AlarmState, ContainerDefinition, EnvDescriptor, TaskDefinition,
+    };
+    use crate::domain::test_time::at;
+
+    fn service(cluster: &str, name: &str, app: Option<&str>, image: &str) -> Service {
+        Service {
+            cluster: cluster.into(),
+            name: name.into(),
+            arn: String::new(),
+            status: "ACTIVE".into(),
+            desired: 2,
+            running: 2,
+            pending: 0,
+            launch_type: None,
+            task_definition_arn: format!("td/{name}:1"),
+            task_definition: Some(TaskDefinition {
+                arn: format!("td/{name}:1"),
+                family: name.into(),
+                revision: 1,
+                cpu: None,
+                memory: None,
+                containers: vec![ContainerDefinition {
+                    name: "app".into(),
+                    image: image.into(),
+                    essential: true,
+                    ports: vec![],
+                }],
+                registered_at: None,
+            }),
+            deployments: vec![],
+            events: vec![],
+            tasks: vec![],
+            tags: BTreeMap::new(),
+            app: app.map(str::to_string),
+            created_at: None,
+            autoscaling: None,
+        }
+    }
+
+    fn alarm(name: &str, state: AlarmState, resource: AlarmResource, app: Option<&str>) -> Alarm {
+        Alarm {
+            state,
+            app: app.map(str::to_string),
+            ..fixtures::alarm(name, resource)
+        }
+    }
+
+    fn descriptor(id: &str) -> EnvDescriptor {
+        EnvDescriptor {
+            id: EnvId::parse(id).unwrap(),
+            name: id.into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            protected: false,
+            refresh_interval_secs: 30,
+            scaling: Default::default(),
+            approval: Default::default(),
+        }
+    }
+
+    fn fleet(n: usize) -> EnvInventory {
+        EnvInventory {
+            services: (0..n)
+                .rev()
+                .map(|i| {
+                    service(
+                        &format!("c{}", i % 2),
+                        &format!("svc-{i:04}"),
+                        Some(&format!("app-{}", i / 10)),
+                        "repo:1.0",
+                    )
+                })
+                .collect(),
+            alarms: vec![
+                alarm(
+                    "svc-0003-cpu",
+                    AlarmState::Alarm,
+                    AlarmResource::Service {
+                        cluster: "c1".into(),
+                        service: "svc-0003".into(),
+                    },
+                    Some("app-0"),
+                ),
+                alarm("quiet", AlarmState::Ok, AlarmResource::Unknown, None),
+                alarm(
+                    "no-data",
+                    AlarmState::InsufficientData,
+                    AlarmResource::Unknown,
+                    None,
+                ),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn service_queries_come_from_the_url() {
+        let long = "x".repeat(300);
+        let cases: [(Option<&str>, Option<&str>, &str, usize); 6] = [
+            (None, None, "", 1),
+            (Some("  api "), Some("3"), "api", 3),
+            (Some(""), Some("0"), "", 1),
+            (None, Some("-2"), "", 1),
+            (None, Some("two"), "", 1),
+            (Some(&long), None, &long[..MAX_SERVICE_FILTER], 1),
+        ];
+        for (text, page, want_text, want_page) in cases {
+            let q = ServiceQuery::parse(text, page);
+            assert_eq!(
+                (q.text.as_str(), q.page),
+                (want_text, want_page),
+                "{text:?} {page:?}"
+            );
+        }
+        let env = EnvId::parse("prod").unwrap();
+        let q = ServiceQuery::parse(Some("a b&c"), None);
+        assert_eq!(q.href(&env, 1), "/envs/prod?q=a%20b%26c");
+        assert_eq!(q.href(&env, 2), "/envs/prod?q=a%20b%26c&page=2");
+        assert_eq!(ServiceQuery::default().href(&env, 1), "/envs/prod");
+    }
+
+    #[test]
+    fn the_environment_page_shows_one_page_of_matching_services() {
+        let inv = fleet(250);
+        let env = EnvId::parse("prod").unwrap();
+        // (filter, page) → (rows, matching, page shown, pages, first row)
+        let cases = [
+            ("", 1, 100, 250, 1, 3, "svc-0000"),
+            // Apps sort as text: app-0, app-1, app-10…app-19, app-2, app-20…, so the third page
+            // starts at app-5.
+            ("", 3, 50, 250, 3, 3, "svc-0050"),
+            ("", 9, 50, 250, 3, 3, "svc-0050"),
+            ("APP-2", 1, 60, 60, 1, 1, "svc-0020"),
+            ("c1", 1, 100, 125, 1, 2, "svc-0001"),
+            ("nothing", 4, 0, 0, 1, 1, ""),
+        ];
+        for (text, page, rows, matching, shown, pages, first) in cases {
+            let q = ServiceQuery {
+                text: text.into(),
+                page,
+            };
+            let p = ServicePage::of(&env, Some(&inv), &q);
+            assert_eq!(
+                (p.rows.len(), p.matching, p.page, p.pages, p.total),
+                (rows, matching, shown, pages, 250),
+                "{text:?} page {page}"
+            );
+            assert_eq!(
+                p.rows.first().map(|r| r.name.as_str()).unwrap_or(""),
+                first,
+                "{text:?} page {page}"
+            );
+        }
+        let firing = ServicePage::of(
+            &env,
+            Some(&inv),
+            &ServiceQuery::parse(Some("svc-0003"), None),
+        );
+        assert_eq!(firing.rows[0].alarms_firing, 1);
+        assert_eq!(
+            ServicePage::of(&env, None, &ServiceQuery::default()).pages,
+            1,
+            "no inventory yet"
+        );
+    }
+
+    #[test]
+    fn the_environment_page_lists_the_alarms_that_are_not_ok() {
+        let inv = fleet(3);
+        let d = descriptor("prod");
+        let status = RefreshStatus::default();
+        let data = EnvData {
+            descriptor: &d,
+            status: &status,
+            inventory: Some(&inv),
+            details: None,
+            summary: None,
+        };
+        let view = environment(&data, &ServiceQuery::default(), at("2026-11-29T10:00:00Z"));
+        let names: Vec<&str> = view.alarms.iter().map(|a| a.alarm.name.as_str()).collect();
+        assert_eq!(names, ["svc-0003-cpu", "no-data"]);
+        assert_eq!(view.alarms_total, 3);
+    }
+
+    #[test]
+    fn app_summaries_count_each_app_in_every_environment() {
+        let mut dev = fleet(0);
+        dev.services = vec![
+            service("c", "api", Some("shop"), "repo/api:2.0"),
+            service("c", "worker", Some("shop"), "repo/worker:2.0"),
+            service("c", "untagged", None, "repo/x:1"),
+        ];
+        dev.databases = vec![database("billing-db", "billing")];
+        let mut prod = fleet(0);
+        prod.services = vec![service("c", "api", Some("shop"), "repo/api:1.9")];
+        prod.alarms = vec![
+            alarm(
+                "shop-5xx",
+                AlarmState::Alarm,
+                AlarmResource::Unknown,
+                Some("shop"),
+            ),
+            alarm(
+                "billing-cpu",
+                AlarmState::Alarm,
+                AlarmResource::Unknown,
+                Some("billing"),
+            ),
+            alarm(
+                "orphan",
+                AlarmState::Alarm,
+                AlarmResource::Unknown,
+                Some("ghost"),
+            ),
+        ];
+        let (d, p) = (descriptor("dev"), descriptor("prod"));
+        let status = RefreshStatus::default();
+        let envs = [
+            EnvData {
+                descriptor: &d,
+                status: &status,
+                inventory: Some(&dev),
+                details: None,
+                summary: None,
+            },
+            EnvData {
+                descriptor: &p,
+                status: &status,
+                inventory: Some(&prod),
+                details: None,
+                summary: None,
+            },
+        ];
+        let apps = app_summaries(&envs);
+        let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["billing", "shop"], "alarms alone make no app");
+        // (app, env index) → (services, databases, firing, versions)
+        type Case<'a> = (usize, usize, u32, u32, u32, &'a [&'a str]);
+        let cases: [Case; 4] = [
+            (0, 0, 0, 1, 0, &[]),
+            (0, 1, 0, 0, 1, &[]),
+            (1, 0, 2, 0, 0, &["2.0"]),
+            (1, 1, 1, 0, 1, &["1.9"]),
+        ];
+        for (app, env, services, databases, firing, versions) in cases {
+            let s = &apps[app].envs[env];
+            assert_eq!(
+                (
+                    s.services,
+                    s.databases,
+                    s.alarms_firing,
+                    s.versions.as_slice()
+                ),
+                (
+                    services,
+                    databases,
+                    firing,
+                    versions
+                        .iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .as_slice()
+                ),
+                "{} in env {env}",
+                apps[app].name
+            );
+            assert_eq!(s.env, envs[env].descriptor.id);
+        }
+    }
+
+    #[test]
+    fn the_overview_shows_the_apps_that_most_need_attention_first() {
+        let env = EnvId::parse("prod").unwrap();
+        let app = |name: &str, firing: u32, short: u32, versions: &[&str]| AppSummary {
+            name: name.into(),
+            envs: vec![AppEnvSummary {
+                env: env.clone(),
+                services: 4,
+                services_at_desired: 4 - short,
+                databases: 0,
+                alarms_firing: firing,
+                versions: versions.iter().map(|v| v.to_string()).collect(),
+            }],
+        };
+        let mut apps = vec![
+            app("calm", 0, 0, &["1.0"]),
+            app("drifting", 0, 0, &["1.0", "1.1"]),
+            app("short", 0, 2, &["1.0"]),
+            app("burning", 3, 0, &["1.0"]),
+            app("also-calm", 0, 0, &["1.0"]),
+        ];
+        for i in 0..OVERVIEW_APPS {
+            apps.push(app(&format!("zz-{i:02}"), 0, 0, &["1.0"]));
+        }
+        let shown = overview_apps(apps);
+        let names: Vec<&str> = shown.iter().take(5).map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["burning", "short", "drifting", "also-calm", "calm"]);
+        assert_eq!(shown.len(), OVERVIEW_APPS);
+    }
 }

@@ -28,6 +28,8 @@ pub struct AppServices {
     pub severity_rules: Vec<crate::domain::incidents::SeverityRule>,
     /// Live updates for the event stream.
     pub live: super::live::LiveBus,
+    /// What every page's chrome reads, cached until something changes.
+    pub chrome: Arc<super::chrome::ChromeCache>,
     /// On-call rotations from config.
     pub rotations: Vec<crate::domain::oncall::Rotation>,
     /// New token secrets waiting for a page without JavaScript.

@@ -39,17 +39,29 @@ pub struct LiveEvent {
 #[derive(Clone)]
 pub struct LiveBus {
     tx: broadcast::Sender<LiveEvent>,
+    /// Events published so far: what the chrome cache compares to know nothing changed.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for LiveBus {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(256);
-        Self { tx }
+        Self {
+            tx,
+            generation: Default::default(),
+        }
     }
 }
 
 impl LiveBus {
+    /// How many events were published so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn publish(&self, kind: LiveKind, env: &str, id: Option<i64>) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // No subscriber is not an error.
         let _ = self.tx.send(LiveEvent {
             kind,

@@ -14,6 +14,8 @@ pub struct EnvState {
     pub status: RefreshStatus,
     pub inventory: Option<Arc<EnvInventory>>,
     pub details: Option<Arc<EnvDetails>>,
+    /// The inventory's summary, worked out when the snapshot changed.
+    pub summary: Option<Arc<crate::domain::views::EnvSummary>>,
 }
 
 impl EnvState {
@@ -23,6 +25,7 @@ impl EnvState {
             status: &self.status,
             inventory: self.inventory.as_deref(),
             details: self.details.as_deref(),
+            summary: self.summary.as_deref(),
         }
     }
 }

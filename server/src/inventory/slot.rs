@@ -4,6 +4,7 @@ use app::domain::inventory::{
     EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus, ResourceRef,
     ResourceUpdate,
 };
+use app::domain::views::EnvSummary;
 use app::ssr::ports::EnvState;
 use chrono::Utc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,6 +26,15 @@ struct Cached {
     status: RefreshStatus,
     inventory: Option<Arc<EnvInventory>>,
     details: Option<Arc<EnvDetails>>,
+    /// Worked out with each new snapshot, so page views do not scan every service.
+    summary: Option<Arc<EnvSummary>>,
+}
+
+impl Cached {
+    fn set_inventory(&mut self, env: &app::domain::ids::EnvId, inventory: EnvInventory) {
+        self.summary = Some(Arc::new(EnvSummary::of(env, &inventory)));
+        self.inventory = Some(Arc::new(inventory));
+    }
 }
 
 pub struct EnvSlot {
@@ -100,7 +110,7 @@ impl EnvSlot {
             app::domain::apps::attribute_alarms(&mut inventory);
             attributed = inventory.alarms.clone();
             if inventory.alarms != current.alarms {
-                c.inventory = Some(Arc::new(inventory));
+                c.set_inventory(&self.descriptor.id, inventory);
                 changed = true;
             }
         });
@@ -122,12 +132,14 @@ impl EnvSlot {
                 status: c.status.clone(),
                 inventory: c.inventory.clone(),
                 details: c.details.clone(),
+                summary: c.summary.clone(),
             },
             Err(_) => EnvState {
                 descriptor: self.descriptor.clone(),
                 status: RefreshStatus::default(),
                 inventory: None,
                 details: None,
+                summary: None,
             },
         }
     }
@@ -164,7 +176,7 @@ impl EnvSlot {
                 let finished = Utc::now();
                 inventory.fetched_at = Some(finished);
                 self.update(|c| {
-                    c.inventory = Some(Arc::new(inventory));
+                    c.set_inventory(&self.descriptor.id, inventory);
                     c.status.last_success = Some(finished);
                     c.status.error = None;
                 });
@@ -203,7 +215,7 @@ impl EnvSlot {
                 let mut details = c.details.as_deref().cloned();
                 inventory.apply(details.as_mut(), update);
                 app::domain::apps::attribute_alarms(&mut inventory);
-                c.inventory = Some(Arc::new(inventory));
+                c.set_inventory(&self.descriptor.id, inventory);
                 if let Some(details) = details {
                     c.details = Some(Arc::new(details));
                 }

@@ -146,3 +146,42 @@ async fn pages_load_the_wasm_file_the_build_produces() {
     );
     assert!(login.contains("/pkg/quarterdeck.js"));
 }
+
+#[tokio::test]
+async fn the_environment_page_shows_a_large_fleet_a_page_at_a_time_and_finds_services() {
+    let account = Account::new().await;
+    account.cluster("big").await;
+    let td = account
+        .task_definition("big-svc", "registry.example/svc:1.0.0")
+        .await;
+    for i in 0..120 {
+        let app = if i < 60 { "alpha" } else { "beta" };
+        account
+            .service("big", &format!("svc-{i:03}"), &td, app, 1)
+            .await;
+    }
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    let first = app.get_text("/envs/dev").await;
+    assert!(first.contains(">svc-000<") && first.contains(">svc-099<"));
+    assert!(!first.contains(">svc-100<"), "one page of 100");
+    assert!(first.contains("1–100 of 120 · page 1 of 2"));
+    assert!(first.contains("href=\"/envs/dev?page=2\""));
+    let second = app.get_text("/envs/dev?page=2").await;
+    assert!(second.contains(">svc-119<") && !second.contains(">svc-000<"));
+    assert!(second.contains("101–120 of 120 · page 2 of 2"));
+    let beyond = app.get_text("/envs/dev?page=99").await;
+    assert!(
+        beyond.contains(">svc-119<"),
+        "past the end shows the last page"
+    );
+    let found = app.get_text("/envs/dev?q=SVC-11").await;
+    assert!(found.contains("10 of 120 services match"));
+    assert!(found.contains(">svc-110<") && !found.contains(">svc-100<"));
+    assert!(
+        !found.contains("data-testid=\"service-pager\""),
+        "one page needs no pager"
+    );
+    let none = app.get_text("/envs/dev?q=nothing-like-it").await;
+    assert!(none.contains("No service matches"));
+}

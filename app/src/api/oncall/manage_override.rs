@@ -90,11 +90,13 @@ pub async fn add_override(
             created_by: user.name.clone(),
             reason,
         };
-        services
+        let id = services
             .incidents
             .add_override(&o, audit)
             .await
-            .map_err(|e| AppError::internal("adding an override", &e))
+            .map_err(|e| AppError::internal("adding an override", &e))?;
+        services.chrome.overrides.clear();
+        Ok(id)
     })
     .await
 }
@@ -126,6 +128,7 @@ pub async fn remove_override(id: String) -> Result<(), AppError> {
             .remove_override(id, audit)
             .await
             .map_err(|e| AppError::internal("removing an override", &e))?;
+        services.chrome.overrides.clear();
         if !removed {
             return Err(AppError::NotFound(format!(
                 "there is no override #{id} to remove"

@@ -11,34 +11,58 @@ pub async fn get_session() -> Result<SessionView, AppError> {
         let user = current_user()?;
         let services = services()?;
         let states = visible_states(&user, &services);
-        let open = crate::ssr::releases::list(
-            &user,
-            &services,
-            None,
-            Some(crate::domain::approvals::ReleaseState::Requested),
-            false,
-        )
-        .await?;
+        // Shared by every page view until something changes (`ssr::chrome`).
+        let generation = services.live.generation();
+        let chrome = &services.chrome;
+        let requested = chrome
+            .requested
+            .get(generation, || async {
+                let query = crate::ssr::ports::ReleaseQuery {
+                    envs: services
+                        .inventory
+                        .states()
+                        .into_iter()
+                        .map(|s| s.descriptor.id.to_string())
+                        .collect(),
+                    state: Some(crate::domain::approvals::ReleaseState::Requested),
+                    requester: None,
+                    target: None,
+                    limit: 1000,
+                };
+                services.releases.list(&query).await
+            })
+            .await
+            .map_err(|e| AppError::internal("listing release requests", &e))?;
+        let open = chrome
+            .open_incidents
+            .get(generation, || {
+                services
+                    .incidents
+                    .list(None, crate::domain::incidents::IncidentState::Open)
+            })
+            .await
+            .map_err(|e| AppError::internal("counting incidents", &e))?;
+        let overrides = chrome
+            .overrides
+            .get(generation, || services.incidents.overrides())
+            .await
+            .map_err(|e| AppError::internal("reading on-call overrides", &e))?;
         let now = chrono::Utc::now();
-        let awaiting_approval = open
+        let visible = |env: &str| states.iter().any(|s| s.descriptor.id.as_str() == env);
+        let awaiting_approval = requested
             .iter()
+            .filter(|r| visible(&r.env))
             .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
             .count();
-        let open_incidents = match services
-            .incidents
-            .list(None, crate::domain::incidents::IncidentState::Open)
-            .await
-        {
-            Ok(rows) => rows
-                .iter()
-                .filter(|i| {
-                    i.acknowledged_at.is_none()
-                        && states.iter().any(|s| s.descriptor.id.as_str() == i.env)
-                })
-                .count(),
-            Err(e) => return Err(AppError::internal("counting incidents", &e)),
-        };
-        let oncall = crate::ssr::incidents::on_call_now(&services, now).await;
+        let open_incidents = open
+            .iter()
+            .filter(|i| i.acknowledged_at.is_none() && visible(&i.env))
+            .count();
+        let oncall = services
+            .rotations
+            .iter()
+            .map(|r| r.on_call_with(now, &overrides))
+            .collect();
         let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
             user,

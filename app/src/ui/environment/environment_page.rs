@@ -2,23 +2,36 @@
 
 use crate::api::environments::{get_environment, RefreshEnvironment};
 use crate::domain::format::age_opt;
-use crate::domain::views::{AlarmRow, DatabaseRow, EnvironmentView, ServiceRow};
+use crate::domain::views::{AlarmRow, DatabaseRow, EnvironmentView, ServicePage, ServiceRow};
 use crate::ui::components::*;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn EnvironmentPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let env = move || params.read().get("env").unwrap_or_default();
+    let filter = move || {
+        let q = query.read();
+        (q.get("q"), q.get("page"))
+    };
     let refresh = Submit::<RefreshEnvironment>::new();
     let data = Resource::new(
-        move || (env(), refresh_tick(), refresh.action.version().get()),
-        |(env, _, _)| get_environment(env),
+        move || {
+            (
+                env(),
+                filter(),
+                refresh_tick(),
+                refresh.action.version().get(),
+            )
+        },
+        |(env, (q, page), _, _)| get_environment(env, q, page),
     );
     view! {
         <Transition fallback=Loading>
@@ -71,6 +84,21 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
     let alarms = format!("{} of {}", health.alarms_firing, health.alarms);
     let deploys = health.deploys_in_progress.to_string();
     let clusters = view.clusters.join(", ");
+    let env_id = card.descriptor.id.clone();
+    let note = services_note(&view.services);
+    let filter = services_filter(env_id.as_str(), &view.services);
+    let pages = pager(&env_id, &view.services);
+    let all_alarms = format!("/alarms?env={env_id}");
+    let all_alarms_text = format!(
+        "All {} alarms of {} →",
+        view.alarms_total, card.descriptor.name
+    );
+    let services = if view.services.rows.is_empty() && !view.services.query.text.is_empty() {
+        view! { <Empty text=format!("No service matches “{}”.", view.services.query.text)/> }
+            .into_any()
+    } else {
+        services_table(view.services.rows, now, false)
+    };
     view! {
         <Title text=card.descriptor.name.clone()/>
         <PageHeader title=card.descriptor.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string())]>
@@ -85,16 +113,82 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             <Stat label="Deploys in progress">{deploys}</Stat>
             <Stat label="Clusters">{clusters}</Stat>
         </dl>
-        <Section title="Services" note=format!("{} services", view.services.len())>
-            {services_table(view.services, now, false)}
+        <Section title="Services" note=note>
+            {filter}
+            {services}
+            {pages}
         </Section>
         <Section title="Databases" note=format!("{} databases", view.databases.len())>
             {databases_table(view.databases, now, false)}
         </Section>
-        <Section title="Alarms" note=format!("{} alarms", view.alarms.len())>
+        <Section title="Alarms not OK" note=format!("{} of {} alarms", view.alarms.len(), view.alarms_total)>
             {alarms_table(view.alarms, now, false)}
+            <a href=all_alarms data-testid="all-alarms"
+                class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{all_alarms_text}</a>
         </Section>
     }
+}
+
+fn services_note(page: &ServicePage) -> String {
+    if page.query.text.is_empty() {
+        format!("{} services", page.total)
+    } else {
+        format!(
+            "{} of {} services match “{}”",
+            page.matching, page.total, page.query.text
+        )
+    }
+}
+
+const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
+
+/// The filter over the services: a plain GET form, so it works without JavaScript too.
+fn services_filter(env: &str, page: &ServicePage) -> impl IntoView {
+    let action = format!("/envs/{env}");
+    let text = page.query.text.clone();
+    let clear = (!text.is_empty()).then(|| {
+        view! { <a href=action.clone() class=format!("py-1.5 text-sm {LINK}")>"Clear"</a> }
+    });
+    view! {
+        <Form method="GET" action=action.clone()>
+            <div class="flex flex-wrap items-end gap-2 border-b border-slate-200 px-3 py-3 dark:border-slate-800">
+                <label class="flex min-w-48 flex-1 flex-col gap-1 text-xs font-medium sm:max-w-sm">"Find a service"
+                    <input type="search" name="q" value=text maxlength="200"
+                        placeholder="name, app or cluster" class=INPUT data-testid="service-filter"/>
+                </label>
+                // A new search starts at the first page; naming the button also keeps the URL
+                // the same with JavaScript and without.
+                <button type="submit" name="page" value="1" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Find"</button>
+                {clear}
+            </div>
+        </Form>
+    }
+}
+
+/// Previous / next links when the services fill more than one page.
+fn pager(env: &crate::domain::ids::EnvId, page: &ServicePage) -> Option<AnyView> {
+    if page.pages <= 1 {
+        return None;
+    }
+    let first = (page.page - 1) * crate::domain::views::SERVICES_PER_PAGE + 1;
+    let last = first + page.rows.len().saturating_sub(1);
+    let link = |target: usize, text: &'static str, enabled: bool| {
+        if enabled {
+            view! { <a class=format!("rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700 {LINK}") href=page.query.href(env, target)>{text}</a> }.into_any()
+        } else {
+            view! { <span class=format!("rounded-md border border-slate-200 px-3 py-1 text-sm dark:border-slate-800 {MUTED}")>{text}</span> }.into_any()
+        }
+    };
+    Some(
+        view! {
+            <nav class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-3 py-3 dark:border-slate-800" aria-label="Service pages" data-testid="service-pager">
+                {link(page.page - 1, "← Previous", page.page > 1)}
+                <span class="text-sm">{format!("{first}–{last} of {} · page {} of {}", page.matching, page.page, page.pages)}</span>
+                {link(page.page + 1, "Next →", page.page < page.pages)}
+            </nav>
+        }
+        .into_any(),
+    )
 }
 
 /// The services table used by the environment and app pages.

@@ -37,16 +37,38 @@ fn overview(view: OverviewView) -> impl IntoView {
         .iter()
         .map(|c| c.descriptor.id.to_string())
         .collect();
+    let firing_note = if view.firing.len() < view.firing_total {
+        format!(
+            "the first {} of {} across all environments",
+            view.firing.len(),
+            view.firing_total
+        )
+    } else {
+        format!("{} across all environments", view.firing_total)
+    };
+    let more_firing = (view.firing.len() < view.firing_total).then(|| view! {
+        <a href="/alarms?state=ALARM" data-testid="all-firing" class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{format!("All {} firing alarms →", view.firing_total)}</a>
+    });
+    let apps_note = if view.apps.len() < view.apps_total {
+        format!("the {} of {} apps that most need attention · services at desired count · versions running · alarms firing", view.apps.len(), view.apps_total)
+    } else {
+        "services at desired count · versions running · alarms firing".to_string()
+    };
+    let more_apps = (view.apps.len() < view.apps_total).then(|| view! {
+        <a href="/apps" data-testid="all-apps" class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{format!("All {} apps →", view.apps_total)}</a>
+    });
     view! {
         <PageHeader title="Overview"/>
         <div class=format!("mb-5 grid grid-cols-1 gap-4 {cols}")>
             {view.envs.into_iter().map(|card| env_card(card, now)).collect_view()}
         </div>
-        <Section title="Firing alarms" note=format!("{} across all environments", view.firing.len())>
+        <Section title="Firing alarms" note=firing_note>
             {firing_table(view.firing, now)}
+            {more_firing}
         </Section>
-        <Section title="Apps across environments" note="services at desired count · versions running · alarms firing">
+        <Section title="Apps across environments" note=apps_note>
             {apps_matrix(view.apps, env_ids)}
+            {more_apps}
         </Section>
     }
     .into_any()
