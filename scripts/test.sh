@@ -63,8 +63,8 @@ cargo fmt --all -- --check
 step "build (cargo leptos build: server, wasm, css)"
 cargo leptos build
 
-step "clippy, ssr feature set (server and app)"
-RUSTFLAGS="$QD_RUSTFLAGS" cargo clippy -p app -p server --all-targets -- -D warnings
+step "clippy, ssr feature set (server, app and the bench)"
+RUSTFLAGS="$QD_RUSTFLAGS" cargo clippy -p app -p server -p bench --all-targets -- -D warnings
 
 step "clippy, hydrate feature set (frontend and app, wasm32)"
 RUSTFLAGS="$QD_RUSTFLAGS" cargo clippy -p frontend -p app --all-targets --target wasm32-unknown-unknown --target-dir target/front -- -D warnings
@@ -79,7 +79,7 @@ step "unit and integration tests"
 # One test at a time: with two test consoles rendering at once in one process, a page render
 # sometimes loses its reactive owner (see the closing note of this change); sequential runs are
 # reliable and take ~15 s.
-RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server -- --test-threads=1
+RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 cargo test -p app -p server -p bench -- --test-threads=1
 
 step "integration tests again on PostgreSQL (every console on a fresh database)"
 qd_postgres_ensure

@@ -1,0 +1,401 @@
+//! `bench run`: the measurements, size by size, then the alarm path and the static weight.
+
+use crate::aws::{Account, CallCount};
+use crate::console::{free_port, Console, Metrics, Setup};
+use crate::load;
+use crate::report::{self, AlarmResult, Report, SizeResult, StaticWeight};
+use crate::seed::{self, SeededEnv};
+use crate::RunArgs;
+use anyhow::{anyhow, bail, Context, Result};
+use aws_sdk_cloudwatch::types::StateValue;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+fn say(text: impl AsRef<str>) {
+    eprintln!("bench: {}", text.as_ref());
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The floor, as its own process: (seconds from spawn to exit, calls, services read).
+async fn floor_once(moto: &str) -> Result<(f64, f64, u64)> {
+    let exe = std::env::current_exe().context("finding the bench binary")?;
+    let started = Instant::now();
+    let out = tokio::process::Command::new(exe)
+        .args(["floor", "--moto", moto])
+        .output()
+        .await
+        .context("running the floor")?;
+    let secs = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!(
+            "the floor failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let body: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("reading the floor's answer")?;
+    Ok((
+        secs,
+        body["calls"].as_f64().unwrap_or(0.0),
+        body["services"].as_u64().unwrap_or(0),
+    ))
+}
+
+fn setup(args: &RunArgs, name: &str, refresh: &str, poll: &str) -> Result<Setup> {
+    Ok(Setup {
+        binary: args.quarterdeck.clone(),
+        site_root: std::fs::canonicalize(&args.site_root)
+            .with_context(|| format!("finding {}", args.site_root.display()))?,
+        moto: args.moto.clone(),
+        dir: std::path::absolute(args.work_dir.join(name)).context("resolving the work dir")?,
+        port: free_port()?,
+        refresh_interval: refresh.to_string(),
+        poll_interval: poll.to_string(),
+    })
+}
+
+/// Waits until every environment has its details (metric series, tasks, revisions).
+async fn wait_details(console: &Console) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let m = console.metrics().await?;
+        let have =
+            m.0.iter()
+                .filter(|s| s.name == "quarterdeck_details_age_seconds")
+                .count();
+        if have >= crate::aws::ACCOUNTS.len() {
+            return Ok(());
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("the details of every environment did not arrive within 5 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn total_calls(m: &Metrics) -> f64 {
+    m.sum("quarterdeck_aws_calls_total", &[])
+}
+
+fn per_env(before: &BTreeMap<String, f64>, after: &BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    let envs = crate::aws::ACCOUNTS.len() as f64;
+    after
+        .iter()
+        .map(|(op, n)| {
+            (
+                op.clone(),
+                (n - before.get(op).copied().unwrap_or(0.0)) / envs,
+            )
+        })
+        .filter(|(_, n)| *n > 0.0)
+        .collect()
+}
+
+async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Result<SizeResult> {
+    say(format!(
+        "N = {n}: resetting and seeding moto (3 accounts × {n} services)"
+    ));
+    seed::reset(http, &args.moto).await?;
+    let started = Instant::now();
+    let count = CallCount::default();
+    let accounts = Account::all(&args.moto, &count).await;
+    let seeded: Vec<SeededEnv> =
+        futures::future::try_join_all(accounts.iter().map(|a| seed::seed_env(a, n))).await?;
+    let seed_secs = started.elapsed().as_secs_f64();
+    say(format!(
+        "seeded in {seed_secs:.1} s ({} calls)",
+        count.get()
+    ));
+
+    // The floor once unmeasured: the emulator loads each service's code on first use.
+    let (_, _, services) = floor_once(&args.moto).await?;
+    if services != (n * crate::aws::ACCOUNTS.len()) as u64 {
+        bail!("the floor read {services} services, expected {}", n * 3);
+    }
+    let mut floor_secs = Vec::new();
+    let mut floor_calls = Vec::new();
+    let mut cold_secs = Vec::new();
+    let mut cold_calls = Vec::new();
+    let mut cold_ops = BTreeMap::new();
+    let mut console = None;
+    for run in 0..args.cold_runs.max(1) {
+        let (secs, calls, _) = floor_once(&args.moto).await?;
+        floor_secs.push(secs);
+        floor_calls.push(calls);
+        let setup = setup(args, &format!("n{n}"), "1h", "1h")?;
+        let mut c = Console::start(&setup).await?;
+        let cold = c.wait_fresh(Duration::from_secs(300)).await?;
+        let m = c.metrics().await?;
+        let inventory = [("purpose", "inventory")];
+        cold_secs.push(cold.as_secs_f64());
+        cold_calls.push(m.sum("quarterdeck_aws_calls_total", &inventory));
+        cold_ops = m.calls_by_operation(&inventory);
+        say(format!(
+            "cold run {}: floor {secs:.2} s / {calls} calls, console {:.2} s / {} calls",
+            run + 1,
+            cold.as_secs_f64(),
+            cold_calls[run]
+        ));
+        if run + 1 < args.cold_runs.max(1) {
+            c.stop().await?;
+        } else {
+            console = Some(c);
+        }
+    }
+    let mut c = console.ok_or_else(|| anyhow!("no console left running"))?;
+    c.sign_in().await?;
+    wait_details(&c).await?;
+    // And the alarm poller's first round, the last start-up work that calls AWS.
+    while c
+        .metrics()
+        .await?
+        .sum("quarterdeck_alarm_poll_rounds_total", &[])
+        < 1.0
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let m = c.metrics().await?;
+    let details_first = per_env(
+        &BTreeMap::new(),
+        &m.calls_by_operation(&[("purpose", "details")]),
+    );
+
+    // One refresh cycle of every environment, asked for explicitly.
+    let before = m.calls_by_operation(&[("purpose", "inventory")]);
+    for (env, _) in crate::aws::ACCOUNTS {
+        c.call("refresh_environment", &[("env", env)]).await?;
+    }
+    let m = c.metrics().await?;
+    let refresh = per_env(&before, &m.calls_by_operation(&[("purpose", "inventory")]));
+
+    // Warm: nothing in the background is due for an hour.
+    let overview = "/";
+    let environment = "/envs/prod";
+    let overview_bytes = c.get(overview).await?;
+    let environment_bytes = c.get(environment).await?;
+    let calls_before = total_calls(&c.metrics().await?);
+    let cookie = c.cookie()?.to_string();
+    let url = |path: &str| format!("{}{path}", c.base);
+    say("warm: sequential latency");
+    let overview_seq = load::sequential(&url(overview), &cookie, args.requests).await?;
+    let environment_seq = load::sequential(&url(environment), &cookie, args.requests).await?;
+    say(format!(
+        "warm: {} connections for {} s per page",
+        args.concurrency, args.seconds
+    ));
+    let span = Duration::from_secs(args.seconds);
+    let overview_tp = load::closed_loop(&url(overview), &cookie, args.concurrency, span).await?;
+    let environment_tp =
+        load::closed_loop(&url(environment), &cookie, args.concurrency, span).await?;
+    let calls_during = total_calls(&c.metrics().await?) - calls_before;
+    let rss = c.rss_bytes()?;
+    c.stop().await?;
+    let result = SizeResult {
+        n,
+        seed_secs,
+        floor_secs: median(&mut floor_secs),
+        floor_calls: median(&mut floor_calls),
+        cold_secs: median(&mut cold_secs),
+        cold_calls: median(&mut cold_calls),
+        cold_ops: per_env(&BTreeMap::new(), &cold_ops),
+        refresh,
+        details_first,
+        overview_seq,
+        environment_seq,
+        overview_tp,
+        environment_tp,
+        overview_bytes,
+        environment_bytes,
+        calls_during_warm: calls_during,
+        rss_bytes: rss,
+        seeded,
+    };
+    report::print_size(&result);
+    Ok(result)
+}
+
+/// Reads the live stream and hands over the arrival time of every new prod incident event.
+fn follow_events(resp: reqwest::Response) -> tokio::sync::mpsc::UnboundedReceiver<(Instant, i64)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut resp = resp;
+        let mut buffer = String::new();
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            let at = Instant::now();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                if !block.lines().any(|l| l.trim() == "event: incident") {
+                    continue;
+                }
+                let data = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data:"))
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(d.trim()).ok());
+                if let Some(data) = data {
+                    if data["env"] == "prod" {
+                        let _ = tx.send((at, data["id"].as_i64().unwrap_or(0)));
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+async fn measure_alarms(args: &RunArgs, seeded: &SeededEnv) -> Result<AlarmResult> {
+    let poll = args.poll_interval.as_str();
+    let poll_secs = parse_secs(poll)?;
+    say(format!(
+        "alarm path: poller every {poll}, {} samples",
+        args.alarm_samples
+    ));
+    let setup = setup(args, "alarms", "1h", poll)?;
+    let mut c = Console::start(&setup).await?;
+    c.wait_fresh(Duration::from_secs(300)).await?;
+    c.sign_in().await?;
+    // Let the first rounds open the incidents of the alarms already firing.
+    let started = Instant::now();
+    while c
+        .metrics()
+        .await?
+        .sum("quarterdeck_alarm_poll_rounds_total", &[])
+        < 2.0
+    {
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!("the alarm poller did not complete two rounds");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let resp = c
+        .http
+        .get(format!("{}/events", c.base))
+        .header("Cookie", c.cookie()?)
+        .timeout(Duration::from_secs(3600))
+        .send()
+        .await
+        .context("opening /events")?;
+    if !resp.status().is_success() {
+        bail!("/events answered {}", resp.status());
+    }
+    let mut events = follow_events(resp);
+    let count = CallCount::default();
+    let prod = Account::connect(&args.moto, "prod", crate::aws::ACCOUNTS[2].1, count).await;
+    // Quiet alarms of apps with no incident yet, one per app, so each opens a new incident.
+    let mut apps = std::collections::BTreeSet::new();
+    for a in seeded.alarms.iter().filter(|a| a.firing) {
+        apps.insert(a.app.clone());
+    }
+    let candidates: Vec<_> = seeded
+        .alarms
+        .iter()
+        .filter(|a| !a.firing && apps.insert(a.app.clone()))
+        .take(args.alarm_samples)
+        .collect();
+    let mut samples = Vec::new();
+    let mut newest = 0;
+    for (k, alarm) in candidates.iter().enumerate() {
+        // Land at different points of the poll cycle.
+        let offset = poll_secs * (k as f64 + 0.5) / candidates.len() as f64;
+        tokio::time::sleep(Duration::from_secs_f64(2.0 + offset)).await;
+        while let Ok((_, id)) = events.try_recv() {
+            newest = newest.max(id);
+        }
+        let fired = Instant::now();
+        seed::set_alarm(&prod, &alarm.name, StateValue::Alarm).await?;
+        let limit = fired + Duration::from_secs_f64(poll_secs * 3.0 + 10.0);
+        let arrived = loop {
+            let left = limit.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, events.recv()).await {
+                Ok(Some((at, id))) if id > newest => {
+                    newest = id;
+                    break at;
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) => bail!("the live stream closed"),
+                Err(_) => bail!("no incident event for {} within the limit", alarm.name),
+            }
+        };
+        let secs = arrived.duration_since(fired).as_secs_f64();
+        say(format!("alarm {}: {secs:.2} s", alarm.name));
+        samples.push(secs);
+    }
+    c.stop().await?;
+    Ok(AlarmResult { poll_secs, samples })
+}
+
+fn parse_secs(text: &str) -> Result<f64> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: f64 = number
+        .parse()
+        .with_context(|| format!("reading the interval {text}"))?;
+    Ok(match unit {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        _ => bail!("unknown unit in {text}"),
+    })
+}
+
+fn static_weight(args: &RunArgs) -> Result<StaticWeight> {
+    let pkg = args.site_root.join("pkg");
+    let mut weight = StaticWeight::default();
+    for entry in std::fs::read_dir(&pkg).with_context(|| format!("listing {}", pkg.display()))? {
+        let path = entry.context("listing pkg")?.path();
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let gz = report::gzip_len(&bytes)?;
+        let slot = match path.extension().and_then(|e| e.to_str()) {
+            Some("wasm") => &mut weight.wasm,
+            Some("css") => &mut weight.css,
+            Some("js") => &mut weight.js,
+            _ => continue,
+        };
+        slot.0 += bytes.len() as u64;
+        slot.1 += gz;
+    }
+    Ok(weight)
+}
+
+pub async fn run(args: RunArgs) -> Result<()> {
+    if !args.quarterdeck.exists() {
+        bail!(
+            "{} does not exist: build the release first (cargo leptos build --release)",
+            args.quarterdeck.display()
+        );
+    }
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let mut sizes = Vec::new();
+    for &n in &args.sizes {
+        sizes.push(measure_size(&args, &http, n).await?);
+    }
+    let last = sizes.last().ok_or_else(|| anyhow!("no sizes to measure"))?;
+    let alarms = measure_alarms(&args, &last.seeded[2]).await?;
+    let report = Report {
+        args: args.clone(),
+        sizes,
+        alarms,
+        weight: static_weight(&args)?,
+        took: started.elapsed(),
+        concurrency: args.concurrency,
+    };
+    let table = report::table(&report);
+    println!("{table}");
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&args.out, report::markdown(&report)?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    say(format!("wrote {}", args.out.display()));
+    Ok(())
+}
