@@ -122,7 +122,11 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             {databases_table(view.databases, now, false)}
         </Section>
         <Section title="Alarms not OK" note=format!("{} of {} alarms", view.alarms.len(), view.alarms_total)>
-            {alarms_table(view.alarms, now, false)}
+            {if view.alarms.is_empty() && view.alarms_total > 0 {
+                view! { <Empty text=format!("All {} alarms are OK.", view.alarms_total)/> }.into_any()
+            } else {
+                alarms_table(view.alarms, now, false)
+            }}
             <a href=all_alarms data-testid="all-alarms"
                 class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{all_alarms_text}</a>
         </Section>
