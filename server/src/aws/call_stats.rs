@@ -64,7 +64,7 @@ pub async fn with_purpose<F: Future>(purpose: Purpose, work: F) -> F::Output {
     PURPOSE.scope(purpose, work).await
 }
 
-/// Totals for one (env, service, operation).
+/// Totals for one (env, service, operation, purpose).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CallTotals {
     pub attempts: u64,
