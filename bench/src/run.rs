@@ -61,23 +61,25 @@ fn setup(args: &RunArgs, name: &str, refresh: &str, poll: &str) -> Result<Setup>
     })
 }
 
-/// Waits until every environment has its details (metric series, tasks, revisions).
-async fn wait_details(console: &Console) -> Result<()> {
+/// Polls `/metrics` until `done` holds, for at most `limit`; `what` names it in the error.
+async fn wait_metrics(
+    console: &Console,
+    what: &str,
+    limit: Duration,
+    done: impl Fn(&Metrics) -> bool,
+) -> Result<()> {
     let started = Instant::now();
-    loop {
-        let m = console.metrics().await?;
-        let have =
-            m.0.iter()
-                .filter(|s| s.name == "quarterdeck_details_age_seconds")
-                .count();
-        if have >= crate::aws::ACCOUNTS.len() {
-            return Ok(());
-        }
-        if started.elapsed() > Duration::from_secs(300) {
-            bail!("the details of every environment did not arrive within 5 minutes");
+    while !done(&console.metrics().await?) {
+        if started.elapsed() > limit {
+            bail!("{what} did not happen within {limit:?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    Ok(())
+}
+
+fn poll_rounds(m: &Metrics) -> f64 {
+    m.sum("quarterdeck_alarm_poll_rounds_total", &[])
 }
 
 fn total_calls(m: &Metrics) -> f64 {
@@ -151,16 +153,27 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
     }
     let mut c = console.ok_or_else(|| anyhow!("no console left running"))?;
     c.sign_in().await?;
-    wait_details(&c).await?;
-    // And the alarm poller's first round, the last start-up work that calls AWS.
-    while c
-        .metrics()
-        .await?
-        .sum("quarterdeck_alarm_poll_rounds_total", &[])
-        < 1.0
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Every environment's details (metric series, tasks, revisions), then the alarm poller's
+    // first round: the last start-up work that calls AWS.
+    wait_metrics(
+        &c,
+        "the details of every environment",
+        Duration::from_secs(300),
+        |m| {
+            m.0.iter()
+                .filter(|s| s.name == "quarterdeck_details_age_seconds")
+                .count()
+                >= crate::aws::ACCOUNTS.len()
+        },
+    )
+    .await?;
+    wait_metrics(
+        &c,
+        "the alarm poller's first round",
+        Duration::from_secs(120),
+        |m| poll_rounds(m) >= 1.0,
+    )
+    .await?;
     let m = c.metrics().await?;
     let details_first = per_env(
         &BTreeMap::new(),
@@ -262,18 +275,13 @@ async fn measure_alarms(args: &RunArgs, seeded: &SeededEnv) -> Result<AlarmResul
     c.wait_fresh(Duration::from_secs(300)).await?;
     c.sign_in().await?;
     // Let the first rounds open the incidents of the alarms already firing.
-    let started = Instant::now();
-    while c
-        .metrics()
-        .await?
-        .sum("quarterdeck_alarm_poll_rounds_total", &[])
-        < 2.0
-    {
-        if started.elapsed() > Duration::from_secs(120) {
-            bail!("the alarm poller did not complete two rounds");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_metrics(
+        &c,
+        "two alarm poller rounds",
+        Duration::from_secs(120),
+        |m| poll_rounds(m) >= 2.0,
+    )
+    .await?;
     let resp = c
         .http
         .get(format!("{}/events", c.base))

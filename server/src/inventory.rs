@@ -44,14 +44,19 @@ impl Inventory {
                 [
                     tokio::spawn(async move { inventory.run_inventory_loop().await }),
                     tokio::spawn(async move {
-                        while !all.iter().all(|s| s.refreshed_once()) {
-                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        }
+                        first_refreshes(&all).await;
                         details.run_details_loop().await
                     }),
                 ]
             })
             .collect()
+    }
+}
+
+/// Returns once every slot's first refresh has finished (well or not).
+pub async fn first_refreshes(slots: &[Arc<EnvSlot>]) {
+    while !slots.iter().all(|s| s.refreshed_once()) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

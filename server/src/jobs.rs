@@ -176,9 +176,8 @@ pub fn spawn_alarm_poller(
     every: Duration,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
-        while !watched.iter().all(|w| w.slot.refreshed_once()) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let slots: Vec<Arc<EnvSlot>> = watched.iter().map(|w| Arc::clone(&w.slot)).collect();
+        crate::inventory::first_refreshes(&slots).await;
         // Rounds start every `every`, however long one takes, so a change waits at most one
         // interval (plus the round) to be seen.
         let mut ticks = tokio::time::interval(every);

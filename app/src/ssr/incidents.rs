@@ -400,10 +400,19 @@ pub async fn on_call_now(
             Vec::new()
         }
     };
+    on_call_with(services, now, &overrides)
+}
+
+/// Who is on call now and next in every rotation, with `overrides` applied.
+pub fn on_call_with(
+    services: &AppServices,
+    now: DateTime<Utc>,
+    overrides: &[crate::domain::oncall::Override],
+) -> Vec<crate::domain::oncall::OnCall> {
     services
         .rotations
         .iter()
-        .map(|r| r.on_call_with(now, &overrides))
+        .map(|r| r.on_call_with(now, overrides))
         .collect()
 }
 

@@ -58,11 +58,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             .iter()
             .filter(|i| i.acknowledged_at.is_none() && visible(&i.env))
             .count();
-        let oncall = services
-            .rotations
-            .iter()
-            .map(|r| r.on_call_with(now, &overrides))
-            .collect();
+        let oncall = crate::ssr::incidents::on_call_with(&services, now, &overrides);
         let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
             user,
