@@ -19,6 +19,7 @@ access keys to that account.  The script assumes a freshly reset moto
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -51,6 +52,15 @@ ACCOUNTS = [
 ]
 
 ROLE_NAME = "quarterdeck"
+
+
+def pinned_image(region: str, repo: str, tag: str) -> str:
+    """The image as CI pins it: tag for people, digest for ECS. The digest stands in for the
+    registry's and is the same in every account, as one build promoted through them is."""
+    digest = hashlib.sha256(f"{repo}:{tag}".encode()).hexdigest()
+    return f"{ECR_REGISTRY_ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{repo}:{tag}@sha256:{digest}"
+
+
 ECR_REGISTRY_ACCOUNT = "123456789012"
 STEP = timedelta(minutes=5)
 HISTORY = timedelta(hours=6)
@@ -640,7 +650,7 @@ class AccountSeeder:
                 env_vars.update(fam.env[rev])
                 container: dict[str, Any] = {
                     "name": fam.container,
-                    "image": f"{ECR_REGISTRY_ACCOUNT}.dkr.ecr.{self.region}.amazonaws.com/{fam.repo}:{tag}",
+                    "image": pinned_image(self.region, fam.repo, tag),
                     "essential": True,
                     "cpu": cpu,
                     "memory": mem,

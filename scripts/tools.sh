@@ -115,6 +115,9 @@ metrics_interval = "60s"
 required = 2
 expires_after = "24h"
 
+[promotion]                             # versions travel dev → staging → prod, each into the next
+order = ["dev", "staging", "prod"]
+
 [incidents]
 poll_interval = "3s"                    # alarms polled every 3 s: SetAlarmState shows within seconds
 stability_window = "2m"

@@ -6,6 +6,7 @@ pub mod alarms;
 pub mod apps;
 pub mod audit;
 pub mod databases;
+pub mod drift;
 pub mod environments;
 pub mod incidents;
 pub mod oncall;

@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod apps;
 pub mod audit;
 pub mod chart;
+pub mod drift;
 pub mod format;
 pub mod health;
 pub mod ids;
@@ -16,6 +17,7 @@ pub mod local_time;
 pub mod oncall;
 pub mod plans;
 pub mod policy;
+pub mod revision_diff;
 pub mod rollout;
 pub mod tokens;
 pub mod views;
@@ -23,8 +25,47 @@ pub mod views;
 /// Inventory records with everything but what a test is about left plain.
 #[cfg(test)]
 pub(crate) mod fixtures {
-    use super::inventory::{Alarm, AlarmResource, AlarmState, Database, DbKind};
+    use super::inventory::{
+        Alarm, AlarmResource, AlarmState, Database, DbKind, Deployment, Service, TaskDefinition,
+    };
+    use chrono::{DateTime, Utc};
     use std::collections::BTreeMap;
+
+    /// An ACTIVE service `name` of `app` in cluster `main` running `td` at its desired count of 2,
+    /// deployed (its primary deployment created) at `deployed`.
+    pub fn service(name: &str, app: &str, td: TaskDefinition, deployed: DateTime<Utc>) -> Service {
+        Service {
+            cluster: "main".into(),
+            name: name.into(),
+            arn: String::new(),
+            status: "ACTIVE".into(),
+            desired: 2,
+            running: 2,
+            pending: 0,
+            launch_type: None,
+            task_definition_arn: td.arn.clone(),
+            deployments: vec![Deployment {
+                id: "d".into(),
+                status: "PRIMARY".into(),
+                task_definition_arn: td.arn.clone(),
+                desired: 2,
+                running: 2,
+                pending: 0,
+                failed_tasks: 0,
+                rollout_state: Some("COMPLETED".into()),
+                rollout_reason: None,
+                created_at: Some(deployed),
+                updated_at: None,
+            }],
+            task_definition: Some(td),
+            events: vec![],
+            tasks: vec![],
+            tags: BTreeMap::new(),
+            app: Some(app.into()),
+            created_at: None,
+            autoscaling: None,
+        }
+    }
 
     /// A quiet alarm on `resource`, attributed to no app yet.
     pub fn alarm(name: &str, resource: AlarmResource) -> Alarm {

@@ -9,4 +9,5 @@ pub mod incidents;
 pub mod live;
 pub mod ports;
 pub mod prepare;
+pub mod promote;
 pub mod releases;

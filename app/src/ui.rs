@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit;
 pub mod components;
 pub mod databases;
+pub mod drift;
 pub mod environment;
 pub mod incidents;
 pub mod layout;

@@ -496,3 +496,104 @@ test('the on-call page shows rotations and lets an admin set an override', async
   await shot(page, info, '22-oncall');
   expect(errors).toEqual([]);
 });
+
+test('what runs where: an app page and the fleet drift page', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'viewer', 'e2e-vera');
+  await page.goto('/apps/cloudarch');
+  await settle(page, info);
+  const drift = page.getByTestId('app-drift');
+  await expect(drift.getByTestId('drift-row').first()).toBeVisible();
+  // prod runs an older cloudarch than staging: highlighted, with how far behind.
+  const prod = drift.locator('tr[data-service="cloudarch-main-app"] td[data-env=prod]');
+  await expect(prod).toHaveAttribute('data-differs', 'true');
+  await expect(prod.getByTestId('drift-lag')).toContainText('behind staging');
+  await expect(prod).toContainText('sha256:');
+  // A viewer may look, not promote.
+  await expect(drift.getByTestId('promote-link')).toHaveCount(0);
+  await shot(page, info, '30-app-drift');
+
+  await page.goto('/drift');
+  await settle(page, info);
+  const filter = page.locator('form[action="/drift"]');
+  await filter.locator('select[name=env]').selectOption('prod');
+  await filter.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/\/drift\?.*env=prod/);
+  await settle(page, info);
+  await expect(page.getByTestId('drift-table')).toContainText('cloudarch-main-app');
+  await shot(page, info, '31-fleet-drift');
+
+  await page.goto('/');
+  await settle(page, info);
+  await expect(page.getByTestId('app-drift-count').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('an operator promotes a service, then a whole app into prod through the approval gate', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  const js = withJs(info);
+  // Each project promotes its own: the second run sees what the first one changed.
+  const single = js ? 'cloudarch-auth-service' : 'cloudarch-main-app';
+  const app = js ? 'overview' : 'cloudarch';
+  await signIn(page, info, 'operator', 'e2e-olga');
+  await page.goto('/apps/cloudarch');
+  await settle(page, info);
+  const row = page.getByTestId('app-drift').locator(`tr[data-service="${single}"]`);
+  await row.locator('td[data-env=staging]').getByTestId('promote-link').click();
+  await expect(page).toHaveURL(/\/promote\?from=dev&to=staging/);
+  await settle(page, info);
+  const item = page.getByTestId('promotion-item');
+  await expect(item.getByTestId('promotion-changes')).toContainText('@sha256:');
+  await shot(page, info, '32-promote-review');
+  const form = page.getByTestId('promote-form');
+  await form.locator('input[name=reason]').fill('e2e promotion');
+  await form.getByRole('button', { name: 'Promote', exact: true }).click();
+  await expect(page).toHaveURL(/\/apps\/cloudarch\?notice=/);
+  await settle(page, info);
+  await expect(page.getByTestId('notice')).toContainText(`Promoted 1 service from dev to staging: ${single}`);
+  // staging now runs dev's digest.
+  await expect(row.locator('td[data-env=staging]')).toHaveAttribute('data-differs', 'false');
+
+  // The whole app into prod: one release request per service, grouped.
+  await page.goto(`/apps/${app}`);
+  await settle(page, info);
+  await page.getByTestId('promote-app-link').filter({ hasText: 'staging → prod' }).click();
+  await expect(page).toHaveURL(/\/promote\?from=staging&to=prod/);
+  await settle(page, info);
+  await expect(page.getByTestId('promotion-confirm')).toContainText('release request');
+  const appForm = page.getByTestId('promote-form');
+  await appForm.locator('input[name=reason]').fill('e2e release train');
+  await appForm.locator('input[name=confirm]').fill(app);
+  await shot(page, info, '33-promote-app-review');
+  await appForm.getByRole('button', { name: /Request approval/ }).click();
+  await expect(page).toHaveURL(/\/releases\?group=/);
+  await settle(page, info);
+  const groupUrl = new URL(page.url());
+  const group = groupUrl.pathname + groupUrl.search;
+  await expect(page.getByTestId('release-group-panel')).toContainText('waiting for approval');
+  await shot(page, info, '34-promotion-group');
+
+  // Two other people approve the whole group, each with one click.
+  for (const [role, user] of [['approver', 'e2e-rita'], ['admin', 'e2e-alice']]) {
+    await signIn(page, info, role, user);
+    await page.goto(group);
+    await settle(page, info);
+    await page.getByTestId('approve-group-form').getByRole('button', { name: /Approve all/ }).click();
+    await expect(page.getByTestId('approve-group-form')).toHaveCount(0);
+    await settle(page, info);
+  }
+  await page.goto(group);
+  await settle(page, info);
+  const table = page.getByTestId('releases-table');
+  await expect(table).toContainText('succeeded');
+  await expect(table).not.toContainText('requested');
+  await shot(page, info, '35-promotion-approved');
+  await page.goto(`/apps/${app}`);
+  await settle(page, info);
+  const prodCells = page.getByTestId('app-drift').locator('td[data-env=prod]');
+  const count = await prodCells.count();
+  for (let i = 0; i < count; i++) {
+    await expect(prodCells.nth(i)).toHaveAttribute('data-differs', 'false');
+  }
+  expect(errors).toEqual([]);
+});

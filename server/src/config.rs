@@ -34,6 +34,70 @@ pub struct Settings {
     pub oncall: OnCallSettings,
     #[serde(default)]
     pub incidents: IncidentSettings,
+    #[serde(default)]
+    pub promotion: PromotionSettings,
+}
+
+/// `[promotion]`: the order versions travel through the environments, and which may promote
+/// into which (`paths`, pairs `["from", "to"]`; left out, each environment of `order` promotes
+/// into the next).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionSettings {
+    /// Left out: `["dev", "staging", "prod"]`, keeping those that are configured.
+    #[serde(default)]
+    pub order: Option<Vec<String>>,
+    #[serde(default)]
+    pub paths: Option<Vec<(String, String)>>,
+}
+
+impl Settings {
+    /// The promotion rules, checked against the configured environments; errors name the key.
+    pub fn promotion(&self) -> Result<app::domain::drift::PromotionPolicy, String> {
+        use app::domain::drift::PromotionPolicy;
+        let known: HashSet<&str> = self.environments.iter().map(|e| e.id.as_str()).collect();
+        let Some(order) = &self.promotion.order else {
+            let default = PromotionPolicy::default();
+            let order = default
+                .order
+                .into_iter()
+                .filter(|e| known.contains(e.as_str()))
+                .collect();
+            return Ok(PromotionPolicy::new(order, None));
+        };
+        let env = |key: String, id: &str| -> Result<EnvId, String> {
+            if !known.contains(id) {
+                return Err(format!("{key}: {id:?} is not a configured environment id"));
+            }
+            EnvId::parse(id).map_err(|e| format!("{key}: {e}"))
+        };
+        let mut ids = Vec::new();
+        for (i, id) in order.iter().enumerate() {
+            let id = env(format!("promotion.order[{i}]"), id)?;
+            if ids.contains(&id) {
+                return Err(format!("promotion.order[{i}]: {id} is listed twice"));
+            }
+            ids.push(id);
+        }
+        let paths = match &self.promotion.paths {
+            None => None,
+            Some(paths) => {
+                let mut out = Vec::new();
+                for (i, (from, to)) in paths.iter().enumerate() {
+                    let from = env(format!("promotion.paths[{i}][0]"), from)?;
+                    let to = env(format!("promotion.paths[{i}][1]"), to)?;
+                    if from == to {
+                        return Err(format!(
+                            "promotion.paths[{i}]: {from} cannot promote into itself"
+                        ));
+                    }
+                    out.push((from, to));
+                }
+                Some(out)
+            }
+        };
+        Ok(PromotionPolicy::new(ids, paths))
+    }
 }
 
 /// `[incidents]`: how often alarms are polled and how they become incidents.
@@ -981,6 +1045,7 @@ impl Settings {
         }
         self.oncall.rotations().map_err(|e| anyhow!(e))?;
         self.severity_rules()?;
+        self.promotion().map_err(|e| anyhow!(e))?;
         if self.incidents.poll_interval < Duration::from_secs(1) {
             bail!("incidents.poll_interval: must be at least 1s");
         }
@@ -1332,6 +1397,48 @@ mod tests {
         assert_eq!(s.environments[0].clusters, ["a", "b"]);
         assert_eq!(s.environments[0].refresh_interval, Duration::from_secs(300));
         assert_eq!(s.aws.max_attempts, 1);
+    }
+
+    #[test]
+    fn promotion_order_and_paths_are_read_and_checked() {
+        let two = format!(
+            "{MINIMAL}\n[[environments]]\nid = \"staging\"\nname = \"Staging\"\nregion = \"eu-west-1\"\n"
+        );
+        let s = load(&two, &[]).unwrap();
+        let default = s.promotion().unwrap();
+        let ids: Vec<&str> = default.order.iter().map(EnvId::as_str).collect();
+        assert_eq!(
+            ids,
+            vec!["staging", "prod"],
+            "the default order, configured ones only"
+        );
+        assert_eq!(default.paths.len(), 1);
+        let custom = format!("{two}\n[promotion]\norder = [\"prod\", \"staging\"]\n");
+        let policy = load(&custom, &[]).unwrap().promotion().unwrap();
+        let (prod, staging) = (
+            EnvId::parse("prod").unwrap(),
+            EnvId::parse("staging").unwrap(),
+        );
+        assert!(policy.check(&prod, &staging).is_ok());
+        assert!(policy.check(&staging, &prod).is_err());
+        let cases = [
+            (
+                "[promotion]\norder = [\"qa\"]\n",
+                "promotion.order[0]: \"qa\" is not a configured environment id",
+            ),
+            (
+                "[promotion]\norder = [\"prod\", \"prod\"]\n",
+                "promotion.order[1]: prod is listed twice",
+            ),
+            (
+                "[promotion]\norder = [\"prod\"]\npaths = [[\"staging\", \"staging\"]]\n",
+                "promotion.paths[0]: staging cannot promote into itself",
+            ),
+        ];
+        for (toml, message) in cases {
+            let error = load(&format!("{two}\n{toml}"), &[]).unwrap_err();
+            assert!(format!("{error:#}").contains(message), "{error:#}");
+        }
     }
 
     #[test]

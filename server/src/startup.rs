@@ -102,6 +102,7 @@ impl AppState {
             chrome: Arc::clone(&self.chrome),
             handoff: self.handoff.clone(),
             rotations: self.settings.oncall.rotations().unwrap_or_default(),
+            promotion: self.settings.promotion().unwrap_or_default(),
             notifier,
             public_url: self
                 .settings

@@ -240,6 +240,13 @@ pub struct Release {
     pub result: Option<String>,
     /// An admin's reason for running it inside a freeze window.
     pub break_glass: Option<String>,
+    /// The promotion this request is one service of (its siblings share it).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The revision diff the request was made with (a promotion: the source's revision
+    /// against the target's).
+    #[serde(default)]
+    pub diff: Vec<Change>,
 }
 
 impl Release {
@@ -250,6 +257,16 @@ impl Release {
     pub fn expired_at(&self, now: DateTime<Utc>) -> bool {
         self.state.is_pending() && now >= self.expires_at
     }
+}
+
+/// A vote given to every request of a promotion group at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupVote {
+    pub group: String,
+    /// The requests this vote counted on.
+    pub voted: Vec<i64>,
+    /// The requests it could not count on, and why (already voted, the requester, expired…).
+    pub refused: Vec<(i64, String)>,
 }
 
 /// Who is acting on a request.
@@ -556,6 +573,8 @@ mod tests {
             history: vec![],
             result: None,
             break_glass: None,
+            group: None,
+            diff: vec![],
         }
     }
 

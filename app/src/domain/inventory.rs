@@ -105,24 +105,92 @@ pub struct TaskDefinition {
     pub registered_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One container of a revision: what the revision diff compares.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerDefinition {
     pub name: String,
     pub image: String,
     pub essential: bool,
     pub ports: Vec<i32>,
+    /// CPU units reserved for the container, when set.
+    #[serde(default)]
+    pub cpu: Option<i32>,
+    /// Hard memory limit in MiB, when set.
+    #[serde(default)]
+    pub memory: Option<i32>,
+    /// Plain environment variables, sorted by name.
+    #[serde(default)]
+    pub environment: Vec<(String, String)>,
+    /// `secrets`: variable name → the ARN (or parameter name) it is read from; never a value.
+    #[serde(default)]
+    pub secrets: Vec<(String, String)>,
+    #[serde(default)]
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub entry_point: Vec<String>,
+    #[serde(default)]
+    pub health_check: Option<HealthCheck>,
+    #[serde(default)]
+    pub log: Option<LogConfig>,
 }
 
-/// Splits `registry/repo:tag` or `repo@sha256:…` into repository and version.
+/// A container's health check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthCheck {
+    pub command: Vec<String>,
+    pub interval_secs: Option<i32>,
+    pub timeout_secs: Option<i32>,
+    pub retries: Option<i32>,
+    pub start_period_secs: Option<i32>,
+}
+
+/// A container's log configuration: the driver and its options, sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogConfig {
+    pub driver: String,
+    pub options: Vec<(String, String)>,
+}
+
+/// An image reference in parts: `registry/repo`, the tag and the digest when it names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageParts<'a> {
+    pub repo: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+/// Reads `registry/repo[:tag][@sha256:…]`.
+pub fn image_parts(image: &str) -> ImageParts<'_> {
+    let (name_and_tag, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = name_and_tag.rfind('/').map(|i| i + 1).unwrap_or(0);
+    let (repo, tag) = match name_and_tag[last_slash..].rfind(':') {
+        Some(i) => (
+            &name_and_tag[..last_slash + i],
+            Some(&name_and_tag[last_slash + i + 1..]),
+        ),
+        None => (name_and_tag, None),
+    };
+    ImageParts { repo, tag, digest }
+}
+
+/// Splits `registry/repo:tag` or `repo[:tag]@sha256:…` into repository and version: the tag
+/// when there is one, else the digest, else `latest`.
 pub fn split_image(image: &str) -> (&str, &str) {
-    if let Some((repo, digest)) = image.split_once('@') {
-        return (repo, digest);
-    }
-    let last_slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match image[last_slash..].rfind(':') {
-        Some(i) => (&image[..last_slash + i], &image[last_slash + i + 1..]),
-        None => (image, "latest"),
-    }
+    let parts = image_parts(image);
+    (parts.repo, parts.tag.or(parts.digest).unwrap_or("latest"))
+}
+
+/// `sha256:0123456789ab…` → `sha256:0123456789ab`: enough to tell digests apart at a glance.
+pub fn short_digest(digest: &str) -> &str {
+    let end = digest
+        .char_indices()
+        .nth("sha256:".len() + 12)
+        .map(|(i, _)| i)
+        .unwrap_or(digest.len());
+    &digest[..end]
 }
 
 /// One of a service's deployments (PRIMARY, ACTIVE or INACTIVE).
@@ -161,6 +229,10 @@ pub struct Task {
     pub memory: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub stopped_reason: Option<String>,
+    /// Each container's image digest as the task reports it (container name → `sha256:…`):
+    /// what a tag resolved to when the task started.
+    #[serde(default)]
+    pub image_digests: Vec<(String, String)>,
 }
 
 impl Task {

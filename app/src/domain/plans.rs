@@ -242,6 +242,19 @@ pub fn plan_rollback(
             ));
         }
     }
+    // The rest of the revision diff: configuration that changes with the revision.
+    let config_rows = service
+        .task_definition
+        .as_ref()
+        .map(|td| {
+            super::revision_diff::diff_revisions(td, &target)
+                .into_iter()
+                .filter(|c| !c.what.ends_with(": image") && !c.what.starts_with("Container "))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let images_only = changes.len() == 1;
+    changes.extend(config_rows);
     let mut notes = Vec::new();
     if let Some(at) = target.registered_at {
         notes.push(format!(
@@ -259,7 +272,7 @@ pub fn plan_rollback(
             "The console has not seen {label} deployed to this service."
         )),
     }
-    if changes.len() == 1 {
+    if images_only {
         notes.push("Its images are the same as now: only the revision changes.".to_string());
     }
     Ok((
@@ -352,6 +365,7 @@ mod tests {
                     image: image.to_string(),
                     essential: true,
                     ports: vec![],
+                    ..Default::default()
                 })
                 .collect(),
             registered_at: Some(now() - chrono::Duration::days(revision.into())),
@@ -505,6 +519,50 @@ mod tests {
         assert!(plan_rollback(&s, &revisions, "web:2", &ran, now())
             .unwrap_err()
             .contains("not a known revision"));
+    }
+
+    #[test]
+    fn rollback_plans_show_the_configuration_the_revision_brings_back() {
+        let mut s = service();
+        if let Some(current) = s.task_definition.as_mut() {
+            current.containers[0].environment = vec![
+                ("LOG_LEVEL".into(), "info".into()),
+                ("API_TOKEN".into(), "t-new".into()),
+            ];
+        }
+        let mut old = td(
+            6,
+            &[("web", "reg.example/web:1.7"), ("proxy", "envoy:1.30")],
+        );
+        old.cpu = Some("512".into());
+        old.containers[0].environment = vec![
+            ("LOG_LEVEL".into(), "debug".into()),
+            ("API_TOKEN".into(), "t-old".into()),
+        ];
+        let (plan, _) = plan_rollback(&s, &[old], "web:6", &BTreeMap::new(), now()).unwrap();
+        let rows: Vec<(&str, &str, &str)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.what.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("Task definition", "web:7", "web:6"),
+                ("Task CPU", "—", "512"),
+                (
+                    "web: env API_TOKEN",
+                    "•••••• (masked)",
+                    "•••••• (masked), changed"
+                ),
+                ("web: env LOG_LEVEL", "info", "debug"),
+            ]
+        );
+        assert!(
+            plan.notes.iter().any(|n| n.contains("images are the same")),
+            "{:?}",
+            plan.notes
+        );
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub struct ReleasesView {
     pub awaiting: bool,
     /// Ids of the shown requests that wait for this person's vote.
     pub awaits_me: Vec<i64>,
+    /// The promotion group shown, when the list is one group's requests.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// One release request and what this person may do with it.
@@ -323,12 +326,19 @@ pub struct AppEnvSummary {
     pub databases: u32,
     pub alarms_firing: u32,
     pub versions: Vec<String>,
+    /// Each service's images (name → references joined), to tell drift across
+    /// environments without reading every service again.
+    #[serde(skip)]
+    pub service_images: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppSummary {
     pub name: String,
     pub envs: Vec<AppEnvSummary>,
+    /// Services (by name) whose environments run different images.
+    #[serde(default)]
+    pub drifted: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -624,6 +634,9 @@ pub struct AppView {
     pub generated_at: DateTime<Utc>,
     pub name: String,
     pub columns: Vec<AppEnvColumn>,
+    /// What runs where, and what the person may promote.
+    #[serde(default)]
+    pub drift: Option<super::drift::DriftView>,
 }
 
 fn cards(envs: &[EnvData<'_>], now: DateTime<Utc>) -> Vec<EnvCard> {
@@ -648,9 +661,8 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
         .collect();
     names
         .into_iter()
-        .map(|name| AppSummary {
-            name: name.to_string(),
-            envs: envs
+        .map(|name| {
+            let envs: Vec<AppEnvSummary> = envs
                 .iter()
                 .zip(&summaries)
                 .map(|(env, summary)| {
@@ -660,9 +672,26 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
                         .cloned()
                         .unwrap_or_else(|| empty_summary(&env.descriptor.id))
                 })
-                .collect(),
+                .collect();
+            AppSummary {
+                name: name.to_string(),
+                drifted: drifted_services(&envs),
+                envs,
+            }
         })
         .collect()
+}
+
+/// How many services (by name) run different images in different environments.
+fn drifted_services(envs: &[AppEnvSummary]) -> u32 {
+    let mut images: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for env in envs {
+        for (name, refs) in &env.service_images {
+            images.entry(name).or_default().insert(refs.as_str());
+        }
+    }
+    let drifted = images.values().filter(|set| set.len() > 1).count();
+    u32::try_from(drifted).unwrap_or(u32::MAX)
 }
 
 fn empty_summary(env: &EnvId) -> AppEnvSummary {
@@ -673,6 +702,7 @@ fn empty_summary(env: &EnvId) -> AppEnvSummary {
         databases: 0,
         alarms_firing: 0,
         versions: Vec::new(),
+        service_images: BTreeMap::new(),
     }
 }
 
@@ -695,6 +725,10 @@ fn app_env_summaries<'a>(env: &EnvId, inv: &'a EnvInventory) -> BTreeMap<&'a str
                     summary.versions.push(v.to_string());
                 }
             }
+            let refs: Vec<&str> = td.containers.iter().map(|c| c.image.as_str()).collect();
+            summary
+                .service_images
+                .insert(s.name.clone(), refs.join(" "));
         }
     }
     for d in &inv.databases {
@@ -983,6 +1017,7 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
         generated_at: now,
         name: name.to_string(),
         columns,
+        drift: None,
     })
 }
 
@@ -1061,6 +1096,7 @@ mod tests {
                     image: image.into(),
                     essential: true,
                     ports: vec![],
+                    ..Default::default()
                 }],
                 registered_at: None,
             }),
@@ -1317,7 +1353,9 @@ mod tests {
                 databases: 0,
                 alarms_firing: firing,
                 versions: versions.iter().map(|v| v.to_string()).collect(),
+                service_images: BTreeMap::new(),
             }],
+            drifted: 0,
         };
         let mut apps = vec![
             app("calm", 0, 0, &["1.0"]),

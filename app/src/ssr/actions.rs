@@ -31,6 +31,11 @@ pub struct Prepared {
     pub changes: Vec<crate::domain::plans::Change>,
     /// A change ticket for a release request.
     pub ticket_url: Option<String>,
+    /// The revision diff behind the change (a rollback, a promotion), kept with a release
+    /// request.
+    pub diff: Vec<crate::domain::plans::Change>,
+    /// The promotion this action is one service of.
+    pub group: Option<String>,
 }
 
 /// A free-text reason: trimmed, empty means none, at most 500 characters.
@@ -355,7 +360,7 @@ pub fn is_plain_form_post() -> bool {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
-fn percent_encode(text: &str) -> String {
+pub fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

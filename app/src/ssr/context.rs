@@ -32,6 +32,8 @@ pub struct AppServices {
     pub chrome: Arc<super::chrome::ChromeCache>,
     /// On-call rotations from config.
     pub rotations: Vec<crate::domain::oncall::Rotation>,
+    /// `[promotion]`: the order versions travel in and the allowed promotions.
+    pub promotion: crate::domain::drift::PromotionPolicy,
     /// New token secrets waiting for a page without JavaScript.
     pub handoff: Arc<super::handoff::SecretHandoff>,
     /// The console's own address, for links in notifications.

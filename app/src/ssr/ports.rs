@@ -189,6 +189,14 @@ pub enum ActionCommand {
         container: String,
         image: String,
     },
+    /// A promotion: register a copy of `from` with each named container's image replaced by
+    /// the pinned one (`container → repo@sha256:…`), then point the service at it.
+    DeployImages {
+        cluster: String,
+        service: String,
+        from: String,
+        images: Vec<(String, String)>,
+    },
     Snapshot {
         db: String,
         aurora: bool,
@@ -213,6 +221,9 @@ impl ActionCommand {
                 cluster, service, ..
             }
             | ActionCommand::Deploy {
+                cluster, service, ..
+            }
+            | ActionCommand::DeployImages {
                 cluster, service, ..
             } => ResourceRef::Service {
                 cluster: cluster.clone(),
@@ -271,6 +282,10 @@ pub struct NewRelease {
     pub required: u32,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The promotion this request is one service of, shared by its siblings.
+    pub group: Option<String>,
+    /// The revision diff shown with the request.
+    pub diff: Vec<crate::domain::plans::Change>,
 }
 
 /// Which requests a list shows.
@@ -282,6 +297,8 @@ pub struct ReleaseQuery {
     pub requester: Option<String>,
     /// Only requests about this resource (`cluster/service`).
     pub target: Option<String>,
+    /// Only the requests of one promotion.
+    pub group: Option<String>,
     pub limit: i64,
 }
 

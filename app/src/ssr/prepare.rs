@@ -25,6 +25,8 @@ pub fn scale(
         .bounds_for(&cluster, &service, current.autoscaling);
     let (plan, desired) = plan_scale(&current, bounds, desired).map_err(AppError::Invalid)?;
     Ok(Prepared {
+        diff: Vec::new(),
+        group: None,
         target: format!("{cluster}/{service}"),
         params: serde_json::json!({ "desired": desired.get() }),
         summary: plan.summary,
@@ -54,6 +56,8 @@ pub fn deploy(
     let (cluster, service) = (current.cluster.clone(), current.name.clone());
     let (plan, target) = plan_deploy(&current, container, image).map_err(AppError::Invalid)?;
     Ok(Prepared {
+        diff: Vec::new(),
+        group: None,
         target: format!("{cluster}/{service}"),
         params: serde_json::json!({ "container": target.container, "image": target.image.as_str(), "from": target.from }),
         summary: plan.summary,
@@ -99,6 +103,8 @@ pub fn rollback(
     )
     .map_err(AppError::Invalid)?;
     Ok(Prepared {
+        diff: Vec::new(),
+        group: None,
         target: format!("{cluster}/{service}"),
         params: serde_json::json!({ "revision": target.arn }),
         summary: plan.summary,

@@ -133,6 +133,8 @@ pub async fn request_release_once(
         required: policy.required,
         created_at: now,
         expires_at: now + chrono::Duration::seconds(policy.expires_after_secs),
+        group: prepared.group.clone(),
+        diff: prepared.diff.clone(),
     };
     let entry = audit(
         &user.name,
@@ -276,6 +278,80 @@ pub async fn vote(
         }
     }
     reload(services, id).await
+}
+
+/// Approves or rejects every open request of a promotion group this person may vote on, each
+/// through [`vote`] with its own checks and audit row; the ones refused are listed, not fatal.
+pub async fn vote_group(
+    user: &Principal,
+    services: &AppServices,
+    group: &str,
+    approve: bool,
+    comment: Option<String>,
+) -> Result<crate::domain::approvals::GroupVote, AppError> {
+    let group = IdempotencyKey::parse(group)
+        .map_err(|_| AppError::Invalid(format!("{group:?} is not a promotion group")))?;
+    let members = list_group(user, services, group.as_str()).await?;
+    if members.is_empty() {
+        return Err(AppError::NotFound(format!(
+            "there is no promotion group {} among the requests you may see",
+            group.as_str()
+        )));
+    }
+    let mut outcome = crate::domain::approvals::GroupVote {
+        group: group.as_str().to_string(),
+        voted: Vec::new(),
+        refused: Vec::new(),
+    };
+    for release in members
+        .iter()
+        .filter(|r| r.state == ReleaseState::Requested)
+    {
+        match vote(user, services, release.id, approve, comment.clone()).await {
+            Ok(_) => outcome.voted.push(release.id),
+            Err(e @ (AppError::Forbidden(_) | AppError::Conflict(_) | AppError::Invalid(_))) => {
+                outcome.refused.push((release.id, e.to_string()))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if outcome.voted.is_empty() {
+        let why = outcome
+            .refused
+            .first()
+            .map(|(id, why)| format!(" (#{id}: {why})"))
+            .unwrap_or_default();
+        return Err(AppError::Conflict(format!(
+            "no request of this group took your vote{why}"
+        )));
+    }
+    Ok(outcome)
+}
+
+/// The requests of one promotion group the person may see, oldest first.
+pub async fn list_group(
+    user: &Principal,
+    services: &AppServices,
+    group: &str,
+) -> Result<Vec<Release>, AppError> {
+    let visible: Vec<String> = super::context::visible_states(user, services)
+        .into_iter()
+        .map(|s| s.descriptor.id.to_string())
+        .collect();
+    let mut members = services
+        .releases
+        .list(&ReleaseQuery {
+            envs: visible,
+            state: None,
+            requester: None,
+            target: None,
+            group: Some(group.to_string()),
+            limit: 500,
+        })
+        .await
+        .map_err(store_error("listing a promotion group"))?;
+    members.reverse();
+    Ok(members)
 }
 
 async fn reload(services: &AppServices, id: i64) -> Result<Release, AppError> {
@@ -445,6 +521,8 @@ pub async fn try_execute(
         reason: Some(release.reason.clone()),
         changes: release.changes.clone(),
         ticket_url: release.ticket_url.clone(),
+        diff: release.diff.clone(),
+        group: release.group.clone(),
     };
     let key = IdempotencyKey::parse(&format!("release-{id:06}"))
         .map_err(|e| AppError::internal("a release's action key", &e))?;
@@ -708,6 +786,7 @@ pub async fn list(
             state,
             requester: mine.then(|| user.name.clone()),
             target: None,
+            group: None,
             limit: 200,
         })
         .await

@@ -3,11 +3,13 @@
 mod action_forms;
 mod badges;
 mod chart;
+mod drift_table;
 mod panels;
 mod submit;
 
 pub use action_forms::*;
 pub use badges::*;
 pub use chart::*;
+pub use drift_table::*;
 pub use panels::*;
 pub use submit::*;

@@ -6,6 +6,8 @@ use super::apps::apps_page::AppsPage;
 use super::audit::audit_page::AuditPage;
 use super::databases::database_page::DatabasePage;
 use super::databases::databases_page::DatabasesPage;
+use super::drift::drift_page::DriftPage;
+use super::drift::promote_page::PromotePage;
 use super::environment::environment_page::EnvironmentPage;
 use super::incidents::incident_page::IncidentPage;
 use super::incidents::incidents_page::IncidentsPage;
@@ -95,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>
+                    <Route path=path!("drift") view=DriftPage ssr=SsrMode::Async/>
+                    <Route path=path!("promote") view=PromotePage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("releases") view=ReleasesPage ssr=SsrMode::Async/>
                     <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>

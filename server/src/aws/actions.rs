@@ -41,12 +41,12 @@ where
 }
 
 impl EnvClients {
-    /// Registers a new revision of `from`'s family, identical but for `container`'s image.
-    async fn register_with_image(
+    /// Registers a new revision of `from`'s family, identical but for the named containers'
+    /// images.
+    async fn register_with_images(
         &self,
         from: &str,
-        container: &str,
-        image: &str,
+        images: &[(String, String)],
     ) -> Result<String, ActionFailure> {
         let described = self
             .ecs
@@ -60,25 +60,27 @@ impl EnvClients {
             code: "TaskDefinitionMissing".into(),
             message: format!("{from} could not be read"),
         })?;
-        let mut found = false;
+        if let Some((missing, _)) = images.iter().find(|(name, _)| {
+            !td.container_definitions()
+                .iter()
+                .any(|c| c.name() == Some(name))
+        }) {
+            return Err(ActionFailure {
+                code: "ContainerNotFound".into(),
+                message: format!("{from} has no container named {missing}"),
+            });
+        }
         let containers: Vec<_> = td
             .container_definitions()
             .iter()
             .map(|c| {
                 let mut copy = c.clone();
-                if c.name() == Some(container) {
-                    found = true;
-                    copy.image = Some(image.to_string());
+                if let Some((_, image)) = images.iter().find(|(name, _)| c.name() == Some(name)) {
+                    copy.image = Some(image.clone());
                 }
                 copy
             })
             .collect();
-        if !found {
-            return Err(ActionFailure {
-                code: "ContainerNotFound".into(),
-                message: format!("{from} has no container named {container}"),
-            });
-        }
         let registered = self
             .ecs
             .register_task_definition()
@@ -109,6 +111,56 @@ impl EnvClients {
                 code: "RegisterFailed".into(),
                 message: "ECS returned no task definition ARN".into(),
             })
+    }
+
+    /// Registers a copy of `from` with `images` swapped in and moves the service to it; a
+    /// refused move deregisters the copy again.
+    async fn deploy_images(
+        &self,
+        cluster: &str,
+        service: &str,
+        from: &str,
+        images: &[(String, String)],
+    ) -> Result<ActionOutput, ActionFailure> {
+        let arn = self.register_with_images(from, images).await?;
+        let updated = self
+            .ecs
+            .update_service()
+            .cluster(cluster)
+            .service(service)
+            .task_definition(&arn)
+            .send()
+            .await
+            .map_err(failure);
+        match updated {
+            Ok(_) => Ok(ActionOutput {
+                revision: Some(arn),
+            }),
+            Err(mut refused) => {
+                // Nothing half-applied: the revision registered for this deploy goes
+                // again, so the family lists only what ran or can run.
+                let removed = self
+                    .ecs
+                    .deregister_task_definition()
+                    .task_definition(&arn)
+                    .send()
+                    .await;
+                match removed {
+                    Ok(_) => refused.message.push_str(&format!(
+                        " (the service was not changed; the revision registered for this deploy, {}, was deregistered again)",
+                        app::domain::inventory::revision_label_from_arn(&arn)
+                    )),
+                    Err(e) => {
+                        tracing::warn!(error = %super::convert::error_text("DeregisterTaskDefinition", &e), arn = %arn, "could not deregister after a failed deploy");
+                        refused.message.push_str(&format!(
+                            " (the service was not changed; {} was registered and could not be deregistered again)",
+                            app::domain::inventory::revision_label_from_arn(&arn)
+                        ));
+                    }
+                }
+                Err(refused)
+            }
+        }
     }
 
     pub(crate) async fn execute(
@@ -163,46 +215,20 @@ impl EnvClients {
                 container,
                 image,
             } => {
-                let arn = self.register_with_image(from, container, image).await?;
-                let updated = self
-                    .ecs
-                    .update_service()
-                    .cluster(cluster)
-                    .service(service)
-                    .task_definition(&arn)
-                    .send()
-                    .await
-                    .map_err(failure);
-                match updated {
-                    Ok(_) => Ok(ActionOutput {
-                        revision: Some(arn),
-                    }),
-                    Err(mut refused) => {
-                        // Nothing half-applied: the revision registered for this deploy goes
-                        // again, so the family lists only what ran or can run.
-                        let removed = self
-                            .ecs
-                            .deregister_task_definition()
-                            .task_definition(&arn)
-                            .send()
-                            .await;
-                        match removed {
-                            Ok(_) => refused.message.push_str(&format!(
-                                " (the service was not changed; the revision registered for this deploy, {}, was deregistered again)",
-                                app::domain::inventory::revision_label_from_arn(&arn)
-                            )),
-                            Err(e) => {
-                                tracing::warn!(error = %super::convert::error_text("DeregisterTaskDefinition", &e), arn = %arn, "could not deregister after a failed deploy");
-                                refused.message.push_str(&format!(
-                                    " (the service was not changed; {} was registered and could not be deregistered again)",
-                                    app::domain::inventory::revision_label_from_arn(&arn)
-                                ));
-                            }
-                        }
-                        Err(refused)
-                    }
-                }
+                self.deploy_images(
+                    cluster,
+                    service,
+                    from,
+                    &[(container.clone(), image.clone())],
+                )
+                .await
             }
+            ActionCommand::DeployImages {
+                cluster,
+                service,
+                from,
+                images,
+            } => self.deploy_images(cluster, service, from, images).await,
             ActionCommand::Snapshot {
                 db,
                 aurora: false,

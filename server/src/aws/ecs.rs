@@ -5,7 +5,8 @@ use super::clients::EnvClients;
 use super::convert::{time, Context};
 use app::domain::apps::app_from_tags;
 use app::domain::inventory::{
-    ContainerDefinition, Deployment, Service, ServiceEvent, Task, TaskDefinition,
+    ContainerDefinition, Deployment, HealthCheck, LogConfig, Service, ServiceEvent, Task,
+    TaskDefinition,
 };
 use aws_sdk_ecs::types::ServiceField;
 use futures::{stream, StreamExt, TryStreamExt};
@@ -443,18 +444,63 @@ fn map_task_definition(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinitio
         containers: td
             .container_definitions()
             .iter()
-            .map(|c| ContainerDefinition {
-                name: c.name().unwrap_or_default().to_string(),
-                image: c.image().unwrap_or_default().to_string(),
-                essential: c.essential().unwrap_or(true),
-                ports: c
-                    .port_mappings()
-                    .iter()
-                    .filter_map(|p| p.container_port())
-                    .collect(),
-            })
+            .map(map_container)
             .collect(),
         registered_at: time(td.registered_at()),
+    }
+}
+
+fn map_container(c: &aws_sdk_ecs::types::ContainerDefinition) -> ContainerDefinition {
+    let mut environment: Vec<(String, String)> = c
+        .environment()
+        .iter()
+        .filter_map(|kv| {
+            Some((
+                kv.name()?.to_string(),
+                kv.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect();
+    environment.sort();
+    let mut secrets: Vec<(String, String)> = c
+        .secrets()
+        .iter()
+        .map(|s| (s.name().to_string(), s.value_from().to_string()))
+        .collect();
+    secrets.sort();
+    ContainerDefinition {
+        name: c.name().unwrap_or_default().to_string(),
+        image: c.image().unwrap_or_default().to_string(),
+        essential: c.essential().unwrap_or(true),
+        ports: c
+            .port_mappings()
+            .iter()
+            .filter_map(|p| p.container_port())
+            .collect(),
+        cpu: Some(c.cpu()).filter(|cpu| *cpu > 0),
+        memory: c.memory(),
+        environment,
+        secrets,
+        command: c.command().to_vec(),
+        entry_point: c.entry_point().to_vec(),
+        health_check: c.health_check().map(|h| HealthCheck {
+            command: h.command().to_vec(),
+            interval_secs: h.interval(),
+            timeout_secs: h.timeout(),
+            retries: h.retries(),
+            start_period_secs: h.start_period(),
+        }),
+        log: c.log_configuration().map(|l| {
+            let mut options: Vec<(String, String)> = l
+                .options()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            options.sort();
+            LogConfig {
+                driver: l.log_driver().as_str().to_string(),
+                options,
+            }
+        }),
     }
 }
 
@@ -470,6 +516,11 @@ fn map_task(t: &aws_sdk_ecs::types::Task) -> Task {
         memory: t.memory().map(str::to_string),
         started_at: time(t.started_at()),
         stopped_reason: t.stopped_reason().map(str::to_string),
+        image_digests: t
+            .containers()
+            .iter()
+            .filter_map(|c| Some((c.name()?.to_string(), c.image_digest()?.to_string())))
+            .collect(),
     }
 }
 

@@ -49,9 +49,11 @@ struct Row {
     expires_at: String,
     result: Option<String>,
     break_glass: Option<String>,
+    group_key: Option<String>,
+    diff: String,
 }
 
-const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_url, requester, via_token, required, state, created_at, expires_at, result, break_glass";
+const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_url, requester, via_token, required, state, created_at, expires_at, result, break_glass, group_key, diff";
 
 impl SqlReleases {
     /// The requests of `rows` with their votes and history, read in two queries for all of
@@ -121,6 +123,8 @@ impl SqlReleases {
                     expires_at: time(&row.expires_at)?,
                     result: row.result,
                     break_glass: row.break_glass,
+                    group: row.group_key,
+                    diff: serde_json::from_str(&row.diff).map_err(|e| e.to_string())?,
                 })
             })
             .collect()
@@ -161,11 +165,12 @@ impl ReleaseStore for SqlReleases {
         }
         let command = serde_json::to_string(&release.command).map_err(|e| e.to_string())?;
         let changes = serde_json::to_string(&release.changes).map_err(|e| e.to_string())?;
+        let diff = serde_json::to_string(&release.diff).map_err(|e| e.to_string())?;
         let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
         let inserted = sqlx::query_scalar::<_, i64>(
             &crate::store::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
-                requester, via_token, required, state, created_at, expires_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?) RETURNING id"),
+                requester, via_token, required, state, created_at, expires_at, updated_at, group_key, diff)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&release.request_key)
         .bind(&release.env)
@@ -182,6 +187,8 @@ impl ReleaseStore for SqlReleases {
         .bind(release.created_at.to_rfc3339())
         .bind(release.expires_at.to_rfc3339())
         .bind(release.created_at.to_rfc3339())
+        .bind(&release.group)
+        .bind(diff)
         .fetch_one(&mut *tx)
         .await;
         let id = match inserted {
@@ -259,6 +266,9 @@ impl ReleaseStore for SqlReleases {
         if query.target.is_some() {
             sql.push_str(" AND target = ?");
         }
+        if query.group.is_some() {
+            sql.push_str(" AND group_key = ?");
+        }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
         let sql = crate::store::numbered(&sql);
         let mut q = sqlx::query_as::<_, Row>(&sql);
@@ -273,6 +283,9 @@ impl ReleaseStore for SqlReleases {
         }
         if let Some(target) = &query.target {
             q = q.bind(target);
+        }
+        if let Some(group) = &query.group {
+            q = q.bind(group);
         }
         let rows = q
             .bind(query.limit)

@@ -36,6 +36,12 @@ enum Kind {
     /// Admins of some environment get this status (the probe's input is refused or names
     /// nothing), everyone else 403.
     AdminSomewhereOr(u16),
+    /// A promotion from dev into the environment: people who may view dev and deploy there
+    /// get 400 (dev cannot promote into itself, and dev's image has no known digest), everyone
+    /// else 403.
+    Promote,
+    /// Any signed-in person gets this status (the probe names nothing to show).
+    SignedIn(u16),
 }
 
 /// One endpoint to try: a page (GET) or a server function (POST with `args`).
@@ -180,6 +186,27 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             Kind::AdminSomewhereOr(400),
         ),
         "remove_override" => (vec![("id", "999999")], Kind::AdminSomewhereOr(404)),
+        "get_drift" => (vec![("env", "{env}")], Kind::Global),
+        "get_promotion" => (
+            vec![("from", "dev"), ("to", "{env}"), ("service", "web")],
+            Kind::Global,
+        ),
+        "promote" => (
+            vec![
+                ("from", "dev"),
+                ("to", "{env}"),
+                ("app", "shop"),
+                ("service", "web"),
+                ("key", "{key}"),
+                ("reason", "matrix probe"),
+                ("confirm", "web"),
+            ],
+            Kind::Promote,
+        ),
+        "approve_release_group" | "reject_release_group" => (
+            vec![("group", "matrix-group-0001"), ("comment", "matrix probe")],
+            Kind::ReleaseMissing,
+        ),
         _ => return None,
     })
 }
@@ -187,7 +214,11 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" => Kind::Global,
+        "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" | "/drift" => {
+            Kind::Global
+        }
+        // Without its environments in the address the review has nothing to show.
+        "/promote" => Kind::SignedIn(400),
         "/releases/{id}" => Kind::ReleaseRead,
         "/incidents" => Kind::Global,
         "/incidents/{id}" => Kind::ReleaseMissing,
@@ -330,6 +361,17 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
             }
         }
         (Kind::ReleaseMissing, Some(_)) => 404,
+        (Kind::SignedIn(status), Some(_)) => *status,
+        (Kind::Promote, Some(p)) => {
+            let dev = EnvId::parse("dev").unwrap();
+            if authorize(p, Action::View, &dev).is_err()
+                || authorize(p, Action::Deploy, &env).is_err()
+            {
+                403
+            } else {
+                400
+            }
+        }
         (Kind::AdminSomewhere, Some(p)) => {
             if admin_somewhere(p) {
                 200

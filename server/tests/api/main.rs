@@ -16,6 +16,7 @@ mod inventory;
 mod ops;
 mod outage;
 mod pages;
+mod promotion;
 mod releases;
 mod replicas;
 mod sso;

@@ -36,6 +36,8 @@ pub async fn redeploy_service(
                 let (cluster, service) = (current.cluster.clone(), current.name.clone());
                 let plan = crate::domain::plans::plan_redeploy(&current);
                 Ok(Prepared {
+                    diff: Vec::new(),
+                    group: None,
                     target: format!("{cluster}/{service}"),
                     params: serde_json::json!({}),
                     summary: plan.summary,

@@ -52,6 +52,8 @@ pub async fn set_alarm_actions(
                     })?;
                 let verb = if enable { "unmute" } else { "mute" };
                 Ok(Prepared {
+                    diff: Vec::new(),
+                    group: None,
                     target: current.name.clone(),
                     params: serde_json::json!({ "enabled": enable, "reason": reason }),
                     summary: match &reason {

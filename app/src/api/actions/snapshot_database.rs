@@ -43,6 +43,8 @@ pub async fn snapshot_database(
                     })?;
                 let name = snapshot_name(&db.id, chrono::Utc::now());
                 Ok(Prepared {
+                    diff: Vec::new(),
+                    group: None,
                     target: db.id.clone(),
                     params: serde_json::json!({}),
                     summary: format!("snapshot {name}"),

@@ -11,10 +11,18 @@ pub async fn get_app(app: String) -> Result<AppView, AppError> {
     respond(async {
         let user = current_user()?;
         let app = parse_resource_name("app name", &app)?;
-        let states = visible_states(&user, &services()?);
+        let services = services()?;
+        let states = visible_states(&user, &services);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        crate::domain::views::app(&data, &app, chrono::Utc::now())
-            .ok_or_else(|| AppError::NotFound(format!("no environment runs an app named {app}")))
+        let mut view = crate::domain::views::app(&data, &app, chrono::Utc::now())
+            .ok_or_else(|| AppError::NotFound(format!("no environment runs an app named {app}")))?;
+        let query = crate::domain::drift::DriftQuery {
+            app: Some(app.clone()),
+            env: None,
+            only_drifted: false,
+        };
+        view.drift = Some(crate::ssr::promote::drift_view(&user, &services, query));
+        Ok(view)
     })
     .await
 }

@@ -11,6 +11,7 @@ pub async fn list_releases(
     state: Option<String>,
     mine: Option<String>,
     awaiting: Option<String>,
+    group: Option<String>,
 ) -> Result<ReleasesView, AppError> {
     use crate::domain::approvals::ReleaseState;
     use crate::domain::ids::EnvId;
@@ -26,18 +27,29 @@ pub async fn list_releases(
             .map_err(AppError::Invalid)?;
         let (mine, awaiting) = (crate::api::flag(&mine), crate::api::flag(&awaiting));
         let states = visible_states(&user, &services);
-        let rows = crate::ssr::releases::list(
-            &user,
-            &services,
-            env.as_ref().map(EnvId::as_str),
-            if awaiting {
-                Some(ReleaseState::Requested)
-            } else {
-                state
-            },
-            mine,
-        )
-        .await?;
+        let group = group.filter(|g| !g.trim().is_empty());
+        let rows = match &group {
+            Some(group) => {
+                crate::domain::actions::IdempotencyKey::parse(group).map_err(|_| {
+                    AppError::Invalid(format!("{group:?} is not a promotion group"))
+                })?;
+                crate::ssr::releases::list_group(&user, &services, group).await?
+            }
+            None => {
+                crate::ssr::releases::list(
+                    &user,
+                    &services,
+                    env.as_ref().map(EnvId::as_str),
+                    if awaiting {
+                        Some(ReleaseState::Requested)
+                    } else {
+                        state
+                    },
+                    mine,
+                )
+                .await?
+            }
+        };
         let now = chrono::Utc::now();
         let awaits_me: Vec<i64> = rows
             .iter()
@@ -60,6 +72,7 @@ pub async fn list_releases(
             mine,
             awaiting,
             awaits_me,
+            group,
         })
     })
     .await

@@ -45,6 +45,7 @@ pub async fn get_service(
                 state: None,
                 requester: None,
                 target: Some(format!("{cluster}/{service}")),
+                group: None,
                 limit: 20,
             })
             .await

@@ -27,6 +27,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
                     state: Some(crate::domain::approvals::ReleaseState::Requested),
                     requester: None,
                     target: None,
+                    group: None,
                     limit: 1000,
                 };
                 services.releases.list(&query).await

@@ -7,14 +7,17 @@ use crate::ui::environment::environment_page::{alarms_table, databases_table, se
 use crate::ui::layout::refresh_tick;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn AppPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let app = move || params.read().get("app").unwrap_or_default();
+    let notice = move || notice_banner(query.read().get("notice"));
     let data = Resource::new(move || (app(), refresh_tick()), |(app, _)| get_app(app));
     view! {
+        {notice}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -28,9 +31,30 @@ pub fn AppPage() -> impl IntoView {
 
 fn app_page(view: AppView) -> impl IntoView {
     let now = view.generated_at;
+    let drift = view.drift.as_ref().map(|d| {
+        let order = d
+            .columns
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let offers = app_promotions(d, &view.name);
+        let table = drift_table(d, false);
+        view! {
+            <section class=format!("{CARD} mb-5 overflow-hidden") data-testid="app-drift">
+                <div class="flex flex-wrap items-baseline justify-between gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
+                    <h2 class="text-sm font-semibold">"What runs where"</h2>
+                    <span class=format!("text-xs {MUTED}")>{order}", highlighted where an environment differs from the one before it"</span>
+                </div>
+                {offers}
+                {table}
+            </section>
+        }
+    });
     view! {
         <Title text=view.name.clone()/>
         <PageHeader title=view.name.clone() crumbs=vec![("Overview".to_string(), "/".to_string()), ("Apps".to_string(), "/apps".to_string())]/>
+        {drift}
         {view.columns.into_iter().map(|col| {
             let env = col.card.descriptor.id.clone();
             let alarms: Vec<AlarmRow> = col.alarms.iter().map(|a| AlarmRow { env: env.clone(), alarm: a.clone() }).collect();

@@ -35,7 +35,10 @@ fn apps_page(view: AppsView) -> impl IntoView {
                 <div class="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
                     {view.apps.into_iter().map(|app| view! {
                         <article class=format!("{CARD} p-4") data-testid=format!("app-card-{}", app.name)>
-                            <h2 class="mb-2 text-base font-semibold"><a class="hover:underline" href=format!("/apps/{}", encode(&app.name))>{app.name.clone()}</a></h2>
+                            <div class="mb-2 flex items-baseline justify-between gap-2">
+                                <h2 class="text-base font-semibold"><a class="hover:underline" href=format!("/apps/{}", encode(&app.name))>{app.name.clone()}</a></h2>
+                                {crate::ui::overview::overview_page::drift_cell(&app.name, app.drifted)}
+                            </div>
                             <table class=TABLE>
                                 <thead class=THEAD><tr><th class=TH>"Env"</th><th class=TH>"Services"</th><th class=TH>"DBs"</th><th class=TH>"Version"</th></tr></thead>
                                 <tbody>

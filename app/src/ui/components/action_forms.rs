@@ -386,17 +386,7 @@ pub fn review_panel(
             });
             let reason_line = (!asks && !reason.is_empty() && kind != ActionKind::Scale)
                 .then(|| view! { <p class="text-sm"><span class="font-medium">"Reason: "</span>{reason.clone()}</p> });
-            let rows = plan
-                .changes
-                .iter()
-                .map(|c| view! {
-                    <tr class=TR>
-                        <td class=format!("{TD} font-medium")>{c.what.clone()}</td>
-                        <td class=format!("{TD} break-all font-mono text-xs text-red-800 dark:text-red-300")>{c.before.clone()}</td>
-                        <td class=format!("{TD} break-all font-mono text-xs text-emerald-800 dark:text-emerald-300")>{c.after.clone()}</td>
-                    </tr>
-                })
-                .collect_view();
+            let rows = super::change_table(&plan.changes, "review-changes", "Now", "After");
             let notes = plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
             // The confirm form of one action: hidden fields, the typed name when protected, the
             // button, and (with JavaScript) the error of the last attempt.
@@ -431,10 +421,7 @@ pub fn review_panel(
                 _ => confirm_form!(actions.redeploy),
             };
             view! {
-                <div class="overflow-x-auto"><table class=TABLE data-testid="review-changes">
-                    <thead class=THEAD><tr><th class=TH>"What"</th><th class=TH>"Now"</th><th class=TH>"After"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table></div>
+                {rows}
                 <ul class=format!("mt-3 list-disc space-y-0.5 pl-5 text-sm {MUTED}")>{notes}</ul>
                 {reason_line}
                 <div class="mt-4">{form}</div>

@@ -50,9 +50,10 @@ fn overview(view: OverviewView) -> impl IntoView {
         <a href="/alarms?state=ALARM" data-testid="all-firing" class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{format!("All {} firing alarms →", view.firing_total)}</a>
     });
     let apps_note = if view.apps.len() < view.apps_total {
-        format!("the {} of {} apps that most need attention · services at desired count · versions running · alarms firing", view.apps.len(), view.apps_total)
+        format!("the {} of {} apps that most need attention · services at desired count · versions running · alarms firing · drift across environments", view.apps.len(), view.apps_total)
     } else {
-        "services at desired count · versions running · alarms firing".to_string()
+        "services at desired count · versions running · alarms firing · drift across environments"
+            .to_string()
     };
     let more_apps = (view.apps.len() < view.apps_total).then(|| view! {
         <a href="/apps" data-testid="all-apps" class=format!("mx-3 my-3 inline-block text-sm {LINK}")>{format!("All {} apps →", view.apps_total)}</a>
@@ -152,6 +153,23 @@ pub fn app_link(app: Option<String>) -> AnyView {
     }
 }
 
+/// How many of an app's services run different images across environments, linking to them.
+pub fn drift_cell(app: &str, drifted: u32) -> AnyView {
+    if drifted == 0 {
+        return view! { <span class=format!("text-xs {MUTED}")>"same everywhere"</span> }
+            .into_any();
+    }
+    let text = format!(
+        "{drifted} service{} differ{}",
+        if drifted == 1 { "" } else { "s" },
+        if drifted == 1 { "s" } else { "" }
+    );
+    view! {
+        <a href=format!("/drift?app={app}") class="hover:underline"><Badge tone=Tone::Warn text/></a>
+    }
+    .into_any()
+}
+
 fn apps_matrix(apps: Vec<AppSummary>, env_ids: Vec<String>) -> AnyView {
     if apps.is_empty() {
         return view! { <Empty text="No services or databases carry an app tag yet."/> }.into_any();
@@ -162,6 +180,7 @@ fn apps_matrix(apps: Vec<AppSummary>, env_ids: Vec<String>) -> AnyView {
                 <thead class=THEAD><tr>
                     <th class=TH>"App"</th>
                     {env_ids.into_iter().map(|e| view! { <th class=TH>{e}</th> }).collect_view()}
+                    <th class=TH>"Drift"</th>
                 </tr></thead>
                 <tbody>
                     {apps.into_iter().map(|app| view! {
@@ -182,6 +201,7 @@ fn apps_matrix(apps: Vec<AppSummary>, env_ids: Vec<String>) -> AnyView {
                                     }}
                                 </td>
                             }).collect_view()}
+                            <td class=format!("{TD} whitespace-nowrap") data-testid="app-drift-count">{drift_cell(&app.name, app.drifted)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

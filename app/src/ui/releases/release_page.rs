@@ -162,21 +162,7 @@ fn changes(r: &Release) -> AnyView {
     if r.changes.is_empty() {
         return view! { <p class="px-3 py-2 text-sm">{r.summary.clone()}</p> }.into_any();
     }
-    view! {
-        <div class="overflow-x-auto"><table class=TABLE data-testid="release-changes">
-            <thead class=THEAD><tr><th class=TH>"What"</th><th class=TH>"Now"</th><th class=TH>"Proposed"</th></tr></thead>
-            <tbody>
-                {r.changes.iter().map(|c| view! {
-                    <tr class=TR>
-                        <td class=format!("{TD} font-medium")>{c.what.clone()}</td>
-                        <td class=format!("{TD} break-all font-mono text-xs text-red-800 dark:text-red-300")>{c.before.clone()}</td>
-                        <td class=format!("{TD} break-all font-mono text-xs text-emerald-800 dark:text-emerald-300")>{c.after.clone()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table></div>
-    }
-    .into_any()
+    change_table(&r.changes, "release-changes", "Now", "Proposed")
 }
 
 fn history(r: &Release, now: chrono::DateTime<chrono::Utc>) -> AnyView {
@@ -242,6 +228,23 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
     let reason = r.reason.clone();
     let result = r.result.clone();
     let changes_view = changes(&r);
+    let diff_view = (!r.diff.is_empty()).then(|| {
+        let table = change_table(&r.diff, "release-diff", "This environment now", "Source");
+        let note = format!(
+            "{} difference{}; only the images are promoted",
+            r.diff.len(),
+            if r.diff.len() == 1 { "" } else { "s" }
+        );
+        view! { <Section title="How the source revision differs" note>{table}</Section> }
+    });
+    let group_view = r.group.clone().map(|group| {
+        view! {
+            <div role="status" data-testid="release-group" class="mb-4 rounded-md border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950/40 dark:text-sky-200">
+                "One service of a whole-app promotion. "
+                <a class=LINK href=format!("/releases?group={group}")>"See every request of this promotion, and approve them together"</a>
+            </div>
+        }
+    });
     let history_view = history(&r, now);
     let ticket = r
         .ticket_url
@@ -263,6 +266,7 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
         </PageHeader>
         {frozen}
         {glass}
+        {group_view}
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6")>
             <Stat label="Environment">{env_name}</Stat>
             <Stat label="Change">{change}</Stat>
@@ -272,6 +276,7 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
             <Stat label="Expires">{expires}</Stat>
         </dl>
         <Section title="What changes" note="current → proposed">{changes_view}</Section>
+        {diff_view}
         <Section title="Why">
             <div class="space-y-1 px-3 py-2 text-sm">
                 <p data-testid="release-reason">{reason}</p>

@@ -1,7 +1,7 @@
 //! Release requests across the environments a person may see, filtered by environment, state,
 //! "mine" and "awaiting my approval"; the address carries the filters.
 
-use crate::api::releases::list_releases;
+use crate::api::releases::{list_releases, ApproveReleaseGroup, RejectReleaseGroup};
 use crate::domain::approvals::{Release, ReleaseState};
 use crate::domain::format::{age, utc_minute};
 use crate::domain::views::ReleasesView;
@@ -22,18 +22,39 @@ pub fn ReleasesPage() -> impl IntoView {
             q.get("state"),
             q.get("mine"),
             q.get("awaiting"),
+            q.get("group"),
         )
     };
+    let forms = GroupForms {
+        approve: Submit::new(),
+        reject: Submit::new(),
+    };
     let data = Resource::new(
-        move || (args(), refresh_tick()),
-        |((env, state, mine, awaiting), _)| list_releases(env, state, mine, awaiting),
+        move || {
+            (
+                args(),
+                refresh_tick(),
+                (
+                    forms.approve.action.version().get(),
+                    forms.reject.action.version().get(),
+                ),
+            )
+        },
+        |((env, state, mine, awaiting, group), _, _)| {
+            list_releases(env, state, mine, awaiting, group)
+        },
     );
+    let problem = move || {
+        let outcome = ReviewQuery::from_query(&query.read());
+        outcome_banner(&outcome, &[])
+    };
     view! {
         <Title text="Release requests"/>
+        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => releases_page(view).into_any(),
+                    Ok(view) => releases_page(view, forms).into_any(),
                     Err(e) => view! {
                         <PageHeader title="Release requests"/>
                         <ErrorPanel error=e/>
@@ -43,6 +64,97 @@ pub fn ReleasesPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The forms that vote on every request of a promotion group.
+#[derive(Clone, Copy)]
+struct GroupForms {
+    approve: Submit<ApproveReleaseGroup>,
+    reject: Submit<RejectReleaseGroup>,
+}
+
+const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+/// One promotion's requests: how many wait, and the forms to approve or reject all of them.
+fn group_panel(view: &ReleasesView, group: &str, forms: GroupForms) -> AnyView {
+    let waiting = view.awaits_me.len();
+    let total = view.rows.len();
+    let open = view
+        .rows
+        .iter()
+        .filter(|r| r.state == ReleaseState::Requested)
+        .count();
+    let envs: std::collections::BTreeSet<&str> = view.rows.iter().map(|r| r.env.as_str()).collect();
+    let summary = format!(
+        "A whole-app promotion into {}: {total} request{}, {open} waiting for approval, {waiting} waiting for your vote.",
+        envs.into_iter().collect::<Vec<_>>().join(", "),
+        if total == 1 { "" } else { "s" }
+    );
+    let error = move || {
+        let approve = forms.approve.value.get().and_then(|r| r.err());
+        let reject = forms.reject.value.get().and_then(|r| r.err());
+        approve.or(reject).map(|e| view! {
+            <p role="alert" data-testid="action-error" class="mt-2 text-sm text-red-800 dark:text-red-300">{e.to_string()}</p>
+        })
+    };
+    let voted = move || {
+        forms
+            .approve
+            .value
+            .get()
+            .or_else(|| forms.reject.value.get())
+            .and_then(|r| r.ok())
+            .map(|v| {
+                let refused = v
+                    .refused
+                    .iter()
+                    .map(|(id, why)| format!("#{id}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                view! {
+                    <p role="status" data-testid="group-voted" class="mt-2 text-sm text-emerald-800 dark:text-emerald-300">
+                        {format!("Your vote counted on {} request{}.", v.voted.len(), if v.voted.len() == 1 { "" } else { "s" })}
+                        {(!refused.is_empty()).then(|| format!(" Not on: {refused}"))}
+                    </p>
+                }
+            })
+    };
+    let (approve, reject) = (forms.approve.action, forms.reject.action);
+    let (approving, rejecting) = (forms.approve.pending, forms.reject.pending);
+    let (group_a, group_r) = (group.to_string(), group.to_string());
+    let forms_view = (waiting > 0).then(|| {
+        view! {
+            <div class="mt-3 flex flex-wrap items-start gap-6">
+                <ActionForm action=approve attr:data-testid="approve-group-form">
+                    <input type="hidden" name="group" value=group_a/>
+                    <div class="flex flex-wrap items-end gap-2">
+                        <label class="flex flex-col gap-1 text-xs font-medium">"Comment"
+                            <input name="comment" maxlength="500" placeholder="optional" class=format!("{TEXT} w-64")/>
+                        </label>
+                        <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60" disabled=move || approving.get()>{format!("Approve all {waiting}")}</button>
+                    </div>
+                </ActionForm>
+                <ActionForm action=reject attr:data-testid="reject-group-form">
+                    <input type="hidden" name="group" value=group_r/>
+                    <div class="flex flex-wrap items-end gap-2">
+                        <label class="flex flex-col gap-1 text-xs font-medium">"Why reject"
+                            <input name="comment" required maxlength="500" class=format!("{TEXT} w-64")/>
+                        </label>
+                        <button type="submit" class="rounded-md bg-red-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-red-800 disabled:opacity-60" disabled=move || rejecting.get()>{format!("Reject all {waiting}")}</button>
+                    </div>
+                </ActionForm>
+            </div>
+        }
+    });
+    view! {
+        <section class=format!("{CARD} mb-4 p-3") data-testid="release-group-panel">
+            <p class="text-sm">{summary}</p>
+            {forms_view}
+            {error}
+            {voted}
+        </section>
+    }
+    .into_any()
 }
 
 const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900";
@@ -86,8 +198,9 @@ fn row(r: Release, now: chrono::DateTime<chrono::Utc>, mine_to_vote: bool) -> im
     }
 }
 
-fn releases_page(view: ReleasesView) -> impl IntoView {
+fn releases_page(view: ReleasesView, forms: GroupForms) -> impl IntoView {
     let now = view.generated_at;
+    let group = view.group.clone().map(|g| group_panel(&view, &g, forms));
     let env_sel = view.env.as_ref().map(|e| e.to_string()).unwrap_or_default();
     let state_sel = view
         .state
@@ -123,6 +236,7 @@ fn releases_page(view: ReleasesView) -> impl IntoView {
     };
     view! {
         <PageHeader title="Release requests" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
+        {group}
         <Form method="GET" action="/releases">
             <div class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3 p-3")>
                 <label class="flex flex-col gap-1 text-xs font-medium">"Environment"

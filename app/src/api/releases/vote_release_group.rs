@@ -1,0 +1,47 @@
+//! Approve or reject every request of a promotion group at once: each request is voted on with
+//! its own checks (approver role, not the requester, once each), and the ones refused are said.
+
+use crate::domain::approvals::GroupVote;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "approve_release_group")]
+pub async fn approve_release_group(
+    group: String,
+    comment: Option<String>,
+) -> Result<GroupVote, AppError> {
+    vote_group(group, true, comment).await
+}
+
+#[server(endpoint = "reject_release_group")]
+pub async fn reject_release_group(
+    group: String,
+    comment: Option<String>,
+) -> Result<GroupVote, AppError> {
+    vote_group(group, false, comment).await
+}
+
+#[cfg(feature = "ssr")]
+async fn vote_group(
+    group: String,
+    approve: bool,
+    comment: Option<String>,
+) -> Result<GroupVote, AppError> {
+    use crate::ssr::actions::parse_reason;
+    use crate::ssr::context::{current_user, respond, services};
+    respond(async {
+        let user = current_user()?;
+        let services = services()?;
+        let comment = parse_reason(comment)?;
+        if !approve && comment.is_none() {
+            return Err(AppError::Invalid(
+                "say why you reject these requests: the requester reads it".into(),
+            ));
+        }
+        let outcome =
+            crate::ssr::releases::vote_group(&user, &services, &group, approve, comment).await?;
+        crate::ssr::actions::back_to_page(&[]);
+        Ok(outcome)
+    })
+    .await
+}

@@ -1,0 +1,510 @@
+//! Version drift and promotion against a real moto: three accounts run different revisions of
+//! the same app; the drift view shows what runs where and how far each environment is behind;
+//! promoting staging into the protected prod becomes a release request carrying staging's
+//! digest, which prod runs once approved; a whole app is one request per service, approved
+//! together; promotions outside the configured order are refused and change nothing.
+
+use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
+use app::ssr::ports::ReleaseStore;
+
+const D10: &str = "sha256:1010101010101010101010101010101010101010101010101010101010101010";
+const D12: &str = "sha256:1212121212121212121212121212121212121212121212121212121212121212";
+const D13: &str = "sha256:1313131313131313131313131313131313131313131313131313131313131313";
+const DW: &str = "sha256:7777777777777777777777777777777777777777777777777777777777777777";
+
+fn api_image(tag: &str, digest: &str) -> String {
+    format!("registry.example/shop-api:{tag}@{digest}")
+}
+
+/// Registers a revision of `family` with one container `app`, its environment and one secret.
+async fn revision(account: &Account, family: &str, image: &str, env: &[(&str, &str)]) -> String {
+    use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair, PortMapping, Secret};
+    let mut container = ContainerDefinition::builder()
+        .name("app")
+        .image(image)
+        .essential(true)
+        .port_mappings(PortMapping::builder().container_port(8080).build())
+        .secrets(
+            Secret::builder()
+                .name("DATABASE_URL")
+                .value_from(format!(
+                    "arn:aws:ssm:eu-west-1:{}:parameter/shop/database-url",
+                    account.id
+                ))
+                .build()
+                .unwrap(),
+        );
+    for (name, value) in env {
+        container =
+            container.environment(KeyValuePair::builder().name(*name).value(*value).build());
+    }
+    account
+        .ecs
+        .register_task_definition()
+        .family(family)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(container.build())
+        .send()
+        .await
+        .expect("register task definition")
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("arn")
+        .to_string()
+}
+
+struct Fleet {
+    app: TestApp,
+    prod: Account,
+}
+
+/// dev runs shop-api 1.3, staging 1.2 (history 1.0, 1.2, 1.3), prod 1.0; `web` is 2.1 in staging
+/// and 2.0 in prod; `worker` is the same everywhere; `batch` runs a tag whose digest nobody
+/// reported. Prod is protected; `overrides` adjust the config.
+async fn fleet(overrides: &[(&str, &str)]) -> Fleet {
+    let secret_env = |level: &'static str, password: &'static str| {
+        vec![("LOG_LEVEL", level), ("DB_PASSWORD", password)]
+    };
+    let dev = Account::new().await;
+    let staging = Account::new().await;
+    let prod = Account::new().await;
+    for (account, cluster) in [
+        (&dev, "dev-main"),
+        (&staging, "staging-main"),
+        (&prod, "prod-main"),
+    ] {
+        account.cluster(cluster).await;
+    }
+    // dev: everything at its newest.
+    revision(&dev, "shop-api", &api_image("1.2.0", D12), &[]).await;
+    let td = revision(&dev, "shop-api", &api_image("1.3.0", D13), &[]).await;
+    dev.service("dev-main", "api", &td, "shop", 1).await;
+    // staging: 1.0, 1.2 and 1.3 registered, 1.2 running, with its own configuration.
+    revision(&staging, "shop-api", &api_image("1.0.0", D10), &[]).await;
+    let staging_api = revision(
+        &staging,
+        "shop-api",
+        &api_image("1.2.0", D12),
+        &secret_env("debug", "staging-hunter2"),
+    )
+    .await;
+    revision(&staging, "shop-api", &api_image("1.3.0", D13), &[]).await;
+    staging
+        .service("staging-main", "api", &staging_api, "shop", 2)
+        .await;
+    // prod: 1.0 running.
+    let prod_api = revision(
+        &prod,
+        "shop-api",
+        &api_image("1.0.0", D10),
+        &secret_env("info", "prod-hunter2"),
+    )
+    .await;
+    prod.service("prod-main", "api", &prod_api, "shop", 3).await;
+    for (account, cluster, web, worker, batch) in [
+        (
+            &staging,
+            "staging-main",
+            "2.1.0",
+            DW,
+            "registry.example/shop-batch:5",
+        ),
+        (
+            &prod,
+            "prod-main",
+            "2.0.0",
+            DW,
+            "registry.example/shop-batch:4",
+        ),
+    ] {
+        let web_digest = if web == "2.1.0" { D13 } else { D12 };
+        let td = revision(
+            account,
+            "shop-web",
+            &format!("registry.example/shop-web:{web}@{web_digest}"),
+            &[],
+        )
+        .await;
+        account.service(cluster, "web", &td, "shop", 2).await;
+        let td = revision(
+            account,
+            "shop-worker",
+            &format!("registry.example/shop-worker:7@{worker}"),
+            &[],
+        )
+        .await;
+        account.service(cluster, "worker", &td, "shop", 1).await;
+        let td = revision(account, "shop-batch", batch, &[]).await;
+        account.service(cluster, "batch", &td, "shop", 1).await;
+    }
+    let mut prod_env = TestEnv::new("prod", &prod);
+    prod_env.protected = true;
+    let envs = vec![
+        TestEnv::new("dev", &dev),
+        TestEnv::new("staging", &staging),
+        prod_env,
+    ];
+    let app = spawn_app_with_overrides(envs, Auth::Dev, overrides).await;
+    // `spawn_app` waits for the details too: the revisions each family ran, for behind-by.
+    Fleet { app, prod }
+}
+
+async fn json(response: reqwest::Response) -> serde_json::Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("json")
+}
+
+fn cell<'a>(drift: &'a serde_json::Value, service: &str, env: &str) -> &'a serde_json::Value {
+    let row = drift["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["service"] == service)
+        .unwrap_or_else(|| panic!("a row for {service}: {drift}"));
+    row["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|c| c["env"] == env)
+        .unwrap_or_else(|| panic!("a cell for {env}"))
+}
+
+async fn prod_image(prod: &Account, service: &str) -> String {
+    let described = prod
+        .ecs
+        .describe_services()
+        .cluster("prod-main")
+        .services(service)
+        .send()
+        .await
+        .expect("describe service");
+    let td = described.services()[0]
+        .task_definition()
+        .expect("task definition")
+        .to_string();
+    prod.ecs
+        .describe_task_definition()
+        .task_definition(td)
+        .send()
+        .await
+        .expect("describe task definition")
+        .task_definition()
+        .expect("td")
+        .container_definitions()[0]
+        .image()
+        .expect("image")
+        .to_string()
+}
+
+async fn promote(
+    person: &Person,
+    from: &str,
+    to: &str,
+    service: &str,
+    key: &str,
+    confirm: &str,
+) -> reqwest::Response {
+    person
+        .call(
+            "promote",
+            &[
+                ("from", from),
+                ("to", to),
+                ("app", "shop"),
+                ("service", service),
+                ("key", key),
+                ("reason", "ship what staging verified"),
+                ("confirm", confirm),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_drift_view_shows_what_runs_where_and_how_far_behind() {
+    let f = fleet(&[]).await;
+    let viewer = f.app.person("vera", "viewer").await;
+    let drift = json(
+        viewer
+            .call("get_drift", &[("app", "shop"), ("all", "1")])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        drift["columns"],
+        serde_json::json!(["dev", "staging", "prod"])
+    );
+    let version = |env: &str| cell(&drift, "api", env)["version"].clone();
+    assert_eq!(version("dev")["images"][0]["digest"], D13);
+    assert_eq!(version("staging")["revision"], "shop-api:2");
+    assert_eq!(version("staging")["images"][0]["digest"], D12);
+    assert_eq!(version("prod")["images"][0]["digest"], D10);
+    assert!(version("prod")["since"].is_string(), "how long it has run");
+    // staging ran one version (1.2) since prod's 1.0; dev is one ahead of staging.
+    let prod = cell(&drift, "api", "prod");
+    assert_eq!(prod["source"][0], "staging");
+    assert_eq!(prod["source"][1]["Behind"]["releases"], 1);
+    assert_eq!(prod["promotable"], true);
+    let staging = cell(&drift, "api", "staging");
+    assert_eq!(staging["source"][0], "dev");
+    assert!(staging["source"][1]["Behind"].is_object(), "{staging}");
+    assert_eq!(cell(&drift, "worker", "prod")["source"][1], "InSync");
+    // Only the rows that differ by default; filtered by environment.
+    let differing = json(viewer.call("get_drift", &[("app", "shop")]).await).await;
+    let names: Vec<&str> = differing["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["api", "batch", "web"]);
+    let dev_only = json(viewer.call("get_drift", &[("env", "dev")]).await).await;
+    assert_eq!(dev_only["rows"].as_array().unwrap().len(), 1, "{dev_only}");
+    // A viewer sees the table but no promotion: deploying is not theirs.
+    assert_eq!(drift["deploy_into"], serde_json::json!([]));
+
+    // The pages: the app's drift section, the fleet page, the overview's column.
+    let app_page = viewer.get_text("/apps/shop").await;
+    assert!(app_page.contains("data-testid=\"app-drift\""));
+    assert!(
+        app_page.contains("1 version behind staging"),
+        "behind-by on the app page"
+    );
+    assert!(
+        !app_page.contains("promote-link"),
+        "no promote links for a viewer"
+    );
+    let fleet_page = viewer.get_text("/drift?env=prod").await;
+    assert!(
+        fleet_page.contains("data-service=\"api\"") && fleet_page.contains("data-service=\"web\"")
+    );
+    assert!(!fleet_page.contains("data-service=\"worker\""), "in sync");
+    let overview = viewer.get_text("/").await;
+    assert!(
+        overview.contains("3 services differ"),
+        "the overview's drift column"
+    );
+    let operator = f.app.person("olga", "operator").await;
+    let app_page = operator.get_text("/apps/shop").await;
+    assert!(app_page.contains("/promote?from=staging&amp;to=prod&amp;app=shop&amp;service=api"));
+}
+
+#[tokio::test]
+async fn promoting_staging_into_protected_prod_runs_staging_digest_once_approved() {
+    let f = fleet(&[]).await;
+    let olga = f.app.person("olga", "operator").await;
+    // The review shows the pinned image and the revision diff, secrets masked.
+    let review = json(
+        olga.call(
+            "get_promotion",
+            &[
+                ("from", "staging"),
+                ("to", "prod"),
+                ("app", "shop"),
+                ("service", "api"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(review["asks_approval"], true);
+    let plan = &review["items"][0]["plan"]["Ok"];
+    let pinned = format!("registry.example/shop-api@{D12}");
+    assert_eq!(plan["changes"][0]["after"], pinned.as_str());
+    let diff = plan["diff"].to_string();
+    assert!(
+        diff.contains("app: env LOG_LEVEL") && diff.contains("\"debug\""),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("app: env DB_PASSWORD") && diff.contains("masked"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("hunter2"),
+        "secret-looking values never leave the server"
+    );
+    assert!(
+        diff.contains("app: secret DATABASE_URL"),
+        "secrets by ARN: {diff}"
+    );
+    let page = olga
+        .get_text("/promote?from=staging&to=prod&app=shop&service=api")
+        .await;
+    assert!(page.contains("promotion-diff") && !page.contains("hunter2"));
+
+    // Without the typed name nothing happens; with it, a release request.
+    let refused = promote(&olga, "staging", "prod", "api", "promo-key-0001", "").await;
+    assert_eq!(refused.status(), 400);
+    let outcome =
+        json(promote(&olga, "staging", "prod", "api", "promo-key-0002", "api").await).await;
+    let id = outcome["results"][0][1]["Ok"]["status"]["AwaitingApproval"]["release"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a release request: {outcome}"));
+    assert_eq!(
+        f.app.aws_calls("UpdateService"),
+        0,
+        "nothing runs before approval"
+    );
+    let store: &dyn ReleaseStore = f.app.state.releases.as_ref();
+    let release = store.get(id).await.unwrap().unwrap();
+    assert_eq!(release.changes[0].after, pinned);
+    assert!(release.diff.iter().any(|c| c.what == "app: env LOG_LEVEL"));
+    assert!(release.group.is_none(), "one service is not a group");
+    // A double submit finds the same request.
+    let again = json(promote(&olga, "staging", "prod", "api", "promo-key-0002", "api").await).await;
+    assert_eq!(
+        again["results"][0][1]["Ok"]["status"]["AwaitingApproval"]["release"],
+        id
+    );
+
+    let rita = f.app.person("rita", "approver").await;
+    let approved = rita
+        .call(
+            "approve_release",
+            &[("id", &id.to_string()), ("comment", "staging is green")],
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
+    assert_eq!(
+        prod_image(&f.prod, "api").await,
+        pinned,
+        "prod runs staging's digest"
+    );
+    let release = store.get(id).await.unwrap().unwrap();
+    assert_eq!(release.state.as_str(), "succeeded");
+    assert_eq!(f.app.aws_calls("UpdateService"), 1);
+    let page = rita.get_text(&format!("/releases/{id}")).await;
+    assert!(page.contains("release-diff") && !page.contains("hunter2"));
+}
+
+#[tokio::test]
+async fn a_whole_app_is_one_request_per_service_approved_together() {
+    let f = fleet(&[]).await;
+    let olga = f.app.person("olga", "operator").await;
+    let outcome = json(
+        olga.call(
+            "promote",
+            &[
+                ("from", "staging"),
+                ("to", "prod"),
+                ("app", "shop"),
+                ("service", ""),
+                ("key", "promo-app-0001"),
+                ("reason", "release train 48"),
+                ("confirm", "shop"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    let group = outcome["group"].as_str().expect("a group").to_string();
+    let results: Vec<(String, serde_json::Value)> = outcome["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[0].as_str().unwrap().to_string(), r[1].clone()))
+        .collect();
+    let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, vec!["api", "batch", "web", "worker"]);
+    let requested: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r["Ok"]["status"]["AwaitingApproval"].is_object())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(requested, vec!["api", "web"]);
+    let batch = results[1].1["Err"].as_str().unwrap();
+    assert!(batch.contains("digest is not known"), "{batch}");
+    let worker = results[3].1["Err"].as_str().unwrap();
+    assert!(worker.contains("nothing would change"), "{worker}");
+
+    // The group's page, then one vote on all of it.
+    let rita = f.app.person("rita", "approver").await;
+    let listed = json(rita.call("list_releases", &[("group", &group)]).await).await;
+    assert_eq!(listed["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["awaits_me"].as_array().unwrap().len(), 2);
+    let page = rita.get_text(&format!("/releases?group={group}")).await;
+    assert!(page.contains("Approve all 2"));
+    // The requester cannot approve their own group.
+    let own = olga
+        .call(
+            "approve_release_group",
+            &[("group", &group), ("comment", "")],
+        )
+        .await;
+    assert_eq!(own.status(), 409);
+    let voted = json(
+        rita.call(
+            "approve_release_group",
+            &[("group", &group), ("comment", "train approved")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(voted["voted"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        prod_image(&f.prod, "api").await,
+        format!("registry.example/shop-api@{D12}")
+    );
+    assert_eq!(
+        prod_image(&f.prod, "web").await,
+        format!("registry.example/shop-web@{D13}")
+    );
+    assert_eq!(f.app.aws_calls("UpdateService"), 2);
+    let again = rita
+        .call(
+            "approve_release_group",
+            &[("group", &group), ("comment", "")],
+        )
+        .await;
+    assert_eq!(again.status(), 409, "nothing left to vote on");
+}
+
+#[tokio::test]
+async fn promotions_outside_the_configured_order_are_refused() {
+    let f = fleet(&[]).await;
+    let admin = f.app.person("ada", "admin").await;
+    for (from, to) in [("dev", "prod"), ("prod", "staging"), ("staging", "staging")] {
+        let refused = promote(&admin, from, to, "api", "promo-bad-0001", "api").await;
+        assert_eq!(refused.status(), 400, "{from} → {to}");
+        let text = refused.text().await.unwrap();
+        assert!(
+            text.contains("not allowed") || text.contains("itself"),
+            "{text}"
+        );
+    }
+    let review = json(
+        admin
+            .call(
+                "get_promotion",
+                &[("from", "dev"), ("to", "prod"), ("service", "api")],
+            )
+            .await,
+    )
+    .await;
+    assert!(review["refused"]
+        .as_str()
+        .unwrap()
+        .contains("dev → staging, staging → prod"));
+    assert_eq!(f.app.aws_calls("UpdateService"), 0);
+    assert_eq!(f.app.aws_calls("RegisterTaskDefinition"), 0);
+    // A viewer may not promote at all, and the refusal is audited.
+    let viewer = f.app.person("vera", "viewer").await;
+    let denied = promote(&viewer, "staging", "prod", "api", "promo-bad-0002", "api").await;
+    assert_eq!(denied.status(), 403);
+
+    // Configured otherwise: dev promotes straight into prod, and staging into nothing.
+    let custom = fleet(&[
+        ("QD_PROMOTION__ORDER", "[\"dev\", \"prod\"]"),
+        ("QD_PROMOTION__PATHS", "[[\"dev\", \"prod\"]]"),
+    ])
+    .await;
+    let admin = custom.app.person("ada", "admin").await;
+    let refused = promote(&admin, "staging", "prod", "api", "promo-bad-0003", "api").await;
+    assert_eq!(refused.status(), 400);
+    let outcome = json(promote(&admin, "dev", "prod", "api", "promo-ok-0004", "api").await).await;
+    assert!(outcome["results"][0][1]["Ok"]["status"]["AwaitingApproval"].is_object());
+}
