@@ -273,9 +273,7 @@ pub async fn vote(
     announce(services, id, event, &user.name, vote.comment.clone()).await;
     if after == ReleaseState::Approved {
         // The outcome (even an AWS refusal) is on the request itself; the vote stands either way.
-        if let Err(e) = try_execute(services, id, None).await {
-            tracing::warn!(release = id, error = %e, "running a release after its last approval");
-        }
+        run_detached(services, id, None).await;
     }
     reload(services, id).await
 }
@@ -418,10 +416,31 @@ pub async fn break_glass(
     if let Err(refusal) = check_break_glass(&release, actor_of(user, &state), &reason) {
         return Err(refuse(services, user, &release, "release_break_glass", refusal).await);
     }
-    if let Err(e) = try_execute(services, id, Some((user.name.as_str(), reason.trim()))).await {
-        tracing::warn!(release = id, error = %e, "running a release by break glass");
-    }
+    run_detached(
+        services,
+        id,
+        Some((user.name.clone(), reason.trim().to_string())),
+    )
+    .await;
     reload(services, id).await
+}
+
+/// Runs an approved request in a task of its own and waits for it: the person's request may
+/// end (a closed tab, a navigation) while AWS is being called, and the run must not end with it,
+/// or the request would stay `executing` until the sweep calls it interrupted.
+async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(String, String)>) {
+    let services = services.clone();
+    let run = tokio::spawn(async move {
+        let glass = break_glass
+            .as_ref()
+            .map(|(admin, reason)| (admin.as_str(), reason.as_str()));
+        try_execute(&services, id, glass).await
+    });
+    match run.await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(release = id, error = %e, "running an approved release"),
+        Err(e) => tracing::error!(release = id, error = %e, "the task running a release failed"),
+    }
 }
 
 /// Runs an approved request if nothing holds it: not expired, not frozen (unless `break_glass`
