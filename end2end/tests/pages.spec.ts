@@ -509,9 +509,23 @@ test('what runs where: an app page and the fleet drift page', async ({ page }, i
   await expect(prod).toHaveAttribute('data-differs', 'true');
   await expect(prod.getByTestId('drift-lag')).toContainText('behind staging');
   await expect(prod).toContainText('sha256:');
-  // A viewer may look, not promote.
+  // A viewer may look, not promote: what a promotion would change is still theirs to read.
   await expect(drift.getByTestId('promote-link')).toHaveCount(0);
   await shot(page, info, '30-app-drift');
+  await prod.getByTestId('compare-link').click();
+  await expect(page).toHaveURL(/\/promote\?from=staging&to=prod/);
+  await settle(page, info);
+  await expect(page.getByTestId('promotion-refused')).toContainText('operator role in prod');
+  await expect(page.getByTestId('promotion-diff')).toContainText('image');
+  await expect(page.getByTestId('promotion-confirm')).toHaveCount(0);
+  await shot(page, info, '30-promotion-as-viewer');
+
+  // Any two revisions of a family, on the service page.
+  await page.goto('/envs/prod/services/prod-main/cloudarch-main-app');
+  await settle(page, info);
+  await page.getByTestId('compare-form').getByRole('button', { name: 'Compare' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('revision-diff')).toContainText('env RELEASE');
 
   await page.goto('/drift');
   await settle(page, info);
@@ -582,11 +596,14 @@ test('an operator promotes a service, then a whole app into prod through the app
     await expect(page.getByTestId('approve-group-form')).toHaveCount(0);
     await settle(page, info);
   }
-  await page.goto(group);
-  await settle(page, info);
+  // The last approval runs the deploys; they finish on the server whatever the page does.
   const table = page.getByTestId('releases-table');
-  await expect(table).toContainText('succeeded');
-  await expect(table).not.toContainText('requested');
+  await expect(async () => {
+    await page.goto(group);
+    await settle(page, info);
+    await expect(table).toContainText('succeeded', { timeout: 1000 });
+    await expect(table).not.toContainText(/requested|executing/, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
   await shot(page, info, '35-promotion-approved');
   await page.goto(`/apps/${app}`);
   await settle(page, info);

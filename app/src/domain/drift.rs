@@ -94,13 +94,17 @@ pub struct ImageVersion {
     pub image: String,
     /// `sha256:…`: from the reference itself, or as every running task of the revision reports it.
     pub digest: Option<String>,
+    /// The tag another environment runs the same digest under, for a reference without one
+    /// (a promoted image is pinned as `repo@sha256:…`).
+    #[serde(default)]
+    pub known_tag: Option<String>,
 }
 
 impl ImageVersion {
     /// The tag, or the short digest when the reference has no tag.
     pub fn label(&self) -> String {
         let parts = image_parts(&self.image);
-        match (parts.tag, &self.digest) {
+        match (parts.tag.or(self.known_tag.as_deref()), &self.digest) {
             (Some(tag), _) => tag.to_string(),
             (None, Some(d)) => short_digest(d).to_string(),
             (None, None) => "latest".to_string(),
@@ -207,6 +211,7 @@ pub fn running_version(service: &Service, tasks: &[Task]) -> Option<RunningVersi
                 .digest
                 .map(str::to_string)
                 .or_else(|| task_digest(service, tasks, &c.name)),
+            known_tag: None,
         })
         .collect();
     let since = service
@@ -289,7 +294,12 @@ pub fn lag(target: &RunningVersion, source: &RunningVersion, history: &[TaskDefi
             let mut waiting_since = None;
             let mut last: Option<Vec<&str>> = None;
             for td in &history[now_at..at] {
-                let images: Vec<&str> = td.containers.iter().map(|c| c.image.as_str()).collect();
+                // One version whether pinned with its tag or without: the digest decides.
+                let images: Vec<&str> = td
+                    .containers
+                    .iter()
+                    .map(|c| image_parts(&c.image).digest.unwrap_or(&c.image))
+                    .collect();
                 if !target.is_in(td) {
                     if last.as_ref() != Some(&images) {
                         releases += 1;
@@ -416,8 +426,20 @@ pub fn drift_rows(
             }
         }
     }
+    // The tags digests run under anywhere, for references pinned without one.
+    let tags: BTreeMap<String, String> = found
+        .values()
+        .flat_map(BTreeMap::values)
+        .flat_map(|v| &v.images)
+        .filter_map(|i| Some((i.digest.clone()?, image_parts(&i.image).tag?.to_string())))
+        .collect();
     let mut rows = Vec::new();
-    for ((app, service), versions) in found {
+    for ((app, service), mut versions) in found {
+        for image in versions.values_mut().flat_map(|v| v.images.iter_mut()) {
+            if image_parts(&image.image).tag.is_none() {
+                image.known_tag = image.digest.as_ref().and_then(|d| tags.get(d)).cloned();
+            }
+        }
         let drifted = versions
             .values()
             .any(|v| versions.values().any(|w| !v.same_images(w)));
@@ -699,7 +721,8 @@ pub struct PromotionReview {
     pub confirm_name: String,
     pub items: Vec<PromotionItem>,
     pub request_key: String,
-    /// Why the person may not promote here at all.
+    /// Why the person may not promote here (the review still shows what would change when they
+    /// see both environments).
     pub refused: Option<String>,
 }
 
@@ -929,6 +952,33 @@ mod tests {
     }
 
     #[test]
+    fn a_version_pinned_with_and_without_its_tag_counts_once() {
+        let history = vec![
+            td(2, 9, &format!("repo/api@{D3}"), "2026-11-22T00:00:00Z"),
+            td(2, 8, &format!("repo/api:1.3@{D3}"), "2026-11-20T00:00:00Z"),
+            td(2, 7, &format!("repo/api:1.2@{D2}"), "2026-11-15T00:00:00Z"),
+        ];
+        let staging =
+            running_version(&service(history[0].clone(), "2026-11-22T01:00:00Z"), &[]).unwrap();
+        let prod = running_version(
+            &service(
+                td(3, 4, &format!("repo/api:1.2@{D2}"), "2026-11-01T00:00:00Z"),
+                "2026-11-02T00:00:00Z",
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            lag(&prod, &staging, &history),
+            Lag::Behind {
+                releases: Some(1),
+                waiting_since: Some(at("2026-11-20T00:00:00Z")),
+            }
+        );
+        assert_eq!(staging.images[0].label(), "sha256:333333333333");
+    }
+
+    #[test]
     fn digests_decide_sameness_when_both_are_known() {
         let a = service(
             td(1, 1, "repo/api:latest", "2026-11-01T00:00:00Z"),
@@ -1061,8 +1111,9 @@ mod tests {
         let (dev, staging, prod) = (descriptor("dev"), descriptor("staging"), descriptor("prod"));
         let status = RefreshStatus::default();
         let (i_dev, i_staging, i_prod) = (
-            inventory("repo/api:1.3", 1),
-            inventory("repo/api:1.3", 2),
+            inventory(&format!("repo/api:1.3@{D3}"), 1),
+            // Promoted into staging: pinned without its tag.
+            inventory(&format!("repo/api@{D3}"), 2),
             inventory("repo/api:1.2", 3),
         );
         let details = EnvDetails::default();
@@ -1092,6 +1143,11 @@ mod tests {
         assert!(row.cells[2].promotable);
         assert_eq!(row.cells[2].source.as_ref().unwrap().0, env("staging"));
         assert!(!row.cells[1].promotable);
+        assert_eq!(
+            row.cells[1].version.as_ref().unwrap().label(),
+            "1.3",
+            "the tag dev runs the digest under"
+        );
 
         let only_prod = DriftQuery {
             env: Some(env("prod")),

@@ -233,8 +233,10 @@ async fn checked_states(
     Ok((source, target))
 }
 
-/// The review step: each covered service's plan, or why it is left out; refusals of the whole
-/// promotion are shown on the page rather than failing it.
+/// The review step: each covered service's plan, or why it is left out. Anyone who sees both
+/// environments gets it — "what would change" is a question for viewers too; why the person may
+/// not promote (no deploy role in the target, or a path the order does not allow) is said on the
+/// page rather than failing it, and is not audited: nothing was attempted.
 pub async fn review(
     user: &Principal,
     services: &AppServices,
@@ -254,14 +256,22 @@ pub async fn review(
         request_key: new_request_key(),
         refused: None,
     };
-    let (source, target) = match checked_states(user, services, ask).await {
-        Ok(states) => states,
-        Err(e @ (AppError::Forbidden(_) | AppError::Invalid(_))) => {
-            review.refused = Some(e.to_string());
-            return Ok(review);
-        }
-        Err(e) => return Err(e),
+    let visible = |env: &EnvId| {
+        authorize(user, Action::View, env)
+            .ok()
+            .and_then(|()| services.inventory.state(env))
     };
+    let (Some(source), Some(target)) = (visible(&ask.from), visible(&ask.to)) else {
+        review.refused = Some(format!(
+            "you may not see both {} and {}, or one of them is not configured",
+            ask.from, ask.to
+        ));
+        return Ok(review);
+    };
+    review.refused = authorize(user, Action::Deploy, &ask.to)
+        .map_err(|e| e.to_string())
+        .and_then(|()| services.promotion.check(&ask.from, &ask.to))
+        .err();
     review.protected = target.descriptor.protected;
     review.asks_approval = needs_approval(&target, ActionKind::Deploy);
     if review.asks_approval {

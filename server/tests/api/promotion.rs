@@ -263,8 +263,29 @@ async fn the_drift_view_shows_what_runs_where_and_how_far_behind() {
     assert_eq!(names, vec!["api", "batch", "web"]);
     let dev_only = json(viewer.call("get_drift", &[("env", "dev")]).await).await;
     assert_eq!(dev_only["rows"].as_array().unwrap().len(), 1, "{dev_only}");
-    // A viewer sees the table but no promotion: deploying is not theirs.
+    // A viewer sees the table but no promotion: deploying is not theirs. What a promotion would
+    // change is theirs to read, though.
     assert_eq!(drift["deploy_into"], serde_json::json!([]));
+    let would = json(
+        viewer
+            .call(
+                "get_promotion",
+                &[
+                    ("from", "staging"),
+                    ("to", "prod"),
+                    ("app", "shop"),
+                    ("service", "api"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    let refused = would["refused"].as_str().unwrap_or_default();
+    assert!(refused.contains("operator role in prod"), "{would}");
+    assert!(
+        would["items"][0]["plan"]["Ok"]["diff"].is_array(),
+        "{would}"
+    );
 
     // The pages: the app's drift section, the fleet page, the overview's column.
     let app_page = viewer.get_text("/apps/shop").await;
@@ -276,6 +297,10 @@ async fn the_drift_view_shows_what_runs_where_and_how_far_behind() {
     assert!(
         !app_page.contains("promote-link"),
         "no promote links for a viewer"
+    );
+    assert!(
+        app_page.contains("compare-link"),
+        "but what a promotion would change"
     );
     let fleet_page = viewer.get_text("/drift?env=prod").await;
     assert!(

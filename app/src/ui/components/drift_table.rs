@@ -96,24 +96,35 @@ fn cell_view(view_data: &DriftView, row: &DriftRow, cell: &DriftCell) -> AnyView
     let Some(version) = &cell.version else {
         return view! { <td class=class data-env=cell.env.to_string()><span class=MUTED>"—"</span></td> }.into_any();
     };
+    // Differing from its source: promote (when the person may), or see what would change.
     let promote = cell
         .source
         .as_ref()
-        .filter(|_| cell.promotable)
-        .and_then(|(from, _)| {
-            let asks = view_data.may_deploy_into(&cell.env)?;
+        .filter(|_| cell.differs())
+        .map(|(from, _)| {
             let href = promote_href(
                 from.as_str(),
                 cell.env.as_str(),
                 row.app.as_deref(),
                 Some(&row.service),
             );
-            let label = if asks {
-                format!("Promote {from} → {} (approval)", cell.env)
-            } else {
-                format!("Promote {from} → {}", cell.env)
-            };
-            Some(view! { <a class=format!("mt-1 inline-block text-xs {LINK}") href=href data-testid="promote-link">{label}</a> })
+            let class = format!("mt-1 inline-block text-xs {LINK}");
+            match view_data
+                .may_deploy_into(&cell.env)
+                .filter(|_| cell.promotable)
+            {
+                Some(asks) => {
+                    let label = if asks {
+                        format!("Promote {from} → {} (approval)", cell.env)
+                    } else {
+                        format!("Promote {from} → {}", cell.env)
+                    };
+                    view! { <a class=class href=href data-testid="promote-link">{label}</a> }
+                        .into_any()
+                }
+                None => view! { <a class=class href=href data-testid="compare-link">{format!("What {from} would change")}</a> }
+                    .into_any(),
+            }
         });
     view! {
         <td class=class data-env=cell.env.to_string() data-differs=highlight.to_string()>

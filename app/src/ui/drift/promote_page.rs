@@ -119,16 +119,14 @@ fn promote_page(review: PromotionReview, submit: Submit<Promote>) -> impl IntoVi
         Some(app) => crumbs.push((app.clone(), format!("/apps/{app}"))),
         None => crumbs.push(("Version drift".to_string(), "/drift".to_string())),
     }
-    if let Some(why) = review.refused.clone() {
-        return view! {
-            <Title text=title.clone()/>
-            <PageHeader title crumbs/>
-            <div role="alert" data-testid="promotion-refused" class="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
-                <span class="font-semibold">"Not allowed: "</span>{why}
+    // Someone who may not promote here still sees what would change.
+    let refused = review.refused.clone().map(|why| {
+        view! {
+            <div role="alert" data-testid="promotion-refused" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
+                <span class="font-semibold">"You cannot promote here: "</span>{why}
             </div>
         }
-        .into_any();
-    }
+    });
     let ready = review.ready();
     let items = review
         .items
@@ -207,15 +205,27 @@ fn promote_page(review: PromotionReview, submit: Submit<Promote>) -> impl IntoVi
         }
         .into_any()
     };
+    let confirm_title = format!(
+        "Confirm: {ready} service{} from {} to {}",
+        if ready == 1 { "" } else { "s" },
+        review.from,
+        review.to
+    );
+    let confirm = review.refused.is_none().then(|| {
+        view! {
+            <section class="mb-5 rounded-lg border-2 border-amber-400 bg-white p-4 shadow-sm dark:border-amber-600 dark:bg-slate-900" data-testid="promotion-confirm">
+                <h2 class="mb-2 text-base font-semibold">{confirm_title}</h2>
+                <div class="mb-3 space-y-1">{gate}</div>
+                {form}
+            </section>
+        }
+    });
     view! {
         <Title text=title.clone()/>
         <PageHeader title crumbs/>
+        {refused}
         {items}
-        <section class="mb-5 rounded-lg border-2 border-amber-400 bg-white p-4 shadow-sm dark:border-amber-600 dark:bg-slate-900" data-testid="promotion-confirm">
-            <h2 class="mb-2 text-base font-semibold">{format!("Confirm: {ready} service{} from {} to {}", if ready == 1 { "" } else { "s" }, review.from, review.to)}</h2>
-            <div class="mb-3 space-y-1">{gate}</div>
-            {form}
-        </section>
+        {confirm}
     }
     .into_any()
 }

@@ -234,29 +234,50 @@ fn releases_page(view: ReleasesView, forms: GroupForms) -> impl IntoView {
         }
         .into_any()
     };
+    let in_group = view.group.is_some();
+    let title = if in_group {
+        "One promotion's release requests".to_string()
+    } else {
+        "Release requests".to_string()
+    };
+    // A promotion's requests are the whole list: the filters would leave it.
+    let filters = (!in_group).then(|| {
+        view! {
+            <Form method="GET" action="/releases">
+                <div class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3 p-3")>
+                    <label class="flex flex-col gap-1 text-xs font-medium">"Environment"
+                        <select name="env" class=INPUT>
+                            {option(String::new(), "All".into(), &env_sel)}
+                            {view.envs.iter().map(|e| option(e.to_string(), e.to_string(), &env_sel)).collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-xs font-medium">"State"
+                        <select name="state" class=INPUT>
+                            {option(String::new(), "Any".into(), &state_sel)}
+                            {ReleaseState::ALL.iter().map(|s| option(s.as_str().to_string(), s.as_str().to_string(), &state_sel)).collect_view()}
+                        </select>
+                    </label>
+                    <label class="flex items-center gap-2 pb-2 text-sm"><input type="checkbox" name="mine" value="1" checked=view.mine/>"Mine"</label>
+                    <label class="flex items-center gap-2 pb-2 text-sm"><input type="checkbox" name="awaiting" value="1" checked=view.awaiting/>"Awaiting my approval"</label>
+                    <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Apply"</button>
+                    <a href="/releases" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
+                </div>
+            </Form>
+        }
+    });
+    let mut crumbs = vec![("Overview".to_string(), "/".to_string())];
+    if in_group {
+        crumbs.push(("Release requests".to_string(), "/releases".to_string()));
+    }
+    let note = if in_group {
+        "in service order"
+    } else {
+        "newest first"
+    };
     view! {
-        <PageHeader title="Release requests" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
+        <PageHeader title crumbs/>
         {group}
-        <Form method="GET" action="/releases">
-            <div class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3 p-3")>
-                <label class="flex flex-col gap-1 text-xs font-medium">"Environment"
-                    <select name="env" class=INPUT>
-                        {option(String::new(), "All".into(), &env_sel)}
-                        {view.envs.iter().map(|e| option(e.to_string(), e.to_string(), &env_sel)).collect_view()}
-                    </select>
-                </label>
-                <label class="flex flex-col gap-1 text-xs font-medium">"State"
-                    <select name="state" class=INPUT>
-                        {option(String::new(), "Any".into(), &state_sel)}
-                        {ReleaseState::ALL.iter().map(|s| option(s.as_str().to_string(), s.as_str().to_string(), &state_sel)).collect_view()}
-                    </select>
-                </label>
-                <label class="flex items-center gap-2 pb-2 text-sm"><input type="checkbox" name="mine" value="1" checked=view.mine/>"Mine"</label>
-                <label class="flex items-center gap-2 pb-2 text-sm"><input type="checkbox" name="awaiting" value="1" checked=view.awaiting/>"Awaiting my approval"</label>
-                <button type="submit" class="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">"Apply"</button>
-                <a href="/releases" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
-            </div>
-        </Form>
-        <Section title=format!("{shown} release requests") note="newest first">{table}</Section>
+        {filters}
+        <Section title=format!("{shown} release request{}", if shown == 1 { "" } else { "s" }) note>{table}</Section>
     }
 }

@@ -27,6 +27,10 @@ pub fn ServicePage() -> impl IntoView {
         )
     };
     let review = move || ReviewQuery::from_query(&query.read());
+    let compare = move || {
+        let q = query.read();
+        (q.get("a"), q.get("b"))
+    };
     let actions = ServiceActions {
         scale: Submit::<ScaleService>::new(),
         redeploy: Submit::<RedeployService>::new(),
@@ -38,6 +42,7 @@ pub fn ServicePage() -> impl IntoView {
             (
                 key(),
                 review(),
+                compare(),
                 refresh_tick(),
                 (
                     actions.scale.action.version().get(),
@@ -47,17 +52,17 @@ pub fn ServicePage() -> impl IntoView {
                 ),
             )
         },
-        |((env, cluster, service), review, _, _)| async move {
+        |((env, cluster, service), review, compare, _, _)| async move {
             get_service(env, cluster, service)
                 .await
-                .map(|v| (v, review))
+                .map(|v| (v, review, compare))
         },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((view, review)) => service_page(view, review, actions).into_any(),
+                    Ok((view, review, compare)) => service_page(view, review, compare, actions).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -116,8 +121,14 @@ fn service_path(view: &ServiceView) -> String {
     )
 }
 
-fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) -> impl IntoView {
+fn service_page(
+    view: ServiceView,
+    query: ReviewQuery,
+    compare: (Option<String>, Option<String>),
+    forms: ServiceActions,
+) -> impl IntoView {
     let actions = actions_section(&view, &query);
+    let compare_view = compare_section(&view, compare);
     let review = review_panel(&service_path(&view), &view, &query, forms);
     let banner = outcome_banner(
         &query,
@@ -192,6 +203,7 @@ fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) ->
         </div>
         <Section title="Deployments">{deployments_view}</Section>
         <Section title="Task definition and images" note=s.task_definition_arn.clone()>{containers_view}</Section>
+        {compare_view}
         <Section title="Alarms" note=format!("{} watching this service", alarm_rows.len())>
             {alarms_view}
         </Section>
@@ -202,6 +214,69 @@ fn service_page(view: ServiceView, query: ReviewQuery, forms: ServiceActions) ->
 }
 
 /// Release requests for this service still waiting (or running), each a link to its page.
+/// Any two known revisions of the service's family side by side (`?a=web:5&b=web:7`; by
+/// default the newest other revision against the running one).
+fn compare_section(
+    view: &ServiceView,
+    (a, b): (Option<String>, Option<String>),
+) -> Option<AnyView> {
+    use crate::domain::inventory::TaskDefinition;
+    let current = view.service.task_definition.clone()?;
+    let mut all: Vec<TaskDefinition> = vec![current];
+    all.extend(view.revisions.iter().cloned());
+    if all.len() < 2 {
+        return None;
+    }
+    let label = |td: &TaskDefinition| format!("{}:{}", td.family, td.revision);
+    let find = |wanted: Option<String>, fallback: usize| {
+        wanted
+            .and_then(|w| all.iter().position(|td| label(td) == w))
+            .unwrap_or(fallback)
+    };
+    let (from, to) = (find(a, 1), find(b, 0));
+    let diff = crate::domain::revision_diff::diff_revisions(&all[from], &all[to]);
+    let options = |chosen: usize| {
+        all.iter()
+            .enumerate()
+            .map(|(i, td)| {
+                let text = if i == 0 {
+                    format!("{} (running)", label(td))
+                } else {
+                    label(td)
+                };
+                view! { <option value=label(td) selected=i == chosen>{text}</option> }
+            })
+            .collect_view()
+    };
+    let (from_options, to_options) = (options(from), options(to));
+    let path = service_path(view);
+    let (from_label, to_label) = (label(&all[from]), label(&all[to]));
+    let body = if diff.is_empty() {
+        view! { <Empty text="The two revisions are the same in everything the console compares."/> }
+            .into_any()
+    } else {
+        change_table(&diff, "revision-diff", &from_label, &to_label)
+    };
+    let select = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+    Some(
+        view! {
+            <Section title="Compare revisions" note="images, environment (secret-looking values masked), secrets, resources, ports, command, health check, logs">
+                <form method="get" action=path data-testid="compare-form" class="flex flex-wrap items-end gap-3 border-b border-slate-200 p-3 dark:border-slate-800">
+                    <label class="flex flex-col gap-1 text-xs font-medium">"From"
+                        <select name="a" class=select>{from_options}</select>
+                    </label>
+                    <label class="flex flex-col gap-1 text-xs font-medium">"To"
+                        <select name="b" class=select>{to_options}</select>
+                    </label>
+                    <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800">"Compare"</button>
+                </form>
+                {body}
+            </Section>
+        }
+        .into_any(),
+    )
+}
+
 fn open_releases(view: &ServiceView) -> Option<AnyView> {
     if view.open_releases.is_empty() {
         return None;
