@@ -1,7 +1,8 @@
 //! The automation API under `/api/v1`: JSON for CI pipelines and scripts, authenticated by API
 //! tokens (`Authorization: Bearer qd_…`, never cookies, so the Origin check does not apply). It
 //! reads environments, services, databases, alarms and the audit log, and creates, reads, lists
-//! and cancels release requests, through the same policy and the same paths as the pages. Errors
+//! and cancels release requests (also a promotion's, one per service), through the same policy
+//! and the same paths as the pages. Errors
 //! are `{ "error": { "code", "message" } }`. The OpenAPI document is generated from this module.
 
 use crate::startup::AppState;
@@ -254,6 +255,8 @@ pub struct ReleaseOut {
     created_at: String,
     expires_at: String,
     result: Option<String>,
+    /// The promotion this request is one service of (see `POST /api/v1/promotions`).
+    group: Option<String>,
     /// The request's page in the console.
     url: String,
 }
@@ -295,6 +298,7 @@ fn release_out(r: Release, services: &AppServices) -> ReleaseOut {
         created_at: r.created_at.to_rfc3339(),
         expires_at: r.expires_at.to_rfc3339(),
         result: r.result,
+        group: r.group,
     }
 }
 
@@ -335,6 +339,42 @@ pub struct ReleaseFilter {
     env: Option<String>,
     /// Only this state.
     state: Option<String>,
+    /// Only the requests of this promotion (its `group`), oldest first.
+    group: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePromotion {
+    /// The environment whose images are promoted.
+    from: String,
+    /// The environment they go to: its approval gate must apply to deploys.
+    to: String,
+    /// Every service of this app, unless `service` names one.
+    app: Option<String>,
+    service: Option<String>,
+    /// Why, for the reviewers.
+    reason: String,
+    ticket_url: Option<String>,
+    /// 8–56 letters, digits, `-`, `_`: retrying with the same key finds the same requests; for
+    /// a whole app it is also the group.
+    request_key: String,
+}
+
+/// A service a promotion left out, and why.
+#[derive(Serialize, ToSchema)]
+pub struct LeftOutOut {
+    service: String,
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PromotionOut {
+    /// Shared by a whole app's requests: `GET /api/v1/releases?group=…` follows them.
+    group: Option<String>,
+    /// One release request per service that would change, each pinned to the source's digests.
+    requests: Vec<ReleaseOut>,
+    left_out: Vec<LeftOutOut>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -701,6 +741,69 @@ async fn create_release(
     Ok((status, Json(release_out(found, &services))))
 }
 
+#[utoipa::path(post, path = "/api/v1/promotions", tag = "releases", request_body = CreatePromotion,
+    responses((status = 201, body = PromotionOut, description = "release requests in the target, one per service that would change"),
+        (status = 200, body = PromotionOut, description = "the requests already made with this key"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn create_promotion(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    Extension(token): Extension<TokenName>,
+    body: Result<Json<CreatePromotion>, JsonRejection>,
+) -> Result<(StatusCode, Json<PromotionOut>), ApiError> {
+    let Json(body) = body.map_err(|e| invalid(e.body_text()))?;
+    let ask = app::ssr::promote::PromotionAsk::parse(
+        &body.from,
+        &body.to,
+        body.app.as_deref(),
+        body.service.as_deref(),
+    )?;
+    let reason = app::ssr::actions::parse_reason(Some(body.reason))?.unwrap_or_default();
+    let ticket = app::ssr::releases::parse_ticket_url(body.ticket_url.as_deref())?;
+    let services = state.services();
+    let requested = app::ssr::promote::request_promotion(
+        &user,
+        &services,
+        &ask,
+        &body.request_key,
+        reason,
+        ticket,
+        &token.0,
+    )
+    .await?;
+    let mut out = PromotionOut {
+        group: requested.group,
+        requests: Vec::new(),
+        left_out: Vec::new(),
+    };
+    for (service, result) in requested.requests {
+        match result {
+            Ok(id) => {
+                let found = services
+                    .releases
+                    .get(id)
+                    .await
+                    .map_err(|e| ApiError::from(AppError::internal("reading a release", &e)))?
+                    .ok_or_else(|| {
+                        ApiError::from(AppError::NotFound(format!(
+                            "there is no release request #{id}"
+                        )))
+                    })?;
+                out.requests.push(release_out(found, &services));
+            }
+            Err(reason) => out.left_out.push(LeftOutOut { service, reason }),
+        }
+    }
+    let status = if requested.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(out)))
+}
+
 fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse::<i64>()
         .ok()
@@ -743,14 +846,29 @@ async fn list_releases(
         .filter(|s| !s.is_empty())
         .map(|s| ReleaseState::parse(&s).map_err(invalid))
         .transpose()?;
-    let rows = app::ssr::releases::list(
-        &user,
-        &services,
-        env.as_ref().map(EnvId::as_str),
-        wanted,
-        false,
-    )
-    .await?;
+    let group = filter.group.filter(|g| !g.is_empty());
+    let rows = match group {
+        Some(group) => {
+            app::domain::actions::IdempotencyKey::parse(&group)
+                .map_err(|_| invalid(format!("{group:?} is not a promotion group")))?;
+            app::ssr::releases::list_group(&user, &services, &group)
+                .await?
+                .into_iter()
+                .filter(|r| env.as_ref().is_none_or(|e| r.env == e.as_str()))
+                .filter(|r| wanted.is_none_or(|w| r.state == w))
+                .collect()
+        }
+        None => {
+            app::ssr::releases::list(
+                &user,
+                &services,
+                env.as_ref().map(EnvId::as_str),
+                wanted,
+                false,
+            )
+            .await?
+        }
+    };
     Ok(Json(
         rows.into_iter()
             .map(|r| release_out(r, &services))
@@ -917,8 +1035,8 @@ impl utoipa::Modify for BearerScheme {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Quarterdeck automation API", description = "Read the inventory and the audit log; request, follow and cancel production releases. Authenticate with an API token: Authorization: Bearer qd_…"),
-    paths(environments, services_of, databases_of, alarms_of, create_release, get_release, list_releases, cancel_release, list_incidents, get_incident, audit),
-    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, ChangeOut, VoteOut, CreateRelease, CancelRelease, IncidentOut, IncidentAlarmOut, TimelineOut, AuditOut, AuditPage)),
+    paths(environments, services_of, databases_of, alarms_of, create_release, create_promotion, get_release, list_releases, cancel_release, list_incidents, get_incident, audit),
+    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, ChangeOut, VoteOut, CreateRelease, CreatePromotion, PromotionOut, LeftOutOut, CancelRelease, IncidentOut, IncidentAlarmOut, TimelineOut, AuditOut, AuditPage)),
     modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
@@ -944,6 +1062,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/environments/{env}/databases", get(databases_of))
         .route("/api/v1/environments/{env}/alarms", get(alarms_of))
         .route("/api/v1/releases", post(create_release).get(list_releases))
+        .route("/api/v1/promotions", post(create_promotion))
         .route("/api/v1/releases/{id}", get(get_release))
         .route("/api/v1/releases/{id}/cancel", post(cancel_release))
         .route("/api/v1/incidents", get(list_incidents))

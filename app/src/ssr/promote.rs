@@ -392,3 +392,104 @@ pub async fn promote(
     leptos_axum::redirect(&next);
     Ok(outcome)
 }
+
+/// What the automation API's promotion recorded: the group key (a whole app), each service's
+/// release request or why it was left out, and whether any request was created by this call
+/// (`false`: the same key had recorded them all already).
+pub struct RequestedPromotion {
+    pub group: Option<String>,
+    pub requests: Vec<(String, Result<i64, String>)>,
+    pub created: bool,
+}
+
+/// A promotion asked for through the automation API: only into an environment whose approval
+/// gate applies to deploys (the API requests changes, it never makes them), as one release
+/// request per service that would change, made through a token (`via_token`), grouped under
+/// `key` for a whole app. The checks are the pages': the person sees the source, may deploy in
+/// the target, and the configured order allows the path.
+pub async fn request_promotion(
+    user: &Principal,
+    services: &AppServices,
+    ask: &PromotionAsk,
+    key: &str,
+    reason: String,
+    ticket_url: Option<String>,
+    via_token: &str,
+) -> Result<RequestedPromotion, AppError> {
+    use crate::domain::actions::{ActionStatus, IdempotencyKey};
+    IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
+    if key.len() > 56 {
+        return Err(AppError::Invalid(
+            "the request key of a promotion is at most 56 characters".into(),
+        ));
+    }
+    let (source, target) = checked_states(user, services, ask).await?;
+    if !needs_approval(&target, ActionKind::Deploy) {
+        return Err(AppError::Invalid(format!(
+            "deploys in {} need no approval, so there is nothing to request; the API only asks for gated changes",
+            ask.to
+        )));
+    }
+    let group = ask.service.is_none().then(|| key.to_string());
+    let mut out = RequestedPromotion {
+        group: group.clone(),
+        requests: Vec::new(),
+        created: false,
+    };
+    for (index, (item, prepared)) in plan_all(services, ask, &source, &target)?
+        .into_iter()
+        .enumerate()
+    {
+        let Some(mut prepared) = prepared else {
+            let why = item.plan.err().unwrap_or_default();
+            out.requests.push((item.service, Err(why)));
+            continue;
+        };
+        prepared.reason = Some(reason.clone());
+        prepared.ticket_url = ticket_url.clone();
+        prepared.group = group.clone();
+        let service_key = IdempotencyKey::parse(&format!("{key}-s{index}"))
+            .map_err(|e| AppError::internal("a promotion's request key", &e))?;
+        let (result, created) = super::releases::request_release_once(
+            user,
+            services,
+            &target,
+            ActionKind::Deploy,
+            &service_key,
+            prepared,
+            Some(via_token),
+        )
+        .await?;
+        out.created |= created;
+        match result.status {
+            ActionStatus::AwaitingApproval { release } => {
+                out.requests.push((item.service, Ok(release)))
+            }
+            _ => {
+                return Err(AppError::internal(
+                    "requesting a promotion",
+                    &"a gated deploy did not become a release request",
+                ))
+            }
+        }
+    }
+    if !out.requests.iter().any(|(_, r)| r.is_ok()) {
+        let why: Vec<String> = out
+            .requests
+            .iter()
+            .map(|(service, r)| {
+                format!(
+                    "{service}: {}",
+                    r.as_ref().err().cloned().unwrap_or_default()
+                )
+            })
+            .collect();
+        return Err(AppError::Invalid(format!(
+            "nothing to promote from {} to {}: {}",
+            ask.from,
+            ask.to,
+            why.join("; ")
+        )));
+    }
+    Ok(out)
+}

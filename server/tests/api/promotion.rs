@@ -533,3 +533,96 @@ async fn promotions_outside_the_configured_order_are_refused() {
     let outcome = json(promote(&admin, "dev", "prod", "api", "promo-ok-0004", "api").await).await;
     assert!(outcome["results"][0][1]["Ok"]["status"]["AwaitingApproval"].is_object());
 }
+
+#[tokio::test]
+async fn ci_promotes_a_whole_app_into_prod_through_the_api() {
+    let f = fleet(&[]).await;
+    let alice = f.app.person("alice", "admin").await;
+    let created = json(
+        alice
+            .call(
+                "create_token",
+                &[
+                    ("name", "ci-promote"),
+                    ("owner", "olga"),
+                    ("envs", "*"),
+                    ("role", "operator"),
+                    ("days", "30"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    let post = |body: serde_json::Value| {
+        client
+            .post(f.app.url("/api/v1/promotions"))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+    };
+    let train = serde_json::json!({
+        "from": "staging", "to": "prod", "app": "shop",
+        "reason": "release train 49", "request_key": "ci-train-0049"
+    });
+    let response = post(train.clone()).await.unwrap();
+    assert_eq!(response.status(), 201);
+    let out: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(out["group"], "ci-train-0049");
+    let requests = out["requests"].as_array().unwrap();
+    let targets: Vec<&str> = requests
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, vec!["prod-main/api", "prod-main/web"]);
+    for r in requests {
+        assert_eq!(r["via_token"], "ci-promote");
+        assert_eq!(r["requester"], "olga");
+        assert_eq!(r["group"], "ci-train-0049");
+        assert_eq!(r["state"], "requested");
+    }
+    assert_eq!(
+        requests[0]["changes"][0]["after"],
+        format!("registry.example/shop-api@{D12}")
+    );
+    let left_out: Vec<&str> = out["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(left_out, vec!["batch", "worker"]);
+    // A retry finds the same requests.
+    let again = post(train).await.unwrap();
+    assert_eq!(again.status(), 200);
+    let again: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(again["requests"][0]["id"], requests[0]["id"]);
+    // CI follows the group.
+    let listed: serde_json::Value = client
+        .get(f.app.url("/api/v1/releases?group=ci-train-0049"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    // The API only asks for gated changes, along the configured order.
+    for (from, to, says) in [
+        ("dev", "staging", "need no approval"),
+        ("dev", "prod", "not allowed"),
+    ] {
+        let refused = post(serde_json::json!({
+            "from": from, "to": to, "service": "api",
+            "reason": "try", "request_key": "ci-refused-0001"
+        }))
+        .await
+        .unwrap();
+        assert_eq!(refused.status(), 422, "{from} → {to}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains(says), "{text}");
+    }
+    assert_eq!(f.app.aws_calls("UpdateService"), 0);
+}
