@@ -43,6 +43,9 @@ pub struct SizeResult {
     pub environment_tp: Throughput,
     pub overview_bytes: usize,
     pub environment_bytes: usize,
+    /// `/drift?all=1`: every service compared across the environments, the first 100 rows.
+    pub drift_seq: Latency,
+    pub drift_bytes: usize,
     /// Every AWS call the console made while the warm runs went on.
     pub calls_during_warm: f64,
     pub rss_bytes: u64,
@@ -150,13 +153,24 @@ fn rows(r: &Report) -> Vec<Row> {
             "—".into(),
             "",
         ));
+        out.push((
+            format!("Drift page, every service compared, one at a time (N={n})"),
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms ({})",
+                s.drift_seq.p50,
+                s.drift_seq.p99,
+                kb(s.drift_bytes as u64)
+            ),
+            "—".into(),
+            "",
+        ));
         let requests = s.overview_tp.requests + s.environment_tp.requests;
         out.push((
             format!("AWS calls during the warm runs (N={n})"),
             format!(
                 "{:.0} in {} page views",
                 s.calls_during_warm,
-                requests + 2 * r.args.requests as u64 * 11 / 10
+                requests + 3 * r.args.requests as u64 * 11 / 10
             ),
             "0".into(),
             verdict(s.calls_during_warm == 0.0),
@@ -451,7 +465,7 @@ pub fn markdown(r: &Report) -> Result<String> {
         let _ = writeln!(out, "| {measure} | {result} | {target} | {met} |");
     }
     let _ = writeln!(out, "\n## How each figure is taken\n");
-    let _ = writeln!(out, "- **Warm pages**: `/` (overview, all three environments) and `/envs/prod` (the environment page), signed in as an admin. \
+    let _ = writeln!(out, "- **Warm pages**: `/` (overview, all three environments), `/envs/prod` (the environment page) and `/drift?all=1` (every service compared across the three environments, the first hundred rows; one at a time only), signed in as an admin. \
         \"One at a time\": {} requests after {} unmeasured, each waiting for the last — the latency of a page with no queueing, which bounds the server time from above \
         (it adds loopback and the client). \"{} connections\": a closed loop for {} s per page. Every answer must be a 200, read to its end. \
         The console's inventory and details intervals are one hour, so nothing is due in the background while the runs go on; \

@@ -191,14 +191,17 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
     // Warm: nothing in the background is due for an hour.
     let overview = "/";
     let environment = "/envs/prod";
+    let drift = "/drift?all=1";
     let overview_bytes = c.get(overview).await?;
     let environment_bytes = c.get(environment).await?;
+    let drift_bytes = c.get(drift).await?;
     let calls_before = total_calls(&c.metrics().await?);
     let cookie = c.cookie()?.to_string();
     let url = |path: &str| format!("{}{path}", c.base);
     say("warm: sequential latency");
     let overview_seq = load::sequential(&url(overview), &cookie, args.requests).await?;
     let environment_seq = load::sequential(&url(environment), &cookie, args.requests).await?;
+    let drift_seq = load::sequential(&url(drift), &cookie, args.requests).await?;
     say(format!(
         "warm: {} connections for {} s per page",
         args.concurrency, args.seconds
@@ -226,6 +229,8 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
         environment_tp,
         overview_bytes,
         environment_bytes,
+        drift_seq,
+        drift_bytes,
         calls_during_warm: calls_during,
         rss_bytes: rss,
         seeded,

@@ -392,6 +392,33 @@ pub struct DriftQuery {
     pub only_drifted: bool,
 }
 
+/// Rows of the fleet's drift page at a time.
+pub const DRIFT_ROWS_PER_PAGE: usize = 100;
+
+impl DriftQuery {
+    /// The page's address with these filters, at `page` (1-based).
+    pub fn href(&self, page: usize) -> String {
+        let mut params = Vec::new();
+        if let Some(app) = &self.app {
+            params.push(format!("app={app}"));
+        }
+        if let Some(env) = &self.env {
+            params.push(format!("env={env}"));
+        }
+        if !self.only_drifted {
+            params.push("all=1".to_string());
+        }
+        if page > 1 {
+            params.push(format!("page={page}"));
+        }
+        if params.is_empty() {
+            "/drift".to_string()
+        } else {
+            format!("/drift?{}", params.join("&"))
+        }
+    }
+}
+
 /// The drift table: one column per environment (promotion order first), one row per service
 /// (matched across environments by app and name), filtered by `query`, sorted by app and name.
 pub fn drift_rows(
@@ -651,6 +678,18 @@ pub struct DriftView {
     pub paths: Vec<(EnvId, EnvId)>,
     /// Environments the person may deploy into, and whether a deploy there asks for approval.
     pub deploy_into: Vec<(EnvId, bool)>,
+    /// The page shown (1-based) and the rows matching the filters on every page.
+    #[serde(default)]
+    pub page: usize,
+    #[serde(default)]
+    pub total: usize,
+}
+
+impl DriftView {
+    /// How many pages the matching rows fill.
+    pub fn pages(&self) -> usize {
+        self.total.div_ceil(DRIFT_ROWS_PER_PAGE).max(1)
+    }
 }
 
 impl DriftView {
@@ -993,6 +1032,20 @@ mod tests {
         assert!(!va.same_images(&vb), "same moving tag, different digests");
         let vb = running_version(&b, &[task(&b.task_definition_arn, D1)]).unwrap();
         assert!(va.same_images(&vb));
+    }
+
+    #[test]
+    fn drift_page_addresses_keep_the_filters() {
+        let mut query = DriftQuery {
+            only_drifted: true,
+            ..Default::default()
+        };
+        assert_eq!(query.href(1), "/drift");
+        assert_eq!(query.href(3), "/drift?page=3");
+        query.app = Some("shop".into());
+        query.env = Some(env("prod"));
+        query.only_drifted = false;
+        assert_eq!(query.href(2), "/drift?app=shop&env=prod&all=1&page=2");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::ports::{ActionCommand, EnvState};
 use crate::domain::actions::ActionKind;
 use crate::domain::drift::{
     drift_rows, plan_promotion, DriftQuery, DriftView, PlannedPromotion, PromotionItem,
-    PromotionOutcome, PromotionReview,
+    PromotionOutcome, PromotionReview, DRIFT_ROWS_PER_PAGE,
 };
 use crate::domain::ids::{parse_resource_name, EnvId};
 use crate::domain::inventory::{Service, Task};
@@ -69,11 +69,31 @@ impl PromotionAsk {
     }
 }
 
-/// The drift table for the environments the person may see, with what they may promote.
-pub fn drift_view(user: &Principal, services: &AppServices, query: DriftQuery) -> DriftView {
+/// The drift table for the environments the person may see, with what they may promote: page
+/// `page` of [`DRIFT_ROWS_PER_PAGE`] rows, or every row with `None` (an app page).
+pub fn drift_view(
+    user: &Principal,
+    services: &AppServices,
+    query: DriftQuery,
+    page: Option<usize>,
+) -> DriftView {
     let states = super::context::visible_states(user, services);
     let data: Vec<EnvData<'_>> = states.iter().map(EnvState::data).collect();
-    let (columns, rows) = drift_rows(&data, &services.promotion, &query);
+    let (columns, mut rows) = drift_rows(&data, &services.promotion, &query);
+    let total = rows.len();
+    let page = match page {
+        Some(page) => {
+            let last = total.div_ceil(DRIFT_ROWS_PER_PAGE).max(1);
+            let page = page.clamp(1, last);
+            rows = rows
+                .into_iter()
+                .skip((page - 1) * DRIFT_ROWS_PER_PAGE)
+                .take(DRIFT_ROWS_PER_PAGE)
+                .collect();
+            page
+        }
+        None => 1,
+    };
     let apps = crate::domain::views::app_summaries(&data)
         .into_iter()
         .map(|a| a.name)
@@ -96,6 +116,8 @@ pub fn drift_view(user: &Principal, services: &AppServices, query: DriftQuery) -
         apps,
         paths: services.promotion.paths.clone(),
         deploy_into,
+        page,
+        total,
     }
 }
 

@@ -21,7 +21,9 @@ pub async fn get_app(app: String) -> Result<AppView, AppError> {
             env: None,
             only_drifted: false,
         };
-        view.drift = Some(crate::ssr::promote::drift_view(&user, &services, query));
+        view.drift = Some(crate::ssr::promote::drift_view(
+            &user, &services, query, None,
+        ));
         Ok(view)
     })
     .await

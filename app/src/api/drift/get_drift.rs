@@ -1,5 +1,6 @@
 //! The drift table across the environments a person may see: every service whose environments
-//! run different images, filtered by app and environment (`all` shows services in sync too).
+//! run different images, filtered by app and environment (`all` shows services in sync too), a
+//! hundred rows a page.
 
 use crate::domain::drift::DriftView;
 use crate::error::AppError;
@@ -10,6 +11,7 @@ pub async fn get_drift(
     app: Option<String>,
     env: Option<String>,
     all: Option<String>,
+    page: Option<String>,
 ) -> Result<DriftView, AppError> {
     use crate::domain::drift::DriftQuery;
     use crate::domain::ids::parse_resource_name;
@@ -27,7 +29,16 @@ pub async fn get_drift(
             env,
             only_drifted: !crate::api::flag(&all),
         };
-        Ok(crate::ssr::promote::drift_view(&user, &services, query))
+        // A page number that is not one shows the first page, as on the environment page.
+        let page = page
+            .and_then(|p| p.trim().parse::<usize>().ok())
+            .unwrap_or(1);
+        Ok(crate::ssr::promote::drift_view(
+            &user,
+            &services,
+            query,
+            Some(page),
+        ))
     })
     .await
 }

@@ -17,12 +17,12 @@ pub fn DriftPage() -> impl IntoView {
     let query = use_query_map();
     let args = move || {
         let q = query.read();
-        (q.get("app"), q.get("env"), q.get("all"))
+        (q.get("app"), q.get("env"), q.get("all"), q.get("page"))
     };
     let notice = move || notice_banner(query.read().get("notice"));
     let data = Resource::new(
         move || (args(), refresh_tick()),
-        |((app, env, all), _)| get_drift(app, env, all),
+        |((app, env, all, page), _)| get_drift(app, env, all, page),
     );
     view! {
         <Title text="Version drift"/>
@@ -63,7 +63,7 @@ fn drift_page(view: DriftView) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let shown = view.rows.len();
+    let shown = view.total;
     let title = if view.query.only_drifted {
         format!(
             "{shown} service{} that differ",
@@ -73,6 +73,7 @@ fn drift_page(view: DriftView) -> impl IntoView {
         format!("{shown} service{}", if shown == 1 { "" } else { "s" })
     };
     let table = drift_table(&view, true);
+    let pages = pager(&view);
     view! {
         <PageHeader title="Version drift" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         <p class=format!("mb-3 text-sm {MUTED}")>
@@ -98,6 +99,34 @@ fn drift_page(view: DriftView) -> impl IntoView {
                 <a href="/drift" class=format!("py-1.5 text-sm {LINK}")>"Clear"</a>
             </div>
         </Form>
-        <Section title=title note="tag, digest, revision and since when, per environment">{table}</Section>
+        <Section title=title note="tag, digest, revision and since when, per environment">{table}{pages}</Section>
     }
+}
+
+/// Previous / next links when the rows fill more than one page.
+fn pager(view: &DriftView) -> Option<AnyView> {
+    use crate::domain::drift::DRIFT_ROWS_PER_PAGE;
+    let pages = view.pages();
+    if pages <= 1 {
+        return None;
+    }
+    let first = (view.page - 1) * DRIFT_ROWS_PER_PAGE + 1;
+    let last = first + view.rows.len().saturating_sub(1);
+    let link = |target: usize, text: &'static str, enabled: bool| {
+        if enabled {
+            view! { <a class=format!("rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700 {LINK}") href=view.query.href(target)>{text}</a> }.into_any()
+        } else {
+            view! { <span class=format!("rounded-md border border-slate-200 px-3 py-1 text-sm dark:border-slate-800 {MUTED}")>{text}</span> }.into_any()
+        }
+    };
+    Some(
+        view! {
+            <nav class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-3 py-3 dark:border-slate-800" aria-label="Drift pages" data-testid="drift-pager">
+                {link(view.page - 1, "← Previous", view.page > 1)}
+                <span class="text-sm">{format!("{first}–{last} of {} · page {} of {pages}", view.total, view.page)}</span>
+                {link(view.page + 1, "Next →", view.page < pages)}
+            </nav>
+        }
+        .into_any(),
+    )
 }
