@@ -662,35 +662,54 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
     names
         .into_iter()
         .map(|name| {
-            let envs: Vec<AppEnvSummary> = envs
+            let found: Vec<Option<&AppEnvSummary>> = summaries
                 .iter()
-                .zip(&summaries)
-                .map(|(env, summary)| {
-                    summary
-                        .as_ref()
-                        .and_then(|s| s.apps.get(name))
-                        .cloned()
-                        .unwrap_or_else(|| empty_summary(&env.descriptor.id))
-                })
+                .map(|s| s.as_ref().and_then(|s| s.apps.get(name)))
                 .collect();
+            let drifted = drifted_services(found.iter().flatten().copied());
             AppSummary {
                 name: name.to_string(),
-                drifted: drifted_services(&envs),
-                envs,
+                drifted,
+                envs: envs
+                    .iter()
+                    .zip(found)
+                    .map(|(env, found)| match found {
+                        Some(summary) => summary.without_images(),
+                        None => empty_summary(&env.descriptor.id),
+                    })
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// How many services (by name) run different images in different environments.
-fn drifted_services(envs: &[AppEnvSummary]) -> u32 {
-    let mut images: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for env in envs {
-        for (name, refs) in &env.service_images {
-            images.entry(name).or_default().insert(refs.as_str());
+impl AppEnvSummary {
+    /// A copy without the per-service images, which only the drift count reads: page views
+    /// copy summaries, and those maps are the bulk of them.
+    fn without_images(&self) -> Self {
+        Self {
+            env: self.env.clone(),
+            services: self.services,
+            services_at_desired: self.services_at_desired,
+            databases: self.databases,
+            alarms_firing: self.alarms_firing,
+            versions: self.versions.clone(),
+            service_images: BTreeMap::new(),
         }
     }
-    let drifted = images.values().filter(|set| set.len() > 1).count();
+}
+
+/// How many services (by name) run different images in different environments: each name's
+/// first images, and whether another environment runs others.
+fn drifted_services<'a>(envs: impl Iterator<Item = &'a AppEnvSummary>) -> u32 {
+    let mut seen: BTreeMap<&str, (&str, bool)> = BTreeMap::new();
+    for env in envs {
+        for (name, refs) in &env.service_images {
+            let entry = seen.entry(name).or_insert((refs.as_str(), false));
+            entry.1 |= entry.0 != refs.as_str();
+        }
+    }
+    let drifted = seen.values().filter(|(_, differs)| *differs).count();
     u32::try_from(drifted).unwrap_or(u32::MAX)
 }
 
@@ -1307,6 +1326,8 @@ mod tests {
         let apps = app_summaries(&envs);
         let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["billing", "shop"], "alarms alone make no app");
+        // shop's api runs 2.0 in dev and 1.9 in prod; its worker runs in dev only.
+        assert_eq!((apps[0].drifted, apps[1].drifted), (0, 1));
         // (app, env index) → (services, databases, firing, versions)
         type Case<'a> = (usize, usize, u32, u32, u32, &'a [&'a str]);
         let cases: [Case; 4] = [

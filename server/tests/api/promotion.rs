@@ -199,6 +199,24 @@ async fn prod_image(prod: &Account, service: &str) -> String {
         .to_string()
 }
 
+/// The review of promoting `service` of the app `shop` from `from` into `to`, as `person` sees it.
+async fn review_of(person: &Person, from: &str, to: &str, service: &str) -> serde_json::Value {
+    json(
+        person
+            .call(
+                "get_promotion",
+                &[
+                    ("from", from),
+                    ("to", to),
+                    ("app", "shop"),
+                    ("service", service),
+                ],
+            )
+            .await,
+    )
+    .await
+}
+
 async fn promote(
     person: &Person,
     from: &str,
@@ -266,20 +284,7 @@ async fn the_drift_view_shows_what_runs_where_and_how_far_behind() {
     // A viewer sees the table but no promotion: deploying is not theirs. What a promotion would
     // change is theirs to read, though.
     assert_eq!(drift["deploy_into"], serde_json::json!([]));
-    let would = json(
-        viewer
-            .call(
-                "get_promotion",
-                &[
-                    ("from", "staging"),
-                    ("to", "prod"),
-                    ("app", "shop"),
-                    ("service", "api"),
-                ],
-            )
-            .await,
-    )
-    .await;
+    let would = review_of(&viewer, "staging", "prod", "api").await;
     let refused = would["refused"].as_str().unwrap_or_default();
     assert!(refused.contains("operator role in prod"), "{would}");
     assert!(
@@ -322,19 +327,7 @@ async fn promoting_staging_into_protected_prod_runs_staging_digest_once_approved
     let f = fleet(&[]).await;
     let olga = f.app.person("olga", "operator").await;
     // The review shows the pinned image and the revision diff, secrets masked.
-    let review = json(
-        olga.call(
-            "get_promotion",
-            &[
-                ("from", "staging"),
-                ("to", "prod"),
-                ("app", "shop"),
-                ("service", "api"),
-            ],
-        )
-        .await,
-    )
-    .await;
+    let review = review_of(&olga, "staging", "prod", "api").await;
     assert_eq!(review["asks_approval"], true);
     let plan = &review["items"][0]["plan"]["Ok"];
     let pinned = format!("registry.example/shop-api@{D12}");
@@ -501,15 +494,7 @@ async fn promotions_outside_the_configured_order_are_refused() {
             "{text}"
         );
     }
-    let review = json(
-        admin
-            .call(
-                "get_promotion",
-                &[("from", "dev"), ("to", "prod"), ("service", "api")],
-            )
-            .await,
-    )
-    .await;
+    let review = review_of(&admin, "dev", "prod", "api").await;
     assert!(review["refused"]
         .as_str()
         .unwrap()

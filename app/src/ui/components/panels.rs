@@ -129,3 +129,34 @@ pub fn EnvHeading(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
         </span>
     }
 }
+
+/// Previous / next links under a table that fills more than one page: `page` of `pages`,
+/// rows `first`–`last` of `total`, `href` the address of a page. `None` on a single page.
+pub fn pager(
+    label: &'static str,
+    testid: &'static str,
+    (page, pages): (usize, usize),
+    (first, last, total): (usize, usize, usize),
+    href: impl Fn(usize) -> String,
+) -> Option<AnyView> {
+    if pages <= 1 {
+        return None;
+    }
+    let link = |target: usize, text: &'static str, enabled: bool| {
+        if enabled {
+            view! { <a class=format!("rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700 {LINK}") href=href(target)>{text}</a> }.into_any()
+        } else {
+            view! { <span class=format!("rounded-md border border-slate-200 px-3 py-1 text-sm dark:border-slate-800 {MUTED}")>{text}</span> }.into_any()
+        }
+    };
+    Some(
+        view! {
+            <nav class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-3 py-3 dark:border-slate-800" aria-label=label data-testid=testid>
+                {link(page - 1, "← Previous", page > 1)}
+                <span class="text-sm">{format!("{first}–{last} of {total} · page {page} of {pages}")}</span>
+                {link(page + 1, "Next →", page < pages)}
+            </nav>
+        }
+        .into_any(),
+    )
+}

@@ -73,7 +73,7 @@ fn drift_page(view: DriftView) -> impl IntoView {
         format!("{shown} service{}", if shown == 1 { "" } else { "s" })
     };
     let table = drift_table(&view, true);
-    let pages = pager(&view);
+    let pages = drift_pager(&view);
     view! {
         <PageHeader title="Version drift" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         <p class=format!("mb-3 text-sm {MUTED}")>
@@ -104,29 +104,15 @@ fn drift_page(view: DriftView) -> impl IntoView {
 }
 
 /// Previous / next links when the rows fill more than one page.
-fn pager(view: &DriftView) -> Option<AnyView> {
+fn drift_pager(view: &DriftView) -> Option<AnyView> {
     use crate::domain::drift::DRIFT_ROWS_PER_PAGE;
-    let pages = view.pages();
-    if pages <= 1 {
-        return None;
-    }
-    let first = (view.page - 1) * DRIFT_ROWS_PER_PAGE + 1;
+    let first = (view.page.max(1) - 1) * DRIFT_ROWS_PER_PAGE + 1;
     let last = first + view.rows.len().saturating_sub(1);
-    let link = |target: usize, text: &'static str, enabled: bool| {
-        if enabled {
-            view! { <a class=format!("rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700 {LINK}") href=view.query.href(target)>{text}</a> }.into_any()
-        } else {
-            view! { <span class=format!("rounded-md border border-slate-200 px-3 py-1 text-sm dark:border-slate-800 {MUTED}")>{text}</span> }.into_any()
-        }
-    };
-    Some(
-        view! {
-            <nav class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-3 py-3 dark:border-slate-800" aria-label="Drift pages" data-testid="drift-pager">
-                {link(view.page - 1, "← Previous", view.page > 1)}
-                <span class="text-sm">{format!("{first}–{last} of {} · page {} of {pages}", view.total, view.page)}</span>
-                {link(view.page + 1, "Next →", view.page < pages)}
-            </nav>
-        }
-        .into_any(),
+    pager(
+        "Drift pages",
+        "drift-pager",
+        (view.page, view.pages()),
+        (first, last, view.total),
+        |target| view.query.href(target),
     )
 }

@@ -87,7 +87,7 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
     let env_id = card.descriptor.id.clone();
     let note = services_note(&view.services);
     let filter = services_filter(env_id.as_str(), &view.services);
-    let pages = pager(&env_id, &view.services);
+    let pages = services_pager(&env_id, &view.services);
     let all_alarms = format!("/alarms?env={env_id}");
     let all_alarms_text = format!(
         "All {} alarms of {} →",
@@ -170,28 +170,15 @@ fn services_filter(env: &str, page: &ServicePage) -> impl IntoView {
 }
 
 /// Previous / next links when the services fill more than one page.
-fn pager(env: &crate::domain::ids::EnvId, page: &ServicePage) -> Option<AnyView> {
-    if page.pages <= 1 {
-        return None;
-    }
+fn services_pager(env: &crate::domain::ids::EnvId, page: &ServicePage) -> Option<AnyView> {
     let first = (page.page - 1) * crate::domain::views::SERVICES_PER_PAGE + 1;
     let last = first + page.rows.len().saturating_sub(1);
-    let link = |target: usize, text: &'static str, enabled: bool| {
-        if enabled {
-            view! { <a class=format!("rounded-md border border-slate-300 px-3 py-1 text-sm dark:border-slate-700 {LINK}") href=page.query.href(env, target)>{text}</a> }.into_any()
-        } else {
-            view! { <span class=format!("rounded-md border border-slate-200 px-3 py-1 text-sm dark:border-slate-800 {MUTED}")>{text}</span> }.into_any()
-        }
-    };
-    Some(
-        view! {
-            <nav class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-3 py-3 dark:border-slate-800" aria-label="Service pages" data-testid="service-pager">
-                {link(page.page - 1, "← Previous", page.page > 1)}
-                <span class="text-sm">{format!("{first}–{last} of {} · page {} of {}", page.matching, page.page, page.pages)}</span>
-                {link(page.page + 1, "Next →", page.page < page.pages)}
-            </nav>
-        }
-        .into_any(),
+    pager(
+        "Service pages",
+        "service-pager",
+        (page.page, page.pages),
+        (first, last, page.matching),
+        |target| page.query.href(env, target),
     )
 }
 
