@@ -646,6 +646,27 @@ fn cards(envs: &[EnvData<'_>], now: DateTime<Utc>) -> Vec<EnvCard> {
 /// Apps across environments, in name order; services without an app tag are left out. One pass
 /// over each environment's resources, whatever the number of apps.
 pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
+    let mut apps = app_summaries_without_drift(envs);
+    count_drift(envs, &mut apps);
+    apps
+}
+
+/// Each app's count of services that differ across environments (`AppSummary::drifted`).
+fn count_drift(envs: &[EnvData<'_>], apps: &mut [AppSummary]) {
+    let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
+    for app in apps {
+        app.drifted = drifted_services(
+            summaries
+                .iter()
+                .flatten()
+                .filter_map(|s| s.apps.get(&app.name)),
+        );
+    }
+}
+
+/// [`app_summaries`] without the drift counts, for the overview to count them only for the apps
+/// it shows.
+fn app_summaries_without_drift(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
     let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
     // An app is one with services or databases somewhere; alarms alone do not make one.
     let names: BTreeSet<&str> = summaries
@@ -666,10 +687,9 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
                 .iter()
                 .map(|s| s.as_ref().and_then(|s| s.apps.get(name)))
                 .collect();
-            let drifted = drifted_services(found.iter().flatten().copied());
             AppSummary {
                 name: name.to_string(),
-                drifted,
+                drifted: 0,
                 envs: envs
                     .iter()
                     .zip(found)
@@ -784,12 +804,15 @@ pub fn overview(envs: &[EnvData<'_>], now: DateTime<Utc>) -> OverviewView {
     sort_for_display(&mut firing, |r| &r.alarm);
     let firing_total = firing.len();
     firing.truncate(OVERVIEW_FIRING);
-    let apps = app_summaries(envs);
+    let apps = app_summaries_without_drift(envs);
+    let apps_total = apps.len();
+    let mut apps = overview_apps(apps);
+    count_drift(envs, &mut apps);
     OverviewView {
         generated_at: now,
         envs: cards(envs, now),
-        apps_total: apps.len(),
-        apps: overview_apps(apps),
+        apps_total,
+        apps,
         firing,
         firing_total,
     }
