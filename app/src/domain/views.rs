@@ -651,6 +651,32 @@ pub fn app_summaries(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
     apps
 }
 
+/// The apps of these environments, in name order: the ones with services or databases
+/// somewhere (alarms alone do not make one). For filters, without building every summary.
+pub fn app_names(envs: &[EnvData<'_>]) -> Vec<String> {
+    let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
+    app_names_in(&summaries)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+fn app_names_in<'a>(
+    summaries: &'a [Option<std::borrow::Cow<'_, EnvSummary>>],
+) -> BTreeSet<&'a str> {
+    summaries
+        .iter()
+        .flatten()
+        .flat_map(|summary| {
+            summary
+                .apps
+                .iter()
+                .filter(|(_, s)| s.services > 0 || s.databases > 0)
+                .map(|(name, _)| name.as_str())
+        })
+        .collect()
+}
+
 /// Each app's count of services that differ across environments (`AppSummary::drifted`).
 fn count_drift(envs: &[EnvData<'_>], apps: &mut [AppSummary]) {
     let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
@@ -668,19 +694,7 @@ fn count_drift(envs: &[EnvData<'_>], apps: &mut [AppSummary]) {
 /// it shows.
 fn app_summaries_without_drift(envs: &[EnvData<'_>]) -> Vec<AppSummary> {
     let summaries: Vec<_> = envs.iter().map(EnvData::summary).collect();
-    // An app is one with services or databases somewhere; alarms alone do not make one.
-    let names: BTreeSet<&str> = summaries
-        .iter()
-        .flatten()
-        .flat_map(|summary| {
-            summary
-                .apps
-                .iter()
-                .filter(|(_, s)| s.services > 0 || s.databases > 0)
-                .map(|(name, _)| name.as_str())
-        })
-        .collect();
-    names
+    app_names_in(&summaries)
         .into_iter()
         .map(|name| {
             let found: Vec<Option<&AppEnvSummary>> = summaries

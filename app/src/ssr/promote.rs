@@ -94,10 +94,7 @@ pub fn drift_view(
         }
         None => 1,
     };
-    let apps = crate::domain::views::app_summaries(&data)
-        .into_iter()
-        .map(|a| a.name)
-        .collect();
+    let apps = crate::domain::views::app_names(&data);
     let deploy_into = states
         .iter()
         .filter(|s| authorize(user, Action::Deploy, &s.descriptor.id).is_ok())
@@ -239,6 +236,18 @@ fn plan_all(
         .collect())
 }
 
+/// A promotion's request key: a valid key short enough to name each service's action after it
+/// (`<key>-s<index>`). `hint` ends the refusal (what the person can do about it).
+fn check_key(key: &str, hint: &str) -> Result<(), AppError> {
+    crate::domain::actions::IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
+    if key.len() > 56 {
+        return Err(AppError::Invalid(format!(
+            "the request key of a promotion is at most 56 characters{hint}"
+        )));
+    }
+    Ok(())
+}
+
 /// The source and target, after the checks every promotion passes first: the person sees the
 /// source and may deploy into the target, and the configured order allows the path.
 async fn checked_states(
@@ -321,12 +330,7 @@ pub async fn promote(
     ticket_url: Option<String>,
     confirm: Option<&str>,
 ) -> Result<PromotionOutcome, AppError> {
-    crate::domain::actions::IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
-    if key.len() > 56 {
-        return Err(AppError::Invalid(
-            "the request key of a promotion is at most 56 characters; reload the page".into(),
-        ));
-    }
+    check_key(key, "; reload the page")?;
     let (source, target) = checked_states(user, services, ask).await?;
     if needs_approval(&target, ActionKind::Deploy)
         && reason
@@ -439,12 +443,7 @@ pub async fn request_promotion(
     via_token: &str,
 ) -> Result<RequestedPromotion, AppError> {
     use crate::domain::actions::{ActionStatus, IdempotencyKey};
-    IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
-    if key.len() > 56 {
-        return Err(AppError::Invalid(
-            "the request key of a promotion is at most 56 characters".into(),
-        ));
-    }
+    check_key(key, "")?;
     let (source, target) = checked_states(user, services, ask).await?;
     if !needs_approval(&target, ActionKind::Deploy) {
         return Err(AppError::Invalid(format!(
