@@ -4,8 +4,8 @@
 //! whether an approved request may run now. Time is always a parameter.
 
 use super::actions::ActionKind;
+use super::change::Change;
 use super::local_time::local_instant;
-use super::plans::Change;
 use super::policy::Role;
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};

@@ -22,6 +22,158 @@ pub struct AuditRow {
     pub detail: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The API token (id) the request came with.
+    #[serde(default)]
+    pub token_id: Option<i64>,
+}
+
+/// What an audit entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditKind {
+    Login,
+    Logout,
+    /// A request the policy refused.
+    Denied,
+    /// An operator action (its intent and its outcome).
+    Action(super::actions::ActionKind),
+    ReleaseApprove,
+    ReleaseReject,
+    ReleaseCancel,
+    ReleaseBreakGlass,
+    ReleaseExecute,
+    ReleaseExpire,
+    TokenCreate,
+    TokenRevoke,
+    TokenList,
+    IncidentOpen,
+    IncidentReopen,
+    IncidentEscalate,
+    IncidentAck,
+    IncidentAssign,
+    IncidentNote,
+    IncidentResolve,
+    OncallOverride,
+    OncallOverrideRemoved,
+}
+
+impl AuditKind {
+    /// The word stored and filtered on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::Login => "login",
+            AuditKind::Logout => "logout",
+            AuditKind::Denied => "denied",
+            AuditKind::Action(kind) => kind.as_str(),
+            AuditKind::ReleaseApprove => "release_approve",
+            AuditKind::ReleaseReject => "release_reject",
+            AuditKind::ReleaseCancel => "release_cancel",
+            AuditKind::ReleaseBreakGlass => "release_break_glass",
+            AuditKind::ReleaseExecute => "release_execute",
+            AuditKind::ReleaseExpire => "release_expire",
+            AuditKind::TokenCreate => "token_create",
+            AuditKind::TokenRevoke => "token_revoke",
+            AuditKind::TokenList => "token_list",
+            AuditKind::IncidentOpen => "incident_open",
+            AuditKind::IncidentReopen => "incident_reopen",
+            AuditKind::IncidentEscalate => "incident_escalate",
+            AuditKind::IncidentAck => "incident_ack",
+            AuditKind::IncidentAssign => "incident_assign",
+            AuditKind::IncidentNote => "incident_note",
+            AuditKind::IncidentResolve => "incident_resolve",
+            AuditKind::OncallOverride => "oncall_override",
+            AuditKind::OncallOverrideRemoved => "oncall_override_removed",
+        }
+    }
+}
+
+/// How the step an audit entry records ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditOutcome {
+    /// An action's intent, recorded before AWS is called.
+    Requested,
+    Succeeded,
+    Failed,
+    Denied,
+    /// A gated action became a release request.
+    ApprovalRequested,
+    Approved,
+    Rejected,
+    Cancelled,
+    Executing,
+    BreakGlass,
+    Expired,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Requested => "requested",
+            AuditOutcome::Succeeded => "succeeded",
+            AuditOutcome::Failed => "failed",
+            AuditOutcome::Denied => "denied",
+            AuditOutcome::ApprovalRequested => "approval_requested",
+            AuditOutcome::Approved => "approved",
+            AuditOutcome::Rejected => "rejected",
+            AuditOutcome::Cancelled => "cancelled",
+            AuditOutcome::Executing => "executing",
+            AuditOutcome::BreakGlass => "break_glass",
+            AuditOutcome::Expired => "expired",
+        }
+    }
+}
+
+/// One audit record to write: who did what, where, with which outcome, from where, and the API
+/// token the request came with. Made from the caller by [`AuditEntry::new`], the only
+/// constructor, so every entry point records the same facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub kind: AuditKind,
+    pub env: Option<String>,
+    pub target: Option<String>,
+    pub outcome: AuditOutcome,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The API token (id) the request came with.
+    pub token_id: Option<i64>,
+}
+
+impl AuditEntry {
+    /// An entry for `caller`: its name, address, user agent and token.
+    pub fn new(caller: &super::caller::Caller, kind: AuditKind, outcome: AuditOutcome) -> Self {
+        Self {
+            actor: caller.name().to_string(),
+            kind,
+            env: None,
+            target: None,
+            outcome,
+            detail: None,
+            ip: caller.ip.clone(),
+            user_agent: caller.user_agent.clone(),
+            token_id: caller.token().map(|(id, _)| id),
+        }
+    }
+
+    pub fn env(mut self, env: impl Into<String>) -> Self {
+        self.env = Some(env.into());
+        self
+    }
+
+    pub fn target(mut self, target: impl Into<String>) -> Self {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn maybe_detail(mut self, detail: Option<String>) -> Self {
+        self.detail = detail;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

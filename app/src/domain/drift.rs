@@ -3,11 +3,12 @@
 //! far an environment is behind the one before it in the promotion order, the drift table, and
 //! the checked promotion of the source environment's exact image digests into the next one.
 
+use super::change::Change;
 use super::ids::EnvId;
 use super::inventory::{image_parts, short_digest, Service, Task, TaskDefinition};
-use super::plans::{Change, Plan};
+use super::plans::Plan;
 use super::revision_diff::diff_revisions;
-use super::views::EnvData;
+use super::views::summary::EnvData;
 use crate::domain::actions::ActionKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

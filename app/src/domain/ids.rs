@@ -12,6 +12,32 @@ pub enum IdError {
     TooLong { what: &'static str, max: usize },
     #[error("{what} may only contain lower-case letters, digits and '-' (got {value:?})")]
     BadCharacter { what: &'static str, value: String },
+    #[error("{value:?} is not {what}")]
+    NotANumber { what: &'static str, value: String },
+}
+
+/// A record's number from an address or a form (a release request, an incident): `12` or `#12`,
+/// positive. `what` names it in the error, e.g. "a release request number".
+pub fn parse_number(text: &str, what: &'static str) -> Result<i64, IdError> {
+    text.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| IdError::NotANumber {
+            what,
+            value: text.to_string(),
+        })
+}
+
+/// A release request's number.
+pub fn parse_release_id(text: &str) -> Result<i64, IdError> {
+    parse_number(text, "a release request number")
+}
+
+/// An incident's number.
+pub fn parse_incident_id(text: &str) -> Result<i64, IdError> {
+    parse_number(text, "an incident number")
 }
 
 /// The id of an environment, as used in URLs and config (`dev`, `staging`, `prod-eu`).

@@ -287,13 +287,19 @@ pub enum Response {
 }
 
 impl Response {
-    pub fn kind(&self) -> &'static str {
+    /// What the audit log calls this response.
+    pub fn audit_kind(&self) -> super::audit::AuditKind {
+        use super::audit::AuditKind;
         match self {
-            Response::Acknowledge => "incident_ack",
-            Response::Assign(_) => "incident_assign",
-            Response::Note(_) => "incident_note",
-            Response::Resolve(_) => "incident_resolve",
+            Response::Acknowledge => AuditKind::IncidentAck,
+            Response::Assign(_) => AuditKind::IncidentAssign,
+            Response::Note(_) => AuditKind::IncidentNote,
+            Response::Resolve(_) => AuditKind::IncidentResolve,
         }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.audit_kind().as_str()
     }
 }
 

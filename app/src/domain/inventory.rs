@@ -1,7 +1,8 @@
 //! The inventory of one environment as the console knows it: ECS services, RDS databases,
 //! CloudWatch alarms and metric series, mapped from AWS into plain types.
 
-use super::ids::EnvId;
+pub use super::environment::EnvDescriptor;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -518,23 +519,6 @@ impl EnvInventory {
 
 pub fn service_key(cluster: &str, service: &str) -> String {
     format!("{cluster}/{service}")
-}
-
-/// Static description of an environment, from config.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnvDescriptor {
-    pub id: EnvId,
-    pub name: String,
-    pub region: String,
-    pub account_id: Option<String>,
-    pub protected: bool,
-    pub refresh_interval_secs: u64,
-    /// Limits on desired counts, from config.
-    #[serde(default)]
-    pub scaling: super::actions::ScalePolicy,
-    /// The approval gate (applies when `protected`).
-    #[serde(default)]
-    pub approval: super::approvals::ApprovalPolicy,
 }
 
 /// The console's knowledge of an environment's data: when it last succeeded, and the current

@@ -3,32 +3,13 @@
 //! The review step on the service page shows them; the server function runs the same checks
 //! before it records anything.
 
+pub use super::change::Change;
+
 use super::actions::{ActionKind, ActionResult, ActionStatus, DesiredCount, ImageRef, ScaleBounds};
-use super::inventory::{split_image, Service, TaskDefinition};
+use super::inventory::{revision_label_from_arn, split_image, Service, TaskDefinition};
+use super::views::summary::EnvData;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-
-/// One line of a change: what, before, after.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Change {
-    pub what: String,
-    pub before: String,
-    pub after: String,
-}
-
-impl Change {
-    pub fn new(
-        what: impl Into<String>,
-        before: impl Into<String>,
-        after: impl Into<String>,
-    ) -> Self {
-        Self {
-            what: what.into(),
-            before: before.into(),
-            after: after.into(),
-        }
-    }
-}
 
 /// A checked action on a service, ready to confirm.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -284,6 +265,52 @@ pub fn plan_rollback(
         },
         target,
     ))
+}
+
+/// What a rollback of a service is checked against, read from one environment's snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollbackContext<'a> {
+    /// The service as the inventory knows it.
+    pub service: &'a Service,
+    /// Revisions of the service's family it could be rolled back (or forward) to: every one the
+    /// console knows but the one it runs.
+    pub revisions: Vec<TaskDefinition>,
+    /// When each revision (by ARN) last started running on the service, from its deployments
+    /// ([`last_deployed`] without the console's own actions).
+    pub last_deployed: BTreeMap<String, DateTime<Utc>>,
+}
+
+/// What [`plan_rollback`] needs for `cluster/service` in `env`, or `None` when the environment
+/// has no such service (or no inventory yet). The service page shows the same revisions.
+pub fn rollback_context<'a>(
+    env: &EnvData<'a>,
+    cluster: &str,
+    service: &str,
+) -> Option<RollbackContext<'a>> {
+    let service = env.inventory?.service(cluster, service)?;
+    let family = service
+        .task_definition
+        .as_ref()
+        .map(|td| td.family.clone())
+        .unwrap_or_else(|| {
+            let label = revision_label_from_arn(&service.task_definition_arn);
+            label.split(':').next().unwrap_or_default().to_string()
+        });
+    let revisions = env
+        .details
+        .and_then(|d| d.revisions.get(&family))
+        .map(|r| {
+            r.iter()
+                .filter(|td| td.arn != service.task_definition_arn)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(RollbackContext {
+        service,
+        revisions,
+        last_deployed: last_deployed(service, &[]),
+    })
 }
 
 /// Forcing a new deployment: same revision, fresh tasks.
@@ -610,5 +637,53 @@ mod tests {
         let plan = plan_redeploy(&service());
         assert_eq!(plan.summary, "force new deployment of web:7");
         assert_eq!(plan.changes[0].after, "2 fresh on web:7");
+    }
+
+    #[test]
+    fn rollback_context_offers_the_other_revisions_of_the_family() {
+        use crate::domain::ids::EnvId;
+        use crate::domain::inventory::{EnvDescriptor, EnvDetails, EnvInventory, RefreshStatus};
+
+        let descriptor = EnvDescriptor {
+            id: EnvId::parse("prod").unwrap(),
+            name: "prod".into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            protected: false,
+            refresh_interval_secs: 30,
+            scaling: Default::default(),
+            approval: Default::default(),
+        };
+        let status = RefreshStatus::default();
+        let inventory = EnvInventory {
+            services: vec![service()],
+            ..Default::default()
+        };
+        let mut details = EnvDetails::default();
+        details
+            .revisions
+            .insert("web".into(), vec![td(7, &[]), td(6, &[]), td(5, &[])]);
+        let env = |details| EnvData {
+            descriptor: &descriptor,
+            status: &status,
+            inventory: Some(&inventory),
+            details,
+            summary: None,
+        };
+
+        let context = rollback_context(&env(Some(&details)), "main", "web").unwrap();
+        assert_eq!(context.service, &service());
+        let revisions: Vec<i32> = context.revisions.iter().map(|td| td.revision).collect();
+        assert_eq!(
+            revisions,
+            [6, 5],
+            "every known revision but the running one"
+        );
+        assert_eq!(context.last_deployed, last_deployed(&service(), &[]));
+
+        let unread = rollback_context(&env(None), "main", "web").unwrap();
+        assert!(unread.revisions.is_empty(), "no revisions read yet");
+        assert!(rollback_context(&env(Some(&details)), "main", "api").is_none());
+        assert!(rollback_context(&env(Some(&details)), "other", "web").is_none());
     }
 }

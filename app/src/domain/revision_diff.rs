@@ -5,8 +5,8 @@
 //! the ARN they are read from, which is all a task definition holds of them. The rows are
 //! [`Change`]s, so the review step, the drift view and release requests show them alike.
 
+use super::change::Change;
 use super::inventory::{ContainerDefinition, HealthCheck, LogConfig, TaskDefinition};
-use super::plans::Change;
 
 /// What a masked value reads as.
 pub const MASKED: &str = "•••••• (masked)";

@@ -1,0 +1,182 @@
+//! Who asks a use case to act, and through which door: a person on a page, a person's API token,
+//! or one of the console's own background jobs. Every use case takes its caller as an argument,
+//! so the audit row it writes names the person, the client's address and user agent, and the
+//! token, whatever the entry point.
+
+use super::policy::{AuthMethod, Principal, RoleGrants};
+use serde::{Deserialize, Serialize};
+
+/// The name the console's own steps are recorded under (the release sweep, the alarm poller).
+pub const SYSTEM_ACTOR: &str = "quarterdeck";
+
+/// The entry point a request came through.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    /// A page or a form of the web console (a server function), signed in with a session.
+    Page,
+    /// The automation API, with the API token `id` named `name`.
+    ApiToken { id: i64, name: String },
+    /// A background job of the console itself, e.g. `release sweep` or `alarm poller`.
+    Job(&'static str),
+}
+
+/// The caller of a use case: who, from where, through which channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub principal: Principal,
+    /// The client's address as the server saw it.
+    pub ip: Option<String>,
+    /// The client's user agent, at most 300 characters.
+    pub user_agent: Option<String>,
+    pub channel: Channel,
+}
+
+/// How much of a user agent is kept.
+pub const USER_AGENT_CHARS: usize = 300;
+
+impl Caller {
+    /// A person on a page.
+    pub fn page(principal: Principal, ip: Option<String>, user_agent: Option<&str>) -> Self {
+        Self {
+            principal,
+            ip,
+            user_agent: user_agent.map(clip_user_agent),
+            channel: Channel::Page,
+        }
+    }
+
+    /// A request of the automation API carrying token `id` named `name`.
+    pub fn api(
+        principal: Principal,
+        ip: Option<String>,
+        user_agent: Option<&str>,
+        token_id: i64,
+        token_name: &str,
+    ) -> Self {
+        Self {
+            principal,
+            ip,
+            user_agent: user_agent.map(clip_user_agent),
+            channel: Channel::ApiToken {
+                id: token_id,
+                name: token_name.to_string(),
+            },
+        }
+    }
+
+    /// The console's own background job `job`: it acts as [`SYSTEM_ACTOR`], holds no role and
+    /// comes from no address.
+    pub fn job(job: &'static str) -> Self {
+        Self {
+            principal: Principal {
+                name: SYSTEM_ACTOR.to_string(),
+                method: AuthMethod::Dev,
+                grants: RoleGrants::default(),
+                groups: Vec::new(),
+            },
+            ip: None,
+            user_agent: None,
+            channel: Channel::Job(job),
+        }
+    }
+
+    /// Someone who has not (yet) proved who they are, e.g. a failed sign-in: recorded as
+    /// `unknown`, holding no role.
+    pub fn unknown(ip: Option<String>, user_agent: Option<&str>) -> Self {
+        Self::page(
+            Principal {
+                name: "unknown".to_string(),
+                method: AuthMethod::Oidc,
+                grants: RoleGrants::default(),
+                groups: Vec::new(),
+            },
+            ip,
+            user_agent,
+        )
+    }
+
+    /// The console's own background job `job` taking a step for `person` (an approved release
+    /// runs as its requester): the audit names the person, with no address.
+    pub fn job_for(job: &'static str, person: &str) -> Self {
+        let mut caller = Self::job(job);
+        caller.principal.name = person.to_string();
+        caller
+    }
+
+    /// The name recorded as the actor.
+    pub fn name(&self) -> &str {
+        &self.principal.name
+    }
+
+    /// The API token the request came with, if any.
+    pub fn token(&self) -> Option<(i64, &str)> {
+        match &self.channel {
+            Channel::ApiToken { id, name } => Some((*id, name.as_str())),
+            _ => None,
+        }
+    }
+
+    /// A background job, not a person.
+    pub fn is_job(&self) -> bool {
+        matches!(self.channel, Channel::Job(_))
+    }
+}
+
+/// A user agent as kept in the audit log: its first [`USER_AGENT_CHARS`] characters.
+pub fn clip_user_agent(agent: &str) -> String {
+    agent.chars().take(USER_AGENT_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::Role;
+
+    fn ana() -> Principal {
+        Principal {
+            name: "ana".into(),
+            method: AuthMethod::Oidc,
+            grants: RoleGrants::everywhere(Role::Operator),
+            groups: vec![],
+        }
+    }
+
+    #[test]
+    fn callers_say_where_they_came_from() {
+        let long = "x".repeat(400);
+        let table = [
+            (
+                Caller::page(ana(), Some("10.0.0.1".into()), Some("Firefox")),
+                "ana",
+                Some("10.0.0.1"),
+                Some("Firefox".to_string()),
+                None,
+                false,
+            ),
+            (
+                Caller::api(ana(), None, Some(&long), 7, "ci"),
+                "ana",
+                None,
+                Some("x".repeat(300)),
+                Some((7, "ci")),
+                false,
+            ),
+            (
+                Caller::job("release sweep"),
+                SYSTEM_ACTOR,
+                None,
+                None,
+                None,
+                true,
+            ),
+        ];
+        for (caller, name, ip, agent, token, job) in table {
+            assert_eq!(caller.name(), name);
+            assert_eq!(caller.ip.as_deref(), ip);
+            assert_eq!(caller.user_agent, agent);
+            assert_eq!(caller.token(), token);
+            assert_eq!(caller.is_job(), job);
+        }
+        assert!(Caller::job("x").principal.grants.is_empty());
+    }
+}

@@ -1,0 +1,76 @@
+//! The service page: the service with its tasks, metrics and alarms, the revisions it could be
+//! rolled back to and the desired counts it may be scaled to.
+
+use super::action_panel::ActionPanel;
+use super::rows::watches_service;
+use super::summary::{EnvCard, EnvData};
+use crate::domain::alarm_filter::sort_for_display;
+use crate::domain::inventory::{service_key, Alarm, Service, ServiceMetrics};
+use crate::domain::plans::{rollback_context, RollbackContext};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub generated_at: DateTime<Utc>,
+    pub card: EnvCard,
+    pub service: Service,
+    pub metrics: Option<ServiceMetrics>,
+    pub alarms: Vec<Alarm>,
+    /// Filled in by the server function for the person asking.
+    pub actions: Option<ActionPanel>,
+    /// Revisions of the service's family the service could be rolled back (or forward) to.
+    pub revisions: Vec<crate::domain::inventory::TaskDefinition>,
+    /// When each revision (by ARN) last started running here, as far as the console knows.
+    pub last_deployed: BTreeMap<String, DateTime<Utc>>,
+    /// The desired counts the scale action accepts.
+    pub bounds: crate::domain::actions::ScaleBounds,
+    /// Release requests for this service that have not finished. Filled in by the server
+    /// function.
+    #[serde(default)]
+    pub open_releases: Vec<crate::domain::approvals::Release>,
+}
+
+/// The service page, or `None` when the environment has no such service.
+pub fn service(
+    env: &EnvData<'_>,
+    cluster: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Option<ServiceView> {
+    let inv = env.inventory?;
+    let RollbackContext {
+        service,
+        revisions,
+        last_deployed,
+    } = rollback_context(env, cluster, name)?;
+    let mut alarms: Vec<Alarm> = inv
+        .alarms
+        .iter()
+        .filter(|a| watches_service(a, service))
+        .cloned()
+        .collect();
+    sort_for_display(&mut alarms, |a| a);
+    let key = service_key(cluster, name);
+    let mut service = service.clone();
+    if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {
+        service.tasks = tasks.clone();
+    }
+    let bounds =
+        env.descriptor
+            .scaling
+            .bounds_for(&service.cluster, &service.name, service.autoscaling);
+    Some(ServiceView {
+        generated_at: now,
+        card: env.card(now),
+        service,
+        metrics: env.details.and_then(|m| m.services.get(&key)).cloned(),
+        alarms,
+        actions: None,
+        revisions,
+        last_deployed,
+        bounds,
+        open_releases: Vec::new(),
+    })
+}
