@@ -2,9 +2,10 @@
 //! transaction, so no action runs without its intent committed first.
 
 use super::audit::insert_entry;
-use super::Pool;
+use super::error::{StoreContext, StoreError};
+use super::sql::Pool;
 use app::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
-use app::ssr::ports::{ActionRecord, ActionStore, AuditEntry, Begun};
+use app::ports::{ActionRecord, ActionStore, AuditEntry, Begun, PortError};
 use chrono::Utc;
 
 pub struct SqlActions {
@@ -36,7 +37,7 @@ fn same_action(existing: &Existing, record: &ActionRecord) -> bool {
         && existing.params == record.params
 }
 
-fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, String> {
+fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, StoreError> {
     if !same_action(existing, record) {
         return Ok(Begun::KeyReused);
     }
@@ -44,7 +45,7 @@ fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, String> {
         ("running", _) | (_, None) => Ok(Begun::InFlight),
         (_, Some(json)) => serde_json::from_str(json)
             .map(|r| Begun::AlreadyDone(Box::new(r)))
-            .map_err(|e| format!("reading a stored action result: {e}")),
+            .map_err(|e| StoreError::corrupt("action result", json, e)),
     }
 }
 
@@ -53,19 +54,19 @@ const SELECT: &str =
 
 #[async_trait::async_trait]
 impl ActionStore for SqlActions {
-    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String> {
-        let fail = |e: sqlx::Error| format!("recording an action: {e}");
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let existing: Option<Existing> = sqlx::query_as(&crate::store::numbered(SELECT))
+    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError> {
+        const WHAT: &str = "recording an action";
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        let existing: Option<Existing> = sqlx::query_as(&super::sql::numbered(SELECT))
             .bind(record.key.as_str())
             .fetch_optional(&mut *tx)
             .await
-            .map_err(fail)?;
+            .context(WHAT)?;
         if let Some(existing) = existing {
-            return found(&existing, record);
+            return Ok(found(&existing, record).context(WHAT)?);
         }
         let inserted = sqlx::query(
-            &crate::store::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
+            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
         )
         .bind(record.key.as_str())
@@ -85,17 +86,17 @@ impl ActionStore for SqlActions {
                 .as_database_error()
                 .is_some_and(|d| d.is_unique_violation());
             if !unique {
-                return Err(fail(e));
+                return Err(StoreError::from(e).context(WHAT).into());
             }
-            let existing: Existing = sqlx::query_as(&crate::store::numbered(SELECT))
+            let existing: Existing = sqlx::query_as(&super::sql::numbered(SELECT))
                 .bind(record.key.as_str())
                 .fetch_one(&self.pool)
                 .await
-                .map_err(fail)?;
-            return found(&existing, record);
+                .context(WHAT)?;
+            return Ok(found(&existing, record).context(WHAT)?);
         }
-        insert_entry(&mut tx, &intent).await.map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        insert_entry(&mut tx, &intent).await.context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
         Ok(Begun::Started)
     }
 
@@ -104,16 +105,16 @@ impl ActionStore for SqlActions {
         key: &IdempotencyKey,
         result: &ActionResult,
         outcome: AuditEntry,
-    ) -> Result<(), String> {
-        let fail = |e: sqlx::Error| format!("recording an action's outcome: {e}");
-        let json = serde_json::to_string(result).map_err(|e| e.to_string())?;
+    ) -> Result<(), PortError> {
+        const WHAT: &str = "recording an action's outcome";
+        let json = serde_json::to_string(result).context(WHAT)?;
         let state = match result.status {
             app::domain::actions::ActionStatus::Succeeded => "succeeded",
             app::domain::actions::ActionStatus::Failed { .. } => "failed",
             app::domain::actions::ActionStatus::AwaitingApproval { .. } => "awaiting_approval",
         };
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        sqlx::query(&crate::store::numbered(
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        sqlx::query(&super::sql::numbered(
             "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ?",
         ))
         .bind(state)
@@ -122,9 +123,10 @@ impl ActionStore for SqlActions {
         .bind(key.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(fail)?;
-        insert_entry(&mut tx, &outcome).await.map_err(fail)?;
-        tx.commit().await.map_err(fail)
+        .context(WHAT)?;
+        insert_entry(&mut tx, &outcome).await.context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
+        Ok(())
     }
 
     async fn recent(
@@ -132,16 +134,16 @@ impl ActionStore for SqlActions {
         env: &str,
         target: &str,
         limit: i64,
-    ) -> Result<Vec<ActionResult>, String> {
+    ) -> Result<Vec<ActionResult>, PortError> {
         let rows: Vec<(Option<String>,)> = sqlx::query_as(
-            &crate::store::numbered("SELECT result FROM actions WHERE env = ? AND target = ? AND result IS NOT NULL ORDER BY id DESC LIMIT ?"),
+            &super::sql::numbered("SELECT result FROM actions WHERE env = ? AND target = ? AND result IS NOT NULL ORDER BY id DESC LIMIT ?"),
         )
         .bind(env)
         .bind(target)
         .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| format!("reading recent actions: {e}"))?;
+        .context("reading recent actions")?;
         Ok(parse_results(rows))
     }
 
@@ -150,16 +152,16 @@ impl ActionStore for SqlActions {
         key: &IdempotencyKey,
         actor: &str,
         kind: ActionKind,
-    ) -> Result<Option<ActionResult>, String> {
+    ) -> Result<Option<ActionResult>, PortError> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            &crate::store::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL"),
+            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL"),
         )
         .bind(key.as_str())
         .bind(actor)
         .bind(kind.as_str())
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| format!("reading a finished action: {e}"))?;
+        .context("reading a finished action")?;
         Ok(row
             .and_then(|(json,)| json)
             .and_then(|j| serde_json::from_str(&j).ok()))
@@ -170,7 +172,7 @@ impl ActionStore for SqlActions {
         env: &str,
         kinds: &[ActionKind],
         limit: i64,
-    ) -> Result<Vec<ActionResult>, String> {
+    ) -> Result<Vec<ActionResult>, PortError> {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
@@ -178,7 +180,7 @@ impl ActionStore for SqlActions {
         let sql = format!(
             "SELECT result FROM actions WHERE env = ? AND kind IN ({marks}) AND result IS NOT NULL ORDER BY id DESC LIMIT ?"
         );
-        let sql = crate::store::numbered(&sql);
+        let sql = super::sql::numbered(&sql);
         let mut query = sqlx::query_as(&sql).bind(env);
         for kind in kinds {
             query = query.bind(kind.as_str());
@@ -187,7 +189,7 @@ impl ActionStore for SqlActions {
             .bind(limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| format!("reading recent actions: {e}"))?;
+            .context("reading recent actions")?;
         Ok(parse_results(rows))
     }
 
@@ -196,17 +198,17 @@ impl ActionStore for SqlActions {
         env: &str,
         from: chrono::DateTime<Utc>,
         to: chrono::DateTime<Utc>,
-    ) -> Result<Vec<ActionResult>, String> {
+    ) -> Result<Vec<ActionResult>, PortError> {
         // `created_at` is RFC 3339 in UTC throughout, so text order is time order.
         let rows: Vec<(Option<String>,)> = sqlx::query_as(
-            &crate::store::numbered("SELECT result FROM actions WHERE env = ? AND created_at >= ? AND created_at <= ? AND result IS NOT NULL ORDER BY id LIMIT 500"),
+            &super::sql::numbered("SELECT result FROM actions WHERE env = ? AND created_at >= ? AND created_at <= ? AND result IS NOT NULL ORDER BY id LIMIT 500"),
         )
         .bind(env)
         .bind(from.to_rfc3339())
         .bind(to.to_rfc3339())
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| format!("reading actions: {e}"))?;
+        .context("reading actions")?;
         Ok(parse_results(rows))
     }
 }
@@ -221,6 +223,7 @@ fn parse_results(rows: Vec<(Option<String>,)>) -> Vec<ActionResult> {
 mod tests {
     use super::*;
     use app::domain::actions::ActionStatus;
+    use app::domain::audit::{AuditKind, AuditOutcome};
 
     async fn store() -> (tempfile::TempDir, SqlActions, super::super::SqlAudit) {
         let dir = tempfile::tempdir().unwrap();
@@ -246,16 +249,17 @@ mod tests {
         }
     }
 
-    fn audit(outcome: &str) -> AuditEntry {
+    fn audit(outcome: AuditOutcome) -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
-            kind: "scale".into(),
+            kind: AuditKind::Action(ActionKind::Scale),
             env: Some("dev".into()),
             target: Some("main/web".into()),
-            outcome: outcome.into(),
+            outcome,
             detail: None,
             ip: None,
             user_agent: None,
+            token_id: None,
         }
     }
 
@@ -279,27 +283,37 @@ mod tests {
         let (_dir, actions, log) = store().await;
         let r = record("key-00000001", r#"{"desired":3}"#);
         assert_eq!(
-            actions.begin(&r, audit("requested")).await,
-            Ok(Begun::Started)
+            actions
+                .begin(&r, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::Started
         );
         assert_eq!(
-            actions.begin(&r, audit("requested")).await,
-            Ok(Begun::InFlight)
+            actions
+                .begin(&r, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::InFlight
         );
         actions
-            .finish(&r.key, &result(), audit("succeeded"))
+            .finish(&r.key, &result(), audit(AuditOutcome::Succeeded))
             .await
             .unwrap();
         assert_eq!(
-            actions.begin(&r, audit("requested")).await,
-            Ok(Begun::AlreadyDone(Box::new(
-                result_like(&actions, &r).await
-            )))
+            actions
+                .begin(&r, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::AlreadyDone(Box::new(result_like(&actions, &r).await))
         );
         let other = record("key-00000001", r#"{"desired":9}"#);
         assert_eq!(
-            actions.begin(&other, audit("requested")).await,
-            Ok(Begun::KeyReused)
+            actions
+                .begin(&other, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::KeyReused
         );
         let rows = log.recent(10).await.unwrap();
         let outcomes: Vec<_> = rows.iter().map(|(_, e)| e.outcome.as_str()).collect();

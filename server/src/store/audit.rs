@@ -1,8 +1,9 @@
 //! The audit log in SQL: insert only (triggers refuse updates and deletes).
 
-use super::Pool;
+use super::error::{StoreContext, StoreError};
+use super::sql::Pool;
 use app::domain::audit::{AuditFilter, AuditRow};
-use app::ssr::ports::{AuditEntry, AuditPort, AuditScope};
+use app::ports::{AuditEntry, AuditPort, AuditScope, PortError};
 use chrono::{DateTime, Utc};
 
 pub struct SqlAudit {
@@ -15,30 +16,50 @@ impl SqlAudit {
     }
 
     /// The most recent entries of every environment, newest first.
-    pub async fn recent(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, AuditEntry)>, String> {
+    pub async fn recent(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, AuditRow)>, StoreError> {
         let everything = AuditScope {
             envs: None,
             viewer: String::new(),
         };
         let (rows, _) = self
-            .query(&AuditFilter::default(), &everything, limit, 0)
+            .matching(&AuditFilter::default(), &everything, limit, 0)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let entry = AuditEntry {
-                    actor: r.actor,
-                    kind: r.kind,
-                    env: r.env,
-                    target: r.target,
-                    outcome: r.outcome,
-                    detail: r.detail,
-                    ip: r.ip,
-                    user_agent: r.user_agent,
-                };
-                (r.at, entry)
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| (r.at, r)).collect())
+    }
+
+    /// Entries matching `filter` within `scope`, newest first, and how many match in all.
+    async fn matching(
+        &self,
+        filter: &AuditFilter,
+        scope: &AuditScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditRow>, i64), StoreError> {
+        let (filtered, args) = conditions(filter, scope);
+        let count_sql =
+            super::sql::numbered(&format!("SELECT COUNT(*) FROM audit_events{filtered}"));
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            count = count.bind(a);
+        }
+        let total = count
+            .fetch_one(&self.pool)
+            .await
+            .context("reading the audit log")?;
+        let rows_sql = super::sql::numbered(&format!(
+            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
+        ));
+        let mut rows = sqlx::query_as::<_, StoredRow>(&rows_sql);
+        for a in &args {
+            rows = rows.bind(a);
+        }
+        let found = rows
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading the audit log")?;
+        Ok((found.into_iter().map(StoredRow::into_row).collect(), total))
     }
 }
 
@@ -54,6 +75,7 @@ struct StoredRow {
     detail: Option<String>,
     ip: Option<String>,
     user_agent: Option<String>,
+    token_id: Option<i64>,
 }
 
 impl StoredRow {
@@ -71,6 +93,7 @@ impl StoredRow {
             detail: self.detail,
             ip: self.ip,
             user_agent: self.user_agent,
+            token_id: self.token_id,
         }
     }
 }
@@ -79,23 +102,24 @@ impl StoredRow {
 pub(crate) async fn insert_entry(
     conn: &mut sqlx::AnyConnection,
     entry: &AuditEntry,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(&crate::store::numbered(
-        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+) -> Result<(), StoreError> {
+    sqlx::query(&super::sql::numbered(
+        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ))
     .bind(Utc::now().to_rfc3339())
     .bind(&entry.actor)
-    .bind(&entry.kind)
+    .bind(entry.kind.as_str())
     .bind(&entry.env)
     .bind(&entry.target)
-    .bind(&entry.outcome)
+    .bind(entry.outcome.as_str())
     .bind(&entry.detail)
     .bind(&entry.ip)
     .bind(&entry.user_agent)
+    .bind(entry.token_id)
     .execute(conn)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 /// The WHERE clause for a filter and a scope (with `?` parameters) and its text values in order.
@@ -142,47 +166,24 @@ impl AuditPort for SqlAudit {
         scope: &AuditScope,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<AuditRow>, i64), String> {
-        let fail = |e: sqlx::Error| format!("reading the audit log: {e}");
-        let (filtered, args) = conditions(filter, scope);
-        let count_sql =
-            crate::store::numbered(&format!("SELECT COUNT(*) FROM audit_events{filtered}"));
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for a in &args {
-            count = count.bind(a);
-        }
-        let total = count.fetch_one(&self.pool).await.map_err(fail)?;
-        let rows_sql = crate::store::numbered(&format!(
-            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
-        ));
-        let mut rows = sqlx::query_as::<_, StoredRow>(&rows_sql);
-        for a in &args {
-            rows = rows.bind(a);
-        }
-        let found = rows
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(fail)?;
-        Ok((found.into_iter().map(StoredRow::into_row).collect(), total))
+    ) -> Result<(Vec<AuditRow>, i64), PortError> {
+        Ok(self.matching(filter, scope, limit, offset).await?)
     }
 
-    async fn record(&self, entry: AuditEntry) -> Result<(), String> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(|e| format!("writing the audit log: {e}"))?;
+    async fn record(&self, entry: AuditEntry) -> Result<(), PortError> {
+        let mut conn = self.pool.acquire().await.context("writing the audit log")?;
         insert_entry(&mut conn, &entry)
             .await
-            .map_err(|e| format!("writing the audit log: {e}"))
+            .context("writing the audit log")?;
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::domain::actions::ActionKind;
+    use app::domain::audit::{AuditKind, AuditOutcome};
 
     async fn pool() -> (tempfile::TempDir, Pool) {
         let dir = tempfile::tempdir().unwrap();
@@ -192,16 +193,17 @@ mod tests {
         (dir, pool)
     }
 
-    fn entry(kind: &str) -> AuditEntry {
+    fn entry(kind: AuditKind) -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
-            kind: kind.into(),
+            kind,
             env: Some("prod".into()),
             target: None,
-            outcome: "succeeded".into(),
+            outcome: AuditOutcome::Succeeded,
             detail: None,
             ip: Some("127.0.0.1".into()),
             user_agent: None,
+            token_id: None,
         }
     }
 
@@ -209,11 +211,38 @@ mod tests {
     async fn entries_are_recorded_and_read_back_newest_first() {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool);
-        audit.record(entry("login")).await.unwrap();
-        audit.record(entry("logout")).await.unwrap();
+        audit.record(entry(AuditKind::Login)).await.unwrap();
+        audit.record(entry(AuditKind::Logout)).await.unwrap();
         let recent = audit.recent(10).await.unwrap();
         let kinds: Vec<_> = recent.iter().map(|(_, e)| e.kind.as_str()).collect();
         assert_eq!(kinds, ["logout", "login"]);
+    }
+
+    #[tokio::test]
+    async fn the_token_a_request_came_with_is_read_back() {
+        let (_dir, pool) = pool().await;
+        let audit = SqlAudit::new(pool);
+        audit
+            .record(AuditEntry {
+                token_id: Some(7),
+                outcome: AuditOutcome::Requested,
+                ..entry(AuditKind::Action(ActionKind::Scale))
+            })
+            .await
+            .unwrap();
+        audit.record(entry(AuditKind::Login)).await.unwrap();
+        let recent = audit.recent(10).await.unwrap();
+        let read: Vec<_> = recent
+            .iter()
+            .map(|(_, r)| (r.kind.as_str(), r.outcome.as_str(), r.token_id))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("login", "succeeded", None),
+                ("scale", "requested", Some(7))
+            ]
+        );
     }
 
     #[tokio::test]
@@ -221,10 +250,10 @@ mod tests {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool);
         for (actor, kind, env) in [
-            ("ana", "login", None),
-            ("ana", "scale", Some("prod")),
-            ("bob", "scale", Some("dev")),
-            ("bob", "login", None),
+            ("ana", AuditKind::Login, None),
+            ("ana", AuditKind::Action(ActionKind::Scale), Some("prod")),
+            ("bob", AuditKind::Action(ActionKind::Scale), Some("dev")),
+            ("bob", AuditKind::Login, None),
         ] {
             let mut e = entry(kind);
             e.actor = actor.into();
@@ -280,7 +309,7 @@ mod tests {
     async fn the_audit_log_refuses_updates_and_deletes() {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool.clone());
-        audit.record(entry("login")).await.unwrap();
+        audit.record(entry(AuditKind::Login)).await.unwrap();
         let update = sqlx::query(&crate::store::numbered(
             "UPDATE audit_events SET actor = 'mallory'",
         ))

@@ -3,7 +3,8 @@
 //! changed to its own browsers (each table's `updated_at` is its cursor, compared as text in that
 //! table's own format).
 
-use super::Pool;
+use super::error::StoreError;
+use super::sql::Pool;
 
 /// One changed row: its id, environment and `updated_at`.
 pub type Changed = (i64, String, String);
@@ -25,11 +26,11 @@ impl Followed {
 }
 
 /// The newest `updated_at` of the table now (the cursor to start from), empty when it is empty.
-pub async fn cursor(pool: &Pool, what: Followed) -> Result<String, sqlx::Error> {
+pub async fn cursor(pool: &Pool, what: Followed) -> Result<String, StoreError> {
     let sql = format!("SELECT COALESCE(MAX(updated_at), '') FROM {}", what.table());
-    sqlx::query_scalar(&crate::store::numbered(&sql))
+    Ok(sqlx::query_scalar(&super::sql::numbered(&sql))
         .fetch_one(pool)
-        .await
+        .await?)
 }
 
 /// Rows changed after `since`, oldest first (at most 500).
@@ -37,13 +38,13 @@ pub async fn changed_since(
     pool: &Pool,
     what: Followed,
     since: &str,
-) -> Result<Vec<Changed>, sqlx::Error> {
+) -> Result<Vec<Changed>, StoreError> {
     let sql = format!(
         "SELECT id, env, updated_at FROM {} WHERE updated_at > ? ORDER BY updated_at LIMIT 500",
         what.table()
     );
-    sqlx::query_as(&crate::store::numbered(&sql))
+    Ok(sqlx::query_as(&super::sql::numbered(&sql))
         .bind(since)
         .fetch_all(pool)
-        .await
+        .await?)
 }

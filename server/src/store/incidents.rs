@@ -5,15 +5,19 @@
 //! adds nothing twice.
 
 use super::audit::insert_entry;
-use super::begin_write;
-use super::Pool;
+use super::error::{StoreContext, StoreError};
+use super::sql::begin_write;
+use super::sql::Pool;
+use app::domain::audit::{AuditKind, AuditOutcome};
 use app::domain::incidents::{
     EntryKind, Incident, IncidentAlarm, IncidentState, Response, Severity, TimelineEntry,
     Transition,
 };
 use app::domain::inventory::AlarmState;
 use app::domain::oncall::Override;
-use app::ssr::ports::{AuditEntry, IncidentStore, KnownAlarm, NewEntry, NewIncident, StoredEntry};
+use app::ports::{
+    AuditEntry, IncidentStore, KnownAlarm, NewEntry, NewIncident, PortError, StoredEntry,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,22 +36,19 @@ fn ts(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn time(text: &str) -> Result<DateTime<Utc>, String> {
+fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("bad time {text:?} in the incidents store: {e}"))
+        .map_err(|e| StoreError::corrupt("incidents store time", text, e))
 }
 
-fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, String> {
+fn opt_time(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.as_deref().map(time).transpose()
 }
 
-fn alarm_state(text: &str) -> Result<AlarmState, String> {
-    AlarmState::parse(text).ok_or_else(|| format!("unknown alarm state {text:?}"))
-}
-
-fn db(context: &'static str) -> impl Fn(sqlx::Error) -> String {
-    move |e| format!("{context}: {e}")
+fn alarm_state(text: &str) -> Result<AlarmState, StoreError> {
+    AlarmState::parse(text)
+        .ok_or_else(|| StoreError::corrupt("alarm state", text, "not a known alarm state"))
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,10 +73,10 @@ struct Row {
 
 const COLUMNS: &str = "id, env, group_key, app, title, severity, state, opened_at, last_fired_at, resolved_at, resolved_by, acknowledged_by, acknowledged_at, assignee, escalated_at, reopened";
 
-async fn insert_timeline(conn: &mut sqlx::AnyConnection, e: &NewEntry) -> Result<bool, String> {
-    let data = serde_json::to_string(&e.kind).map_err(|e| e.to_string())?;
+async fn insert_timeline(conn: &mut sqlx::AnyConnection, e: &NewEntry) -> Result<bool, StoreError> {
+    let data = serde_json::to_string(&e.kind).context("recording a timeline entry")?;
     let done = sqlx::query(
-        &crate::store::numbered("INSERT INTO timeline_entries (env, at, app, subject, kind, data, summary, actor, incident_id, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+        &super::sql::numbered("INSERT INTO timeline_entries (env, at, app, subject, kind, data, summary, actor, incident_id, dedupe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
     )
     .bind(&e.env)
     .bind(ts(e.at))
@@ -89,7 +90,7 @@ async fn insert_timeline(conn: &mut sqlx::AnyConnection, e: &NewEntry) -> Result
     .bind(&e.dedupe)
     .execute(&mut *conn)
     .await
-    .map_err(db("recording a timeline entry"))?;
+    .context("recording a timeline entry")?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -114,7 +115,7 @@ fn lifecycle(
 }
 
 impl SqlIncidents {
-    async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Incident>, String> {
+    async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Incident>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -122,7 +123,7 @@ impl SqlIncidents {
         let sql = format!(
             "SELECT incident_id, alarm, state, since FROM incident_alarms WHERE incident_id IN ({marks}) ORDER BY since, alarm"
         );
-        let sql = crate::store::numbered(&sql);
+        let sql = super::sql::numbered(&sql);
         let mut q = sqlx::query_as::<_, (i64, String, String, String)>(&sql);
         for r in &rows {
             q = q.bind(r.id);
@@ -131,16 +132,16 @@ impl SqlIncidents {
         for (id, name, state, since) in q
             .fetch_all(&self.pool)
             .await
-            .map_err(db("reading incident alarms"))?
+            .context("reading incident alarms")?
         {
             alarms.entry(id).or_default().push(IncidentAlarm {
                 name,
-                state: alarm_state(&state)?,
-                since: time(&since)?,
+                state: alarm_state(&state).context("reading incident alarms")?,
+                since: time(&since).context("reading incident alarms")?,
             });
         }
         rows.into_iter()
-            .map(|r| {
+            .map(|r| -> Result<Incident, StoreError> {
                 Ok(Incident {
                     alarms: alarms.remove(&r.id).unwrap_or_default(),
                     id: r.id,
@@ -148,8 +149,10 @@ impl SqlIncidents {
                     group_key: r.group_key,
                     app: r.app,
                     title: r.title,
-                    severity: Severity::parse(&r.severity)?,
-                    state: IncidentState::parse(&r.state)?,
+                    severity: Severity::parse(&r.severity)
+                        .map_err(|e| StoreError::corrupt("incident severity", &r.severity, e))?,
+                    state: IncidentState::parse(&r.state)
+                        .map_err(|e| StoreError::corrupt("incident state", &r.state, e))?,
                     opened_at: time(&r.opened_at)?,
                     last_fired_at: time(&r.last_fired_at)?,
                     resolved_at: opt_time(r.resolved_at)?,
@@ -161,35 +164,37 @@ impl SqlIncidents {
                     reopened: r.reopened,
                 })
             })
-            .collect()
+            .collect::<Result<_, _>>()
+            .context("reading incidents")
     }
 
     async fn get_in(
         conn: &mut sqlx::AnyConnection,
         id: i64,
-    ) -> Result<Option<(String, Option<String>)>, String> {
-        sqlx::query_as::<_, (String, Option<String>)>(&crate::store::numbered(
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        sqlx::query_as::<_, (String, Option<String>)>(&super::sql::numbered(
             "SELECT env, app FROM incidents WHERE id = ?",
         ))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(db("reading an incident"))
+        .context("reading an incident")
     }
 }
 
 #[async_trait::async_trait]
 impl IncidentStore for SqlIncidents {
-    async fn alarm_states(&self, env: &str) -> Result<BTreeMap<String, KnownAlarm>, String> {
-        let rows = sqlx::query_as::<_, (String, String, String)>(&crate::store::numbered(
+    async fn alarm_states(&self, env: &str) -> Result<BTreeMap<String, KnownAlarm>, PortError> {
+        let rows = sqlx::query_as::<_, (String, String, String)>(&super::sql::numbered(
             "SELECT alarm, state, since FROM alarm_states WHERE env = ?",
         ))
         .bind(env)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading alarm states"))?;
-        rows.into_iter()
-            .map(|(alarm, state, since)| {
+        .context("reading alarm states")?;
+        Ok(rows
+            .into_iter()
+            .map(|(alarm, state, since)| -> Result<_, StoreError> {
                 Ok((
                     alarm,
                     KnownAlarm {
@@ -198,27 +203,28 @@ impl IncidentStore for SqlIncidents {
                     },
                 ))
             })
-            .collect()
+            .collect::<Result<_, _>>()
+            .context("reading alarm states")?)
     }
 
     async fn record_transitions(
         &self,
         env: &str,
         transitions: &[(Transition, NewEntry)],
-    ) -> Result<Vec<usize>, String> {
+    ) -> Result<Vec<usize>, PortError> {
         if transitions.is_empty() {
             return Ok(Vec::new());
         }
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("recording transitions"))?;
+            .context("recording transitions")?;
         let mut fresh = Vec::new();
         for (i, (t, entry)) in transitions.iter().enumerate() {
             if insert_timeline(&mut tx, entry).await? {
                 fresh.push(i);
             }
             sqlx::query(
-                &crate::store::numbered("INSERT INTO alarm_states (env, alarm, state, since) VALUES (?, ?, ?, ?)
+                &super::sql::numbered("INSERT INTO alarm_states (env, alarm, state, since) VALUES (?, ?, ?, ?)
                  ON CONFLICT (env, alarm) DO UPDATE SET state = excluded.state, since = excluded.since
                  WHERE excluded.since >= alarm_states.since"),
             )
@@ -228,37 +234,35 @@ impl IncidentStore for SqlIncidents {
             .bind(ts(t.at))
             .execute(&mut *tx)
             .await
-            .map_err(db("recording an alarm state"))?;
+            .context("recording an alarm state")?;
         }
-        tx.commit().await.map_err(db("recording transitions"))?;
+        tx.commit().await.context("recording transitions")?;
         Ok(fresh)
     }
 
-    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, String> {
+    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, PortError> {
         if entries.is_empty() {
             return Ok(0);
         }
-        let mut tx = begin_write(&self.pool)
-            .await
-            .map_err(db("recording entries"))?;
+        let mut tx = begin_write(&self.pool).await.context("recording entries")?;
         let mut fresh = 0;
         for e in entries {
             if insert_timeline(&mut tx, e).await? {
                 fresh += 1;
             }
         }
-        tx.commit().await.map_err(db("recording entries"))?;
+        tx.commit().await.context("recording entries")?;
         Ok(fresh)
     }
 
-    async fn last_deployments(&self, env: &str) -> Result<HashMap<String, String>, String> {
-        let rows = sqlx::query_as::<_, (String, String)>(&crate::store::numbered(
+    async fn last_deployments(&self, env: &str) -> Result<HashMap<String, String>, PortError> {
+        let rows = sqlx::query_as::<_, (String, String)>(&super::sql::numbered(
             "SELECT service, marker FROM observed_deployments WHERE env = ?",
         ))
         .bind(env)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading observed deployments"))?;
+        .context("reading observed deployments")?;
         Ok(rows.into_iter().collect())
     }
 
@@ -266,18 +270,18 @@ impl IncidentStore for SqlIncidents {
         &self,
         env: &str,
         markers: &[(String, String)],
-    ) -> Result<(), String> {
+    ) -> Result<(), PortError> {
         if markers.is_empty() {
             return Ok(());
         }
-        let sql = crate::store::numbered(
+        let sql = super::sql::numbered(
             "INSERT INTO observed_deployments (env, service, marker, seen_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (env, service) DO UPDATE SET marker = excluded.marker, seen_at = excluded.seen_at",
         );
         let seen_at = ts(Utc::now());
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("remembering deployments"))?;
+            .context("remembering deployments")?;
         for (service, marker) in markers {
             sqlx::query(&sql)
                 .bind(env)
@@ -286,9 +290,9 @@ impl IncidentStore for SqlIncidents {
                 .bind(&seen_at)
                 .execute(&mut *tx)
                 .await
-                .map_err(db("remembering a deployment"))?;
+                .context("remembering a deployment")?;
         }
-        tx.commit().await.map_err(db("remembering deployments"))?;
+        tx.commit().await.context("remembering deployments")?;
         Ok(())
     }
 
@@ -297,8 +301,8 @@ impl IncidentStore for SqlIncidents {
         env: &str,
         group_key: &str,
         since: DateTime<Utc>,
-    ) -> Result<Vec<Incident>, String> {
-        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
+    ) -> Result<Vec<Incident>, PortError> {
+        let rows = sqlx::query_as::<_, Row>(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM incidents WHERE env = ? AND group_key = ? AND (state = 'open' OR resolved_at >= ?) ORDER BY id DESC LIMIT 20"
         )))
         .bind(env)
@@ -306,17 +310,17 @@ impl IncidentStore for SqlIncidents {
         .bind(ts(since))
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading incidents"))?;
-        self.complete(rows).await
+        .context("reading incidents")?;
+        Ok(self.complete(rows).await?)
     }
 
-    async fn open(&self, new: &NewIncident, audit: AuditEntry) -> Result<i64, String> {
+    async fn open(&self, new: &NewIncident, audit: AuditEntry) -> Result<i64, PortError> {
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("opening an incident"))?;
+            .context("opening an incident")?;
         let at = new.alarm.since;
         let id: i64 = sqlx::query_scalar(
-            &crate::store::numbered("INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
+            &super::sql::numbered("INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
              VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id"),
         )
         .bind(&new.env)
@@ -329,8 +333,8 @@ impl IncidentStore for SqlIncidents {
         .bind(ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await
-        .map_err(db("opening an incident"))?;
-        sqlx::query(&crate::store::numbered(
+        .context("opening an incident")?;
+        sqlx::query(&super::sql::numbered(
             "INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)",
         ))
         .bind(id)
@@ -339,7 +343,7 @@ impl IncidentStore for SqlIncidents {
         .bind(ts(at))
         .execute(&mut *tx)
         .await
-        .map_err(db("adding an incident's alarm"))?;
+        .context("adding an incident's alarm")?;
         let entry = NewEntry {
             env: new.env.clone(),
             at,
@@ -364,8 +368,8 @@ impl IncidentStore for SqlIncidents {
         };
         insert_entry(&mut tx, &audit)
             .await
-            .map_err(db("auditing an incident"))?;
-        tx.commit().await.map_err(db("opening an incident"))?;
+            .context("auditing an incident")?;
+        tx.commit().await.context("opening an incident")?;
         Ok(id)
     }
 
@@ -374,15 +378,20 @@ impl IncidentStore for SqlIncidents {
         id: i64,
         alarm: &IncidentAlarm,
         audit: Option<AuditEntry>,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, PortError> {
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("updating an incident"))?;
+            .context("updating an incident")?;
         let Some((env, app)) = Self::get_in(&mut tx, id).await? else {
-            return Err(format!("incident #{id} does not exist"));
+            return Err(StoreError::Missing {
+                what: "incident",
+                id,
+            }
+            .context("updating an incident")
+            .into());
         };
         sqlx::query(
-            &crate::store::numbered("INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)
+            &super::sql::numbered("INSERT INTO incident_alarms (incident_id, alarm, state, since) VALUES (?, ?, ?, ?)
              ON CONFLICT (incident_id, alarm) DO UPDATE SET state = excluded.state, since = excluded.since"),
         )
         .bind(id)
@@ -391,17 +400,17 @@ impl IncidentStore for SqlIncidents {
         .bind(ts(alarm.since))
         .execute(&mut *tx)
         .await
-        .map_err(db("adding an incident's alarm"))?;
-        sqlx::query(&crate::store::numbered("UPDATE incidents SET last_fired_at = CASE WHEN last_fired_at > $1 THEN last_fired_at ELSE $1 END, updated_at = $2 WHERE id = $3"))
+        .context("adding an incident's alarm")?;
+        sqlx::query(&super::sql::numbered("UPDATE incidents SET last_fired_at = CASE WHEN last_fired_at > $1 THEN last_fired_at ELSE $1 END, updated_at = $2 WHERE id = $3"))
             .bind(ts(alarm.since))
             .bind(ts(Utc::now()))
             .bind(id)
             .execute(&mut *tx)
             .await
-            .map_err(db("updating an incident"))?;
+            .context("updating an incident")?;
         let mut reopened = false;
         if let Some(audit) = audit {
-            reopened = sqlx::query(&crate::store::numbered(
+            reopened = sqlx::query(&super::sql::numbered(
                 "UPDATE incidents SET state = 'open', resolved_at = NULL, resolved_by = NULL,
                  acknowledged_by = NULL, acknowledged_at = NULL, escalated_at = NULL,
                  reopened = reopened + 1 WHERE id = ? AND state = 'resolved'",
@@ -409,7 +418,7 @@ impl IncidentStore for SqlIncidents {
             .bind(id)
             .execute(&mut *tx)
             .await
-            .map_err(db("reopening an incident"))?
+            .context("reopening an incident")?
             .rows_affected()
                 == 1;
             if reopened {
@@ -429,18 +438,18 @@ impl IncidentStore for SqlIncidents {
                 insert_timeline(&mut tx, &entry).await?;
                 insert_entry(&mut tx, &audit)
                     .await
-                    .map_err(db("auditing an incident"))?;
+                    .context("auditing an incident")?;
             }
         }
-        tx.commit().await.map_err(db("updating an incident"))?;
+        tx.commit().await.context("updating an incident")?;
         Ok(reopened)
     }
 
-    async fn alarm_changed(&self, env: &str, alarm: &IncidentAlarm) -> Result<Vec<i64>, String> {
+    async fn alarm_changed(&self, env: &str, alarm: &IncidentAlarm) -> Result<Vec<i64>, PortError> {
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("updating incident alarms"))?;
-        let ids: Vec<i64> = sqlx::query_scalar(&crate::store::numbered(
+            .context("updating incident alarms")?;
+        let ids: Vec<i64> = sqlx::query_scalar(&super::sql::numbered(
             "SELECT a.incident_id FROM incident_alarms a JOIN incidents i ON i.id = a.incident_id
              WHERE i.env = ? AND i.state = 'open' AND a.alarm = ?",
         ))
@@ -448,10 +457,10 @@ impl IncidentStore for SqlIncidents {
         .bind(&alarm.name)
         .fetch_all(&mut *tx)
         .await
-        .map_err(db("reading incident alarms"))?;
+        .context("reading incident alarms")?;
         for id in &ids {
             sqlx::query(
-                &crate::store::numbered("UPDATE incident_alarms SET state = ?, since = ? WHERE incident_id = ? AND alarm = ? AND since <= ?"),
+                &super::sql::numbered("UPDATE incident_alarms SET state = ?, since = ? WHERE incident_id = ? AND alarm = ? AND since <= ?"),
             )
             .bind(alarm.state.as_str())
             .bind(ts(alarm.since))
@@ -460,22 +469,26 @@ impl IncidentStore for SqlIncidents {
             .bind(ts(alarm.since))
             .execute(&mut *tx)
             .await
-            .map_err(db("updating an incident's alarm"))?;
-            sqlx::query(&crate::store::numbered(
+            .context("updating an incident's alarm")?;
+            sqlx::query(&super::sql::numbered(
                 "UPDATE incidents SET updated_at = ? WHERE id = ?",
             ))
             .bind(ts(Utc::now()))
             .bind(id)
             .execute(&mut *tx)
             .await
-            .map_err(db("updating an incident"))?;
+            .context("updating an incident")?;
         }
-        tx.commit().await.map_err(db("updating incident alarms"))?;
+        tx.commit().await.context("updating incident alarms")?;
         Ok(ids)
     }
 
-    async fn list(&self, env: Option<&str>, state: IncidentState) -> Result<Vec<Incident>, String> {
-        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
+    async fn list(
+        &self,
+        env: Option<&str>,
+        state: IncidentState,
+    ) -> Result<Vec<Incident>, PortError> {
+        let rows = sqlx::query_as::<_, Row>(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM incidents WHERE state = ? AND (CAST(? AS TEXT) IS NULL OR env = ?) ORDER BY id DESC LIMIT 500"
         )))
         .bind(state.as_str())
@@ -483,18 +496,18 @@ impl IncidentStore for SqlIncidents {
         .bind(env)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading incidents"))?;
-        self.complete(rows).await
+        .context("reading incidents")?;
+        Ok(self.complete(rows).await?)
     }
 
-    async fn get(&self, id: i64) -> Result<Option<Incident>, String> {
-        let rows = sqlx::query_as::<_, Row>(&crate::store::numbered(&format!(
+    async fn get(&self, id: i64) -> Result<Option<Incident>, PortError> {
+        let rows = sqlx::query_as::<_, Row>(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM incidents WHERE id = ?"
         )))
         .bind(id)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading an incident"))?;
+        .context("reading an incident")?;
         Ok(self.complete(rows).await?.into_iter().next())
     }
 
@@ -505,13 +518,13 @@ impl IncidentStore for SqlIncidents {
         response: &Response,
         at: DateTime<Utc>,
         audit: AuditEntry,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, PortError> {
         let Some(incident) = self.get(id).await? else {
             return Ok(false);
         };
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("updating an incident"))?;
+            .context("updating an incident")?;
         let now = ts(at);
         // The change feed follows `updated_at`: always the time of writing.
         let written = ts(Utc::now());
@@ -562,7 +575,7 @@ impl IncidentStore for SqlIncidents {
         let moved = changed
             .execute(&mut *tx)
             .await
-            .map_err(db("updating an incident"))?
+            .context("updating an incident")?
             .rows_affected()
             == 1;
         if !moved {
@@ -571,19 +584,19 @@ impl IncidentStore for SqlIncidents {
         insert_timeline(&mut tx, &entry).await?;
         insert_entry(&mut tx, &audit)
             .await
-            .map_err(db("auditing an incident"))?;
-        tx.commit().await.map_err(db("updating an incident"))?;
+            .context("auditing an incident")?;
+        tx.commit().await.context("updating an incident")?;
         Ok(true)
     }
 
-    async fn mark_escalated(&self, id: i64, at: DateTime<Utc>) -> Result<bool, String> {
+    async fn mark_escalated(&self, id: i64, at: DateTime<Utc>) -> Result<bool, PortError> {
         let Some(incident) = self.get(id).await? else {
             return Ok(false);
         };
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("escalating an incident"))?;
-        let moved = sqlx::query(&crate::store::numbered(
+            .context("escalating an incident")?;
+        let moved = sqlx::query(&super::sql::numbered(
             "UPDATE incidents SET escalated_at = ?, updated_at = ?
              WHERE id = ? AND state = 'open' AND acknowledged_at IS NULL AND escalated_at IS NULL",
         ))
@@ -592,14 +605,14 @@ impl IncidentStore for SqlIncidents {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db("escalating an incident"))?
+        .context("escalating an incident")?
         .rows_affected()
             == 1;
         if moved {
             let entry = lifecycle(
                 &incident,
                 "escalated",
-                app::ssr::incidents::SYSTEM_ACTOR,
+                app::domain::caller::SYSTEM_ACTOR,
                 at,
                 "Escalated: nobody acknowledged it in time".into(),
             );
@@ -607,20 +620,21 @@ impl IncidentStore for SqlIncidents {
             insert_entry(
                 &mut tx,
                 &AuditEntry {
-                    actor: app::ssr::incidents::SYSTEM_ACTOR.into(),
-                    kind: "incident_escalate".into(),
+                    actor: app::domain::caller::SYSTEM_ACTOR.into(),
+                    kind: AuditKind::IncidentEscalate,
                     env: Some(incident.env.clone()),
                     target: Some(format!("incident #{id}")),
-                    outcome: "succeeded".into(),
+                    outcome: AuditOutcome::Succeeded,
                     detail: None,
                     ip: None,
                     user_agent: None,
+                    token_id: None,
                 },
             )
             .await
-            .map_err(db("auditing an incident"))?;
+            .context("auditing an incident")?;
         }
-        tx.commit().await.map_err(db("escalating an incident"))?;
+        tx.commit().await.context("escalating an incident")?;
         Ok(moved)
     }
 
@@ -630,7 +644,7 @@ impl IncidentStore for SqlIncidents {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         id: i64,
-    ) -> Result<Vec<StoredEntry>, String> {
+    ) -> Result<Vec<StoredEntry>, PortError> {
         type EntryRow = (
             String,
             Option<String>,
@@ -640,7 +654,7 @@ impl IncidentStore for SqlIncidents {
             Option<String>,
             Option<i64>,
         );
-        let rows = sqlx::query_as::<_, EntryRow>(&crate::store::numbered(
+        let rows = sqlx::query_as::<_, EntryRow>(&super::sql::numbered(
             "SELECT at, app, subject, data, summary, actor, incident_id FROM timeline_entries
              WHERE (env = ? AND at >= ? AND at <= ?) OR incident_id = ? ORDER BY at, id LIMIT 2000",
         ))
@@ -650,58 +664,66 @@ impl IncidentStore for SqlIncidents {
         .bind(id)
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading the timeline"))?;
-        rows.into_iter()
-            .map(|(at, app, subject, data, summary, actor, incident)| {
-                let kind: EntryKind = serde_json::from_str(&data)
-                    .map_err(|e| format!("a timeline entry's data: {e}"))?;
-                Ok(StoredEntry {
-                    subject,
-                    app,
-                    incident,
-                    entry: TimelineEntry {
-                        at: time(&at)?,
-                        kind,
-                        summary,
-                        actor,
-                        suspect: false,
-                        rollback: None,
-                    },
-                })
-            })
-            .collect()
+        .context("reading the timeline")?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(at, app, subject, data, summary, actor, incident)| -> Result<_, StoreError> {
+                    let kind: EntryKind = serde_json::from_str(&data)
+                        .map_err(|e| StoreError::corrupt("timeline entry data", &data, e))?;
+                    Ok(StoredEntry {
+                        subject,
+                        app,
+                        incident,
+                        entry: TimelineEntry {
+                            at: time(&at)?,
+                            kind,
+                            summary,
+                            actor,
+                            suspect: false,
+                            rollback: None,
+                        },
+                    })
+                },
+            )
+            .collect::<Result<_, _>>()
+            .context("reading the timeline")?)
     }
 
-    async fn overrides(&self) -> Result<Vec<Override>, String> {
+    async fn overrides(&self) -> Result<Vec<Override>, PortError> {
         type OverrideRow = (i64, String, String, String, String, String, Option<String>);
-        let rows = sqlx::query_as::<_, OverrideRow>(&crate::store::numbered(
+        let rows = sqlx::query_as::<_, OverrideRow>(&super::sql::numbered(
             "SELECT id, rotation, who, starts_at, ends_at, created_by, reason FROM oncall_overrides
              WHERE removed_at IS NULL ORDER BY starts_at, id",
         ))
         .fetch_all(&self.pool)
         .await
-        .map_err(db("reading on-call overrides"))?;
-        rows.into_iter()
-            .map(|(id, rotation, who, from, until, created_by, reason)| {
-                Ok(Override {
-                    id,
-                    rotation,
-                    who,
-                    from: time(&from)?,
-                    until: time(&until)?,
-                    created_by,
-                    reason,
-                })
-            })
-            .collect()
+        .context("reading on-call overrides")?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, rotation, who, from, until, created_by, reason)| -> Result<_, StoreError> {
+                    Ok(Override {
+                        id,
+                        rotation,
+                        who,
+                        from: time(&from)?,
+                        until: time(&until)?,
+                        created_by,
+                        reason,
+                    })
+                },
+            )
+            .collect::<Result<_, _>>()
+            .context("reading on-call overrides")?)
     }
 
-    async fn add_override(&self, o: &Override, audit: AuditEntry) -> Result<i64, String> {
+    async fn add_override(&self, o: &Override, audit: AuditEntry) -> Result<i64, PortError> {
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("adding an override"))?;
+            .context("adding an override")?;
         let id: i64 = sqlx::query_scalar(
-            &crate::store::numbered("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
+            &super::sql::numbered("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&o.rotation)
@@ -713,38 +735,38 @@ impl IncidentStore for SqlIncidents {
         .bind(ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await
-        .map_err(db("adding an override"))?;
+        .context("adding an override")?;
         let audit = AuditEntry {
             target: Some(format!("override #{id} of {}", o.rotation)),
             ..audit
         };
         insert_entry(&mut tx, &audit)
             .await
-            .map_err(db("auditing an override"))?;
-        tx.commit().await.map_err(db("adding an override"))?;
+            .context("auditing an override")?;
+        tx.commit().await.context("adding an override")?;
         Ok(id)
     }
 
-    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, String> {
+    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, PortError> {
         let mut tx = begin_write(&self.pool)
             .await
-            .map_err(db("removing an override"))?;
-        let moved = sqlx::query(&crate::store::numbered(
+            .context("removing an override")?;
+        let moved = sqlx::query(&super::sql::numbered(
             "UPDATE oncall_overrides SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
         ))
         .bind(ts(Utc::now()))
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(db("removing an override"))?
+        .context("removing an override")?
         .rows_affected()
             == 1;
         if moved {
             insert_entry(&mut tx, &audit)
                 .await
-                .map_err(db("auditing an override"))?;
+                .context("auditing an override")?;
         }
-        tx.commit().await.map_err(db("removing an override"))?;
+        tx.commit().await.context("removing an override")?;
         Ok(moved)
     }
 }

@@ -2,7 +2,7 @@
 //! The holder renews it well before it expires; any other process takes it once it has expired.
 //! Taking and renewing are one conditional upsert, so two processes can never both hold it.
 
-use super::Pool;
+use super::sql::Pool;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -47,7 +47,7 @@ impl Lease {
         let now = chrono::Utc::now().timestamp_millis();
         let until = now + i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2);
         let result = sqlx::query(
-            &crate::store::numbered("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+            &super::sql::numbered("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
              WHERE leases.holder = excluded.holder OR leases.expires_at < ?"),
         )
@@ -74,7 +74,7 @@ impl Lease {
     /// Gives the lease up (at shutdown), so another process takes over at once.
     pub async fn release(&self) {
         self.held.store(false, Ordering::SeqCst);
-        if let Err(e) = sqlx::query(&crate::store::numbered(
+        if let Err(e) = sqlx::query(&super::sql::numbered(
             "DELETE FROM leases WHERE name = ? AND holder = ?",
         ))
         .bind(&self.name)

@@ -3,10 +3,11 @@
 //! however many requests or processes race for it, and nothing moves without its audit row.
 
 use super::audit::insert_entry;
-use super::Pool;
+use super::error::{StoreContext, StoreError};
+use super::sql::Pool;
 use app::domain::actions::ActionKind;
 use app::domain::approvals::{Release, ReleaseEvent, ReleaseState, Vote};
-use app::ssr::ports::{ActionCommand, AuditEntry, NewRelease, ReleaseQuery, ReleaseStore};
+use app::ports::{ActionCommand, AuditEntry, NewRelease, PortError, ReleaseQuery, ReleaseStore};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -20,15 +21,37 @@ impl SqlReleases {
     }
 }
 
-fn kind_of(text: &str) -> Result<ActionKind, String> {
+fn kind_of(text: &str) -> Result<ActionKind, StoreError> {
     serde_json::from_value(serde_json::Value::String(text.to_string()))
-        .map_err(|e| format!("unknown action kind {text:?} in a release: {e}"))
+        .map_err(|e| StoreError::corrupt("release action kind", text, e))
 }
 
-fn time(text: &str) -> Result<DateTime<Utc>, String> {
+fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("bad time {text:?} in a release: {e}"))
+        .map_err(|e| StoreError::corrupt("release time", text, e))
+}
+
+fn state_of(text: &str) -> Result<ReleaseState, StoreError> {
+    ReleaseState::parse(text).map_err(|e| StoreError::corrupt("release state", text, e))
+}
+
+/// What a transition to `to` is doing, for the error's context.
+fn moving_to(to: ReleaseState) -> &'static str {
+    match to {
+        ReleaseState::Requested => "moving a release to requested",
+        ReleaseState::Approved => "moving a release to approved",
+        ReleaseState::Executing => "moving a release to executing",
+        ReleaseState::Succeeded => "moving a release to succeeded",
+        ReleaseState::Failed => "moving a release to failed",
+        ReleaseState::Rejected => "moving a release to rejected",
+        ReleaseState::Cancelled => "moving a release to cancelled",
+        ReleaseState::Expired => "moving a release to expired",
+    }
+}
+
+fn json<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt(what, text, e))
 }
 
 #[derive(sqlx::FromRow)]
@@ -58,11 +81,11 @@ const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_u
 impl SqlReleases {
     /// The requests of `rows` with their votes and history, read in two queries for all of
     /// them (not two per request).
-    async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Release>, String> {
+    async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Release>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let fail = |e: sqlx::Error| format!("reading releases: {e}");
+        const WHAT: &str = "reading releases";
         let marks = vec!["?"; rows.len()].join(", ");
         let votes_sql = format!(
             "SELECT release_id, voter, approve, comment, at FROM release_votes WHERE release_id IN ({marks}) ORDER BY at, voter"
@@ -70,10 +93,10 @@ impl SqlReleases {
         let events_sql = format!(
             "SELECT release_id, at, actor, what, detail FROM release_events WHERE release_id IN ({marks}) ORDER BY id"
         );
-        let votes_sql = crate::store::numbered(&votes_sql);
+        let votes_sql = super::sql::numbered(&votes_sql);
         let mut votes_query =
             sqlx::query_as::<_, (i64, String, i64, Option<String>, String)>(&votes_sql);
-        let events_sql = crate::store::numbered(&events_sql);
+        let events_sql = super::sql::numbered(&events_sql);
         let mut events_query =
             sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(&events_sql);
         for row in &rows {
@@ -82,28 +105,28 @@ impl SqlReleases {
         }
         let mut votes: HashMap<i64, Vec<Vote>> = HashMap::new();
         for (id, by, approve, comment, at) in
-            votes_query.fetch_all(&self.pool).await.map_err(fail)?
+            votes_query.fetch_all(&self.pool).await.context(WHAT)?
         {
             votes.entry(id).or_default().push(Vote {
                 by,
                 approve: approve != 0,
                 comment,
-                at: time(&at)?,
+                at: time(&at).context(WHAT)?,
             });
         }
         let mut events: HashMap<i64, Vec<ReleaseEvent>> = HashMap::new();
         for (id, at, actor, what, detail) in
-            events_query.fetch_all(&self.pool).await.map_err(fail)?
+            events_query.fetch_all(&self.pool).await.context(WHAT)?
         {
             events.entry(id).or_default().push(ReleaseEvent {
-                at: time(&at)?,
+                at: time(&at).context(WHAT)?,
                 actor,
                 what,
                 detail,
             });
         }
         rows.into_iter()
-            .map(|row| {
+            .map(|row| -> Result<Release, StoreError> {
                 Ok(Release {
                     votes: votes.remove(&row.id).unwrap_or_default(),
                     history: events.remove(&row.id).unwrap_or_default(),
@@ -112,22 +135,23 @@ impl SqlReleases {
                     kind: kind_of(&row.kind)?,
                     target: row.target,
                     summary: row.summary,
-                    changes: serde_json::from_str(&row.changes).map_err(|e| e.to_string())?,
+                    changes: json("release changes", &row.changes)?,
                     reason: row.reason,
                     ticket_url: row.ticket_url,
                     requester: row.requester,
                     via_token: row.via_token,
                     required: u32::try_from(row.required).unwrap_or(1),
-                    state: ReleaseState::parse(&row.state)?,
+                    state: state_of(&row.state)?,
                     created_at: time(&row.created_at)?,
                     expires_at: time(&row.expires_at)?,
                     result: row.result,
                     break_glass: row.break_glass,
                     group: row.group_key,
-                    diff: serde_json::from_str(&row.diff).map_err(|e| e.to_string())?,
+                    diff: json("release diff", &row.diff)?,
                 })
             })
-            .collect()
+            .collect::<Result<_, _>>()
+            .context(WHAT)
     }
 }
 
@@ -135,8 +159,8 @@ async fn insert_event(
     conn: &mut sqlx::AnyConnection,
     id: i64,
     event: &ReleaseEvent,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(&crate::store::numbered(
+) -> Result<(), StoreError> {
+    sqlx::query(&super::sql::numbered(
         "INSERT INTO release_events (release_id, at, actor, what, detail) VALUES (?, ?, ?, ?, ?)",
     ))
     .bind(id)
@@ -145,30 +169,34 @@ async fn insert_event(
     .bind(&event.what)
     .bind(&event.detail)
     .execute(&mut *conn)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(())
 }
 
 #[async_trait::async_trait]
 impl ReleaseStore for SqlReleases {
-    async fn create(&self, release: &NewRelease, audit: AuditEntry) -> Result<(i64, bool), String> {
-        let fail = |e: sqlx::Error| format!("recording a release request: {e}");
-        let existing: Option<(i64,)> = sqlx::query_as(&crate::store::numbered(
+    async fn create(
+        &self,
+        release: &NewRelease,
+        audit: AuditEntry,
+    ) -> Result<(i64, bool), PortError> {
+        const WHAT: &str = "recording a release request";
+        let existing: Option<(i64,)> = sqlx::query_as(&super::sql::numbered(
             "SELECT id FROM releases WHERE request_key = ?",
         ))
         .bind(&release.request_key)
         .fetch_optional(&self.pool)
         .await
-        .map_err(fail)?;
+        .context(WHAT)?;
         if let Some((id,)) = existing {
             return Ok((id, false));
         }
-        let command = serde_json::to_string(&release.command).map_err(|e| e.to_string())?;
-        let changes = serde_json::to_string(&release.changes).map_err(|e| e.to_string())?;
-        let diff = serde_json::to_string(&release.diff).map_err(|e| e.to_string())?;
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        let command = serde_json::to_string(&release.command).context(WHAT)?;
+        let changes = serde_json::to_string(&release.changes).context(WHAT)?;
+        let diff = serde_json::to_string(&release.diff).context(WHAT)?;
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let inserted = sqlx::query_scalar::<_, i64>(
-            &crate::store::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
+            &super::sql::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
                 requester, via_token, required, state, created_at, expires_at, updated_at, group_key, diff)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?) RETURNING id"),
         )
@@ -198,16 +226,16 @@ impl ReleaseStore for SqlReleases {
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 drop(tx);
-                let (id,): (i64,) = sqlx::query_as(&crate::store::numbered(
+                let (id,): (i64,) = sqlx::query_as(&super::sql::numbered(
                     "SELECT id FROM releases WHERE request_key = ?",
                 ))
                 .bind(&release.request_key)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(fail)?;
+                .context(WHAT)?;
                 return Ok((id, false));
             }
-            Err(e) => return Err(fail(e)),
+            Err(e) => return Err(StoreError::from(e).context(WHAT).into()),
         };
         let event = ReleaseEvent {
             at: release.created_at,
@@ -215,43 +243,45 @@ impl ReleaseStore for SqlReleases {
             what: "requested".into(),
             detail: Some(release.reason.clone()),
         };
-        insert_event(&mut tx, id, &event).await.map_err(fail)?;
+        insert_event(&mut tx, id, &event).await.context(WHAT)?;
         let audit = AuditEntry {
             target: Some(format!("release {id}: {}", release.target)),
             ..audit
         };
-        insert_entry(&mut tx, &audit).await.map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        insert_entry(&mut tx, &audit).await.context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
         Ok((id, true))
     }
 
-    async fn get(&self, id: i64) -> Result<Option<Release>, String> {
-        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+    async fn get(&self, id: i64) -> Result<Option<Release>, PortError> {
+        let row: Option<Row> = sqlx::query_as(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM releases WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| format!("reading a release: {e}"))?;
+        .context("reading a release")?;
         match row {
             Some(row) => Ok(self.complete(vec![row]).await?.pop()),
             None => Ok(None),
         }
     }
 
-    async fn command(&self, id: i64) -> Result<Option<ActionCommand>, String> {
-        let row: Option<(String,)> = sqlx::query_as(&crate::store::numbered(
+    async fn command(&self, id: i64) -> Result<Option<ActionCommand>, PortError> {
+        let row: Option<(String,)> = sqlx::query_as(&super::sql::numbered(
             "SELECT command FROM releases WHERE id = ?",
         ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| format!("reading a release's command: {e}"))?;
-        row.map(|(json,)| serde_json::from_str(&json).map_err(|e| e.to_string()))
+        .context("reading a release's command")?;
+        Ok(row
+            .map(|(text,)| json("release command", &text))
             .transpose()
+            .context("reading a release's command")?)
     }
 
-    async fn list(&self, query: &ReleaseQuery) -> Result<Vec<Release>, String> {
+    async fn list(&self, query: &ReleaseQuery) -> Result<Vec<Release>, PortError> {
         if query.envs.is_empty() {
             return Ok(Vec::new());
         }
@@ -270,7 +300,7 @@ impl ReleaseStore for SqlReleases {
             sql.push_str(" AND group_key = ?");
         }
         sql.push_str(" ORDER BY id DESC LIMIT ?");
-        let sql = crate::store::numbered(&sql);
+        let sql = super::sql::numbered(&sql);
         let mut q = sqlx::query_as::<_, Row>(&sql);
         for env in &query.envs {
             q = q.bind(env);
@@ -291,8 +321,8 @@ impl ReleaseStore for SqlReleases {
             .bind(query.limit)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| format!("listing releases: {e}"))?;
-        self.complete(rows).await
+            .context("listing releases")?;
+        Ok(self.complete(rows).await?)
     }
 
     async fn vote(
@@ -301,16 +331,16 @@ impl ReleaseStore for SqlReleases {
         vote: &Vote,
         required: u32,
         audit: AuditEntry,
-    ) -> Result<Option<ReleaseState>, String> {
-        let fail = |e: sqlx::Error| format!("recording a vote: {e}");
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+    ) -> Result<Option<ReleaseState>, PortError> {
+        const WHAT: &str = "recording a vote";
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         // Votes on one request take turns, so each counts the ones before it (SQLite's
         // BEGIN IMMEDIATE already serialises every writer).
-        super::lock_row(&self.pool, &mut tx, "releases", id)
+        super::sql::lock_row(&self.pool, &mut tx, "releases", id)
             .await
-            .map_err(fail)?;
+            .context(WHAT)?;
         let inserted = sqlx::query(
-            &crate::store::numbered("INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)"),
+            &super::sql::numbered("INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)"),
         )
         .bind(id)
         .bind(&vote.by)
@@ -327,15 +357,15 @@ impl ReleaseStore for SqlReleases {
             {
                 return Ok(None)
             }
-            Err(e) => return Err(fail(e)),
+            Err(e) => return Err(StoreError::from(e).context(WHAT).into()),
         }
-        let (approvals,): (i64,) = sqlx::query_as(&crate::store::numbered(
+        let (approvals,): (i64,) = sqlx::query_as(&super::sql::numbered(
             "SELECT COUNT(*) FROM release_votes WHERE release_id = ? AND approve = 1",
         ))
         .bind(id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(fail)?;
+        .context(WHAT)?;
         let next = app::domain::approvals::after_vote(
             vote.approve,
             usize::try_from(approvals).unwrap_or(0),
@@ -343,7 +373,7 @@ impl ReleaseStore for SqlReleases {
         );
         // Only a request still awaiting votes moves; a vote that lands after another process
         // closed it changes nothing but is still on record.
-        sqlx::query(&crate::store::numbered(
+        sqlx::query(&super::sql::numbered(
             "UPDATE releases SET state = ?, updated_at = ? WHERE id = ? AND state = 'requested'",
         ))
         .bind(next.as_str())
@@ -351,7 +381,7 @@ impl ReleaseStore for SqlReleases {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(fail)?;
+        .context(WHAT)?;
         let what = if vote.approve { "approved" } else { "rejected" };
         let detail = match (&vote.comment, next) {
             (c, ReleaseState::Approved) if vote.approve => Some(format!(
@@ -375,7 +405,7 @@ impl ReleaseStore for SqlReleases {
             },
         )
         .await
-        .map_err(fail)?;
+        .context(WHAT)?;
         insert_entry(
             &mut tx,
             &AuditEntry {
@@ -384,16 +414,16 @@ impl ReleaseStore for SqlReleases {
             },
         )
         .await
-        .map_err(fail)?;
-        let (state,): (String,) = sqlx::query_as(&crate::store::numbered(
+        .context(WHAT)?;
+        let (state,): (String,) = sqlx::query_as(&super::sql::numbered(
             "SELECT state FROM releases WHERE id = ?",
         ))
         .bind(id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
-        ReleaseState::parse(&state).map(Some)
+        .context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
+        Ok(state_of(&state).map(Some).context(WHAT)?)
     }
 
     async fn transition(
@@ -403,8 +433,8 @@ impl ReleaseStore for SqlReleases {
         to: ReleaseState,
         event: &ReleaseEvent,
         audit: AuditEntry,
-    ) -> Result<bool, String> {
-        let fail = |e: sqlx::Error| format!("moving a release to {to}: {e}");
+    ) -> Result<bool, PortError> {
+        let what = moving_to(to);
         if from.is_empty() {
             return Ok(false);
         }
@@ -412,8 +442,8 @@ impl ReleaseStore for SqlReleases {
         let sql = format!(
             "UPDATE releases SET state = ?, updated_at = ? WHERE id = ? AND state IN ({marks})"
         );
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let sql = crate::store::numbered(&sql);
+        let mut tx = super::sql::begin_write(&self.pool).await.context(what)?;
+        let sql = super::sql::numbered(&sql);
         let mut q = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(event.at.to_rfc3339())
@@ -421,13 +451,13 @@ impl ReleaseStore for SqlReleases {
         for state in from {
             q = q.bind(state.as_str());
         }
-        let moved = q.execute(&mut *tx).await.map_err(fail)?.rows_affected() == 1;
+        let moved = q.execute(&mut *tx).await.context(what)?.rows_affected() == 1;
         if !moved {
             return Ok(false);
         }
-        insert_event(&mut tx, id, event).await.map_err(fail)?;
-        insert_entry(&mut tx, &audit).await.map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        insert_event(&mut tx, id, event).await.context(what)?;
+        insert_entry(&mut tx, &audit).await.context(what)?;
+        tx.commit().await.context(what)?;
         Ok(true)
     }
 
@@ -436,33 +466,33 @@ impl ReleaseStore for SqlReleases {
         id: i64,
         result: Option<&str>,
         break_glass: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), PortError> {
         sqlx::query(
-            &crate::store::numbered("UPDATE releases SET result = COALESCE(?, result), break_glass = COALESCE(?, break_glass) WHERE id = ?"),
+            &super::sql::numbered("UPDATE releases SET result = COALESCE(?, result), break_glass = COALESCE(?, break_glass) WHERE id = ?"),
         )
         .bind(result)
         .bind(break_glass)
         .bind(id)
         .execute(&self.pool)
         .await
-        .map(|_| ())
-        .map_err(|e| format!("annotating a release: {e}"))
+        .context("annotating a release")?;
+        Ok(())
     }
 
-    async fn ids_in(&self, states: &[ReleaseState]) -> Result<Vec<i64>, String> {
+    async fn ids_in(&self, states: &[ReleaseState]) -> Result<Vec<i64>, PortError> {
         if states.is_empty() {
             return Ok(Vec::new());
         }
         let marks = vec!["?"; states.len()].join(", ");
         let sql = format!("SELECT id FROM releases WHERE state IN ({marks}) ORDER BY id");
-        let sql = crate::store::numbered(&sql);
+        let sql = super::sql::numbered(&sql);
         let mut q = sqlx::query_as::<_, (i64,)>(&sql);
         for state in states {
             q = q.bind(state.as_str());
         }
         Ok(q.fetch_all(&self.pool)
             .await
-            .map_err(|e| format!("listing releases by state: {e}"))?
+            .context("listing releases by state")?
             .into_iter()
             .map(|(id,)| id)
             .collect())

@@ -3,11 +3,12 @@
 //! copy of the database grants nothing.
 
 use super::audit::insert_entry;
-use super::Pool;
+use super::error::{StoreContext, StoreError};
+use super::sql::Pool;
 use app::domain::ids::EnvId;
 use app::domain::policy::Role;
 use app::domain::tokens::{ApiToken, TokenRequest};
-use app::ssr::ports::{AuditEntry, TokenCreated, TokenStore};
+use app::ports::{AuditEntry, PortError, TokenCreated, TokenStore};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -57,21 +58,24 @@ struct Row {
 const COLUMNS: &str =
     "id, name, owner, envs, role, created_by, created_at, expires_at, revoked_at, last_used_at";
 
-fn time(text: &str) -> Result<DateTime<Utc>, String> {
+fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("bad time {text:?} in a token: {e}"))
+        .map_err(|e| StoreError::corrupt("token time", text, e))
 }
 
-fn token(row: Row) -> Result<ApiToken, String> {
+fn token(row: Row) -> Result<ApiToken, StoreError> {
     let envs = if row.envs == "*" {
         None
     } else {
-        let names: Vec<String> = serde_json::from_str(&row.envs).map_err(|e| e.to_string())?;
+        let names: Vec<String> = serde_json::from_str(&row.envs)
+            .map_err(|e| StoreError::corrupt("token environments", &row.envs, e))?;
         Some(
             names
                 .iter()
-                .map(|n| EnvId::parse(n).map_err(|e| e.to_string()))
+                .map(|n| {
+                    EnvId::parse(n).map_err(|e| StoreError::corrupt("token environment", n, e))
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         )
     };
@@ -80,7 +84,8 @@ fn token(row: Row) -> Result<ApiToken, String> {
         name: row.name,
         owner: row.owner,
         envs,
-        role: Role::parse(&row.role)?,
+        role: Role::parse(&row.role)
+            .map_err(|e| StoreError::corrupt("token role", &row.role, e))?,
         created_by: row.created_by,
         created_at: time(&row.created_at)?,
         expires_at: time(&row.expires_at)?,
@@ -97,8 +102,8 @@ impl TokenStore for SqlTokens {
         created_by: &str,
         now: DateTime<Utc>,
         audit: AuditEntry,
-    ) -> Result<TokenCreated, String> {
-        let fail = |e: sqlx::Error| format!("creating a token: {e}");
+    ) -> Result<TokenCreated, PortError> {
+        const WHAT: &str = "creating a token";
         let secret = new_secret();
         let envs = match &request.envs {
             None => "*".to_string(),
@@ -108,12 +113,12 @@ impl TokenStore for SqlTokens {
                     .map(|e| e.as_str().to_string())
                     .collect::<Vec<_>>(),
             )
-            .map_err(|e| e.to_string())?,
+            .context(WHAT)?,
         };
         let expires_at = now + chrono::Duration::days(request.expires_in_days);
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let inserted = sqlx::query_scalar::<_, i64>(
-            &crate::store::numbered("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
+            &super::sql::numbered("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&request.name)
@@ -134,10 +139,10 @@ impl TokenStore for SqlTokens {
             {
                 return Ok(TokenCreated::NameTaken)
             }
-            Err(e) => return Err(fail(e)),
+            Err(e) => return Err(StoreError::from(e).context(WHAT).into()),
         };
-        insert_entry(&mut tx, &audit).await.map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        insert_entry(&mut tx, &audit).await.context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
         let created = ApiToken {
             id,
             name: request.name.clone(),
@@ -153,44 +158,53 @@ impl TokenStore for SqlTokens {
         Ok(TokenCreated::Created(created, secret))
     }
 
-    async fn list(&self) -> Result<Vec<ApiToken>, String> {
-        let rows: Vec<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+    async fn list(&self) -> Result<Vec<ApiToken>, PortError> {
+        let rows: Vec<Row> = sqlx::query_as(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM api_tokens ORDER BY id DESC"
         )))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| format!("listing tokens: {e}"))?;
-        rows.into_iter().map(token).collect()
+        .context("listing tokens")?;
+        Ok(rows
+            .into_iter()
+            .map(token)
+            .collect::<Result<_, _>>()
+            .context("listing tokens")?)
     }
 
-    async fn get(&self, id: i64) -> Result<Option<ApiToken>, String> {
-        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+    async fn get(&self, id: i64) -> Result<Option<ApiToken>, PortError> {
+        let row: Option<Row> = sqlx::query_as(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE id = ?"
         )))
         .bind(id)
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| format!("reading a token: {e}"))?;
-        row.map(token).transpose()
+        .context("reading a token")?;
+        Ok(row.map(token).transpose().context("reading a token")?)
     }
 
-    async fn revoke(&self, id: i64, now: DateTime<Utc>, audit: AuditEntry) -> Result<bool, String> {
-        let fail = |e: sqlx::Error| format!("revoking a token: {e}");
-        let mut tx = super::begin_write(&self.pool).await.map_err(fail)?;
-        let done = sqlx::query(&crate::store::numbered(
+    async fn revoke(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        audit: AuditEntry,
+    ) -> Result<bool, PortError> {
+        const WHAT: &str = "revoking a token";
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        let done = sqlx::query(&super::sql::numbered(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         ))
         .bind(now.to_rfc3339())
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(fail)?
+        .context(WHAT)?
         .rows_affected()
             == 1;
         if done {
-            insert_entry(&mut tx, &audit).await.map_err(fail)?;
+            insert_entry(&mut tx, &audit).await.context(WHAT)?;
         }
-        tx.commit().await.map_err(fail)?;
+        tx.commit().await.context(WHAT)?;
         Ok(done)
     }
 
@@ -198,29 +212,29 @@ impl TokenStore for SqlTokens {
         &self,
         secret: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<ApiToken>, String> {
+    ) -> Result<Option<ApiToken>, PortError> {
         if !secret.starts_with(SECRET_PREFIX) || secret.len() > 100 {
             return Ok(None);
         }
-        let row: Option<Row> = sqlx::query_as(&crate::store::numbered(&format!(
+        let row: Option<Row> = sqlx::query_as(&super::sql::numbered(&format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE secret_hash = ?"
         )))
         .bind(hash_secret(secret))
         .fetch_optional(&self.pool)
         .await
-        .map_err(|e| format!("checking a token: {e}"))?;
-        let Some(found) = row.map(token).transpose()? else {
+        .context("checking a token")?;
+        let Some(found) = row.map(token).transpose().context("checking a token")? else {
             return Ok(None);
         };
         if found.usable(now) {
-            sqlx::query(&crate::store::numbered(
+            sqlx::query(&super::sql::numbered(
                 "UPDATE api_tokens SET last_used_at = ? WHERE id = ?",
             ))
             .bind(now.to_rfc3339())
             .bind(found.id)
             .execute(&self.pool)
             .await
-            .map_err(|e| format!("marking a token used: {e}"))?;
+            .context("marking a token used")?;
         }
         Ok(Some(found))
     }
