@@ -46,6 +46,31 @@ impl AppError {
         tracing::error!(%context, error = %error, "internal error");
         AppError::Internal
     }
+
+    /// Like [`AppError::internal`] for a typed error: every cause in its source chain goes to
+    /// the log (`outer: inner: root`).
+    #[cfg(feature = "ssr")]
+    pub fn internal_error(context: &str, error: &(dyn std::error::Error + 'static)) -> Self {
+        let chain = error_chain(error);
+        tracing::error!(%context, error = %chain, "internal error");
+        AppError::Internal
+    }
+}
+
+/// An error and its causes, outermost first, joined by `: `.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        // Transparent wrappers repeat their cause's text: say it once.
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl FromServerFnError for AppError {
@@ -92,6 +117,30 @@ mod tests {
             AppError::Internal.to_string(),
             "something went wrong on the server; the details are in its log"
         );
+    }
+
+    #[test]
+    fn error_chains_name_every_cause_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading a release")]
+        struct Outer(#[source] Inner);
+        #[derive(Debug, thiserror::Error)]
+        #[error("database is locked")]
+        struct Inner;
+        #[derive(Debug, thiserror::Error)]
+        #[error(transparent)]
+        struct Transparent(#[from] Outer);
+        let table: [(&(dyn std::error::Error + 'static), &str); 3] = [
+            (&Inner, "database is locked"),
+            (&Outer(Inner), "reading a release: database is locked"),
+            (
+                &Transparent(Outer(Inner)),
+                "reading a release: database is locked",
+            ),
+        ];
+        for (error, text) in table {
+            assert_eq!(error_chain(error), text);
+        }
     }
 
     #[test]

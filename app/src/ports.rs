@@ -1,10 +1,39 @@
-//! Narrow traits between the server functions and the adapters in the `server` crate. They speak
-//! domain types only.
+//! Narrow traits between the use cases and the adapters in the `server` crate. They speak domain
+//! types only, and fail with [`PortError`]: the adapter's own typed error, kept whole so its
+//! chain reaches the log when the use case turns it into the opaque [`AppError::Internal`].
 
 use crate::domain::ids::EnvId;
 use crate::domain::inventory::{EnvDescriptor, EnvDetails, EnvInventory, RefreshStatus};
 use crate::domain::views::EnvData;
+use crate::error::AppError;
 use std::sync::Arc;
+
+pub use crate::domain::audit::AuditEntry;
+
+/// An adapter's failure (a database error, a stored row that does not parse), kept whole with
+/// its source chain. Never shown to a client: [`PortResult::context`] logs it and answers
+/// [`AppError::Internal`].
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PortError(Box<dyn std::error::Error + Send + Sync + 'static>);
+
+impl PortError {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+}
+
+/// Turns a port's failure into the boundary error, once: the context and the whole chain go
+/// to the log, the client gets the opaque internal error.
+pub trait PortResult<T> {
+    fn context(self, what: &'static str) -> Result<T, AppError>;
+}
+
+impl<T> PortResult<T> for Result<T, PortError> {
+    fn context(self, what: &'static str) -> Result<T, AppError> {
+        self.map_err(|e| AppError::internal_error(what, &e))
+    }
+}
 
 /// A consistent read of one environment: its description, refresh status and the last good
 /// snapshots (shared, never copied per request).
@@ -55,21 +84,6 @@ pub trait InventoryPort: Send + Sync {
     ) -> Result<(), RefreshFailed>;
 }
 
-/// One audit record: who did what, where, with which outcome, from where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub actor: String,
-    /// `login`, `logout`, `denied`, `refresh`, …
-    pub kind: String,
-    pub env: Option<String>,
-    pub target: Option<String>,
-    /// `succeeded`, `failed` or `denied`.
-    pub outcome: String,
-    pub detail: Option<String>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
 /// Which entries a query may return: every environment (`None`, admins) or the listed ones,
 /// plus entries without an environment made by `viewer`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +96,7 @@ pub struct AuditScope {
 #[async_trait::async_trait]
 pub trait AuditPort: Send + Sync {
     /// Commits the entry before returning.
-    async fn record(&self, entry: AuditEntry) -> Result<(), String>;
+    async fn record(&self, entry: AuditEntry) -> Result<(), PortError>;
     /// Entries matching `filter` within `scope`, newest first, and how many match in all.
     async fn query(
         &self,
@@ -90,7 +104,7 @@ pub trait AuditPort: Send + Sync {
         scope: &AuditScope,
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<crate::domain::audit::AuditRow>, i64), String>;
+    ) -> Result<(Vec<crate::domain::audit::AuditRow>, i64), PortError>;
 }
 
 /// An action as recorded before it runs.
@@ -123,14 +137,14 @@ pub enum Begun {
 #[async_trait::async_trait]
 pub trait ActionStore: Send + Sync {
     /// Records the intent and its audit row in one transaction, unless the key is known.
-    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, String>;
+    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError>;
     /// Records the outcome and its audit row in one transaction.
     async fn finish(
         &self,
         key: &crate::domain::actions::IdempotencyKey,
         result: &crate::domain::actions::ActionResult,
         outcome: AuditEntry,
-    ) -> Result<(), String>;
+    ) -> Result<(), PortError>;
     /// The finished result of the action recorded under `key`, if it was `actor`'s `kind` on
     /// `target`: a retry gets it back before the request is checked against today's state.
     async fn finished(
@@ -138,21 +152,21 @@ pub trait ActionStore: Send + Sync {
         key: &crate::domain::actions::IdempotencyKey,
         actor: &str,
         kind: crate::domain::actions::ActionKind,
-    ) -> Result<Option<crate::domain::actions::ActionResult>, String>;
+    ) -> Result<Option<crate::domain::actions::ActionResult>, PortError>;
     /// The latest finished actions on one resource, newest first.
     async fn recent(
         &self,
         env: &str,
         target: &str,
         limit: i64,
-    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
     /// The latest finished actions of these kinds anywhere in one environment, newest first.
     async fn recent_in_env(
         &self,
         env: &str,
         kinds: &[crate::domain::actions::ActionKind],
         limit: i64,
-    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
     /// The finished actions of one environment that started between `from` and `to`, oldest
     /// first (at most 500), for incident timelines.
     async fn between(
@@ -160,7 +174,7 @@ pub trait ActionStore: Send + Sync {
         env: &str,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<crate::domain::actions::ActionResult>, String>;
+    ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
 }
 
 /// A change to make in AWS (stored as JSON with a release request until it runs).
@@ -307,14 +321,18 @@ pub struct ReleaseQuery {
 pub trait ReleaseStore: Send + Sync {
     /// Records a new request with its first history entry and audit row, and answers its id and
     /// `true`; the id of the request already recorded under the same key and `false` otherwise.
-    async fn create(&self, release: &NewRelease, audit: AuditEntry) -> Result<(i64, bool), String>;
-    async fn get(&self, id: i64) -> Result<Option<crate::domain::approvals::Release>, String>;
+    async fn create(
+        &self,
+        release: &NewRelease,
+        audit: AuditEntry,
+    ) -> Result<(i64, bool), PortError>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::approvals::Release>, PortError>;
     /// The command a request runs.
-    async fn command(&self, id: i64) -> Result<Option<ActionCommand>, String>;
+    async fn command(&self, id: i64) -> Result<Option<ActionCommand>, PortError>;
     async fn list(
         &self,
         query: &ReleaseQuery,
-    ) -> Result<Vec<crate::domain::approvals::Release>, String>;
+    ) -> Result<Vec<crate::domain::approvals::Release>, PortError>;
     /// Records a vote (once per person: a second one is refused by the database) and, in the
     /// same transaction, moves a `requested` request to `approved` when the approvals reach
     /// `required`, or to `rejected` on a rejection. Returns the state after the vote, or `None`
@@ -325,7 +343,7 @@ pub trait ReleaseStore: Send + Sync {
         vote: &crate::domain::approvals::Vote,
         required: u32,
         audit: AuditEntry,
-    ) -> Result<Option<crate::domain::approvals::ReleaseState>, String>;
+    ) -> Result<Option<crate::domain::approvals::ReleaseState>, PortError>;
     /// Moves the request from one of `from` to `to` if it is still there, with a history entry
     /// and an audit row, in one transaction. True when this caller made the move.
     async fn transition(
@@ -335,19 +353,19 @@ pub trait ReleaseStore: Send + Sync {
         to: crate::domain::approvals::ReleaseState,
         event: &crate::domain::approvals::ReleaseEvent,
         audit: AuditEntry,
-    ) -> Result<bool, String>;
+    ) -> Result<bool, PortError>;
     /// Records the outcome text and the break-glass reason, if any.
     async fn annotate(
         &self,
         id: i64,
         result: Option<&str>,
         break_glass: Option<&str>,
-    ) -> Result<(), String>;
+    ) -> Result<(), PortError>;
     /// Ids of requests in these states, oldest first.
     async fn ids_in(
         &self,
         states: &[crate::domain::approvals::ReleaseState],
-    ) -> Result<Vec<i64>, String>;
+    ) -> Result<Vec<i64>, PortError>;
 }
 
 /// Sends notifications (webhooks). Never blocks and never fails the caller: delivery, retries
@@ -376,22 +394,22 @@ pub trait TokenStore: Send + Sync {
         created_by: &str,
         now: chrono::DateTime<chrono::Utc>,
         audit: AuditEntry,
-    ) -> Result<TokenCreated, String>;
-    async fn list(&self) -> Result<Vec<crate::domain::tokens::ApiToken>, String>;
-    async fn get(&self, id: i64) -> Result<Option<crate::domain::tokens::ApiToken>, String>;
+    ) -> Result<TokenCreated, PortError>;
+    async fn list(&self) -> Result<Vec<crate::domain::tokens::ApiToken>, PortError>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::tokens::ApiToken>, PortError>;
     /// Revokes a token (once), with its audit row. True when this call revoked it.
     async fn revoke(
         &self,
         id: i64,
         now: chrono::DateTime<chrono::Utc>,
         audit: AuditEntry,
-    ) -> Result<bool, String>;
+    ) -> Result<bool, PortError>;
     /// The token whose secret this is, whatever its state, marking it used when it is usable.
     async fn authenticate(
         &self,
         secret: &str,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Option<crate::domain::tokens::ApiToken>, String>;
+    ) -> Result<Option<crate::domain::tokens::ApiToken>, PortError>;
 }
 
 /// A timeline entry to record, once: an entry whose `dedupe` key is already recorded is skipped.
@@ -445,29 +463,29 @@ pub trait IncidentStore: Send + Sync {
     async fn alarm_states(
         &self,
         env: &str,
-    ) -> Result<std::collections::BTreeMap<String, KnownAlarm>, String>;
+    ) -> Result<std::collections::BTreeMap<String, KnownAlarm>, PortError>;
     /// Records alarm transitions as timeline entries (each once) and the alarms' latest states;
     /// returns the indexes of those that were new.
     async fn record_transitions(
         &self,
         env: &str,
         transitions: &[(crate::domain::incidents::Transition, NewEntry)],
-    ) -> Result<Vec<usize>, String>;
+    ) -> Result<Vec<usize>, PortError>;
     /// Records entries, each once; returns how many were new.
-    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, String>;
+    async fn record_entries(&self, entries: &[NewEntry]) -> Result<usize, PortError>;
     /// The deployment last seen per service key of `env`: its task definition and PRIMARY
     /// deployment id (`<task definition>#<deployment id>`).
     async fn last_deployments(
         &self,
         env: &str,
-    ) -> Result<std::collections::HashMap<String, String>, String>;
+    ) -> Result<std::collections::HashMap<String, String>, PortError>;
     /// Remembers the deployment each service runs (`(service key, marker)`, as
     /// `last_deployments` answers them), in one transaction.
     async fn set_last_deployments(
         &self,
         env: &str,
         markers: &[(String, String)],
-    ) -> Result<(), String>;
+    ) -> Result<(), PortError>;
     /// Incidents of one environment and group, open or resolved recently enough to matter
     /// (resolved after `since`).
     async fn candidates(
@@ -475,9 +493,9 @@ pub trait IncidentStore: Send + Sync {
         env: &str,
         group_key: &str,
         since: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<crate::domain::incidents::Incident>, String>;
+    ) -> Result<Vec<crate::domain::incidents::Incident>, PortError>;
     /// Opens an incident with its first alarm, its timeline entry and audit row.
-    async fn open(&self, incident: &NewIncident, audit: AuditEntry) -> Result<i64, String>;
+    async fn open(&self, incident: &NewIncident, audit: AuditEntry) -> Result<i64, PortError>;
     /// Adds an alarm to an incident (or updates its state there) and, when it fired, moves
     /// `last_fired_at`. A resolved incident is reopened (true when this call reopened it).
     async fn fire(
@@ -485,20 +503,20 @@ pub trait IncidentStore: Send + Sync {
         id: i64,
         alarm: &crate::domain::incidents::IncidentAlarm,
         audit: Option<AuditEntry>,
-    ) -> Result<bool, String>;
+    ) -> Result<bool, PortError>;
     /// The alarm's new state in every open incident that holds it.
     async fn alarm_changed(
         &self,
         env: &str,
         alarm: &crate::domain::incidents::IncidentAlarm,
-    ) -> Result<Vec<i64>, String>;
+    ) -> Result<Vec<i64>, PortError>;
     /// Incidents matching `env` (any when `None`) and `state`, newest first (at most 500).
     async fn list(
         &self,
         env: Option<&str>,
         state: crate::domain::incidents::IncidentState,
-    ) -> Result<Vec<crate::domain::incidents::Incident>, String>;
-    async fn get(&self, id: i64) -> Result<Option<crate::domain::incidents::Incident>, String>;
+    ) -> Result<Vec<crate::domain::incidents::Incident>, PortError>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::incidents::Incident>, PortError>;
     /// Applies a person's response (or, with `actor = "quarterdeck"`, the automatic resolution)
     /// if the incident is still as the check saw it; true when this call changed it.
     async fn respond(
@@ -508,13 +526,13 @@ pub trait IncidentStore: Send + Sync {
         response: &crate::domain::incidents::Response,
         at: chrono::DateTime<chrono::Utc>,
         audit: AuditEntry,
-    ) -> Result<bool, String>;
+    ) -> Result<bool, PortError>;
     /// Marks an open, unacknowledged incident escalated, once; true when this call did.
     async fn mark_escalated(
         &self,
         id: i64,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<bool, String>;
+    ) -> Result<bool, PortError>;
     /// Entries of `env` between `from` and `to`, plus every entry of incident `id`, oldest
     /// first (at most 2000).
     async fn entries(
@@ -523,13 +541,13 @@ pub trait IncidentStore: Send + Sync {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
         id: i64,
-    ) -> Result<Vec<StoredEntry>, String>;
-    async fn overrides(&self) -> Result<Vec<crate::domain::oncall::Override>, String>;
+    ) -> Result<Vec<StoredEntry>, PortError>;
+    async fn overrides(&self) -> Result<Vec<crate::domain::oncall::Override>, PortError>;
     async fn add_override(
         &self,
         o: &crate::domain::oncall::Override,
         audit: AuditEntry,
-    ) -> Result<i64, String>;
+    ) -> Result<i64, PortError>;
     /// Removes an override, once; true when this call removed it.
-    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, String>;
+    async fn remove_override(&self, id: i64, audit: AuditEntry) -> Result<bool, PortError>;
 }

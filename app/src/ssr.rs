@@ -1,13 +1,7 @@
-//! Server-only glue of the app crate: the ports (traits) the server functions call, and the
-//! request context they read the signed-in user and services from.
+//! The Leptos side of the server: what a server function reads from its request (the services,
+//! the signed-in caller) and how an outcome becomes a page to go to (redirects, `?done=`). The
+//! use cases themselves live in [`crate::usecases`].
 
-pub mod actions;
-pub mod chrome;
 pub mod context;
 pub mod handoff;
-pub mod incidents;
-pub mod live;
-pub mod ports;
-pub mod prepare;
-pub mod promote;
-pub mod releases;
+pub mod navigation;

@@ -7,6 +7,7 @@
 //! ran on, as Markdown. `bench floor` is the floor program itself (run by `bench run` as its
 //! own process).
 
+mod args;
 mod aws;
 mod console;
 mod floor;
@@ -16,8 +17,8 @@ mod run;
 mod seed;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use args::RunArgs;
+use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(about = "Quarterdeck's benchmark (see docs/benchmarks.md)")]
@@ -48,50 +49,6 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
-}
-
-/// What `bench run` measures and where.
-#[derive(Args, Debug, Clone)]
-pub struct RunArgs {
-    /// The moto server, e.g. http://127.0.0.1:5123 (reset before each size).
-    #[arg(long)]
-    pub moto: String,
-    /// moto's version, for the report.
-    #[arg(long, default_value = "unknown")]
-    pub moto_version: String,
-    /// The console binary (a release build).
-    #[arg(long, default_value = "target/release/quarterdeck")]
-    pub quarterdeck: PathBuf,
-    /// The built site (pkg/ with the wasm, JS and CSS).
-    #[arg(long, default_value = "target/site")]
-    pub site_root: PathBuf,
-    /// Services per environment, one measurement each.
-    #[arg(long, value_delimiter = ',', default_value = "200,1000")]
-    pub sizes: Vec<usize>,
-    /// Connections of the throughput runs.
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
-    /// Length of each throughput run.
-    #[arg(long, default_value_t = 8)]
-    pub seconds: u64,
-    /// Sequential requests per page for the latency figures.
-    #[arg(long, default_value_t = 300)]
-    pub requests: usize,
-    /// Cold starts (and floor runs) per size; the median is reported.
-    #[arg(long, default_value_t = 3)]
-    pub cold_runs: usize,
-    /// Fired alarms timed to the live event, at the largest size.
-    #[arg(long, default_value_t = 5)]
-    pub alarm_samples: usize,
-    /// The alarm poller's interval in the alarm measurement (`incidents.poll_interval`).
-    #[arg(long, default_value = "5s")]
-    pub poll_interval: String,
-    /// Where the Markdown report goes.
-    #[arg(long, default_value = "docs/benchmarks.md")]
-    pub out: PathBuf,
-    /// Scratch space: the consoles' configs, databases and logs.
-    #[arg(long, default_value = "target/bench")]
-    pub work_dir: PathBuf,
 }
 
 fn main() -> Result<()> {

@@ -1,9 +1,9 @@
 //! The results, the SPEC §9 targets they are held against, and the table: printed as text and
 //! written as Markdown with the machine it ran on.
 
+use crate::args::RunArgs;
 use crate::load::{Latency, Throughput};
 use crate::seed::SeededEnv;
-use crate::RunArgs;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

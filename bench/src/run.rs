@@ -1,11 +1,11 @@
 //! `bench run`: the measurements, size by size, then the alarm path and the static weight.
 
+use crate::args::RunArgs;
 use crate::aws::{Account, CallCount};
 use crate::console::{free_port, Console, Metrics, Setup};
 use crate::load;
 use crate::report::{self, AlarmResult, Report, SizeResult, StaticWeight};
 use crate::seed::{self, SeededEnv};
-use crate::RunArgs;
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_cloudwatch::types::StateValue;
 use std::collections::BTreeMap;

@@ -140,11 +140,11 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// `GET /pkg/{file}`.
 pub async fn serve(
-    State(state): State<crate::startup::AppState>,
+    State(assets): State<Arc<Assets>>,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let assets = &state.assets;
+    let assets = &assets;
     if !valid_name(&name) {
         return (StatusCode::NOT_FOUND, "no such file\n").into_response();
     }

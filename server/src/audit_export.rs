@@ -1,10 +1,10 @@
 //! `/audit/export.csv` and `/audit/export.json`: the filtered audit entries a person may see, as a
 //! download. Same filters and visibility as the audit page.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::audit::{csv_line, AuditFilter, CSV_HEADER};
 use app::domain::policy::Principal;
-use app::ssr::ports::{AuditPort, AuditScope};
+use app::ports::{AuditPort, AuditScope};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -36,6 +36,22 @@ pub struct Settings {
     pub incidents: IncidentSettings,
     #[serde(default)]
     pub promotion: PromotionSettings,
+    /// The settings as domain values, parsed once by validation; nothing parses them again.
+    #[serde(skip)]
+    pub resolved: Resolved,
+}
+
+/// What validation parsed, kept: the domain values the console runs with.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Each environment as the inventory and the gate see it (its approval policy parsed), in
+    /// config order.
+    pub descriptors: Vec<EnvDescriptor>,
+    pub rotations: Vec<app::domain::oncall::Rotation>,
+    pub severity_rules: Vec<app::domain::incidents::SeverityRule>,
+    pub promotion: app::domain::drift::PromotionPolicy,
+    pub group_roles: Vec<GroupRole>,
+    pub incident_windows: app::domain::incidents::IncidentSettings,
 }
 
 /// `[promotion]`: the order versions travel through the environments, and which may promote
@@ -812,8 +828,9 @@ impl EnvironmentSettings {
             .or_else(|| self.role_arn.as_deref().and_then(account_from_arn))
     }
 
-    pub fn descriptor(&self) -> EnvDescriptor {
-        EnvDescriptor {
+    /// The environment as a domain value, with its approval policy (checked under `key`).
+    fn descriptor(&self, key: &str) -> Result<EnvDescriptor, String> {
+        Ok(EnvDescriptor {
             id: self.id.clone(),
             name: self.name.clone(),
             region: self.region.clone(),
@@ -821,8 +838,8 @@ impl EnvironmentSettings {
             protected: self.protected,
             refresh_interval_secs: self.refresh_interval.as_secs(),
             scaling: self.scaling.policy(),
-            approval: self.approval.policy("approval").unwrap_or_default(),
-        }
+            approval: self.approval.policy(key)?,
+        })
     }
 }
 
@@ -949,7 +966,7 @@ impl Settings {
         })?;
         settings.auth.client_secret = resolve_secret(&settings.auth, &vars)?;
         settings.notifications.resolved = resolve_webhooks(&settings.notifications, &vars)?;
-        settings.validate()?;
+        settings.resolved = settings.validate()?;
         Ok(settings)
     }
 
@@ -960,7 +977,17 @@ impl Settings {
         self.incidents.rules(&ids).map_err(|e| anyhow!(e))
     }
 
-    pub fn group_roles(&self) -> Vec<GroupRole> {
+    /// Each environment as a domain value, parsed at load.
+    pub fn descriptors(&self) -> &[EnvDescriptor] {
+        &self.resolved.descriptors
+    }
+
+    /// The group → role mapping, parsed at load.
+    pub fn group_roles(&self) -> &[GroupRole] {
+        &self.resolved.group_roles
+    }
+
+    fn parse_group_roles(&self) -> Vec<GroupRole> {
         self.auth
             .roles
             .iter()
@@ -981,7 +1008,8 @@ impl Settings {
             .collect()
     }
 
-    fn validate(&self) -> anyhow::Result<()> {
+    /// Checks every setting and answers the domain values it parsed on the way.
+    fn validate(&self) -> anyhow::Result<Resolved> {
         let url = self
             .server
             .public_url
@@ -1043,9 +1071,9 @@ impl Settings {
                 }
             }
         }
-        self.oncall.rotations().map_err(|e| anyhow!(e))?;
-        self.severity_rules()?;
-        self.promotion().map_err(|e| anyhow!(e))?;
+        let rotations = self.oncall.rotations().map_err(|e| anyhow!(e))?;
+        let severity_rules = self.severity_rules()?;
+        let promotion = self.promotion().map_err(|e| anyhow!(e))?;
         if self.incidents.poll_interval < Duration::from_secs(1) {
             bail!("incidents.poll_interval: must be at least 1s");
         }
@@ -1056,6 +1084,7 @@ impl Settings {
             bail!("aws.concurrency: must be at least 1");
         }
         let mut seen = HashSet::new();
+        let mut descriptors = Vec::new();
         for (i, env) in self.environments.iter().enumerate() {
             let key = |field: &str| format!("environments[{i}].{field}");
             if !seen.insert(env.id.clone()) {
@@ -1071,9 +1100,7 @@ impl Settings {
             env.scaling
                 .validate(&key("scaling"))
                 .map_err(|e| anyhow!(e))?;
-            env.approval
-                .policy(&key("approval"))
-                .map_err(|e| anyhow!(e))?;
+            descriptors.push(env.descriptor(&key("approval")).map_err(|e| anyhow!(e))?);
             let region_ok = !env.region.is_empty()
                 && env
                     .region
@@ -1112,7 +1139,14 @@ impl Settings {
                 bail!("{}: cluster names must not be empty", key("clusters"));
             }
         }
-        Ok(())
+        Ok(Resolved {
+            descriptors,
+            rotations,
+            severity_rules,
+            promotion,
+            group_roles: self.parse_group_roles(),
+            incident_windows: self.incidents.windows(),
+        })
     }
 
     pub fn is_https(&self) -> bool {
@@ -1447,7 +1481,7 @@ mod tests {
             "{MINIMAL}\n[environments.scaling]\nmax = 20\n[[environments.scaling.services]]\nname = \"prod-main/cleanup-job\"\nmax = 2\nallow_zero = true\n"
         );
         let s = load(&text, &[]).unwrap();
-        let policy = s.environments[0].descriptor().scaling;
+        let policy = s.descriptors()[0].scaling.clone();
         let bounds = policy.bounds_for("prod-main", "cleanup-job", None);
         assert_eq!((bounds.min, bounds.max, bounds.allow_zero), (1, 2, true));
         assert_eq!(policy.bounds_for("prod-main", "web", None).max, 20);
@@ -1474,7 +1508,7 @@ mod tests {
             "{MINIMAL}\n[environments.approval]\nrequired = 2\nexpires_after = \"12h\"\ngated = [\"deploy\", \"redeploy\"]\n[[environments.approval.freezes]]\nfrom = \"2026-12-20T00:00:00Z\"\nto = \"2027-01-04T00:00:00Z\"\nreason = \"year end\"\n[[environments.approval.freezes]]\ndays = [\"fri\", \"Saturday\"]\nfrom = \"16:00\"\nto = \"08:00\"\ntimezone = \"Europe/Berlin\"\nreason = \"weekend\"\n[[notifications.webhooks]]\nname = \"chat\"\nurl_env = \"QD_TEST_HOOK\"\n"
         );
         let s = load(&text, &[("QD_TEST_HOOK", "https://hooks.example/T0/B0/x")]).unwrap();
-        let policy = s.environments[0].descriptor().approval;
+        let policy = s.descriptors()[0].approval.clone();
         assert_eq!(policy.required, 2);
         assert_eq!(policy.expires_after_secs, 12 * 3600);
         assert_eq!(policy.gated, [ActionKind::Deploy, ActionKind::Redeploy]);

@@ -9,7 +9,7 @@ mod slot;
 pub use slot::{EnvSlot, InventorySource};
 
 use app::domain::ids::EnvId;
-use app::ssr::ports::{EnvState, InventoryPort, RefreshFailed};
+use app::ports::{EnvState, InventoryPort, RefreshFailed};
 use std::sync::Arc;
 use tokio::task::JoinHandle;
 

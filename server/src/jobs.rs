@@ -3,7 +3,7 @@
 //! - the alarm poller: every `incidents.poll_interval` it reads each environment's alarms
 //!   (DescribeAlarms, plus DescribeAlarmHistory where the provider keeps it, to backfill what
 //!   happened between polls or while no console ran), patches them into the snapshot and hands
-//!   them to `ssr::incidents::process_poll`, which records transitions, observed deployments and
+//!   them to `usecases::incidents::process_poll`, which records transitions, observed deployments and
 //!   RDS events, and opens, joins, resolves and escalates incidents;
 //! - the release sweep: runs approved requests nothing holds (after a restart, or when a freeze
 //!   window ends), expires stale ones and closes executions a stopped process left behind.
@@ -17,7 +17,7 @@ use crate::inventory::EnvSlot;
 use crate::store::lease::Lease;
 use app::domain::incidents::Transition;
 use app::domain::inventory::Alarm;
-use app::ssr::context::AppServices;
+use app::usecases::services::AppServices;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -114,7 +114,8 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
             None => services
                 .incidents
                 .alarm_states(&env)
-                .await?
+                .await
+                .map_err(|e| app::error::error_chain(&e))?
                 .values()
                 .map(|k| k.since)
                 .max()
@@ -148,7 +149,7 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
         }
         Err(_) => true,
     };
-    let poll = app::ssr::incidents::Poll {
+    let poll = app::usecases::incidents::Poll {
         snapshot_changed,
         env: &state.descriptor,
         alarms: &alarms,
@@ -156,7 +157,7 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
         inventory: state.inventory.as_deref(),
         now,
     };
-    let outcome = app::ssr::incidents::process_poll(services, poll)
+    let outcome = app::usecases::incidents::process_poll(services, poll)
         .await
         .map_err(|e| e.to_string())?;
     if outcome.transitions > 0 {
@@ -209,7 +210,7 @@ pub fn spawn_release_sweep(
     tokio::spawn(async move {
         loop {
             if lease.is_held() {
-                if let Err(e) = app::ssr::releases::sweep(&services).await {
+                if let Err(e) = app::usecases::releases::sweep(&services).await {
                     tracing::warn!(error = %e, "release sweep");
                 }
             }
@@ -224,11 +225,11 @@ pub fn spawn_release_sweep(
 /// its data one extra time, nothing more.
 pub fn spawn_change_feed(
     pool: crate::store::Pool,
-    live: app::ssr::live::LiveBus,
+    live: app::usecases::live::LiveBus,
     every: Duration,
 ) -> JoinHandle<()> {
     use crate::store::changes::{changed_since, cursor, Followed};
-    use app::ssr::live::LiveKind;
+    use app::usecases::live::LiveKind;
     tokio::spawn(async move {
         let followed = [
             (Followed::Incidents, LiveKind::Incident),

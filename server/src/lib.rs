@@ -14,5 +14,6 @@ pub mod notify;
 pub mod ops;
 pub mod rest;
 pub mod startup;
+pub mod state;
 pub mod store;
 pub mod telemetry;

@@ -2,10 +2,10 @@
 //! changes of the environments it may view: incidents, snapshots, release requests. The stream
 //! starts with a `ready` event and keeps the connection alive with comments.
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::ids::EnvId;
 use app::domain::policy::{authorize, Action, Principal};
-use app::ssr::live::LiveEvent;
+use app::usecases::live::LiveEvent;
 use axum::extract::{Extension, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
@@ -27,7 +27,7 @@ pub async fn events(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let rx = state.live.subscribe();
+    let rx = state.services.live.subscribe();
     let ready = futures::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
     let changes = futures::stream::unfold((rx, user), |(mut rx, user)| async move {
         loop {
@@ -53,7 +53,7 @@ pub async fn events(
 mod tests {
     use super::*;
     use app::domain::policy::{AuthMethod, Role, RoleGrants};
-    use app::ssr::live::LiveKind;
+    use app::usecases::live::LiveKind;
 
     #[test]
     fn people_get_the_events_of_the_environments_they_may_view_only() {

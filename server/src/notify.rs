@@ -3,7 +3,7 @@
 //! dead webhook delays nothing and fails nothing: the release flow only enqueues.
 
 use crate::config::Secret;
-use app::ssr::ports::Notifier;
+use app::ports::Notifier;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

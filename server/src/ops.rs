@@ -4,7 +4,7 @@
 //! webhook deliveries).
 
 use crate::aws::call_stats::CallTotals;
-use crate::startup::AppState;
+use crate::state::AppState;
 use app::domain::inventory::{freshness, Freshness};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -41,6 +41,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             Json(serde_json::json!({ "ready": true, "database": "ok", "environments": envs })),
         ),
         Err(problem) => {
+            let problem = app::error::error_chain(&problem);
             tracing::warn!(%problem, "not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,

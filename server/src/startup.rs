@@ -8,15 +8,13 @@ use crate::auth::{csrf, dev_login, guard, sessions, sso};
 use crate::aws::actions::AwsActions;
 use crate::aws::call_stats::CallStats;
 use crate::aws::EnvClients;
-use crate::config::Settings;
+use crate::config::{AuthMode, Settings};
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
-use crate::store::Pool;
+use crate::state::{AppState, Shared};
 use crate::store::{self, SqlActions, SqlAudit, SqlIncidents, SqlReleases, SqlTokens};
 use anyhow::Context;
-use app::ssr::context::AppServices;
-use app::ssr::ports::{AuditPort, InventoryPort};
+use app::usecases::services::{AppServices, Services};
 use app::{shell, App};
-use axum::extract::FromRef;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -30,110 +28,17 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Everything a request handler may need: one shared [`Shared`], so the clone each middleware
-/// layer and handler makes is a single reference count.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-/// What [`AppState`] shares.
-pub struct Shared {
-    pub leptos_options: LeptosOptions,
-    pub settings: Arc<Settings>,
-    pub public_origin: String,
-    pub pool: Pool,
-    pub sessions: crate::auth::sessions::SqlSessions,
-    pub inventory: Arc<Inventory>,
-    pub call_stats: Arc<CallStats>,
-    pub audit: Arc<SqlAudit>,
-    pub actions: Arc<AwsActions>,
-    pub action_store: Arc<SqlActions>,
-    pub releases: Arc<SqlReleases>,
-    pub notifier: Arc<crate::notify::WebhookNotifier>,
-    pub tokens: Arc<SqlTokens>,
-    pub incidents: Arc<SqlIncidents>,
-    /// Live updates for `/events`.
-    pub live: app::ssr::live::LiveBus,
-    pub chrome: Arc<app::ssr::chrome::ChromeCache>,
-    /// Held by the one process that runs the background jobs.
-    pub lease: Arc<store::lease::Lease>,
-    pub poller_stats: Arc<crate::jobs::PollerStats>,
-    pub http_stats: Arc<crate::http_metrics::HttpStats>,
-    /// Each environment's alarm source, in the order of the inventory's slots.
-    pub alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>>,
-    pub handoff: Arc<app::ssr::handoff::SecretHandoff>,
-    /// Present when `auth.mode = "oidc"`.
-    pub oidc: Option<Arc<Oidc>>,
-    pub login_throttle: Arc<LoginThrottle>,
-    /// The built browser bundle, served from memory.
-    pub assets: Arc<crate::assets::Assets>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-impl AppState {
-    /// The ports as the server functions and background jobs see them.
-    pub fn services(&self) -> AppServices {
-        let inventory: Arc<dyn InventoryPort> = self.inventory.clone();
-        let audit: Arc<dyn AuditPort> = self.audit.clone();
-        let actions: Arc<dyn app::ssr::ports::ActionPort> = self.actions.clone();
-        let action_store: Arc<dyn app::ssr::ports::ActionStore> = self.action_store.clone();
-        let releases: Arc<dyn app::ssr::ports::ReleaseStore> = self.releases.clone();
-        let notifier: Arc<dyn app::ssr::ports::Notifier> = self.notifier.clone();
-        let tokens: Arc<dyn app::ssr::ports::TokenStore> = self.tokens.clone();
-        let incidents: Arc<dyn app::ssr::ports::IncidentStore> = self.incidents.clone();
-        AppServices {
-            tokens,
-            incidents,
-            incident_settings: self.settings.incidents.windows(),
-            severity_rules: self.settings.severity_rules().unwrap_or_default(),
-            live: self.live.clone(),
-            chrome: Arc::clone(&self.chrome),
-            handoff: self.handoff.clone(),
-            rotations: self.settings.oncall.rotations().unwrap_or_default(),
-            promotion: self.settings.promotion().unwrap_or_default(),
-            notifier,
-            public_url: self
-                .settings
-                .server
-                .public_url
-                .trim_end_matches('/')
-                .to_string(),
-            inventory,
-            audit,
-            actions,
-            action_store,
-            releases,
-            demo_mode: self.settings.auth.mode == crate::config::AuthMode::Dev,
-            access_groups: app::domain::policy::groups_with_access(&self.settings.group_roles()),
-            form_action_origins: self.oidc.iter().map(|o| o.issuer_origin()).collect(),
-            https: self.settings.is_https(),
-        }
-    }
-}
-
 /// Opens the database, applies migrations, builds the AWS clients once per environment.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let pool = store::connect(&settings.server.database_url).await?;
     store::migrate(&pool).await?;
     let sessions = sessions::SqlSessions::open(&settings.server.database_url).await?;
     let call_stats = Arc::new(CallStats::default());
-    let live = app::ssr::live::LiveBus::default();
+    let live = app::usecases::live::LiveBus::default();
     let mut slots = Vec::new();
     let mut alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>> = Vec::new();
     let mut clients_by_env = std::collections::HashMap::new();
-    for env in &settings.environments {
+    for (env, descriptor) in settings.environments.iter().zip(settings.descriptors()) {
         let clients =
             Arc::new(EnvClients::build(env, &settings.aws, Arc::clone(&call_stats)).await);
         clients_by_env.insert(env.id.clone(), Arc::clone(&clients));
@@ -141,7 +46,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         let source: Arc<dyn InventorySource> = clients;
         slots.push(Arc::new(
             EnvSlot::new(
-                env.descriptor(),
+                descriptor.clone(),
                 source,
                 env.refresh_interval,
                 env.metrics_interval,
@@ -173,30 +78,50 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             })
             .collect(),
     ));
+    let inventory = Arc::new(Inventory::new(slots));
+    let audit = Arc::new(SqlAudit::new(pool.clone()));
+    let tokens = Arc::new(SqlTokens::new(pool.clone()));
+    let resolved = &settings.resolved;
+    let services = AppServices::new(Services {
+        inventory: inventory.clone(),
+        audit: audit.clone(),
+        actions: Arc::new(AwsActions::new(clients_by_env)),
+        action_store: Arc::new(SqlActions::new(pool.clone())),
+        releases: Arc::new(SqlReleases::new(pool.clone())),
+        notifier: notifier.clone(),
+        tokens: tokens.clone(),
+        incidents: Arc::new(SqlIncidents::new(pool.clone())),
+        incident_settings: resolved.incident_windows.clone(),
+        severity_rules: resolved.severity_rules.clone(),
+        live,
+        chrome: Arc::default(),
+        rotations: resolved.rotations.clone(),
+        promotion: resolved.promotion.clone(),
+        handoff: Arc::default(),
+        public_url: settings.server.public_url.trim_end_matches('/').to_string(),
+        demo_mode: settings.auth.mode == AuthMode::Dev,
+        access_groups: app::domain::policy::groups_with_access(settings.group_roles()),
+        form_action_origins: oidc.iter().map(|o| o.issuer_origin()).collect(),
+        https: settings.is_https(),
+    });
     Ok(AppState(Arc::new(Shared {
         assets: Arc::new(crate::assets::Assets::new(&settings.server.site_root)),
         oidc,
         login_throttle,
         leptos_options,
-        public_origin: csrf::origin_of(&settings.server.public_url),
+        public_origin: csrf::PublicOrigin(csrf::origin_of(&settings.server.public_url).into()),
         settings: Arc::new(settings),
-        audit: Arc::new(SqlAudit::new(pool.clone())),
-        actions: Arc::new(AwsActions::new(clients_by_env)),
-        action_store: Arc::new(SqlActions::new(pool.clone())),
-        releases: Arc::new(SqlReleases::new(pool.clone())),
+        audit,
+        tokens,
+        services,
         notifier,
-        tokens: Arc::new(SqlTokens::new(pool.clone())),
-        incidents: Arc::new(SqlIncidents::new(pool.clone())),
-        live,
-        chrome: Arc::default(),
         lease,
         poller_stats: Arc::default(),
         http_stats: Arc::default(),
         alarm_feeds,
-        handoff: Arc::default(),
         pool,
         sessions,
-        inventory: Arc::new(Inventory::new(slots)),
+        inventory,
         call_stats,
     })))
 }
@@ -323,7 +248,7 @@ impl Application {
         ));
         background.push(crate::jobs::spawn_change_feed(
             state.pool.clone(),
-            state.live.clone(),
+            state.services.live.clone(),
             std::time::Duration::from_secs(1),
         ));
         background.push(crate::jobs::spawn_release_sweep(

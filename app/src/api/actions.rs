@@ -1,4 +1,4 @@
-//! Server functions that change things in AWS. Each goes through `ssr::actions::run_action`.
+//! Server functions that change things in AWS. Each goes through `usecases::actions::run_action`.
 
 mod deploy_service;
 mod redeploy_service;

@@ -48,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// response's nonce (the hydration script), wasm compilation allowed, nothing framed.
 #[cfg(feature = "ssr")]
 fn set_page_security_policy() {
-    use crate::ssr::context::AppServices;
+    use crate::usecases::services::AppServices;
     let Some(options) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };

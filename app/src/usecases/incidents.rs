@@ -2,10 +2,12 @@
 //! deployments and RDS events; open, join, reopen, resolve and escalate incidents; notify), what a
 //! person does to an incident (acknowledge, assign, note, resolve), and the incident's timeline.
 
-use super::context::{authorized_state, request_origin, AppServices};
+use super::access::authorized_state;
 use super::live::LiveKind;
-use super::ports::{AuditEntry, NewEntry, NewIncident, StoredEntry};
+use super::services::AppServices;
 use crate::domain::actions::ActionStatus;
+use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::caller::{Caller, SYSTEM_ACTOR};
 use crate::domain::incidents::{
     self, build_timeline, check_response, escalation_due, group_key, notice_body, place,
     resolves_by_itself, severity_of, EntryKind, Incident, IncidentAlarm, IncidentEvent,
@@ -14,17 +16,14 @@ use crate::domain::incidents::{
 use crate::domain::inventory::{
     service_key, Alarm, AlarmResource, AlarmState, EnvDescriptor, EnvInventory,
 };
-use crate::domain::policy::{Action, Principal};
+use crate::domain::policy::Action;
 use crate::error::AppError;
+use crate::ports::{NewEntry, NewIncident, PortResult, StoredEntry};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The name automatic changes are recorded under.
-pub const SYSTEM_ACTOR: &str = "quarterdeck";
-
-fn store_error(context: &'static str) -> impl Fn(String) -> AppError {
-    move |e| AppError::internal(context, &e)
-}
+/// The job that polls alarms and moves incidents.
+pub const POLLER: &str = "alarm poller";
 
 /// What one poll of an environment saw.
 pub struct Poll<'a> {
@@ -50,17 +49,12 @@ pub struct PollOutcome {
     pub escalated: Vec<i64>,
 }
 
-fn system_audit(kind: &str, env: &str, target: String, detail: Option<String>) -> AuditEntry {
-    AuditEntry {
-        actor: SYSTEM_ACTOR.into(),
-        kind: kind.into(),
-        env: Some(env.to_string()),
-        target: Some(target),
-        outcome: "succeeded".into(),
-        detail,
-        ip: None,
-        user_agent: None,
-    }
+/// An audit entry for a step the poller took by itself.
+fn system_audit(kind: AuditKind, env: &str, target: String, detail: Option<String>) -> AuditEntry {
+    AuditEntry::new(&Caller::job(POLLER), kind, AuditOutcome::Succeeded)
+        .env(env)
+        .target(target)
+        .maybe_detail(detail)
 }
 
 /// The tags of the service or database an alarm watches.
@@ -92,7 +86,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
     let known: BTreeMap<String, (AlarmState, DateTime<Utc>)> = store
         .alarm_states(&env)
         .await
-        .map_err(store_error("reading alarm states"))?
+        .context("reading alarm states")?
         .into_iter()
         .map(|(name, k)| (name, (k.state, k.since)))
         .collect();
@@ -133,7 +127,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
     let fresh = store
         .record_transitions(&env, &rows)
         .await
-        .map_err(store_error("recording alarm transitions"))?;
+        .context("recording alarm transitions")?;
     outcome.transitions = fresh.len();
 
     for i in fresh {
@@ -147,7 +141,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
             let ids = store
                 .alarm_changed(&env, &alarm)
                 .await
-                .map_err(store_error("updating an incident's alarm"))?;
+                .context("updating an incident's alarm")?;
             outcome.changed.extend(ids);
             continue;
         }
@@ -155,18 +149,18 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
         let candidates = store
             .candidates(&env, &key, t.at - settings.group_window)
             .await
-            .map_err(store_error("reading incidents"))?;
+            .context("reading incidents")?;
         match place(&candidates, t.at, settings) {
             Placement::Join(id) => {
                 store
                     .fire(id, &alarm, None)
                     .await
-                    .map_err(store_error("adding an alarm to an incident"))?;
+                    .context("adding an alarm to an incident")?;
                 outcome.changed.push(id);
             }
             Placement::Reopen(id) => {
                 let audit = system_audit(
-                    "incident_reopen",
+                    AuditKind::IncidentReopen,
                     &env,
                     format!("incident #{id}"),
                     Some(format!("{} fired again", t.alarm)),
@@ -174,7 +168,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                 let reopened = store
                     .fire(id, &alarm, Some(audit))
                     .await
-                    .map_err(store_error("reopening an incident"))?;
+                    .context("reopening an incident")?;
                 outcome.changed.push(id);
                 if reopened {
                     notify(services, id, IncidentEvent::Reopened, poll.now).await;
@@ -205,7 +199,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                     alarm,
                 };
                 let audit = system_audit(
-                    "incident_open",
+                    AuditKind::IncidentOpen,
                     &env,
                     key,
                     Some(format!("{} ({})", title, severity.as_str())),
@@ -213,7 +207,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                 let id = store
                     .open(&new, audit)
                     .await
-                    .map_err(store_error("opening an incident"))?;
+                    .context("opening an incident")?;
                 outcome.opened.push(id);
                 notify(services, id, IncidentEvent::Opened, poll.now).await;
             }
@@ -227,7 +221,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
     let open = store
         .list(Some(&env), IncidentState::Open)
         .await
-        .map_err(store_error("reading open incidents"))?;
+        .context("reading open incidents")?;
     for incident in &open {
         if resolves_by_itself(incident, poll.now, settings) {
             let note = format!(
@@ -235,7 +229,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                 settings.stability.num_minutes().max(1)
             );
             let audit = system_audit(
-                "incident_resolve",
+                AuditKind::IncidentResolve,
                 &env,
                 format!("incident #{}", incident.id),
                 Some(note.clone()),
@@ -249,7 +243,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
                     audit,
                 )
                 .await
-                .map_err(store_error("resolving an incident"))?
+                .context("resolving an incident")?
             {
                 outcome.resolved.push(incident.id);
             }
@@ -257,7 +251,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
             && store
                 .mark_escalated(incident.id, poll.now)
                 .await
-                .map_err(store_error("escalating an incident"))?
+                .context("escalating an incident")?
         {
             outcome.escalated.push(incident.id);
             notify(services, incident.id, IncidentEvent::Escalated, poll.now).await;
@@ -301,7 +295,7 @@ async fn observe_changes(
     let last = store
         .last_deployments(env)
         .await
-        .map_err(store_error("reading observed deployments"))?;
+        .context("reading observed deployments")?;
     let mut entries = Vec::new();
     let mut seen = Vec::new();
     for s in &inventory.services {
@@ -380,11 +374,11 @@ async fn observe_changes(
     store
         .record_entries(&entries)
         .await
-        .map_err(store_error("recording observed changes"))?;
+        .context("recording observed changes")?;
     store
         .set_last_deployments(env, &seen)
         .await
-        .map_err(store_error("remembering deployments"))?;
+        .context("remembering deployments")?;
     Ok(())
 }
 
@@ -396,7 +390,8 @@ pub async fn on_call_now(
     let overrides = match services.incidents.overrides().await {
         Ok(o) => o,
         Err(e) => {
-            tracing::warn!(error = %e, "reading on-call overrides");
+            let chain = crate::error::error_chain(&e);
+            tracing::warn!(error = %chain, "reading on-call overrides");
             Vec::new()
         }
     };
@@ -431,13 +426,16 @@ async fn notify(services: &AppServices, id: i64, event: IncidentEvent, now: Date
                 .notify(notice_body(&incident, event, now, &on_call, &url));
         }
         Ok(None) => {}
-        Err(e) => tracing::warn!(incident = id, error = %e, "reading an incident for its notice"),
+        Err(e) => {
+            let chain = crate::error::error_chain(&e);
+            tracing::warn!(incident = id, error = %chain, "reading an incident for its notice")
+        }
     }
 }
 
 /// An incident this user may see, or why not.
 pub async fn visible_incident(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
     action: Action,
@@ -446,42 +444,81 @@ pub async fn visible_incident(
         .incidents
         .get(id)
         .await
-        .map_err(store_error("reading an incident"))?
+        .context("reading an incident")?
         .ok_or_else(|| AppError::NotFound(format!("there is no incident #{id}")))?;
-    authorized_state(user, services, &incident.env, action).await?;
+    authorized_state(caller, services, &incident.env, action).await?;
     Ok(incident)
+}
+
+/// The incidents of the environments the person may see (of `env` only, when given) in
+/// `state`, most urgent first.
+pub async fn list(
+    user: &crate::domain::policy::Principal,
+    services: &AppServices,
+    env: Option<&crate::domain::ids::EnvId>,
+    state: IncidentState,
+) -> Result<Vec<Incident>, AppError> {
+    let visible: Vec<String> = super::access::visible_states(user, services)
+        .into_iter()
+        .map(|s| s.descriptor.id.to_string())
+        .collect();
+    let mut rows = services
+        .incidents
+        .list(env.map(|e| e.as_str()), state)
+        .await
+        .context("listing incidents")?;
+    rows.retain(|i| visible.contains(&i.env));
+    incidents::sort_incidents(&mut rows);
+    Ok(rows)
+}
+
+/// One incident the caller may see, with its timeline (`newest_first` or oldest first) and
+/// its environment's current state.
+pub async fn detail(
+    caller: &Caller,
+    services: &AppServices,
+    id: i64,
+    newest_first: bool,
+    now: DateTime<Utc>,
+) -> Result<(Incident, Vec<TimelineEntry>, Option<crate::ports::EnvState>), AppError> {
+    let incident = visible_incident(caller, services, id, Action::View).await?;
+    // `visible_incident` authorised the incident's environment, so its id parses.
+    let env = crate::domain::ids::EnvId::parse(&incident.env)?;
+    let state = services.inventory.state(&env);
+    let timeline = timeline(
+        services,
+        &incident,
+        state.as_ref().and_then(|s| s.inventory.as_deref()),
+        newest_first,
+        now,
+    )
+    .await?;
+    Ok((incident, timeline, state))
 }
 
 /// A person's response to one incident, checked, recorded with its audit row, announced live.
 pub async fn respond(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
     response: Response,
 ) -> Result<Incident, AppError> {
-    let incident = visible_incident(user, services, id, Action::RespondIncident).await?;
+    let incident = visible_incident(caller, services, id, Action::RespondIncident).await?;
     check_response(&incident, &response).map_err(AppError::Conflict)?;
-    let (ip, user_agent) = request_origin();
     let detail = match &response {
         Response::Acknowledge => None,
         Response::Assign(to) => Some(format!("assigned to {to}")),
         Response::Note(text) | Response::Resolve(text) => Some(text.clone()),
     };
-    let audit = AuditEntry {
-        actor: user.name.clone(),
-        kind: response.kind().into(),
-        env: Some(incident.env.clone()),
-        target: Some(format!("incident #{id}")),
-        outcome: "succeeded".into(),
-        detail,
-        ip,
-        user_agent,
-    };
+    let audit = AuditEntry::new(caller, response.audit_kind(), AuditOutcome::Succeeded)
+        .env(incident.env.as_str())
+        .target(format!("incident #{id}"))
+        .maybe_detail(detail);
     let changed = services
         .incidents
-        .respond(id, &user.name, &response, Utc::now(), audit)
+        .respond(id, caller.name(), &response, Utc::now(), audit)
         .await
-        .map_err(store_error("recording a response to an incident"))?;
+        .context("recording a response to an incident")?;
     if !changed {
         return Err(AppError::Conflict(format!(
             "incident #{id} changed meanwhile; reload and try again"
@@ -494,14 +531,14 @@ pub async fn respond(
         .incidents
         .get(id)
         .await
-        .map_err(store_error("reading an incident"))?
+        .context("reading an incident")?
         .ok_or_else(|| AppError::NotFound(format!("there is no incident #{id}")))
 }
 
 /// Acknowledges several incidents; those already acknowledged or resolved are skipped and
 /// named. Fails only when none could be acknowledged.
 pub async fn acknowledge_many(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     ids: &[i64],
 ) -> Result<(Vec<i64>, Vec<String>), AppError> {
@@ -513,7 +550,7 @@ pub async fn acknowledge_many(
     let mut done = Vec::new();
     let mut skipped = Vec::new();
     for id in ids {
-        match respond(user, services, *id, Response::Acknowledge).await {
+        match respond(caller, services, *id, Response::Acknowledge).await {
             Ok(_) => done.push(*id),
             Err(AppError::Conflict(why)) => skipped.push(why),
             Err(e) => return Err(e),
@@ -571,7 +608,7 @@ pub async fn timeline(
         .incidents
         .entries(&incident.env, from, to, incident.id)
         .await
-        .map_err(store_error("reading the timeline"))?;
+        .context("reading the timeline")?;
     let mut entries: Vec<TimelineEntry> = stored
         .into_iter()
         .filter(|s| {
@@ -590,7 +627,7 @@ pub async fn timeline(
         .action_store
         .between(&incident.env, from, to)
         .await
-        .map_err(store_error("reading console actions"))?;
+        .context("reading console actions")?;
     for a in actions {
         if !subjects.contains(&a.target) && !alarms.contains(a.target.as_str()) {
             continue;

@@ -1,121 +1,338 @@
-//! The checked form of each service action, shared by the server functions behind the pages and
-//! the automation API: the service found in the inventory, the request checked by the domain
-//! plan, and the command with its summary and before → after rows.
+//! The checked form of each action, the same for the pages and the automation API: the resource
+//! found in the environment's inventory, the request checked by the domain plan, and the command
+//! with its summary and before → after rows.
 
-use super::actions::{target_service, Prepared};
-use super::ports::{ActionCommand, EnvState};
+use crate::domain::actions::{snapshot_name, ActionKind};
 use crate::domain::ids::parse_resource_name;
-use crate::domain::plans::{plan_deploy, plan_rollback, plan_scale};
+use crate::domain::inventory::{DbKind, Service};
+use crate::domain::plans::{plan_deploy, plan_redeploy, plan_rollback, plan_scale, Change};
 use crate::error::AppError;
+use crate::ports::{ActionCommand, EnvState};
+use chrono::{DateTime, Utc};
+
+/// What an action asks to change, as a form or an API call gave it (text not yet checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionRequest {
+    Scale {
+        cluster: String,
+        service: String,
+        desired: String,
+    },
+    Deploy {
+        cluster: String,
+        service: String,
+        container: String,
+        image: String,
+    },
+    Rollback {
+        cluster: String,
+        service: String,
+        revision: String,
+    },
+    Redeploy {
+        cluster: String,
+        service: String,
+    },
+    Snapshot {
+        db: String,
+    },
+    SetAlarmActions {
+        alarm: String,
+        enabled: bool,
+    },
+}
+
+impl ActionRequest {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            ActionRequest::Scale { .. } => ActionKind::Scale,
+            ActionRequest::Deploy { .. } => ActionKind::Deploy,
+            ActionRequest::Rollback { .. } => ActionKind::Rollback,
+            ActionRequest::Redeploy { .. } => ActionKind::Redeploy,
+            ActionRequest::Snapshot { .. } => ActionKind::Snapshot,
+            ActionRequest::SetAlarmActions { enabled: true, .. } => ActionKind::UnmuteAlarm,
+            ActionRequest::SetAlarmActions { enabled: false, .. } => ActionKind::MuteAlarm,
+        }
+    }
+}
+
+/// A validated action, ready to record and run.
+pub struct Prepared {
+    /// `cluster/service`, a database id or an alarm name.
+    pub target: String,
+    /// The validated inputs, stored to tell a retry from a different action.
+    pub params: serde_json::Value,
+    /// What will change, in words.
+    pub summary: String,
+    pub command: ActionCommand,
+    /// In protected environments the person types this name to confirm.
+    pub confirm_name: String,
+    pub reason: Option<String>,
+    /// Current vs proposed, shown on a release request.
+    pub changes: Vec<Change>,
+    /// A change ticket for a release request.
+    pub ticket_url: Option<String>,
+    /// The revision diff behind the change (a rollback, a promotion), kept with a release
+    /// request.
+    pub diff: Vec<Change>,
+    /// The promotion this action is one service of.
+    pub group: Option<String>,
+}
+
+impl Prepared {
+    /// An action on `target` with no before → after rows.
+    fn plain(
+        target: String,
+        params: serde_json::Value,
+        summary: String,
+        command: ActionCommand,
+        confirm_name: String,
+    ) -> Self {
+        Prepared {
+            target,
+            params,
+            summary,
+            command,
+            confirm_name,
+            reason: None,
+            changes: Vec::new(),
+            ticket_url: None,
+            diff: Vec::new(),
+            group: None,
+        }
+    }
+}
+
+/// Checks `request` against the environment's state: the one dispatch by kind that the pages
+/// and the automation API share.
+pub fn prepare(
+    state: &EnvState,
+    request: &ActionRequest,
+    reason: Option<String>,
+    ticket_url: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Prepared, AppError> {
+    let mut prepared = match request {
+        ActionRequest::Scale {
+            cluster,
+            service,
+            desired,
+        } => scale(state, cluster, service, desired)?,
+        ActionRequest::Deploy {
+            cluster,
+            service,
+            container,
+            image,
+        } => deploy(state, cluster, service, container, image)?,
+        ActionRequest::Rollback {
+            cluster,
+            service,
+            revision,
+        } => rollback(state, cluster, service, revision, now)?,
+        ActionRequest::Redeploy { cluster, service } => redeploy(state, cluster, service)?,
+        ActionRequest::Snapshot { db } => snapshot(state, db, now)?,
+        ActionRequest::SetAlarmActions { alarm, enabled } => {
+            set_alarm_actions(state, alarm, *enabled, reason.as_deref())?
+        }
+    };
+    prepared.reason = reason;
+    prepared.ticket_url = ticket_url;
+    Ok(prepared)
+}
+
+/// The service an action names: names validated, then found in the environment's inventory.
+pub fn target_service(state: &EnvState, cluster: &str, service: &str) -> Result<Service, AppError> {
+    let cluster = parse_resource_name("cluster name", cluster)?;
+    let service = parse_resource_name("service name", service)?;
+    state
+        .inventory
+        .as_ref()
+        .and_then(|inv| inv.service(&cluster, &service).cloned())
+        .ok_or_else(|| no_service(state, &cluster, &service))
+}
+
+fn no_service(state: &EnvState, cluster: &str, service: &str) -> AppError {
+    AppError::NotFound(format!(
+        "there is no service {service} in cluster {cluster} of {}",
+        state.descriptor.id
+    ))
+}
+
+/// A change of one service, confirmed by typing its name.
+fn service_change(
+    current: &Service,
+    params: serde_json::Value,
+    plan: crate::domain::plans::Plan,
+    command: ActionCommand,
+) -> Prepared {
+    let mut prepared = Prepared::plain(
+        format!("{}/{}", current.cluster, current.name),
+        params,
+        plan.summary,
+        command,
+        current.name.clone(),
+    );
+    prepared.changes = plan.changes;
+    prepared
+}
 
 /// Scale `cluster/service` to `desired` within its bounds.
-pub fn scale(
+fn scale(
     state: &EnvState,
     cluster: &str,
     service: &str,
     desired: &str,
-    reason: Option<String>,
-    ticket_url: Option<String>,
 ) -> Result<Prepared, AppError> {
     let current = target_service(state, cluster, service)?;
-    let (cluster, service) = (current.cluster.clone(), current.name.clone());
-    let bounds = state
-        .descriptor
-        .scaling
-        .bounds_for(&cluster, &service, current.autoscaling);
+    let bounds =
+        state
+            .descriptor
+            .scaling
+            .bounds_for(&current.cluster, &current.name, current.autoscaling);
     let (plan, desired) = plan_scale(&current, bounds, desired).map_err(AppError::Invalid)?;
-    Ok(Prepared {
-        diff: Vec::new(),
-        group: None,
-        target: format!("{cluster}/{service}"),
-        params: serde_json::json!({ "desired": desired.get() }),
-        summary: plan.summary,
-        changes: plan.changes,
-        ticket_url,
-        command: ActionCommand::Scale {
-            cluster: cluster.clone(),
-            service: service.clone(),
-            desired: desired.get(),
-        },
-        confirm_name: service,
-        reason,
-    })
+    let command = ActionCommand::Scale {
+        cluster: current.cluster.clone(),
+        service: current.name.clone(),
+        desired: desired.get(),
+    };
+    Ok(service_change(
+        &current,
+        serde_json::json!({ "desired": desired.get() }),
+        plan,
+        command,
+    ))
 }
 
 /// Deploy `image` to `container` of `cluster/service`.
-pub fn deploy(
+fn deploy(
     state: &EnvState,
     cluster: &str,
     service: &str,
     container: &str,
     image: &str,
-    reason: Option<String>,
-    ticket_url: Option<String>,
 ) -> Result<Prepared, AppError> {
     let current = target_service(state, cluster, service)?;
-    let (cluster, service) = (current.cluster.clone(), current.name.clone());
     let (plan, target) = plan_deploy(&current, container, image).map_err(AppError::Invalid)?;
-    Ok(Prepared {
-        diff: Vec::new(),
-        group: None,
-        target: format!("{cluster}/{service}"),
-        params: serde_json::json!({ "container": target.container, "image": target.image.as_str(), "from": target.from }),
-        summary: plan.summary,
-        changes: plan.changes,
-        ticket_url,
-        command: ActionCommand::Deploy {
-            cluster: cluster.clone(),
-            service: service.clone(),
-            from: target.from.clone(),
-            container: target.container.clone(),
-            image: target.image.as_str().to_string(),
-        },
-        confirm_name: service,
-        reason,
-    })
+    let command = ActionCommand::Deploy {
+        cluster: current.cluster.clone(),
+        service: current.name.clone(),
+        from: target.from.clone(),
+        container: target.container.clone(),
+        image: target.image.as_str().to_string(),
+    };
+    Ok(service_change(
+        &current,
+        serde_json::json!({ "container": target.container, "image": target.image.as_str(), "from": target.from }),
+        plan,
+        command,
+    ))
 }
 
 /// Roll `cluster/service` back (or forward) to `revision`.
-pub fn rollback(
+fn rollback(
     state: &EnvState,
     cluster: &str,
     service: &str,
     revision: &str,
-    reason: Option<String>,
-    ticket_url: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<Prepared, AppError> {
     let cluster = parse_resource_name("cluster name", cluster)?;
     let service = parse_resource_name("service name", service)?;
-    let now = chrono::Utc::now();
-    let view =
-        crate::domain::views::service(&state.data(), &cluster, &service, now).ok_or_else(|| {
-            AppError::NotFound(format!(
-                "there is no service {service} in cluster {cluster} of {}",
-                state.descriptor.id
-            ))
-        })?;
+    let history = crate::domain::plans::rollback_context(&state.data(), &cluster, &service)
+        .ok_or_else(|| no_service(state, &cluster, &service))?;
     let (plan, target) = plan_rollback(
-        &view.service,
-        &view.revisions,
+        &history.service,
+        &history.revisions,
         revision,
-        &view.last_deployed,
+        &history.last_deployed,
         now,
     )
     .map_err(AppError::Invalid)?;
-    Ok(Prepared {
-        diff: Vec::new(),
-        group: None,
-        target: format!("{cluster}/{service}"),
-        params: serde_json::json!({ "revision": target.arn }),
-        summary: plan.summary,
-        changes: plan.changes,
-        ticket_url,
-        command: ActionCommand::Rollback {
-            cluster: cluster.clone(),
-            service: service.clone(),
-            task_definition: target.arn.clone(),
+    let command = ActionCommand::Rollback {
+        cluster: cluster.clone(),
+        service: service.clone(),
+        task_definition: target.arn.clone(),
+    };
+    Ok(service_change(
+        &history.service,
+        serde_json::json!({ "revision": target.arn }),
+        plan,
+        command,
+    ))
+}
+
+/// A new deployment of `cluster/service`: same revision, fresh tasks.
+fn redeploy(state: &EnvState, cluster: &str, service: &str) -> Result<Prepared, AppError> {
+    let current = target_service(state, cluster, service)?;
+    let plan = plan_redeploy(&current);
+    let command = ActionCommand::Redeploy {
+        cluster: current.cluster.clone(),
+        service: current.name.clone(),
+    };
+    Ok(service_change(
+        &current,
+        serde_json::json!({}),
+        plan,
+        command,
+    ))
+}
+
+/// A manual snapshot of a database, named `<db>-qd-<UTC time>`.
+fn snapshot(state: &EnvState, db: &str, now: DateTime<Utc>) -> Result<Prepared, AppError> {
+    let id = parse_resource_name("database id", db)?;
+    let db = state
+        .inventory
+        .as_ref()
+        .and_then(|inv| inv.database(&id).cloned())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "there is no database {id} in {}",
+                state.descriptor.id
+            ))
+        })?;
+    let name = snapshot_name(&db.id, now);
+    Ok(Prepared::plain(
+        db.id.clone(),
+        serde_json::json!({}),
+        format!("snapshot {name}"),
+        ActionCommand::Snapshot {
+            db: db.id.clone(),
+            aurora: db.kind == DbKind::AuroraCluster,
+            name,
         },
-        confirm_name: service,
-        reason,
-    })
+        db.id,
+    ))
+}
+
+/// Mute (disable) or unmute (enable) an alarm's actions.
+fn set_alarm_actions(
+    state: &EnvState,
+    alarm: &str,
+    enabled: bool,
+    reason: Option<&str>,
+) -> Result<Prepared, AppError> {
+    let current = state
+        .inventory
+        .as_ref()
+        .and_then(|inv| inv.alarms.iter().find(|a| a.name == alarm).cloned())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "there is no alarm named {alarm:?} in {}",
+                state.descriptor.id
+            ))
+        })?;
+    let verb = if enabled { "unmute" } else { "mute" };
+    Ok(Prepared::plain(
+        current.name.clone(),
+        serde_json::json!({ "enabled": enabled, "reason": reason }),
+        match reason {
+            Some(r) => format!("{verb} alarm actions: {r}"),
+            None => format!("{verb} alarm actions"),
+        },
+        ActionCommand::SetAlarmActions {
+            alarm: current.name.clone(),
+            enabled,
+        },
+        current.name,
+    ))
 }

@@ -3,10 +3,12 @@
 //! approval gate applies. A whole app is one action per service; in a gated environment those
 //! requests share a group key, so reviewers can approve them together.
 
-use super::actions::{needs_approval, new_request_key, run_action, Prepared};
-use super::context::{authorized_state, AppServices};
-use super::ports::{ActionCommand, EnvState};
+use super::access::{authorized_state, visible_states};
+use super::actions::{needs_approval, new_request_key, run_prepared};
+use super::prepare::Prepared;
+use super::services::AppServices;
 use crate::domain::actions::ActionKind;
+use crate::domain::caller::Caller;
 use crate::domain::drift::{
     drift_rows, plan_promotion, DriftQuery, DriftView, PlannedPromotion, PromotionItem,
     PromotionOutcome, PromotionReview, DRIFT_ROWS_PER_PAGE,
@@ -16,6 +18,7 @@ use crate::domain::inventory::{Service, Task};
 use crate::domain::policy::{authorize, Action, Principal};
 use crate::domain::views::EnvData;
 use crate::error::AppError;
+use crate::ports::{ActionCommand, EnvState};
 
 /// What a person asks to promote.
 #[derive(Debug, Clone)]
@@ -77,7 +80,7 @@ pub fn drift_view(
     query: DriftQuery,
     page: Option<usize>,
 ) -> DriftView {
-    let states = super::context::visible_states(user, services);
+    let states = visible_states(user, services);
     let data: Vec<EnvData<'_>> = states.iter().map(EnvState::data).collect();
     let (columns, mut rows) = drift_rows(&data, &services.promotion, &query);
     let total = rows.len();
@@ -251,12 +254,12 @@ fn check_key(key: &str, hint: &str) -> Result<(), AppError> {
 /// The source and target, after the checks every promotion passes first: the person sees the
 /// source and may deploy into the target, and the configured order allows the path.
 async fn checked_states(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     ask: &PromotionAsk,
 ) -> Result<(EnvState, EnvState), AppError> {
-    let source = authorized_state(user, services, ask.from.as_str(), Action::View).await?;
-    let target = authorized_state(user, services, ask.to.as_str(), Action::Deploy).await?;
+    let source = authorized_state(caller, services, ask.from.as_str(), Action::View).await?;
+    let target = authorized_state(caller, services, ask.to.as_str(), Action::Deploy).await?;
     services
         .promotion
         .check(&ask.from, &ask.to)
@@ -320,9 +323,8 @@ pub async fn review(
 /// (`run_action`) in the target environment under a key derived from `key`, so a retried
 /// request acts once per service. In a gated target every service becomes a release request,
 /// grouped under `key` when the promotion covers a whole app.
-#[allow(clippy::too_many_arguments)]
 pub async fn promote(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     ask: &PromotionAsk,
     key: &str,
@@ -331,7 +333,7 @@ pub async fn promote(
     confirm: Option<&str>,
 ) -> Result<PromotionOutcome, AppError> {
     check_key(key, "; reload the page")?;
-    let (source, target) = checked_states(user, services, ask).await?;
+    let (source, target) = checked_states(caller, services, ask).await?;
     if needs_approval(&target, ActionKind::Deploy)
         && reason
             .as_deref()
@@ -348,8 +350,8 @@ pub async fn promote(
     let mut results = Vec::new();
     for (index, (item, prepared)) in planned.into_iter().enumerate() {
         let service_key = format!("{key}-s{index}");
-        let outcome = run_action(
-            user,
+        let outcome = run_prepared(
+            caller,
             services,
             ask.to.as_str(),
             ActionKind::Deploy,
@@ -386,36 +388,9 @@ pub async fn promote(
         group: group.clone(),
         results,
     };
-    let acted = outcome.results.iter().any(|(_, r)| r.is_ok());
-    if !acted {
+    if !outcome.results.iter().any(|(_, r)| r.is_ok()) {
         return Err(AppError::Invalid(outcome.describe()));
     }
-    // Where the person goes next: the request(s) waiting for approval, or the app's drift.
-    let requested: Vec<i64> = outcome
-        .results
-        .iter()
-        .filter_map(|(_, r)| match r.as_ref().map(|r| &r.status) {
-            Ok(crate::domain::actions::ActionStatus::AwaitingApproval { release }) => {
-                Some(*release)
-            }
-            _ => None,
-        })
-        .collect();
-    let next = match (requested.as_slice(), &group) {
-        ([one], None) => format!("/releases/{one}"),
-        ([_, ..], Some(group)) => format!("/releases?group={group}"),
-        _ => match &ask.app {
-            Some(app) => format!(
-                "/apps/{app}?notice={}",
-                super::actions::percent_encode(&outcome.describe())
-            ),
-            None => format!(
-                "/drift?notice={}",
-                super::actions::percent_encode(&outcome.describe())
-            ),
-        },
-    };
-    leptos_axum::redirect(&next);
     Ok(outcome)
 }
 
@@ -434,17 +409,16 @@ pub struct RequestedPromotion {
 /// `key` for a whole app. The checks are the pages': the person sees the source, may deploy in
 /// the target, and the configured order allows the path.
 pub async fn request_promotion(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     ask: &PromotionAsk,
     key: &str,
     reason: String,
     ticket_url: Option<String>,
-    via_token: &str,
 ) -> Result<RequestedPromotion, AppError> {
     use crate::domain::actions::{ActionStatus, IdempotencyKey};
     check_key(key, "")?;
-    let (source, target) = checked_states(user, services, ask).await?;
+    let (source, target) = checked_states(caller, services, ask).await?;
     if !needs_approval(&target, ActionKind::Deploy) {
         return Err(AppError::Invalid(format!(
             "deploys in {} need no approval, so there is nothing to request; the API only asks for gated changes",
@@ -471,14 +445,13 @@ pub async fn request_promotion(
         prepared.group = group.clone();
         let service_key = IdempotencyKey::parse(&format!("{key}-s{index}"))
             .map_err(|e| AppError::internal("a promotion's request key", &e))?;
-        let (result, created) = super::releases::request_release_once(
-            user,
+        let (result, created) = super::releases::request_release(
+            caller,
             services,
             &target,
             ActionKind::Deploy,
             &service_key,
             prepared,
-            Some(via_token),
         )
         .await?;
         out.created |= created;

@@ -2,47 +2,44 @@
 //! request; people with the approver role (never the requester, never through a token) approve
 //! or reject it; reaching the threshold runs it exactly once — the move `approved → executing` is
 //! a conditional update only one caller wins, on any number of processes — outside freeze
-//! windows, unless an admin breaks glass. A sweep picks up approved requests (after a restart,
-//! or when a freeze ends) and expires stale ones. Every step is audited.
+//! windows, unless an admin breaks glass. A sweep picks up approved requests
+//! (after a restart, or when a freeze ends) and expires stale ones. Every step is audited with
+//! its caller: the person, or the console's own job.
 
-use super::actions::{audit, execute_recorded, Prepared};
-use super::context::{authorized_state, request_origin, AppServices};
-use super::ports::{AuditEntry, EnvState, NewRelease, ReleaseQuery};
+use super::access::{authorized_state, visible_states};
+use super::execution::{action_audit, execute_recorded};
+use super::prepare::Prepared;
+use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
 use crate::domain::approvals::{
     check_break_glass, check_cancel, check_execute, check_vote, Actor, Notice, NoticeEvent,
     Refusal, Release, ReleaseEvent, ReleaseState, Vote,
 };
+use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::caller::{Caller, SYSTEM_ACTOR};
 use crate::domain::policy::{Action, Principal};
 use crate::error::AppError;
+use crate::ports::{EnvState, NewRelease, PortResult, ReleaseQuery};
 use chrono::Utc;
 
-/// The name the console acts under when no person does (the sweep).
-pub const SYSTEM_ACTOR: &str = "quarterdeck";
+/// The job that runs approved requests (after a vote, break glass or the sweep).
+pub const EXECUTOR: &str = "release executor";
 
 /// How long an `executing` request may stay so before the sweep calls it interrupted.
 const STALE_EXECUTION: chrono::Duration = chrono::Duration::minutes(10);
 
+/// An audit entry about one step of a release request.
 fn release_audit(
-    actor: &str,
-    env: &str,
-    id: i64,
-    target: &str,
-    kind: &str,
-    outcome: &str,
+    caller: &Caller,
+    release: &Release,
+    kind: AuditKind,
+    outcome: AuditOutcome,
     detail: Option<String>,
 ) -> AuditEntry {
-    let (ip, user_agent) = request_origin();
-    AuditEntry {
-        actor: actor.to_string(),
-        kind: kind.to_string(),
-        env: Some(env.to_string()),
-        target: Some(format!("release {id}: {target}")),
-        outcome: outcome.to_string(),
-        detail,
-        ip,
-        user_agent,
-    }
+    AuditEntry::new(caller, kind, outcome)
+        .env(release.env.as_str())
+        .target(format!("release {}: {}", release.id, release.target))
+        .maybe_detail(detail)
 }
 
 fn refusal_error(refusal: Refusal) -> AppError {
@@ -59,10 +56,6 @@ fn refusal_error(refusal: Refusal) -> AppError {
         | Refusal::NotApproved(_)
         | Refusal::Frozen { .. } => AppError::Conflict(refusal.to_string()),
     }
-}
-
-fn store_error(context: &'static str) -> impl Fn(String) -> AppError {
-    move |e| AppError::internal(context, &e)
 }
 
 /// Checks a ticket link: an http(s) URL of at most 500 characters.
@@ -83,31 +76,15 @@ pub fn parse_ticket_url(text: Option<&str>) -> Result<Option<String>, AppError> 
     }
 }
 
-/// Records a release request instead of running a gated action; answers with where it waits.
+/// Records a release request instead of running a gated action: answers where it waits, and
+/// whether this call recorded it (`false`: the same key had already recorded it).
 pub async fn request_release(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     state: &EnvState,
     kind: ActionKind,
     key: &IdempotencyKey,
     prepared: Prepared,
-    via_token: Option<&str>,
-) -> Result<ActionResult, AppError> {
-    request_release_once(user, services, state, kind, key, prepared, via_token)
-        .await
-        .map(|(result, _)| result)
-}
-
-/// Like [`request_release`], and says whether this call recorded the request (`false`: the
-/// same key had already recorded it).
-pub async fn request_release_once(
-    user: &Principal,
-    services: &AppServices,
-    state: &EnvState,
-    kind: ActionKind,
-    key: &IdempotencyKey,
-    prepared: Prepared,
-    via_token: Option<&str>,
 ) -> Result<(ActionResult, bool), AppError> {
     let env = state.descriptor.id.to_string();
     let reason = prepared.reason.clone().unwrap_or_default();
@@ -128,39 +105,37 @@ pub async fn request_release_once(
         changes: prepared.changes.clone(),
         reason: reason.clone(),
         ticket_url: prepared.ticket_url.clone(),
-        requester: user.name.clone(),
-        via_token: via_token.map(str::to_string),
+        requester: caller.name().to_string(),
+        via_token: caller.token().map(|(_, name)| name.to_string()),
         required: policy.required,
         created_at: now,
         expires_at: now + chrono::Duration::seconds(policy.expires_after_secs),
         group: prepared.group.clone(),
         diff: prepared.diff.clone(),
     };
-    let entry = audit(
-        &user.name,
+    let entry = action_audit(
+        caller,
         kind,
         &env,
         &prepared.target,
-        "approval_requested",
+        AuditOutcome::ApprovalRequested,
         format!("{} — {reason}", prepared.summary),
     );
     let (id, created) = services
         .releases
         .create(&release, entry)
         .await
-        .map_err(store_error("recording a release request"))?;
+        .context("recording a release request")?;
     if created {
         announce(
             services,
             id,
             NoticeEvent::Requested,
-            &user.name,
+            caller.name(),
             Some(reason.clone()),
         )
         .await;
     }
-    // The request's own page says what happens next.
-    leptos_axum::redirect(&format!("/releases/{id}"));
     Ok((
         ActionResult {
             kind,
@@ -169,7 +144,7 @@ pub async fn request_release_once(
             status: ActionStatus::AwaitingApproval { release: id },
             summary: prepared.summary,
             at: now,
-            actor: user.name.clone(),
+            actor: caller.name().to_string(),
             key: key.as_str().to_string(),
             reason: Some(reason),
             revision: None,
@@ -178,9 +153,9 @@ pub async fn request_release_once(
     ))
 }
 
-/// One request the person may see: the environment must be visible to them.
+/// One request the caller may see: the environment must be visible to them.
 pub async fn visible_release(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
 ) -> Result<(Release, EnvState), AppError> {
@@ -188,9 +163,9 @@ pub async fn visible_release(
         .releases
         .get(id)
         .await
-        .map_err(store_error("reading a release"))?
+        .context("reading a release")?
         .ok_or_else(|| AppError::NotFound(format!("there is no release request #{id}")))?;
-    let state = authorized_state(user, services, &release.env, Action::View).await?;
+    let state = authorized_state(caller, services, &release.env, Action::View).await?;
     Ok((release, state))
 }
 
@@ -205,72 +180,72 @@ fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
 /// Audits a refused step and turns it into the error the person sees.
 async fn refuse(
     services: &AppServices,
-    user: &Principal,
+    caller: &Caller,
     release: &Release,
-    step: &str,
+    step: AuditKind,
     refusal: Refusal,
 ) -> AppError {
     let entry = release_audit(
-        &user.name,
-        &release.env,
-        release.id,
-        &release.target,
+        caller,
+        release,
         step,
-        "denied",
+        AuditOutcome::Denied,
         Some(refusal.to_string()),
     );
-    if let Err(e) = services.audit.record(entry).await {
-        return AppError::internal("auditing a refused release step", &e);
+    if let Err(e) = services
+        .audit
+        .record(entry)
+        .await
+        .context("auditing a refused release step")
+    {
+        return e;
     }
     refusal_error(refusal)
 }
 
 /// Approves or rejects a request; reaching the threshold runs it (once) unless a freeze holds it.
 pub async fn vote(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
     approve: bool,
     comment: Option<String>,
 ) -> Result<Release, AppError> {
-    let (release, state) = visible_release(user, services, id).await?;
+    let (release, state) = visible_release(caller, services, id).await?;
     let policy = &state.descriptor.approval;
     let now = Utc::now();
     let step = if approve {
-        "release_approve"
+        AuditKind::ReleaseApprove
     } else {
-        "release_reject"
+        AuditKind::ReleaseReject
     };
-    if let Err(refusal) = check_vote(policy, &release, actor_of(user, &state), now) {
-        return Err(refuse(services, user, &release, step, refusal).await);
+    if let Err(refusal) = check_vote(policy, &release, actor_of(&caller.principal, &state), now) {
+        return Err(refuse(services, caller, &release, step, refusal).await);
     }
     let vote = Vote {
-        by: user.name.clone(),
+        by: caller.name().to_string(),
         approve,
         comment: comment.clone(),
         at: now,
     };
-    let entry = release_audit(
-        &user.name,
-        &release.env,
-        id,
-        &release.target,
-        step,
-        if approve { "approved" } else { "rejected" },
-        comment,
-    );
+    let outcome = if approve {
+        AuditOutcome::Approved
+    } else {
+        AuditOutcome::Rejected
+    };
+    let entry = release_audit(caller, &release, step, outcome, comment);
     let after = services
         .releases
         .vote(id, &vote, release.required, entry)
         .await
-        .map_err(store_error("recording a vote"))?
+        .context("recording a vote")?
         .ok_or_else(|| AppError::Conflict(Refusal::AlreadyVoted.to_string()))?;
     let event = if approve {
         NoticeEvent::Approved
     } else {
         NoticeEvent::Rejected
     };
-    announce(services, id, event, &user.name, vote.comment.clone()).await;
+    announce(services, id, event, caller.name(), vote.comment.clone()).await;
     if after == ReleaseState::Approved {
         // The outcome (even an AWS refusal) is on the request itself; the vote stands either way.
         run_detached(services, id, None).await;
@@ -281,7 +256,7 @@ pub async fn vote(
 /// Approves or rejects every open request of a promotion group this person may vote on, each
 /// through [`vote`] with its own checks and audit row; the ones refused are listed, not fatal.
 pub async fn vote_group(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     group: &str,
     approve: bool,
@@ -289,7 +264,7 @@ pub async fn vote_group(
 ) -> Result<crate::domain::approvals::GroupVote, AppError> {
     let group = IdempotencyKey::parse(group)
         .map_err(|_| AppError::Invalid(format!("{group:?} is not a promotion group")))?;
-    let members = list_group(user, services, group.as_str()).await?;
+    let members = list_group(&caller.principal, services, group.as_str()).await?;
     if members.is_empty() {
         return Err(AppError::NotFound(format!(
             "there is no promotion group {} among the requests you may see",
@@ -305,7 +280,7 @@ pub async fn vote_group(
         .iter()
         .filter(|r| r.state == ReleaseState::Requested)
     {
-        match vote(user, services, release.id, approve, comment.clone()).await {
+        match vote(caller, services, release.id, approve, comment.clone()).await {
             Ok(_) => outcome.voted.push(release.id),
             Err(e @ (AppError::Forbidden(_) | AppError::Conflict(_) | AppError::Invalid(_))) => {
                 outcome.refused.push((release.id, e.to_string()))
@@ -332,7 +307,9 @@ pub async fn list_group(
     services: &AppServices,
     group: &str,
 ) -> Result<Vec<Release>, AppError> {
-    let visible: Vec<String> = super::context::visible_states(user, services)
+    IdempotencyKey::parse(group)
+        .map_err(|_| AppError::Invalid(format!("{group:?} is not a promotion group")))?;
+    let visible: Vec<String> = visible_states(user, services)
         .into_iter()
         .map(|s| s.descriptor.id.to_string())
         .collect();
@@ -347,7 +324,7 @@ pub async fn list_group(
             limit: 500,
         })
         .await
-        .map_err(store_error("listing a promotion group"))?;
+        .context("listing a promotion group")?;
     members.reverse();
     Ok(members)
 }
@@ -357,20 +334,27 @@ async fn reload(services: &AppServices, id: i64) -> Result<Release, AppError> {
         .releases
         .get(id)
         .await
-        .map_err(store_error("reading a release"))?
+        .context("reading a release")?
         .ok_or_else(|| AppError::NotFound(format!("there is no release request #{id}")))
 }
 
 /// Cancels a request before it runs: the requester or an admin.
 pub async fn cancel(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
     comment: Option<String>,
 ) -> Result<Release, AppError> {
-    let (release, state) = visible_release(user, services, id).await?;
-    if let Err(refusal) = check_cancel(&release, actor_of(user, &state)) {
-        return Err(refuse(services, user, &release, "release_cancel", refusal).await);
+    let (release, state) = visible_release(caller, services, id).await?;
+    if let Err(refusal) = check_cancel(&release, actor_of(&caller.principal, &state)) {
+        return Err(refuse(
+            services,
+            caller,
+            &release,
+            AuditKind::ReleaseCancel,
+            refusal,
+        )
+        .await);
     }
     let (event, moved) = step(
         services,
@@ -379,11 +363,11 @@ pub async fn cancel(
         ReleaseState::Cancelled,
         Step {
             at: Utc::now(),
-            actor: user.name.clone(),
+            caller,
             what: "cancelled",
             detail: comment.clone(),
-            audit_kind: "release_cancel",
-            outcome: "cancelled",
+            audit_kind: AuditKind::ReleaseCancel,
+            outcome: AuditOutcome::Cancelled,
         },
         "cancelling a release",
     )
@@ -398,7 +382,7 @@ pub async fn cancel(
         services,
         id,
         NoticeEvent::Cancelled,
-        &user.name,
+        caller.name(),
         event.detail.clone(),
     )
     .await;
@@ -407,19 +391,27 @@ pub async fn cancel(
 
 /// An admin runs an approved request inside a freeze window, with a reason.
 pub async fn break_glass(
-    user: &Principal,
+    caller: &Caller,
     services: &AppServices,
     id: i64,
     reason: String,
 ) -> Result<Release, AppError> {
-    let (release, state) = visible_release(user, services, id).await?;
-    if let Err(refusal) = check_break_glass(&release, actor_of(user, &state), &reason) {
-        return Err(refuse(services, user, &release, "release_break_glass", refusal).await);
+    let (release, state) = visible_release(caller, services, id).await?;
+    if let Err(refusal) = check_break_glass(&release, actor_of(&caller.principal, &state), &reason)
+    {
+        return Err(refuse(
+            services,
+            caller,
+            &release,
+            AuditKind::ReleaseBreakGlass,
+            refusal,
+        )
+        .await);
     }
     run_detached(
         services,
         id,
-        Some((user.name.clone(), reason.trim().to_string())),
+        Some((caller.clone(), reason.trim().to_string())),
     )
     .await;
     reload(services, id).await
@@ -428,12 +420,12 @@ pub async fn break_glass(
 /// Runs an approved request in a task of its own and waits for it: the person's request may
 /// end (a closed tab, a navigation) while AWS is being called, and the run must not end with it,
 /// or the request would stay `executing` until the sweep calls it interrupted.
-async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(String, String)>) {
+async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(Caller, String)>) {
     let services = services.clone();
     let run = tokio::spawn(async move {
         let glass = break_glass
             .as_ref()
-            .map(|(admin, reason)| (admin.as_str(), reason.as_str()));
+            .map(|(admin, reason)| (admin, reason.as_str()));
         try_execute(&services, id, glass).await
     });
     match run.await {
@@ -448,13 +440,13 @@ async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(Stri
 pub async fn try_execute(
     services: &AppServices,
     id: i64,
-    break_glass: Option<(&str, &str)>,
+    break_glass: Option<(&Caller, &str)>,
 ) -> Result<Option<ActionResult>, AppError> {
     let Some(release) = services
         .releases
         .get(id)
         .await
-        .map_err(store_error("reading a release"))?
+        .context("reading a release")?
     else {
         return Ok(None);
     };
@@ -472,14 +464,15 @@ pub async fn try_execute(
         }
         Err(_) => return Ok(None),
     }
+    let system = Caller::job(EXECUTOR);
     let (actor, detail, outcome) = match break_glass {
         Some((admin, reason)) => (
-            admin.to_string(),
+            admin,
             Some(format!("BREAK GLASS during a freeze: {reason}")),
-            "break_glass",
+            AuditOutcome::BreakGlass,
         ),
         None => (
-            SYSTEM_ACTOR.to_string(),
+            &system,
             Some(format!(
                 "approved by {}",
                 release
@@ -490,7 +483,7 @@ pub async fn try_execute(
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            "executing",
+            AuditOutcome::Executing,
         ),
     };
     let (event, won) = step(
@@ -500,10 +493,10 @@ pub async fn try_execute(
         ReleaseState::Executing,
         Step {
             at: now,
-            actor: actor.clone(),
+            caller: actor,
             what: "executing",
             detail: detail.clone(),
-            audit_kind: "release_execute",
+            audit_kind: AuditKind::ReleaseExecute,
             outcome,
         },
         "starting a release",
@@ -517,19 +510,19 @@ pub async fn try_execute(
     } else {
         NoticeEvent::Executing
     };
-    announce(services, id, started, &actor, event.detail.clone()).await;
+    announce(services, id, started, actor.name(), event.detail.clone()).await;
     if let Some((_, reason)) = break_glass {
         services
             .releases
             .annotate(id, None, Some(reason))
             .await
-            .map_err(store_error("recording break glass"))?;
+            .context("recording break glass")?;
     }
     let command = services
         .releases
         .command(id)
         .await
-        .map_err(store_error("reading a release's command"))?
+        .context("reading a release's command")?
         .ok_or_else(|| AppError::internal("reading a release's command", &"missing"))?;
     let prepared = Prepared {
         target: release.target.clone(),
@@ -546,7 +539,7 @@ pub async fn try_execute(
     let key = IdempotencyKey::parse(&format!("release-{id:06}"))
         .map_err(|e| AppError::internal("a release's action key", &e))?;
     let ran = execute_recorded(
-        &release.requester,
+        &Caller::job_for(EXECUTOR, &release.requester),
         services,
         &env_id,
         release.kind,
@@ -566,11 +559,15 @@ pub async fn try_execute(
         to,
         Step {
             at: Utc::now(),
-            actor: SYSTEM_ACTOR.to_string(),
+            caller: &system,
             what: to.as_str(),
             detail: Some(text.clone()),
-            audit_kind: "release_execute",
-            outcome: to.as_str(),
+            audit_kind: AuditKind::ReleaseExecute,
+            outcome: if to == ReleaseState::Succeeded {
+                AuditOutcome::Succeeded
+            } else {
+                AuditOutcome::Failed
+            },
         },
         "finishing a release",
     )
@@ -579,7 +576,7 @@ pub async fn try_execute(
         .releases
         .annotate(id, Some(&text), None)
         .await
-        .map_err(store_error("recording a release's result"))?;
+        .context("recording a release's result")?;
     let finished = if to == ReleaseState::Succeeded {
         NoticeEvent::Succeeded
     } else {
@@ -590,6 +587,7 @@ pub async fn try_execute(
 }
 
 async fn expire(services: &AppServices, release: &Release) -> Result<(), AppError> {
+    let system = Caller::job(EXECUTOR);
     let (event, moved) = step(
         services,
         release,
@@ -597,14 +595,14 @@ async fn expire(services: &AppServices, release: &Release) -> Result<(), AppErro
         ReleaseState::Expired,
         Step {
             at: Utc::now(),
-            actor: SYSTEM_ACTOR.to_string(),
+            caller: &system,
             what: "expired",
             detail: Some(format!(
                 "not run by {}",
                 release.expires_at.format("%Y-%m-%d %H:%M UTC")
             )),
-            audit_kind: "release_expire",
-            outcome: "expired",
+            audit_kind: AuditKind::ReleaseExpire,
+            outcome: AuditOutcome::Expired,
         },
         "expiring a release",
     )
@@ -625,11 +623,11 @@ async fn expire(services: &AppServices, release: &Release) -> Result<(), AppErro
 /// One move of a request: its history entry and audit row.
 struct Step<'a> {
     at: chrono::DateTime<Utc>,
-    actor: String,
+    caller: &'a Caller,
     what: &'a str,
     detail: Option<String>,
-    audit_kind: &'a str,
-    outcome: &'a str,
+    audit_kind: AuditKind,
+    outcome: AuditOutcome,
 }
 
 /// Moves `release` from one of `from` to `to` with the step's history entry and audit row, if it
@@ -644,15 +642,13 @@ async fn step(
 ) -> Result<(ReleaseEvent, bool), AppError> {
     let event = ReleaseEvent {
         at: step.at,
-        actor: step.actor.clone(),
+        actor: step.caller.name().to_string(),
         what: step.what.to_string(),
         detail: step.detail.clone(),
     };
     let entry = release_audit(
-        &step.actor,
-        &release.env,
-        release.id,
-        &release.target,
+        step.caller,
+        release,
         step.audit_kind,
         step.outcome,
         step.detail,
@@ -661,7 +657,7 @@ async fn step(
         .releases
         .transition(release.id, from, to, &event, entry)
         .await
-        .map_err(store_error(context))?;
+        .context(context)?;
     Ok((event, moved))
 }
 
@@ -689,7 +685,10 @@ async fn announce(
             services.notifier.notify(notice.body());
         }
         Ok(None) => {}
-        Err(e) => tracing::warn!(release = id, error = %e, "reading a release for its notice"),
+        Err(e) => {
+            let chain = crate::error::error_chain(&e);
+            tracing::warn!(release = id, error = %chain, "reading a release for its notice")
+        }
     }
 }
 
@@ -697,6 +696,7 @@ async fn announce(
 /// close executions a stopped process left behind.
 pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
     let now = Utc::now();
+    let system = Caller::job(EXECUTOR);
     let pending = services
         .releases
         .ids_in(&[
@@ -705,13 +705,13 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
             ReleaseState::Executing,
         ])
         .await
-        .map_err(store_error("listing pending releases"))?;
+        .context("listing pending releases")?;
     for id in pending {
         let Some(release) = services
             .releases
             .get(id)
             .await
-            .map_err(store_error("reading a release"))?
+            .context("reading a release")?
         else {
             continue;
         };
@@ -739,11 +739,11 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
                         ReleaseState::Failed,
                         Step {
                             at: now,
-                            actor: SYSTEM_ACTOR.to_string(),
+                            caller: &system,
                             what: "failed",
                             detail: Some(text.clone()),
-                            audit_kind: "release_execute",
-                            outcome: "failed",
+                            audit_kind: AuditKind::ReleaseExecute,
+                            outcome: AuditOutcome::Failed,
                         },
                         "closing an interrupted release",
                     )
@@ -753,7 +753,7 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
                             .releases
                             .annotate(id, Some(&text), None)
                             .await
-                            .map_err(store_error("recording a release's result"))?;
+                            .context("recording a release's result")?;
                     }
                 }
             }
@@ -793,7 +793,7 @@ pub async fn list(
     state: Option<ReleaseState>,
     mine: bool,
 ) -> Result<Vec<Release>, AppError> {
-    let visible: Vec<String> = super::context::visible_states(user, services)
+    let visible: Vec<String> = visible_states(user, services)
         .into_iter()
         .map(|s| s.descriptor.id.to_string())
         .filter(|e| env.is_none_or(|wanted| wanted == e))
@@ -809,5 +809,5 @@ pub async fn list(
             limit: 200,
         })
         .await
-        .map_err(store_error("listing releases"))
+        .context("listing releases")
 }

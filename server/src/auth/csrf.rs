@@ -2,7 +2,6 @@
 //! from the console's own origin (Origin header) or, failing that, not be marked cross-site by
 //! the browser (Sec-Fetch-Site).
 
-use crate::startup::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
@@ -33,7 +32,16 @@ pub fn same_origin_allowed(
     }
 }
 
-pub async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The console's own origin (`scheme://host[:port]` of `server.public_url`), the only one
+/// state-changing requests may come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(pub std::sync::Arc<str>);
+
+pub async fn check_origin(
+    State(public_origin): State<PublicOrigin>,
+    request: Request,
+    next: Next,
+) -> Response {
     let allowed = {
         let header =
             |name: header::HeaderName| request.headers().get(name).and_then(|v| v.to_str().ok());
@@ -42,7 +50,7 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
             request.method(),
             origin,
             header(header::HeaderName::from_static("sec-fetch-site")),
-            &state.public_origin,
+            &public_origin.0,
         );
         if !allowed {
             tracing::warn!(path = %request.uri().path(), origin = ?origin, "cross-origin request refused");

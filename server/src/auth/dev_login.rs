@@ -3,10 +3,12 @@
 
 use super::sessions::{SessionUser, USER_KEY};
 use crate::config::AuthMode;
-use crate::startup::AppState;
+use crate::state::AppState;
+use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use app::domain::caller::Caller;
 use app::domain::ids::{parse_user_name, safe_next_path};
 use app::domain::policy::{AuthMethod, Principal, Role, RoleGrants};
-use app::ssr::ports::{AuditEntry, AuditPort};
+use app::ports::AuditPort;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -106,7 +108,7 @@ pub async fn dev_login(
             .into_response();
     }
     let stored = SessionUser {
-        principal,
+        principal: principal.clone(),
         signed_in_at: Utc::now(),
     };
     if let Err(e) = session.insert(USER_KEY, stored).await {
@@ -118,16 +120,9 @@ pub async fn dev_login(
             .into_response();
     }
     let (ip, user_agent) = client(connect.as_ref(), &headers);
-    let entry = AuditEntry {
-        actor: name,
-        kind: "login".into(),
-        env: None,
-        target: None,
-        outcome: "succeeded".into(),
-        detail: Some(format!("dev sign-in as {role} in every environment")),
-        ip,
-        user_agent,
-    };
+    let caller = Caller::page(principal, ip, user_agent.as_deref());
+    let entry = AuditEntry::new(&caller, AuditKind::Login, AuditOutcome::Succeeded)
+        .detail(format!("dev sign-in as {role} in every environment"));
     if let Err(e) = state.audit.record(entry).await {
         tracing::error!(error = %e, "auditing a sign-in");
         let _ = session.flush().await;
@@ -157,16 +152,8 @@ pub async fn logout(
     }
     if let Some(user) = user {
         let (ip, user_agent) = client(connect.as_ref(), &headers);
-        let entry = AuditEntry {
-            actor: user.principal.name,
-            kind: "logout".into(),
-            env: None,
-            target: None,
-            outcome: "succeeded".into(),
-            detail: None,
-            ip,
-            user_agent,
-        };
+        let caller = Caller::page(user.principal, ip, user_agent.as_deref());
+        let entry = AuditEntry::new(&caller, AuditKind::Logout, AuditOutcome::Succeeded);
         if let Err(e) = state.audit.record(entry).await {
             tracing::error!(error = %e, "auditing a sign-out");
         }

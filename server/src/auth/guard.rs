@@ -3,7 +3,7 @@
 //! (pages) or refused with 401 (everything else), except the few public paths.
 
 use super::sessions::{SessionUser, USER_KEY};
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;

@@ -137,9 +137,18 @@ impl Oidc {
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
             .build()?;
+        // Validation made both required in this mode.
+        let issuer =
+            settings.auth.issuer.clone().ok_or_else(|| {
+                anyhow::anyhow!("auth.issuer: required when auth.mode = \"oidc\"")
+            })?;
+        let client_id =
+            settings.auth.client_id.clone().ok_or_else(|| {
+                anyhow::anyhow!("auth.client_id: required when auth.mode = \"oidc\"")
+            })?;
         Ok(Some(Self {
-            issuer: settings.auth.issuer.clone().unwrap_or_default(),
-            client_id: settings.auth.client_id.clone().unwrap_or_default(),
+            issuer,
+            client_id,
             client_secret: settings
                 .auth
                 .client_secret
@@ -149,7 +158,7 @@ impl Oidc {
             groups_claim: settings.auth.groups_claim.clone(),
             redirect_url: format!("{base}/auth/callback"),
             post_logout_url: format!("{base}/login"),
-            group_roles: settings.group_roles(),
+            group_roles: settings.group_roles().to_vec(),
             http,
             provider: Mutex::new(None),
         }))

@@ -4,9 +4,11 @@
 use super::dev_login::{client, throttled};
 use super::oidc::{LoginError, PendingLogin};
 use super::sessions::{SessionUser, USER_KEY};
-use crate::startup::AppState;
+use crate::state::AppState;
+use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use app::domain::caller::Caller;
 use app::domain::ids::safe_next_path;
-use app::ssr::ports::{AuditEntry, AuditPort};
+use app::ports::AuditPort;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -137,16 +139,9 @@ pub async fn callback(
         Ok(ok) => ok,
         Err(e) => {
             tracing::warn!(error = %e, "SSO sign-in failed");
-            let entry = AuditEntry {
-                actor: "unknown".into(),
-                kind: "login".into(),
-                env: None,
-                target: None,
-                outcome: "failed".into(),
-                detail: Some(e.to_string()),
-                ip,
-                user_agent,
-            };
+            let caller = Caller::unknown(ip, user_agent.as_deref());
+            let entry = AuditEntry::new(&caller, AuditKind::Login, AuditOutcome::Failed)
+                .detail(e.to_string());
             if let Err(err) = state.audit.record(entry).await {
                 tracing::error!(error = %err, "auditing a failed sign-in");
             }
@@ -161,8 +156,8 @@ pub async fn callback(
             "could not start a session",
         );
     }
-    let name = signed_in.principal.name.clone();
     let groups = signed_in.principal.groups.join(", ");
+    let caller = Caller::page(signed_in.principal.clone(), ip, user_agent.as_deref());
     let stored = SessionUser {
         principal: signed_in.principal,
         signed_in_at: Utc::now(),
@@ -174,19 +169,11 @@ pub async fn callback(
             "could not start a session",
         );
     }
-    let entry = AuditEntry {
-        actor: name,
-        kind: "login".into(),
-        env: None,
-        target: None,
-        outcome: "succeeded".into(),
-        detail: Some(format!(
+    let entry =
+        AuditEntry::new(&caller, AuditKind::Login, AuditOutcome::Succeeded).detail(format!(
             "SSO sign-in, subject {}, groups [{groups}]",
             signed_in.subject
-        )),
-        ip,
-        user_agent,
-    };
+        ));
     if let Err(e) = state.audit.record(entry).await {
         tracing::error!(error = %e, "auditing a sign-in");
         let _ = session.flush().await;

@@ -4,7 +4,7 @@
 use super::clients::EnvClients;
 use crate::aws::call_stats::{with_purpose, Purpose};
 use app::domain::ids::EnvId;
-use app::ssr::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort};
+use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::HashMap;
 use std::sync::Arc;

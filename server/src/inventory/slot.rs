@@ -5,7 +5,7 @@ use app::domain::inventory::{
     ResourceUpdate,
 };
 use app::domain::views::EnvSummary;
-use app::ssr::ports::EnvState;
+use app::ports::EnvState;
 use chrono::Utc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -49,7 +49,7 @@ pub struct EnvSlot {
     completed: AtomicU64,
     inventory_changed: Notify,
     /// Where "this environment's snapshot changed" is announced to the pages.
-    live: Option<app::ssr::live::LiveBus>,
+    live: Option<app::usecases::live::LiveBus>,
 }
 
 impl EnvSlot {
@@ -73,7 +73,7 @@ impl EnvSlot {
     }
 
     /// Announces snapshot changes on `bus`.
-    pub fn with_live(mut self, bus: app::ssr::live::LiveBus) -> Self {
+    pub fn with_live(mut self, bus: app::usecases::live::LiveBus) -> Self {
         self.live = Some(bus);
         self
     }
@@ -81,7 +81,7 @@ impl EnvSlot {
     fn announce(&self) {
         if let Some(bus) = &self.live {
             bus.publish(
-                app::ssr::live::LiveKind::Inventory,
+                app::usecases::live::LiveKind::Inventory,
                 self.descriptor.id.as_str(),
                 None,
             );

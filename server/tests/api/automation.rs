@@ -317,3 +317,58 @@ async fn unknown_revoked_and_missing_tokens_are_refused_with_one_error_shape() {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn audit_rows_written_through_the_api_carry_the_clients_address_agent_and_token() {
+    let (app, _account) = console().await;
+    let alice = app.person("alice", "admin").await;
+    let secret = token(&alice, "ci-audit", "olga", "prod", "operator").await;
+    let request = serde_json::json!({
+        "env": "prod", "action": "scale", "cluster": "main", "service": "web",
+        "desired": 3, "reason": "pipeline 913: traffic", "request_key": "ci-run-0913"
+    });
+    let created = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .header(reqwest::header::USER_AGENT, "ci-runner/7.1 (pipeline 913)")
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    // A refusal through the API is audited the same way.
+    let denied = api(
+        &app,
+        &secret,
+        reqwest::Method::GET,
+        "/api/v1/environments/dev/services",
+    )
+    .header(reqwest::header::USER_AGENT, "ci-runner/7.1 (pipeline 913)")
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(denied.status(), 403);
+    let (token_id,): (i64,) = sqlx::query_as("SELECT id FROM api_tokens WHERE name = 'ci-audit'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    let rows = app.state.audit.recent(20).await.unwrap();
+    for (kind, outcome) in [("scale", "approval_requested"), ("denied", "denied")] {
+        let (_, row) = rows
+            .iter()
+            .find(|(_, e)| e.kind == kind && e.outcome == outcome)
+            .unwrap_or_else(|| panic!("no {kind} {outcome} row in {rows:?}"));
+        assert_eq!(row.actor, "olga");
+        assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind}");
+        assert_eq!(
+            row.user_agent.as_deref(),
+            Some("ci-runner/7.1 (pipeline 913)"),
+            "{kind}"
+        );
+        assert_eq!(row.token_id, Some(token_id), "{kind}");
+    }
+    // A person's own rows name no token.
+    let (_, create) = rows
+        .iter()
+        .find(|(_, e)| e.kind == "token_create")
+        .expect("token_create row");
+    assert_eq!(create.token_id, None);
+}

@@ -3,7 +3,8 @@
 
 use aws_config::{BehaviorVersion, Region};
 use server::config::Settings;
-use server::startup::{AppState, Application};
+use server::startup::Application;
+use server::state::AppState;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;

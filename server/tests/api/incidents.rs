@@ -6,7 +6,6 @@
 
 use crate::helpers::{spawn_app_with_overrides, webhook_receiver, Account, Auth, TestApp, TestEnv};
 use app::domain::incidents::{Incident, IncidentState};
-use app::ssr::ports::IncidentStore;
 use std::time::Duration;
 
 const FAST: [(&str, &str); 3] = [
@@ -59,6 +58,7 @@ async fn console(account: &Account, extra: &[(&str, &str)]) -> TestApp {
 
 async fn incidents(app: &TestApp, state: IncidentState) -> Vec<Incident> {
     app.state
+        .services
         .incidents
         .list(None, state)
         .await

@@ -5,7 +5,7 @@
 //! together; promotions outside the configured order are refused and change nothing.
 
 use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
-use app::ssr::ports::ReleaseStore;
+use app::ports::ReleaseStore;
 
 const D10: &str = "sha256:1010101010101010101010101010101010101010101010101010101010101010";
 const D12: &str = "sha256:1212121212121212121212121212121212121212121212121212121212121212";
@@ -367,7 +367,7 @@ async fn promoting_staging_into_protected_prod_runs_staging_digest_once_approved
         0,
         "nothing runs before approval"
     );
-    let store: &dyn ReleaseStore = f.app.state.releases.as_ref();
+    let store: &dyn ReleaseStore = f.app.state.services.releases.as_ref();
     let release = store.get(id).await.unwrap().unwrap();
     assert_eq!(release.changes[0].after, pinned);
     assert!(release.diff.iter().any(|c| c.what == "app: env LOG_LEVEL"));

@@ -6,7 +6,7 @@
 use crate::helpers::{
     spawn_app_with_overrides, webhook_receiver, Account, Auth, Person, TestApp, TestEnv,
 };
-use app::ssr::ports::ReleaseStore;
+use app::ports::ReleaseStore;
 
 struct Prod {
     app: TestApp,
@@ -86,7 +86,7 @@ async fn vote(person: &Person, id: i64, approve: bool, comment: &str) -> reqwest
 }
 
 async fn release(app: &TestApp, id: i64) -> app::domain::approvals::Release {
-    let store: &dyn ReleaseStore = app.state.releases.as_ref();
+    let store: &dyn ReleaseStore = app.state.services.releases.as_ref();
     store
         .get(id)
         .await
@@ -234,7 +234,8 @@ async fn twenty_concurrent_approvals_on_two_consoles_run_the_release_once() {
 #[tokio::test]
 async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_restart() {
     use app::domain::approvals::Vote;
-    use app::ssr::ports::AuditEntry;
+    use app::domain::audit::{AuditKind, AuditOutcome};
+    use app::ports::AuditEntry;
     let account = account().await;
     // The database outlives the first console.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -251,7 +252,7 @@ async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_re
     let olga = first.person("olga", "operator").await;
     let id = request_scale(&olga, "release-key-0201", "3").await;
     // The approval commits, and the console stops before it runs the release.
-    let store: &dyn ReleaseStore = first.state.releases.as_ref();
+    let store: &dyn ReleaseStore = first.state.services.releases.as_ref();
     let vote = Vote {
         by: "rita".into(),
         approve: true,
@@ -260,13 +261,14 @@ async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_re
     };
     let entry = AuditEntry {
         actor: "rita".into(),
-        kind: "release_approve".into(),
+        kind: AuditKind::ReleaseApprove,
         env: Some("prod".into()),
         target: Some(format!("release {id}")),
-        outcome: "approved".into(),
+        outcome: AuditOutcome::Approved,
         detail: None,
         ip: None,
         user_agent: None,
+        token_id: None,
     };
     let after = store.vote(id, &vote, 1, entry).await.expect("vote");
     assert_eq!(after.map(|s| s.as_str()), Some("approved"));

@@ -19,34 +19,27 @@ pub async fn scale_service(
     ticket: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::domain::actions::ActionKind;
-    use crate::ssr::actions::{parse_reason, run_action};
-    use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::releases::parse_ticket_url;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::{run_action, ActionInput};
+    use crate::usecases::prepare::ActionRequest;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
-        let reason = parse_reason(reason)?;
-        let ticket_url = parse_ticket_url(ticket.as_deref())?;
-        run_action(
-            &user,
-            &services,
-            &env,
-            ActionKind::Scale,
-            &key,
-            confirm.as_deref(),
-            |state| {
-                crate::ssr::prepare::scale(
-                    state,
-                    &cluster,
-                    &service,
-                    &desired,
-                    reason.clone(),
-                    ticket_url.clone(),
-                )
+        let input = ActionInput {
+            env,
+            key,
+            confirm,
+            reason,
+            ticket_url: ticket,
+            request: ActionRequest::Scale {
+                cluster,
+                service,
+                desired,
             },
-        )
-        .await
+        };
+        let result = run_action(&caller, &services, input).await?;
+        crate::ssr::navigation::after_action(&result);
+        Ok(result)
     })
     .await
 }

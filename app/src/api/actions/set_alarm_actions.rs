@@ -13,14 +13,13 @@ pub async fn set_alarm_actions(
     reason: Option<String>,
     confirm: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::domain::actions::ActionKind;
-    use crate::ssr::actions::{parse_reason, run_action, Prepared};
-    use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::ports::ActionCommand;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::{run_action, ActionInput};
+    use crate::usecases::prepare::ActionRequest;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
-        let enable = match enabled.as_str() {
+        let enabled = match enabled.as_str() {
             "true" => true,
             "false" => false,
             other => {
@@ -29,49 +28,17 @@ pub async fn set_alarm_actions(
                 )))
             }
         };
-        let kind = if enable {
-            ActionKind::UnmuteAlarm
-        } else {
-            ActionKind::MuteAlarm
+        let input = ActionInput {
+            env,
+            key,
+            confirm,
+            reason,
+            ticket_url: None,
+            request: ActionRequest::SetAlarmActions { alarm, enabled },
         };
-        let reason = parse_reason(reason)?;
-        run_action(
-            &user,
-            &services,
-            &env,
-            kind,
-            &key,
-            confirm.as_deref(),
-            |state| {
-                let current = state
-                    .inventory
-                    .as_ref()
-                    .and_then(|inv| inv.alarms.iter().find(|a| a.name == alarm).cloned())
-                    .ok_or_else(|| {
-                        AppError::NotFound(format!("there is no alarm named {alarm:?} in {env}"))
-                    })?;
-                let verb = if enable { "unmute" } else { "mute" };
-                Ok(Prepared {
-                    diff: Vec::new(),
-                    group: None,
-                    target: current.name.clone(),
-                    params: serde_json::json!({ "enabled": enable, "reason": reason }),
-                    summary: match &reason {
-                        Some(r) => format!("{verb} alarm actions: {r}"),
-                        None => format!("{verb} alarm actions"),
-                    },
-                    command: ActionCommand::SetAlarmActions {
-                        alarm: current.name.clone(),
-                        enabled: enable,
-                    },
-                    confirm_name: current.name,
-                    reason: reason.clone(),
-                    changes: Vec::new(),
-                    ticket_url: None,
-                })
-            },
-        )
-        .await
+        let result = run_action(&caller, &services, input).await?;
+        crate::ssr::navigation::after_action(&result);
+        Ok(result)
     })
     .await
 }

@@ -15,8 +15,9 @@ pub async fn list_alarms(
     use crate::domain::alarm_filter::AlarmFilter;
     use crate::domain::policy::{authorize, Action};
     use crate::domain::views::MuteRights;
-    use crate::ssr::actions::new_request_key;
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
+    use crate::usecases::actions::new_request_key;
     respond(async {
         let user = current_user()?;
         let filter = AlarmFilter::parse(
@@ -30,7 +31,7 @@ pub async fn list_alarms(
         let states = visible_states(&user, &services);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
         let mut view = crate::domain::views::alarms(&data, filter, chrono::Utc::now());
-        let may_mute = |s: &&crate::ssr::ports::EnvState| {
+        let may_mute = |s: &&crate::ports::EnvState| {
             authorize(&user, Action::MuteAlarm, &s.descriptor.id).is_ok()
         };
         view.mute = Some(MuteRights {

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[server(endpoint = "get_app")]
 pub async fn get_app(app: String) -> Result<AppView, AppError> {
     use crate::domain::ids::parse_resource_name;
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let app = parse_resource_name("app name", &app)?;
@@ -21,7 +22,7 @@ pub async fn get_app(app: String) -> Result<AppView, AppError> {
             env: None,
             only_drifted: false,
         };
-        view.drift = Some(crate::ssr::promote::drift_view(
+        view.drift = Some(crate::usecases::promotions::drift_view(
             &user, &services, query, None,
         ));
         Ok(view)

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_apps")]
 pub async fn list_apps() -> Result<AppsView, AppError> {
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let states = visible_states(&user, &services()?);

@@ -16,7 +16,7 @@ pub async fn query_audit(
     page: Option<String>,
 ) -> Result<AuditPageView, AppError> {
     use crate::domain::audit::{AuditFilter, PAGE_SIZE};
-    use crate::ssr::context::{audit_scope, current_user, respond, services};
+    use crate::ssr::context::{current_user, respond, services};
     respond(async {
         let user = current_user()?;
         let services = services()?;
@@ -30,13 +30,7 @@ pub async fn query_audit(
             page.as_deref(),
         )
         .map_err(AppError::Invalid)?;
-        let scope = audit_scope(&user, &services);
-        let offset = i64::from(filter.page - 1) * i64::from(PAGE_SIZE);
-        let (rows, total) = services
-            .audit
-            .query(&filter, &scope, i64::from(PAGE_SIZE), offset)
-            .await
-            .map_err(|e| AppError::internal("querying the audit log", &e))?;
+        let (rows, total) = crate::usecases::audit::query(&user, &services, &filter).await?;
         let envs = services
             .inventory
             .states()

@@ -9,12 +9,14 @@ pub async fn get_database(env: String, id: String) -> Result<DatabaseView, AppEr
     use crate::domain::actions::ActionKind;
     use crate::domain::ids::parse_resource_name;
     use crate::domain::policy::Action;
-    use crate::ssr::actions::action_panel;
-    use crate::ssr::context::{authorized_state, current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::access::authorized_state;
+    use crate::usecases::actions::action_panel;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
+        let user = caller.principal.clone();
         let services = services()?;
-        let state = authorized_state(&user, &services, &env, Action::View).await?;
+        let state = authorized_state(&caller, &services, &env, Action::View).await?;
         let id = parse_resource_name("database id", &id)?;
         let mut view = crate::domain::views::database(&state.data(), &id, chrono::Utc::now())
             .ok_or_else(|| AppError::NotFound(format!("there is no database {id} in {env}")))?;

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[server(endpoint = "list_databases")]
 pub async fn list_databases(env: Option<String>) -> Result<DatabasesView, AppError> {
     use crate::domain::ids::EnvId;
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let filter = env

@@ -33,7 +33,7 @@ pub async fn get_drift(
         let page = page
             .and_then(|p| p.trim().parse::<usize>().ok())
             .unwrap_or(1);
-        Ok(crate::ssr::promote::drift_view(
+        Ok(crate::usecases::promotions::drift_view(
             &user,
             &services,
             query,

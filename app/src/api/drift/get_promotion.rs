@@ -14,7 +14,7 @@ pub async fn get_promotion(
     service: Option<String>,
 ) -> Result<PromotionReview, AppError> {
     use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::promote::{review, PromotionAsk};
+    use crate::usecases::promotions::{review, PromotionAsk};
     respond(async {
         let user = current_user()?;
         let services = services()?;

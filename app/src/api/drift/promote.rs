@@ -20,18 +20,18 @@ pub async fn promote(
     ticket: Option<String>,
     confirm: Option<String>,
 ) -> Result<PromotionOutcome, AppError> {
-    use crate::ssr::actions::parse_reason;
-    use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::promote::PromotionAsk;
-    use crate::ssr::releases::parse_ticket_url;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::parse_reason;
+    use crate::usecases::promotions::PromotionAsk;
+    use crate::usecases::releases::parse_ticket_url;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let ask = PromotionAsk::parse(&from, &to, app.as_deref(), service.as_deref())?;
         let reason = parse_reason(reason)?;
         let ticket_url = parse_ticket_url(ticket.as_deref())?;
-        crate::ssr::promote::promote(
-            &user,
+        let outcome = crate::usecases::promotions::promote(
+            &caller,
             &services,
             &ask,
             &key,
@@ -39,7 +39,9 @@ pub async fn promote(
             ticket_url,
             confirm.as_deref(),
         )
-        .await
+        .await?;
+        crate::ssr::navigation::after_promotion(&outcome, ask.app.as_deref());
+        Ok(outcome)
     })
     .await
 }

@@ -13,10 +13,11 @@ pub async fn get_environment(
 ) -> Result<EnvironmentView, AppError> {
     use crate::domain::policy::Action;
     use crate::domain::views::ServiceQuery;
-    use crate::ssr::context::{authorized_state, current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::access::authorized_state;
     respond(async {
-        let user = current_user()?;
-        let state = authorized_state(&user, &services()?, &env, Action::View).await?;
+        let caller = caller()?;
+        let state = authorized_state(&caller, &services()?, &env, Action::View).await?;
         let query = ServiceQuery::parse(q.as_deref(), page.as_deref());
         Ok(crate::domain::views::environment(
             &state.data(),

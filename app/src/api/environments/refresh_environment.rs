@@ -6,12 +6,13 @@ use leptos::prelude::*;
 #[server(endpoint = "refresh_environment")]
 pub async fn refresh_environment(env: String) -> Result<(), AppError> {
     use crate::domain::policy::Action;
-    use crate::ssr::context::{authorized_state, current_user, respond, services};
-    use crate::ssr::ports::RefreshFailed;
+    use crate::ports::RefreshFailed;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::access::authorized_state;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
-        let state = authorized_state(&user, &services, &env, Action::Refresh).await?;
+        let state = authorized_state(&caller, &services, &env, Action::Refresh).await?;
         services
             .inventory
             .refresh(&state.descriptor.id)

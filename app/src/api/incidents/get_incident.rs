@@ -6,30 +6,21 @@ use leptos::prelude::*;
 
 #[server(endpoint = "get_incident")]
 pub async fn get_incident(id: String, order: Option<String>) -> Result<IncidentView, AppError> {
-    use super::parse_incident_id;
+    use crate::domain::ids::parse_incident_id;
     use crate::domain::policy::{authorize, Action};
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
+        let user = caller.principal.clone();
         let services = services()?;
         let id = parse_incident_id(&id)?;
-        let incident =
-            crate::ssr::incidents::visible_incident(&user, &services, id, Action::View).await?;
         let newest_first = order.as_deref() != Some("oldest");
-        // `visible_incident` authorised the incident's environment, so its id parses.
-        let env = crate::domain::ids::EnvId::parse(&incident.env)?;
-        let state = services.inventory.state(&env);
         let now = chrono::Utc::now();
-        let timeline = crate::ssr::incidents::timeline(
-            &services,
-            &incident,
-            state.as_ref().and_then(|s| s.inventory.as_deref()),
-            newest_first,
-            now,
-        )
-        .await?;
+        let (incident, timeline, state) =
+            crate::usecases::incidents::detail(&caller, &services, id, newest_first, now).await?;
+        let env = crate::domain::ids::EnvId::parse(&incident.env)?;
         let respond = authorize(&user, Action::RespondIncident, &env).map_err(|d| d.to_string());
-        let on_call = crate::ssr::incidents::on_call_now(&services, now)
+        let on_call = crate::usecases::incidents::on_call_now(&services, now)
             .await
             .into_iter()
             .filter_map(|o| o.now.map(|s| s.who))

@@ -13,9 +13,10 @@ pub async fn list_incidents(
     unacked: Option<String>,
 ) -> Result<IncidentsView, AppError> {
     use crate::domain::ids::EnvId;
-    use crate::domain::incidents::{sort_incidents, IncidentFilter, IncidentState};
+    use crate::domain::incidents::{IncidentFilter, IncidentState};
     use crate::domain::policy::{authorize, Action};
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let services = services()?;
@@ -40,16 +41,16 @@ pub async fn list_incidents(
                 )));
             }
         }
-        let mut rows: Vec<_> = services
-            .incidents
-            .list(filter.env.as_deref(), state.unwrap_or(IncidentState::Open))
-            .await
-            .map_err(|e| AppError::internal("listing incidents", &e))?
-            .into_iter()
-            .filter(|i| envs.iter().any(|e| e.as_str() == i.env))
-            .filter(|i| filter.matches(i, &user.name))
-            .collect();
-        sort_incidents(&mut rows);
+        let rows: Vec<_> = crate::usecases::incidents::list(
+            &user,
+            &services,
+            env.as_ref(),
+            state.unwrap_or(IncidentState::Open),
+        )
+        .await?
+        .into_iter()
+        .filter(|i| filter.matches(i, &user.name))
+        .collect();
         let may_respond_in = envs
             .iter()
             .filter(|e| authorize(&user, Action::RespondIncident, e).is_ok())

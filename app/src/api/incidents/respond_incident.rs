@@ -13,14 +13,15 @@ async fn apply(
         &crate::domain::policy::Principal,
     ) -> Result<crate::domain::incidents::Response, AppError>,
 ) -> Result<Incident, AppError> {
-    use super::parse_incident_id;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::domain::ids::parse_incident_id;
+    use crate::ssr::context::{caller, respond, services};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
+        let user = caller.principal.clone();
         let services = services()?;
         let id = parse_incident_id(&id)?;
         let response = response(&user)?;
-        crate::ssr::incidents::respond(&user, &services, id, response).await
+        crate::usecases::incidents::respond(&caller, &services, id, response).await
     })
     .await
 }
@@ -72,10 +73,10 @@ pub async fn resolve_incident(id: String, note: String) -> Result<Incident, AppE
 /// Acknowledges the ticked incidents; already acknowledged ones are skipped and named.
 #[server(endpoint = "acknowledge_incidents")]
 pub async fn acknowledge_incidents(ids: Option<Vec<String>>) -> Result<String, AppError> {
-    use super::parse_incident_id;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::domain::ids::parse_incident_id;
+    use crate::ssr::context::{caller, respond, services};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let ids = ids
             .unwrap_or_default()
@@ -88,7 +89,7 @@ pub async fn acknowledge_incidents(ids: Option<Vec<String>>) -> Result<String, A
             ));
         }
         let (done, skipped) =
-            crate::ssr::incidents::acknowledge_many(&user, &services, &ids).await?;
+            crate::usecases::incidents::acknowledge_many(&caller, &services, &ids).await?;
         let mut message = format!(
             "Acknowledged {}",
             done.iter()
@@ -99,7 +100,7 @@ pub async fn acknowledge_incidents(ids: Option<Vec<String>>) -> Result<String, A
         if !skipped.is_empty() {
             message.push_str(&format!("; skipped: {}", skipped.join("; ")));
         }
-        crate::ssr::actions::back_to_page(&[("notice", &message)]);
+        crate::ssr::navigation::back_to_page(&[("notice", &message)]);
         Ok(message)
     })
     .await

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "get_overview")]
 pub async fn get_overview() -> Result<OverviewView, AppError> {
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let states = visible_states(&user, &services()?);

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 
 #[server(endpoint = "break_glass_release")]
 pub async fn break_glass_release(id: String, reason: String) -> Result<Release, AppError> {
-    use super::parse_release_id;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::domain::ids::parse_release_id;
+    use crate::ssr::context::{caller, respond, services};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let id = parse_release_id(&id)?;
         if reason.trim().chars().count() > 500 {
@@ -18,7 +18,7 @@ pub async fn break_glass_release(id: String, reason: String) -> Result<Release, 
                 "the reason is longer than 500 characters".into(),
             ));
         }
-        crate::ssr::releases::break_glass(&user, &services, id, reason).await
+        crate::usecases::releases::break_glass(&caller, &services, id, reason).await
     })
     .await
 }

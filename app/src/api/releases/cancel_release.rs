@@ -6,15 +6,15 @@ use leptos::prelude::*;
 
 #[server(endpoint = "cancel_release")]
 pub async fn cancel_release(id: String, comment: Option<String>) -> Result<Release, AppError> {
-    use super::parse_release_id;
-    use crate::ssr::actions::parse_reason;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::domain::ids::parse_release_id;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::parse_reason;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let id = parse_release_id(&id)?;
         let comment = parse_reason(comment)?;
-        crate::ssr::releases::cancel(&user, &services, id, comment).await
+        crate::usecases::releases::cancel(&caller, &services, id, comment).await
     })
     .await
 }

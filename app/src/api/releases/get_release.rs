@@ -7,13 +7,16 @@ use leptos::prelude::*;
 #[server(endpoint = "get_release")]
 pub async fn get_release(id: String) -> Result<ReleaseView, AppError> {
     use crate::domain::approvals::{check_cancel, check_vote, Actor, ReleaseState};
+    use crate::domain::ids::parse_release_id;
     use crate::domain::policy::Role;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
+        let user = caller.principal.clone();
         let services = services()?;
         let id = parse_release_id(&id)?;
-        let (release, state) = crate::ssr::releases::visible_release(&user, &services, id).await?;
+        let (release, state) =
+            crate::usecases::releases::visible_release(&caller, &services, id).await?;
         let now = chrono::Utc::now();
         let policy = &state.descriptor.approval;
         let actor = Actor {
@@ -35,14 +38,4 @@ pub async fn get_release(id: String) -> Result<ReleaseView, AppError> {
         })
     })
     .await
-}
-
-/// A release id from a form or an address: a positive whole number.
-pub fn parse_release_id(text: &str) -> Result<i64, AppError> {
-    text.trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::Invalid(format!("{text:?} is not a release request number")))
 }

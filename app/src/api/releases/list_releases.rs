@@ -15,7 +15,8 @@ pub async fn list_releases(
 ) -> Result<ReleasesView, AppError> {
     use crate::domain::approvals::ReleaseState;
     use crate::domain::ids::EnvId;
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let services = services()?;
@@ -29,14 +30,9 @@ pub async fn list_releases(
         let states = visible_states(&user, &services);
         let group = group.filter(|g| !g.trim().is_empty());
         let rows = match &group {
-            Some(group) => {
-                crate::domain::actions::IdempotencyKey::parse(group).map_err(|_| {
-                    AppError::Invalid(format!("{group:?} is not a promotion group"))
-                })?;
-                crate::ssr::releases::list_group(&user, &services, group).await?
-            }
+            Some(group) => crate::usecases::releases::list_group(&user, &services, group).await?,
             None => {
-                crate::ssr::releases::list(
+                crate::usecases::releases::list(
                     &user,
                     &services,
                     env.as_ref().map(EnvId::as_str),
@@ -53,7 +49,7 @@ pub async fn list_releases(
         let now = chrono::Utc::now();
         let awaits_me: Vec<i64> = rows
             .iter()
-            .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
+            .filter(|r| crate::usecases::releases::awaits_vote_of(&user, &states, r, now))
             .map(|r| r.id)
             .collect();
         let rows = if awaiting {

@@ -17,11 +17,11 @@ pub async fn reject_release(id: String, comment: Option<String>) -> Result<Relea
 
 #[cfg(feature = "ssr")]
 async fn vote(id: String, approve: bool, comment: Option<String>) -> Result<Release, AppError> {
-    use super::parse_release_id;
-    use crate::ssr::actions::parse_reason;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::domain::ids::parse_release_id;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::parse_reason;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let id = parse_release_id(&id)?;
         let comment = parse_reason(comment)?;
@@ -30,7 +30,7 @@ async fn vote(id: String, approve: bool, comment: Option<String>) -> Result<Rele
                 "say why you reject the request: the requester reads it".into(),
             ));
         }
-        crate::ssr::releases::vote(&user, &services, id, approve, comment).await
+        crate::usecases::releases::vote(&caller, &services, id, approve, comment).await
     })
     .await
 }

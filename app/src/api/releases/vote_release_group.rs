@@ -27,10 +27,10 @@ async fn vote_group(
     approve: bool,
     comment: Option<String>,
 ) -> Result<GroupVote, AppError> {
-    use crate::ssr::actions::parse_reason;
-    use crate::ssr::context::{current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::actions::parse_reason;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
         let comment = parse_reason(comment)?;
         if !approve && comment.is_none() {
@@ -39,8 +39,9 @@ async fn vote_group(
             ));
         }
         let outcome =
-            crate::ssr::releases::vote_group(&user, &services, &group, approve, comment).await?;
-        crate::ssr::actions::back_to_page(&[]);
+            crate::usecases::releases::vote_group(&caller, &services, &group, approve, comment)
+                .await?;
+        crate::ssr::navigation::back_to_page(&[]);
         Ok(outcome)
     })
     .await

@@ -13,12 +13,14 @@ pub async fn get_service(
     use crate::domain::actions::ActionKind;
     use crate::domain::ids::parse_resource_name;
     use crate::domain::policy::Action;
-    use crate::ssr::actions::action_panel;
-    use crate::ssr::context::{authorized_state, current_user, respond, services};
+    use crate::ssr::context::{caller, respond, services};
+    use crate::usecases::access::authorized_state;
+    use crate::usecases::actions::action_panel;
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
+        let user = caller.principal.clone();
         let services = services()?;
-        let state = authorized_state(&user, &services, &env, Action::View).await?;
+        let state = authorized_state(&caller, &services, &env, Action::View).await?;
         let cluster = parse_resource_name("cluster name", &cluster)?;
         let service = parse_resource_name("service name", &service)?;
         let mut view =
@@ -40,7 +42,7 @@ pub async fn get_service(
         view.last_deployed = crate::domain::plans::last_deployed(&view.service, &recent);
         view.open_releases = services
             .releases
-            .list(&crate::ssr::ports::ReleaseQuery {
+            .list(&crate::ports::ReleaseQuery {
                 envs: vec![state.descriptor.id.to_string()],
                 state: None,
                 requester: None,

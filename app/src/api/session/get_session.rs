@@ -6,18 +6,19 @@ use leptos::prelude::*;
 
 #[server(endpoint = "get_session")]
 pub async fn get_session() -> Result<SessionView, AppError> {
-    use crate::ssr::context::{current_user, respond, services, visible_states};
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::visible_states;
     respond(async {
         let user = current_user()?;
         let services = services()?;
         let states = visible_states(&user, &services);
-        // Shared by every page view until something changes (`ssr::chrome`).
+        // Shared by every page view until something changes (`usecases::chrome`).
         let generation = services.live.generation();
         let chrome = &services.chrome;
         let requested = chrome
             .requested
             .get(generation, || async {
-                let query = crate::ssr::ports::ReleaseQuery {
+                let query = crate::ports::ReleaseQuery {
                     envs: services
                         .inventory
                         .states()
@@ -53,13 +54,13 @@ pub async fn get_session() -> Result<SessionView, AppError> {
         let awaiting_approval = requested
             .iter()
             .filter(|r| visible(&r.env))
-            .filter(|r| crate::ssr::releases::awaits_vote_of(&user, &states, r, now))
+            .filter(|r| crate::usecases::releases::awaits_vote_of(&user, &states, r, now))
             .count();
         let open_incidents = open
             .iter()
             .filter(|i| i.acknowledged_at.is_none() && visible(&i.env))
             .count();
-        let oncall = crate::ssr::incidents::on_call_with(&services, now, &overrides);
+        let oncall = crate::usecases::incidents::on_call_with(&services, now, &overrides);
         let environments = states.into_iter().map(|s| s.descriptor).collect();
         Ok(SessionView {
             user,

@@ -13,73 +13,28 @@ pub async fn create_token(
     role: String,
     days: String,
 ) -> Result<CreatedToken, AppError> {
-    use crate::domain::tokens::{may_manage, parse_token_request};
-    use crate::ssr::context::{current_user, respond, services};
-    use crate::ssr::ports::TokenCreated;
+    use crate::ssr::context::{caller, respond, services};
+    use crate::ssr::navigation::{back_to_page, is_plain_form_post};
+    use crate::usecases::tokens::{create_token, TokenForm};
     respond(async {
-        let user = current_user()?;
+        let caller = caller()?;
         let services = services()?;
-        let known = super::all_envs(&services);
-        let request = parse_token_request(&name, &owner, &envs, &role, &days, &known)
-            .map_err(AppError::Invalid)?;
-        if !may_manage(&user, &request.envs, &known) {
-            let entry = super::token_audit(
-                &user,
-                "token_create",
-                "denied",
-                &request.name,
-                Some("not an admin of every environment the token covers".into()),
-            );
+        let form = TokenForm {
+            name: &name,
+            owner: &owner,
+            envs: &envs,
+            role: &role,
+            days: &days,
+        };
+        let (token, secret) = create_token(&caller, &services, form).await?;
+        // Without JavaScript the page reloads: it picks the secret up once from here.
+        if is_plain_form_post() {
             services
-                .audit
-                .record(entry)
-                .await
-                .map_err(|e| AppError::internal("auditing a denial", &e))?;
-            return Err(AppError::Forbidden(
-                "creating this token needs the admin role in every environment it covers".into(),
-            ));
+                .handoff
+                .put(caller.name(), token.id, secret.clone());
+            back_to_page(&[("created", &token.id.to_string())]);
         }
-        let scope = request
-            .envs
-            .as_ref()
-            .map(|l| {
-                l.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_else(|| "every environment".into());
-        let detail = format!(
-            "for {}, {} in {scope}, {} days",
-            request.owner, request.role, request.expires_in_days
-        );
-        let entry = super::token_audit(
-            &user,
-            "token_create",
-            "succeeded",
-            &request.name,
-            Some(detail),
-        );
-        match services
-            .tokens
-            .create(&request, &user.name, chrono::Utc::now(), entry)
-            .await
-            .map_err(|e| AppError::internal("creating a token", &e))?
-        {
-            TokenCreated::Created(token, secret) => {
-                // Without JavaScript the page reloads: it picks the secret up once from here.
-                if crate::ssr::actions::is_plain_form_post() {
-                    services.handoff.put(&user.name, token.id, secret.clone());
-                    let _ =
-                        crate::ssr::actions::back_to_page(&[("created", &token.id.to_string())]);
-                }
-                Ok(CreatedToken { token, secret })
-            }
-            TokenCreated::NameTaken => Err(AppError::Conflict(format!(
-                "a token named {} exists; pick another name or revoke it first",
-                request.name
-            ))),
-        }
+        Ok(CreatedToken { token, secret })
     })
     .await
 }

@@ -4,6 +4,8 @@
 //! so a double submit acts once. Both steps work without JavaScript. In protected environments
 //! the person types the resource's name to confirm.
 
+use super::badges::{Badge, Tone};
+use super::panels::{Empty, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use super::submit::Submit;
 use crate::api::actions::{
     DeployService, RedeployService, RollbackService, ScaleService, SnapshotDatabase,
@@ -14,7 +16,6 @@ use crate::domain::inventory::{split_image, Service, TaskDefinition};
 use crate::domain::plans::{plan_deploy, plan_redeploy, plan_rollback, plan_scale};
 use crate::domain::views::{ActionPanel, ServiceView};
 use crate::error::AppError;
-use crate::ui::components::{Badge, Empty, Tone, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -386,7 +387,7 @@ pub fn review_panel(
             });
             let reason_line = (!asks && !reason.is_empty() && kind != ActionKind::Scale)
                 .then(|| view! { <p class="text-sm"><span class="font-medium">"Reason: "</span>{reason.clone()}</p> });
-            let rows = super::change_table(&plan.changes, "review-changes", "Now", "After");
+            let rows = super::drift_table::change_table(&plan.changes, "review-changes", "Now", "After");
             let notes = plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view();
             // The confirm form of one action: hidden fields, the typed name when protected, the
             // button, and (with JavaScript) the error of the last attempt.

@@ -1,9 +1,9 @@
 //! Server-rendered SVG line charts: readable without JavaScript.
 
+use super::panels::{CARD, MUTED};
 use crate::domain::chart::{line_chart, MARGIN_LEFT};
 use crate::domain::format::{bytes, number};
 use crate::domain::inventory::Series;
-use crate::ui::components::{CARD, MUTED};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -2,11 +2,12 @@
 //! their source highlighted, with the promote links the person may follow) and the table of
 //! before → after rows that reviews, release requests and revision diffs share.
 
+use super::badges::{Badge, Tone};
+use super::panels::{Empty, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use crate::domain::drift::{DriftCell, DriftRow, DriftView, Lag, RunningVersion};
 use crate::domain::format::{age, utc_minute};
 use crate::domain::inventory::short_digest;
 use crate::domain::plans::Change;
-use crate::ui::components::{Badge, Empty, Tone, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 

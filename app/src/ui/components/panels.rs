@@ -1,9 +1,9 @@
 //! Page scaffolding: headers, sections, stat tiles, errors, empty states.
 
+use super::badges::FreshnessBadge;
 use crate::domain::format::utc_minute;
 use crate::domain::views::EnvCard;
 use crate::error::AppError;
-use crate::ui::components::FreshnessBadge;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -122,7 +122,7 @@ pub fn EnvHeading(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
     view! {
         <span class="inline-flex flex-wrap items-center gap-2">
             <FreshnessBadge freshness=card.freshness status=card.status.clone() now/>
-            {card.descriptor.protected.then(|| view! { <crate::ui::components::Badge tone=crate::ui::components::Tone::Warn text="protected"/> })}
+            {card.descriptor.protected.then(|| view! { <super::badges::Badge tone=super::badges::Tone::Warn text="protected"/> })}
             <span class=format!("text-xs {MUTED}")>
                 {format!("{} · {}", card.descriptor.region, card.descriptor.account_id.clone().unwrap_or_else(|| "account unknown".into()))}
             </span>

@@ -1,0 +1,153 @@
+//! Where the browser goes after a server function: an outcome becomes a redirect. A hydrated
+//! page follows it with client-side routing; a plain form post (no JavaScript) gets a 302 back
+//! to the page it came from with `?done=`, `?notice=` or `?problem=`. The use cases never
+//! redirect: only this module does.
+
+use crate::domain::actions::{ActionResult, ActionStatus};
+use crate::domain::drift::PromotionOutcome;
+
+/// Form fields of the review step and outcome markers: dropped from the page address when the
+/// browser is sent back to it.
+const TRANSIENT_PARAMS: [&str; 11] = [
+    "notice",
+    "created",
+    "review",
+    "done",
+    "problem",
+    "desired",
+    "container",
+    "image",
+    "revision",
+    "reason",
+    "confirm",
+];
+
+/// Sends the browser back to the page the form was on (its `Referer`, same origin by the CSRF
+/// layer), without review fields, with `extra` appended. Hydrated pages follow it with client-side
+/// routing; plain form posts get a 302.
+pub fn back_to_page(extra: &[(&str, &str)]) -> bool {
+    let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+        return false;
+    };
+    let Some(referer) = parts
+        .headers
+        .get(http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    // Keep the path and query only: the origin is ours.
+    let Some(path_and_query) = referer
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.path_and_query().cloned())
+    else {
+        return false;
+    };
+    let path = path_and_query.path();
+    if !path.starts_with('/') || path.starts_with("//") || path.starts_with("/api/") {
+        return false;
+    }
+    let mut query: Vec<String> = path_and_query
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or_default();
+            !TRANSIENT_PARAMS.contains(&name)
+        })
+        .map(str::to_string)
+        .collect();
+    query.extend(
+        extra
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encode(v))),
+    );
+    let target = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    leptos_axum::redirect(&target);
+    true
+}
+
+/// Sends the browser to `path` (one of ours).
+pub fn go_to(path: &str) {
+    leptos_axum::redirect(path);
+}
+
+/// After an action: back to its page with `?done=<key>` when it ran, or to the release
+/// request waiting for approval.
+pub fn after_action(result: &ActionResult) {
+    match &result.status {
+        ActionStatus::Succeeded => {
+            back_to_page(&[("done", result.key.as_str())]);
+        }
+        ActionStatus::AwaitingApproval { release } => go_to(&format!("/releases/{release}")),
+        ActionStatus::Failed { .. } => {}
+    }
+}
+
+/// After a promotion: the request waiting for approval (one service), the group's requests (a
+/// whole app), or else the app's (or the fleet's) drift with what happened.
+pub fn after_promotion(outcome: &PromotionOutcome, app: Option<&str>) {
+    let requested: Vec<i64> = outcome
+        .results
+        .iter()
+        .filter_map(|(_, r)| match r.as_ref().map(|r| &r.status) {
+            Ok(ActionStatus::AwaitingApproval { release }) => Some(*release),
+            _ => None,
+        })
+        .collect();
+    let next = match (requested.as_slice(), &outcome.group) {
+        ([one], None) => format!("/releases/{one}"),
+        ([_, ..], Some(group)) => format!("/releases?group={group}"),
+        _ => match app {
+            Some(app) => format!("/apps/{app}?notice={}", percent_encode(&outcome.describe())),
+            None => format!("/drift?notice={}", percent_encode(&outcome.describe())),
+        },
+    };
+    go_to(&next);
+}
+
+/// Whether this request is a plain HTML form post (no JavaScript): its errors are shown by
+/// sending the browser back to the page with the message, since a bare error body would
+/// replace the page.
+pub fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts.method == http::Method::POST
+            && parts
+                .headers
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn messages_are_percent_encoded_for_the_address() {
+        assert_eq!(
+            percent_encode("desired count 99 → x&y=1"),
+            "desired%20count%2099%20%E2%86%92%20x%26y%3D1"
+        );
+    }
+}

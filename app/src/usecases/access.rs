@@ -1,0 +1,71 @@
+//! Which environments a caller may see or act in, checked by the one policy; a refusal is
+//! written to the audit log with the caller's address before it is answered.
+
+use super::services::AppServices;
+use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::caller::Caller;
+use crate::domain::ids::EnvId;
+use crate::domain::policy::{authorize, Action, Principal};
+use crate::error::AppError;
+use crate::ports::{AuditScope, EnvState, PortResult};
+
+/// The environments this person may view, in config order.
+pub fn visible_states(user: &Principal, services: &AppServices) -> Vec<EnvState> {
+    services
+        .inventory
+        .states()
+        .into_iter()
+        .filter(|s| authorize(user, Action::View, &s.descriptor.id).is_ok())
+        .collect()
+}
+
+/// Every configured environment, in config order.
+pub fn all_envs(services: &AppServices) -> Vec<EnvId> {
+    services
+        .inventory
+        .states()
+        .into_iter()
+        .map(|s| s.descriptor.id)
+        .collect()
+}
+
+/// Writes a refusal to the audit log.
+pub async fn audit_denial(services: &AppServices, entry: AuditEntry) -> Result<(), AppError> {
+    services
+        .audit
+        .record(entry)
+        .await
+        .context("recording a denial")
+}
+
+/// One environment the caller may perform `action` in, or the reason why not. Denials are
+/// written to the audit log.
+pub async fn authorized_state(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    action: Action,
+) -> Result<EnvState, AppError> {
+    let env = EnvId::parse(env)?;
+    if let Err(denied) = authorize(&caller.principal, action, &env) {
+        let entry = AuditEntry::new(caller, AuditKind::Denied, AuditOutcome::Denied)
+            .env(env.as_str())
+            .target(format!("{action:?}"))
+            .detail(denied.to_string());
+        audit_denial(services, entry).await?;
+        return Err(denied.into());
+    }
+    services
+        .inventory
+        .state(&env)
+        .ok_or_else(|| AppError::NotFound(format!("there is no environment {env}")))
+}
+
+/// The audit entries this person may read.
+pub fn audit_scope(user: &Principal, services: &AppServices) -> AuditScope {
+    AuditScope {
+        envs: crate::domain::audit::visible_envs(user, &all_envs(services))
+            .map(|v| v.into_iter().map(|e| e.to_string()).collect()),
+        viewer: user.name.clone(),
+    }
+}
