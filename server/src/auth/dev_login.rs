@@ -45,7 +45,7 @@ pub(crate) fn throttled(
     connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
 ) -> Option<Response> {
     let ip = connect.map(|c| c.0 .0.ip())?;
-    match state.login_throttle.attempt(ip, std::time::Instant::now()) {
+    match state.login_throttle.attempt(ip) {
         Ok(()) => None,
         Err(wait) => {
             tracing::warn!(%ip, "sign-in attempts throttled");

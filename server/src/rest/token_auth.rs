@@ -66,12 +66,7 @@ pub async fn require_token(
         },
         None => {
             // Unknown secrets count against the address like failed sign-ins.
-            let throttled = ip.is_some_and(|ip| {
-                state
-                    .login_throttle
-                    .attempt(ip, std::time::Instant::now())
-                    .is_err()
-            });
+            let throttled = ip.is_some_and(|ip| state.login_throttle.attempt(ip).is_err());
             if throttled {
                 return ApiError(
                     StatusCode::TOO_MANY_REQUESTS,
