@@ -1,13 +1,17 @@
 //! Request metrics for `/metrics`: every HTTP request counted by route (the matched pattern, so
-//! `/incidents/{id}` is one series), method and status, with a latency histogram; and the one
-//! histogram type the AWS call counters use too.
+//! `/incidents/{id}` is one series), method and status, with a latency histogram; and the latency
+//! buckets the AWS call histograms use too. `prometheus-client` keeps the series and writes them.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Upper bounds of the latency buckets, in seconds (`+Inf` is implied).
@@ -15,60 +19,55 @@ pub const BUCKETS: [f64; 12] = [
     0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// A Prometheus histogram: non-cumulative counts per bucket, plus sum and count.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Histogram {
-    buckets: [u64; BUCKETS.len()],
-    pub sum: f64,
-    pub count: u64,
+/// A latency histogram per label set, over [`BUCKETS`].
+pub type LatencyFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+pub fn latency_family<L: Clone + Hash + Eq>() -> LatencyFamily<L> {
+    Family::new_with_constructor(|| Histogram::new(BUCKETS))
 }
 
-impl Histogram {
-    pub fn observe(&mut self, seconds: f64) {
-        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
-            self.buckets[i] += 1;
-        }
-        self.sum += seconds;
-        self.count += 1;
-    }
-
-    /// The `_bucket`, `_sum` and `_count` samples of `name` with `labels` (already rendered,
-    /// `key="value",…`, possibly empty).
-    pub fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let sep = if labels.is_empty() { "" } else { "," };
-        let mut running = 0;
-        for (bound, n) in BUCKETS.iter().zip(self.buckets) {
-            running += n;
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {running}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
-            self.count
-        );
-        let _ = writeln!(out, "{name}_sum{{{labels}}} {:.6}", self.sum);
-        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.count);
-    }
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    method: String,
+    status: u16,
 }
 
 /// Requests by (route, method, status).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct HttpStats {
-    series: Mutex<BTreeMap<(String, String, u16), Histogram>>,
+    requests: Family<RequestLabels, Counter>,
+    latency: LatencyFamily<RequestLabels>,
+}
+
+impl Default for HttpStats {
+    fn default() -> Self {
+        Self {
+            requests: Family::default(),
+            latency: latency_family(),
+        }
+    }
 }
 
 impl HttpStats {
-    pub fn snapshot(&self) -> BTreeMap<(String, String, u16), Histogram> {
-        self.series.lock().map(|s| s.clone()).unwrap_or_default()
+    /// Adds the request families to a scrape's registry.
+    pub fn register(&self, registry: &mut Registry) {
+        // The registry appends `_total` to counters and a full stop to help texts.
+        registry.register(
+            "quarterdeck_http_requests",
+            "HTTP requests by route, method and status",
+            self.requests.clone(),
+        );
+        registry.register(
+            "quarterdeck_http_request_duration_seconds",
+            "HTTP request latency by route, method and status",
+            self.latency.clone(),
+        );
     }
 
-    fn observe(&self, key: (String, String, u16), seconds: f64) {
-        if let Ok(mut series) = self.series.lock() {
-            series.entry(key).or_default().observe(seconds);
-        }
+    fn observe(&self, labels: RequestLabels, seconds: f64) {
+        self.requests.get_or_create(&labels).inc();
+        self.latency.get_or_create(&labels).observe(seconds);
     }
 }
 
@@ -84,7 +83,11 @@ pub async fn track(State(stats): State<Arc<HttpStats>>, request: Request, next: 
     let started = Instant::now();
     let response = next.run(request).await;
     stats.observe(
-        (route, method, response.status().as_u16()),
+        RequestLabels {
+            route,
+            method,
+            status: response.status().as_u16(),
+        },
         started.elapsed().as_secs_f64(),
     );
     response
@@ -93,15 +96,18 @@ pub async fn track(State(stats): State<Arc<HttpStats>>, request: Request, next: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prometheus_client::encoding::prometheus_text;
 
     #[test]
     fn histograms_render_cumulative_buckets() {
-        let mut h = Histogram::default();
+        let family: LatencyFamily<[(&'static str, &'static str); 1]> = latency_family();
         for s in [0.0005, 0.02, 0.02, 3.0, 60.0] {
-            h.observe(s);
+            family.get_or_create(&[("route", "/")]).observe(s);
         }
+        let mut registry = Registry::default();
+        registry.register("x_seconds", "x", family);
         let mut out = String::new();
-        h.render(&mut out, "x_seconds", "route=\"/\"");
+        prometheus_text::encode(&mut out, &registry).expect("encode");
         assert!(out.contains("x_seconds_bucket{route=\"/\",le=\"0.001\"} 1\n"));
         assert!(out.contains("x_seconds_bucket{route=\"/\",le=\"0.025\"} 3\n"));
         assert!(out.contains("x_seconds_bucket{route=\"/\",le=\"5\"} 4\n"));

@@ -1,12 +1,13 @@
 //! Counts every AWS call attempt by environment, service, operation and purpose, with errors,
-//! throttles and latency, through an SDK interceptor. Feeds `/metrics`, the benchmark and the
-//! tests that prove page views make no AWS calls.
+//! throttles and latency, through an SDK interceptor, in `prometheus-client` families. Feeds
+//! `/metrics`, the benchmark and the tests that prove page views make no AWS calls.
 //!
 //! The purpose (inventory refresh, details, the alarm poller, an action…) is a task-local set
 //! around the work that makes the calls ([`with_purpose`]); the SDK runs its interceptors in the
 //! caller's task, so every call made inside that future carries it. Calls made outside any
 //! scope are `other`.
 
+use crate::http_metrics::{latency_family, LatencyFamily};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -16,13 +17,19 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
-use std::collections::BTreeMap;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
 use std::future::Future;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Why an AWS call was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Purpose {
     /// A full inventory refresh (background or asked for).
     Inventory,
@@ -55,6 +62,12 @@ impl Purpose {
     }
 }
 
+impl EncodeLabelValue for Purpose {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        encoder.write_str(self.as_str())
+    }
+}
+
 tokio::task_local! {
     static PURPOSE: Purpose;
 }
@@ -71,11 +84,10 @@ pub struct CallTotals {
     pub errors: u64,
     pub throttles: u64,
     pub seconds: f64,
-    /// Call latency.
-    pub latency: crate::http_metrics::Histogram,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// The labels of every AWS call series, in this order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, EncodeLabelSet)]
 pub struct CallKey {
     pub env: String,
     pub service: String,
@@ -84,14 +96,45 @@ pub struct CallKey {
 }
 
 /// Shared by all environments' interceptors.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CallStats {
-    totals: Mutex<BTreeMap<CallKey, CallTotals>>,
+    attempts: Family<CallKey, Counter>,
+    errors: Family<CallKey, Counter>,
+    throttles: Family<CallKey, Counter>,
+    seconds: Family<CallKey, Counter<f64, AtomicU64>>,
+    /// Call latency.
+    latency: LatencyFamily<CallKey>,
+    /// Every key seen, for [`CallStats::snapshot`]: a family cannot be listed.
+    keys: Mutex<BTreeSet<CallKey>>,
+}
+
+impl Default for CallStats {
+    fn default() -> Self {
+        Self {
+            attempts: Family::default(),
+            errors: Family::default(),
+            throttles: Family::default(),
+            seconds: Family::default(),
+            latency: latency_family(),
+            keys: Mutex::default(),
+        }
+    }
 }
 
 impl CallStats {
     pub fn snapshot(&self) -> BTreeMap<CallKey, CallTotals> {
-        self.totals.lock().map(|t| t.clone()).unwrap_or_default()
+        let keys = self.keys.lock().map(|k| k.clone()).unwrap_or_default();
+        keys.into_iter()
+            .map(|key| {
+                let totals = CallTotals {
+                    attempts: self.attempts.get_or_create(&key).get(),
+                    errors: self.errors.get_or_create(&key).get(),
+                    throttles: self.throttles.get_or_create(&key).get(),
+                    seconds: self.seconds.get_or_create(&key).get(),
+                };
+                (key, totals)
+            })
+            .collect()
     }
 
     /// Total attempts across everything, for quick assertions.
@@ -99,9 +142,67 @@ impl CallStats {
         self.snapshot().values().map(|t| t.attempts).sum()
     }
 
-    fn update(&self, key: CallKey, f: impl FnOnce(&mut CallTotals)) {
-        if let Ok(mut totals) = self.totals.lock() {
-            f(totals.entry(key).or_default());
+    /// Adds the AWS call families to a scrape's registry.
+    pub fn register(&self, registry: &mut Registry) {
+        // The registry appends `_total` to counters and a full stop to help texts.
+        registry.register(
+            "quarterdeck_aws_calls",
+            "AWS API call attempts",
+            self.attempts.clone(),
+        );
+        registry.register(
+            "quarterdeck_aws_call_errors",
+            "AWS API calls that ended in an error",
+            self.errors.clone(),
+        );
+        registry.register(
+            "quarterdeck_aws_call_throttles",
+            "AWS API calls throttled",
+            self.throttles.clone(),
+        );
+        registry.register(
+            "quarterdeck_aws_call_seconds",
+            "Time spent in AWS API calls",
+            self.seconds.clone(),
+        );
+        registry.register(
+            "quarterdeck_aws_call_duration_seconds",
+            "Latency of AWS API call attempts",
+            self.latency.clone(),
+        );
+    }
+
+    /// Remembers `key`; the first time, creates its series in every family, so each family
+    /// lists the same keys (a call that failed before it was sent shows 0 attempts).
+    fn seen(&self, key: &CallKey) {
+        let Ok(mut keys) = self.keys.lock() else {
+            return;
+        };
+        if !keys.contains(key) {
+            keys.insert(key.clone());
+            // Creating the series is all that is wanted here; each guard goes at once.
+            let _ = self.attempts.get_or_create(key);
+            let _ = self.errors.get_or_create(key);
+            let _ = self.throttles.get_or_create(key);
+            let _ = self.seconds.get_or_create(key);
+            let _ = self.latency.get_or_create(key);
+        }
+    }
+
+    fn attempted(&self, key: &CallKey) {
+        self.seen(key);
+        self.attempts.get_or_create(key).inc();
+    }
+
+    fn finished(&self, key: &CallKey, seconds: f64, failed: bool, throttled: bool) {
+        self.seen(key);
+        self.seconds.get_or_create(key).inc_by(seconds);
+        self.latency.get_or_create(key).observe(seconds);
+        if failed {
+            self.errors.get_or_create(key).inc();
+        }
+        if throttled {
+            self.throttles.get_or_create(key).inc();
         }
     }
 }
@@ -162,7 +263,7 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.stats.update(self.key(cfg), |t| t.attempts += 1);
+        self.stats.attempted(&self.key(cfg));
         Ok(())
     }
 
@@ -183,16 +284,8 @@ impl Intercept for CallCounter {
                     .get("x-amzn-errortype")
                     .is_some_and(|v| v.contains("Throttl"))
         });
-        self.stats.update(self.key(cfg), |t| {
-            t.seconds += elapsed;
-            t.latency.observe(elapsed);
-            if failed {
-                t.errors += 1;
-            }
-            if throttled {
-                t.throttles += 1;
-            }
-        });
+        self.stats
+            .finished(&self.key(cfg), elapsed, failed, throttled);
         Ok(())
     }
 }
