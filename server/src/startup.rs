@@ -91,7 +91,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         notifier: notifier.clone(),
         tokens: tokens.clone(),
         incidents: Arc::new(SqlIncidents::new(pool.clone())),
-        incident_settings: resolved.incident_windows.clone(),
+        incident_settings: resolved.incident_windows,
         severity_rules: resolved.severity_rules.clone(),
         live,
         chrome: Arc::default(),

@@ -241,7 +241,7 @@ fn rollback(
     let history = crate::domain::plans::rollback_context(&state.data(), &cluster, &service)
         .ok_or_else(|| no_service(state, &cluster, &service))?;
     let (plan, target) = plan_rollback(
-        &history.service,
+        history.service,
         &history.revisions,
         revision,
         &history.last_deployed,
@@ -254,7 +254,7 @@ fn rollback(
         task_definition: target.arn.clone(),
     };
     Ok(service_change(
-        &history.service,
+        history.service,
         serde_json::json!({ "revision": target.arn }),
         plan,
         command,

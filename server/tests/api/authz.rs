@@ -315,7 +315,7 @@ async fn principal_of(app: &TestApp, client: &reqwest::Client) -> Principal {
     Principal {
         name: session["user"]["name"].as_str().unwrap().to_string(),
         method: AuthMethod::Oidc,
-        grants: grants_for_groups(&groups, &app.state.settings.group_roles()),
+        grants: grants_for_groups(&groups, app.state.settings.group_roles()),
         groups,
     }
 }
