@@ -6,7 +6,11 @@
 //   QD_IDP_HOST  host name in the issuer URL (default localhost)
 //   QD_IDP_PORT  port (default 0: any free port; the chosen issuer is printed as `issuer=<url>`)
 //   QD_IDP_REDIRECT_URIS / QD_IDP_POST_LOGOUT_URIS  comma-separated, for the `quarterdeck` client
+//   QD_IDP_SIGNING_KEY  `dev` (default): oidc-provider's fixed development key; `fresh`: a new
+//                       RSA key with a new key id at every start, so restarting the provider
+//                       rotates its signing key (the console's key-rotation test)
 import Provider from 'oidc-provider';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
 const host = process.env.QD_IDP_HOST ?? 'localhost';
 const port = Number(process.env.QD_IDP_PORT ?? 0);
@@ -23,7 +27,20 @@ const people = {
   mallory: ['marketing'],
 };
 
+// Left out, oidc-provider signs with its development key (the same at every start).
+function signingKeys() {
+  const choice = process.env.QD_IDP_SIGNING_KEY ?? 'dev';
+  if (choice === 'dev') return undefined;
+  if (choice !== 'fresh') throw new Error(`QD_IDP_SIGNING_KEY: expected dev or fresh, not ${choice}`);
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { keys: [{ ...jwk, kid: `fresh-${randomUUID()}`, alg: 'RS256', use: 'sig' }] };
+}
+
+const jwks = signingKeys();
+
 const configuration = {
+  ...(jwks ? { jwks } : {}),
   clients: [
     {
       client_id: 'quarterdeck',

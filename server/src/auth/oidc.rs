@@ -3,6 +3,8 @@
 //! Groups come from a configurable claim of the ID token, or from the userinfo endpoint when the
 //! ID token lacks it; config maps them to roles per environment. The provider is discovered on
 //! first use and again after a failure, so the console starts even while the provider is down.
+//! Its metadata and keys are fetched again when they are an hour old, and at once (at most every
+//! 30 s) when an ID token names a key id they do not hold: the provider rotated its keys.
 
 use crate::config::Settings;
 use app::domain::policy::{grants_for_groups, AuthMethod, GroupRole, Principal};
@@ -21,8 +23,14 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+
+/// How long discovered metadata and keys are used before they are fetched again.
+pub const KEYS_MAX_AGE: Duration = Duration::from_secs(3600);
+/// The least time between two fetches forced by ID tokens naming an unknown key id, and between
+/// attempts while the provider cannot be reached (the last good keys are used meanwhile).
+pub const KEYS_REFETCH_PAUSE: Duration = Duration::from_secs(30);
 
 /// Every claim of the ID token or userinfo beyond the standard ones; the groups claim is read
 /// from here by its configured name.
@@ -112,6 +120,45 @@ struct Provider {
     end_session: Option<EndSessionUrl>,
 }
 
+/// Why the provider's metadata and keys are asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeysWanted {
+    /// For a sign-in: the cached ones while they are fresh.
+    Current,
+    /// An ID token names a key id the cached set lacks.
+    UnknownKeyId,
+}
+
+/// The discovered provider and when to look again.
+#[derive(Default)]
+struct ProviderCache {
+    current: Option<std::sync::Arc<Provider>>,
+    /// When the cached provider is due to be discovered again.
+    next_check: Option<Instant>,
+    /// When an unknown key id last forced a fetch.
+    last_forced: Option<Instant>,
+}
+
+/// Whether to discover the provider again now: always without one; when it is due; for an
+/// unknown key id, unless one forced a fetch less than [`KEYS_REFETCH_PAUSE`] ago.
+fn refetch_due(
+    cached: bool,
+    next_check: Option<Instant>,
+    last_forced: Option<Instant>,
+    wanted: KeysWanted,
+    now: Instant,
+) -> bool {
+    if !cached {
+        return true;
+    }
+    match wanted {
+        KeysWanted::Current => next_check.is_none_or(|at| now >= at),
+        KeysWanted::UnknownKeyId => {
+            last_forced.is_none_or(|at| now.duration_since(at) >= KEYS_REFETCH_PAUSE)
+        }
+    }
+}
+
 pub struct Oidc {
     issuer: String,
     client_id: String,
@@ -122,7 +169,7 @@ pub struct Oidc {
     post_logout_url: String,
     group_roles: Vec<GroupRole>,
     http: openidconnect::reqwest::Client,
-    provider: Mutex<Option<std::sync::Arc<Provider>>>,
+    provider: Mutex<ProviderCache>,
 }
 
 impl Oidc {
@@ -160,7 +207,7 @@ impl Oidc {
             post_logout_url: format!("{base}/login"),
             group_roles: settings.group_roles().to_vec(),
             http,
-            provider: Mutex::new(None),
+            provider: Mutex::new(ProviderCache::default()),
         }))
     }
 
@@ -170,10 +217,51 @@ impl Oidc {
     }
 
     async fn provider(&self) -> Result<std::sync::Arc<Provider>, LoginError> {
-        let mut slot = self.provider.lock().await;
-        if let Some(p) = slot.as_ref() {
-            return Ok(p.clone());
+        self.provider_for(KeysWanted::Current).await
+    }
+
+    /// The provider, discovered again when `wanted` and the cache's age say so. Concurrent
+    /// callers wait for one discovery. When it fails, the last good provider is kept and asked
+    /// for again after [`KEYS_REFETCH_PAUSE`].
+    async fn provider_for(
+        &self,
+        wanted: KeysWanted,
+    ) -> Result<std::sync::Arc<Provider>, LoginError> {
+        let mut cache = self.provider.lock().await;
+        let now = Instant::now();
+        let due = refetch_due(
+            cache.current.is_some(),
+            cache.next_check,
+            cache.last_forced,
+            wanted,
+            now,
+        );
+        if let (false, Some(current)) = (due, cache.current.as_ref()) {
+            return Ok(current.clone());
         }
+        if wanted == KeysWanted::UnknownKeyId {
+            cache.last_forced = Some(now);
+        }
+        match self.discover().await {
+            Ok(provider) => {
+                let provider = std::sync::Arc::new(provider);
+                cache.current = Some(provider.clone());
+                cache.next_check = Some(now + KEYS_MAX_AGE);
+                Ok(provider)
+            }
+            Err(e) => match cache.current.clone() {
+                Some(stale) => {
+                    tracing::warn!(error = %e, "fetching the identity provider's keys again; the last ones stay in use");
+                    cache.next_check = Some(now + KEYS_REFETCH_PAUSE);
+                    Ok(stale)
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    /// Reads the provider's metadata and its key set.
+    async fn discover(&self) -> Result<Provider, LoginError> {
         let issuer = IssuerUrl::new(self.issuer.clone())
             .map_err(|e| LoginError::ProviderUnavailable(e.to_string()))?;
         let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
@@ -188,12 +276,10 @@ impl Oidc {
             self.client_secret.clone().map(ClientSecret::new),
         )
         .set_redirect_uri(redirect);
-        let provider = std::sync::Arc::new(Provider {
+        Ok(Provider {
             client,
             end_session,
-        });
-        *slot = Some(provider.clone());
-        Ok(provider)
+        })
     }
 
     /// Where to send the browser to sign in, and what to remember until it comes back.
@@ -243,6 +329,16 @@ impl Oidc {
         let id_token = token
             .id_token()
             .ok_or_else(|| LoginError::IdToken("the provider returned no ID token".into()))?;
+        // A key id the cached set lacks: the provider may have rotated its keys since.
+        let provider = if names_unknown_key(id_token, &provider.client.id_token_verifier()) {
+            tracing::info!(
+                "the ID token names a key the cached set lacks; fetching the provider's keys again"
+            );
+            self.provider_for(KeysWanted::UnknownKeyId).await?
+        } else {
+            provider
+        };
+        let client = &provider.client;
         let verifier = client.id_token_verifier();
         let nonce = Nonce::new(pending.nonce.clone());
         let claims = verified_claims(id_token, &verifier, &nonce, token.access_token())?;
@@ -297,6 +393,17 @@ pub type OidcIdToken = openidconnect::IdToken<
     CoreJwsSigningAlgorithm,
 >;
 type OidcIdTokenClaims = openidconnect::IdTokenClaims<ExtraClaims, CoreGenderClaim>;
+
+/// True when the token's key id (with its algorithm) matches no key of the verifier's set.
+fn names_unknown_key(
+    id_token: &OidcIdToken,
+    verifier: &openidconnect::IdTokenVerifier<'_, CoreJsonWebKey>,
+) -> bool {
+    matches!(
+        id_token.signing_key(verifier),
+        Err(openidconnect::SignatureVerificationError::NoMatchingKey)
+    )
+}
 
 /// Checks an ID token: signature against the provider's keys, issuer, audience, expiry and
 /// nonce, and, when the token carries `at_hash`, that it matches the access token.
@@ -460,6 +567,35 @@ mod tests {
         }
 
         #[test]
+        fn only_a_key_id_missing_from_the_set_counts_as_unknown() {
+            let jwks = CoreJsonWebKeySet::new(vec![trusted().as_verification_key()]);
+            let verifier: IdTokenVerifier<'_, CoreJsonWebKey> =
+                IdTokenVerifier::new_confidential_client(
+                    ClientId::new(CLIENT.into()),
+                    ClientSecret::new("secret".into()),
+                    IssuerUrl::new(ISSUER.into()).unwrap(),
+                    jwks,
+                );
+            let rotated = CoreRsaPrivateSigningKey::from_pem(
+                include_str!("../../tests/fixtures/foreign-test-key.pem"),
+                Some(JsonWebKeyId::new("k2".into())),
+            )
+            .unwrap();
+            let cases = [
+                ("the known key", trusted(), false),
+                ("another key under the known id", foreign(), false),
+                ("a new key id", rotated, true),
+            ];
+            for (what, signer, unknown) in cases {
+                let token = mint(Token {
+                    signer,
+                    ..Token::default()
+                });
+                assert_eq!(names_unknown_key(&token, &verifier), unknown, "{what}");
+            }
+        }
+
+        #[test]
         fn a_well_formed_token_passes() {
             assert_eq!(check(&mint(Token::default()), "n-123", "access-1"), Ok(()));
         }
@@ -510,6 +646,51 @@ mod tests {
                 let err = check(&mint(token), nonce, access_token).expect_err(what);
                 assert!(err.to_lowercase().contains(needle), "{what}: {err}");
             }
+        }
+    }
+
+    #[test]
+    fn keys_are_fetched_again_when_old_or_when_a_token_names_an_unknown_key() {
+        let t0 = Instant::now();
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        let due_at = Some(at(3600));
+        // cached, next check, last forced fetch, wanted, now, due
+        let cases = [
+            (false, None, None, KeysWanted::Current, at(0), true),
+            (true, due_at, None, KeysWanted::Current, at(10), false),
+            (true, due_at, None, KeysWanted::Current, at(3600), true),
+            (true, due_at, None, KeysWanted::UnknownKeyId, at(10), true),
+            (
+                true,
+                due_at,
+                Some(at(10)),
+                KeysWanted::UnknownKeyId,
+                at(39),
+                false,
+            ),
+            (
+                true,
+                due_at,
+                Some(at(10)),
+                KeysWanted::UnknownKeyId,
+                at(40),
+                true,
+            ),
+            (
+                false,
+                None,
+                Some(at(10)),
+                KeysWanted::UnknownKeyId,
+                at(11),
+                true,
+            ),
+        ];
+        for (i, (cached, next, forced, wanted, now, due)) in cases.into_iter().enumerate() {
+            assert_eq!(
+                refetch_due(cached, next, forced, wanted, now),
+                due,
+                "case {i}"
+            );
         }
     }
 

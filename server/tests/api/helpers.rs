@@ -67,6 +67,78 @@ pub fn idp_issuer() -> String {
     })
     .clone()
 }
+
+/// A test identity provider of one test's own, signing with a new key at every start
+/// (`QD_IDP_SIGNING_KEY=fresh`) on a port that stays the same across restarts, so its issuer
+/// does not change: restarting it rotates its keys. Ends with the test.
+pub struct TestIdp {
+    pub issuer: String,
+    port: u16,
+    child: Child,
+}
+
+impl TestIdp {
+    pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    fn start_on(port: u16) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new("node")
+            .arg(repo_root().join("end2end/idp/server.mjs"))
+            .env("QD_IDP_PORT", port.to_string())
+            .env("QD_IDP_SIGNING_KEY", "fresh")
+            .env(
+                "QD_IDP_REDIRECT_URIS",
+                format!("{PUBLIC_URL}/auth/callback"),
+            )
+            .env("QD_IDP_POST_LOGOUT_URIS", format!("{PUBLIC_URL}/login"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting a test identity provider (node)");
+        let stdout = child.stdout.take().expect("idp stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let issuer = lines
+            .find_map(|l| {
+                l.ok()
+                    .and_then(|l| l.strip_prefix("issuer=").map(str::to_string))
+            })
+            .expect("the identity provider printed no issuer");
+        std::thread::spawn(move || for _ in lines {});
+        let port = issuer
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("the issuer's port");
+        Self {
+            issuer,
+            port,
+            child,
+        }
+    }
+
+    /// Stops the provider and starts it again at the same address with a new signing key.
+    pub fn restart_with_a_new_key(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let restarted = Self::start_on(self.port);
+        assert_eq!(
+            restarted.issuer, self.issuer,
+            "the same issuer after the restart"
+        );
+        *self = restarted;
+    }
+}
+
+impl Drop for TestIdp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 static NEXT_ACCOUNT: AtomicU64 = AtomicU64::new(0);
 
 fn repo_root() -> std::path::PathBuf {
@@ -719,7 +791,14 @@ impl TestApp {
             .to_str()
             .expect("location")
             .to_string();
-        let issuer = idp_issuer();
+        // The provider this console signs in with (the shared one unless the test chose one).
+        let issuer = self
+            .state
+            .settings
+            .auth
+            .issuer
+            .clone()
+            .unwrap_or_else(idp_issuer);
         for _ in 0..20 {
             if location.starts_with(PUBLIC_URL) {
                 return self.local(&location);

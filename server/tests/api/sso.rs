@@ -1,7 +1,9 @@
 //! SSO sign-in against a real OpenID provider (npm `oidc-provider`), browser-free: the harness
 //! drives the provider's login and consent pages with a cookie-jar HTTP client.
 
-use crate::helpers::{idp_issuer, spawn_app_with, Account, Auth, TestApp, TestEnv};
+use crate::helpers::{
+    idp_issuer, spawn_app_with, spawn_app_with_overrides, Account, Auth, TestApp, TestEnv, TestIdp,
+};
 
 async fn sso_app(groups_claim: &'static str) -> TestApp {
     let dev = Account::new().await;
@@ -250,4 +252,29 @@ async fn the_sign_in_page_offers_sso_and_the_dev_form_is_closed() {
         .await
         .unwrap();
     assert_eq!(dev.status(), 404);
+}
+
+#[tokio::test]
+async fn sign_in_keeps_working_after_the_provider_rotates_its_signing_key() {
+    let mut idp = TestIdp::start();
+    let dev = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &dev)],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+        &[("QD_AUTH__ISSUER", idp.issuer.as_str())],
+    )
+    .await;
+    // The first sign-in discovers the provider and keeps its keys.
+    let before = app.sso_client("olga").await;
+    assert_eq!(before.get(app.url("/")).send().await.unwrap().status(), 200);
+    // The provider restarts at the same address, signing with a key of a new id.
+    idp.restart_with_a_new_key();
+    let callback = app.sso_until_callback_with(&app.client, "alice", "/").await;
+    let response = app.client.get(callback).send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(status, 303, "sign-in after the key rotation: {body}");
+    assert_eq!(session_json(&app).await["user"]["name"], "alice");
 }
