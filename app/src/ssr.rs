@@ -2,6 +2,7 @@
 //! the signed-in caller) and how an outcome becomes a page to go to (redirects, `?done=`). The
 //! use cases themselves live in [`crate::usecases`].
 
+pub mod client_ip;
 pub mod context;
 pub mod handoff;
 pub mod navigation;

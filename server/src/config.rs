@@ -52,6 +52,8 @@ pub struct Resolved {
     pub promotion: app::domain::drift::PromotionPolicy,
     pub group_roles: Vec<GroupRole>,
     pub incident_windows: app::domain::incidents::IncidentSettings,
+    /// `server.trusted_proxies`, parsed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// `[promotion]`: the order versions travel through the environments, and which may promote
@@ -421,6 +423,12 @@ pub struct ServerSettings {
     /// intervals), and how often the others try to take it.
     #[serde(default = "default_lease_interval", with = "duration_text")]
     pub lease_interval: Duration,
+    /// The proxies (load balancers) in front of the console, as CIDRs (`10.0.0.0/8`) or single
+    /// addresses: only a request coming straight from one of them has its `X-Forwarded-For`
+    /// read, and the client is the right-most address in it that is not one of them. Empty: the
+    /// address of the connection is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 fn default_lease_interval() -> Duration {
@@ -899,6 +907,32 @@ fn default_app_tag() -> String {
     app::domain::inventory::DEFAULT_APP_TAG.into()
 }
 
+/// `server.trusted_proxies`: each entry a network (`10.0.0.0/8`, `fd00::/8`) without host bits
+/// or a single address (`10.1.2.3`, taken as `/32` or `/128`).
+fn parse_trusted_proxies(entries: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let key = format!("server.trusted_proxies[{i}]");
+            let text = entry.trim();
+            if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+                return Ok(ipnet::IpNet::from(ip));
+            }
+            let net = text.parse::<ipnet::IpNet>().map_err(|_| {
+                format!("{key}: {entry:?} is not an address or a network such as 10.0.0.0/8")
+            })?;
+            if net.trunc() != net {
+                return Err(format!(
+                    "{key}: {entry:?} has host bits set; write the network, {}",
+                    net.trunc()
+                ));
+            }
+            Ok(net)
+        })
+        .collect()
+}
+
 /// Durations written as `500ms`, `30s`, `5m`, `2h` or `1d`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -1019,6 +1053,8 @@ impl Settings {
             bail!("server.public_url: must be an http:// or https:// address, e.g. http://127.0.0.1:3000");
         }
         crate::store::Backend::of_url(&self.server.database_url)?;
+        let trusted_proxies =
+            parse_trusted_proxies(&self.server.trusted_proxies).map_err(|e| anyhow!(e))?;
         match self.auth.mode {
             AuthMode::Dev if !self.server.listen.ip().is_loopback() => bail!(
                 "auth.mode: \"dev\" is only allowed when server.listen is a loopback address (127.0.0.1 or ::1), not {}",
@@ -1146,6 +1182,7 @@ impl Settings {
             promotion,
             group_roles: self.parse_group_roles(),
             incident_windows: self.incidents.windows(),
+            trusted_proxies,
         })
     }
 
@@ -1213,6 +1250,18 @@ impl Settings {
                 .map(|(name, _)| name.as_str())
                 .collect();
             out.push_str(&format!("webhooks: {}\n", names.join(", ")));
+        }
+        if !self.resolved.trusted_proxies.is_empty() {
+            let nets: Vec<String> = self
+                .resolved
+                .trusted_proxies
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            out.push_str(&format!(
+                "trusted proxies: {} (X-Forwarded-For read from them only)\n",
+                nets.join(", ")
+            ));
         }
         out
     }
@@ -1726,6 +1775,39 @@ mod tests {
                 message.contains(needle),
                 "expected {needle:?} in {message:?}"
             );
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_single_addresses() {
+        let s = load(
+            MINIMAL,
+            &[(
+                "QD_SERVER__TRUSTED_PROXIES",
+                r#"["10.0.0.0/8", "192.0.2.7", "fd00::/8"]"#,
+            )],
+        )
+        .unwrap();
+        let parsed: Vec<String> = s
+            .resolved
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(parsed, ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]);
+        assert!(load(MINIMAL, &[])
+            .unwrap()
+            .resolved
+            .trusted_proxies
+            .is_empty());
+        let cases = [
+            (r#"["10.0.0.1/8"]"#, "server.trusted_proxies[0]: \"10.0.0.1/8\" has host bits set; write the network, 10.0.0.0/8"),
+            (r#"["10.0.0.0/8", "lb.internal"]"#, "server.trusted_proxies[1]: \"lb.internal\" is not an address"),
+            (r#"["10.0.0.0/33"]"#, "server.trusted_proxies[0]"),
+        ];
+        for (value, needle) in cases {
+            let message = err(MINIMAL, &[("QD_SERVER__TRUSTED_PROXIES", value)]);
+            assert!(message.contains(needle), "{value}: {message}");
         }
     }
 

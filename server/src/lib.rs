@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit_export;
 pub mod auth;
 pub mod aws;
+pub mod client_ip;
 pub mod config;
 pub mod http_metrics;
 pub mod inventory;

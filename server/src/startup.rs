@@ -198,6 +198,13 @@ pub fn build_router(state: AppState) -> Router {
             Arc::clone(&state.http_stats),
             crate::http_metrics::track,
         ))
+        // First of all: the client's address, for everything below.
+        .layer(axum::middleware::from_fn_with_state(
+            crate::client_ip::TrustedProxies(Arc::new(
+                state.settings.resolved.trusted_proxies.clone(),
+            )),
+            crate::client_ip::resolve,
+        ))
 }
 
 /// A bound, ready-to-run console.

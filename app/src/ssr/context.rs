@@ -31,8 +31,8 @@ pub fn caller() -> Result<Caller, AppError> {
     let parts = use_context::<http::request::Parts>().ok_or(AppError::Unauthenticated)?;
     let ip = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .get::<super::client_ip::ClientIp>()
+        .map(|c| c.0.to_string());
     let agent = parts
         .headers
         .get(http::header::USER_AGENT)

@@ -9,13 +9,13 @@ use app::domain::caller::Caller;
 use app::domain::ids::{parse_user_name, safe_next_path};
 use app::domain::policy::{AuthMethod, Principal, Role, RoleGrants};
 use app::ports::AuditPort;
-use axum::extract::{ConnectInfo, State};
+use app::ssr::client_ip::ClientIp;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::Utc;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 #[derive(Debug, Deserialize)]
@@ -26,12 +26,12 @@ pub struct DevLoginForm {
     pub next: Option<String>,
 }
 
-/// The client's IP and user agent, for the audit log.
+/// The client's IP (behind trusted proxies, the forwarded one) and user agent, for the audit log.
 pub(crate) fn client(
-    connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<&Extension<ClientIp>>,
     headers: &HeaderMap,
 ) -> (Option<String>, Option<String>) {
-    let ip = connect.map(|c| c.0 .0.ip().to_string());
+    let ip = client_ip.map(|c| c.0 .0.to_string());
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -42,9 +42,9 @@ pub(crate) fn client(
 /// `Some(429 response)` when this client has used up its sign-in attempts for the minute.
 pub(crate) fn throttled(
     state: &AppState,
-    connect: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<&Extension<ClientIp>>,
 ) -> Option<Response> {
-    let ip = connect.map(|c| c.0 .0.ip())?;
+    let ip = client_ip.map(|c| c.0 .0)?;
     match state.login_throttle.attempt(ip) {
         Ok(()) => None,
         Err(wait) => {
@@ -72,7 +72,7 @@ fn back_to_login(message: &str, next: &str) -> Response {
 
 pub async fn dev_login(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     session: Session,
     Form(form): Form<DevLoginForm>,
@@ -80,7 +80,7 @@ pub async fn dev_login(
     if state.settings.auth.mode != AuthMode::Dev {
         return (StatusCode::NOT_FOUND, "dev sign-in is disabled").into_response();
     }
-    if let Some(response) = throttled(&state, connect.as_ref()) {
+    if let Some(response) = throttled(&state, client_ip.as_ref()) {
         return response;
     }
     let next = safe_next_path(form.next.as_deref());
@@ -119,7 +119,7 @@ pub async fn dev_login(
         )
             .into_response();
     }
-    let (ip, user_agent) = client(connect.as_ref(), &headers);
+    let (ip, user_agent) = client(client_ip.as_ref(), &headers);
     let caller = Caller::page(principal, ip, user_agent.as_deref());
     let entry = AuditEntry::new(&caller, AuditKind::Login, AuditOutcome::Succeeded)
         .detail(format!("dev sign-in as {role} in every environment"));
@@ -137,7 +137,7 @@ pub async fn dev_login(
 
 pub async fn logout(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     session: Session,
 ) -> Response {
@@ -151,7 +151,7 @@ pub async fn logout(
             .into_response();
     }
     if let Some(user) = user {
-        let (ip, user_agent) = client(connect.as_ref(), &headers);
+        let (ip, user_agent) = client(client_ip.as_ref(), &headers);
         let caller = Caller::page(user.principal, ip, user_agent.as_deref());
         let entry = AuditEntry::new(&caller, AuditKind::Logout, AuditOutcome::Succeeded);
         if let Err(e) = state.audit.record(entry).await {

@@ -9,13 +9,13 @@ use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use app::domain::caller::Caller;
 use app::domain::ids::safe_next_path;
 use app::ports::AuditPort;
-use axum::extract::{ConnectInfo, Query, State};
+use app::ssr::client_ip::ClientIp;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
 use chrono::Utc;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 const PENDING_KEY: &str = "oidc_pending";
@@ -60,14 +60,14 @@ pub fn failure_page(status: StatusCode, message: &str) -> Response {
 
 pub async fn login(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<Extension<ClientIp>>,
     session: Session,
     Query(query): Query<LoginQuery>,
 ) -> Response {
     let Some(oidc) = state.oidc.clone() else {
         return (StatusCode::NOT_FOUND, "SSO sign-in is not configured").into_response();
     };
-    if let Some(response) = throttled(&state, connect.as_ref()) {
+    if let Some(response) = throttled(&state, client_ip.as_ref()) {
         return response;
     }
     let next = safe_next_path(query.next.as_deref());
@@ -91,7 +91,7 @@ pub async fn login(
 
 pub async fn callback(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client_ip: Option<Extension<ClientIp>>,
     headers: HeaderMap,
     session: Session,
     Query(query): Query<CallbackQuery>,
@@ -99,10 +99,10 @@ pub async fn callback(
     let Some(oidc) = state.oidc.clone() else {
         return (StatusCode::NOT_FOUND, "SSO sign-in is not configured").into_response();
     };
-    if let Some(response) = throttled(&state, connect.as_ref()) {
+    if let Some(response) = throttled(&state, client_ip.as_ref()) {
         return response;
     }
-    let (ip, user_agent) = client(connect.as_ref(), &headers);
+    let (ip, user_agent) = client(client_ip.as_ref(), &headers);
     // The pending login is used once: a replayed callback finds nothing.
     let pending: Option<PendingLogin> = session.remove(PENDING_KEY).await.ok().flatten();
     let outcome = match (pending, &query) {

@@ -44,10 +44,11 @@ pub async fn require_token(
     let Some(secret) = bearer else {
         return unauthenticated("send an API token: Authorization: Bearer qd_…");
     };
+    // Behind trusted proxies, the forwarded client's address.
     let ip = request
         .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
+        .get::<app::ssr::client_ip::ClientIp>()
+        .map(|c| c.0);
     let now = chrono::Utc::now();
     let found = match state.tokens.authenticate(&secret, now).await {
         Ok(found) => found,

@@ -17,6 +17,7 @@ mod ops;
 mod outage;
 mod pages;
 mod promotion;
+mod proxies;
 mod releases;
 mod replicas;
 mod sso;
