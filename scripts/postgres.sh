@@ -5,7 +5,7 @@
 #                        answers there, install Debian's postgresql if missing and start a
 #                        throwaway cluster under .test/pg on a free port
 #   qd_postgres_stop     stop that throwaway cluster (if this script started one)
-#   qd_postgres_sweep    drop the per-test databases (qd_t_*) earlier runs left behind
+#   qd_postgres_sweep    drop the per-test databases and roles (qd_t_*) earlier runs left behind
 
 QD_PG_STARTED=""
 
@@ -51,9 +51,13 @@ qd_postgres_ensure() {
 }
 
 qd_postgres_sweep() {
-    local db
+    local db role
     for db in $(psql "$QD_TEST_POSTGRES_URL" -Atqc "SELECT datname FROM pg_database WHERE datname LIKE 'qd\_t\_%'"); do
         psql "$QD_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true
+    done
+    # The database-role test's owner and serving roles (qd_t_<database>_owner / _app).
+    for role in $(psql "$QD_TEST_POSTGRES_URL" -Atqc "SELECT rolname FROM pg_roles WHERE rolname LIKE 'qd\_t\_%'"); do
+        psql "$QD_TEST_POSTGRES_URL" -qc "DROP ROLE IF EXISTS \"$role\"" >/dev/null 2>&1 || true
     done
 }
 

@@ -429,6 +429,21 @@ pub struct ServerSettings {
     /// address of the connection is the client.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Whether `serve` applies pending migrations when it starts (the default). Turned off when
+    /// the console serves as a database role without DDL: `quarterdeck migrate` runs as the
+    /// owner, and `serve` refuses to start on a database it finds unmigrated.
+    #[serde(default = "default_migrate_on_start")]
+    pub migrate_on_start: bool,
+    /// PostgreSQL only: the role `quarterdeck serve` connects as when it owns nothing.
+    /// `quarterdeck migrate` (run as the owner) grants it what the console needs — reads and
+    /// inserts everywhere, updates where rows change state, deletes only of sessions and the
+    /// lease — and nothing else: no DDL, no TRUNCATE, no update or delete of a history table.
+    #[serde(default)]
+    pub database_app_role: Option<String>,
+}
+
+fn default_migrate_on_start() -> bool {
+    true
 }
 
 fn default_lease_interval() -> Duration {
@@ -1052,7 +1067,14 @@ impl Settings {
         if !matches!(url.scheme_str(), Some("http" | "https")) || url.host().is_none() {
             bail!("server.public_url: must be an http:// or https:// address, e.g. http://127.0.0.1:3000");
         }
-        crate::store::Backend::of_url(&self.server.database_url)?;
+        let backend = crate::store::Backend::of_url(&self.server.database_url)?;
+        if let Some(role) = &self.server.database_app_role {
+            if backend != crate::store::Backend::Postgres {
+                bail!("server.database_app_role: database roles exist on PostgreSQL only; on SQLite the file's permissions are the boundary");
+            }
+            crate::store::privileges::check_role_name(role)
+                .map_err(|e| anyhow!("server.database_app_role: {e}"))?;
+        }
         let trusted_proxies =
             parse_trusted_proxies(&self.server.trusted_proxies).map_err(|e| anyhow!(e))?;
         match self.auth.mode {
@@ -1242,6 +1264,19 @@ impl Settings {
                     .unwrap_or_default(),
             ));
         }
+        out.push_str(&format!(
+            "migrations   {}{}\n",
+            if self.server.migrate_on_start {
+                "applied by serve at start"
+            } else {
+                "by `quarterdeck migrate` only"
+            },
+            self.server
+                .database_app_role
+                .as_deref()
+                .map(|r| format!(" (migrate grants the serving role {r})"))
+                .unwrap_or_default()
+        ));
         if !self.notifications.resolved.is_empty() {
             let names: Vec<&str> = self
                 .notifications
@@ -1461,6 +1496,42 @@ mod tests {
         assert_eq!(s.environments[0].refresh_interval, Duration::from_secs(30));
         assert_eq!(s.aws.max_attempts, 3);
         assert_eq!(s.server.database_url, "sqlite://data/quarterdeck.db");
+    }
+
+    #[test]
+    fn a_serving_role_is_a_postgresql_role_with_a_plain_name() {
+        let s = load(MINIMAL, &[]).unwrap();
+        assert!(
+            s.server.migrate_on_start,
+            "serve migrates unless told not to"
+        );
+        assert_eq!(s.server.database_app_role, None);
+        let pg = ("QD_SERVER__DATABASE_URL", "postgres://owner@db/qd");
+        let s = load(
+            MINIMAL,
+            &[
+                pg,
+                ("QD_SERVER__DATABASE_APP_ROLE", "quarterdeck_app"),
+                ("QD_SERVER__MIGRATE_ON_START", "false"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            s.server.database_app_role.as_deref(),
+            Some("quarterdeck_app")
+        );
+        assert!(!s.server.migrate_on_start);
+        assert!(s.summary().contains("by `quarterdeck migrate` only"));
+        let on_sqlite = err(MINIMAL, &[("QD_SERVER__DATABASE_APP_ROLE", "qd_app")]);
+        assert!(
+            on_sqlite.contains("server.database_app_role") && on_sqlite.contains("PostgreSQL only"),
+            "{on_sqlite}"
+        );
+        let odd = err(MINIMAL, &[pg, ("QD_SERVER__DATABASE_APP_ROLE", "qd; DROP")]);
+        assert!(
+            odd.contains("server.database_app_role") && odd.contains("not a plain role name"),
+            "{odd}"
+        );
     }
 
     #[test]

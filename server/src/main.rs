@@ -29,7 +29,8 @@ enum Command {
     Serve(ConfigArg),
     /// Validate the configuration and print a summary.
     CheckConfig(ConfigArg),
-    /// Apply database migrations and exit.
+    /// Apply database migrations (as the database owner) and exit; with
+    /// `server.database_app_role`, also grant that role what `serve` needs.
     Migrate(ConfigArg),
     /// Ask a running console's `/healthz` (exit 0 when it answers 200), for container health
     /// checks.
@@ -112,11 +113,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::telemetry::init(settings.server.log_format);
             let pool = server::store::connect(&settings.server.database_url).await?;
             server::store::migrate(&pool).await?;
-            server::auth::sessions::SqlSessions::open(&settings.server.database_url).await?;
+            server::auth::sessions::SqlSessions::open(&settings.server.database_url, true).await?;
             println!(
                 "migrations applied to {}",
                 server::store::redact(&settings.server.database_url)
             );
+            if let Some(role) = &settings.server.database_app_role {
+                server::store::privileges::grant_serving_role(&pool, role).await?;
+                println!("privileges granted to the serving role {role}");
+            }
             Ok(())
         }
         Command::Serve(arg) => {

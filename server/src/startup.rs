@@ -28,11 +28,18 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Opens the database, applies migrations, builds the AWS clients once per environment.
+/// Opens the database, applies migrations (unless `server.migrate_on_start` is off, then checks
+/// they were applied), builds the AWS clients once per environment.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let pool = store::connect(&settings.server.database_url).await?;
-    store::migrate(&pool).await?;
-    let sessions = sessions::SqlSessions::open(&settings.server.database_url).await?;
+    let migrate = settings.server.migrate_on_start;
+    if migrate {
+        store::migrate(&pool).await?;
+    } else {
+        // Serving as a role without DDL: the owner ran `quarterdeck migrate`.
+        store::check_migrated(&pool).await?;
+    }
+    let sessions = sessions::SqlSessions::open(&settings.server.database_url, migrate).await?;
     let call_stats = Arc::new(CallStats::default());
     let live = app::usecases::live::LiveBus::default();
     let mut slots = Vec::new();

@@ -1,5 +1,5 @@
-//! The database: connection pool, migrations, readiness, and the repositories (audit log,
-//! actions, release requests, API tokens, incidents, the jobs' lease).
+//! The database: connection pool, migrations, readiness, the serving role's privileges, and the
+//! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease).
 
 mod actions;
 mod audit;
@@ -7,6 +7,7 @@ pub mod changes;
 mod error;
 mod incidents;
 pub mod lease;
+pub mod privileges;
 mod releases;
 mod sql;
 mod tokens;
@@ -97,6 +98,18 @@ pub async fn migrate(pool: &Pool) -> anyhow::Result<()> {
         .run(pool)
         .await
         .context("applying database migrations")
+}
+
+/// For a console that does not migrate at start (`server.migrate_on_start = false`): fails, naming
+/// the fix, unless every embedded migration is applied.
+pub async fn check_migrated(pool: &Pool) -> anyhow::Result<()> {
+    match ready(pool).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Unmigrated { applied, expected }) => anyhow::bail!(
+            "the database has {applied} of {expected} migrations applied and server.migrate_on_start is false: run `quarterdeck migrate` as the database owner first"
+        ),
+        Err(e) => Err(anyhow::Error::new(e).context("checking the database's migrations")),
+    }
 }
 
 /// Ready means: the database answers and every embedded migration is applied.

@@ -32,8 +32,9 @@ pub enum SqlSessions {
 }
 
 impl SqlSessions {
-    /// Opens a small pool of its own on `url` and creates the session table when missing.
-    pub async fn open(url: &str) -> anyhow::Result<Self> {
+    /// Opens a small pool of its own on `url` and, with `create`, creates the session table when
+    /// missing (a serving role without DDL leaves that to `quarterdeck migrate`).
+    pub async fn open(url: &str, create: bool) -> anyhow::Result<Self> {
         let store = match crate::store::Backend::of_url(url)? {
             crate::store::Backend::Sqlite => {
                 use std::str::FromStr;
@@ -54,11 +55,13 @@ impl SqlSessions {
                 SqlSessions::Postgres(PostgresStore::new(pool))
             }
         };
-        match &store {
-            SqlSessions::Sqlite(s) => s.migrate().await,
-            SqlSessions::Postgres(s) => s.migrate().await,
+        if create {
+            match &store {
+                SqlSessions::Sqlite(s) => s.migrate().await,
+                SqlSessions::Postgres(s) => s.migrate().await,
+            }
+            .context("creating the session table")?;
         }
-        .context("creating the session table")?;
         Ok(store)
     }
 }

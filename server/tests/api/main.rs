@@ -18,6 +18,7 @@ mod outage;
 mod pages;
 mod promotion;
 mod proxies;
+mod records;
 mod releases;
 mod replicas;
 mod sso;
