@@ -25,6 +25,10 @@ pub struct AuditRow {
     /// The API token (id) the request came with.
     #[serde(default)]
     pub token_id: Option<i64>,
+    /// The token's door as people read it (`API token ci-prod for ci-bot`); `actor` is the
+    /// person who answers for it.
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// What an audit entry records.
@@ -137,6 +141,8 @@ pub struct AuditEntry {
     pub user_agent: Option<String>,
     /// The API token (id) the request came with.
     pub token_id: Option<i64>,
+    /// The API token's name and the service account it is for, beside the person in `actor`.
+    pub via: Option<String>,
 }
 
 impl AuditEntry {
@@ -152,6 +158,7 @@ impl AuditEntry {
             ip: caller.ip.clone(),
             user_agent: caller.user_agent.clone(),
             token_id: caller.token().map(|(id, _)| id),
+            via: caller.via(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! token, whatever the entry point.
 
 use super::policy::{AuthMethod, Principal, RoleGrants};
+use super::tokens::ApiToken;
 use serde::{Deserialize, Serialize};
 
 /// The name the console's own steps are recorded under (the release sweep, the alarm poller).
@@ -14,8 +15,13 @@ pub const SYSTEM_ACTOR: &str = "quarterdeck";
 pub enum Channel {
     /// A page or a form of the web console (a server function), signed in with a session.
     Page,
-    /// The automation API, with the API token `id` named `name`.
-    ApiToken { id: i64, name: String },
+    /// The automation API, with the API token `id` named `name`, labelled for the service
+    /// account `service`; the principal is the token's creator.
+    ApiToken {
+        id: i64,
+        name: String,
+        service: String,
+    },
     /// A background job of the console itself, e.g. `release sweep` or `alarm poller`.
     Job(&'static str),
 }
@@ -45,21 +51,16 @@ impl Caller {
         }
     }
 
-    /// A request of the automation API carrying token `id` named `name`.
-    pub fn api(
-        principal: Principal,
-        ip: Option<String>,
-        user_agent: Option<&str>,
-        token_id: i64,
-        token_name: &str,
-    ) -> Self {
+    /// A request of the automation API carrying `token`: it acts as the token's creator.
+    pub fn api(token: &ApiToken, ip: Option<String>, user_agent: Option<&str>) -> Self {
         Self {
-            principal,
+            principal: token.principal(),
             ip,
             user_agent: user_agent.map(clip_user_agent),
             channel: Channel::ApiToken {
-                id: token_id,
-                name: token_name.to_string(),
+                id: token.id,
+                name: token.name.clone(),
+                service: token.owner.clone(),
             },
         }
     }
@@ -111,7 +112,18 @@ impl Caller {
     /// The API token the request came with, if any.
     pub fn token(&self) -> Option<(i64, &str)> {
         match &self.channel {
-            Channel::ApiToken { id, name } => Some((*id, name.as_str())),
+            Channel::ApiToken { id, name, .. } => Some((*id, name.as_str())),
+            _ => None,
+        }
+    }
+
+    /// How the audit log names the door a token's request came through, beside the person who
+    /// answers for it: `API token ci-prod for ci-bot`.
+    pub fn via(&self) -> Option<String> {
+        match &self.channel {
+            Channel::ApiToken { name, service, .. } => {
+                Some(format!("API token {name} for {service}"))
+            }
             _ => None,
         }
     }
@@ -131,6 +143,7 @@ pub fn clip_user_agent(agent: &str) -> String {
 mod tests {
     use super::*;
     use crate::domain::policy::Role;
+    use chrono::TimeZone;
 
     fn ana() -> Principal {
         Principal {
@@ -138,6 +151,24 @@ mod tests {
             method: AuthMethod::Oidc,
             grants: RoleGrants::everywhere(Role::Operator),
             groups: vec![],
+        }
+    }
+
+    fn ci_token() -> ApiToken {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .unwrap();
+        ApiToken {
+            id: 7,
+            name: "ci".into(),
+            owner: "ci-bot".into(),
+            envs: None,
+            role: Role::Operator,
+            created_by: "ana".into(),
+            created_at: at,
+            expires_at: at + chrono::Duration::days(30),
+            revoked_at: None,
+            last_used_at: None,
         }
     }
 
@@ -154,7 +185,7 @@ mod tests {
                 false,
             ),
             (
-                Caller::api(ana(), None, Some(&long), 7, "ci"),
+                Caller::api(&ci_token(), None, Some(&long)),
                 "ana",
                 None,
                 Some("x".repeat(300)),
@@ -178,5 +209,9 @@ mod tests {
             assert_eq!(caller.is_job(), job);
         }
         assert!(Caller::job("x").principal.grants.is_empty());
+        let api = Caller::api(&ci_token(), None, None);
+        assert_eq!(api.principal.method, AuthMethod::Token);
+        assert_eq!(api.via().as_deref(), Some("API token ci for ci-bot"));
+        assert_eq!(Caller::page(ana(), None, None).via(), None);
     }
 }

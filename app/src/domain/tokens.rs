@@ -1,6 +1,8 @@
 //! API tokens as pure rules: what a token may do (a role in some environments, until it expires
-//! or is revoked), who may create one, and the principal a request carrying it acts as. The
-//! secret itself, its hash and its storage live in the server.
+//! or is revoked), who may create one, and the principal a request carrying it acts as: always
+//! the person who created it, so what a token asks for is that person's request, which they may
+//! not approve. The service account a token is for is a label, never an identity. The secret
+//! itself, its hash and its storage live in the server.
 
 use super::ids::EnvId;
 use super::policy::{AuthMethod, Principal, Role, RoleGrants};
@@ -12,12 +14,14 @@ use serde::{Deserialize, Serialize};
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
-    /// The person the token acts for: releases it requests are theirs, and they may not approve
-    /// them.
+    /// The service account or purpose the token is for (e.g. `ci-bot`), shown beside it and
+    /// recorded with what it does. A label only: the token acts for `created_by`.
     pub owner: String,
     /// `None`: every environment.
     pub envs: Option<Vec<EnvId>>,
     pub role: Role,
+    /// The person who created the token and answers for it: requests made with it are theirs,
+    /// and they may not approve them.
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -42,8 +46,9 @@ impl ApiToken {
         }
     }
 
-    /// The principal a request with this token acts as: the owner, holding the token's role in
-    /// the token's environments only.
+    /// The principal a request with this token acts as: the person who created it (never the
+    /// service account it is labelled for), holding the token's role in the token's
+    /// environments only.
     pub fn principal(&self) -> Principal {
         let grants = match &self.envs {
             None => RoleGrants::everywhere(self.role),
@@ -53,7 +58,7 @@ impl ApiToken {
             },
         };
         Principal {
-            name: self.owner.clone(),
+            name: self.created_by.clone(),
             method: AuthMethod::Token,
             grants,
             groups: Vec::new(),
@@ -74,8 +79,9 @@ pub struct TokenRequest {
 /// The longest a token may live.
 pub const MAX_TOKEN_DAYS: i64 = 366;
 
-/// Checks a token request from a form: a name (letters, digits, `-`, `_`, `.`, at most 64), an
-/// owner, `*` or a comma-separated list of known environments, a role up to operator (tokens
+/// Checks a token request from a form: a name (letters, digits, `-`, `_`, `.`, at most 64), the
+/// service account it is for (a label), `*` or a comma-separated list of known environments, a
+/// role up to operator (tokens
 /// request; they never approve, so approver and admin buy nothing), and 1–366 days.
 pub fn parse_token_request(
     name: &str,
@@ -96,7 +102,9 @@ pub fn parse_token_request(
     }
     let owner = owner.trim();
     if owner.is_empty() || owner.chars().count() > 100 {
-        return Err("name the person the token acts for (at most 100 characters)".into());
+        return Err(
+            "name the service account or purpose the token is for (at most 100 characters)".into(),
+        );
     }
     let envs = match envs.trim() {
         "*" => None,
@@ -186,7 +194,7 @@ mod tests {
         );
         let bad = [
             ("has space", "olga", "*", "viewer", "30", "token name"),
-            ("ci", " ", "*", "viewer", "30", "name the person"),
+            ("ci", " ", "*", "viewer", "30", "name the service account"),
             ("ci", "olga", "", "viewer", "30", "list the environments"),
             (
                 "ci",
@@ -208,7 +216,7 @@ mod tests {
     }
 
     #[test]
-    fn a_token_acts_as_its_owner_with_its_role_in_its_environments_until_it_ends() {
+    fn a_token_acts_as_its_creator_with_its_role_in_its_environments_until_it_ends() {
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap();
         let token = ApiToken {
             id: 1,
@@ -223,7 +231,8 @@ mod tests {
             last_used_at: None,
         };
         let p = token.principal();
-        assert_eq!(p.name, "olga");
+        // The service account the token is labelled for is nobody: its creator answers for it.
+        assert_eq!(p.name, "alice");
         assert_eq!(p.method, AuthMethod::Token);
         assert_eq!(
             p.grants.role_in(&EnvId::parse("prod").unwrap()),

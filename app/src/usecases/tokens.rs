@@ -1,5 +1,6 @@
 //! API tokens: list the ones an admin manages, create one (its secret answered once), revoke
-//! one. Only admins of every environment a token covers manage it; refusals are audited.
+//! one. Only admins of every environment a token covers manage it; refusals are audited. A token
+//! acts for the admin who creates it, whatever service account it is labelled for.
 
 use super::access::{all_envs, audit_denial};
 use super::services::AppServices;
@@ -118,8 +119,11 @@ pub async fn create_token(
         })
         .unwrap_or_else(|| "every environment".into());
     let detail = format!(
-        "for {}, {} in {scope}, {} days",
-        request.owner, request.role, request.expires_in_days
+        "service account {}, acting for {}, {} in {scope}, {} days",
+        request.owner,
+        caller.name(),
+        request.role,
+        request.expires_in_days
     );
     let entry = token_audit(
         caller,
@@ -172,7 +176,10 @@ pub async fn revoke_token(
         AuditKind::TokenRevoke,
         AuditOutcome::Succeeded,
         &token.name,
-        Some(format!("owned by {}", token.owner)),
+        Some(format!(
+            "service account {}, acting for {}",
+            token.owner, token.created_by
+        )),
     );
     let revoked = services
         .tokens

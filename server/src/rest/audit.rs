@@ -1,4 +1,4 @@
-//! `/api/v1/audit`: one page of the audit entries the token's owner may read, filtered as on the
+//! `/api/v1/audit`: one page of the audit entries the token's creator may read, filtered as on the
 //! audit page.
 
 use super::dto::{AuditPage, AuditQuery};

@@ -1,7 +1,7 @@
-//! Bearer-token authentication for `/api/v1`: a known, usable token puts its caller (the token's
-//! owner with the token's role in its environments, the client's address and user agent, the
-//! token's id and name) into the request; anything else is answered 401, and unknown secrets
-//! are throttled per address like failed sign-ins.
+//! Bearer-token authentication for `/api/v1`: a known, usable token puts its caller (the person
+//! who created the token, with the token's role in its environments, the client's address and
+//! user agent, the token's id, name and service account) into the request; anything else is
+//! answered 401, and unknown secrets are throttled per address like failed sign-ins.
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -83,13 +83,7 @@ pub async fn require_token(
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
-    let caller = Caller::api(
-        token.principal(),
-        ip.map(|ip| ip.to_string()),
-        agent,
-        token.id,
-        &token.name,
-    );
+    let caller = Caller::api(&token, ip.map(|ip| ip.to_string()), agent);
     request.extensions_mut().insert(caller);
     next.run(request).await
 }

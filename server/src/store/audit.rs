@@ -47,7 +47,7 @@ impl SqlAudit {
             .await
             .context("reading the audit log")?;
         let rows_sql = super::sql::numbered(&format!(
-            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
+            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id, via FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
         ));
         let mut rows = sqlx::query_as::<_, StoredRow>(&rows_sql);
         for a in &args {
@@ -76,6 +76,7 @@ struct StoredRow {
     ip: Option<String>,
     user_agent: Option<String>,
     token_id: Option<i64>,
+    via: Option<String>,
 }
 
 impl StoredRow {
@@ -94,6 +95,7 @@ impl StoredRow {
             ip: self.ip,
             user_agent: self.user_agent,
             token_id: self.token_id,
+            via: self.via,
         }
     }
 }
@@ -104,8 +106,8 @@ pub(crate) async fn insert_entry(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     sqlx::query(&super::sql::numbered(
-        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id, via)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ))
     .bind(Utc::now().to_rfc3339())
     .bind(&entry.actor)
@@ -117,6 +119,7 @@ pub(crate) async fn insert_entry(
     .bind(&entry.ip)
     .bind(&entry.user_agent)
     .bind(entry.token_id)
+    .bind(&entry.via)
     .execute(conn)
     .await?;
     Ok(())
@@ -204,6 +207,7 @@ mod tests {
             ip: Some("127.0.0.1".into()),
             user_agent: None,
             token_id: None,
+            via: None,
         }
     }
 
@@ -225,6 +229,7 @@ mod tests {
         audit
             .record(AuditEntry {
                 token_id: Some(7),
+                via: Some("API token ci for ci-bot".into()),
                 outcome: AuditOutcome::Requested,
                 ..entry(AuditKind::Action(ActionKind::Scale))
             })
@@ -234,13 +239,25 @@ mod tests {
         let recent = audit.recent(10).await.unwrap();
         let read: Vec<_> = recent
             .iter()
-            .map(|(_, r)| (r.kind.as_str(), r.outcome.as_str(), r.token_id))
+            .map(|(_, r)| {
+                (
+                    r.kind.as_str(),
+                    r.outcome.as_str(),
+                    r.token_id,
+                    r.via.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             read,
             [
-                ("login", "succeeded", None),
-                ("scale", "requested", Some(7))
+                ("login", "succeeded", None, None),
+                (
+                    "scale",
+                    "requested",
+                    Some(7),
+                    Some("API token ci for ci-bot")
+                )
             ]
         );
     }

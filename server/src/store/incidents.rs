@@ -629,6 +629,7 @@ impl IncidentStore for SqlIncidents {
                     ip: None,
                     user_agent: None,
                     token_id: None,
+                    via: None,
                 },
             )
             .await

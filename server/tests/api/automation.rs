@@ -1,7 +1,8 @@
 //! API tokens and the automation API against a real moto: an admin creates a token (its secret
 //! shown once, stored hashed), CI uses it to request a prod release and follow it, the token's
-//! owner may not approve what the token asked for, revoked and unknown tokens are refused, and
-//! every error has the same body.
+//! creator — the person it acts for, whatever service account it is labelled for — may not
+//! approve what the token asked for, revoked and unknown tokens are refused, and every error has
+//! the same body.
 
 use crate::helpers::{spawn_app_with_overrides, Account, Auth, Person, TestApp, TestEnv};
 
@@ -50,7 +51,7 @@ fn api(
 }
 
 #[tokio::test]
-async fn ci_requests_a_prod_release_with_a_token_and_its_owner_cannot_approve_it() {
+async fn ci_requests_a_prod_release_with_a_token_and_its_creator_cannot_approve_it() {
     let (app, account) = console().await;
     let alice = app.person("alice", "admin").await;
     let secret = token(&alice, "ci-prod", "olga", "prod", "operator").await;
@@ -76,7 +77,8 @@ async fn ci_requests_a_prod_release_with_a_token_and_its_owner_cannot_approve_it
     let body: serde_json::Value = created.json().await.unwrap();
     let id = body["id"].as_i64().expect("id");
     assert_eq!(body["state"], "requested");
-    assert_eq!(body["requester"], "olga");
+    // The request is the person's who made the token, not its service account's.
+    assert_eq!(body["requester"], "alice");
     assert_eq!(body["via_token"], "ci-prod");
     assert_eq!(body["changes"][0]["after"], "3");
     // A retried call finds the same request.
@@ -88,9 +90,8 @@ async fn ci_requests_a_prod_release_with_a_token_and_its_owner_cannot_approve_it
     assert_eq!(again.status(), 200);
     assert_eq!(again.json::<serde_json::Value>().await.unwrap()["id"], id);
 
-    // The token's owner may not approve what the token asked for.
-    let olga = app.person("olga", "approver").await;
-    let own = olga
+    // The token's creator may not approve what the token asked for.
+    let own = alice
         .call(
             "approve_release",
             &[("id", &id.to_string()), ("comment", "")],
@@ -190,6 +191,108 @@ async fn ci_requests_a_prod_release_with_a_token_and_its_owner_cannot_approve_it
     // The tokens page shows when it was last used.
     let page = alice.get_text("/tokens").await;
     assert!(page.contains("ci-prod") && !page.contains(">never<"));
+}
+
+/// The service's desired count as AWS has it.
+async fn desired(account: &Account) -> i32 {
+    account
+        .ecs
+        .describe_services()
+        .cluster("main")
+        .services("web")
+        .send()
+        .await
+        .expect("describe services")
+        .services()[0]
+        .desired_count()
+}
+
+#[tokio::test]
+async fn an_admin_cannot_approve_a_prod_change_they_filed_through_a_token_labelled_for_a_service_account(
+) {
+    // The attack: one admin makes a token "owned" by ci-bot, files a prod change with it and
+    // approves it in the console. With one approval required, nobody else would be involved.
+    let (app, account) = console().await;
+    assert_eq!(desired(&account).await, 2);
+    let alice = app.person("alice", "admin").await;
+    let secret = token(&alice, "ci-bot-deploys", "ci-bot", "prod", "operator").await;
+    let created = api(&app, &secret, reqwest::Method::POST, "/api/v1/releases")
+        .json(&serde_json::json!({
+            "env": "prod", "action": "scale", "cluster": "main", "service": "web",
+            "desired": 5, "reason": "pipeline 77: more capacity", "request_key": "ci-run-0077"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let body: serde_json::Value = created.json().await.unwrap();
+    let id = body["id"].as_i64().expect("id");
+    // The request is the token creator's, made through the token.
+    assert_eq!(body["requester"], "alice");
+    assert_eq!(body["via_token"], "ci-bot-deploys");
+
+    let approve = alice
+        .call(
+            "approve_release",
+            &[("id", &id.to_string()), ("comment", "lgtm")],
+        )
+        .await;
+    assert_eq!(approve.status(), 403);
+    assert!(approve
+        .text()
+        .await
+        .unwrap()
+        .contains("you asked for this change"));
+    let release = app
+        .state
+        .services
+        .releases
+        .get(id)
+        .await
+        .unwrap()
+        .expect("the request");
+    assert_eq!(release.state.as_str(), "requested");
+    assert!(release.votes.is_empty());
+    assert_eq!(desired(&account).await, 2, "prod is unchanged");
+
+    // The audit names the person who answers for the request and the token it came through.
+    let (token_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM api_tokens WHERE name = 'ci-bot-deploys'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    let rows = app.state.audit.recent(20).await.unwrap();
+    let (_, requested) = rows
+        .iter()
+        .find(|(_, e)| e.kind == "scale" && e.outcome == "approval_requested")
+        .expect("the request's audit row");
+    assert_eq!(requested.actor, "alice");
+    assert_eq!(requested.token_id, Some(token_id));
+    assert_eq!(
+        requested.via.as_deref(),
+        Some("API token ci-bot-deploys for ci-bot")
+    );
+    let (_, refused) = rows
+        .iter()
+        .find(|(_, e)| e.kind == "release_approve")
+        .expect("the refused approval's audit row");
+    assert_eq!(
+        (refused.actor.as_str(), refused.outcome.as_str()),
+        ("alice", "denied")
+    );
+
+    // Someone else may approve it, and then it runs.
+    let rita = app.person("rita", "approver").await;
+    assert_eq!(
+        rita.call(
+            "approve_release",
+            &[("id", &id.to_string()), ("comment", "ok")]
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(desired(&account).await, 5);
 }
 
 #[tokio::test]
@@ -356,7 +459,12 @@ async fn audit_rows_written_through_the_api_carry_the_clients_address_agent_and_
             .iter()
             .find(|(_, e)| e.kind == kind && e.outcome == outcome)
             .unwrap_or_else(|| panic!("no {kind} {outcome} row in {rows:?}"));
-        assert_eq!(row.actor, "olga");
+        assert_eq!(row.actor, "alice");
+        assert_eq!(
+            row.via.as_deref(),
+            Some("API token ci-audit for olga"),
+            "{kind}"
+        );
         assert_eq!(row.ip.as_deref(), Some("127.0.0.1"), "{kind}");
         assert_eq!(
             row.user_agent.as_deref(),
@@ -371,4 +479,5 @@ async fn audit_rows_written_through_the_api_carry_the_clients_address_agent_and_
         .find(|(_, e)| e.kind == "token_create")
         .expect("token_create row");
     assert_eq!(create.token_id, None);
+    assert_eq!(create.via, None);
 }

@@ -563,7 +563,7 @@ async fn ci_promotes_a_whole_app_into_prod_through_the_api() {
     assert_eq!(targets, vec!["prod-main/api", "prod-main/web"]);
     for r in requests {
         assert_eq!(r["via_token"], "ci-promote");
-        assert_eq!(r["requester"], "olga");
+        assert_eq!(r["requester"], "alice");
         assert_eq!(r["group"], "ci-train-0049");
         assert_eq!(r["state"], "requested");
     }

@@ -269,6 +269,7 @@ async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_re
         ip: None,
         user_agent: None,
         token_id: None,
+        via: None,
     };
     let after = store.vote(id, &vote, 1, entry).await.expect("vote");
     assert_eq!(after.map(|s| s.as_str()), Some("approved"));

@@ -1,5 +1,6 @@
-//! Creates an API token for automation: name, owner, environments, role, lifetime. The secret is
-//! in the answer once and never again.
+//! Creates an API token for automation: name, the service account it is for (`owner`, a label:
+//! the token acts for the admin creating it), environments, role, lifetime. The secret is in the
+//! answer once and never again.
 
 use crate::domain::views::CreatedToken;
 use crate::error::AppError;

@@ -138,7 +138,7 @@ fn audit_page(view: AuditPageView) -> impl IntoView {
                                 view! {
                                     <tr class=TR>
                                         <td class=format!("{TD} whitespace-nowrap")>{utc_minute(r.at)}<div class=format!("text-xs {MUTED}")>{age(now, r.at)}</div></td>
-                                        <td class=TD>{r.actor.clone()}</td>
+                                        <td class=TD>{r.actor.clone()}{r.via.clone().map(|v| view! { <div class=format!("text-xs {MUTED}") data-testid="audit-via">{v}</div> })}</td>
                                         <td class=TD>{r.kind.replace('_', " ")}</td>
                                         <td class=TD>
                                             {r.env.clone().unwrap_or_else(|| "—".into())}

@@ -221,7 +221,12 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
     };
     let approvals_note = format!("{} needed, never from the requester", r.required);
     let decide = decide_section(&view, forms);
-    let (state, requester, env_name) = (r.state, r.requester.clone(), view.env_name.clone());
+    let (state, env_name) = (r.state, view.env_name.clone());
+    // A token's request is its creator's: name both.
+    let requester = match &r.via_token {
+        Some(token) => format!("{} (API token {token})", r.requester),
+        None => r.requester.clone(),
+    };
     let change = format!("{} {}", r.kind.as_str().replace('_', " "), r.target);
     let counted = format!("{} of {}", r.approvals(), r.required);
     let asked = age(now, r.created_at);

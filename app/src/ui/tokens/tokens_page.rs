@@ -135,8 +135,8 @@ fn tokens_page(
         view! {
             <div class="overflow-x-auto"><table class=TABLE data-testid="tokens-table">
                 <thead class=THEAD><tr>
-                    <th class=TH>"Name"</th><th class=TH>"Acts for"</th><th class=TH>"Environments"</th><th class=TH>"Role"</th>
-                    <th class=TH>"State"</th><th class=TH>"Expires"</th><th class=TH>"Last used"</th><th class=TH>"Created"</th><th class=TH></th>
+                    <th class=TH>"Name"</th><th class=TH>"Service account"</th><th class=TH>"Environments"</th><th class=TH>"Role"</th>
+                    <th class=TH>"State"</th><th class=TH>"Expires"</th><th class=TH>"Last used"</th><th class=TH>"Acts for (created by)"</th><th class=TH></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
@@ -147,14 +147,14 @@ fn tokens_page(
         <PageHeader title="API tokens" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         {created}
         {revoke_error}
-        <Section title="Create a token" note="for CI pipelines: request releases, read inventory; tokens never approve">
+        <Section title="Create a token" note="for CI pipelines: request releases, read inventory; a token acts for you, so you may not approve what it asks for, and tokens never approve">
             <ActionForm action=create.action attr:data-testid="create-token-form">
                 <div class="flex flex-wrap items-end gap-3 p-3">
                     <label class="flex flex-col gap-1 text-xs font-medium">"Name"
                         <input name="name" required maxlength="64" placeholder="ci-prod-deploys" class=format!("{TEXT} w-48")/>
                     </label>
-                    <label class="flex flex-col gap-1 text-xs font-medium">"Acts for (owner)"
-                        <input name="owner" required maxlength="100" placeholder="e.g. olga" class=format!("{TEXT} w-48")/>
+                    <label class="flex flex-col gap-1 text-xs font-medium">"Service account (a label; the token acts for you)"
+                        <input name="owner" required maxlength="100" placeholder="e.g. ci-bot" class=format!("{TEXT} w-48")/>
                     </label>
                     <label class="flex flex-col gap-1 text-xs font-medium">"Environments"
                         <input name="envs" required placeholder=scope_hint class=format!("{TEXT} w-64")/>
