@@ -14,6 +14,7 @@ pub mod overview;
 pub mod releases;
 pub mod services;
 pub mod session;
+pub mod sessions;
 pub mod tokens;
 
 /// A yes/no filter from the address: `1`, `true` or `on` (a ticked checkbox) mean yes.

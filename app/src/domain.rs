@@ -22,6 +22,7 @@ pub mod plans;
 pub mod policy;
 pub mod revision_diff;
 pub mod rollout;
+pub mod sessions;
 pub mod tokens;
 pub mod views;
 

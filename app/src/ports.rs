@@ -412,6 +412,26 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<Option<crate::domain::tokens::ApiToken>, PortError>;
 }
 
+/// The audit row of ending a person's sessions, given how many ended.
+pub type SessionsEndedAudit<'a> = dyn Fn(usize) -> AuditEntry + Send + Sync + 'a;
+
+/// Sign-in sessions as an admin sees them, filed under the person they belong to.
+#[async_trait::async_trait]
+pub trait SessionPort: Send + Sync {
+    /// The people with sessions that have not expired at `now`, most recently active first.
+    async fn signed_in(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<crate::domain::sessions::SignedInPerson>, PortError>;
+    /// Ends every session of `person` (their next request is signed out), with the audit row
+    /// `audit` builds from the count in the same transaction; answers how many ended.
+    async fn end_all(
+        &self,
+        person: &str,
+        audit: &SessionsEndedAudit<'_>,
+    ) -> Result<usize, PortError>;
+}
+
 /// A timeline entry to record, once: an entry whose `dedupe` key is already recorded is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEntry {

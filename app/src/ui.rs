@@ -14,5 +14,6 @@ pub mod oncall;
 pub mod overview;
 pub mod releases;
 pub mod service;
+pub mod sessions;
 pub mod shell;
 pub mod tokens;

@@ -17,4 +17,5 @@ pub mod prepare;
 pub mod promotions;
 pub mod releases;
 pub mod services;
+pub mod sessions;
 pub mod tokens;

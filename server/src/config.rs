@@ -54,6 +54,8 @@ pub struct Resolved {
     pub incident_windows: app::domain::incidents::IncidentSettings,
     /// `server.trusted_proxies`, parsed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `server.session_idle_timeout` and `server.session_absolute_lifetime`.
+    pub session_limits: app::domain::sessions::SessionLimits,
 }
 
 /// `[promotion]`: the order versions travel through the environments, and which may promote
@@ -1077,6 +1079,7 @@ impl Settings {
         }
         let trusted_proxies =
             parse_trusted_proxies(&self.server.trusted_proxies).map_err(|e| anyhow!(e))?;
+        let session_limits = self.session_limits()?;
         match self.auth.mode {
             AuthMode::Dev if !self.server.listen.ip().is_loopback() => bail!(
                 "auth.mode: \"dev\" is only allowed when server.listen is a loopback address (127.0.0.1 or ::1), not {}",
@@ -1205,6 +1208,24 @@ impl Settings {
             group_roles: self.parse_group_roles(),
             incident_windows: self.incidents.windows(),
             trusted_proxies,
+            session_limits,
+        })
+    }
+
+    /// The session timeouts as the domain reads them: each at least a second.
+    fn session_limits(&self) -> anyhow::Result<app::domain::sessions::SessionLimits> {
+        let limit = |key: &str, d: Duration| {
+            if d < Duration::from_secs(1) {
+                bail!("server.{key}: must be at least 1s");
+            }
+            chrono::Duration::from_std(d).map_err(|_| anyhow!("server.{key}: too long"))
+        };
+        Ok(app::domain::sessions::SessionLimits {
+            idle: limit("session_idle_timeout", self.server.session_idle_timeout)?,
+            lifetime: limit(
+                "session_absolute_lifetime",
+                self.server.session_absolute_lifetime,
+            )?,
         })
     }
 
@@ -1809,6 +1830,16 @@ mod tests {
                 MINIMAL,
                 &[("QD_SERVER__PUBLIC_URL", "ftp://x")],
                 "server.public_url",
+            ),
+            (
+                MINIMAL,
+                &[("QD_SERVER__SESSION_IDLE_TIMEOUT", "500ms")],
+                "server.session_idle_timeout: must be at least 1s",
+            ),
+            (
+                MINIMAL,
+                &[("QD_SERVER__SESSION_ABSOLUTE_LIFETIME", "0s")],
+                "server.session_absolute_lifetime: must be at least 1s",
             ),
             ("[server]\n[auth]\nmode = 'magic'", &[], "auth.mode"),
             (

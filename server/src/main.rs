@@ -113,7 +113,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             server::telemetry::init(settings.server.log_format);
             let pool = server::store::connect(&settings.server.database_url).await?;
             server::store::migrate(&pool).await?;
-            server::auth::sessions::SqlSessions::open(&settings.server.database_url, true).await?;
+            server::auth::sessions::SqlSessions::open(
+                &settings.server.database_url,
+                true,
+                std::sync::Arc::new(server::store::SqlSessionOwners::new(pool.clone())),
+            )
+            .await?;
             println!(
                 "migrations applied to {}",
                 server::store::redact(&settings.server.database_url)

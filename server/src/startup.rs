@@ -39,7 +39,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         // Serving as a role without DDL: the owner ran `quarterdeck migrate`.
         store::check_migrated(&pool).await?;
     }
-    let sessions = sessions::SqlSessions::open(&settings.server.database_url, migrate).await?;
+    let sessions = sessions::SqlSessions::open(
+        &settings.server.database_url,
+        migrate,
+        Arc::new(store::SqlSessionOwners::new(pool.clone())),
+    )
+    .await?;
     let call_stats = Arc::new(CallStats::default());
     let live = app::usecases::live::LiveBus::default();
     let mut slots = Vec::new();
@@ -98,6 +103,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         notifier: notifier.clone(),
         tokens: tokens.clone(),
         incidents: Arc::new(SqlIncidents::new(pool.clone())),
+        sessions: Arc::new(sessions.clone()),
         incident_settings: resolved.incident_windows,
         severity_rules: resolved.severity_rules.clone(),
         live,

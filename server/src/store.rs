@@ -1,5 +1,6 @@
 //! The database: connection pool, migrations, readiness, the serving role's privileges, and the
-//! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease).
+//! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease,
+//! whose sign-in session each one is).
 
 mod actions;
 mod audit;
@@ -9,6 +10,7 @@ mod incidents;
 pub mod lease;
 pub mod privileges;
 mod releases;
+mod session_owners;
 mod sql;
 mod tokens;
 
@@ -17,6 +19,7 @@ pub use audit::SqlAudit;
 pub use error::StoreError;
 pub use incidents::SqlIncidents;
 pub use releases::SqlReleases;
+pub use session_owners::SqlSessionOwners;
 pub use sql::{numbered, Backend, Conn, Pool, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use tokens::SqlTokens;
 

@@ -58,6 +58,10 @@ pub enum AuditKind {
     IncidentResolve,
     OncallOverride,
     OncallOverrideRemoved,
+    /// An admin read who is signed in (recorded when refused).
+    SessionList,
+    /// An admin ended every session of a person.
+    SessionsEnd,
 }
 
 impl AuditKind {
@@ -86,6 +90,8 @@ impl AuditKind {
             AuditKind::IncidentResolve => "incident_resolve",
             AuditKind::OncallOverride => "oncall_override",
             AuditKind::OncallOverrideRemoved => "oncall_override_removed",
+            AuditKind::SessionList => "session_list",
+            AuditKind::SessionsEnd => "sessions_end",
         }
     }
 }

@@ -18,6 +18,7 @@ use super::overview::overview_page::OverviewPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
 use super::service::service_page::ServicePage;
+use super::sessions::sessions_page::SessionsPage;
 use super::tokens::tokens_page::TokensPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("releases") view=ReleasesPage ssr=SsrMode::Async/>
                     <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>
                     <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("sessions") view=SessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async/>
                     <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("oncall") view=OnCallPage ssr=SsrMode::Async/>

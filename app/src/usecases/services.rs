@@ -4,7 +4,7 @@
 
 use crate::ports::{
     ActionPort, ActionStore, AuditPort, IncidentStore, InventoryPort, Notifier, ReleaseStore,
-    TokenStore,
+    SessionPort, TokenStore,
 };
 use std::sync::Arc;
 
@@ -18,6 +18,8 @@ pub struct Services {
     pub notifier: Arc<dyn Notifier>,
     pub tokens: Arc<dyn TokenStore>,
     pub incidents: Arc<dyn IncidentStore>,
+    /// Sign-in sessions: who is signed in, ending a person's sessions.
+    pub sessions: Arc<dyn SessionPort>,
     /// Grouping, resolution, suspect and escalation windows from `[incidents]`.
     pub incident_settings: crate::domain::incidents::IncidentSettings,
     pub severity_rules: Vec<crate::domain::incidents::SeverityRule>,

@@ -14,7 +14,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use chrono::Utc;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -99,20 +98,8 @@ pub async fn dev_login(
         groups: Vec::new(),
     };
     // A fresh session id at every sign-in defeats session fixation.
-    if let Err(e) = session.cycle_id().await {
-        tracing::error!(error = %e, "rotating the session id");
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not start a session",
-        )
-            .into_response();
-    }
-    let stored = SessionUser {
-        principal: principal.clone(),
-        signed_in_at: Utc::now(),
-    };
-    if let Err(e) = session.insert(USER_KEY, stored).await {
-        tracing::error!(error = %e, "writing the session");
+    if let Err(e) = super::sessions::start(&session, &state.sessions, principal.clone()).await {
+        tracing::error!(error = ?e, "starting a session");
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not start a session",
@@ -125,7 +112,7 @@ pub async fn dev_login(
         .detail(format!("dev sign-in as {role} in every environment"));
     if let Err(e) = state.audit.record(entry).await {
         tracing::error!(error = %e, "auditing a sign-in");
-        let _ = session.flush().await;
+        let _ = super::sessions::end(&session, &state.sessions).await;
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not record the sign-in",
@@ -142,8 +129,8 @@ pub async fn logout(
     session: Session,
 ) -> Response {
     let user: Option<SessionUser> = session.get(USER_KEY).await.ok().flatten();
-    if let Err(e) = session.flush().await {
-        tracing::error!(error = %e, "ending a session");
+    if let Err(e) = super::sessions::end(&session, &state.sessions).await {
+        tracing::error!(error = format!("{e:#}"), "ending a session");
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not end the session",

@@ -1,14 +1,16 @@
-//! The request guard: reads the session, enforces the absolute lifetime, and puts the signed-in
+//! The request guard: reads the session, ends it when idle or past its absolute lifetime, writes
+//! its activity about once a minute (which moves the idle expiry on), and puts the signed-in
 //! principal into the request extensions. Requests without one are redirected to the sign-in page
 //! (pages) or refused with 401 (everything else), except the few public paths.
 
-use super::sessions::{SessionUser, USER_KEY};
+use super::sessions::{SessionUser, ACTIVITY_KEY, USER_KEY};
 use crate::state::AppState;
+use app::domain::sessions::{judge, SessionVerdict};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tower_sessions::Session;
 
 /// Paths anyone may reach: the sign-in page and its form, probes, static assets.
@@ -46,16 +48,33 @@ pub async fn require_session(
                 .into_response();
         }
     };
-    let lifetime = chrono::Duration::from_std(state.settings.server.session_absolute_lifetime)
-        .unwrap_or(chrono::Duration::hours(24));
     let user = match user {
-        Some(u) if Utc::now() - u.signed_in_at > lifetime => {
-            if let Err(e) = session.flush().await {
-                tracing::error!(error = %e, "ending an expired session");
+        Some(user) => {
+            let activity: Option<DateTime<Utc>> = session.get(ACTIVITY_KEY).await.ok().flatten();
+            let now = Utc::now();
+            match judge(
+                state.settings.resolved.session_limits,
+                user.signed_in_at,
+                activity,
+                now,
+            ) {
+                SessionVerdict::Alive => Some(user),
+                // Saved after the response, with the idle expiry counted from now.
+                SessionVerdict::AliveWriteActivity => {
+                    if let Err(e) = session.insert(ACTIVITY_KEY, now).await {
+                        tracing::error!(error = %e, "writing a session's activity");
+                    }
+                    Some(user)
+                }
+                SessionVerdict::Idle | SessionVerdict::Expired => {
+                    if let Err(e) = super::sessions::end(&session, &state.sessions).await {
+                        tracing::error!(error = format!("{e:#}"), "ending an expired session");
+                    }
+                    None
+                }
             }
-            None
         }
-        other => other,
+        None => None,
     };
     let path = request.uri().path().to_string();
     match user {

@@ -3,7 +3,6 @@
 
 use super::dev_login::{client, throttled};
 use super::oidc::{LoginError, PendingLogin};
-use super::sessions::{SessionUser, USER_KEY};
 use crate::state::AppState;
 use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use app::domain::caller::Caller;
@@ -14,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Extension;
-use chrono::Utc;
 use serde::Deserialize;
 use tower_sessions::Session;
 
@@ -148,22 +146,11 @@ pub async fn callback(
             return failure_page(e.status(), &e.to_string());
         }
     };
-    // A fresh session id at every sign-in defeats session fixation.
-    if let Err(e) = session.cycle_id().await {
-        tracing::error!(error = %e, "rotating the session id");
-        return failure_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "could not start a session",
-        );
-    }
     let groups = signed_in.principal.groups.join(", ");
     let caller = Caller::page(signed_in.principal.clone(), ip, user_agent.as_deref());
-    let stored = SessionUser {
-        principal: signed_in.principal,
-        signed_in_at: Utc::now(),
-    };
-    if let Err(e) = session.insert(USER_KEY, stored).await {
-        tracing::error!(error = %e, "writing the session");
+    // A fresh session id at every sign-in defeats session fixation.
+    if let Err(e) = super::sessions::start(&session, &state.sessions, signed_in.principal).await {
+        tracing::error!(error = ?e, "starting a session");
         return failure_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not start a session",
@@ -176,7 +163,7 @@ pub async fn callback(
         ));
     if let Err(e) = state.audit.record(entry).await {
         tracing::error!(error = %e, "auditing a sign-in");
-        let _ = session.flush().await;
+        let _ = super::sessions::end(&session, &state.sessions).await;
         return failure_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not record the sign-in",

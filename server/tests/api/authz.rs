@@ -158,6 +158,13 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             Kind::AdminEverywhere,
         ),
         "revoke_token" => (vec![("id", "999999")], Kind::ReleaseMissing),
+        // Sessions open every environment: admins of all of them only. Nobody in the matrix is
+        // called this, so nobody's session ends.
+        "list_sessions" => (vec![], Kind::AdminEverywhere),
+        "end_sessions" => (
+            vec![("person", "nobody-in-the-matrix")],
+            Kind::AdminEverywhere,
+        ),
         "break_glass_release" => (
             vec![("id", "999999"), ("reason", "matrix probe")],
             Kind::ReleaseMissing,
@@ -224,6 +231,7 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/incidents/{id}" => Kind::ReleaseMissing,
         "/oncall" => Kind::AnyAccess,
         "/tokens" => Kind::AdminSomewhere,
+        "/sessions" => Kind::AdminEverywhere,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"

@@ -21,4 +21,5 @@ mod proxies;
 mod records;
 mod releases;
 mod replicas;
+mod sessions;
 mod sso;

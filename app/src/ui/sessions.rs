@@ -1,0 +1,3 @@
+//! The sessions page (admins of every environment).
+
+pub mod sessions_page;

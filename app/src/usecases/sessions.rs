@@ -1,0 +1,73 @@
+//! Sign-in sessions for admins: who is signed in, and ending every session of a person (a
+//! stolen laptop, someone leaving) so their next request is signed out. Only admins of every
+//! environment may; refusals and every ending are audited.
+
+use super::access::{all_envs, audit_denial};
+use super::services::AppServices;
+use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::caller::Caller;
+use crate::domain::sessions::{may_end_sessions, parse_person, SessionsView};
+use crate::error::AppError;
+use crate::ports::PortResult;
+
+const NOT_AN_ADMIN: &str = "sessions are managed by admins of every environment";
+
+/// Refuses (audited) anyone but an admin of every environment.
+async fn check_admin(
+    caller: &Caller,
+    services: &AppServices,
+    kind: AuditKind,
+    target: &str,
+) -> Result<(), AppError> {
+    if may_end_sessions(&caller.principal, &all_envs(services)) {
+        return Ok(());
+    }
+    let entry = AuditEntry::new(caller, kind, AuditOutcome::Denied)
+        .target(target.to_string())
+        .detail("not an admin of every environment");
+    audit_denial(services, entry).await?;
+    Err(AppError::Forbidden(NOT_AN_ADMIN.into()))
+}
+
+/// The people signed in at `now`, for an admin.
+pub async fn list_signed_in(
+    caller: &Caller,
+    services: &AppServices,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SessionsView, AppError> {
+    check_admin(caller, services, AuditKind::SessionList, "sessions").await?;
+    let people = services
+        .sessions
+        .signed_in(now)
+        .await
+        .context("listing sessions")?;
+    Ok(SessionsView {
+        generated_at: now,
+        people,
+    })
+}
+
+/// Ends every session of `person`; answers how many ended (none is not an error: they may have
+/// signed out already).
+pub async fn end_sessions(
+    caller: &Caller,
+    services: &AppServices,
+    person: &str,
+) -> Result<usize, AppError> {
+    let person = parse_person(person).map_err(AppError::Invalid)?;
+    let target = format!("person {person}");
+    check_admin(caller, services, AuditKind::SessionsEnd, &target).await?;
+    let audit = |ended: usize| {
+        AuditEntry::new(caller, AuditKind::SessionsEnd, AuditOutcome::Succeeded)
+            .target(target.clone())
+            .detail(match ended {
+                1 => "1 session ended".to_string(),
+                n => format!("{n} sessions ended"),
+            })
+    };
+    services
+        .sessions
+        .end_all(&person, &audit)
+        .await
+        .context("ending sessions")
+}
