@@ -141,18 +141,30 @@ pub fn parse_user_name(value: &str) -> Result<String, IdError> {
 }
 
 /// A redirect target after sign-in: a local path only, never another site.
+///
+/// Accepted: `/` alone, or a single `/` followed by a character that is neither `/` nor `\`,
+/// with no control character anywhere (C0, DEL and C1) and no backslash. Browsers drop tabs and
+/// line breaks from a `Location` and read `\` as `/`, so `/\t/evil.example` or `/\evil` would
+/// become `//evil.example`, another site; everything else that starts with one `/` is a path on
+/// this site (`/%2F/x` included: the browser does not decode it before finding the host).
+/// The sign-in page itself (`/login…`) is never a target.
 pub fn safe_next_path(value: Option<&str>) -> String {
     match value {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.starts_with("/login") =>
-        {
-            p.to_string()
-        }
+        Some(path) if is_local_path(path) && !path.starts_with("/login") => path.to_string(),
         _ => "/".to_string(),
     }
+}
+
+/// `path` names a path on this site, whatever a browser strips or rewrites on the way.
+fn is_local_path(path: &str) -> bool {
+    let mut chars = path.chars();
+    if chars.next() != Some('/') {
+        return false;
+    }
+    if matches!(chars.next(), Some('/' | '\\')) {
+        return false;
+    }
+    !path.chars().any(|c| c.is_control() || c == '\\')
 }
 
 #[cfg(test)]
@@ -205,16 +217,79 @@ mod tests {
     #[test]
     fn next_paths_stay_on_this_site() {
         let cases = [
+            (Some("/"), "/"),
             (Some("/envs/prod"), "/envs/prod"),
             (Some("/alarms?state=ALARM"), "/alarms?state=ALARM"),
-            (Some("//evil.example"), "/"),
-            (Some("https://evil.example"), "/"),
-            (Some("/\\evil"), "/"),
+            (Some("/envs/prod#services"), "/envs/prod#services"),
             (Some("/login"), "/"),
+            (Some("/login?next=/envs"), "/"),
             (None, "/"),
+            (Some(""), "/"),
         ];
         for (input, expected) in cases {
             assert_eq!(safe_next_path(input), expected, "{input:?}");
+        }
+    }
+
+    /// Known open-redirect bypasses: each would leave the site (or reach a script) if it came
+    /// back as the `Location`, so each falls back to `/`.
+    #[test]
+    fn known_redirect_bypasses_fall_back_to_the_home_page() {
+        let bypasses = [
+            // another host, with or without a scheme
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "https:/evil.example",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "evil.example",
+            // backslashes, which browsers read as slashes
+            "/\\evil.example",
+            "\\\\evil.example",
+            "\\/evil.example",
+            "/\\/evil.example",
+            "/x\\..\\\\evil.example",
+            // control characters browsers strip from a URL: tab, CR, LF, NUL, DEL, C1
+            "/\t/evil.example",
+            "/\r/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\0/evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{85}/evil.example",
+            "/\u{9f}/evil.example",
+            "\t//evil.example",
+            "/envs\n/x",
+            "/envs?next=\u{1b}",
+            // leading spaces or controls before the slashes
+            " //evil.example",
+            " /envs",
+            "\u{0}/envs",
+        ];
+        for input in bypasses {
+            assert_eq!(safe_next_path(Some(input)), "/", "{input:?}");
+        }
+    }
+
+    /// Paths that look odd but that a browser resolves on this site stay as they are.
+    #[test]
+    fn odd_but_local_paths_stay_paths() {
+        let local = [
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%09/evil.example",
+            "/%5C/evil.example",
+            "/..//evil.example",
+            "/./envs",
+            "/envs//prod",
+            "/envs?next=//evil.example",
+            "/ /envs",
+        ];
+        for input in local {
+            assert_eq!(safe_next_path(Some(input)), input, "{input:?}");
         }
     }
 

@@ -107,6 +107,55 @@ async fn sign_in_never_redirects_off_site() {
     assert_eq!(response.headers()["location"], "/");
 }
 
+/// `next=/%09/evil.example` arrives as `/\t/evil.example`; a browser drops the tab from the
+/// `Location` and goes to `//evil.example`. Neither it nor its cousins may come back.
+#[tokio::test]
+async fn a_tab_or_backslash_in_next_does_not_leave_the_site() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let encoded_bypasses = [
+        "/%09/evil.example",
+        "/%0d/evil.example",
+        "/%0a/evil.example",
+        "/%0d%0a/evil.example",
+        "/%00/evil.example",
+        "/%7f/evil.example",
+        "/%C2%85/evil.example",
+        "/%5c/evil.example",
+        "/%5c%5cevil.example",
+        "%09//evil.example",
+        "%20//evil.example",
+        "///evil.example",
+        "https:%2f%2fevil.example",
+        "javascript:alert(1)",
+    ];
+    for next in encoded_bypasses {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = client
+            .post(app.url("/auth/dev-login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("user=ana&role=viewer&next={next}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "{next}");
+        assert_eq!(response.headers()["location"], "/", "next={next}");
+    }
+    // A path on the site is still where the person goes.
+    let response = app
+        .client
+        .post(app.url("/auth/dev-login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("user=ana&role=viewer&next=/envs/dev%3Ftab%3Dservices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/envs/dev?tab=services");
+}
+
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
     let account = Account::new().await;

@@ -110,6 +110,17 @@ async fn a_user_whose_groups_grant_nothing_sees_who_to_ask() {
     );
 }
 
+/// The `next` given to `/auth/login` is kept through the provider's round trip and used after
+/// the callback: a tab in it must not turn it into another site.
+#[tokio::test]
+async fn a_tab_in_the_sso_next_does_not_leave_the_site() {
+    let app = sso_app("groups").await;
+    let callback = app.sso_until_callback("olga", "/%09/evil.example").await;
+    let response = app.client.get(callback).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+}
+
 #[tokio::test]
 async fn a_tampered_state_is_refused_and_audited() {
     let app = sso_app("groups").await;
