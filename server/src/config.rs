@@ -442,6 +442,39 @@ pub struct ServerSettings {
     /// lease — and nothing else: no DDL, no TRUNCATE, no update or delete of a history table.
     #[serde(default)]
     pub database_app_role: Option<String>,
+    /// Name of the environment variable holding the bearer token `/metrics` asks for.
+    #[serde(default)]
+    pub metrics_token_env: Option<String>,
+    /// Path of a file holding the bearer token `/metrics` asks for.
+    #[serde(default)]
+    pub metrics_token_file: Option<PathBuf>,
+    /// A second address that serves only `/metrics` (then the main address does not).
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Resolved from `metrics_token_env` or `metrics_token_file` at load time.
+    #[serde(skip)]
+    pub metrics_token: Option<Secret>,
+}
+
+/// Who may read `/metrics`, as configured (see README, "Probes").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess<'a> {
+    /// Whoever sends `Authorization: Bearer <token>`, on either address.
+    Token(&'a Secret),
+    /// Anyone who reaches `server.metrics_listen`; the main address answers 404.
+    OwnAddress(SocketAddr),
+    /// Neither configured: clients on loopback whose request no proxy relayed.
+    Loopback,
+}
+
+impl ServerSettings {
+    pub fn metrics_access(&self) -> MetricsAccess<'_> {
+        match (&self.metrics_token, self.metrics_listen) {
+            (Some(token), _) => MetricsAccess::Token(token),
+            (None, Some(addr)) => MetricsAccess::OwnAddress(addr),
+            (None, None) => MetricsAccess::Loopback,
+        }
+    }
 }
 
 fn default_migrate_on_start() -> bool {
@@ -1015,7 +1048,20 @@ impl Settings {
             let path = e.path().to_string();
             anyhow!("{path}: {}", e.into_inner())
         })?;
-        settings.auth.client_secret = resolve_secret(&settings.auth, &vars)?;
+        settings.auth.client_secret = resolve_secret(
+            "auth",
+            "client_secret",
+            &settings.auth.client_secret_env,
+            &settings.auth.client_secret_file,
+            &vars,
+        )?;
+        settings.server.metrics_token = resolve_secret(
+            "server",
+            "metrics_token",
+            &settings.server.metrics_token_env,
+            &settings.server.metrics_token_file,
+            &vars,
+        )?;
         settings.notifications.resolved = resolve_webhooks(&settings.notifications, &vars)?;
         settings.resolved = settings.validate()?;
         Ok(settings)
@@ -1076,6 +1122,13 @@ impl Settings {
             }
             crate::store::privileges::check_role_name(role)
                 .map_err(|e| anyhow!("server.database_app_role: {e}"))?;
+        }
+        if let Some(metrics) = self.server.metrics_listen {
+            if metrics == self.server.listen && metrics.port() != 0 {
+                bail!(
+                    "server.metrics_listen: {metrics} is server.listen too; give /metrics an address of its own or leave it out"
+                );
+            }
         }
         let trusted_proxies =
             parse_trusted_proxies(&self.server.trusted_proxies).map_err(|e| anyhow!(e))?;
@@ -1236,13 +1289,21 @@ impl Settings {
     /// A short human summary for `quarterdeck check-config`.
     pub fn summary(&self) -> String {
         let mut out = format!(
-            "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}{}\nrole maps    {}\nenvironments {}\n",
+            "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}{}\nrole maps    {}\nmetrics      {}\nenvironments {}\n",
             self.server.listen,
             self.server.public_url,
             self.server.database_url,
             self.auth.mode,
             self.auth.issuer.as_deref().map(|i| format!(" (issuer {i})")).unwrap_or_default(),
             self.auth.roles.len(),
+            match (self.server.metrics_access(), self.server.metrics_listen) {
+                (MetricsAccess::Token(_), Some(addr)) =>
+                    format!("/metrics with the bearer token, on the main address and on {addr}"),
+                (MetricsAccess::Token(_), None) => "/metrics with the bearer token".to_string(),
+                (MetricsAccess::OwnAddress(addr), _) => format!("/metrics on {addr} only"),
+                (MetricsAccess::Loopback, _) =>
+                    "/metrics for loopback clients only (no token, no metrics_listen)".to_string(),
+            },
             self.environments.len()
         );
         for env in &self.environments {
@@ -1323,32 +1384,36 @@ impl Settings {
     }
 }
 
-/// Reads the client secret from the named environment variable or file; never from the config
-/// file itself.
+/// Reads a secret (`<section>.<field>_env` or `<section>.<field>_file`: the OIDC client secret,
+/// the metrics token) from the named environment variable or file; never from the config file
+/// itself.
 fn resolve_secret(
-    auth: &AuthSettings,
+    section: &str,
+    field: &str,
+    env: &Option<String>,
+    file: &Option<PathBuf>,
     vars: &[(String, String)],
 ) -> anyhow::Result<Option<Secret>> {
-    match (&auth.client_secret_env, &auth.client_secret_file) {
-        (Some(_), Some(_)) => bail!("auth: set client_secret_env or client_secret_file, not both"),
+    match (env, file) {
+        (Some(_), Some(_)) => bail!("{section}: set {field}_env or {field}_file, not both"),
         (Some(name), None) => {
             let value = vars
                 .iter()
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| {
-                    anyhow!("auth.client_secret_env: the environment variable {name} is not set")
+                    anyhow!("{section}.{field}_env: the environment variable {name} is not set")
                 })?;
             if value.trim().is_empty() {
-                bail!("auth.client_secret_env: the environment variable {name} is empty");
+                bail!("{section}.{field}_env: the environment variable {name} is empty");
             }
             Ok(Some(Secret::new(value.trim().to_string())))
         }
         (None, Some(path)) => {
             let value = std::fs::read_to_string(path)
-                .map_err(|e| anyhow!("auth.client_secret_file: reading {}: {e}", path.display()))?;
+                .map_err(|e| anyhow!("{section}.{field}_file: reading {}: {e}", path.display()))?;
             if value.trim().is_empty() {
-                bail!("auth.client_secret_file: {} is empty", path.display());
+                bail!("{section}.{field}_file: {} is empty", path.display());
             }
             Ok(Some(Secret::new(value.trim().to_string())))
         }

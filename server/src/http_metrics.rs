@@ -1,8 +1,10 @@
 //! Request metrics for `/metrics`: every HTTP request counted by route (the matched pattern, so
-//! `/incidents/{id}` is one series), method and status, with a latency histogram; and the latency
-//! buckets the AWS call histograms use too. `prometheus-client` keeps the series and writes them.
+//! `/incidents/{id}` is one series), method (one of a fixed set, so made-up methods add no
+//! series) and status, with a latency histogram; and the latency buckets the AWS call histograms
+//! use too. `prometheus-client` keeps the series and writes them.
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -29,8 +31,23 @@ pub fn latency_family<L: Clone + Hash + Eq>() -> LatencyFamily<L> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RequestLabels {
     route: String,
-    method: String,
+    method: &'static str,
     status: u16,
+}
+
+/// The method as a label: the methods the console knows by name, every other one (a client may
+/// send any token as a method) as `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// Requests by (route, method, status).
@@ -79,7 +96,7 @@ pub async fn track(State(stats): State<Arc<HttpStats>>, request: Request, next: 
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = request.method().as_str().to_string();
+    let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     stats.observe(
@@ -97,6 +114,28 @@ pub async fn track(State(stats): State<Arc<HttpStats>>, request: Request, next: 
 mod tests {
     use super::*;
     use prometheus_client::encoding::prometheus_text;
+
+    #[test]
+    fn methods_outside_the_known_set_share_one_label() {
+        let cases = [
+            ("GET", "GET"),
+            ("HEAD", "HEAD"),
+            ("POST", "POST"),
+            ("PUT", "PUT"),
+            ("DELETE", "DELETE"),
+            ("PATCH", "PATCH"),
+            ("OPTIONS", "OPTIONS"),
+            ("TRACE", "other"),
+            ("CONNECT", "other"),
+            ("get", "other"),
+            ("PROPFIND", "other"),
+            ("X-RANDOM-4711", "other"),
+        ];
+        for (method, label) in cases {
+            let method = Method::from_bytes(method.as_bytes()).expect("a method token");
+            assert_eq!(method_label(&method), label, "{method}");
+        }
+    }
 
     #[test]
     fn histograms_render_cumulative_buckets() {

@@ -1,14 +1,16 @@
 //! Operability endpoints: `/healthz` (the process answers), `/readyz` (database reachable and
-//! migrated; AWS freshness reported but not fatal), `/metrics` (Prometheus text 0.0.4, written by
-//! `prometheus-client`: AWS calls and their latency, HTTP requests and their latency, inventory
-//! age, the jobs lease, the poller, webhook deliveries).
+//! migrated; AWS freshness reported but not fatal; names what is not ready, never why — the why
+//! is in the log), `/metrics` (Prometheus text 0.0.4, written by `prometheus-client`: AWS calls
+//! and their latency, HTTP requests and their latency, inventory age, the jobs lease, the poller,
+//! webhook deliveries), served only to whom `server.metrics_*` allows.
 
+use crate::config::MetricsAccess;
 use crate::state::AppState;
 use app::domain::inventory::{freshness, Freshness};
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::Utc;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{
@@ -17,12 +19,18 @@ use prometheus_client::encoding::{
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::Registry;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 
 pub async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, "ok\n")
 }
 
+/// Readiness for load balancers and anyone else who asks, signed in or not: whether the
+/// database answers and how fresh each environment's data is, by name only. The reasons (an
+/// SDK error naming a role ARN, an account or an endpoint; the database driver's error) stay in
+/// the log and, for an environment, on its page for those who may view it.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let now = Utc::now();
     let envs: Vec<serde_json::Value> = state
@@ -36,7 +44,6 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
                 "env": s.descriptor.id,
                 "freshness": format!("{fresh:?}").to_lowercase(),
                 "last_success": s.status.last_success,
-                "error": s.status.error.map(|e| e.message),
             })
         })
         .collect();
@@ -46,19 +53,108 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             Json(serde_json::json!({ "ready": true, "database": "ok", "environments": envs })),
         ),
         Err(problem) => {
+            let database = match problem {
+                crate::store::StoreError::Unmigrated { .. } => "not migrated",
+                _ => "unavailable",
+            };
             let problem = app::error::error_chain(&problem);
-            tracing::warn!(%problem, "not ready");
+            tracing::warn!(%problem, "not ready: the database");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    serde_json::json!({ "ready": false, "database": problem, "environments": envs }),
-                ),
+                Json(serde_json::json!({
+                    "ready": false,
+                    "database": database,
+                    "environments": envs,
+                })),
             )
         }
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `/metrics` on the main address: with a token configured, for its bearer; with only
+/// `server.metrics_listen`, not here (404); with neither, for loopback clients whose request no
+/// proxy relayed.
+pub async fn metrics(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Response {
+    let peer = connect.map(|c| c.0 .0);
+    match state.settings.server.metrics_access() {
+        MetricsAccess::Token(token) => {
+            if let Some(refused) = refuse_without_token(token.expose(), &headers) {
+                return refused;
+            }
+        }
+        MetricsAccess::OwnAddress(addr) => {
+            tracing::debug!(%addr, "/metrics asked for on the main address");
+            return (
+                StatusCode::NOT_FOUND,
+                "/metrics is served on server.metrics_listen\n",
+            )
+                .into_response();
+        }
+        MetricsAccess::Loopback => {
+            if !is_local_unrelayed(peer, &headers) {
+                tracing::warn!(peer = ?peer, "/metrics refused: not a loopback client");
+                return (
+                    StatusCode::FORBIDDEN,
+                    "/metrics answers loopback clients only; set server.metrics_token_env, \
+                     server.metrics_token_file or server.metrics_listen to scrape it from elsewhere\n",
+                )
+                    .into_response();
+            }
+        }
+    }
+    render_metrics(&state)
+}
+
+/// `/metrics` on `server.metrics_listen`: anyone who reaches that address, or the token's
+/// bearer when a token is configured too.
+pub async fn metrics_on_own_address(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.settings.server.metrics_token {
+        if let Some(refused) = refuse_without_token(token.expose(), &headers) {
+            return refused;
+        }
+    }
+    render_metrics(&state)
+}
+
+/// `Some(401)` unless the request carries `Authorization: Bearer <token>`. The digests are
+/// compared, so the time taken says nothing about how much of a guess was right.
+fn refuse_without_token(token: &str, headers: &HeaderMap) -> Option<Response> {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let matches = given
+        .is_some_and(|given| Sha256::digest(given.as_bytes()) == Sha256::digest(token.as_bytes()));
+    if matches {
+        return None;
+    }
+    tracing::warn!("/metrics refused: no valid bearer token");
+    Some(
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+            "/metrics needs the metrics token as a bearer token\n",
+        )
+            .into_response(),
+    )
+}
+
+/// The client is on this host and no proxy relayed the request: a reverse proxy on the same host
+/// connects from loopback too, but says so in a forwarding header.
+fn is_local_unrelayed(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
+    let relayed = headers.keys().any(|name| {
+        let name = name.as_str();
+        name == "forwarded" || name == "x-real-ip" || name.starts_with("x-forwarded-")
+    });
+    peer.is_some_and(|p| p.ip().is_loopback()) && !relayed
+}
+
+fn render_metrics(state: &AppState) -> Response {
     let mut registry = Registry::default();
     state.call_stats.register(&mut registry);
     state.http_stats.register(&mut registry);

@@ -220,9 +220,18 @@ pub fn build_router(state: AppState) -> Router {
         ))
 }
 
+/// `server.metrics_listen`'s own surface: `/metrics` and nothing else.
+pub fn build_metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(crate::ops::metrics_on_own_address))
+        .with_state(state)
+}
+
 /// A bound, ready-to-run console.
 pub struct Application {
     listener: TcpListener,
+    /// `server.metrics_listen`, bound when configured.
+    metrics_listener: Option<TcpListener>,
     router: Router,
     state: AppState,
 }
@@ -234,12 +243,28 @@ impl Application {
         let listener = TcpListener::bind(listen)
             .await
             .with_context(|| format!("binding server.listen {listen}"))?;
+        let metrics_listener = match state.settings.server.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding server.metrics_listen {addr}"))?,
+            ),
+            None => None,
+        };
         let router = build_router(state.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             router,
             state,
         })
+    }
+
+    /// Where `/metrics` is served on its own, when `server.metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -255,9 +280,10 @@ impl Application {
     /// Serves until `shutdown` resolves, then drains in-flight requests and stops the
     /// background refresh loops.
     pub async fn run(
-        self,
+        mut self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let metrics_listener = self.metrics_listener.take();
         let state = &self.state;
         let mut background: Vec<JoinHandle<()>> = state.inventory.spawn_background();
         // Taken (or not) before the jobs start, so the holder's first round runs at once.
@@ -290,6 +316,17 @@ impl Application {
             Arc::clone(&state.poller_stats),
             state.settings.incidents.poll_interval,
         ));
+        if let Some(listener) = metrics_listener {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(%addr, "/metrics listening on its own address");
+            }
+            let router = build_metrics_router(state.clone());
+            background.push(tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "serving /metrics on server.metrics_listen");
+                }
+            }));
+        }
         tracing::info!(addr = %self.local_addr()?, "quarterdeck listening");
         let served = axum::serve(
             self.listener,

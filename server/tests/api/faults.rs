@@ -473,3 +473,67 @@ async fn a_service_deleted_behind_the_consoles_back_fails_cleanly() {
         200
     );
 }
+
+/// `/readyz` is anonymous: it names the environments whose refresh fails, never the SDK's
+/// words, which carry role ARNs, account ids and endpoint addresses.
+#[tokio::test]
+async fn readyz_names_a_failing_environment_without_its_arn_account_or_endpoint() {
+    let proxy = FaultProxy::start().await;
+    proxy.arm("ListClusters", Fault::access_denied("ecs:ListClusters"));
+    let denied = Account::new().await;
+    let unreachable = Account::new().await;
+    // A port nothing listens on: the refresh cannot connect.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let closed_url = format!("http://{closed}");
+    let mut prod = TestEnv::new("prod", &denied);
+    prod.endpoint = Some(proxy.url.clone());
+    let mut edge = TestEnv::new("edge", &unreachable);
+    edge.endpoint = Some(closed_url.clone());
+    let app = spawn_app(vec![prod, edge]).await;
+    let reasons: Vec<String> = app
+        .state
+        .inventory
+        .slots()
+        .iter()
+        .map(|slot| {
+            slot.state()
+                .status
+                .error
+                .map(|e| e.message)
+                .unwrap_or_default()
+        })
+        .collect();
+    assert!(
+        reasons[0].contains("123456789012"),
+        "the refresh failed with AWS's words: {reasons:?}"
+    );
+    assert!(!reasons[1].is_empty(), "{reasons:?}");
+
+    let response = app.get("/readyz").await;
+    assert_eq!(
+        response.status(),
+        200,
+        "AWS problems are reported, not fatal"
+    );
+    let text = response.text().await.expect("body");
+    for secret in [
+        "arn:",
+        "123456789012",
+        "AccessDenied",
+        "not authorized",
+        denied.id.as_str(),
+        unreachable.id.as_str(),
+        proxy.url.as_str(),
+        closed_url.as_str(),
+        "127.0.0.1",
+    ] {
+        assert!(!text.contains(secret), "/readyz shows {secret:?}: {text}");
+    }
+    let body: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(body["environments"][0]["env"], "prod");
+    assert_eq!(body["environments"][0]["freshness"], "failing");
+    assert_eq!(body["environments"][1]["env"], "edge");
+    assert_eq!(body["environments"][1]["freshness"], "failing");
+}

@@ -392,6 +392,8 @@ impl TestEnv {
 
 pub struct TestApp {
     pub base: String,
+    /// `server.metrics_listen`'s base URL, when the test configured one.
+    pub metrics_base: Option<String>,
     pub state: AppState,
     pub client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -573,6 +575,7 @@ pub async fn spawn_app_with_overrides(
         .expect("test config");
     let app = Application::build(settings).await.expect("build app");
     let addr = app.local_addr().expect("address");
+    let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -590,6 +593,7 @@ pub async fn spawn_app_with_overrides(
         .expect("client");
     let test_app = TestApp {
         base: format!("http://{addr}"),
+        metrics_base,
         state,
         client,
         shutdown: Some(tx),

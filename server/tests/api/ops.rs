@@ -1,6 +1,6 @@
 //! Probes: health, readiness, metrics.
 
-use crate::helpers::{spawn_app, Account, TestEnv};
+use crate::helpers::{spawn_app, spawn_app_with_overrides, Account, Auth, TestEnv};
 
 #[tokio::test]
 async fn health_and_readiness_answer_without_a_session() {
@@ -205,4 +205,155 @@ async fn metrics_parse_as_prometheus_text_and_count_requests_by_route() {
     assert!(find("quarterdeck_alarm_poll_rounds_total", &[]).is_some_and(|n| n >= 1.0));
     assert!(parse_prometheus("# TYPE a counter\na 1\n# TYPE b gauge\nb 2\na 3\n").is_err());
     assert!(parse_prometheus("a{x=unquoted} 1\n").is_err());
+}
+
+/// The `quarterdeck_http_requests_total` series of one scrape.
+fn request_series(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("quarterdeck_http_requests_total{"))
+        .filter_map(|l| l.rsplit_once(' ').map(|(series, _)| series.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn made_up_http_methods_add_no_metric_series() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    // Two scrapes first, so the scrape's own series exists before counting.
+    app.get("/metrics").await;
+    let before = request_series(&app.get_text("/metrics").await);
+    for n in 0..40 {
+        let method = reqwest::Method::from_bytes(format!("QDPROBE{n}").as_bytes()).unwrap();
+        for path in ["/healthz", "/", "/api/get_overview", "/no-such-page"] {
+            app.client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let text = app.get_text("/metrics").await;
+    assert!(!text.contains("QDPROBE"), "{text}");
+    let after = request_series(&text);
+    let new: Vec<&String> = after.iter().filter(|s| !before.contains(s)).collect();
+    assert!(
+        new.iter().all(|s| s.contains("method=\"other\"")),
+        "only the shared label is new: {new:?}"
+    );
+    assert!(
+        new.len() <= 4,
+        "160 made-up requests on four paths add at most a series per path: {new:?}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_without_the_token_are_refused() {
+    let account = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &account)],
+        Auth::Dev,
+        &[
+            ("QD_SERVER__METRICS_TOKEN_ENV", "QD_TEST_METRICS_TOKEN"),
+            ("QD_TEST_METRICS_TOKEN", "scrape-me-9f3c"),
+        ],
+    )
+    .await;
+    let bare = app.get("/metrics").await;
+    assert_eq!(bare.status(), 401, "no token, even from loopback");
+    assert_eq!(
+        bare.headers()["www-authenticate"],
+        "Bearer realm=\"metrics\""
+    );
+    assert!(!bare.text().await.unwrap().contains("quarterdeck_"));
+    for wrong in [
+        "Bearer scrape-me",
+        "Bearer scrape-me-9f3cX",
+        "Basic c2NyYXBlLW1lLTlmM2M=",
+    ] {
+        let response = app
+            .client
+            .get(app.url("/metrics"))
+            .header("authorization", wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{wrong}");
+    }
+    // A signed-in admin's session is not the token either.
+    app.sign_in("ana", "admin").await;
+    assert_eq!(app.get("/metrics").await.status(), 401);
+    let scraped = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me-9f3c")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped
+        .text()
+        .await
+        .unwrap()
+        .contains("quarterdeck_aws_calls_total{"));
+}
+
+#[tokio::test]
+async fn metrics_relayed_by_a_proxy_are_refused_without_a_token() {
+    let account = Account::new().await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    for (name, value) in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9"),
+        ("x-real-ip", "203.0.113.9"),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/metrics"))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{name}");
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .contains("server.metrics_token_env"));
+    }
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        200,
+        "a scraper on this host, unconfigured"
+    );
+}
+
+#[tokio::test]
+async fn metrics_on_an_address_of_their_own_leave_the_main_one() {
+    let account = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &account)],
+        Auth::Dev,
+        &[("QD_SERVER__METRICS_LISTEN", "127.0.0.1:0")],
+    )
+    .await;
+    let own = app.metrics_base.clone().expect("a metrics address");
+    let scraped = app
+        .client
+        .get(format!("{own}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped
+        .text()
+        .await
+        .unwrap()
+        .contains("quarterdeck_inventory_failing{env=\"dev\"} 0"));
+    let elsewhere = app.client.get(format!("{own}/")).send().await.unwrap();
+    assert_eq!(elsewhere.status(), 404, "only /metrics there");
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        404,
+        "not on the main address"
+    );
 }

@@ -104,6 +104,15 @@ async fn readiness_follows_the_database_and_nothing_runs_without_its_audit_row()
         readyz_becomes(&app, 503, 40).await,
         "/readyz reports the database gone"
     );
+    let gone = app.get("/readyz").await.text().await.expect("body");
+    let body: serde_json::Value = serde_json::from_str(&gone).expect("json");
+    assert_eq!(body["database"], "unavailable", "{gone}");
+    for detail in [cable.addr.as_str(), "127.0.0.1", "postgres", "connect"] {
+        assert!(
+            !gone.contains(detail),
+            "anonymous /readyz names what is not ready, not why: {gone}"
+        );
+    }
     let calls = app.aws_calls("UpdateService");
     let scale = olga
         .call(
