@@ -530,10 +530,11 @@ pub trait IncidentStore: Send + Sync {
         env: &str,
         alarm: &crate::domain::incidents::IncidentAlarm,
     ) -> Result<Vec<i64>, PortError>;
-    /// Incidents matching `env` (any when `None`) and `state`, newest first (at most 500).
+    /// Incidents in one of `envs` (none when empty) in `state`, newest first: the 500 newest
+    /// of those environments, filtered before the limit.
     async fn list(
         &self,
-        env: Option<&str>,
+        envs: &[&str],
         state: crate::domain::incidents::IncidentState,
     ) -> Result<Vec<crate::domain::incidents::Incident>, PortError>;
     async fn get(&self, id: i64) -> Result<Option<crate::domain::incidents::Incident>, PortError>;

@@ -219,7 +219,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
     }
 
     let open = store
-        .list(Some(&env), IncidentState::Open)
+        .list(&[env.as_str()], IncidentState::Open)
         .await
         .context("reading open incidents")?;
     for incident in &open {
@@ -458,16 +458,19 @@ pub async fn list(
     env: Option<&crate::domain::ids::EnvId>,
     state: IncidentState,
 ) -> Result<Vec<Incident>, AppError> {
+    // Only the environments the caller may see (and, with `env`, only that one) are asked
+    // for, so the store's limit applies to rows the caller will see.
     let visible: Vec<String> = super::access::visible_states(user, services)
         .into_iter()
         .map(|s| s.descriptor.id.to_string())
+        .filter(|id| env.is_none_or(|wanted| wanted.as_str() == id))
         .collect();
+    let envs: Vec<&str> = visible.iter().map(String::as_str).collect();
     let mut rows = services
         .incidents
-        .list(env.map(|e| e.as_str()), state)
+        .list(&envs, state)
         .await
         .context("listing incidents")?;
-    rows.retain(|i| visible.contains(&i.env));
     incidents::sort_incidents(&mut rows);
     Ok(rows)
 }

@@ -25,6 +25,9 @@ pub struct SqlIncidents {
     pool: Pool,
 }
 
+/// The most incidents one list answers, newest first.
+const LIST_LIMIT: i64 = 500;
+
 impl SqlIncidents {
     pub fn new(pool: Pool) -> Self {
         Self { pool }
@@ -483,20 +486,25 @@ impl IncidentStore for SqlIncidents {
         Ok(ids)
     }
 
-    async fn list(
-        &self,
-        env: Option<&str>,
-        state: IncidentState,
-    ) -> Result<Vec<Incident>, PortError> {
-        let rows = sqlx::query_as::<_, Row>(&super::sql::numbered(&format!(
-            "SELECT {COLUMNS} FROM incidents WHERE state = ? AND (CAST(? AS TEXT) IS NULL OR env = ?) ORDER BY id DESC LIMIT 500"
-        )))
-        .bind(state.as_str())
-        .bind(env)
-        .bind(env)
-        .fetch_all(&self.pool)
-        .await
-        .context("reading incidents")?;
+    async fn list(&self, envs: &[&str], state: IncidentState) -> Result<Vec<Incident>, PortError> {
+        if envs.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The environments are filtered before the limit, so rows of environments the caller
+        // may not see never take the places of those they may.
+        let marks = vec!["?"; envs.len()].join(", ");
+        let sql = super::sql::numbered(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE state = ? AND env IN ({marks}) ORDER BY id DESC LIMIT ?"
+        ));
+        let mut query = sqlx::query_as::<_, Row>(&sql).bind(state.as_str());
+        for env in envs {
+            query = query.bind(*env);
+        }
+        let rows = query
+            .bind(LIST_LIMIT)
+            .fetch_all(&self.pool)
+            .await
+            .context("reading incidents")?;
         Ok(self.complete(rows).await?)
     }
 

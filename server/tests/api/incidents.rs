@@ -57,10 +57,18 @@ async fn console(account: &Account, extra: &[(&str, &str)]) -> TestApp {
 }
 
 async fn incidents(app: &TestApp, state: IncidentState) -> Vec<Incident> {
+    let ids: Vec<String> = app
+        .state
+        .settings
+        .descriptors()
+        .iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    let envs: Vec<&str> = ids.iter().map(String::as_str).collect();
     app.state
         .services
         .incidents
-        .list(None, state)
+        .list(&envs, state)
         .await
         .expect("list incidents")
 }
@@ -633,4 +641,62 @@ async fn a_session_made_on_one_console_is_valid_on_another() {
         .await
         .expect("json");
     assert_eq!(session["user"]["name"], "olga");
+}
+
+/// `count` open incidents in `env`, written straight into the database (newer ids than any
+/// before), titled `<title> <n>`.
+async fn seed_open_incidents(app: &TestApp, env: &str, count: i64, title: &str) {
+    let at = "2026-01-01T00:00:00.000Z";
+    sqlx::query(
+        "INSERT INTO incidents (env, group_key, app, title, severity, state, opened_at, last_fired_at, updated_at)
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         SELECT $2, 'seeded-' || i, 'shop', $3 || ' ' || i, 'high', 'open', $4, $4, $4 FROM n",
+    )
+    .bind(count)
+    .bind(env)
+    .bind(title)
+    .bind(at)
+    .execute(&app.state.pool)
+    .await
+    .expect("seed incidents");
+}
+
+/// A person who may view only dev must see dev's incidents however many newer ones prod has:
+/// the list is limited after the environments are filtered, not before.
+#[tokio::test]
+async fn incidents_of_hidden_environments_do_not_crowd_out_the_visible_ones() {
+    let account = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![
+            TestEnv::new("dev", &account),
+            TestEnv::new("prod", &account),
+        ],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+        &[(
+            "QD_AUTH__ROLES",
+            r#"[{ group = "engineers", role = "viewer", environments = ["dev"] }]"#,
+        )],
+    )
+    .await;
+    seed_open_incidents(&app, "dev", 1, "dev outage").await;
+    seed_open_incidents(&app, "prod", 500, "prod outage").await;
+    let victor = app.sso_client("victor").await;
+    let listed: serde_json::Value = victor
+        .post(app.url("/api/list_incidents"))
+        .form(&[("state", "open")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = listed["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["dev outage 1"], "only dev's, and dev's is there");
 }

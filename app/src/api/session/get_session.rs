@@ -37,10 +37,23 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             .map_err(|e| AppError::internal("listing release requests", &e))?;
         let open = chrome
             .open_incidents
-            .get(generation, || {
-                services
-                    .incidents
-                    .list(None, crate::domain::incidents::IncidentState::Open)
+            .get(generation, || async {
+                // Environment by environment (the entry is shared by everyone), so one
+                // environment's many incidents never hide another's from its badge.
+                let mut open = Vec::new();
+                for env in services.inventory.states() {
+                    let env = env.descriptor.id;
+                    open.extend(
+                        services
+                            .incidents
+                            .list(
+                                &[env.as_str()],
+                                crate::domain::incidents::IncidentState::Open,
+                            )
+                            .await?,
+                    );
+                }
+                Ok::<_, crate::ports::PortError>(open)
             })
             .await
             .map_err(|e| AppError::internal("counting incidents", &e))?;
