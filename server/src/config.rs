@@ -1292,7 +1292,7 @@ impl Settings {
             "listen       {}\npublic_url   {}\ndatabase     {}\nauth mode    {:?}{}\nrole maps    {}\nmetrics      {}\nenvironments {}\n",
             self.server.listen,
             self.server.public_url,
-            self.server.database_url,
+            crate::store::redact(&self.server.database_url),
             self.auth.mode,
             self.auth.issuer.as_deref().map(|i| format!(" (issuer {i})")).unwrap_or_default(),
             self.auth.roles.len(),

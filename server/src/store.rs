@@ -80,18 +80,52 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         .with_context(|| format!("opening the database {}", redact(url)))
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password, for messages: the password in its user part
+/// (`postgres://qd:***@db/qd`) and a `password=` query parameter (`?password=***`).
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
+    let Some(scheme) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    // The authority ends at the first `/`, `?` or `#` after the scheme; its user part at its
+    // last `@` (a password may hold `@`).
+    let authority_end = url[scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| scheme + i);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(&url[..scheme]);
+    let authority = &url[scheme..authority_end];
+    match authority.rsplit_once('@') {
+        Some((creds, host)) => match creds.split_once(':') {
+            Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
+            None => out.push_str(authority),
+        },
+        None => out.push_str(authority),
+    }
+    let rest = &url[authority_end..];
+    match rest.split_once('?') {
+        Some((path, query)) => {
+            let (query, fragment) = match query.split_once('#') {
+                Some((q, f)) => (q, Some(f)),
+                None => (query, None),
+            };
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_string(),
+                })
+                .collect();
+            out.push_str(path);
+            out.push('?');
+            out.push_str(&query.join("&"));
+            if let Some(fragment) = fragment {
+                out.push('#');
+                out.push_str(fragment);
             }
         }
-        _ => url.to_string(),
+        None => out.push_str(rest),
     }
+    out
 }
 
 /// Applies the pending migrations of the pool's database.
@@ -145,5 +179,35 @@ mod tests {
             "postgres://qd:***@db.internal:5432/qd"
         );
         assert_eq!(redact("sqlite://data/q.db"), "sqlite://data/q.db");
+    }
+
+    #[test]
+    fn passwords_never_survive_redaction() {
+        let cases = [
+            (
+                "postgres://qd:p@ss:w0rd@db.internal:5432/qd",
+                "postgres://qd:***@db.internal:5432/qd",
+            ),
+            (
+                "postgres://qd@db.internal/qd?password=s3cret&sslmode=require",
+                "postgres://qd@db.internal/qd?password=***&sslmode=require",
+            ),
+            (
+                "postgres://db.internal/qd?sslmode=require&PASSWORD=s3cret",
+                "postgres://db.internal/qd?sslmode=require&PASSWORD=***",
+            ),
+            (
+                "postgres://qd:s3cret@db.internal/qd?sslrootcert=/certs/a@b.pem",
+                "postgres://qd:***@db.internal/qd?sslrootcert=/certs/a@b.pem",
+            ),
+            (
+                "postgres://qd@db.internal/qd",
+                "postgres://qd@db.internal/qd",
+            ),
+            ("sqlite::memory:", "sqlite::memory:"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(redact(url), want, "{url}");
+        }
     }
 }

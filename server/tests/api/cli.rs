@@ -45,6 +45,21 @@ fn check_config_prints_a_summary_of_a_good_file() {
 }
 
 #[test]
+fn check_config_does_not_print_the_database_password() {
+    let with_password = GOOD.replace(
+        "listen = \"127.0.0.1:3000\"",
+        "listen = \"127.0.0.1:3000\"\ndatabase_url = \"postgres://qd:hunter2-s3cret@db.internal:5432/qd?sslmode=require\"",
+    );
+    let (ok, text) = check_config(&with_password);
+    assert!(ok, "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("postgres://qd:***@db.internal:5432/qd?sslmode=require"),
+        "the rest of the address is still shown: {text}"
+    );
+}
+
+#[test]
 fn check_config_names_the_bad_key() {
     let cases = [
         (
