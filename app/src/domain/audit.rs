@@ -337,10 +337,15 @@ pub fn visible_envs(principal: &Principal, envs: &[EnvId]) -> Option<Vec<EnvId>>
     )
 }
 
+/// Characters that make a spreadsheet read a cell as a formula when a field starts with them:
+/// `= + - @`, and tab, carriage return and line feed, which spreadsheets skip before looking
+/// (OWASP, "CSV Injection").
+const FORMULA_LEADS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\n'];
+
 /// One CSV field, quoted when needed (RFC 4180), with formula-leading characters neutralised so
 /// a spreadsheet never runs AWS-sourced text.
 pub fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = if value.starts_with(FORMULA_LEADS) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -490,7 +495,15 @@ mod tests {
             ("say \"hi\"", "\"say \"\"hi\"\"\""),
             ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""),
             ("-1", "'-1"),
+            ("+1", "'+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
             ("line\nbreak", "\"line\nbreak\""),
+            ("\t=1+2", "'\t=1+2"),
+            ("\r=1+2", "\"'\r=1+2\""),
+            ("\n=1+2", "\"'\n=1+2\""),
+            ("\t\t@cmd", "'\t\t@cmd"),
+            ("a\t=1", "a\t=1"),
+            (" =1", " =1"),
         ];
         for (input, expected) in cases {
             assert_eq!(csv_field(input), expected, "{input}");

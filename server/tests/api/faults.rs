@@ -537,3 +537,49 @@ async fn readyz_names_a_failing_environment_without_its_arn_account_or_endpoint(
     assert_eq!(body["environments"][1]["env"], "edge");
     assert_eq!(body["environments"][1]["freshness"], "failing");
 }
+
+/// AWS-sourced text lands in the audit log (a failure's error code and message); one starting
+/// with a tab or a carriage return must not reach a spreadsheet as a formula.
+#[tokio::test]
+async fn aws_text_starting_with_a_tab_or_carriage_return_is_defused_in_the_csv_export() {
+    let proxy = FaultProxy::start().await;
+    let w = world(Some(proxy.url.clone())).await;
+    for (key, code) in [("csv-tab-key-01", "\t=1+2"), ("csv-cr-key-001", "\r=1+2")] {
+        proxy.arm("UpdateService", Fault::new(code, "HYPERLINK"));
+        let response = w
+            .app
+            .call(
+                "scale_service",
+                &[
+                    ("env", "prod"),
+                    ("cluster", "main"),
+                    ("service", "web"),
+                    ("desired", "3"),
+                    ("key", key),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 502, "{code:?}");
+    }
+    let details: Vec<String> = audit_rows(&w.app, "scale")
+        .await
+        .into_iter()
+        .filter(|(outcome, _)| outcome == "failed")
+        .map(|(_, detail)| detail)
+        .collect();
+    assert_eq!(
+        details,
+        ["\t=1+2: HYPERLINK", "\r=1+2: HYPERLINK"],
+        "the audit keeps AWS's words as they are"
+    );
+    let csv = w
+        .app
+        .get_text("/audit/export.csv?kind=scale&outcome=failed")
+        .await;
+    assert!(csv.contains(",'\t=1+2: HYPERLINK,"), "{csv:?}");
+    assert!(csv.contains(",\"'\r=1+2: HYPERLINK\","), "{csv:?}");
+    assert!(
+        !csv.contains(",\t=") && !csv.contains(",\"\r="),
+        "no field starts with a tab or carriage return: {csv:?}"
+    );
+}
