@@ -9,6 +9,7 @@ pub mod audit;
 pub mod caller;
 pub mod change;
 pub mod chart;
+pub mod chat;
 pub mod drift;
 pub mod environment;
 pub mod format;

@@ -5,6 +5,7 @@
 
 use super::actions::ActionKind;
 use super::change::Change;
+use super::chat::neutralise_mentions;
 use super::local_time::local_instant;
 use super::policy::Role;
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
@@ -468,68 +469,69 @@ pub struct Notice {
 }
 
 impl Notice {
-    /// One line a person reads in a chat channel.
+    /// One line a person reads in a chat channel. Person-written parts (names, the summary,
+    /// the comment or reason) have their chat markup neutralised; the link is the console's.
     pub fn text(&self) -> String {
         let r = &self.release;
+        let actor = neutralise_mentions(&self.actor);
         let what = format!(
             "{} {} in {}",
             r.kind.as_str().replace('_', " "),
-            r.target,
+            neutralise_mentions(&r.target),
             r.env
         );
+        let summary = neutralise_mentions(&r.summary);
         let line = match self.event {
             NoticeEvent::Requested => format!(
-                "{} asks to {what}: {} — needs {} approval{}",
-                self.actor,
-                r.summary,
+                "{actor} asks to {what}: {summary} — needs {} approval{}",
                 r.required,
                 if r.required == 1 { "" } else { "s" }
             ),
             NoticeEvent::Approved => format!(
-                "{} approved release #{} ({what}), {} of {}",
-                self.actor,
+                "{actor} approved release #{} ({what}), {} of {}",
                 r.id,
                 r.approvals(),
                 r.required
             ),
-            NoticeEvent::Rejected => format!("{} rejected release #{} ({what})", self.actor, r.id),
-            NoticeEvent::Cancelled => {
-                format!("{} cancelled release #{} ({what})", self.actor, r.id)
-            }
+            NoticeEvent::Rejected => format!("{actor} rejected release #{} ({what})", r.id),
+            NoticeEvent::Cancelled => format!("{actor} cancelled release #{} ({what})", r.id),
             NoticeEvent::Executing => format!("Release #{} is running: {what}", r.id),
             NoticeEvent::BreakGlass => format!(
-                "BREAK GLASS: {} runs release #{} ({what}) during a freeze",
-                self.actor, r.id
+                "BREAK GLASS: {actor} runs release #{} ({what}) during a freeze",
+                r.id
             ),
-            NoticeEvent::Succeeded => format!("Release #{} succeeded: {what}: {}", r.id, r.summary),
+            NoticeEvent::Succeeded => format!("Release #{} succeeded: {what}: {summary}", r.id),
             NoticeEvent::Failed => format!("Release #{} FAILED: {what}", r.id),
             NoticeEvent::Expired => format!("Release #{} expired unapproved: {what}", r.id),
         };
         match &self.detail {
-            Some(d) if !d.is_empty() => format!("{line} — {d} <{}>", self.url),
+            Some(d) if !d.is_empty() => {
+                format!("{line} — {} <{}>", neutralise_mentions(d), self.url)
+            }
             _ => format!("{line} <{}>", self.url),
         }
     }
 
-    /// The webhook body: Slack-compatible (`text`) plus structured fields.
+    /// The webhook body: Slack-compatible (`text`) plus structured fields, person-written ones
+    /// with their chat markup neutralised as in `text`.
     pub fn body(&self) -> serde_json::Value {
         let r = &self.release;
         serde_json::json!({
             "text": self.text(),
             "event": format!("release.{}", self.event.as_str()),
-            "actor": self.actor,
+            "actor": neutralise_mentions(&self.actor),
             "at": self.at.to_rfc3339(),
-            "detail": self.detail,
+            "detail": self.detail.as_deref().map(neutralise_mentions),
             "url": self.url,
             "release": {
                 "id": r.id,
                 "env": r.env,
                 "kind": r.kind.as_str(),
-                "target": r.target,
-                "summary": r.summary,
-                "reason": r.reason,
+                "target": neutralise_mentions(&r.target),
+                "summary": neutralise_mentions(&r.summary),
+                "reason": neutralise_mentions(&r.reason),
                 "ticket_url": r.ticket_url,
-                "requester": r.requester,
+                "requester": neutralise_mentions(&r.requester),
                 "state": r.state.as_str(),
                 "approvals": r.approvals(),
                 "required": r.required,
@@ -929,6 +931,34 @@ mod tests {
             ..notice
         };
         assert!(glass.text().starts_with("BREAK GLASS: ann runs release #1"));
+    }
+
+    #[test]
+    fn notices_never_carry_chat_mentions_from_reasons_or_comments() {
+        let mut request = release(ReleaseState::Requested, &[]);
+        request.reason = "<!channel> urgent, @here".into();
+        let notice = Notice {
+            event: NoticeEvent::Rejected,
+            release: request,
+            actor: "ann".into(),
+            at: at("2026-11-24T10:05:00Z"),
+            detail: Some("<@U024BE7LH> see <https://evil.example|the runbook>".into()),
+            url: "https://ops.example/releases/1".into(),
+        };
+        assert_eq!(
+            notice.text(),
+            "ann rejected release #1 (deploy main/web in prod) — &lt;@U024BE7LH&gt; see \
+             &lt;https://evil.example|the runbook&gt; <https://ops.example/releases/1>"
+        );
+        let body = notice.body();
+        assert_eq!(
+            body["release"]["reason"],
+            "&lt;!channel&gt; urgent, @\u{200B}here"
+        );
+        assert_eq!(
+            body["detail"],
+            "&lt;@U024BE7LH&gt; see &lt;https://evil.example|the runbook&gt;"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! to it, and its timeline with the preceding changes marked as suspects. Time is a parameter.
 
 use super::actions::ActionKind;
+use super::chat::neutralise_mentions;
 use super::inventory::AlarmState;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -610,18 +611,20 @@ pub fn notice_body(
     on_call: &[String],
     url: &str,
 ) -> serde_json::Value {
+    // Titles and alarm names are written by people in AWS, names by people here: their chat
+    // markup is neutralised. The on-call names are the configuration's, as configured.
+    let title = neutralise_mentions(&incident.title);
     let what = format!(
-        "[{}] incident #{} in {}: {}",
+        "[{}] incident #{} in {}: {title}",
         incident.severity.as_str().to_uppercase(),
         incident.id,
         incident.env,
-        incident.title
     );
-    let firing: Vec<&str> = incident
+    let firing: Vec<String> = incident
         .alarms
         .iter()
         .filter(|a| a.state == AlarmState::Alarm)
-        .map(|a| a.name.as_str())
+        .map(|a| neutralise_mentions(&a.name))
         .collect();
     let mut line = match event {
         IncidentEvent::Opened => format!("Opened {what}"),
@@ -644,14 +647,14 @@ pub fn notice_body(
         "incident": {
             "id": incident.id,
             "env": incident.env,
-            "app": incident.app,
-            "title": incident.title,
+            "app": incident.app.as_deref().map(neutralise_mentions),
+            "title": title,
             "severity": incident.severity.as_str(),
             "state": incident.state.as_str(),
             "opened_at": incident.opened_at.to_rfc3339(),
             "firing": firing,
-            "acknowledged_by": incident.acknowledged_by,
-            "assignee": incident.assignee,
+            "acknowledged_by": incident.acknowledged_by.as_deref().map(neutralise_mentions),
+            "assignee": incident.assignee.as_deref().map(neutralise_mentions),
             "on_call": on_call,
         },
     })
@@ -1047,6 +1050,32 @@ mod tests {
             body["text"],
             "ESCALATED, nobody acknowledged [HIGH] incident #12 in prod: prospa: prospa-api-5xx — firing: prospa-api-5xx — on call: cem <https://ops.example/incidents/12>"
         );
+    }
+
+    #[test]
+    fn webhook_bodies_carry_no_chat_mentions_from_alarm_names() {
+        let mut i = incident(13, IncidentState::Open, "2026-11-29T09:00:00Z", None);
+        i.title = "shop: <!channel> cpu".into();
+        i.assignee = Some("<@U024BE7LH>".into());
+        i.alarms = vec![IncidentAlarm {
+            name: "<!channel> cpu @here".into(),
+            state: AlarmState::Alarm,
+            since: at("2026-11-29T09:00:00Z"),
+        }];
+        let body = notice_body(
+            &i,
+            IncidentEvent::Opened,
+            at("2026-11-29T09:00:00Z"),
+            &[],
+            "https://ops.example/incidents/13",
+        );
+        assert_eq!(
+            body["text"],
+            "Opened [HIGH] incident #13 in prod: shop: &lt;!channel&gt; cpu — firing: \
+             &lt;!channel&gt; cpu @\u{200B}here <https://ops.example/incidents/13>"
+        );
+        assert_eq!(body["incident"]["title"], "shop: &lt;!channel&gt; cpu");
+        assert_eq!(body["incident"]["assignee"], "&lt;@U024BE7LH&gt;");
     }
 
     #[test]

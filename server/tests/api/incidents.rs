@@ -700,3 +700,55 @@ async fn incidents_of_hidden_environments_do_not_crowd_out_the_visible_ones() {
         .collect();
     assert_eq!(titles, ["dev outage 1"], "only dev's, and dev's is there");
 }
+
+/// Alarm names are written by whoever may create alarms in the account; an incident notice
+/// must not turn one into a ping of the whole channel.
+#[tokio::test]
+async fn an_alarm_named_with_a_chat_mention_does_not_ping_the_channel() {
+    let (url, seen) = webhook_receiver().await;
+    let hooks = format!(r#"[{{ name = "pager", url = "{url}" }}]"#);
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let web = account
+        .task_definition("shop-web", "registry.example/shop-web:1.0.0")
+        .await;
+    account.service("main", "shop-web", &web, "shop", 2).await;
+    let name = "<!channel> shop-web cpu @here";
+    account
+        .alarm(
+            name,
+            "CPU above 80%",
+            &[("ClusterName", "main"), ("ServiceName", "shop-web")],
+            false,
+        )
+        .await;
+    account.set_alarm_state(name, "OK").await;
+    let _app = console(&account, &[("QD_NOTIFICATIONS__WEBHOOKS", hooks.as_str())]).await;
+    account.set_alarm_state(name, "ALARM").await;
+    let mut opened = None;
+    for _ in 0..200 {
+        opened = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|b| b["event"] == "incident.opened")
+            .cloned();
+        if opened.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let opened = opened.expect("an incident notice");
+    let json = opened.to_string();
+    assert!(
+        !json.contains("<!channel>") && !json.contains("@here"),
+        "{json}"
+    );
+    assert!(
+        opened["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("firing: &lt;!channel&gt; shop-web cpu @\u{200B}here"),
+        "{json}"
+    );
+}

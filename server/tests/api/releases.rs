@@ -499,3 +499,81 @@ async fn a_refused_vote_without_javascript_comes_back_to_the_request_page_with_t
     let shown = olga.get_text(&location).await;
     assert!(shown.contains("Not done: ") && shown.contains("someone else must approve"));
 }
+
+/// A reason and a comment are written by people; in the chat channel they must read as text,
+/// never as a ping of everyone, a mention of someone or a disguised link.
+#[tokio::test]
+async fn chat_mentions_in_reasons_and_comments_do_not_reach_the_webhook() {
+    let (url, seen) = webhook_receiver().await;
+    let hooks = format!(r#"[{{ name = "chat", url = "{url}" }}]"#);
+    let w = prod(&[("QD_NOTIFICATIONS__WEBHOOKS", hooks.as_str())]).await;
+    let olga = w.app.person("olga", "operator").await;
+    let rita = w.app.person("rita", "approver").await;
+    let response = olga
+        .call(
+            "scale_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("desired", "3"),
+                ("key", "release-key-mention"),
+                ("reason", "<!channel> <!here> <!everyone> @here approve now"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    let id = body["status"]["AwaitingApproval"]["release"]
+        .as_i64()
+        .expect("a release request");
+    let comment = "<@U024BE7LH> <#C024BE7LR> see <https://evil.example|the runbook> @channel";
+    assert_eq!(vote(&rita, id, false, comment).await.status(), 200);
+    let mut bodies = Vec::new();
+    for _ in 0..50 {
+        bodies = seen.lock().expect("lock").clone();
+        if bodies.iter().any(|b| b["event"] == "release.rejected") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let requested = bodies
+        .iter()
+        .find(|b| b["event"] == "release.requested")
+        .expect("requested notice");
+    let rejected = bodies
+        .iter()
+        .find(|b| b["event"] == "release.rejected")
+        .expect("rejected notice");
+    for body in [requested, rejected] {
+        let json = body.to_string();
+        for mention in [
+            "<!channel>",
+            "<!here>",
+            "<!everyone>",
+            "<@U024BE7LH>",
+            "<#C024BE7LR>",
+            "<https://evil.example",
+            "@here",
+            "@channel",
+        ] {
+            assert!(!json.contains(mention), "{mention} in {json}");
+        }
+    }
+    let text = rejected["text"].as_str().expect("text");
+    assert!(
+        text.contains(
+            "— &lt;@U024BE7LH&gt; &lt;#C024BE7LR&gt; see &lt;https://evil.example|the runbook&gt;"
+        ),
+        "the comment is still there, as text: {text}"
+    );
+    assert!(
+        text.ends_with(&format!("/releases/{id}>")),
+        "the console's own link stays a link: {text}"
+    );
+    assert_eq!(
+        requested["release"]["reason"],
+        "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; @\u{200B}here approve now"
+    );
+}
