@@ -74,7 +74,9 @@ pub trait InventoryPort: Send + Sync {
     /// Every configured environment, in config order.
     fn states(&self) -> Vec<EnvState>;
     fn state(&self, env: &EnvId) -> Option<EnvState>;
-    /// Refreshes the environment now; concurrent callers share one refresh.
+    /// Refreshes the environment because a person asked: concurrent callers share one
+    /// refresh, and one asked for within the adapter's interval of the last one asked for
+    /// shares that one's outcome instead of calling AWS again.
     async fn refresh(&self, env: &EnvId) -> Result<(), RefreshFailed>;
     /// Re-reads one resource (after an action touched it) and patches it into the snapshot.
     async fn refresh_resource(

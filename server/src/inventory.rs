@@ -74,7 +74,9 @@ impl InventoryPort for Inventory {
         let slot = self
             .slot(env)
             .ok_or_else(|| RefreshFailed::UnknownEnv(env.clone()))?;
-        slot.refresh().await.map_err(RefreshFailed::Upstream)
+        slot.refresh_requested()
+            .await
+            .map_err(RefreshFailed::Upstream)
     }
 
     async fn refresh_resource(

@@ -1,4 +1,5 @@
-//! One environment's cached inventory and details, with single-flight refresh.
+//! One environment's cached inventory and details, with single-flight refresh, and refreshes
+//! asked for by people limited to one per [`REQUESTED_REFRESH_INTERVAL`].
 
 use app::domain::inventory::{
     EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus, ResourceRef,
@@ -9,7 +10,7 @@ use app::ports::EnvState;
 use chrono::Utc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Notify};
 
 /// Where an environment's data comes from (AWS in production, fakes in unit tests).
@@ -37,6 +38,11 @@ impl Cached {
     }
 }
 
+/// A refresh a person asks for within this long of the previous one asked for shares that
+/// one's outcome instead of reading AWS again: someone looping the refresh button costs one
+/// full refresh per interval, not one per click.
+pub const REQUESTED_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
 pub struct EnvSlot {
     descriptor: EnvDescriptor,
     source: Arc<dyn InventorySource>,
@@ -47,6 +53,8 @@ pub struct EnvSlot {
     flight: Mutex<()>,
     /// Refreshes completed so far (successful or not).
     completed: AtomicU64,
+    /// When the last refresh a person asked for started reading AWS.
+    last_requested: std::sync::Mutex<Option<Instant>>,
     inventory_changed: Notify,
     /// Where "this environment's snapshot changed" is announced to the pages.
     live: Option<app::usecases::live::LiveBus>,
@@ -67,6 +75,7 @@ impl EnvSlot {
             cached: RwLock::new(Cached::default()),
             flight: Mutex::new(()),
             completed: AtomicU64::new(0),
+            last_requested: std::sync::Mutex::new(None),
             inventory_changed: Notify::new(),
             live: None,
         }
@@ -199,6 +208,30 @@ impl EnvSlot {
         self.update(|c| c.status.refreshing = false);
         self.completed.fetch_add(1, Ordering::SeqCst);
         outcome
+    }
+
+    /// A refresh a person asked for: at most one reads AWS per [`REQUESTED_REFRESH_INTERVAL`];
+    /// one asked for inside the interval waits for a refresh still running and answers the last
+    /// outcome (the page then shows how old its data is).
+    pub async fn refresh_requested(&self) -> Result<(), String> {
+        let now = Instant::now();
+        let recent = match self.last_requested.lock() {
+            Ok(mut last) => match *last {
+                Some(at) if now.duration_since(at) < REQUESTED_REFRESH_INTERVAL => true,
+                _ => {
+                    *last = Some(now);
+                    false
+                }
+            },
+            // A poisoned lock never blocks a refresh.
+            Err(_) => false,
+        };
+        if recent {
+            tracing::debug!(env = %self.descriptor.id, "requested refresh shares the last one");
+            drop(self.flight.lock().await);
+            return self.last_outcome();
+        }
+        self.refresh().await
     }
 
     /// Re-reads one resource and patches it into the snapshot, after any refresh already running
@@ -364,6 +397,32 @@ mod tests {
         }
         assert_eq!(fake.calls.load(Ordering::SeqCst), 1);
         assert!(slot.state().inventory.is_some());
+    }
+
+    #[tokio::test]
+    async fn refreshes_people_ask_for_read_aws_once_per_interval() {
+        let (slot, fake) = slot(false);
+        for _ in 0..20 {
+            assert_eq!(slot.refresh_requested().await, Ok(()));
+        }
+        assert_eq!(fake.calls.load(Ordering::SeqCst), 1);
+        // The background refresh is not limited by what people ask for.
+        assert_eq!(slot.refresh().await, Ok(()));
+        assert_eq!(fake.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_requested_refresh_inside_the_interval_answers_the_last_failure() {
+        let (slot, fake) = slot(true);
+        assert!(slot.refresh_requested().await.is_err());
+        let again = slot.refresh_requested().await;
+        assert!(
+            again
+                .as_ref()
+                .is_err_and(|e| e.contains("connection refused")),
+            "{again:?}"
+        );
+        assert_eq!(fake.calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

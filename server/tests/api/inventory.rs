@@ -54,6 +54,28 @@ async fn concurrent_refresh_requests_share_one_refresh() {
     );
 }
 
+/// Anyone who may view an environment may ask for a refresh; one who loops the button must
+/// not turn that into a stream of full AWS reads.
+#[tokio::test]
+async fn a_viewer_looping_refreshes_costs_one_refresh_per_interval() {
+    let account = Account::new().await;
+    account.cluster("loop-main").await;
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    let victor = app.person("victor", "viewer").await;
+    let before = (app.aws_calls("ListClusters"), app.aws_calls_total());
+    for _ in 0..25 {
+        let response = victor.call("refresh_environment", &[("env", "dev")]).await;
+        assert_eq!(response.status(), 200);
+    }
+    let refreshes = app.aws_calls("ListClusters") - before.0;
+    assert_eq!(refreshes, 1, "25 requests, one refresh");
+    let calls = app.aws_calls_total() - before.1;
+    assert!(
+        calls <= 10,
+        "one refresh's calls, not 25 refreshes': {calls}"
+    );
+}
+
 #[tokio::test]
 async fn page_views_make_no_aws_calls() {
     let account = Account::new().await;

@@ -1,4 +1,5 @@
-//! Asks for a fresh inventory of one environment now (single-flight on the server).
+//! Asks for a fresh inventory of one environment now (single-flight on the server; requests
+//! within 30 s of the last one asked for share its outcome instead of calling AWS again).
 
 use crate::error::AppError;
 use leptos::prelude::*;
