@@ -114,6 +114,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         public_url: settings.server.public_url.trim_end_matches('/').to_string(),
         demo_mode: settings.auth.mode == AuthMode::Dev,
         access_groups: app::domain::policy::groups_with_access(settings.group_roles()),
+        groups_source: (settings.auth.mode == AuthMode::Oidc).then(|| {
+            app::domain::views::GroupsSource {
+                claim: settings.auth.groups_claim.clone(),
+                scopes: settings.auth.scopes.clone(),
+            }
+        }),
         form_action_origins: oidc.iter().map(|o| o.issuer_origin()).collect(),
         https: settings.is_https(),
     });

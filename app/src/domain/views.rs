@@ -40,7 +40,7 @@ pub use overview::{overview, overview_apps, OverviewView, OVERVIEW_APPS, OVERVIE
 pub use releases::{ReleaseView, ReleasesView};
 pub use rows::{AlarmRow, DatabaseRow, ServiceRow};
 pub use service::{service, ServiceView};
-pub use session::{SessionView, SignInOptions};
+pub use session::{GroupsSource, SessionView, SignInOptions};
 pub use summary::{
     app_names, app_summaries, AppEnvSummary, AppSummary, EnvCard, EnvData, EnvSummary,
 };

@@ -231,21 +231,20 @@ fn oncall_line(session: &SessionView) -> Option<AnyView> {
     )
 }
 
-/// Signed in, but no group grants a role anywhere: say so, and say which groups would.
+/// Signed in, but no group grants a role anywhere: say so, why when the sign-in brought no
+/// groups at all, and which groups would grant access.
 #[component]
 fn NoAccess(session: SessionView) -> impl IntoView {
-    let mine = if session.user.groups.is_empty() {
-        "none".to_string()
-    } else {
-        session.user.groups.join(", ")
-    };
-    let wanted = session.access_groups.join(", ");
+    let notes = session
+        .no_access_notes()
+        .into_iter()
+        .map(|note| view! { <p class="mt-1">{note}</p> })
+        .collect_view();
     view! {
         <div class="mx-auto max-w-screen-2xl px-3 pt-5 sm:px-6">
             <div role="alert" data-testid="no-access" class="rounded-lg border border-amber-300 bg-amber-50 p-4 text-sm text-amber-950 dark:border-amber-700/60 dark:bg-amber-950/40 dark:text-amber-100">
                 <p class="font-semibold">"No access yet"</p>
-                <p class="mt-1">{format!("You are signed in as {}, but none of your groups ({mine}) grants a role in any environment.", session.user.name)}</p>
-                <p class="mt-1">{format!("Ask your Quarterdeck admin to add you to one of these groups: {wanted}.")}</p>
+                {notes}
             </div>
         </div>
     }

@@ -39,6 +39,8 @@ pub struct Services {
     pub demo_mode: bool,
     /// Groups that grant a role somewhere, for the "no access" page.
     pub access_groups: Vec<String>,
+    /// With SSO, the claim groups are read from and the scopes asked for, for the same page.
+    pub groups_source: Option<crate::domain::views::GroupsSource>,
     /// Origins forms may continue to besides this one (the identity provider's sign-out).
     pub form_action_origins: Vec<String>,
     /// Served over https: strict transport security and secure cookies apply.

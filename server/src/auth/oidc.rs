@@ -357,8 +357,19 @@ impl Oidc {
                     .request_async(&self.http)
                     .await
                     .map_err(|e| LoginError::Groups(error_chain(&e)))?;
-                read_groups(&info.additional_claims().claims, &self.groups_claim)
-                    .unwrap_or_default()
+                match read_groups(&info.additional_claims().claims, &self.groups_claim) {
+                    Some(groups) => groups,
+                    None => {
+                        tracing::warn!(
+                            user = %name,
+                            claim = %self.groups_claim,
+                            scopes = %self.scopes.join(" "),
+                            "the identity provider sent no `{}` claim, neither in the ID token nor at userinfo, so this person has no groups; some providers send it only when the `groups` scope is requested (auth.scopes)",
+                            self.groups_claim
+                        );
+                        Vec::new()
+                    }
+                }
             }
         };
         let grants = grants_for_groups(&groups, &self.group_roles);

@@ -121,6 +121,33 @@ async fn a_tab_in_the_sso_next_does_not_leave_the_site() {
     assert_eq!(response.headers()["location"], "/");
 }
 
+/// The provider sends the groups claim only for the `groups` scope; a console left on the
+/// default scopes gets no claim at all, and the person must learn why, not "(none)".
+#[tokio::test]
+async fn a_sign_in_without_a_groups_claim_says_which_claim_and_scope_to_check() {
+    let dev = Account::new().await;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &dev)],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+        &[("QD_AUTH__SCOPES", r#"["openid", "profile", "email"]"#)],
+    )
+    .await;
+    // olga is in payments-oncall and engineers at the provider, but nobody asked for them.
+    assert_eq!(app.sso_sign_in("olga").await.status(), 303);
+    let page = app.get_text("/").await;
+    assert!(page.contains("data-testid=\"no-access\""), "{page}");
+    assert!(!page.contains("(none)"), "no bare \"(none)\"");
+    for hint in [
+        "sent none in the `groups` claim",
+        "only when the `groups` scope is requested",
+        "add `groups` to auth.scopes",
+    ] {
+        assert!(page.contains(hint), "{hint:?} on the page");
+    }
+}
+
 #[tokio::test]
 async fn a_tampered_state_is_refused_and_audited() {
     let app = sso_app("groups").await;

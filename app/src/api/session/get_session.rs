@@ -80,6 +80,7 @@ pub async fn get_session() -> Result<SessionView, AppError> {
             demo_mode: services.demo_mode,
             environments,
             access_groups: services.access_groups.clone(),
+            groups_source: services.groups_source.clone(),
             awaiting_approval,
             oncall,
             unacknowledged_incidents: open_incidents,
