@@ -50,6 +50,7 @@ pub const TABLES: &[(&str, Access)] = &[
     ("observed_deployments", Access::Change),
     ("oncall_overrides", Access::Change),
     ("leases", Access::Remove),
+    ("session_owners", Access::Remove),
 ];
 
 /// The sessions' schema and table (tower-sessions' PostgreSQL store), created by `migrate` too.
