@@ -109,7 +109,8 @@ pub trait AuditPort: Send + Sync {
     ) -> Result<(Vec<crate::domain::audit::AuditRow>, i64), PortError>;
 }
 
-/// An action as recorded before it runs.
+/// An action as recorded before it runs. Its key is looked up within its actor and
+/// environment ([`crate::domain::actions::IdempotencyKey::scoped`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionRecord {
     pub key: crate::domain::actions::IdempotencyKey,
@@ -138,21 +139,23 @@ pub enum Begun {
 /// The actions table and its audit rows.
 #[async_trait::async_trait]
 pub trait ActionStore: Send + Sync {
-    /// Records the intent and its audit row in one transaction, unless the key is known.
+    /// Records the intent and its audit row in one transaction, unless the caller already used
+    /// the key in this environment.
     async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError>;
-    /// Records the outcome and its audit row in one transaction.
+    /// Records the outcome of `record` and its audit row in one transaction.
     async fn finish(
         &self,
-        key: &crate::domain::actions::IdempotencyKey,
+        record: &ActionRecord,
         result: &crate::domain::actions::ActionResult,
         outcome: AuditEntry,
     ) -> Result<(), PortError>;
-    /// The finished result of the action recorded under `key`, if it was `actor`'s `kind` on
-    /// `target`: a retry gets it back before the request is checked against today's state.
+    /// The finished result of the action `actor` recorded under `key` in `env`, if it was a
+    /// `kind`: a retry gets it back before the request is checked against today's state.
     async fn finished(
         &self,
         key: &crate::domain::actions::IdempotencyKey,
         actor: &str,
+        env: &str,
         kind: crate::domain::actions::ActionKind,
     ) -> Result<Option<crate::domain::actions::ActionResult>, PortError>;
     /// The latest finished actions on one resource, newest first.
@@ -283,8 +286,9 @@ pub trait ActionPort: Send + Sync {
 /// A release request about to be recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRelease {
-    /// The form's request key: a double submit finds the first request.
-    pub request_key: String,
+    /// The form's request key: a double submit by the same requester in the same environment
+    /// finds the first request; anyone else's key is another key.
+    pub request_key: crate::domain::actions::IdempotencyKey,
     pub env: String,
     pub kind: crate::domain::actions::ActionKind,
     pub target: String,
@@ -298,7 +302,8 @@ pub struct NewRelease {
     pub required: u32,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub expires_at: chrono::DateTime<chrono::Utc>,
-    /// The promotion this request is one service of, shared by its siblings.
+    /// The promotion this request is one service of, shared by its siblings. A group belongs
+    /// to the requester who opened it, in its environment, and takes no request once closed.
     pub group: Option<String>,
     /// The revision diff shown with the request.
     pub diff: Vec<crate::domain::plans::Change>,
@@ -318,16 +323,43 @@ pub struct ReleaseQuery {
     pub limit: i64,
 }
 
+/// What recording a release request found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseCreated {
+    /// A new request, with its first history entry and audit row.
+    Created(i64),
+    /// The request this requester already recorded under the same key in this environment.
+    Found(i64),
+    /// The promotion group belongs to someone else, or to another environment.
+    GroupTaken,
+    /// The promotion group was closed when the promotion that opened it ended.
+    GroupClosed,
+}
+
+/// Who opened a promotion group, where, and whether it still takes requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupOwner {
+    pub env: String,
+    pub creator: String,
+    pub closed: bool,
+}
+
 /// Release requests, their votes and their history.
 #[async_trait::async_trait]
 pub trait ReleaseStore: Send + Sync {
-    /// Records a new request with its first history entry and audit row, and answers its id and
-    /// `true`; the id of the request already recorded under the same key and `false` otherwise.
+    /// Records a new request with its first history entry and audit row, unless the requester
+    /// already recorded one under the same key in the same environment; a request of a
+    /// promotion group opens the group or joins it while it is the requester's, in the same
+    /// environment, and open — all in one transaction.
     async fn create(
         &self,
         release: &NewRelease,
         audit: AuditEntry,
-    ) -> Result<(i64, bool), PortError>;
+    ) -> Result<ReleaseCreated, PortError>;
+    /// Who opened promotion group `key`, if anyone did.
+    async fn group_owner(&self, key: &str) -> Result<Option<GroupOwner>, PortError>;
+    /// Closes promotion group `key`: no request joins it any more.
+    async fn close_group(&self, key: &str) -> Result<(), PortError>;
     async fn get(&self, id: i64) -> Result<Option<crate::domain::approvals::Release>, PortError>;
     /// The command a request runs.
     async fn command(&self, id: i64) -> Result<Option<ActionCommand>, PortError>;

@@ -315,11 +315,17 @@ impl ImageRef {
     }
 }
 
-/// A client-chosen key that makes a retried or double-submitted action act once.
+/// A key that makes a retried or double-submitted action act once: a client's (form, API
+/// call), or one of the console's own (the release executor's), which live in a namespace no
+/// client can write.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IdempotencyKey(String);
 
+/// What sets the console's own keys apart: a character [`IdempotencyKey::parse`] refuses.
+const INTERNAL_MARK: char = ':';
+
 impl IdempotencyKey {
+    /// A client's key: 8–64 letters, digits, `-` or `_`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let ok = (8..=64).contains(&text.len())
             && text
@@ -332,8 +338,28 @@ impl IdempotencyKey {
         }
     }
 
+    /// The key the release executor runs approved request `id` under (`release:000002`):
+    /// predictable, so it carries a character no client key may hold, and no one can claim it
+    /// before the request runs.
+    pub fn for_release(id: i64) -> Self {
+        Self(format!("release{INTERNAL_MARK}{id:06}"))
+    }
+
+    /// Whether the console made this key rather than a client.
+    pub fn is_internal(&self) -> bool {
+        self.0.contains(INTERNAL_MARK)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The key as stored: within its caller (`actor`) and environment, so a key another caller
+    /// used — or the same caller in another environment — is a different key, which never
+    /// finds, returns or changes their action or request. `env` (an environment id) and the key
+    /// hold no `/`, so no two (environment, key, caller) give the same text.
+    pub fn scoped(&self, env: &str, actor: &str) -> String {
+        format!("{env}/{}/{actor}", self.0)
     }
 }
 
@@ -577,6 +603,38 @@ mod tests {
         assert!(IdempotencyKey::parse("short").is_err());
         assert!(IdempotencyKey::parse("has space in it").is_err());
         assert!(IdempotencyKey::parse(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn the_executors_keys_are_out_of_every_clients_reach() {
+        let internal = IdempotencyKey::for_release(2);
+        assert_eq!(internal.as_str(), "release:000002");
+        assert!(internal.is_internal());
+        for client in ["release:000002", "release-000002", "release_000002"] {
+            match IdempotencyKey::parse(client) {
+                Ok(key) => assert!(!key.is_internal() && key != internal, "{client}"),
+                Err(_) => assert!(client.contains(':'), "{client}"),
+            }
+        }
+    }
+
+    #[test]
+    fn stored_keys_are_scoped_to_their_caller_and_environment() {
+        let key = IdempotencyKey::parse("form-key-0001").unwrap();
+        let table = [
+            (("prod", "ana"), ("prod", "ana"), true),
+            (("prod", "ana"), ("prod", "bob"), false),
+            (("prod", "ana"), ("staging", "ana"), false),
+            // A name holding a slash cannot pose as another environment or key.
+            (("prod", "a/b"), ("prod/b", "a"), false),
+        ];
+        for ((env_a, who_a), (env_b, who_b), same) in table {
+            assert_eq!(
+                key.scoped(env_a, who_a) == key.scoped(env_b, who_b),
+                same,
+                "{env_a}/{who_a} vs {env_b}/{who_b}"
+            );
+        }
     }
 
     #[test]

@@ -163,10 +163,10 @@ pub async fn run_prepared(
     // checked against the state the first run changed (scaling to 5 twice is one action).
     let finished = services
         .action_store
-        .finished(&key, caller.name(), kind)
+        .finished(&key, caller.name(), env_id.as_str(), kind)
         .await
         .context("reading a finished action")?;
-    if let Some(result) = finished.filter(|r| r.env == env_id.as_str()) {
+    if let Some(result) = finished {
         return into_response(result);
     }
     let prepared = prepare(&state)?;

@@ -127,7 +127,7 @@ pub async fn execute_recorded(
     );
     if let Err(e) = services
         .action_store
-        .finish(&key, &result, outcome_entry)
+        .finish(&record, &result, outcome_entry)
         .await
     {
         // AWS has acted; the outcome row is missing. Say so loudly; the intent row stands.

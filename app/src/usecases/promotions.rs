@@ -345,6 +345,10 @@ pub async fn promote(
         )));
     }
     let group = ask.service.is_none().then(|| key.to_string());
+    let gated = needs_approval(&target, ActionKind::Deploy);
+    if let Some(group) = group.as_deref().filter(|_| gated) {
+        super::releases::check_group_free(caller, services, ask.to.as_str(), group).await?;
+    }
     let planned = plan_all(services, ask, &source, &target)?;
     let single = planned.len() == 1;
     let mut results = Vec::new();
@@ -381,6 +385,9 @@ pub async fn promote(
             }
             Err(e) => return Err(e),
         }
+    }
+    if let Some(group) = group.as_deref().filter(|_| gated) {
+        super::releases::close_group(services, group).await?;
     }
     let outcome = PromotionOutcome {
         from: ask.from.clone(),
@@ -426,6 +433,9 @@ pub async fn request_promotion(
         )));
     }
     let group = ask.service.is_none().then(|| key.to_string());
+    if let Some(group) = &group {
+        super::releases::check_group_free(caller, services, ask.to.as_str(), group).await?;
+    }
     let mut out = RequestedPromotion {
         group: group.clone(),
         requests: Vec::new(),
@@ -445,7 +455,7 @@ pub async fn request_promotion(
         prepared.group = group.clone();
         let service_key = IdempotencyKey::parse(&format!("{key}-s{index}"))
             .map_err(|e| AppError::internal("a promotion's request key", &e))?;
-        let (result, created) = super::releases::request_release(
+        let requested = super::releases::request_release(
             caller,
             services,
             &target,
@@ -453,7 +463,16 @@ pub async fn request_promotion(
             &service_key,
             prepared,
         )
-        .await?;
+        .await;
+        let (result, created) = match requested {
+            Ok(requested) => requested,
+            // A group closed by an earlier call with this key takes no new service.
+            Err(AppError::Conflict(why)) => {
+                out.requests.push((item.service, Err(why)));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         out.created |= created;
         match result.status {
             ActionStatus::AwaitingApproval { release } => {
@@ -466,6 +485,9 @@ pub async fn request_promotion(
                 ))
             }
         }
+    }
+    if let Some(group) = &group {
+        super::releases::close_group(services, group).await?;
     }
     if !out.requests.iter().any(|(_, r)| r.is_ok()) {
         let why: Vec<String> = out

@@ -19,7 +19,7 @@ use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::{Caller, SYSTEM_ACTOR};
 use crate::domain::policy::{Action, Principal};
 use crate::error::AppError;
-use crate::ports::{EnvState, NewRelease, PortResult, ReleaseQuery};
+use crate::ports::{EnvState, NewRelease, PortResult, ReleaseCreated, ReleaseQuery};
 use chrono::Utc;
 
 /// The job that runs approved requests (after a vote, break glass or the sweep).
@@ -96,7 +96,7 @@ pub async fn request_release(
     let policy = &state.descriptor.approval;
     let now = Utc::now();
     let release = NewRelease {
-        request_key: key.as_str().to_string(),
+        request_key: key.clone(),
         env: env.clone(),
         kind,
         target: prepared.target.clone(),
@@ -121,11 +121,24 @@ pub async fn request_release(
         AuditOutcome::ApprovalRequested,
         format!("{} — {reason}", prepared.summary),
     );
-    let (id, created) = services
+    let (id, created) = match services
         .releases
         .create(&release, entry)
         .await
-        .context("recording a release request")?;
+        .context("recording a release request")?
+    {
+        ReleaseCreated::Created(id) => (id, true),
+        ReleaseCreated::Found(id) => (id, false),
+        ReleaseCreated::GroupTaken => {
+            return Err(group_taken(release.group.as_deref().unwrap_or_default()))
+        }
+        ReleaseCreated::GroupClosed => {
+            return Err(AppError::Conflict(format!(
+                "the promotion {} was closed when it was recorded; promote again with a new request key",
+                release.group.as_deref().unwrap_or_default()
+            )))
+        }
+    };
     if created {
         announce(
             services,
@@ -151,6 +164,45 @@ pub async fn request_release(
         },
         created,
     ))
+}
+
+/// The refusal of a promotion group key someone else (or another environment) holds: it says
+/// nothing about their requests.
+pub fn group_taken(group: &str) -> AppError {
+    AppError::Conflict(format!(
+        "the request key {group} already names another promotion; promote again with a new request key"
+    ))
+}
+
+/// Checks that promotion group `group` is free for the caller in `env`: nobody opened it yet,
+/// or the caller did, there (a retry). Checked again when each request joins the group.
+pub async fn check_group_free(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    group: &str,
+) -> Result<(), AppError> {
+    let owner = services
+        .releases
+        .group_owner(group)
+        .await
+        .context("reading a promotion group")?;
+    match owner {
+        Some(owner) if owner.env != env || owner.creator != caller.name() => {
+            Err(group_taken(group))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Closes promotion group `group` once its promotion has recorded its requests: nothing joins
+/// it afterwards.
+pub async fn close_group(services: &AppServices, group: &str) -> Result<(), AppError> {
+    services
+        .releases
+        .close_group(group)
+        .await
+        .context("closing a promotion group")
 }
 
 /// One request the caller may see: the environment must be visible to them.
@@ -536,8 +588,7 @@ pub async fn try_execute(
         diff: release.diff.clone(),
         group: release.group.clone(),
     };
-    let key = IdempotencyKey::parse(&format!("release-{id:06}"))
-        .map_err(|e| AppError::internal("a release's action key", &e))?;
+    let key = IdempotencyKey::for_release(id);
     let ran = execute_recorded(
         &Caller::job_for(EXECUTOR, &release.requester),
         services,

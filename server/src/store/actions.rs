@@ -1,4 +1,5 @@
-//! The actions table: one row per idempotency key, written with its audit rows in the same
+//! The actions table: one row per idempotency key within its caller and environment (the key
+//! column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
 //! transaction, so no action runs without its intent committed first.
 
 use super::audit::insert_entry;
@@ -57,8 +58,9 @@ impl ActionStore for SqlActions {
     async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError> {
         const WHAT: &str = "recording an action";
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        let scoped = record.key.scoped(&record.env, &record.actor);
         let existing: Option<Existing> = sqlx::query_as(&super::sql::numbered(SELECT))
-            .bind(record.key.as_str())
+            .bind(&scoped)
             .fetch_optional(&mut *tx)
             .await
             .context(WHAT)?;
@@ -69,7 +71,7 @@ impl ActionStore for SqlActions {
             &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
         )
-        .bind(record.key.as_str())
+        .bind(&scoped)
         .bind(&record.actor)
         .bind(&record.env)
         .bind(record.kind.as_str())
@@ -89,7 +91,7 @@ impl ActionStore for SqlActions {
                 return Err(StoreError::from(e).context(WHAT).into());
             }
             let existing: Existing = sqlx::query_as(&super::sql::numbered(SELECT))
-                .bind(record.key.as_str())
+                .bind(&scoped)
                 .fetch_one(&self.pool)
                 .await
                 .context(WHAT)?;
@@ -102,7 +104,7 @@ impl ActionStore for SqlActions {
 
     async fn finish(
         &self,
-        key: &IdempotencyKey,
+        record: &ActionRecord,
         result: &ActionResult,
         outcome: AuditEntry,
     ) -> Result<(), PortError> {
@@ -120,7 +122,7 @@ impl ActionStore for SqlActions {
         .bind(state)
         .bind(&json)
         .bind(Utc::now().to_rfc3339())
-        .bind(key.as_str())
+        .bind(record.key.scoped(&record.env, &record.actor))
         .execute(&mut *tx)
         .await
         .context(WHAT)?;
@@ -151,13 +153,15 @@ impl ActionStore for SqlActions {
         &self,
         key: &IdempotencyKey,
         actor: &str,
+        env: &str,
         kind: ActionKind,
     ) -> Result<Option<ActionResult>, PortError> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND kind = ? AND result IS NOT NULL"),
+            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND env = ? AND kind = ? AND result IS NOT NULL"),
         )
-        .bind(key.as_str())
+        .bind(key.scoped(env, actor))
         .bind(actor)
+        .bind(env)
         .bind(kind.as_str())
         .fetch_optional(&self.pool)
         .await
@@ -298,7 +302,7 @@ mod tests {
             Begun::InFlight
         );
         actions
-            .finish(&r.key, &result(), audit(AuditOutcome::Succeeded))
+            .finish(&r, &result(), audit(AuditOutcome::Succeeded))
             .await
             .unwrap();
         assert_eq!(
@@ -325,12 +329,12 @@ mod tests {
         );
         assert_eq!(actions.recent("dev", "main/web", 5).await.unwrap().len(), 1);
         assert!(actions
-            .finished(&r.key, "ana", ActionKind::Scale)
+            .finished(&r.key, "ana", "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_some());
         assert!(actions
-            .finished(&r.key, "bob", ActionKind::Scale)
+            .finished(&r.key, "bob", "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_none());
@@ -347,6 +351,56 @@ mod tests {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_key_is_another_key_for_another_caller_or_environment() {
+        let (_dir, actions, _log) = store().await;
+        let ana = record("key-00000001", r#"{"desired":3}"#);
+        assert_eq!(
+            actions
+                .begin(&ana, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::Started
+        );
+        actions
+            .finish(&ana, &result(), audit(AuditOutcome::Succeeded))
+            .await
+            .unwrap();
+        let bob = ActionRecord {
+            actor: "bob".into(),
+            ..record("key-00000001", r#"{"desired":9}"#)
+        };
+        let ana_in_staging = ActionRecord {
+            env: "staging".into(),
+            ..record("key-00000001", r#"{"desired":3}"#)
+        };
+        for other in [&bob, &ana_in_staging] {
+            assert_eq!(
+                actions
+                    .begin(other, audit(AuditOutcome::Requested))
+                    .await
+                    .unwrap(),
+                Begun::Started,
+                "{} in {} acts on its own",
+                other.actor,
+                other.env
+            );
+        }
+        assert!(actions
+            .finished(&ana.key, "ana", "staging", ActionKind::Scale)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            actions
+                .finished(&ana.key, "ana", "dev", ActionKind::Scale)
+                .await
+                .unwrap()
+                .map(|r| r.summary),
+            Some("desired count 2 → 3".to_string())
+        );
     }
 
     async fn result_like(actions: &SqlActions, r: &ActionRecord) -> ActionResult {

@@ -1,13 +1,19 @@
 //! Release requests in the database. Every state change is a conditional update inside a
 //! transaction with its history entry and audit row, so exactly one caller wins a transition
 //! however many requests or processes race for it, and nothing moves without its audit row.
+//! A request key is stored within its requester and environment
+//! ([`app::domain::actions::IdempotencyKey::scoped`]); a promotion group belongs to whoever
+//! opened it, in its environment (`release_groups`), and is closed when that promotion ends.
 
 use super::audit::insert_entry;
 use super::error::{StoreContext, StoreError};
 use super::sql::Pool;
 use app::domain::actions::ActionKind;
 use app::domain::approvals::{Release, ReleaseEvent, ReleaseState, Vote};
-use app::ports::{ActionCommand, AuditEntry, NewRelease, PortError, ReleaseQuery, ReleaseStore};
+use app::ports::{
+    ActionCommand, AuditEntry, GroupOwner, NewRelease, PortError, ReleaseCreated, ReleaseQuery,
+    ReleaseStore,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -173,34 +179,88 @@ async fn insert_event(
     Ok(())
 }
 
+impl SqlReleases {
+    /// The request recorded under `key` (already scoped to its requester and environment).
+    async fn find_by_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(&super::sql::numbered(
+            "SELECT id FROM releases WHERE request_key = ?",
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(id,)| id))
+    }
+}
+
+/// Whether a request may join its promotion group.
+enum GroupJoin {
+    Joined,
+    Refused(ReleaseCreated),
+}
+
+/// Opens promotion group `group` for `release`'s requester and environment, or joins it if it
+/// is theirs, there, and still open; inside the request's write transaction, and the opening
+/// insert gives way to a concurrent one (`ON CONFLICT DO NOTHING`, then read who holds it), so
+/// two promotions racing for one key cannot both hold it.
+async fn join_group(
+    conn: &mut sqlx::AnyConnection,
+    group: &str,
+    release: &NewRelease,
+) -> Result<GroupJoin, StoreError> {
+    sqlx::query(&super::sql::numbered(
+        "INSERT INTO release_groups (group_key, env, creator, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_key) DO NOTHING",
+    ))
+    .bind(group)
+    .bind(&release.env)
+    .bind(&release.requester)
+    .bind(release.created_at.to_rfc3339())
+    .execute(&mut *conn)
+    .await?;
+    let (env, creator, closed_at): (String, String, Option<String>) =
+        sqlx::query_as(&super::sql::numbered(
+            "SELECT env, creator, closed_at FROM release_groups WHERE group_key = ?",
+        ))
+        .bind(group)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(if env != release.env || creator != release.requester {
+        GroupJoin::Refused(ReleaseCreated::GroupTaken)
+    } else if closed_at.is_some() {
+        GroupJoin::Refused(ReleaseCreated::GroupClosed)
+    } else {
+        GroupJoin::Joined
+    })
+}
+
 #[async_trait::async_trait]
 impl ReleaseStore for SqlReleases {
     async fn create(
         &self,
         release: &NewRelease,
         audit: AuditEntry,
-    ) -> Result<(i64, bool), PortError> {
+    ) -> Result<ReleaseCreated, PortError> {
         const WHAT: &str = "recording a release request";
-        let existing: Option<(i64,)> = sqlx::query_as(&super::sql::numbered(
-            "SELECT id FROM releases WHERE request_key = ?",
-        ))
-        .bind(&release.request_key)
-        .fetch_optional(&self.pool)
-        .await
-        .context(WHAT)?;
-        if let Some((id,)) = existing {
-            return Ok((id, false));
+        let key = release.request_key.scoped(&release.env, &release.requester);
+        if let Some(id) = self.find_by_key(&key).await.context(WHAT)? {
+            return Ok(ReleaseCreated::Found(id));
         }
         let command = serde_json::to_string(&release.command).context(WHAT)?;
         let changes = serde_json::to_string(&release.changes).context(WHAT)?;
         let diff = serde_json::to_string(&release.diff).context(WHAT)?;
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        if let Some(group) = &release.group {
+            match join_group(&mut tx, group, release).await.context(WHAT)? {
+                GroupJoin::Joined => {}
+                GroupJoin::Refused(refused) => return Ok(refused),
+            }
+        }
         let inserted = sqlx::query_scalar::<_, i64>(
             &super::sql::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
                 requester, via_token, required, state, created_at, expires_at, updated_at, group_key, diff)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?) RETURNING id"),
         )
-        .bind(&release.request_key)
+        .bind(&key)
         .bind(&release.env)
         .bind(release.kind.as_str())
         .bind(&release.target)
@@ -226,14 +286,10 @@ impl ReleaseStore for SqlReleases {
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 drop(tx);
-                let (id,): (i64,) = sqlx::query_as(&super::sql::numbered(
-                    "SELECT id FROM releases WHERE request_key = ?",
-                ))
-                .bind(&release.request_key)
-                .fetch_one(&self.pool)
-                .await
-                .context(WHAT)?;
-                return Ok((id, false));
+                return match self.find_by_key(&key).await.context(WHAT)? {
+                    Some(id) => Ok(ReleaseCreated::Found(id)),
+                    None => Err(StoreError::from(e).context(WHAT).into()),
+                };
             }
             Err(e) => return Err(StoreError::from(e).context(WHAT).into()),
         };
@@ -250,7 +306,34 @@ impl ReleaseStore for SqlReleases {
         };
         insert_entry(&mut tx, &audit).await.context(WHAT)?;
         tx.commit().await.context(WHAT)?;
-        Ok((id, true))
+        Ok(ReleaseCreated::Created(id))
+    }
+
+    async fn group_owner(&self, key: &str) -> Result<Option<GroupOwner>, PortError> {
+        let row: Option<(String, String, Option<String>)> = sqlx::query_as(&super::sql::numbered(
+            "SELECT env, creator, closed_at FROM release_groups WHERE group_key = ?",
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .context("reading a promotion group")?;
+        Ok(row.map(|(env, creator, closed_at)| GroupOwner {
+            env,
+            creator,
+            closed: closed_at.is_some(),
+        }))
+    }
+
+    async fn close_group(&self, key: &str) -> Result<(), PortError> {
+        sqlx::query(&super::sql::numbered(
+            "UPDATE release_groups SET closed_at = ? WHERE group_key = ? AND closed_at IS NULL",
+        ))
+        .bind(Utc::now().to_rfc3339())
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .context("closing a promotion group")?;
+        Ok(())
     }
 
     async fn get(&self, id: i64) -> Result<Option<Release>, PortError> {
@@ -496,5 +579,128 @@ impl ReleaseStore for SqlReleases {
             .into_iter()
             .map(|(id,)| id)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::actions::IdempotencyKey;
+    use app::domain::audit::{AuditKind, AuditOutcome};
+
+    async fn store() -> (tempfile::TempDir, SqlReleases) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/r.db", dir.path().display());
+        let pool = crate::store::connect(&url).await.unwrap();
+        crate::store::migrate(&pool).await.unwrap();
+        (dir, SqlReleases::new(pool))
+    }
+
+    fn request(key: &str, env: &str, requester: &str, group: Option<&str>) -> NewRelease {
+        let now = Utc::now();
+        NewRelease {
+            request_key: IdempotencyKey::parse(key).unwrap(),
+            env: env.into(),
+            kind: ActionKind::Scale,
+            target: "main/web".into(),
+            command: ActionCommand::Redeploy {
+                cluster: "main".into(),
+                service: "web".into(),
+            },
+            summary: "redeploy".into(),
+            changes: Vec::new(),
+            reason: "because".into(),
+            ticket_url: None,
+            requester: requester.into(),
+            via_token: None,
+            required: 1,
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(1),
+            group: group.map(str::to_string),
+            diff: Vec::new(),
+        }
+    }
+
+    fn audit() -> AuditEntry {
+        AuditEntry {
+            actor: "ana".into(),
+            kind: AuditKind::Action(ActionKind::Scale),
+            env: Some("prod".into()),
+            target: None,
+            outcome: AuditOutcome::ApprovalRequested,
+            detail: None,
+            ip: None,
+            user_agent: None,
+            token_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn keys_and_groups_belong_to_their_requester_and_environment() {
+        let (_dir, releases) = store().await;
+        let create = |r: NewRelease| {
+            let releases = &releases;
+            async move { releases.create(&r, audit()).await.unwrap() }
+        };
+        let ReleaseCreated::Created(first) =
+            create(request("key-00000001", "prod", "ana", Some("group-0001"))).await
+        else {
+            panic!("a new request");
+        };
+        let table = [
+            // A retry finds the first request; anyone else's key is another key.
+            (("key-00000001", "prod", "ana", Some("group-0001")), "found"),
+            (("key-00000001", "prod", "bob", None), "created"),
+            (("key-00000001", "staging", "ana", None), "created"),
+            // The group takes its creator's requests in its environment while open …
+            (
+                ("key-00000002", "prod", "ana", Some("group-0001")),
+                "created",
+            ),
+            // … and nobody else's, nor any from another environment.
+            (("key-00000003", "prod", "bob", Some("group-0001")), "taken"),
+            (
+                ("key-00000003", "staging", "ana", Some("group-0001")),
+                "taken",
+            ),
+        ];
+        for ((key, env, who, group), expected) in table {
+            let got = match create(request(key, env, who, group)).await {
+                ReleaseCreated::Created(_) => "created",
+                ReleaseCreated::Found(id) => {
+                    assert_eq!(id, first);
+                    "found"
+                }
+                ReleaseCreated::GroupTaken => "taken",
+                ReleaseCreated::GroupClosed => "closed",
+            };
+            assert_eq!(got, expected, "{key} in {env} by {who}");
+        }
+        releases.close_group("group-0001").await.unwrap();
+        let closed = create(request("key-00000004", "prod", "ana", Some("group-0001"))).await;
+        assert_eq!(closed, ReleaseCreated::GroupClosed);
+        assert_eq!(
+            create(request("key-00000001", "prod", "ana", Some("group-0001"))).await,
+            ReleaseCreated::Found(first),
+            "a retry of the closed promotion still finds its request"
+        );
+        let owner = releases.group_owner("group-0001").await.unwrap().unwrap();
+        assert_eq!(
+            (owner.env.as_str(), owner.creator.as_str(), owner.closed),
+            ("prod", "ana", true)
+        );
+        let members = releases
+            .list(&ReleaseQuery {
+                envs: vec!["prod".into(), "staging".into()],
+                group: Some("group-0001".into()),
+                limit: 10,
+                ..ReleaseQuery::default()
+            })
+            .await
+            .unwrap();
+        assert!(members
+            .iter()
+            .all(|r| r.requester == "ana" && r.env == "prod"));
+        assert_eq!(members.len(), 2);
     }
 }

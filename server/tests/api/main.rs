@@ -13,6 +13,7 @@ mod faults;
 mod helpers;
 mod incidents;
 mod inventory;
+mod keys;
 mod ops;
 mod outage;
 mod pages;

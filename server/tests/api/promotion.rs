@@ -611,3 +611,95 @@ async fn ci_promotes_a_whole_app_into_prod_through_the_api() {
     }
     assert_eq!(f.app.aws_calls("UpdateService"), 0);
 }
+
+#[tokio::test]
+async fn a_promotion_reusing_someone_elses_group_key_does_not_join_their_group() {
+    let f = fleet(&[]).await;
+    let olga = f.app.person("olga", "operator").await;
+    let whole_app = |key: &'static str| {
+        [
+            ("from", "staging"),
+            ("to", "prod"),
+            ("app", "shop"),
+            ("service", ""),
+            ("key", key),
+            ("reason", "release train 50"),
+            ("confirm", "shop"),
+        ]
+    };
+    let outcome = json(olga.call("promote", &whole_app("promo-app-0050")).await).await;
+    let group = outcome["group"].as_str().expect("a group").to_string();
+    let rita = f.app.person("rita", "approver").await;
+    let members = |listed: serde_json::Value| -> Vec<(i64, String)> {
+        listed["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_i64().expect("id"),
+                    r["requester"].as_str().expect("requester").to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = members(json(rita.call("list_releases", &[("group", &group)]).await).await);
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    // Another operator reuses the group key she can read in the group's address: on a page …
+    let mallory = f.app.person("mallory", "admin").await;
+    let reused = mallory.call("promote", &whole_app("promo-app-0050")).await;
+    let status = reused.status();
+    let text = reused.text().await.unwrap();
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("another promotion"), "{text}");
+    for (id, _) in &before {
+        assert!(
+            !text.contains(&format!("\"release\":{id}")),
+            "olga's request #{id} is not handed out: {text}"
+        );
+    }
+    // … and through the automation API.
+    let created = json(
+        mallory
+            .call(
+                "create_token",
+                &[
+                    ("name", "ci-mallory"),
+                    ("owner", "mallory"),
+                    ("envs", "*"),
+                    ("role", "operator"),
+                    ("days", "30"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let response = reqwest::Client::new()
+        .post(f.app.url("/api/v1/promotions"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({
+            "from": "staging", "to": "prod", "app": "shop",
+            "reason": "me too", "request_key": group
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+
+    // The group is still olga's two requests, and one group approval approves only those.
+    let after = members(json(rita.call("list_releases", &[("group", &group)]).await).await);
+    assert_eq!(after, before);
+    assert!(after.iter().all(|(_, requester)| requester == "olga"));
+    let voted = json(
+        rita.call(
+            "approve_release_group",
+            &[("group", &group), ("comment", "train approved")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(voted["voted"].as_array().unwrap().len(), 2);
+    assert_eq!(f.app.aws_calls("UpdateService"), 2);
+}
