@@ -632,6 +632,7 @@ mod tests {
             ip: None,
             user_agent: None,
             token_id: None,
+            via: None,
         }
     }
 
