@@ -43,6 +43,7 @@ pub const TABLES: &[(&str, Access)] = &[
     ("timeline_entries", Access::Append),
     ("actions", Access::Change),
     ("releases", Access::Change),
+    ("release_groups", Access::Change),
     ("api_tokens", Access::Change),
     ("alarm_states", Access::Change),
     ("incidents", Access::Change),
