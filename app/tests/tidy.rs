@@ -36,22 +36,27 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn domain_does_no_io_and_reads_no_clock() {
+/// The source files of module `name` of `app/src` (its `name.rs` and everything under `name/`).
+fn module_files(name: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![root.join("domain.rs")];
-    rust_files(&root.join("domain"), &mut files);
+    let mut files = vec![root.join(format!("{name}.rs"))];
+    rust_files(&root.join(name), &mut files);
     assert!(
         files.len() > 5,
-        "expected the domain module files, found {files:?}"
+        "expected the {name} module files, found {files:?}"
     );
+    files
+}
+
+/// Every line of `files` whose code (comments aside) names one of `words`.
+fn lines_using(files: &[PathBuf], words: &[&str]) -> Vec<String> {
     let mut problems = Vec::new();
-    for file in &files {
+    for file in files {
         let text =
             fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
         for (number, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
-            for word in FORBIDDEN {
+            for word in words {
                 if code.contains(word) {
                     problems.push(format!(
                         "{}:{}: uses {word}: {}",
@@ -63,6 +68,12 @@ fn domain_does_no_io_and_reads_no_clock() {
             }
         }
     }
+    problems
+}
+
+#[test]
+fn domain_does_no_io_and_reads_no_clock() {
+    let problems = lines_using(&module_files("domain"), FORBIDDEN);
     assert!(
         problems.is_empty(),
         "the domain must stay pure:\n{}",
@@ -82,31 +93,7 @@ const REQUEST_CONTEXT: &[&str] = &[
 
 #[test]
 fn use_cases_never_read_the_request_or_redirect() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![root.join("usecases.rs")];
-    rust_files(&root.join("usecases"), &mut files);
-    assert!(
-        files.len() > 5,
-        "expected the use case files, found {files:?}"
-    );
-    let mut problems = Vec::new();
-    for file in &files {
-        let text =
-            fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for word in REQUEST_CONTEXT {
-                if code.contains(word) {
-                    problems.push(format!(
-                        "{}:{}: uses {word}: {}",
-                        file.display(),
-                        number + 1,
-                        line.trim()
-                    ));
-                }
-            }
-        }
-    }
+    let problems = lines_using(&module_files("usecases"), REQUEST_CONTEXT);
     assert!(
         problems.is_empty(),
         "use cases take their caller as an argument; only app/src/ssr reads the request:\n{}",
