@@ -409,6 +409,24 @@ pub trait Notifier: Send + Sync {
     fn notify(&self, body: serde_json::Value);
 }
 
+/// One-time messages for the browser's next page (flashes), kept in its sign-in session so
+/// whichever replica serves that page shows them.
+#[async_trait::async_trait]
+pub trait FlashPort: Send + Sync {
+    /// Keeps a message of `kind`; answers the id the page address carries.
+    async fn put(
+        &self,
+        kind: crate::domain::flash::FlashKind,
+        text: String,
+    ) -> Result<String, PortError>;
+    /// The message of `kind` with this id, removed so it shows once.
+    async fn take(
+        &self,
+        kind: crate::domain::flash::FlashKind,
+        id: &str,
+    ) -> Result<Option<String>, PortError>;
+}
+
 /// What creating a token found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenCreated {

@@ -4,5 +4,6 @@
 
 pub mod client_ip;
 pub mod context;
+pub mod flash;
 pub mod handoff;
 pub mod navigation;

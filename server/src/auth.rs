@@ -4,6 +4,7 @@
 
 pub mod csrf;
 pub mod dev_login;
+pub mod flash;
 pub mod guard;
 pub mod oidc;
 pub mod sessions;

@@ -262,6 +262,10 @@ pub struct RotationSettings {
     pub timezone: String,
     #[serde(default = "default_rotation_days")]
     pub length_days: u32,
+    /// The environments whose incidents this rotation answers (ids, or `"*"`; default every
+    /// one). Changing who is on call needs the admin role in each of them.
+    #[serde(default)]
+    pub environments: Vec<String>,
 }
 
 fn default_handoff_time() -> String {
@@ -272,8 +276,12 @@ fn default_rotation_days() -> u32 {
 }
 
 impl OnCallSettings {
-    /// The domain rotations, checking every value; errors name the key.
-    pub fn rotations(&self) -> Result<Vec<app::domain::oncall::Rotation>, String> {
+    /// The domain rotations, checking every value against the configured environment ids;
+    /// errors name the key.
+    pub fn rotations(
+        &self,
+        env_ids: &[&str],
+    ) -> Result<Vec<app::domain::oncall::Rotation>, String> {
         let mut out = Vec::new();
         for (i, r) in self.rotations.iter().enumerate() {
             let key = format!("oncall.rotations[{i}]");
@@ -311,7 +319,21 @@ impl OnCallSettings {
                     r.length_days
                 ));
             }
+            for env in &r.environments {
+                if env != "*" && !env_ids.contains(&env.as_str()) {
+                    return Err(format!(
+                        "{key}.environments: {env:?} is not a configured environment id"
+                    ));
+                }
+            }
+            let covers_all = r.environments.is_empty() || r.environments.iter().any(|e| e == "*");
+            let environments = if covers_all {
+                env_ids.iter().map(|e| e.to_string()).collect()
+            } else {
+                r.environments.clone()
+            };
             out.push(app::domain::oncall::Rotation {
+                environments,
                 name: r.name.trim().to_string(),
                 members: r.members.iter().map(|m| m.trim().to_string()).collect(),
                 first_handoff,
@@ -1185,7 +1207,8 @@ impl Settings {
                 }
             }
         }
-        let rotations = self.oncall.rotations().map_err(|e| anyhow!(e))?;
+        let ids: Vec<&str> = self.environments.iter().map(|e| e.id.as_str()).collect();
+        let rotations = self.oncall.rotations(&ids).map_err(|e| anyhow!(e))?;
         let severity_rules = self.severity_rules()?;
         let promotion = self.promotion().map_err(|e| anyhow!(e))?;
         if self.incidents.poll_interval < Duration::from_secs(1) {
@@ -1319,32 +1342,22 @@ impl Settings {
                     env.clusters.join(",")
                 },
                 env.refresh_interval.as_secs(),
-                if env.protected {
-                    format!(
-                        ", protected ({} approval{} for {}; {} freeze window{})",
-                        env.approval.required,
-                        if env.approval.required == 1 { "" } else { "s" },
-                        env.approval
-                            .gated
-                            .iter()
-                            .map(|k| k.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        env.approval.freezes.len(),
-                        if env.approval.freezes.len() == 1 {
-                            ""
-                        } else {
-                            "s"
-                        },
-                    )
-                } else {
-                    String::new()
-                },
+                if env.protected { ", protected" } else { "" },
                 env.endpoint_url
                     .as_deref()
                     .map(|u| format!(", endpoint {u}"))
                     .unwrap_or_default(),
             ));
+            let rules = self
+                .resolved
+                .descriptors
+                .iter()
+                .find(|d| d.id.as_str() == env.id.as_str())
+                .map(|d| d.approval.effective_rules(d.protected))
+                .unwrap_or_default();
+            for rule in rules {
+                out.push_str(&format!("      {rule}\n"));
+            }
         }
         out.push_str(&format!(
             "migrations   {}{}\n",
@@ -1816,9 +1829,24 @@ mod tests {
     fn rotations_are_read_and_checked() {
         let text = format!("{MINIMAL}\n[[oncall.rotations]]\nname = \"platform\"\nmembers = [\"ana\", \"bob\"]\nfirst_handoff = \"2026-11-02\"\ntimezone = \"Europe/Berlin\"\n");
         let s = load(&text, &[]).unwrap();
-        let rotations = s.oncall.rotations().unwrap();
+        let rotations = s.oncall.rotations(&["prod", "dev"]).unwrap();
         assert_eq!(rotations[0].length_days, 7);
         assert_eq!(rotations[0].handoff_time.to_string(), "09:00:00");
+        assert_eq!(
+            rotations[0].environments,
+            ["prod", "dev"],
+            "every one by default"
+        );
+        let text = format!("{MINIMAL}\n[[oncall.rotations]]\nname = \"platform\"\nmembers = [\"ana\"]\nfirst_handoff = \"2026-11-02\"\ntimezone = \"UTC\"\nenvironments = [\"prod\"]\n");
+        assert_eq!(
+            load(&text, &[])
+                .unwrap()
+                .oncall
+                .rotations(&["prod", "dev"])
+                .unwrap()[0]
+                .environments,
+            ["prod"]
+        );
         for (bad, needle) in [
             (
                 "members = []\nfirst_handoff = \"2026-11-02\"",
@@ -1831,6 +1859,10 @@ mod tests {
             (
                 "members = [\"a\"]\nfirst_handoff = \"2026-11-02\"\nlength_days = 0",
                 "length_days: 0 must be between 1 and 28",
+            ),
+            (
+                "members = [\"a\"]\nfirst_handoff = \"2026-11-02\"\nenvironments = [\"qa\"]",
+                "environments: \"qa\" is not a configured environment id",
             ),
         ] {
             let text = format!(

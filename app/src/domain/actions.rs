@@ -52,10 +52,25 @@ impl fmt::Display for ActionKind {
     }
 }
 
+/// Every action kind, in the order pages and `check-config` list them.
+pub const ALL_KINDS: [ActionKind; 7] = [
+    ActionKind::Scale,
+    ActionKind::Deploy,
+    ActionKind::Rollback,
+    ActionKind::Redeploy,
+    ActionKind::Snapshot,
+    ActionKind::MuteAlarm,
+    ActionKind::UnmuteAlarm,
+];
+
 /// Kinds that need approval in a protected environment unless config says otherwise
 /// (`[environments.approval] gated`).
-pub const DEFAULT_GATED: [ActionKind; 3] =
-    [ActionKind::Deploy, ActionKind::Rollback, ActionKind::Scale];
+pub const DEFAULT_GATED: [ActionKind; 4] = [
+    ActionKind::Deploy,
+    ActionKind::Rollback,
+    ActionKind::Scale,
+    ActionKind::Redeploy,
+];
 
 /// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when
 /// `allow_zero` says so.

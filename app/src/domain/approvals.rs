@@ -116,6 +116,33 @@ impl FreezeWindow {
         }
     }
 
+    /// The window in a line: `year-end freeze: 2026-12-20 00:00 → 2027-01-04 00:00 UTC` or
+    /// `release night: Fri 16:00 → 23:59 Europe/Berlin, weekly`.
+    pub fn describe(&self) -> String {
+        match self {
+            FreezeWindow::Absolute { from, to, reason } => format!(
+                "{reason}: {} → {} UTC",
+                from.format("%Y-%m-%d %H:%M"),
+                to.format("%Y-%m-%d %H:%M")
+            ),
+            FreezeWindow::Weekly {
+                days,
+                from,
+                to,
+                timezone,
+                reason,
+            } => format!(
+                "{reason}: {} {} → {} {timezone}, weekly",
+                days.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                from.format("%H:%M"),
+                to.format("%H:%M")
+            ),
+        }
+    }
+
     /// When the window that contains `now` ends, if one does.
     pub fn active_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
@@ -188,6 +215,46 @@ impl ApprovalPolicy {
 
     pub fn gates(&self, kind: ActionKind) -> bool {
         self.gated.contains(&kind)
+    }
+
+    /// The rule in effect for each action kind in an environment, a line each, for
+    /// `quarterdeck check-config`: which go through the gate (and what it asks), which run at
+    /// once, and what a freeze window does to both.
+    pub fn effective_rules(&self, protected: bool) -> Vec<String> {
+        let names = |gated: bool| {
+            super::actions::ALL_KINDS
+                .iter()
+                .filter(|k| self.applies(protected, **k) == gated)
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut lines = Vec::new();
+        let gated = names(true);
+        if !gated.is_empty() {
+            lines.push(format!(
+                "approval gate: {gated} (each needs {} approval{} from other people with the {} role, within {}h)",
+                self.required,
+                if self.required == 1 { "" } else { "s" },
+                self.approver_role,
+                self.expires_after_secs / 3600
+            ));
+        }
+        let direct = names(false);
+        if !direct.is_empty() {
+            lines.push(format!("run at once: {direct}"));
+        }
+        if self.freezes.is_empty() {
+            lines.push("freeze windows: none".to_string());
+        } else {
+            for window in &self.freezes {
+                lines.push(format!("freeze window {}", window.describe()));
+            }
+            lines.push(
+                "inside a freeze window: requests wait for it to end; actions that run at once are refused unless an admin breaks glass with a reason".to_string(),
+            );
+        }
+        lines
     }
 
     /// Whether `kind` goes through the gate in an environment: protected, and gated by policy.
@@ -309,6 +376,12 @@ pub enum Refusal {
     },
     #[error("breaking glass needs the admin role and a reason")]
     BreakGlassRefused,
+    #[error("{env} is frozen until {until} ({reason}): changes wait until the window ends, or an admin can break glass with a reason")]
+    FrozenNow {
+        env: String,
+        until: DateTime<Utc>,
+        reason: String,
+    },
 }
 
 /// Whether `actor` may approve or reject `release` now.
@@ -400,6 +473,54 @@ pub fn check_break_glass(release: &Release, actor: Actor<'_>, reason: &str) -> R
         return Err(Refusal::NotApproved(release.state));
     }
     Ok(())
+}
+
+/// What a freeze window says of an action that runs directly (not through the gate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FreezeCheck {
+    /// No window is open: the action runs.
+    Open,
+    /// A window is open and an admin breaks glass with this reason: the action runs, and the
+    /// audit and the webhooks say so.
+    BreakGlass {
+        until: DateTime<Utc>,
+        window: String,
+        reason: String,
+    },
+}
+
+/// Whether an action that runs at once (not a release request: those wait out the window) may
+/// run in `env` at `now`. Inside a freeze window every mutating action is refused unless an admin
+/// signed in to the console (never a token) breaks glass with a reason of at least five
+/// characters; outside one, a break-glass reason is ignored.
+pub fn check_direct(
+    policy: &ApprovalPolicy,
+    env: &str,
+    now: DateTime<Utc>,
+    actor: Actor<'_>,
+    break_glass: Option<&str>,
+) -> Result<FreezeCheck, Refusal> {
+    let Some((until, window)) = policy.frozen_until(now) else {
+        return Ok(FreezeCheck::Open);
+    };
+    let reason = break_glass.map(str::trim).filter(|r| !r.is_empty());
+    match reason {
+        None => Err(Refusal::FrozenNow {
+            env: env.to_string(),
+            until,
+            reason: window,
+        }),
+        Some(reason)
+            if actor.via_token || actor.role != Some(Role::Admin) || reason.chars().count() < 5 =>
+        {
+            Err(Refusal::BreakGlassRefused)
+        }
+        Some(reason) => Ok(FreezeCheck::BreakGlass {
+            until,
+            window,
+            reason: reason.to_string(),
+        }),
+    }
 }
 
 /// Whether `name` (holding `role` in the request's environment) is someone this request waits
@@ -539,6 +660,46 @@ impl Notice {
             },
         })
     }
+}
+
+/// An admin acting at once inside a freeze window, for the notification webhooks.
+#[derive(Debug, Clone, Copy)]
+pub struct DirectBreakGlass<'a> {
+    pub actor: &'a str,
+    pub kind: ActionKind,
+    pub env: &'a str,
+    pub target: &'a str,
+    /// The freeze window's own reason.
+    pub window: &'a str,
+    /// The admin's reason.
+    pub reason: &'a str,
+}
+
+/// The webhook body announcing a direct action taken inside a freeze window; person-written
+/// parts have their chat markup neutralised.
+pub fn direct_break_glass_notice(
+    glass: &DirectBreakGlass<'_>,
+    at: DateTime<Utc>,
+) -> serde_json::Value {
+    let actor = neutralise_mentions(glass.actor);
+    let target = neutralise_mentions(glass.target);
+    let reason = neutralise_mentions(glass.reason);
+    let text = format!(
+        "BREAK GLASS: {actor} runs {} {target} in {} during a freeze ({}) — {reason}",
+        glass.kind.as_str().replace('_', " "),
+        glass.env,
+        neutralise_mentions(glass.window),
+    );
+    serde_json::json!({
+        "text": text,
+        "event": "action.break_glass",
+        "actor": actor,
+        "at": at.to_rfc3339(),
+        "env": glass.env,
+        "kind": glass.kind.as_str(),
+        "target": target,
+        "detail": reason,
+    })
 }
 
 #[cfg(test)]
@@ -685,7 +846,7 @@ mod tests {
             (ActionKind::Scale, true, false),
             (ActionKind::Deploy, true, false),
             (ActionKind::Rollback, true, false),
-            (ActionKind::Redeploy, true, true),
+            (ActionKind::Redeploy, true, false),
             (ActionKind::Snapshot, true, true),
             (ActionKind::MuteAlarm, true, true),
             (ActionKind::Scale, false, true),
@@ -733,16 +894,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_approved_request_waits_out_a_freeze_unless_an_admin_breaks_glass() {
-        let policy = ApprovalPolicy {
+    /// The default policy with one absolute window, 2026-12-20 to 2027-01-04.
+    fn year_end_freeze() -> ApprovalPolicy {
+        ApprovalPolicy {
             freezes: vec![FreezeWindow::Absolute {
                 from: at("2026-12-20T00:00:00Z"),
                 to: at("2027-01-04T00:00:00Z"),
                 reason: "year-end freeze".into(),
             }],
             ..Default::default()
-        };
+        }
+    }
+
+    #[test]
+    fn an_approved_request_waits_out_a_freeze_unless_an_admin_breaks_glass() {
+        let policy = year_end_freeze();
         let approved = Release {
             expires_at: at("2027-02-01T00:00:00Z"),
             ..release(ReleaseState::Approved, &[])
@@ -787,6 +953,121 @@ mod tests {
             assert_eq!(
                 check_break_glass(&approved, actor, reason),
                 Err(Refusal::BreakGlassRefused)
+            );
+        }
+    }
+
+    #[test]
+    fn a_freeze_stops_every_direct_action_unless_an_admin_breaks_glass_with_a_reason() {
+        let policy = year_end_freeze();
+        let inside = at("2026-12-24T12:00:00Z");
+        let outside = at("2026-12-19T12:00:00Z");
+        let token_admin = Actor {
+            name: "root",
+            role: Some(Role::Admin),
+            via_token: true,
+        };
+        let frozen = Err(Refusal::FrozenNow {
+            env: "prod".into(),
+            until: at("2027-01-04T00:00:00Z"),
+            reason: "year-end freeze".into(),
+        });
+        let glass = Ok(FreezeCheck::BreakGlass {
+            until: at("2027-01-04T00:00:00Z"),
+            window: "year-end freeze".into(),
+            reason: "sev1 hotfix".into(),
+        });
+        let table = [
+            (
+                outside,
+                person("bob", Role::Operator),
+                None,
+                Ok(FreezeCheck::Open),
+            ),
+            (
+                outside,
+                person("bob", Role::Operator),
+                Some("sev1 hotfix"),
+                Ok(FreezeCheck::Open),
+            ),
+            (inside, person("bob", Role::Operator), None, frozen.clone()),
+            (inside, person("root", Role::Admin), None, frozen.clone()),
+            (inside, person("root", Role::Admin), Some("  "), frozen),
+            (
+                inside,
+                person("root", Role::Admin),
+                Some(" sev1 hotfix "),
+                glass,
+            ),
+            (
+                inside,
+                person("root", Role::Admin),
+                Some("fix"),
+                Err(Refusal::BreakGlassRefused),
+            ),
+            (
+                inside,
+                person("bob", Role::Approver),
+                Some("sev1 hotfix"),
+                Err(Refusal::BreakGlassRefused),
+            ),
+            (
+                inside,
+                token_admin,
+                Some("sev1 hotfix"),
+                Err(Refusal::BreakGlassRefused),
+            ),
+        ];
+        for (now, actor, reason, expected) in table {
+            assert_eq!(
+                check_direct(&policy, "prod", now, actor, reason),
+                expected,
+                "{} at {now} with {reason:?}",
+                actor.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_effective_rules_name_every_kind_once_and_what_a_freeze_does() {
+        let frozen = ApprovalPolicy {
+            required: 2,
+            ..year_end_freeze()
+        };
+        let table = [
+            (
+                ApprovalPolicy::default(),
+                true,
+                vec![
+                    "approval gate: scale, deploy, rollback, redeploy (each needs 1 approval from other people with the approver role, within 24h)",
+                    "run at once: snapshot, mute_alarm, unmute_alarm",
+                    "freeze windows: none",
+                ],
+            ),
+            (
+                ApprovalPolicy::default(),
+                false,
+                vec![
+                    "run at once: scale, deploy, rollback, redeploy, snapshot, mute_alarm, unmute_alarm",
+                    "freeze windows: none",
+                ],
+            ),
+            (
+                frozen,
+                true,
+                vec![
+                    "approval gate: scale, deploy, rollback, redeploy (each needs 2 approvals from other people with the approver role, within 24h)",
+                    "run at once: snapshot, mute_alarm, unmute_alarm",
+                    "freeze window year-end freeze: 2026-12-20 00:00 → 2027-01-04 00:00 UTC",
+                    "inside a freeze window: requests wait for it to end; actions that run at once are refused unless an admin breaks glass with a reason",
+                ],
+            ),
+        ];
+        for (policy, protected, expected) in table {
+            assert_eq!(
+                policy.effective_rules(protected),
+                expected,
+                "protected={protected}"
             );
         }
     }

@@ -19,6 +19,10 @@ pub struct Rotation {
     /// IANA name, e.g. `Europe/Berlin`.
     pub timezone: String,
     pub length_days: u32,
+    /// The environment ids whose incidents it answers (every configured one unless config
+    /// names some): who may change it is decided by these.
+    #[serde(default)]
+    pub environments: Vec<String>,
 }
 
 /// One person's turn.
@@ -205,6 +209,7 @@ mod tests {
             handoff_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
             timezone: "Europe/Berlin".into(),
             length_days: 7,
+            environments: vec!["prod".into()],
         }
     }
 

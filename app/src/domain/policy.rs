@@ -224,12 +224,26 @@ pub fn groups_with_access(mappings: &[GroupRole]) -> Vec<String> {
     groups
 }
 
-/// True when the principal may at least see something somewhere.
-/// Whether this person may set on-call overrides: an admin anywhere (rotations span environments).
+/// Whether this person may set on-call overrides on some rotation: an admin anywhere (each
+/// rotation then asks [`may_change_rotation`]).
 pub fn may_manage_oncall(principal: &Principal) -> bool {
     principal.grants.everywhere == Some(Role::Admin)
         || principal.grants.per_env.values().any(|r| *r == Role::Admin)
 }
+
+/// Whether this person may change who covers a rotation that answers incidents in
+/// `environments`: the admin role in every one of them, so an admin of one environment cannot
+/// re-route the pages of another. A rotation that names no environment needs an admin of all.
+pub fn may_change_rotation(principal: &Principal, environments: &[String]) -> bool {
+    if environments.is_empty() {
+        return principal.grants.everywhere == Some(Role::Admin);
+    }
+    environments.iter().all(|env| {
+        EnvId::parse(env).is_ok_and(|id| principal.grants.role_in(&id) == Some(Role::Admin))
+    })
+}
+
+/// True when the principal may at least see something somewhere.
 
 pub fn has_any_access(principal: &Principal) -> bool {
     !principal.grants.is_empty()
@@ -263,6 +277,34 @@ mod tests {
         &'static str,
         bool,
     );
+
+    #[test]
+    fn a_rotation_is_changed_only_by_an_admin_of_every_environment_it_answers() {
+        use Role::*;
+        let both = ["staging".to_string(), "prod".to_string()];
+        let table: &[(Option<Role>, &[(&str, Role)], &[String], bool)] = &[
+            (Some(Admin), &[], &both, true),
+            (None, &[("staging", Admin), ("prod", Admin)], &both, true),
+            (None, &[("staging", Admin)], &both, false),
+            (
+                None,
+                &[("staging", Admin), ("prod", Approver)],
+                &both,
+                false,
+            ),
+            (Some(Approver), &[("staging", Admin)], &both, false),
+            (None, &[("staging", Admin)], &both[..1], true),
+            (Some(Admin), &[], &[], true),
+            (None, &[("staging", Admin), ("prod", Admin)], &[], false),
+        ];
+        for (everywhere, per_env, envs, expected) in table {
+            assert_eq!(
+                may_change_rotation(&principal(*everywhere, per_env), envs),
+                *expected,
+                "{everywhere:?} {per_env:?} over {envs:?}"
+            );
+        }
+    }
 
     #[test]
     fn policy_table() {

@@ -26,7 +26,7 @@ pub mod tokens;
 #[cfg(test)]
 mod fixtures;
 
-pub use action_panel::ActionPanel;
+pub use action_panel::{ActionPanel, Frozen};
 pub use alarms::{alarms, AlarmsView, MuteRights};
 pub use apps::{app, apps, AppEnvColumn, AppView, AppsView};
 pub use audit::AuditPageView;

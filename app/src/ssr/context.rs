@@ -41,13 +41,14 @@ pub fn caller() -> Result<Caller, AppError> {
 }
 
 /// Runs a server function body and, on error, sets the HTTP status that matches it. A plain
-/// form post (no JavaScript) is sent back to its page with the message instead, so the person
-/// sees it there rather than a bare error body.
+/// form post (no JavaScript) is sent back to its page with the message (kept once in the
+/// session) instead, so the person sees it there rather than a bare error body.
 pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    use super::navigation::{back_to_page, is_plain_form_post};
+    use super::navigation::{back_with, is_plain_form_post};
     let result = body.await;
     if let Err(error) = &result {
-        let shown = is_plain_form_post() && back_to_page(&[("problem", &error.to_string())]);
+        let shown = is_plain_form_post()
+            && back_with(crate::domain::flash::FlashKind::Problem, &error.to_string()).await;
         if !shown {
             if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
                 options.set_status(error.status());

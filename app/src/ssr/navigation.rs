@@ -1,10 +1,12 @@
 //! Where the browser goes after a server function: an outcome becomes a redirect. A hydrated
 //! page follows it with client-side routing; a plain form post (no JavaScript) gets a 302 back
-//! to the page it came from with `?done=`, `?notice=` or `?problem=`. The use cases never
-//! redirect: only this module does.
+//! to the page it came from with `?done=` (an action's request key), or `?notice=` / `?problem=`
+//! naming a one-time message kept in the session (`ssr::flash`), never the text itself. The use
+//! cases never redirect: only this module does.
 
 use crate::domain::actions::{ActionResult, ActionStatus};
 use crate::domain::drift::PromotionOutcome;
+use crate::domain::flash::FlashKind;
 
 /// Form fields of the review step and outcome markers: dropped from the page address when the
 /// browser is sent back to it.
@@ -90,9 +92,18 @@ pub fn after_action(result: &ActionResult) {
     }
 }
 
+/// Back to the form's page with a one-time message of `kind`; false when it could not be kept
+/// (no session) or there is no page to go back to.
+pub async fn back_with(kind: FlashKind, text: &str) -> bool {
+    match super::flash::put(kind, text).await {
+        Some(id) => back_to_page(&[(kind.param(), id.as_str())]),
+        None => false,
+    }
+}
+
 /// After a promotion: the request waiting for approval (one service), the group's requests (a
 /// whole app), or else the app's (or the fleet's) drift with what happened.
-pub fn after_promotion(outcome: &PromotionOutcome, app: Option<&str>) {
+pub async fn after_promotion(outcome: &PromotionOutcome, app: Option<&str>) {
     let requested: Vec<i64> = outcome
         .results
         .iter()
@@ -104,10 +115,16 @@ pub fn after_promotion(outcome: &PromotionOutcome, app: Option<&str>) {
     let next = match (requested.as_slice(), &outcome.group) {
         ([one], None) => format!("/releases/{one}"),
         ([_, ..], Some(group)) => format!("/releases?group={group}"),
-        _ => match app {
-            Some(app) => format!("/apps/{app}?notice={}", percent_encode(&outcome.describe())),
-            None => format!("/drift?notice={}", percent_encode(&outcome.describe())),
-        },
+        _ => {
+            let page = match app {
+                Some(app) => format!("/apps/{}", percent_encode(app)),
+                None => "/drift".to_string(),
+            };
+            match super::flash::put(FlashKind::Notice, &outcome.describe()).await {
+                Some(id) => format!("{page}?notice={id}"),
+                None => page,
+            }
+        }
     };
     go_to(&next);
 }

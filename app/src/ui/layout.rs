@@ -61,8 +61,44 @@ pub fn Layout() -> impl IntoView {
             })}
         </Transition>
         <main class="mx-auto max-w-screen-2xl px-3 py-5 sm:px-6">
+            <FlashBanners/>
             <Outlet/>
         </main>
+    }
+}
+
+/// What the last form post without JavaScript did or why it was refused: the page address names
+/// one-time messages kept in the session (`?problem=`, `?notice=`); their text comes from there,
+/// never from the address.
+#[component]
+fn FlashBanners() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let ids = move || {
+        let q = query.read();
+        (q.get("problem"), q.get("notice"))
+    };
+    let flashes = Resource::new(ids, |(problem, notice)| async move {
+        if problem.is_none() && notice.is_none() {
+            return Ok(Default::default());
+        }
+        crate::api::session::take_flash(problem, notice).await
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let shown = flashes.await.unwrap_or_default();
+                view! {
+                    {shown.problem.map(|text| view! {
+                        <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
+                            <span class="font-semibold">"Not done: "</span>{text}
+                        </div>
+                    })}
+                    {shown.notice.map(|text| view! {
+                        <div role="status" data-testid="notice" class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200">{text}</div>
+                    })}
+                }
+            })}
+        </Transition>
     }
 }
 

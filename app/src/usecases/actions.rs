@@ -10,9 +10,13 @@ use super::execution::{execute_recorded, into_response};
 use super::prepare::{prepare, ActionRequest, Prepared};
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
+use crate::domain::approvals::{
+    check_direct, direct_break_glass_notice, Actor, DirectBreakGlass, FreezeCheck,
+};
+use crate::domain::audit::AuditOutcome;
 use crate::domain::caller::Caller;
-use crate::domain::policy::{authorize, Principal};
-use crate::domain::views::ActionPanel;
+use crate::domain::policy::{authorize, AuthMethod, Principal};
+use crate::domain::views::{ActionPanel, Frozen};
 use crate::error::AppError;
 use crate::ports::{EnvState, PortResult};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +32,8 @@ pub struct ActionInput {
     pub confirm: Option<String>,
     pub reason: Option<String>,
     pub ticket_url: Option<String>,
+    /// An admin's reason to act inside a freeze window (break glass).
+    pub break_glass: Option<String>,
     pub request: ActionRequest,
 }
 
@@ -61,17 +67,32 @@ pub fn action_panel(
     recent: Vec<ActionResult>,
 ) -> ActionPanel {
     let env = &state.descriptor.id;
+    let frozen = Frozen::now(
+        &state.descriptor.approval,
+        chrono::Utc::now(),
+        user.grants.role_in(env),
+        user.method == AuthMethod::Token,
+    );
     let mut allowed = Vec::new();
     let mut refused = Vec::new();
     let mut requests = Vec::new();
     for kind in kinds {
         match authorize(user, kind.permission(), env) {
-            Ok(()) => {
+            Ok(()) if needs_approval(state, *kind) => {
                 allowed.push(*kind);
-                if needs_approval(state, *kind) {
-                    requests.push(*kind);
-                }
+                requests.push(*kind);
             }
+            Ok(()) => match &frozen {
+                Some(f) if !f.may_break_glass => refused.push((
+                    *kind,
+                    format!(
+                        "frozen until {} UTC ({}); an admin may break glass",
+                        f.until.format("%Y-%m-%d %H:%M"),
+                        f.reason
+                    ),
+                )),
+                _ => allowed.push(*kind),
+            },
             Err(why) => refused.push((*kind, why.to_string())),
         }
     }
@@ -82,6 +103,7 @@ pub fn action_panel(
         request_key: new_request_key(),
         recent,
         requests,
+        frozen,
     }
 }
 
@@ -110,6 +132,7 @@ pub async fn run_action(
         request.kind(),
         &input.key,
         input.confirm.as_deref(),
+        input.break_glass.as_deref(),
         |state| prepare(state, &request, reason, ticket_url, chrono::Utc::now()),
     )
     .await
@@ -145,8 +168,9 @@ pub async fn request_action(
 }
 
 /// The one action path with the action already checked by `prepare` against the environment's
-/// state: the key, the policy, a retry's first answer, the typed confirmation, the gate, then
-/// the recorded run.
+/// state: the key, the policy, a retry's first answer, the typed confirmation, the gate, the
+/// freeze windows (`break_glass`: an admin's reason to act inside one), then the recorded run.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_prepared(
     caller: &Caller,
     services: &AppServices,
@@ -154,6 +178,7 @@ pub async fn run_prepared(
     kind: ActionKind,
     key: &str,
     confirm: Option<&str>,
+    break_glass: Option<&str>,
     prepare: impl FnOnce(&EnvState) -> Result<Prepared, AppError>,
 ) -> Result<ActionResult, AppError> {
     let key = IdempotencyKey::parse(key).map_err(AppError::Invalid)?;
@@ -182,5 +207,71 @@ pub async fn run_prepared(
             .await
             .map(|(result, _)| result);
     }
+    check_freeze(caller, services, &state, kind, &prepared, break_glass).await?;
     execute_recorded(caller, services, &env_id, kind, &key, prepared).await
+}
+
+/// The freeze windows for an action that runs at once: inside one it is refused (audited), unless
+/// an admin breaks glass with a reason, which is recorded before anything runs and announced to
+/// the webhooks. Release requests are not checked here: they wait out the window.
+async fn check_freeze(
+    caller: &Caller,
+    services: &AppServices,
+    state: &EnvState,
+    kind: ActionKind,
+    prepared: &Prepared,
+    break_glass: Option<&str>,
+) -> Result<(), AppError> {
+    let env = state.descriptor.id.as_str();
+    let actor = Actor {
+        name: caller.name(),
+        role: caller.principal.grants.role_in(&state.descriptor.id),
+        via_token: caller.principal.method == AuthMethod::Token,
+    };
+    let now = chrono::Utc::now();
+    let audit = |outcome: AuditOutcome, detail: String| {
+        super::execution::action_audit(caller, kind, env, &prepared.target, outcome, detail)
+    };
+    match check_direct(&state.descriptor.approval, env, now, actor, break_glass) {
+        Ok(FreezeCheck::Open) => Ok(()),
+        Ok(FreezeCheck::BreakGlass {
+            until,
+            window,
+            reason,
+        }) => {
+            let detail = format!(
+                "break glass inside {window:?} (until {}): {reason} — {}",
+                until.to_rfc3339(),
+                prepared.summary
+            );
+            services
+                .audit
+                .record(audit(AuditOutcome::BreakGlass, detail))
+                .await
+                .context("recording a break-glass action")?;
+            services.notifier.notify(direct_break_glass_notice(
+                &DirectBreakGlass {
+                    actor: caller.name(),
+                    kind,
+                    env,
+                    target: &prepared.target,
+                    window: &window,
+                    reason: &reason,
+                },
+                now,
+            ));
+            Ok(())
+        }
+        Err(refusal) => {
+            let error = super::releases::refusal_error(refusal);
+            if let Err(e) = services
+                .audit
+                .record(audit(AuditOutcome::Denied, error.to_string()))
+                .await
+            {
+                tracing::error!(error = %crate::error::error_chain(&e), "recording a refused action");
+            }
+            Err(error)
+        }
+    }
 }

@@ -5,20 +5,37 @@
 use super::services::AppServices;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::Caller;
-use crate::domain::oncall::{check_override, Override};
+use crate::domain::oncall::{check_override, Override, Rotation};
+use crate::domain::policy::{may_change_rotation, may_manage_oncall};
 use crate::error::AppError;
 use crate::ports::PortResult;
 use chrono::{DateTime, Utc};
 
-/// Only admins change who is on call.
-fn check_admin(caller: &Caller) -> Result<(), AppError> {
-    if crate::domain::policy::may_manage_oncall(&caller.principal) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only admins may change who is on call".into(),
-        ))
+/// Only admins change who is on call, and only on rotations that answer no environment they
+/// are not admin of. A refusal is audited.
+async fn check_admin(
+    caller: &Caller,
+    services: &AppServices,
+    rotation: Option<&Rotation>,
+    step: AuditKind,
+) -> Result<(), AppError> {
+    let refusal = match rotation {
+        _ if !may_manage_oncall(&caller.principal) => "only admins may change who is on call".to_string(),
+        Some(r) if !may_change_rotation(&caller.principal, &r.environments) => format!(
+            "rotation {} answers incidents in {}: changing who covers it needs the admin role in each of them",
+            r.name,
+            r.environments.join(", ")
+        ),
+        _ => return Ok(()),
+    };
+    let mut entry = AuditEntry::new(caller, step, AuditOutcome::Denied).detail(refusal.clone());
+    if let Some(r) = rotation {
+        entry = entry.target(format!("rotation {}", r.name));
     }
+    if let Err(e) = services.audit.record(entry).await {
+        tracing::error!(error = %crate::error::error_chain(&e), "recording a refused override");
+    }
+    Err(AppError::Forbidden(refusal))
 }
 
 /// A `datetime-local` value (`2026-11-29T09:00`) in `tz`.
@@ -49,13 +66,15 @@ pub async fn add_override(
     services: &AppServices,
     form: OverrideForm<'_>,
 ) -> Result<i64, AppError> {
-    check_admin(caller)?;
+    check_admin(caller, services, None, AuditKind::OncallOverride).await?;
     let rotation = form.rotation.trim().to_string();
-    let tz: chrono_tz::Tz = services
+    let found = services
         .rotations
         .iter()
         .find(|r| r.name == rotation)
-        .ok_or_else(|| AppError::Invalid(format!("there is no rotation named {rotation:?}")))?
+        .ok_or_else(|| AppError::Invalid(format!("there is no rotation named {rotation:?}")))?;
+    check_admin(caller, services, Some(found), AuditKind::OncallOverride).await?;
+    let tz: chrono_tz::Tz = found
         .timezone
         .parse()
         .map_err(|_| AppError::Invalid("the rotation's time zone is not valid".into()))?;
@@ -109,7 +128,31 @@ pub async fn remove_override(
     services: &AppServices,
     id: i64,
 ) -> Result<(), AppError> {
-    check_admin(caller)?;
+    check_admin(caller, services, None, AuditKind::OncallOverrideRemoved).await?;
+    let overrides = services
+        .incidents
+        .overrides()
+        .await
+        .context("reading overrides")?;
+    let Some(existing) = overrides.iter().find(|o| o.id == id) else {
+        return Err(AppError::NotFound(format!(
+            "there is no override #{id} to remove"
+        )));
+    };
+    // An override of a rotation no longer configured is any admin's to clear.
+    if let Some(rotation) = services
+        .rotations
+        .iter()
+        .find(|r| r.name == existing.rotation)
+    {
+        check_admin(
+            caller,
+            services,
+            Some(rotation),
+            AuditKind::OncallOverrideRemoved,
+        )
+        .await?;
+    }
     let audit = AuditEntry::new(
         caller,
         AuditKind::OncallOverrideRemoved,

@@ -361,6 +361,7 @@ pub async fn promote(
             ActionKind::Deploy,
             &service_key,
             confirm,
+            None,
             |_| match (prepared, &item.plan) {
                 (Some(mut prepared), _) => {
                     prepared.reason = reason.clone();

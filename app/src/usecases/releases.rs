@@ -42,7 +42,8 @@ fn release_audit(
         .maybe_detail(detail)
 }
 
-fn refusal_error(refusal: Refusal) -> AppError {
+/// A refusal of the approval rules as the error the person sees.
+pub(crate) fn refusal_error(refusal: Refusal) -> AppError {
     match refusal {
         Refusal::ViaToken
         | Refusal::NotApprover { .. }
@@ -54,7 +55,8 @@ fn refusal_error(refusal: Refusal) -> AppError {
         | Refusal::AlreadyVoted
         | Refusal::NotCancellable(_)
         | Refusal::NotApproved(_)
-        | Refusal::Frozen { .. } => AppError::Conflict(refusal.to_string()),
+        | Refusal::Frozen { .. }
+        | Refusal::FrozenNow { .. } => AppError::Conflict(refusal.to_string()),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::config::AuthMode;
 use crate::state::AppState;
 use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use app::domain::caller::Caller;
+use app::domain::flash::LoginError;
 use app::domain::ids::{parse_user_name, safe_next_path};
 use app::domain::policy::{AuthMethod, Principal, Role, RoleGrants};
 use app::ports::AuditPort;
@@ -60,10 +61,10 @@ pub(crate) fn throttled(
     }
 }
 
-fn back_to_login(message: &str, next: &str) -> Response {
+fn back_to_login(error: LoginError, next: &str) -> Response {
     let target = format!(
         "/login?error={}&next={}",
-        app::domain::alarm_filter::encode(message),
+        error.code(),
         app::domain::alarm_filter::encode(next)
     );
     Redirect::to(&target).into_response()
@@ -85,11 +86,17 @@ pub async fn dev_login(
     let next = safe_next_path(form.next.as_deref());
     let name = match parse_user_name(&form.user) {
         Ok(name) => name,
-        Err(e) => return back_to_login(&format!("Check the name: {e}"), &next),
+        Err(e) => {
+            tracing::info!(error = %e, "dev sign-in with a malformed name");
+            return back_to_login(LoginError::Name, &next);
+        }
     };
     let role = match Role::parse(&form.role) {
         Ok(role) => role,
-        Err(e) => return back_to_login(&format!("Check the role: {e}"), &next),
+        Err(e) => {
+            tracing::info!(error = %e, "dev sign-in with an unknown role");
+            return back_to_login(LoginError::Role, &next);
+        }
     };
     let principal = Principal {
         name: name.clone(),

@@ -1,6 +1,7 @@
 //! The request guard: reads the session, ends it when idle or past its absolute lifetime, writes
 //! its activity about once a minute (which moves the idle expiry on), and puts the signed-in
-//! principal into the request extensions. Requests without one are redirected to the sign-in page
+//! principal (and the session as the one-time message store, `auth::flash`) into the request
+//! extensions. Requests without one are redirected to the sign-in page
 //! (pages) or refused with 401 (everything else), except the few public paths.
 
 use super::sessions::{SessionUser, ACTIVITY_KEY, USER_KEY};
@@ -80,6 +81,11 @@ pub async fn require_session(
     match user {
         Some(user) => {
             request.extensions_mut().insert(user.principal);
+            request
+                .extensions_mut()
+                .insert(app::ssr::flash::Flashes(std::sync::Arc::new(
+                    super::flash::SessionFlashes(session.clone()),
+                )));
             next.run(request).await
         }
         None if is_public(&path) => next.run(request).await,

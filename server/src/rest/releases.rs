@@ -96,6 +96,7 @@ pub async fn create_release(
         confirm: None,
         reason: Some(body.reason),
         ticket_url: body.ticket_url,
+        break_glass: None,
         request,
     };
     let (result, created) = request_action(&caller, &services, input).await?;

@@ -817,12 +817,57 @@ async fn a_plain_form_post_goes_back_to_its_page_with_the_outcome() {
     let refused = post(scale_args("99", "plain-key-0002")).await.unwrap();
     assert_eq!(refused.status(), 302);
     let location = refused.headers()["location"].to_str().unwrap().to_string();
-    assert!(
-        location.starts_with("/envs/prod/services/main/web?problem=desired%20count%2099"),
-        "{location}"
-    );
+    // The address names the message kept in the session, not its text.
+    let id = location
+        .strip_prefix("/envs/prod/services/main/web?problem=")
+        .unwrap_or_else(|| panic!("{location}"));
+    assert!(app::domain::flash::parse_id(id).is_some(), "{location}");
     let shown = w.app.get_text(&location).await;
     assert!(shown.contains("Not done: ") && shown.contains("desired count 99 is outside"));
+    let again = w.app.get_text(&location).await;
+    assert!(!again.contains("desired count 99 is outside"), "shown once");
+}
+
+/// Issue 17, item 14: `?problem=`, `?notice=` and `?error=` used to put the address's text on
+/// the page, so a link could make the console say whatever its sender wrote ("your session
+/// expired: sign in at …"). Now the address only names a message kept in the person's session
+/// (or, on the sign-in page, a fixed code), and made-up text shows nothing.
+#[tokio::test]
+async fn a_link_cannot_put_words_on_a_page() {
+    let w = world(false).await;
+    w.app.sign_in("ana", "operator").await;
+    let lure = "Your%20session%20expired%3A%20sign%20in%20again%20at%20evil.example";
+    for path in [
+        format!("/envs/prod/services/main/web?problem={lure}"),
+        format!("/incidents?notice={lure}&problem={lure}"),
+        format!("/drift?notice={lure}"),
+        format!("/releases?problem={lure}"),
+        format!("/oncall?problem={lure}"),
+        // Well formed, but no such message in this session.
+        "/drift?notice=0123456789abcdef0123456789abcdef".to_string(),
+    ] {
+        let page = w.app.get_text(&path).await;
+        assert!(!page.contains("evil.example"), "{path}");
+        assert!(!page.contains("data-testid=\"notice\""), "{path}");
+        assert!(!page.contains("Not done: "), "{path}");
+    }
+    // The sign-in page, signed out: a fixed code shows its own words, anything else nothing.
+    for (query, shown) in [(lure, None), ("role", Some("Check the role"))] {
+        let login = reqwest::Client::new()
+            .get(w.app.url(&format!("/login?error={query}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!login.contains("evil.example"));
+        assert_eq!(
+            shown.is_some_and(|s| login.contains(s)),
+            shown.is_some(),
+            "{query}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -58,6 +58,11 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         "get_sign_in_options" => (vec![], Kind::Public),
         "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
         | "query_audit" => (vec![], Kind::Global),
+        // A flash id no session holds: signed-in people learn nothing.
+        "take_flash" => (
+            vec![("problem", "0123456789abcdef0123456789abcdef")],
+            Kind::Global,
+        ),
         "get_app" => (vec![("app", "shop")], Kind::GlobalNeedsAccess),
         "get_environment" => (vec![("env", "{env}")], Kind::Env(Action::View)),
         "refresh_environment" => (vec![("env", "{env}")], Kind::Env(Action::Refresh)),

@@ -577,3 +577,183 @@ async fn chat_mentions_in_reasons_and_comments_do_not_reach_the_webhook() {
         "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; @\u{200B}here approve now"
     );
 }
+
+/// Issue 17, item 4: a freeze window used to hold only release requests, so in a protected
+/// environment during a freeze a redeploy, a snapshot and a mute ran at once. Now the gate takes
+/// redeploys, every action that runs at once is refused inside the window, and only an admin
+/// signed in to the console breaks glass, with a reason that is audited and announced.
+#[tokio::test]
+async fn a_freeze_window_stops_every_change_unless_an_admin_breaks_glass() {
+    let (url, seen) = webhook_receiver().await;
+    let hooks = format!(r#"[{{ name = "chat", url = "{url}" }}]"#);
+    let now = chrono::Utc::now();
+    let freeze = format!(
+        r#"{{ freezes = [{{ from = "{}", to = "{}", reason = "year-end freeze" }}] }}"#,
+        (now - chrono::Duration::hours(1)).to_rfc3339(),
+        (now + chrono::Duration::hours(1)).to_rfc3339()
+    );
+    let account = account().await;
+    account.database("shop-db", "shop").await;
+    account
+        .alarm("web-cpu", "web CPU", &[("ServiceName", "web")], false)
+        .await;
+    let app = spawn_app_with_overrides(
+        vec![prod_env(&account)],
+        Auth::Dev,
+        &[
+            ("QD_ENVIRONMENTS__0__APPROVAL", freeze.as_str()),
+            ("QD_NOTIFICATIONS__WEBHOOKS", hooks.as_str()),
+        ],
+    )
+    .await;
+    app.wait_for_first_refresh().await;
+    let olga = app.person("olga", "operator").await;
+    let alice = app.person("alice", "admin").await;
+
+    // A redeploy is gated: it becomes a request that waits out the window.
+    let redeploy = olga
+        .call(
+            "redeploy_service",
+            &[
+                ("env", "prod"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("key", "freeze-key-0001"),
+                ("reason", "pick up the rotated secret"),
+                ("confirm", "web"),
+            ],
+        )
+        .await;
+    assert_eq!(redeploy.status(), 200);
+    let body: serde_json::Value = redeploy.json().await.unwrap();
+    assert!(
+        body["status"]["AwaitingApproval"]["release"].is_i64(),
+        "{body}"
+    );
+
+    let snapshot = |key: &'static str, glass: Option<&'static str>| {
+        let mut args = vec![
+            ("env", "prod"),
+            ("id", "shop-db"),
+            ("key", key),
+            ("confirm", "shop-db"),
+        ];
+        if let Some(reason) = glass {
+            args.push(("break_glass", reason));
+        }
+        args
+    };
+    let mute = |key: &'static str, glass: Option<&'static str>| {
+        let mut args = vec![
+            ("env", "prod"),
+            ("alarm", "web-cpu"),
+            ("enabled", "false"),
+            ("key", key),
+            ("reason", "noisy during the freeze"),
+            ("confirm", "web-cpu"),
+        ];
+        if let Some(reason) = glass {
+            args.push(("break_glass", reason));
+        }
+        args
+    };
+    // An operator's snapshot and mute are refused, and so is an admin's without a reason or
+    // with a reason too short to say anything; an operator cannot break glass.
+    for (who, function, args) in [
+        (
+            &olga,
+            "snapshot_database",
+            snapshot("freeze-key-0002", None),
+        ),
+        (&olga, "set_alarm_actions", mute("freeze-key-0003", None)),
+        (
+            &alice,
+            "snapshot_database",
+            snapshot("freeze-key-0004", None),
+        ),
+        (
+            &alice,
+            "snapshot_database",
+            snapshot("freeze-key-0005", Some("  ")),
+        ),
+    ] {
+        let refused = who.call(function, &args).await;
+        assert_eq!(refused.status(), 409, "{args:?}");
+        let text = refused.text().await.unwrap();
+        assert!(
+            text.contains("frozen until") && text.contains("year-end freeze"),
+            "{text}"
+        );
+    }
+    for (who, args) in [
+        (
+            &olga,
+            snapshot("freeze-key-0006", Some("restore point before the fix")),
+        ),
+        (&alice, snapshot("freeze-key-0007", Some("fix"))),
+    ] {
+        let refused = who.call("snapshot_database", &args).await;
+        assert_eq!(refused.status(), 403, "{args:?}");
+    }
+    assert_eq!(app.aws_calls("CreateDBSnapshot"), 0);
+    assert_eq!(app.aws_calls("DisableAlarmActions"), 0);
+    assert_eq!(app.aws_calls("UpdateService"), 0);
+    assert_eq!(app.aws_calls("RegisterTaskDefinition"), 0);
+
+    // An admin breaks glass with a reason: it runs, the audit and the webhook say so.
+    let broken = alice
+        .call(
+            "snapshot_database",
+            &snapshot("freeze-key-0008", Some("restore point before the sev1 fix")),
+        )
+        .await;
+    assert_eq!(broken.status(), 200);
+    assert_eq!(app.aws_calls("CreateDBSnapshot"), 1);
+    let kinds = audit_kinds(&app).await;
+    assert!(
+        kinds.contains(&("snapshot".into(), "break_glass".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("snapshot".into(), "denied".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("mute_alarm".into(), "denied".into())),
+        "{kinds:?}"
+    );
+    let mut announced = None;
+    for _ in 0..50 {
+        announced = seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|b| b["event"] == "action.break_glass")
+            .cloned();
+        if announced.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let announced = announced.expect("a break-glass notice");
+    let text = announced["text"].as_str().unwrap();
+    assert!(
+        text.contains("BREAK GLASS")
+            && text.contains("alice")
+            && text.contains("restore point before the sev1 fix"),
+        "{text}"
+    );
+
+    // The pages say so: the operator sees the freeze and no snapshot form; the admin sees the
+    // break-glass field.
+    let page = olga.get_text("/envs/prod/databases/shop-db").await;
+    assert!(
+        page.contains("data-testid=\"frozen-banner\""),
+        "frozen banner"
+    );
+    assert!(!page.contains("data-testid=\"snapshot-form\""));
+    let page = alice.get_text("/envs/prod/databases/shop-db").await;
+    assert!(page.contains("name=\"break_glass\""));
+    let alarms = olga.get_text("/alarms?env=prod").await;
+    assert!(alarms.contains("data-testid=\"mute-frozen\""));
+}

@@ -316,3 +316,95 @@ async fn sign_in_keeps_working_after_the_provider_rotates_its_signing_key() {
     assert_eq!(status, 303, "sign-in after the key rotation: {body}");
     assert_eq!(session_json(&app).await["user"]["name"], "alice");
 }
+
+/// Issue 17, item 14: an admin of one environment could re-route a rotation that also answers
+/// another's incidents (say prod's pager). Now changing who covers a rotation needs the admin
+/// role in every environment it answers; refusals are audited and the page offers only the
+/// rotations the person may change.
+#[tokio::test]
+async fn an_admin_of_one_environment_cannot_reroute_a_rotation_that_covers_another() {
+    let dev = Account::new().await;
+    let prod = Account::new().await;
+    let roles = r#"[{ group = "platform-team", role = "admin", environments = ["*"] }, { group = "release-managers", role = "admin", environments = ["dev"] }]"#;
+    let rotations = r#"[{ name = "prod-pager", members = ["ana", "bob"], first_handoff = "2026-01-05", timezone = "UTC", environments = ["prod"] }, { name = "dev-pager", members = ["cem"], first_handoff = "2026-01-05", timezone = "UTC", environments = ["dev"] }, { name = "everything", members = ["dan"], first_handoff = "2026-01-05", timezone = "UTC" }]"#;
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &dev), TestEnv::new("prod", &prod)],
+        Auth::Sso {
+            groups_claim: "groups",
+        },
+        &[
+            ("QD_AUTH__ROLES", roles),
+            ("QD_ONCALL__ROTATIONS", rotations),
+        ],
+    )
+    .await;
+    let rita = app.sso_client("rita").await;
+    let alice = app.sso_client("alice").await;
+    let now = chrono::Utc::now();
+    let from = (now - chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let until = (now + chrono::Duration::days(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let add = |client: &reqwest::Client, rotation: &str| {
+        client
+            .post(app.url("/api/add_override"))
+            .form(&[
+                ("rotation", rotation),
+                ("who", "mallory"),
+                ("from", from.as_str()),
+                ("until", until.as_str()),
+                ("reason", "I cover it now"),
+            ])
+            .send()
+    };
+    for rotation in ["prod-pager", "everything"] {
+        let refused = add(&rita, rotation).await.unwrap();
+        assert_eq!(refused.status(), 403, "{rotation}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("needs the admin role in each"), "{text}");
+    }
+    let own = add(&rita, "dev-pager").await.unwrap();
+    assert_eq!(own.status(), 200, "{:?}", own.text().await);
+    let theirs = add(&alice, "prod-pager").await.unwrap();
+    assert_eq!(theirs.status(), 200);
+    let id = theirs.text().await.unwrap();
+    let remove = |client: &reqwest::Client| {
+        client
+            .post(app.url("/api/remove_override"))
+            .form(&[("id", id.trim())])
+            .send()
+    };
+    assert_eq!(remove(&rita).await.unwrap().status(), 403);
+    let page = rita
+        .get(app.url("/oncall"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<option value=\"dev-pager\">"),
+        "dev-pager offered"
+    );
+    assert!(!page.contains("<option value=\"prod-pager\">"));
+    assert!(!page.contains("<option value=\"everything\">"));
+    assert_eq!(remove(&alice).await.unwrap().status(), 200);
+    let denied = app
+        .state
+        .audit
+        .recent(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, e)| {
+            e.actor == "rita" && e.outcome == "denied" && e.kind.starts_with("oncall_override")
+        })
+        .count();
+    assert_eq!(
+        denied, 3,
+        "two adds and one removal refused, each on the record"
+    );
+}

@@ -19,6 +19,7 @@ pub async fn deploy_service(
     reason: Option<String>,
     ticket: Option<String>,
     confirm: Option<String>,
+    break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -32,6 +33,7 @@ pub async fn deploy_service(
             confirm,
             reason,
             ticket_url: ticket,
+            break_glass,
             request: ActionRequest::Deploy {
                 cluster,
                 service,

@@ -1,5 +1,8 @@
 //! Forces a new deployment of an ECS service: same revision, fresh tasks.
 
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
+
 use crate::domain::actions::ActionResult;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -13,6 +16,7 @@ pub async fn redeploy_service(
     reason: Option<String>,
     ticket: Option<String>,
     confirm: Option<String>,
+    break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -26,6 +30,7 @@ pub async fn redeploy_service(
             confirm,
             reason,
             ticket_url: ticket,
+            break_glass,
             request: ActionRequest::Redeploy { cluster, service },
         };
         let result = run_action(&caller, &services, input).await?;

@@ -17,6 +17,7 @@ pub async fn rollback_service(
     reason: Option<String>,
     ticket: Option<String>,
     confirm: Option<String>,
+    break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -30,6 +31,7 @@ pub async fn rollback_service(
             confirm,
             reason,
             ticket_url: ticket,
+            break_glass,
             request: ActionRequest::Rollback {
                 cluster,
                 service,

@@ -18,6 +18,7 @@ pub async fn scale_service(
     reason: Option<String>,
     ticket: Option<String>,
     confirm: Option<String>,
+    break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -31,6 +32,7 @@ pub async fn scale_service(
             confirm,
             reason,
             ticket_url: ticket,
+            break_glass,
             request: ActionRequest::Scale {
                 cluster,
                 service,

@@ -1,5 +1,8 @@
 //! Mutes (disables) or unmutes (enables) a CloudWatch alarm's actions, with a reason.
 
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
+
 use crate::domain::actions::ActionResult;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -12,6 +15,7 @@ pub async fn set_alarm_actions(
     key: String,
     reason: Option<String>,
     confirm: Option<String>,
+    break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -34,6 +38,7 @@ pub async fn set_alarm_actions(
             confirm,
             reason,
             ticket_url: None,
+            break_glass,
             request: ActionRequest::SetAlarmActions { alarm, enabled },
         };
         let result = run_action(&caller, &services, input).await?;

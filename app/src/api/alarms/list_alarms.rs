@@ -30,7 +30,8 @@ pub async fn list_alarms(
         let services = services()?;
         let states = visible_states(&user, &services);
         let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        let mut view = crate::domain::views::alarms(&data, filter, chrono::Utc::now());
+        let now = chrono::Utc::now();
+        let mut view = crate::domain::views::alarms(&data, filter, now);
         let may_mute = |s: &&crate::ports::EnvState| {
             authorize(&user, Action::MuteAlarm, &s.descriptor.id).is_ok()
         };
@@ -48,6 +49,19 @@ pub async fn list_alarms(
                 .collect(),
             request_key: new_request_key(),
             last: Default::default(),
+            frozen: states
+                .iter()
+                .filter(may_mute)
+                .filter_map(|s| {
+                    crate::domain::views::Frozen::now(
+                        &s.descriptor.approval,
+                        now,
+                        user.grants.role_in(&s.descriptor.id),
+                        user.method == crate::domain::policy::AuthMethod::Token,
+                    )
+                    .map(|f| (s.descriptor.id.to_string(), f))
+                })
+                .collect(),
         });
         // The latest mute or unmute of each alarm shown, from the actions table.
         let shown: std::collections::BTreeSet<String> = view

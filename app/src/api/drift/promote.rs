@@ -40,7 +40,7 @@ pub async fn promote(
             confirm.as_deref(),
         )
         .await?;
-        crate::ssr::navigation::after_promotion(&outcome, ask.app.as_deref());
+        crate::ssr::navigation::after_promotion(&outcome, ask.app.as_deref()).await;
         Ok(outcome)
     })
     .await

@@ -100,7 +100,7 @@ pub async fn acknowledge_incidents(ids: Option<Vec<String>>) -> Result<String, A
         if !skipped.is_empty() {
             message.push_str(&format!("; skipped: {}", skipped.join("; ")));
         }
-        crate::ssr::navigation::back_to_page(&[("notice", &message)]);
+        crate::ssr::navigation::back_with(crate::domain::flash::FlashKind::Notice, &message).await;
         Ok(message)
     })
     .await

@@ -41,6 +41,15 @@ pub async fn get_oncall() -> Result<OnCallView, AppError> {
             rotations,
             overrides: overrides.into_iter().filter(|o| o.until > now).collect(),
             may_manage: crate::domain::policy::may_manage_oncall(&user),
+            manageable: services
+                .rotations
+                .iter()
+                .filter(|r| {
+                    crate::domain::policy::may_manage_oncall(&user)
+                        && crate::domain::policy::may_change_rotation(&user, &r.environments)
+                })
+                .map(|r| r.name.clone())
+                .collect(),
         })
     })
     .await

@@ -34,6 +34,9 @@ pub struct MuteRights {
     /// The latest mute or unmute of each alarm, keyed by `env/alarm`.
     #[serde(default)]
     pub last: BTreeMap<String, ActionResult>,
+    /// The environments (of `envs`) inside a freeze window now, by id.
+    #[serde(default)]
+    pub frozen: BTreeMap<String, super::action_panel::Frozen>,
 }
 
 pub fn alarms(envs: &[EnvData<'_>], filter: AlarmFilter, now: DateTime<Utc>) -> AlarmsView {

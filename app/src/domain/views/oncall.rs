@@ -16,4 +16,7 @@ pub struct OnCallView {
     pub overrides: Vec<crate::domain::oncall::Override>,
     /// An admin: may add and remove overrides.
     pub may_manage: bool,
+    /// The rotations this person may change (admin in every environment each answers).
+    #[serde(default)]
+    pub manageable: Vec<String>,
 }

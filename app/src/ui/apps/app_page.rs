@@ -7,17 +7,14 @@ use crate::ui::environment::environment_page::{alarms_table, databases_table, se
 use crate::ui::layout::refresh_tick;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn AppPage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let app = move || params.read().get("app").unwrap_or_default();
-    let notice = move || notice_banner(query.read().get("notice"));
     let data = Resource::new(move || (app(), refresh_tick()), |(app, _)| get_app(app));
     view! {
-        {notice}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

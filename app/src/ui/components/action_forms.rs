@@ -47,6 +47,28 @@ fn confirm_field(protected: bool, name: String) -> Option<AnyView> {
     })
 }
 
+/// The break-glass reason an admin gives to act at once inside a freeze window.
+fn break_glass_field(panel: &ActionPanel, kind: ActionKind) -> Option<AnyView> {
+    panel.breaks_glass(kind).then(|| {
+        view! {
+            <label class="flex min-w-64 flex-1 flex-col gap-1 text-xs font-medium text-red-800 dark:text-red-300">"Break-glass reason (frozen now: audited and announced)"
+                <input name="break_glass" required minlength="5" maxlength="500" autocomplete="off" class=format!("{TEXT_WARN} w-full")/>
+            </label>
+        }
+        .into_any()
+    })
+}
+
+/// The freeze window open in the resource's environment, above its action forms.
+pub fn frozen_banner(panel: &ActionPanel) -> Option<AnyView> {
+    panel.frozen.as_ref().map(|f| {
+        view! {
+            <p role="status" data-testid="frozen-banner" class="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">{f.text()}</p>
+        }
+        .into_any()
+    })
+}
+
 /// The review step's inputs and the last outcome, read from the page address: the choose
 /// forms are plain GET forms, so the review works the same with and without JavaScript.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -59,8 +81,6 @@ pub struct ReviewQuery {
     pub reason: Option<String>,
     /// The request key of an action that just ran.
     pub done: Option<String>,
-    /// Why the last request was refused.
-    pub problem: Option<String>,
 }
 
 impl ReviewQuery {
@@ -74,24 +94,13 @@ impl ReviewQuery {
             revision: get("revision"),
             reason: get("reason"),
             done: get("done"),
-            problem: get("problem"),
         }
     }
 }
 
-/// What just happened: the action named by `done` (from the resource's recent actions), or the
-/// refusal named by `problem`.
+/// What just happened: the action named by `done` (from the resource's recent actions). A
+/// refusal shows in the layout's one-time banner.
 pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<AnyView> {
-    if let Some(problem) = &query.problem {
-        return Some(
-            view! {
-                <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
-                    <span class="font-semibold">"Not done: "</span>{problem.clone()}
-                </div>
-            }
-            .into_any(),
-        );
-    }
     let key = query.done.as_ref()?;
     let result = recent.iter().find(|r| r.key == *key)?;
     let kind = result.kind.as_str().replace('_', " ");
@@ -120,6 +129,7 @@ pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<An
 
 const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+const TEXT_WARN: &str = "rounded-md border border-red-400 bg-white px-2 py-1.5 text-sm dark:border-red-700 dark:bg-slate-950";
 
 /// Choose a new desired count; the next step shows what will change.
 pub fn scale_chooser(path: &str, s: &Service, bounds: ScaleBounds, query: &ReviewQuery) -> AnyView {
@@ -359,6 +369,7 @@ pub fn review_panel(
         .into_any(),
         Ok((mut plan, fields)) => {
             let confirm = confirm_field(panel.protected, s.name.clone());
+            let glass = break_glass_field(panel, kind);
             let approval = &view_data.card.descriptor.approval;
             let button = if asks {
                 "Request approval".to_string()
@@ -406,6 +417,7 @@ pub fn review_panel(
                                 {common}
                                 {fields}
                                 {request_fields}
+                                {glass}
                                 {confirm}
                                 <button type="submit" class=BUTTON disabled=move || pending.get()>{button}</button>
                             </div>
@@ -458,6 +470,7 @@ pub fn SnapshotForm(
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="id" value=id.clone()/>
                 <input type="hidden" name="key" value=panel.request_key.clone()/>
+                {break_glass_field(&panel, ActionKind::Snapshot)}
                 {confirm_field(panel.protected, id)}
                 <button type="submit" class=BUTTON disabled=move || pending.get()>"Snapshot now"</button>
             </div>

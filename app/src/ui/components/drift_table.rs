@@ -220,13 +220,3 @@ pub fn app_promotions(view_data: &DriftView, app: &str) -> AnyView {
     }
     .into_any()
 }
-
-/// A green banner with what just happened (`?notice=` in the address).
-pub fn notice_banner(text: Option<String>) -> Option<AnyView> {
-    text.map(|text| {
-        view! {
-            <div role="status" data-testid="notice" class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200">{text}</div>
-        }
-        .into_any()
-    })
-}

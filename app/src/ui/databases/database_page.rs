@@ -58,11 +58,12 @@ fn actions_section(view: &DatabaseView, snapshot: Submit<SnapshotDatabase>) -> O
         .allows(ActionKind::Snapshot)
         .then(|| view! { <SnapshotForm action=snapshot env id panel=panel.clone()/> });
     let refused = refusals(&panel);
+    let frozen = frozen_banner(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
     Some(
         view! {
             <Section title="Actions">
-                <div class="space-y-4 p-3">{form}{refused}</div>
+                <div class="space-y-4 p-3">{frozen}{form}{refused}</div>
             </Section>
             <Section title="Recent actions" note="newest first">{recent}</Section>
         }

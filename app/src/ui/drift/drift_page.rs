@@ -19,14 +19,12 @@ pub fn DriftPage() -> impl IntoView {
         let q = query.read();
         (q.get("app"), q.get("env"), q.get("all"), q.get("page"))
     };
-    let notice = move || notice_banner(query.read().get("notice"));
     let data = Resource::new(
         move || (args(), refresh_tick()),
         |((app, env, all, page), _)| get_drift(app, env, all, page),
     );
     view! {
         <Title text="Version drift"/>
-        {notice}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -31,13 +31,8 @@ pub fn PromotePage() -> impl IntoView {
     let data = Resource::new(args, |(from, to, app, service)| {
         get_promotion(from, to, app, service)
     });
-    let problem = move || {
-        let outcome = ReviewQuery::from_query(&query.read());
-        outcome_banner(&outcome, &[])
-    };
     view! {
         <Title text="Promote"/>
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

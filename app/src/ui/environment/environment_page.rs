@@ -329,6 +329,14 @@ fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
     if !controls.rights.envs.contains(&row.env) {
         return view! { <span class=MUTED>"—"</span> }.into_any();
     }
+    let frozen = controls.rights.frozen.get(row.env.as_str());
+    if let Some(f) = frozen.filter(|f| !f.may_break_glass) {
+        return view! {
+            <span class=format!("text-xs {MUTED}") data-testid="mute-frozen" title=f.text()>"frozen"</span>
+        }
+        .into_any();
+    }
+    let break_glass = frozen.is_some();
     let enable = !row.alarm.actions_enabled;
     let protected = controls.rights.protected.contains(&row.env);
     let label = if enable { "Unmute" } else { "Mute" };
@@ -348,6 +356,9 @@ fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
                 })}
                 {protected.then(|| view! {
                     <input name="confirm" required placeholder="type the name" autocomplete="off" class="w-28 rounded border border-amber-400 bg-white px-1.5 py-1 text-xs dark:border-amber-600 dark:bg-slate-950"/>
+                })}
+                {break_glass.then(|| view! {
+                    <input name="break_glass" required minlength="5" maxlength="500" placeholder="break-glass reason" aria-label="Break-glass reason (inside a freeze window)" class="w-32 rounded border border-red-400 bg-white px-1.5 py-1 text-xs dark:border-red-700 dark:bg-slate-950"/>
                 })}
                 <button type="submit" class="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800">{label}</button>
             </div>

@@ -58,13 +58,7 @@ pub fn IncidentPage() -> impl IntoView {
         },
         |((id, order), _, _)| get_incident(id, order),
     );
-    let problem = move || {
-        query.read().get("problem").map(|p| {
-            view! { <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200"><span class="font-semibold">"Not done: "</span>{p}</div> }
-        })
-    };
     view! {
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -32,19 +32,8 @@ pub fn IncidentsPage() -> impl IntoView {
         move || (args(), refresh_tick(), ack.action.version().get()),
         |((env, state, mine, unacked), _, _)| list_incidents(env, state, mine, unacked),
     );
-    let banner = move || {
-        let q = query.read();
-        let problem = q.get("problem").map(|p| {
-            view! { <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">{p}</div> }
-        });
-        let notice = q.get("notice").map(|n| {
-            view! { <div role="status" data-testid="action-done" class="mb-4 rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/50 dark:text-emerald-200">{n}</div> }
-        });
-        (problem, notice)
-    };
     view! {
         <Title text="Incidents"/>
-        {banner}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -3,6 +3,7 @@
 
 use crate::api::session::get_sign_in_options;
 use crate::domain::alarm_filter::encode;
+use crate::domain::flash::LoginError;
 use crate::domain::policy::Role;
 use crate::ui::components::ErrorPanel;
 use leptos::prelude::*;
@@ -13,7 +14,14 @@ use leptos_router::hooks::use_query_map;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || query.read().get("error");
+    // A fixed code, never text from the address.
+    let error = move || {
+        query
+            .read()
+            .get("error")
+            .and_then(|code| LoginError::parse(&code))
+            .map(LoginError::text)
+    };
     let options = Resource::new(|| (), |_| get_sign_in_options());
     view! {
         <Title text="Sign in"/>

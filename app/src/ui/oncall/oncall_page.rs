@@ -10,13 +10,11 @@ use crate::ui::components::*;
 use crate::ui::layout::refresh_tick;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 
 #[component]
 pub fn OnCallPage() -> impl IntoView {
-    let query = use_query_map();
     let add = Submit::<AddOverride>::new();
     let remove = Submit::<RemoveOverride>::new();
     let data = Resource::new(
@@ -29,14 +27,8 @@ pub fn OnCallPage() -> impl IntoView {
         },
         |_| get_oncall(),
     );
-    let problem = move || {
-        query.read().get("problem").map(|p| {
-            view! { <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200"><span class="font-semibold">"Not done: "</span>{p}</div> }
-        })
-    };
     view! {
         <Title text="On call"/>
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -74,12 +66,14 @@ fn oncall_page(
     add: Submit<AddOverride>,
     remove: Submit<RemoveOverride>,
 ) -> impl IntoView {
-    let may = view.may_manage;
+    let manageable = view.manageable.clone();
     let names: Vec<String> = view
         .rotations
         .iter()
         .map(|(r, _, _)| r.name.clone())
+        .filter(|name| manageable.contains(name))
         .collect();
+    let all_rotations = view.rotations.len();
     // Two or more rotations side by side on wide screens; one takes the width.
     let grid = if names.len() > 1 {
         "grid gap-x-5 lg:grid-cols-2"
@@ -133,7 +127,7 @@ fn oncall_page(
                         <td class=format!("{TD} whitespace-nowrap")>{utc_minute(o.until)}</td>
                         <td class=TD>{o.reason.clone().unwrap_or_default()}</td>
                         <td class=format!("{TD} {MUTED}")>{o.created_by.clone()}</td>
-                        <td class=TD>{may.then(|| view! {
+                        <td class=TD>{manageable.contains(&o.rotation).then(|| view! {
                             <ActionForm action=remove.action>
                                 <input type="hidden" name="id" value=id.clone()/>
                                 <button type="submit" class="text-sm font-medium text-red-700 hover:underline disabled:opacity-60 dark:text-red-400" disabled=move || pending.get()>"Remove"</button>
@@ -151,7 +145,10 @@ fn oncall_page(
         }
         .into_any()
     };
-    let form = (may && !names.is_empty()).then(|| {
+    let limited = (!names.is_empty() && names.len() < all_rotations).then(|| {
+        view! { <p class=format!("px-3 pt-3 text-xs {MUTED}")>"Rotations that answer an environment you are not admin of are not listed."</p> }
+    });
+    let form = (!names.is_empty()).then(|| {
         let pending = add.pending;
         let error = move || {
             add.value.get().and_then(|r| r.err()).map(|e| {
@@ -160,6 +157,7 @@ fn oncall_page(
         };
         view! {
             <Section title="Set an override" note="times are local to the rotation's time zone">
+                {limited}
                 <ActionForm action=add.action attr:data-testid="override-form">
                     <div class="flex flex-wrap items-end gap-3 p-3">
                         <label class="flex flex-col gap-1 text-xs font-medium">"Rotation"

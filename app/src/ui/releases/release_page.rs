@@ -12,7 +12,7 @@ use crate::ui::components::*;
 use crate::ui::layout::refresh_tick;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60";
@@ -31,7 +31,6 @@ struct Forms {
 #[component]
 pub fn ReleasePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let forms = Forms {
         approve: Submit::new(),
@@ -54,13 +53,7 @@ pub fn ReleasePage() -> impl IntoView {
         },
         |(id, _, _)| get_release(id),
     );
-    // Without JavaScript a refused vote comes back as `?problem=…`.
-    let problem = move || {
-        let outcome = ReviewQuery::from_query(&query.read());
-        outcome_banner(&outcome, &[])
-    };
     view! {
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

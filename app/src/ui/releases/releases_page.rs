@@ -44,13 +44,8 @@ pub fn ReleasesPage() -> impl IntoView {
             list_releases(env, state, mine, awaiting, group)
         },
     );
-    let problem = move || {
-        let outcome = ReviewQuery::from_query(&query.read());
-        outcome_banner(&outcome, &[])
-    };
     view! {
         <Title text="Release requests"/>
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -95,9 +95,10 @@ fn actions_section(view: &ServiceView, query: &ReviewQuery) -> Option<AnyView> {
             )
         });
     let refused = refusals(&panel);
+    let frozen = frozen_banner(&panel);
     let recent = recent_actions(&panel.recent, view.generated_at);
     let note = if !panel.requests.is_empty() {
-        "protected environment: deploys, rollbacks and scaling are reviewed, then need approval from others"
+        "protected environment: changes are reviewed, and those the gate covers need approval from others"
     } else if panel.protected {
         "each change is reviewed first; protected environment: type the service name to confirm"
     } else {
@@ -106,7 +107,7 @@ fn actions_section(view: &ServiceView, query: &ReviewQuery) -> Option<AnyView> {
     Some(
         view! {
             <Section title="Actions" note=note>
-                <div class="space-y-4 p-3">{deploy_form}{rollback_form}{scale_form}{redeploy_form}{refused}</div>
+                <div class="space-y-4 p-3">{frozen}{deploy_form}{rollback_form}{scale_form}{redeploy_form}{refused}</div>
             </Section>
             <Section title="Recent actions" note="newest first">{recent}</Section>
         }

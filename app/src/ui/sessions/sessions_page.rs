@@ -8,20 +8,15 @@ use crate::domain::sessions::{SessionsView, SignedInPerson};
 use crate::ui::components::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 const BUTTON_DANGER: &str = "rounded-md border border-red-300 bg-white px-2.5 py-1 text-xs font-medium text-red-800 hover:bg-red-50 disabled:opacity-60 dark:border-red-800 dark:bg-slate-900 dark:text-red-300";
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     let end = Submit::<EndSessions>::new();
-    let query = use_query_map();
     let data = Resource::new(move || end.action.version().get(), |_| list_sessions());
-    // Without JavaScript a refused form comes back as `?problem=…`.
-    let problem = move || outcome_banner(&ReviewQuery::from_query(&query.read()), &[]);
     view! {
         <Title text="Sessions"/>
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -29,11 +29,8 @@ pub fn TokensPage() -> impl IntoView {
         },
         |(created, _, _)| list_tokens(created),
     );
-    // Without JavaScript a refused form comes back as `?problem=…`.
-    let problem = move || outcome_banner(&ReviewQuery::from_query(&query.read()), &[]);
     view! {
         <Title text="API tokens"/>
-        {problem}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
