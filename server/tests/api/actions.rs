@@ -225,7 +225,8 @@ async fn protected_environments_send_gated_actions_for_approval_and_want_the_nam
         ["approval_requested"]
     );
     assert_eq!(w.app.aws_calls("UpdateService"), 0, "nothing ran");
-    let unconfirmed = w
+    // A redeploy is gated too; an action that runs at once wants the name typed.
+    let redeploy = w
         .app
         .call(
             "redeploy_service",
@@ -234,7 +235,22 @@ async fn protected_environments_send_gated_actions_for_approval_and_want_the_nam
                 ("cluster", "main"),
                 ("service", "web"),
                 ("key", "redeploy-k-01"),
+                ("reason", "pick up the rotated secret"),
+                ("confirm", "web"),
             ],
+        )
+        .await;
+    assert_eq!(redeploy.status(), 200);
+    let body: serde_json::Value = redeploy.json().await.unwrap();
+    assert!(
+        body["status"]["AwaitingApproval"]["release"].is_i64(),
+        "{body}"
+    );
+    let unconfirmed = w
+        .app
+        .call(
+            "snapshot_database",
+            &[("env", "prod"), ("id", "shop-db"), ("key", "snap-k-01")],
         )
         .await;
     assert_eq!(unconfirmed.status(), 400);
@@ -242,26 +258,26 @@ async fn protected_environments_send_gated_actions_for_approval_and_want_the_nam
         .text()
         .await
         .unwrap()
-        .contains("type web to confirm"));
+        .contains("type shop-db to confirm"));
     let confirmed = w
         .app
         .call(
-            "redeploy_service",
+            "snapshot_database",
             &[
                 ("env", "prod"),
-                ("cluster", "main"),
-                ("service", "web"),
-                ("key", "redeploy-k-02"),
-                ("confirm", "web"),
+                ("id", "shop-db"),
+                ("key", "snap-k-02"),
+                ("confirm", "shop-db"),
             ],
         )
         .await;
     assert_eq!(confirmed.status(), 200);
     assert_eq!(
-        w.app.aws_calls("UpdateService"),
+        w.app.aws_calls("CreateDBSnapshot"),
         1,
-        "only the confirmed redeploy reached AWS"
+        "only the confirmed snapshot reached AWS"
     );
+    assert_eq!(w.app.aws_calls("UpdateService"), 0, "nothing else ran");
     assert_eq!(desired_in_moto(&w.account).await, 2);
 }
 

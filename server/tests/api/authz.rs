@@ -117,6 +117,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
                 ("cluster", "main"),
                 ("service", "web"),
                 ("key", "{key}"),
+                ("reason", "matrix probe"),
                 ("confirm", "web"),
             ],
             Kind::EnvAction(ActionKind::Redeploy),
