@@ -16,6 +16,7 @@ pub mod services;
 pub mod session;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;
 
 /// A yes/no filter from the address: `1`, `true` or `on` (a ticked checkbox) mean yes.
 #[cfg(feature = "ssr")]
@@ -34,4 +35,12 @@ fn env_filter(
         .filter(|e| !e.is_empty())
         .map(|e| crate::domain::ids::EnvId::parse(&e))
         .transpose()?)
+}
+
+/// A record's number as a form posts it (`what` names the record in the refusal).
+#[cfg(feature = "ssr")]
+fn parse_number(id: &str, what: &str) -> Result<i64, crate::error::AppError> {
+    id.trim()
+        .parse()
+        .map_err(|_| crate::error::AppError::Invalid(format!("{id:?} is not {what} number")))
 }

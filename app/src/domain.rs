@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod inventory;
 pub mod local_time;
 pub mod oncall;
+pub mod outbox;
 pub mod plans;
 pub mod policy;
 pub mod revision_diff;

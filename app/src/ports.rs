@@ -402,11 +402,46 @@ pub trait ReleaseStore: Send + Sync {
     ) -> Result<Vec<i64>, PortError>;
 }
 
-/// Sends notifications (webhooks). Never blocks and never fails the caller: delivery, retries
-/// and their failures happen in the background.
+/// Sends notifications (webhooks) through the durable outbox: a notice is written to the
+/// database, one row per configured webhook, and delivered in the background by the process
+/// that holds the jobs lease, with retries for hours. Writing is all the caller waits for.
+#[async_trait::async_trait]
 pub trait Notifier: Send + Sync {
-    /// Posts `body` (a release or incident notice's JSON) to every webhook.
-    fn notify(&self, body: serde_json::Value);
+    /// Writes `body` (a release or incident notice's JSON) to the outbox for every webhook; with
+    /// no webhook configured, nothing. A failure is the caller's to log: it never undoes the
+    /// step the notice is about.
+    async fn notify(&self, body: serde_json::Value) -> Result<(), PortError>;
+}
+
+/// What "retry now" did to an outbox row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryScheduled {
+    /// Due now, with its audit row written.
+    Scheduled,
+    /// Delivered, taken by an attempt or removed since it was read: nothing changed.
+    Changed,
+}
+
+/// The webhook outbox as admins see it.
+#[async_trait::async_trait]
+pub trait OutboxPort: Send + Sync {
+    /// Counts and latest times per webhook that has rows.
+    async fn tallies(&self) -> Result<Vec<crate::domain::outbox::WebhookTally>, PortError>;
+    /// The newest rows (in `state` only, if given), at most `limit`.
+    async fn rows(
+        &self,
+        state: Option<crate::domain::outbox::DeliveryState>,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::outbox::OutboxRow>, PortError>;
+    async fn get(&self, id: i64) -> Result<Option<crate::domain::outbox::OutboxRow>, PortError>;
+    /// Makes a pending or given-up row that no attempt holds due at `now` (given-up rows become
+    /// pending), with `audit` in the same transaction.
+    async fn retry_now(
+        &self,
+        id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        audit: AuditEntry,
+    ) -> Result<RetryScheduled, PortError>;
 }
 
 /// One-time messages for the browser's next page (flashes), kept in its sign-in session so

@@ -17,3 +17,4 @@ pub mod service;
 pub mod sessions;
 pub mod shell;
 pub mod tokens;
+pub mod webhooks;

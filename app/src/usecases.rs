@@ -1,6 +1,6 @@
 //! The application layer: one function per use case — run an action, request, vote on, cancel
 //! and run a release, promote, respond to an incident, the alarm poll, create and revoke tokens,
-//! set on-call overrides. Each takes its caller ([`crate::domain::caller::Caller`]: who, from
+//! set on-call overrides, notify the webhooks and retry a notice. Each takes its caller ([`crate::domain::caller::Caller`]: who, from
 //! which address, through which channel) and the services as arguments and returns an outcome.
 //! Nothing here reads request context or redirects: the server functions (pages), the
 //! automation API (`server/src/rest`) and the background jobs are thin adapters around these.
@@ -19,3 +19,4 @@ pub mod releases;
 pub mod services;
 pub mod sessions;
 pub mod tokens;
+pub mod webhooks;

@@ -56,6 +56,8 @@ pub struct Resolved {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `server.session_idle_timeout` and `server.session_absolute_lifetime`.
     pub session_limits: app::domain::sessions::SessionLimits,
+    /// `[notifications]`: how failed webhook deliveries are tried again.
+    pub retry_schedule: app::domain::outbox::RetrySchedule,
 }
 
 /// `[promotion]`: the order versions travel through the environments, and which may promote
@@ -346,16 +348,96 @@ impl OnCallSettings {
     }
 }
 
-/// `[notifications]`: where release events are posted.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[notifications]`: where release and incident notices are posted, and how the outbox
+/// retries a webhook that does not answer.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
     #[serde(default)]
     pub webhooks: Vec<WebhookSettings>,
+    /// The wait before the second attempt; it doubles after each failure.
+    #[serde(default = "default_first_retry", with = "duration_text")]
+    pub first_retry_after: Duration,
+    /// The longest wait between two attempts.
+    #[serde(default = "default_max_retry", with = "duration_text")]
+    pub max_retry_interval: Duration,
+    /// How long after a notice was written it is still tried; then it is given up.
+    #[serde(default = "default_retry_for", with = "duration_text")]
+    pub retry_for: Duration,
+    /// How long one attempt may take.
+    #[serde(default = "default_attempt_timeout", with = "duration_text")]
+    pub attempt_timeout: Duration,
+    /// Delivered notices are removed from the outbox this long after delivery.
+    #[serde(default = "default_keep_delivered", with = "duration_text")]
+    pub keep_delivered: Duration,
     /// The webhook URLs, read from `url_env` / `url_file` (filled in when loading).
     #[serde(skip)]
     pub resolved: Vec<(String, Secret)>,
 }
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        Self {
+            webhooks: Vec::new(),
+            first_retry_after: default_first_retry(),
+            max_retry_interval: default_max_retry(),
+            retry_for: default_retry_for(),
+            attempt_timeout: default_attempt_timeout(),
+            keep_delivered: default_keep_delivered(),
+            resolved: Vec::new(),
+        }
+    }
+}
+
+fn default_first_retry() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_max_retry() -> Duration {
+    Duration::from_secs(600)
+}
+fn default_retry_for() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+fn default_attempt_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_keep_delivered() -> Duration {
+    Duration::from_secs(30 * 86_400)
+}
+
+impl NotificationSettings {
+    /// The retry schedule as the domain reads it, checked; errors name the key.
+    fn retry_schedule(&self) -> anyhow::Result<app::domain::outbox::RetrySchedule> {
+        let span = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        let schedule = app::domain::outbox::RetrySchedule {
+            first: span(self.first_retry_after),
+            max: span(self.max_retry_interval),
+            give_up_after: span(self.retry_for),
+        };
+        let first = app::domain::outbox::duration_text(schedule.first);
+        if self.first_retry_after < Duration::from_millis(100) {
+            bail!("notifications.first_retry_after: must be at least 100ms");
+        }
+        if self.max_retry_interval < self.first_retry_after {
+            bail!("notifications.max_retry_interval: must be at least first_retry_after ({first})");
+        }
+        if self.retry_for < self.first_retry_after || self.retry_for > MAX_RETRY_FOR {
+            bail!("notifications.retry_for: must be between first_retry_after ({first}) and 30d, so a notice waits a month at most");
+        }
+        if self.attempt_timeout < Duration::from_secs(1)
+            || self.attempt_timeout > Duration::from_secs(120)
+        {
+            bail!("notifications.attempt_timeout: must be between 1s and 2m");
+        }
+        if self.keep_delivered < Duration::from_secs(3600) {
+            bail!("notifications.keep_delivered: must be at least 1h");
+        }
+        Ok(schedule)
+    }
+}
+
+/// The longest `notifications.retry_for`.
+const MAX_RETRY_FOR: Duration = Duration::from_secs(30 * 86_400);
 
 /// `[[notifications.webhooks]]`: a Slack-compatible incoming webhook (or any receiver of JSON).
 /// The URL is a secret: give it by `url_env` or `url_file`; a plain `url` is accepted only for
@@ -376,11 +458,17 @@ fn resolve_webhooks(
     settings: &NotificationSettings,
     vars: &[(String, String)],
 ) -> anyhow::Result<Vec<(String, Secret)>> {
-    let mut out = Vec::new();
+    let mut out: Vec<(String, Secret)> = Vec::new();
     for (i, hook) in settings.webhooks.iter().enumerate() {
         let key = format!("notifications.webhooks[{i}]");
         if hook.name.trim().is_empty() {
             bail!("{key}.name: name the webhook (it is what the logs show)");
+        }
+        if out.iter().any(|(name, _)| *name == hook.name) {
+            bail!(
+                "{key}.name: {:?} is used twice; each webhook's notices are kept under its name",
+                hook.name
+            );
         }
         let url = match (&hook.url, &hook.url_env, &hook.url_file) {
             (Some(url), None, None) => {
@@ -1285,6 +1373,7 @@ impl Settings {
             incident_windows: self.incidents.windows(),
             trusted_proxies,
             session_limits,
+            retry_schedule: self.notifications.retry_schedule()?,
         })
     }
 
@@ -1379,7 +1468,11 @@ impl Settings {
                 .iter()
                 .map(|(name, _)| name.as_str())
                 .collect();
-            out.push_str(&format!("webhooks: {}\n", names.join(", ")));
+            out.push_str(&format!(
+                "webhooks: {} (failed deliveries retried {})\n",
+                names.join(", "),
+                self.resolved.retry_schedule.describe()
+            ));
         }
         if !self.resolved.trusted_proxies.is_empty() {
             let nets: Vec<String> = self
@@ -1758,6 +1851,55 @@ mod tests {
         }
         let public = format!("{MINIMAL}\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"https://hooks.example/x\"\n");
         assert!(err(&public, &[]).contains("webhook URLs are secrets"));
+    }
+
+    #[test]
+    fn the_outbox_retry_schedule_is_read_and_checked_and_webhook_names_are_unique() {
+        let s = load(MINIMAL, &[]).unwrap();
+        assert_eq!(
+            s.resolved.retry_schedule,
+            app::domain::outbox::RetrySchedule::default()
+        );
+        assert_eq!(s.notifications.attempt_timeout, Duration::from_secs(10));
+        let quick = format!("{MINIMAL}\n[notifications]\nfirst_retry_after = \"200ms\"\nmax_retry_interval = \"1s\"\nretry_for = \"2h\"\n");
+        let s = load(&quick, &[]).unwrap();
+        assert_eq!(
+            s.resolved.retry_schedule.describe(),
+            "from 200ms, doubling to at most 1s, for 2h"
+        );
+        let bad: &[(&str, &str)] = &[
+            (
+                "first_retry_after = \"10ms\"",
+                "notifications.first_retry_after: must be at least 100ms",
+            ),
+            (
+                "first_retry_after = \"1m\"\nmax_retry_interval = \"30s\"",
+                "notifications.max_retry_interval: must be at least first_retry_after (1m)",
+            ),
+            (
+                "retry_for = \"2s\"",
+                "notifications.retry_for: must be between first_retry_after (5s) and 30d",
+            ),
+            (
+                "retry_for = \"31d\"",
+                "notifications.retry_for: must be between",
+            ),
+            ("retry_for = \"soon\"", "notifications.retry_for"),
+            (
+                "attempt_timeout = \"5m\"",
+                "notifications.attempt_timeout: must be between 1s and 2m",
+            ),
+            (
+                "keep_delivered = \"5m\"",
+                "notifications.keep_delivered: must be at least 1h",
+            ),
+        ];
+        for (setting, needle) in bad {
+            let message = err(&format!("{MINIMAL}\n[notifications]\n{setting}\n"), &[]);
+            assert!(message.contains(needle), "{setting}: {message}");
+        }
+        let twice = format!("{MINIMAL}\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"http://127.0.0.1:9/a\"\n[[notifications.webhooks]]\nname = \"chat\"\nurl = \"http://127.0.0.1:9/b\"\n");
+        assert!(err(&twice, &[]).contains("notifications.webhooks[1].name: \"chat\" is used twice"));
     }
 
     #[test]

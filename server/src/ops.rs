@@ -2,11 +2,13 @@
 //! migrated; AWS freshness reported but not fatal; names what is not ready, never why — the why
 //! is in the log), `/metrics` (Prometheus text 0.0.4, written by `prometheus-client`: AWS calls
 //! and their latency, HTTP requests and their latency, inventory age, the jobs lease, the poller,
-//! webhook deliveries), served only to whom `server.metrics_*` allows.
+//! webhook deliveries and the outbox), served only to whom `server.metrics_*` allows.
 
 use crate::config::MetricsAccess;
 use crate::state::AppState;
 use app::domain::inventory::{freshness, Freshness};
+use app::domain::outbox::{tallies_for, DeliveryState, WebhookTally};
+use app::ports::OutboxPort;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -106,7 +108,7 @@ pub async fn metrics(
             }
         }
     }
-    render_metrics(&state)
+    render_metrics(&state).await
 }
 
 /// `/metrics` on `server.metrics_listen`: anyone who reaches that address, or the token's
@@ -117,7 +119,7 @@ pub async fn metrics_on_own_address(State(state): State<AppState>, headers: Head
             return refused;
         }
     }
-    render_metrics(&state)
+    render_metrics(&state).await
 }
 
 /// `Some(401)` unless the request carries `Authorization: Bearer <token>`. The digests are
@@ -154,11 +156,21 @@ fn is_local_unrelayed(peer: Option<SocketAddr>, headers: &HeaderMap) -> bool {
     peer.is_some_and(|p| p.ip().is_loopback()) && !relayed
 }
 
-fn render_metrics(state: &AppState) -> Response {
+async fn render_metrics(state: &AppState) -> Response {
+    // The outbox is counted in the database, so every replica reports the same rows; when the
+    // database does not answer, the outbox families are left out of this scrape.
+    let outbox = match OutboxPort::tallies(state.outbox.as_ref()).await {
+        Ok(counted) => Some(tallies_for(state.outbox.names(), counted)),
+        Err(e) => {
+            let chain = app::error::error_chain(&e);
+            tracing::warn!(error = %chain, "/metrics: counting the webhook outbox");
+            None
+        }
+    };
     let mut registry = Registry::default();
     state.call_stats.register(&mut registry);
     state.http_stats.register(&mut registry);
-    registry.register_collector(Box::new(ScrapeTime(state.clone())));
+    registry.register_collector(Box::new(ScrapeTime(state.clone(), outbox)));
     let mut out = String::new();
     match prometheus_text::encode(&mut out, &registry) {
         Ok(()) => ([(header::CONTENT_TYPE, prometheus_text::CONTENT_TYPE)], out).into_response(),
@@ -170,9 +182,10 @@ fn render_metrics(state: &AppState) -> Response {
 }
 
 /// What `/metrics` works out when it is read: webhook deliveries and the poller's rounds (kept
-/// as plain atomics by their owners), inventory and details age, failing refreshes, the jobs
-/// lease, poller lag. Help texts here are written whole (the registry adds no full stop).
-struct ScrapeTime(AppState);
+/// as plain atomics by their owners), the webhook outbox's rows (counted in the database just
+/// before), inventory and details age, failing refreshes, the jobs lease, poller lag. Help texts
+/// here are written whole (the registry adds no full stop).
+struct ScrapeTime(AppState, Option<Vec<WebhookTally>>);
 
 impl std::fmt::Debug for ScrapeTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -199,10 +212,10 @@ fn per_env<N: EncodeGaugeValue>(
 impl Collector for ScrapeTime {
     fn encode(&self, mut encoder: DescriptorEncoder) -> std::fmt::Result {
         let state = &self.0;
-        let hooks = &state.notifier.stats;
+        let hooks = &state.outbox.stats;
         let mut deliveries = encoder.encode_descriptor(
             "quarterdeck_webhook_deliveries",
-            "Webhook delivery attempts by outcome.",
+            "Webhook delivery attempts this process made, by outcome (retried: failed, to be tried again).",
             None,
             MetricType::Counter,
         )?;
@@ -215,6 +228,43 @@ impl Collector for ScrapeTime {
                 .encode(deliveries.encode_family(&[("outcome", outcome)])?)?;
         }
         let now = Utc::now();
+        if let Some(tallies) = &self.1 {
+            let mut notices = encoder.encode_descriptor(
+                "quarterdeck_webhook_outbox_notices",
+                "Notices in the webhook outbox by webhook and state.",
+                None,
+                MetricType::Gauge,
+            )?;
+            for t in tallies {
+                for (state, n) in [
+                    (DeliveryState::Pending, t.pending),
+                    (DeliveryState::Delivered, t.delivered),
+                    (DeliveryState::GivenUp, t.given_up),
+                ] {
+                    let n = i64::try_from(n).unwrap_or(i64::MAX);
+                    notices
+                        .encode_family(&[
+                            ("webhook", t.webhook.as_str()),
+                            ("state", state.as_str()),
+                        ])?
+                        .encode_gauge(&n)?;
+                }
+            }
+            let mut oldest = encoder.encode_descriptor(
+                "quarterdeck_webhook_outbox_oldest_pending_seconds",
+                "Age of the oldest notice still waiting for delivery, per webhook.",
+                None,
+                MetricType::Gauge,
+            )?;
+            for t in tallies {
+                if let Some(at) = t.oldest_pending_at {
+                    let age = (now - at).num_milliseconds() as f64 / 1000.0;
+                    oldest
+                        .encode_family(&[("webhook", t.webhook.as_str())])?
+                        .encode_gauge(&age)?;
+                }
+            }
+        }
         let states: Vec<_> = state.inventory.slots().iter().map(|s| s.state()).collect();
         let age = |at: chrono::DateTime<Utc>| (now - at).num_milliseconds() as f64 / 1000.0;
         let inventory_age: Vec<(&str, f64)> = states

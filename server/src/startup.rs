@@ -24,6 +24,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -79,9 +80,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings.server.lease_interval * 3,
     ));
     let login_throttle = Arc::new(LoginThrottle::new(settings.auth.login_attempts_per_minute));
-    let notifier = Arc::new(crate::notify::WebhookNotifier::start(
-        settings
-            .notifications
+    let notifications = &settings.notifications;
+    let outbox = Arc::new(crate::notify::WebhookOutbox::new(
+        store::SqlOutbox::new(pool.clone()),
+        notifications
             .resolved
             .iter()
             .map(|(name, url)| crate::notify::Webhook {
@@ -89,6 +91,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
                 url: url.clone(),
             })
             .collect(),
+        crate::notify::OutboxSettings {
+            schedule: settings.resolved.retry_schedule,
+            attempt_timeout: notifications.attempt_timeout,
+            keep_delivered: notifications.keep_delivered,
+        },
     ));
     let inventory = Arc::new(Inventory::new(slots));
     let audit = Arc::new(SqlAudit::new(pool.clone()));
@@ -100,7 +107,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         actions: Arc::new(AwsActions::new(clients_by_env)),
         action_store: Arc::new(SqlActions::new(pool.clone())),
         releases: Arc::new(SqlReleases::new(pool.clone())),
-        notifier: notifier.clone(),
+        notifier: outbox.clone(),
+        outbox: outbox.clone(),
+        webhooks: outbox.names().to_vec(),
+        retry_schedule: resolved.retry_schedule,
         tokens: tokens.clone(),
         incidents: Arc::new(SqlIncidents::new(pool.clone())),
         sessions: Arc::new(sessions.clone()),
@@ -133,7 +143,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         audit,
         tokens,
         services,
-        notifier,
+        outbox,
         lease,
         poller_stats: Arc::default(),
         http_stats: Arc::default(),
@@ -322,6 +332,10 @@ impl Application {
             Arc::clone(&state.poller_stats),
             state.settings.incidents.poll_interval,
         ));
+        // The outbox's workers finish the attempt they are making before the lease is given
+        // back, so a clean stop leaves no notice claimed.
+        let (stop_outbox, outbox_stopped) = tokio::sync::watch::channel(false);
+        let outbox_workers = state.outbox.spawn(Arc::clone(&state.lease), outbox_stopped);
         if let Some(listener) = metrics_listener {
             if let Ok(addr) = listener.local_addr() {
                 tracing::info!(%addr, "/metrics listening on its own address");
@@ -343,6 +357,14 @@ impl Application {
         .await;
         for handle in background {
             handle.abort();
+        }
+        let _ = stop_outbox.send(true);
+        let finishing = state.settings.notifications.attempt_timeout + Duration::from_secs(5);
+        for handle in outbox_workers {
+            let abort = handle.abort_handle();
+            if tokio::time::timeout(finishing, handle).await.is_err() {
+                abort.abort();
+            }
         }
         self.state.lease.release().await;
         self.state.pool.close().await;

@@ -45,8 +45,8 @@ pub struct Shared {
     pub lease: Arc<store::lease::Lease>,
     pub poller_stats: Arc<crate::jobs::PollerStats>,
     pub http_stats: Arc<crate::http_metrics::HttpStats>,
-    /// Webhook delivery (its counters feed `/metrics`).
-    pub notifier: Arc<crate::notify::WebhookNotifier>,
+    /// The webhook outbox: its delivery workers, counters and rows feed `/metrics`.
+    pub outbox: Arc<crate::notify::WebhookOutbox>,
     /// Each environment's alarm source, in the order of the inventory's slots.
     pub alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>>,
     /// Present when `auth.mode = "oidc"`.

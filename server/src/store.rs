@@ -1,6 +1,6 @@
 //! The database: connection pool, migrations, readiness, the serving role's privileges, and the
 //! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease,
-//! whose sign-in session each one is).
+//! whose sign-in session each one is, the webhook outbox).
 
 mod actions;
 mod audit;
@@ -8,6 +8,7 @@ pub mod changes;
 mod error;
 mod incidents;
 pub mod lease;
+pub mod outbox;
 pub mod privileges;
 mod releases;
 mod session_owners;
@@ -18,6 +19,7 @@ pub use actions::SqlActions;
 pub use audit::SqlAudit;
 pub use error::StoreError;
 pub use incidents::SqlIncidents;
+pub use outbox::SqlOutbox;
 pub use releases::SqlReleases;
 pub use session_owners::SqlSessionOwners;
 pub use sql::{numbered, Backend, Conn, Pool, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};

@@ -62,6 +62,10 @@ pub enum AuditKind {
     SessionList,
     /// An admin ended every session of a person.
     SessionsEnd,
+    /// An admin read the webhook outbox (recorded when refused).
+    WebhookList,
+    /// An admin had a webhook notice tried again at once.
+    WebhookRetry,
 }
 
 impl AuditKind {
@@ -92,6 +96,8 @@ impl AuditKind {
             AuditKind::OncallOverrideRemoved => "oncall_override_removed",
             AuditKind::SessionList => "session_list",
             AuditKind::SessionsEnd => "sessions_end",
+            AuditKind::WebhookList => "webhook_list",
+            AuditKind::WebhookRetry => "webhook_retry",
         }
     }
 }

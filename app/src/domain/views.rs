@@ -22,6 +22,7 @@ pub mod service;
 pub mod session;
 pub mod summary;
 pub mod tokens;
+pub mod webhooks;
 
 #[cfg(test)]
 mod fixtures;
@@ -45,3 +46,4 @@ pub use summary::{
     app_names, app_summaries, AppEnvSummary, AppSummary, EnvCard, EnvData, EnvSummary,
 };
 pub use tokens::{CreatedToken, TokensView};
+pub use webhooks::{WebhooksView, OUTBOX_ROWS};

@@ -149,7 +149,8 @@ fn Header(session: SessionView) -> impl IntoView {
             .per_env
             .values()
             .any(|r| *r == crate::domain::policy::Role::Admin);
-    // Sessions open every environment, so only admins of all of them manage them.
+    // Sessions open every environment and notices tell of all of them, so only admins of all
+    // of them manage either.
     let admin_everywhere = crate::domain::sessions::may_end_sessions(
         &session.user,
         &session
@@ -196,6 +197,7 @@ fn Header(session: SessionView) -> impl IntoView {
                     <A href="/audit" attr:class=nav>"Audit"</A>
                     {is_admin.then(|| view! { <A href="/tokens" attr:class=nav>"Tokens"</A> })}
                     {admin_everywhere.then(|| view! { <A href="/sessions" attr:class=nav>"Sessions"</A> })}
+                    {admin_everywhere.then(|| view! { <A href="/webhooks" attr:class=nav>"Webhooks"</A> })}
                     <span class="mx-1 hidden h-5 w-px bg-slate-700 sm:inline-block"></span>
                     {envs.into_iter().map(|e| {
                         let href = format!("/envs/{}", e.id);

@@ -20,6 +20,7 @@ use super::releases::releases_page::ReleasesPage;
 use super::service::service_page::ServicePage;
 use super::sessions::sessions_page::SessionsPage;
 use super::tokens::tokens_page::TokensPage;
+use super::webhooks::webhooks_page::WebhooksPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("releases/:id") view=ReleasePage ssr=SsrMode::Async/>
                     <Route path=path!("tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("sessions") view=SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("webhooks") view=WebhooksPage ssr=SsrMode::Async/>
                     <Route path=path!("incidents") view=IncidentsPage ssr=SsrMode::Async/>
                     <Route path=path!("incidents/:id") view=IncidentPage ssr=SsrMode::Async/>
                     <Route path=path!("oncall") view=OnCallPage ssr=SsrMode::Async/>

@@ -38,6 +38,26 @@ pub async fn audit_denial(services: &AppServices, entry: AuditEntry) -> Result<(
         .context("recording a denial")
 }
 
+/// Refuses (audited, as `kind` on `target`) anyone but a person signed in who is an admin of
+/// every environment — for what spans all of them (sessions, the webhook outbox); `refusal` is
+/// what the caller is told.
+pub async fn check_admin_everywhere(
+    caller: &Caller,
+    services: &AppServices,
+    kind: AuditKind,
+    target: &str,
+    refusal: &str,
+) -> Result<(), AppError> {
+    if crate::domain::sessions::may_end_sessions(&caller.principal, &all_envs(services)) {
+        return Ok(());
+    }
+    let entry = AuditEntry::new(caller, kind, AuditOutcome::Denied)
+        .target(target.to_string())
+        .detail("not an admin of every environment");
+    audit_denial(services, entry).await?;
+    Err(AppError::Forbidden(refusal.into()))
+}
+
 /// One environment the caller may perform `action` in, or the reason why not. Denials are
 /// written to the audit log.
 pub async fn authorized_state(

@@ -249,17 +249,21 @@ async fn check_freeze(
                 .record(audit(AuditOutcome::BreakGlass, detail))
                 .await
                 .context("recording a break-glass action")?;
-            services.notifier.notify(direct_break_glass_notice(
-                &DirectBreakGlass {
-                    actor: caller.name(),
-                    kind,
-                    env,
-                    target: &prepared.target,
-                    window: &window,
-                    reason: &reason,
-                },
-                now,
-            ));
+            super::webhooks::notify(
+                services,
+                direct_break_glass_notice(
+                    &DirectBreakGlass {
+                        actor: caller.name(),
+                        kind,
+                        env,
+                        target: &prepared.target,
+                        window: &window,
+                        reason: &reason,
+                    },
+                    now,
+                ),
+            )
+            .await;
             Ok(())
         }
         Err(refusal) => {

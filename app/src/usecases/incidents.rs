@@ -421,9 +421,8 @@ async fn notify(services: &AppServices, id: i64, event: IncidentEvent, now: Date
                 .filter_map(|o| o.now.map(|s| format!("{} ({})", s.who, o.rotation)))
                 .collect();
             let url = format!("{}/incidents/{id}", services.public_url);
-            services
-                .notifier
-                .notify(notice_body(&incident, event, now, &on_call, &url));
+            let body = notice_body(&incident, event, now, &on_call, &url);
+            super::webhooks::notify(services, body).await;
         }
         Ok(None) => {}
         Err(e) => {

@@ -735,7 +735,7 @@ async fn announce(
                 detail,
                 url: format!("{}/releases/{id}", services.public_url),
             };
-            services.notifier.notify(notice.body());
+            super::webhooks::notify(services, notice.body()).await;
         }
         Ok(None) => {}
         Err(e) => {

@@ -3,8 +3,8 @@
 //! server and shared: a clone is one reference count.
 
 use crate::ports::{
-    ActionPort, ActionStore, AuditPort, IncidentStore, InventoryPort, Notifier, ReleaseStore,
-    SessionPort, TokenStore,
+    ActionPort, ActionStore, AuditPort, IncidentStore, InventoryPort, Notifier, OutboxPort,
+    ReleaseStore, SessionPort, TokenStore,
 };
 use std::sync::Arc;
 
@@ -16,6 +16,12 @@ pub struct Services {
     pub action_store: Arc<dyn ActionStore>,
     pub releases: Arc<dyn ReleaseStore>,
     pub notifier: Arc<dyn Notifier>,
+    /// The webhook outbox, for its admin page.
+    pub outbox: Arc<dyn OutboxPort>,
+    /// The configured webhooks' names, in config order (their URLs stay in the adapter).
+    pub webhooks: Vec<String>,
+    /// How failed webhook deliveries are tried again.
+    pub retry_schedule: crate::domain::outbox::RetrySchedule,
     pub tokens: Arc<dyn TokenStore>,
     pub incidents: Arc<dyn IncidentStore>,
     /// Sign-in sessions: who is signed in, ending a person's sessions.

@@ -2,32 +2,15 @@
 //! stolen laptop, someone leaving) so their next request is signed out. Only admins of every
 //! environment may; refusals and every ending are audited.
 
-use super::access::{all_envs, audit_denial};
+use super::access::check_admin_everywhere;
 use super::services::AppServices;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::Caller;
-use crate::domain::sessions::{may_end_sessions, parse_person, SessionsView};
+use crate::domain::sessions::{parse_person, SessionsView};
 use crate::error::AppError;
 use crate::ports::PortResult;
 
 const NOT_AN_ADMIN: &str = "sessions are managed by admins of every environment";
-
-/// Refuses (audited) anyone but an admin of every environment.
-async fn check_admin(
-    caller: &Caller,
-    services: &AppServices,
-    kind: AuditKind,
-    target: &str,
-) -> Result<(), AppError> {
-    if may_end_sessions(&caller.principal, &all_envs(services)) {
-        return Ok(());
-    }
-    let entry = AuditEntry::new(caller, kind, AuditOutcome::Denied)
-        .target(target.to_string())
-        .detail("not an admin of every environment");
-    audit_denial(services, entry).await?;
-    Err(AppError::Forbidden(NOT_AN_ADMIN.into()))
-}
 
 /// The people signed in at `now`, for an admin.
 pub async fn list_signed_in(
@@ -35,7 +18,14 @@ pub async fn list_signed_in(
     services: &AppServices,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SessionsView, AppError> {
-    check_admin(caller, services, AuditKind::SessionList, "sessions").await?;
+    check_admin_everywhere(
+        caller,
+        services,
+        AuditKind::SessionList,
+        "sessions",
+        NOT_AN_ADMIN,
+    )
+    .await?;
     let people = services
         .sessions
         .signed_in(now)
@@ -56,7 +46,14 @@ pub async fn end_sessions(
 ) -> Result<usize, AppError> {
     let person = parse_person(person).map_err(AppError::Invalid)?;
     let target = format!("person {person}");
-    check_admin(caller, services, AuditKind::SessionsEnd, &target).await?;
+    check_admin_everywhere(
+        caller,
+        services,
+        AuditKind::SessionsEnd,
+        &target,
+        NOT_AN_ADMIN,
+    )
+    .await?;
     let audit = |ended: usize| {
         AuditEntry::new(caller, AuditKind::SessionsEnd, AuditOutcome::Succeeded)
             .target(target.clone())

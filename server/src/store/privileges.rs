@@ -1,8 +1,8 @@
 //! Least privilege on PostgreSQL: what the role `quarterdeck serve` connects as may do with each
 //! table when it owns none of them. `quarterdeck migrate`, run as the owner, grants exactly this to
 //! `server.database_app_role` (and takes back anything else it held on the console's tables):
-//! reads and inserts everywhere, updates only where rows change state, deletes only of sessions
-//! and the jobs lease; never DDL, TRUNCATE, or an update or delete of a history table. Only the
+//! reads and inserts everywhere, updates only where rows change state, deletes only of sessions,
+//! the jobs lease and delivered webhook notices past their retention; never DDL, TRUNCATE, or an update or delete of a history table. Only the
 //! owner may drop or disable the append-only triggers, so the serving role cannot undo them.
 
 use super::sql::{Backend, Pool};
@@ -17,7 +17,8 @@ pub enum Access {
     Append,
     /// Read, add, and change rows (state moves, upserts, row locks); rows are never removed.
     Change,
-    /// Read, add, change and remove rows: things that end (sessions, the jobs lease).
+    /// Read, add, change and remove rows: things that end (sessions, the jobs lease, delivered
+    /// webhook notices once their retention has passed).
     Remove,
 }
 
@@ -52,6 +53,7 @@ pub const TABLES: &[(&str, Access)] = &[
     ("oncall_overrides", Access::Change),
     ("leases", Access::Remove),
     ("session_owners", Access::Remove),
+    ("webhook_outbox", Access::Remove),
 ];
 
 /// The sessions' schema and table (tower-sessions' PostgreSQL store), created by `migrate` too.

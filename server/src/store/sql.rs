@@ -1,6 +1,6 @@
 //! The SQL both databases share: the pool and connection types, which database a pool speaks
 //! to with its embedded migrations, `?` parameters numbered for both, and the write
-//! transaction and row lock every repository's state changes take.
+//! transaction and row lock every repository's state changes take, and how times are stored.
 
 use super::error::StoreError;
 use anyhow::bail;
@@ -109,4 +109,19 @@ pub(crate) async fn lock_row(
             .await?;
     }
     Ok(())
+}
+
+/// A time as stored: RFC 3339 UTC with milliseconds, so text order is time order.
+pub(crate) fn stored_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A stored time read back; `what` names it when it does not parse.
+pub(crate) fn read_time(
+    what: &'static str,
+    text: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| StoreError::corrupt(what, text, e))
 }

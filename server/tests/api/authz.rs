@@ -31,6 +31,8 @@ enum Kind {
     AdminSomewhere,
     /// Admins of every environment.
     AdminEverywhere,
+    /// Admins of every environment get this status (the probe names nothing), everyone else 403.
+    AdminEverywhereOr(u16),
     /// Anyone with a role somewhere (on-call rotations span environments).
     AnyAccess,
     /// Admins of some environment get this status (the probe's input is refused or names
@@ -171,6 +173,10 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             vec![("person", "nobody-in-the-matrix")],
             Kind::AdminEverywhere,
         ),
+        // Notices tell of every environment: admins of all of them only. Nothing is numbered
+        // 999999, so admins learn only that.
+        "list_webhooks" => (vec![], Kind::AdminEverywhere),
+        "retry_webhook" => (vec![("id", "999999")], Kind::AdminEverywhereOr(404)),
         "break_glass_release" => (
             vec![("id", "999999"), ("reason", "matrix probe")],
             Kind::ReleaseMissing,
@@ -237,7 +243,7 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/incidents/{id}" => Kind::ReleaseMissing,
         "/oncall" => Kind::AnyAccess,
         "/tokens" => Kind::AdminSomewhere,
-        "/sessions" => Kind::AdminEverywhere,
+        "/sessions" | "/webhooks" => Kind::AdminEverywhere,
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
@@ -410,6 +416,13 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
         (Kind::AdminEverywhere, Some(p)) => {
             if p.grants.everywhere == Some(Role::Admin) {
                 200
+            } else {
+                403
+            }
+        }
+        (Kind::AdminEverywhereOr(status), Some(p)) => {
+            if p.grants.everywhere == Some(Role::Admin) {
+                *status
             } else {
                 403
             }

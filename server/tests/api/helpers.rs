@@ -867,27 +867,76 @@ pub async fn webhook_receiver() -> (
     String,
     std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
 ) {
-    use axum::routing::post;
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let store = std::sync::Arc::clone(&seen);
-    let router = axum::Router::new().route(
-        "/hook",
-        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
-            let store = std::sync::Arc::clone(&store);
-            async move {
-                store.lock().expect("lock").push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    (url, seen)
+    let receiver = FlakyReceiver::start(true).await;
+    (receiver.url, receiver.seen)
+}
+
+/// A local webhook receiver that can be down: then it answers 503 and keeps nothing. It counts
+/// every request it answers either way.
+pub struct FlakyReceiver {
+    pub url: String,
+    /// The bodies it accepted (while up), in order.
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    pub up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Requests answered 503 while down.
+    pub refused: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FlakyReceiver {
+    pub async fn start(up: bool) -> Self {
+        use axum::routing::post;
+        use std::sync::atomic::Ordering;
+        use std::sync::Arc;
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(up));
+        let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (store, is_up, refusals) = (Arc::clone(&seen), Arc::clone(&up), Arc::clone(&refused));
+        let router = axum::Router::new().route(
+            "/hook",
+            post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let (store, is_up, refusals) = (
+                    Arc::clone(&store),
+                    Arc::clone(&is_up),
+                    Arc::clone(&refusals),
+                );
+                async move {
+                    if !is_up.load(Ordering::SeqCst) {
+                        refusals.fetch_add(1, Ordering::SeqCst);
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                    }
+                    store.lock().expect("lock").push(body);
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Self {
+            url,
+            seen,
+            up,
+            refused,
+        }
+    }
+
+    pub fn refused(&self) -> u64 {
+        self.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The events (`event` field) of the bodies accepted so far.
+    pub fn events(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|b| b["event"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
 }
 
 /// Logs of the consoles under test on stderr when `QD_TEST_LOG` is set (e.g. `warn`).

@@ -24,3 +24,4 @@ mod releases;
 mod replicas;
 mod sessions;
 mod sso;
+mod webhooks;

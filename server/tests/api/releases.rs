@@ -13,7 +13,7 @@ struct Prod {
     account: Account,
 }
 
-async fn account() -> Account {
+pub(crate) async fn account() -> Account {
     let account = Account::new().await;
     account.cluster("main").await;
     let td = account
@@ -23,7 +23,7 @@ async fn account() -> Account {
     account
 }
 
-fn prod_env(account: &Account) -> TestEnv {
+pub(crate) fn prod_env(account: &Account) -> TestEnv {
     let mut env = TestEnv::new("prod", account);
     env.protected = true;
     env
@@ -51,7 +51,7 @@ async fn desired(account: &Account) -> i32 {
 }
 
 /// Asks for a scale to `to` in prod; returns the release request's id.
-async fn request_scale(person: &Person, key: &str, to: &str) -> i64 {
+pub(crate) async fn request_scale(person: &Person, key: &str, to: &str) -> i64 {
     let response = person
         .call(
             "scale_service",

@@ -35,10 +35,7 @@ pub async fn remove_override(id: String) -> Result<(), AppError> {
     respond(async {
         let caller = caller()?;
         let services = services()?;
-        let id: i64 = id
-            .trim()
-            .parse()
-            .map_err(|_| AppError::Invalid(format!("{id:?} is not an override number")))?;
+        let id = crate::api::parse_number(&id, "an override")?;
         crate::usecases::oncall::remove_override(&caller, &services, id).await
     })
     .await

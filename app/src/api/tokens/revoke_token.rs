@@ -9,10 +9,7 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
     respond(async {
         let caller = caller()?;
         let services = services()?;
-        let id: i64 = id
-            .trim()
-            .parse()
-            .map_err(|_| AppError::Invalid(format!("{id:?} is not a token number")))?;
+        let id = crate::api::parse_number(&id, "a token")?;
         crate::usecases::tokens::revoke_token(&caller, &services, id).await
     })
     .await
