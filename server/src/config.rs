@@ -348,6 +348,40 @@ impl OnCallSettings {
     }
 }
 
+/// A configured cluster as the ECS API names it: a name as it is, or the name of a cluster ARN
+/// (`arn:<partition>:ecs:<region>:<account>:cluster/<name>`) in this environment's region.
+fn cluster_name(entry: &str, region: &str, key: &str) -> Result<String, String> {
+    let entry = entry.trim();
+    if entry.is_empty() {
+        return Err(format!("{key}: cluster names must not be empty"));
+    }
+    if !entry.starts_with("arn:") {
+        if entry.contains('/') || entry.contains(':') {
+            return Err(format!(
+                "{key}: {entry:?} is neither a cluster name nor a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)"
+            ));
+        }
+        return Ok(entry.to_string());
+    }
+    let parts: Vec<&str> = entry.splitn(6, ':').collect();
+    let (service, arn_region, resource) = match parts.as_slice() {
+        [_, _, service, arn_region, _, resource] => (*service, *arn_region, *resource),
+        _ => return Err(format!("{key}: {entry:?} is not a complete ARN")),
+    };
+    let name = resource.strip_prefix("cluster/").unwrap_or_default();
+    if service != "ecs" || name.is_empty() || name.contains('/') {
+        return Err(format!(
+            "{key}: {entry:?} is not an ECS cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)"
+        ));
+    }
+    if arn_region != region {
+        return Err(format!(
+            "{key}: {entry:?} is in {arn_region}, but this environment reads {region}"
+        ));
+    }
+    Ok(name.to_string())
+}
+
 /// `[notifications]`: where release and incident notices are posted, and how the outbox
 /// retries a webhook that does not answer.
 #[derive(Debug, Clone, Deserialize)]
@@ -1173,6 +1207,15 @@ impl Settings {
             &vars,
         )?;
         settings.notifications.resolved = resolve_webhooks(&settings.notifications, &vars)?;
+        for (i, env) in settings.environments.iter_mut().enumerate() {
+            let key = format!("environments[{i}].clusters");
+            env.clusters = env
+                .clusters
+                .iter()
+                .map(|entry| cluster_name(entry, &env.region, &key))
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow!(e))?;
+        }
         settings.resolved = settings.validate()?;
         Ok(settings)
     }
@@ -1965,6 +2008,50 @@ mod tests {
         assert_eq!(s.environments.len(), 3);
         assert!(s.environments[2].protected);
         assert_eq!(s.group_roles().len(), 2);
+    }
+
+    #[test]
+    fn clusters_are_names_or_arns_in_the_environments_region() {
+        let key = "environments[0].clusters";
+        let table: &[(&str, Result<&str, &str>)] = &[
+            ("virga", Ok("virga")),
+            (" virga ", Ok("virga")),
+            (
+                "arn:aws:ecs:eu-west-1:123456789012:cluster/virga",
+                Ok("virga"),
+            ),
+            (
+                "arn:aws-cn:ecs:eu-west-1:123456789012:cluster/virga",
+                Ok("virga"),
+            ),
+            (
+                "arn:aws:ecs:us-east-1:123456789012:cluster/virga",
+                Err("is in us-east-1, but this environment reads eu-west-1"),
+            ),
+            (
+                "arn:aws:ecs:eu-west-1:123456789012:service/virga/web",
+                Err("is not an ECS cluster ARN"),
+            ),
+            (
+                "arn:aws:rds:eu-west-1:123456789012:cluster/virga",
+                Err("is not an ECS cluster ARN"),
+            ),
+            ("arn:aws:ecs:eu-west-1", Err("is not a complete ARN")),
+            (
+                "cluster/virga",
+                Err("is neither a cluster name nor a cluster ARN"),
+            ),
+            ("", Err("must not be empty")),
+        ];
+        for (entry, expected) in table {
+            match (cluster_name(entry, "eu-west-1", key), expected) {
+                (Ok(name), Ok(want)) => assert_eq!(&name, want, "{entry}"),
+                (Err(e), Err(want)) => {
+                    assert!(e.contains(want) && e.starts_with(key), "{entry}: {e}")
+                }
+                (got, want) => panic!("{entry}: {got:?}, expected {want:?}"),
+            }
+        }
     }
 
     #[test]

@@ -35,9 +35,39 @@ fn service_arn_in_cluster(arn: &str, cluster: &str) -> bool {
 }
 
 impl EnvClients {
-    /// The configured clusters, or every cluster of the account and region.
+    /// The configured clusters (each checked to exist and be active, so a wrong name is an
+    /// error on the page rather than an empty environment), or every cluster of the account and
+    /// region.
     pub(crate) async fn clusters(&self) -> Result<Vec<String>, String> {
         if !self.env.clusters.is_empty() {
+            let out = self
+                .ecs
+                .describe_clusters()
+                .set_clusters(Some(self.env.clusters.clone()))
+                .send()
+                .await
+                .op("ECS DescribeClusters")?;
+            let active: BTreeSet<&str> = out
+                .clusters()
+                .iter()
+                .filter(|c| c.status() == Some("ACTIVE"))
+                .filter_map(|c| c.cluster_name())
+                .collect();
+            let missing: Vec<&str> = self
+                .env
+                .clusters
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !active.contains(c))
+                .collect();
+            if !missing.is_empty() {
+                return Err(format!(
+                    "ECS cluster{} {} not found (or not active) in {}: check this environment's clusters",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", "),
+                    self.env.region
+                ));
+            }
             return Ok(self.env.clusters.clone());
         }
         let arns: Vec<String> = self

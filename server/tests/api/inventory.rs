@@ -1,7 +1,7 @@
 //! The inventory cache: batched AWS reads, single-flight refresh, no AWS calls on page views,
 //! and one failing environment never blanking the others.
 
-use crate::helpers::{spawn_app, Account, TestEnv};
+use crate::helpers::{spawn_app, spawn_app_with_overrides, Account, Auth, TestEnv};
 
 #[tokio::test]
 async fn a_refresh_of_25_services_makes_exactly_3_describe_services_calls() {
@@ -241,4 +241,49 @@ async fn details_list_a_familys_revisions_again_only_when_it_runs_a_new_one() {
         r#"quarterdeck_aws_calls_total{env="dev",service="ECS",operation="ListTaskDefinitions",purpose="details"} 3"#
     ));
     assert!(metrics.contains(r#"quarterdeck_details_age_seconds{env="dev"}"#));
+}
+
+/// Issue 18, item 7: an environment configured with a cluster's ARN showed no services (the ARN
+/// was passed where ECS wants a name and matched nothing), and a cluster that does not exist gave
+/// an empty page instead of an error. ARNs are read as names at start; a missing cluster fails
+/// the refresh with its name on the page.
+#[tokio::test]
+async fn clusters_may_be_arns_and_a_missing_one_is_an_error_not_an_empty_page() {
+    let account = Account::new().await;
+    account.cluster("virga").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("virga", "web", &td, "shop", 1).await;
+    let arn = format!(
+        r#"["arn:aws:ecs:{}:{}:cluster/virga"]"#,
+        crate::helpers::REGION,
+        account.id
+    );
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &account)],
+        Auth::Dev,
+        &[("QD_ENVIRONMENTS__0__CLUSTERS", arn.as_str())],
+    )
+    .await;
+    app.sign_in("ana", "viewer").await;
+    let page = app.get_text("/envs/dev").await;
+    assert!(page.contains(">web<"), "the ARN's cluster is read");
+
+    let missing = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &account)],
+        Auth::Dev,
+        &[("QD_ENVIRONMENTS__0__CLUSTERS", r#"["virga", "cumulus"]"#)],
+    )
+    .await;
+    missing.sign_in("ana", "viewer").await;
+    let page = missing.get_text("/envs/dev").await;
+    assert!(
+        page.contains("data-testid=\"env-error\""),
+        "an error, not an empty list"
+    );
+    assert!(
+        page.contains("ECS cluster cumulus not found"),
+        "the page names the missing cluster"
+    );
 }
