@@ -1,16 +1,18 @@
 //! The one path every operator action takes: authorise (denials audited), validate against the
 //! inventory, send gated actions in protected environments to the approval gate as release
 //! requests, record the intent with its audit row before touching AWS, act once per idempotency
-//! key, record the outcome, and re-read the one resource it touched. The pages run an action
+//! key in a task of its own (the request answers within a few seconds, "running" if AWS is
+//! slower), record the outcome, and re-read the one resource it touched. The pages run an action
 //! ([`run_action`]); the automation API only requests gated ones ([`request_action`]); both take
 //! the same steps up to the gate.
 
 use super::access::authorized_state;
-use super::execution::{execute_recorded, into_response};
+use super::execution::{execute_recorded, into_response, Answer, ANSWER_WAIT};
 use super::prepare::{prepare, ActionRequest, Prepared};
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
 use crate::domain::caller::Caller;
+use crate::domain::execution::CheckedAt;
 use crate::domain::policy::{authorize, Principal};
 use crate::domain::views::ActionPanel;
 use crate::error::AppError;
@@ -182,5 +184,16 @@ pub async fn run_prepared(
             .await
             .map(|(result, _)| result);
     }
-    execute_recorded(caller, services, &env_id, kind, &key, prepared).await
+    let result = execute_recorded(
+        caller,
+        services,
+        &env_id,
+        kind,
+        &key,
+        prepared,
+        CheckedAt::Review,
+        Answer::Within(ANSWER_WAIT),
+    )
+    .await?;
+    into_response(result)
 }

@@ -307,7 +307,10 @@ fn last_mute(
     } else {
         "unmuted"
     };
-    let failed = matches!(last.status, ActionStatus::Failed { .. });
+    let failed = matches!(
+        last.status,
+        ActionStatus::Failed { .. } | ActionStatus::NotRun { .. }
+    );
     let text = format!(
         "{}{verb} by {} {}",
         if failed { "failed to be " } else { "" },
