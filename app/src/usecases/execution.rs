@@ -586,5 +586,17 @@ async fn settle_one(services: &AppServices, action: Unsettled) -> bool {
     };
     let entry = action_audit(&job, record.kind, &record.env, &record.target, word, detail);
     let recorded = record_outcome(services, record, result.clone(), entry).await;
+    if let (ActionStatus::Succeeded, Some(command), Some(env)) =
+        (&recorded.status, &action.command, env)
+    {
+        // Show the change: re-read the resource in the background.
+        let inventory = services.inventory.clone();
+        let resource = command.resource();
+        tokio::spawn(async move {
+            if let Err(e) = inventory.refresh_resource(&env, &resource).await {
+                tracing::warn!(error = %e, env = %env, resource = ?resource, "refresh after settling an action");
+            }
+        });
+    }
     recorded == result
 }
