@@ -309,7 +309,10 @@ async fn an_update_lost_on_the_way_is_checked_and_then_settled_as_not_applied() 
             && detail.contains("web:2, was deregistered"),
         "{detail}"
     );
-    assert_eq!(active_revisions(&account).await, std::slice::from_ref(&web1));
+    assert_eq!(
+        active_revisions(&account).await,
+        std::slice::from_ref(&web1)
+    );
     assert_eq!(
         service(&account).await.task_definition(),
         Some(web1.as_str())
