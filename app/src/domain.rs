@@ -12,6 +12,7 @@ pub mod chart;
 pub mod chat;
 pub mod drift;
 pub mod environment;
+pub mod execution;
 pub mod flash;
 pub mod format;
 pub mod health;

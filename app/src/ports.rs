@@ -136,21 +136,56 @@ pub enum Begun {
     KeyReused,
 }
 
+/// An action whose outcome is not settled, as the sweeper finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsettled {
+    pub record: ActionRecord,
+    /// What it ran; `None` for actions recorded before commands were kept with them.
+    pub command: Option<ActionCommand>,
+    /// Its latest result: `Running` (with the revision a deploy registered, once it has) or
+    /// `Checking`.
+    pub result: Option<crate::domain::actions::ActionResult>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// The actions table and its audit rows.
 #[async_trait::async_trait]
 pub trait ActionStore: Send + Sync {
-    /// Records the intent and its audit row in one transaction, unless the caller already used
+    /// Records the intent — the action `running` with `started` as its result so far, and the
+    /// command it runs — and its audit row in one transaction, unless the caller already used
     /// the key in this environment.
-    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError>;
-    /// Records the outcome of `record` and its audit row in one transaction.
+    async fn begin(
+        &self,
+        record: &ActionRecord,
+        command: &ActionCommand,
+        started: &crate::domain::actions::ActionResult,
+        intent: AuditEntry,
+    ) -> Result<Begun, PortError>;
+    /// Notes how far a running action got (a deploy's registered revision) in its result,
+    /// while it is still running.
+    async fn progress(
+        &self,
+        record: &ActionRecord,
+        result: &crate::domain::actions::ActionResult,
+    ) -> Result<(), PortError>;
+    /// Records the outcome of `record` and its audit row in one transaction, if the action is
+    /// still running or being checked; true when this call recorded it (the sweeper and the run
+    /// itself never both do).
     async fn finish(
         &self,
         record: &ActionRecord,
         result: &crate::domain::actions::ActionResult,
         outcome: AuditEntry,
-    ) -> Result<(), PortError>;
-    /// The finished result of the action `actor` recorded under `key` in `env`, if it was a
-    /// `kind`: a retry gets it back before the request is checked against today's state.
+    ) -> Result<bool, PortError>;
+    /// Actions started before `started_before` whose outcome is not settled (still running, or
+    /// being checked), oldest first.
+    async fn unsettled(
+        &self,
+        started_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Unsettled>, PortError>;
+    /// The result of the action `actor` recorded under `key` in `env`, if it was a `kind` —
+    /// finished, or how far it got: a retry gets it back before the request is checked against
+    /// today's state.
     async fn finished(
         &self,
         key: &crate::domain::actions::IdempotencyKey,
@@ -158,22 +193,22 @@ pub trait ActionStore: Send + Sync {
         env: &str,
         kind: crate::domain::actions::ActionKind,
     ) -> Result<Option<crate::domain::actions::ActionResult>, PortError>;
-    /// The latest finished actions on one resource, newest first.
+    /// The latest actions on one resource, newest first.
     async fn recent(
         &self,
         env: &str,
         target: &str,
         limit: i64,
     ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
-    /// The latest finished actions of these kinds anywhere in one environment, newest first.
+    /// The latest actions of these kinds anywhere in one environment, newest first.
     async fn recent_in_env(
         &self,
         env: &str,
         kinds: &[crate::domain::actions::ActionKind],
         limit: i64,
     ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
-    /// The finished actions of one environment that started between `from` and `to`, oldest
-    /// first (at most 500), for incident timelines.
+    /// The actions of one environment that started between `from` and `to`, oldest first (at
+    /// most 500), for incident timelines.
     async fn between(
         &self,
         env: &str,
@@ -182,25 +217,37 @@ pub trait ActionStore: Send + Sync {
     ) -> Result<Vec<crate::domain::actions::ActionResult>, PortError>;
 }
 
-/// A change to make in AWS (stored as JSON with a release request until it runs).
+/// A change to make in AWS (stored as JSON with its action, and with a release request until it
+/// runs), with what the service was when the change was checked: the run compares the live
+/// service with it first. Fields added later default, so commands stored before still read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActionCommand {
     Scale {
         cluster: String,
         service: String,
         desired: i32,
+        /// The desired count it was checked against.
+        #[serde(default)]
+        from: Option<i32>,
     },
     Redeploy {
         cluster: String,
         service: String,
+        /// The revision it was checked against (and restarts).
+        #[serde(default)]
+        revision: Option<String>,
     },
     /// Point the service at an existing revision.
     Rollback {
         cluster: String,
         service: String,
         task_definition: String,
+        /// The revision it was checked against.
+        #[serde(default)]
+        from: Option<String>,
     },
-    /// Register a copy of `from` with `container`'s image replaced, then point the service at it.
+    /// Register a copy of `from` (the revision it was checked against) with `container`'s
+    /// image replaced, then point the service at it.
     Deploy {
         cluster: String,
         service: String,
@@ -235,7 +282,9 @@ impl ActionCommand {
             ActionCommand::Scale {
                 cluster, service, ..
             }
-            | ActionCommand::Redeploy { cluster, service }
+            | ActionCommand::Redeploy {
+                cluster, service, ..
+            }
             | ActionCommand::Rollback {
                 cluster, service, ..
             }
@@ -257,30 +306,203 @@ impl ActionCommand {
             },
         }
     }
+
+    /// What the service must still be for the command to run, when the command knows.
+    pub fn before(&self) -> Option<crate::domain::execution::Before> {
+        use crate::domain::execution::Before;
+        match self {
+            ActionCommand::Scale { from, .. } => from.map(Before::Desired),
+            ActionCommand::Redeploy { revision, .. } => revision.clone().map(Before::Revision),
+            ActionCommand::Rollback { from, .. } => from.clone().map(Before::Revision),
+            ActionCommand::Deploy { from, .. } | ActionCommand::DeployImages { from, .. } => {
+                Some(Before::Revision(from.clone()))
+            }
+            ActionCommand::Snapshot { .. } | ActionCommand::SetAlarmActions { .. } => None,
+        }
+    }
+
+    /// The revision a deploy registers first: a copy of `from` with these images.
+    pub fn registers(&self) -> Option<(&str, Vec<(String, String)>)> {
+        match self {
+            ActionCommand::Deploy {
+                from,
+                container,
+                image,
+                ..
+            } => Some((from, vec![(container.clone(), image.clone())])),
+            ActionCommand::DeployImages { from, images, .. } => Some((from, images.clone())),
+            _ => None,
+        }
+    }
+
+    /// The one AWS call that makes the change; a deploy's names the revision registered for
+    /// it, and without one there is none to make.
+    pub fn change(&self, registered: Option<&str>) -> Option<AwsChange> {
+        Some(match self {
+            ActionCommand::Scale {
+                cluster,
+                service,
+                desired,
+                ..
+            } => AwsChange::UpdateService {
+                cluster: cluster.clone(),
+                service: service.clone(),
+                desired: Some(*desired),
+                task_definition: None,
+                force_new_deployment: false,
+            },
+            ActionCommand::Redeploy {
+                cluster, service, ..
+            } => AwsChange::UpdateService {
+                cluster: cluster.clone(),
+                service: service.clone(),
+                desired: None,
+                task_definition: None,
+                force_new_deployment: true,
+            },
+            ActionCommand::Rollback {
+                cluster,
+                service,
+                task_definition,
+                ..
+            } => AwsChange::UpdateService {
+                cluster: cluster.clone(),
+                service: service.clone(),
+                desired: None,
+                task_definition: Some(task_definition.clone()),
+                force_new_deployment: false,
+            },
+            ActionCommand::Deploy {
+                cluster, service, ..
+            }
+            | ActionCommand::DeployImages {
+                cluster, service, ..
+            } => AwsChange::UpdateService {
+                cluster: cluster.clone(),
+                service: service.clone(),
+                desired: None,
+                task_definition: Some(registered?.to_string()),
+                force_new_deployment: false,
+            },
+            ActionCommand::Snapshot { db, aurora, name } => AwsChange::Snapshot {
+                db: db.clone(),
+                aurora: *aurora,
+                name: name.clone(),
+            },
+            ActionCommand::SetAlarmActions { alarm, enabled } => AwsChange::SetAlarmActions {
+                alarm: alarm.clone(),
+                enabled: *enabled,
+            },
+        })
+    }
+
+    /// What the command changes, to recognise it when the resource is read back: `registered`
+    /// is the revision a deploy registered (when recorded), `asked` when the action started.
+    pub fn intended(
+        &self,
+        registered: Option<&str>,
+        asked: chrono::DateTime<chrono::Utc>,
+    ) -> crate::domain::execution::Intended {
+        use crate::domain::execution::Intended;
+        match self {
+            ActionCommand::Scale { desired, from, .. } => Intended::Desired {
+                from: *from,
+                to: *desired,
+            },
+            ActionCommand::Redeploy { .. } => Intended::NewDeployment { asked },
+            ActionCommand::Rollback {
+                task_definition,
+                from,
+                ..
+            } => Intended::Revision {
+                from: from.clone(),
+                to: Some(task_definition.clone()),
+            },
+            ActionCommand::Deploy { from, .. } | ActionCommand::DeployImages { from, .. } => {
+                Intended::Revision {
+                    from: Some(from.clone()),
+                    to: registered.map(str::to_string),
+                }
+            }
+            ActionCommand::Snapshot { .. } => Intended::Snapshot,
+            ActionCommand::SetAlarmActions { enabled, .. } => {
+                Intended::AlarmActions { enabled: *enabled }
+            }
+        }
+    }
+}
+
+/// The one mutating AWS call an action makes (after a deploy's registration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AwsChange {
+    /// UpdateService with what changes: the desired count, the task definition, or a forced
+    /// new deployment.
+    UpdateService {
+        cluster: String,
+        service: String,
+        desired: Option<i32>,
+        task_definition: Option<String>,
+        force_new_deployment: bool,
+    },
+    /// CreateDBSnapshot, or CreateDBClusterSnapshot for Aurora.
+    Snapshot {
+        db: String,
+        aurora: bool,
+        name: String,
+    },
+    /// EnableAlarmActions or DisableAlarmActions.
+    SetAlarmActions { alarm: String, enabled: bool },
 }
 
 /// What AWS did, beyond succeeding.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActionOutput {
-    /// The task definition the service now points at (deploy: the revision just registered).
+    /// The task definition the service now points at.
     pub revision: Option<String>,
 }
 
-/// An AWS refusal, in AWS's words.
+/// A failed AWS call: AWS's error code and message (or what went wrong on the way), and what
+/// the failure says about the change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionFailure {
     pub code: String,
     pub message: String,
+    pub outcome: crate::domain::execution::CallOutcome,
 }
 
-/// Carries out actions in AWS.
+impl ActionFailure {
+    /// A failure that changed nothing (the console's own, or AWS's refusal).
+    pub fn refused(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            outcome: crate::domain::execution::CallOutcome::NotApplied,
+        }
+    }
+}
+
+/// Reads and changes what actions touch in AWS. Mutations are sent once, without SDK retries:
+/// a retry could follow an attempt AWS applied, and its answer would say nothing about it.
 #[async_trait::async_trait]
 pub trait ActionPort: Send + Sync {
-    async fn execute(
+    /// Reads the resource `command` changes, as it is now (one Describe call).
+    async fn observe(
         &self,
         env: &EnvId,
         command: &ActionCommand,
-    ) -> Result<ActionOutput, ActionFailure>;
+    ) -> Result<crate::domain::execution::Observed, ActionFailure>;
+    /// Registers a copy of task definition `from` with the named containers' images replaced;
+    /// answers the new revision's ARN.
+    async fn register_revision(
+        &self,
+        env: &EnvId,
+        from: &str,
+        images: &[(String, String)],
+    ) -> Result<String, ActionFailure>;
+    /// Deregisters a revision registered for a change that was not made.
+    async fn deregister_revision(&self, env: &EnvId, arn: &str) -> Result<(), ActionFailure>;
+    /// Makes the change.
+    async fn apply(&self, env: &EnvId, change: &AwsChange) -> Result<ActionOutput, ActionFailure>;
 }
 
 /// A release request about to be recorded.

@@ -565,6 +565,11 @@ pub struct ServerSettings {
     /// ends) and stale ones expired.
     #[serde(default = "default_release_sweep", with = "duration_text")]
     pub release_sweep_interval: Duration,
+    /// How long after it started an action whose outcome is still not recorded (AWS gave no
+    /// clear answer, or a process stopped while it ran) is settled by the action sweeper, which
+    /// reads the resource; checked every `release_sweep_interval`.
+    #[serde(default = "default_action_settle_after", with = "duration_text")]
+    pub action_settle_after: Duration,
     /// How often the process running the background jobs renews its lease (which lasts three
     /// intervals), and how often the others try to take it.
     #[serde(default = "default_lease_interval", with = "duration_text")]
@@ -631,6 +636,10 @@ fn default_lease_interval() -> Duration {
 
 fn default_release_sweep() -> Duration {
     Duration::from_secs(5)
+}
+
+fn default_action_settle_after() -> Duration {
+    Duration::from_secs(600)
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

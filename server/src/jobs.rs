@@ -6,7 +6,10 @@
 //!   them to `usecases::incidents::process_poll`, which records transitions, observed deployments and
 //!   RDS events, and opens, joins, resolves and escalates incidents;
 //! - the release sweep: runs approved requests nothing holds (after a restart, or when a freeze
-//!   window ends), expires stale ones and closes executions a stopped process left behind.
+//!   window ends), expires stale ones and finishes executions whose action settled late;
+//! - the action sweeper: settles actions whose outcome is still not recorded a while after they
+//!   started (AWS gave no clear answer, or a process stopped midway) by reading the resource,
+//!   with an audit row of its own.
 //!
 //! Every step either job takes is recorded once (dedupe keys, conditional transitions), so even
 //! two holders in a lease hand-over cannot run anything twice.
@@ -212,6 +215,30 @@ pub fn spawn_release_sweep(
             if lease.is_held() {
                 if let Err(e) = app::usecases::releases::sweep(&services).await {
                     tracing::warn!(error = %e, "release sweep");
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// Settles actions whose outcome is still not recorded `settle_after` after they started, every
+/// `every`, while this process holds the lease (`usecases::execution::settle`, as the
+/// `action sweeper` job).
+pub fn spawn_action_sweep(
+    services: AppServices,
+    lease: Arc<Lease>,
+    every: Duration,
+    settle_after: Duration,
+) -> JoinHandle<()> {
+    let after = chrono::Duration::from_std(settle_after).unwrap_or(chrono::Duration::minutes(10));
+    tokio::spawn(async move {
+        loop {
+            if lease.is_held() {
+                match app::usecases::execution::settle(&services, Utc::now(), after).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(settled = n, "action sweep"),
+                    Err(e) => tracing::warn!(error = %e, "action sweep"),
                 }
             }
             tokio::time::sleep(every).await;

@@ -318,6 +318,12 @@ impl Application {
             Arc::clone(&state.lease),
             state.settings.server.release_sweep_interval,
         ));
+        background.push(crate::jobs::spawn_action_sweep(
+            state.services(),
+            Arc::clone(&state.lease),
+            state.settings.server.release_sweep_interval,
+            state.settings.server.action_settle_after,
+        ));
         let watched = state
             .inventory
             .slots()

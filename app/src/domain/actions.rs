@@ -376,6 +376,17 @@ impl IdempotencyKey {
     pub fn scoped(&self, env: &str, actor: &str) -> String {
         format!("{env}/{}/{actor}", self.0)
     }
+
+    /// The key a stored (scoped) key was made from, given its environment and caller: the
+    /// inverse of [`IdempotencyKey::scoped`]. `None` when `stored` is not of that caller there.
+    pub fn from_scoped(stored: &str, env: &str, actor: &str) -> Option<Self> {
+        let key = stored
+            .strip_prefix(env)?
+            .strip_prefix('/')?
+            .strip_suffix(actor)?
+            .strip_suffix('/')?;
+        (!key.is_empty() && !key.contains('/')).then(|| Self(key.to_string()))
+    }
 }
 
 /// `<db>-qd-<UTC yyyymmddhhmmss><milliseconds>`: a valid RDS snapshot identifier (letters,
@@ -420,6 +431,46 @@ pub enum ActionStatus {
     AwaitingApproval {
         release: i64,
     },
+    /// Started; its outcome is not recorded yet.
+    Running,
+    /// AWS gave no clear answer (`code`: `message`) and the resource did not show the change
+    /// right after: the sweeper reads it again until it can tell.
+    Checking {
+        code: String,
+        message: String,
+    },
+    /// Settled without an answer: neither AWS nor the resource could tell whether it was
+    /// applied (`message` says why).
+    Unknown {
+        message: String,
+    },
+    /// Not run: the resource was not as the action was checked against, or could not be read
+    /// to check it. Nothing was changed.
+    NotRun {
+        reason: String,
+    },
+}
+
+impl ActionStatus {
+    /// In a few words, for lists and timelines.
+    pub fn label(&self) -> String {
+        match self {
+            ActionStatus::Succeeded => "succeeded".to_string(),
+            ActionStatus::Failed { code, .. } => format!("failed: {code}"),
+            ActionStatus::AwaitingApproval { release } => {
+                format!("awaiting approval, release #{release}")
+            }
+            ActionStatus::Running => "running".to_string(),
+            ActionStatus::Checking { .. } => "outcome not known yet".to_string(),
+            ActionStatus::Unknown { .. } => "outcome unknown".to_string(),
+            ActionStatus::NotRun { .. } => "not run".to_string(),
+        }
+    }
+
+    /// Whether this is how the action ended (or, awaiting approval, handed over for good).
+    pub fn is_settled(&self) -> bool {
+        !matches!(self, ActionStatus::Running | ActionStatus::Checking { .. })
+    }
 }
 
 /// What the person who asked sees, and what a retried request gets back.
@@ -643,6 +694,21 @@ mod tests {
             // A name holding a slash cannot pose as another environment or key.
             (("prod", "a/b"), ("prod/b", "a"), false),
         ];
+        let internal = IdempotencyKey::for_release(7);
+        for (key, env, actor) in [(&key, "prod", "ana"), (&internal, "dev", "a/b")] {
+            assert_eq!(
+                IdempotencyKey::from_scoped(&key.scoped(env, actor), env, actor).as_ref(),
+                Some(key)
+            );
+        }
+        assert_eq!(
+            IdempotencyKey::from_scoped("prod/form-key-0001/ana", "prod", "bob"),
+            None
+        );
+        assert_eq!(
+            IdempotencyKey::from_scoped("prod/form-key-0001/ana", "staging", "ana"),
+            None
+        );
         for ((env_a, who_a), (env_b, who_b), same) in table {
             assert_eq!(
                 key.scoped(env_a, who_a) == key.scoped(env_b, who_b),

@@ -7,7 +7,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: u32 = 50;
-pub const OUTCOMES: [&str; 5] = ["requested", "succeeded", "failed", "denied", "refused"];
+pub const OUTCOMES: [&str; 7] = [
+    "requested",
+    "succeeded",
+    "failed",
+    "checking",
+    "unknown",
+    "denied",
+    "refused",
+];
 
 /// One stored audit event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +126,10 @@ pub enum AuditOutcome {
     Executing,
     BreakGlass,
     Expired,
+    /// AWS gave an action no clear answer and the resource did not show the change yet.
+    Checking,
+    /// An action settled without knowing whether AWS made the change.
+    Unknown,
 }
 
 impl AuditOutcome {
@@ -134,6 +146,8 @@ impl AuditOutcome {
             AuditOutcome::Executing => "executing",
             AuditOutcome::BreakGlass => "break_glass",
             AuditOutcome::Expired => "expired",
+            AuditOutcome::Checking => "checking",
+            AuditOutcome::Unknown => "unknown",
         }
     }
 }

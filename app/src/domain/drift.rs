@@ -791,6 +791,7 @@ impl PromotionOutcome {
         let mut requested = Vec::new();
         let mut failed = Vec::new();
         let mut same = Vec::new();
+        let mut running = Vec::new();
         for (service, result) in &self.results {
             match result {
                 Ok(r) => match &r.status {
@@ -799,6 +800,13 @@ impl PromotionOutcome {
                         requested.push(format!("{service} (#{release})"))
                     }
                     ActionStatus::Failed { code, .. } => failed.push(format!("{service} ({code})")),
+                    ActionStatus::NotRun { .. } => failed.push(format!("{service} (not run)")),
+                    ActionStatus::Running | ActionStatus::Checking { .. } => {
+                        running.push(service.as_str())
+                    }
+                    ActionStatus::Unknown { .. } => {
+                        failed.push(format!("{service} (outcome unknown)"))
+                    }
                 },
                 Err(why) if why.contains("nothing would change") => same.push(service.as_str()),
                 Err(why) => failed.push(format!("{service}: {why}")),
@@ -820,6 +828,13 @@ impl PromotionOutcome {
                 self.to,
                 count(requested.len()),
                 requested.join(", ")
+            ));
+        }
+        if !running.is_empty() {
+            parts.push(format!(
+                "still running in {}: {}",
+                self.to,
+                running.join(", ")
             ));
         }
         if !same.is_empty() {

@@ -80,15 +80,19 @@ pub fn go_to(path: &str) {
     leptos_axum::redirect(path);
 }
 
-/// After an action: back to its page with `?done=<key>` when it ran, or to the release
-/// request waiting for approval.
+/// After an action: back to its page with `?done=<key>` when it ran (or is still running, or
+/// its outcome is being checked: the page shows which), or to the release request waiting for
+/// approval.
 pub fn after_action(result: &ActionResult) {
     match &result.status {
-        ActionStatus::Succeeded => {
+        ActionStatus::Succeeded
+        | ActionStatus::Running
+        | ActionStatus::Checking { .. }
+        | ActionStatus::Unknown { .. } => {
             back_to_page(&[("done", result.key.as_str())]);
         }
         ActionStatus::AwaitingApproval { release } => go_to(&format!("/releases/{release}")),
-        ActionStatus::Failed { .. } => {}
+        ActionStatus::Failed { .. } | ActionStatus::NotRun { .. } => {}
     }
 }
 

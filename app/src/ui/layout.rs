@@ -114,7 +114,7 @@ fn listen(set_tick: WriteSignal<u64>) {
     let bump = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
         set_tick.update(|t| *t += 1)
     });
-    for kind in ["incident", "inventory", "release", "resync"] {
+    for kind in ["incident", "inventory", "release", "action", "resync"] {
         let _ = source.add_event_listener_with_callback(kind, bump.as_ref().unchecked_ref());
     }
     // Both live as long as the page: the layout is never unmounted.

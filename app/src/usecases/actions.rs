@@ -1,12 +1,13 @@
 //! The one path every operator action takes: authorise (denials audited), validate against the
 //! inventory, send gated actions in protected environments to the approval gate as release
 //! requests, record the intent with its audit row before touching AWS, act once per idempotency
-//! key, record the outcome, and re-read the one resource it touched. The pages run an action
+//! key in a task of its own (the request answers within a few seconds, "running" if AWS is
+//! slower), record the outcome, and re-read the one resource it touched. The pages run an action
 //! ([`run_action`]); the automation API only requests gated ones ([`request_action`]); both take
 //! the same steps up to the gate.
 
 use super::access::authorized_state;
-use super::execution::{execute_recorded, into_response};
+use super::execution::{execute_recorded, into_response, Answer, ANSWER_WAIT};
 use super::prepare::{prepare, ActionRequest, Prepared};
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
@@ -15,6 +16,7 @@ use crate::domain::approvals::{
 };
 use crate::domain::audit::AuditOutcome;
 use crate::domain::caller::Caller;
+use crate::domain::execution::CheckedAt;
 use crate::domain::policy::{authorize, AuthMethod, Principal};
 use crate::domain::views::{ActionPanel, Frozen};
 use crate::error::AppError;
@@ -208,7 +210,18 @@ pub async fn run_prepared(
             .map(|(result, _)| result);
     }
     check_freeze(caller, services, &state, kind, &prepared, break_glass).await?;
-    execute_recorded(caller, services, &env_id, kind, &key, prepared).await
+    let result = execute_recorded(
+        caller,
+        services,
+        &env_id,
+        kind,
+        &key,
+        prepared,
+        CheckedAt::Review,
+        Answer::Within(ANSWER_WAIT),
+    )
+    .await?;
+    into_response(result)
 }
 
 /// The freeze windows for an action that runs at once: inside one it is refused (audited), unless

@@ -5,7 +5,6 @@
 use super::access::authorized_state;
 use super::live::LiveKind;
 use super::services::AppServices;
-use crate::domain::actions::ActionStatus;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::{Caller, SYSTEM_ACTOR};
 use crate::domain::incidents::{
@@ -634,13 +633,7 @@ pub async fn timeline(
         if !subjects.contains(&a.target) && !alarms.contains(a.target.as_str()) {
             continue;
         }
-        let outcome = match &a.status {
-            ActionStatus::Succeeded => "succeeded".to_string(),
-            ActionStatus::AwaitingApproval { release } => {
-                format!("awaiting approval, release #{release}")
-            }
-            ActionStatus::Failed { code, .. } => format!("failed: {code}"),
-        };
+        let outcome = a.status.label();
         entries.push(TimelineEntry {
             at: a.at,
             kind: EntryKind::Action {

@@ -14,6 +14,8 @@ pub enum LiveKind {
     Inventory,
     /// A release request changed state.
     Release,
+    /// An action started or its outcome was recorded.
+    Action,
 }
 
 impl LiveKind {
@@ -22,6 +24,7 @@ impl LiveKind {
             LiveKind::Incident => "incident",
             LiveKind::Inventory => "inventory",
             LiveKind::Release => "release",
+            LiveKind::Action => "action",
         }
     }
 }

@@ -194,6 +194,7 @@ fn scale(
         cluster: current.cluster.clone(),
         service: current.name.clone(),
         desired: desired.get(),
+        from: Some(current.desired),
     };
     Ok(service_change(
         &current,
@@ -252,6 +253,7 @@ fn rollback(
         cluster: cluster.clone(),
         service: service.clone(),
         task_definition: target.arn.clone(),
+        from: Some(history.service.task_definition_arn.clone()),
     };
     Ok(service_change(
         history.service,
@@ -268,6 +270,7 @@ fn redeploy(state: &EnvState, cluster: &str, service: &str) -> Result<Prepared, 
     let command = ActionCommand::Redeploy {
         cluster: current.cluster.clone(),
         service: current.name.clone(),
+        revision: Some(current.task_definition_arn.clone()),
     };
     Ok(service_change(
         &current,

@@ -2,12 +2,14 @@
 //! request; people with the approver role (never the requester, never through a token) approve
 //! or reject it; reaching the threshold runs it exactly once — the move `approved → executing` is
 //! a conditional update only one caller wins, on any number of processes — outside freeze
-//! windows, unless an admin breaks glass. A sweep picks up approved requests
-//! (after a restart, or when a freeze ends) and expires stale ones. Every step is audited with
-//! its caller: the person, or the console's own job.
+//! windows, unless an admin breaks glass. The run first checks that the service still is what the
+//! request was made against, so an approval never reverts a later change. A sweep picks up
+//! approved requests (after a restart, or when a freeze ends), expires stale ones and finishes
+//! those whose action settled late. Every step is audited with its caller: the person, or the
+//! console's own job.
 
 use super::access::{authorized_state, visible_states};
-use super::execution::{action_audit, execute_recorded};
+use super::execution::{action_audit, execute_recorded, into_response, Answer, ANSWER_WAIT};
 use super::prepare::Prepared;
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
@@ -17,6 +19,7 @@ use crate::domain::approvals::{
 };
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::{Caller, SYSTEM_ACTOR};
+use crate::domain::execution::CheckedAt;
 use crate::domain::policy::{Action, Principal};
 use crate::error::AppError;
 use crate::ports::{EnvState, NewRelease, PortResult, ReleaseCreated, ReleaseQuery};
@@ -25,7 +28,8 @@ use chrono::Utc;
 /// The job that runs approved requests (after a vote, break glass or the sweep).
 pub const EXECUTOR: &str = "release executor";
 
-/// How long an `executing` request may stay so before the sweep calls it interrupted.
+/// How long an `executing` request without an action may stay so before the sweep calls it
+/// stopped before it ran.
 const STALE_EXECUTION: chrono::Duration = chrono::Duration::minutes(10);
 
 /// An audit entry about one step of a release request.
@@ -471,9 +475,9 @@ pub async fn break_glass(
     reload(services, id).await
 }
 
-/// Runs an approved request in a task of its own and waits for it: the person's request may
-/// end (a closed tab, a navigation) while AWS is being called, and the run must not end with it,
-/// or the request would stay `executing` until the sweep calls it interrupted.
+/// Runs an approved request in a task of its own and waits for it a few seconds: the person's
+/// request may end (a closed tab, a navigation, a proxy's timeout) while AWS is being called, and
+/// the run must not end with it. The request page shows the outcome once it is recorded.
 async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(Caller, String)>) {
     let services = services.clone();
     let run = tokio::spawn(async move {
@@ -482,11 +486,79 @@ async fn run_detached(services: &AppServices, id: i64, break_glass: Option<(Call
             .map(|(admin, reason)| (admin, reason.as_str()));
         try_execute(&services, id, glass).await
     });
-    match run.await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => tracing::warn!(release = id, error = %e, "running an approved release"),
-        Err(e) => tracing::error!(release = id, error = %e, "the task running a release failed"),
+    match tokio::time::timeout(ANSWER_WAIT, run).await {
+        Ok(Ok(Ok(_))) => {}
+        Ok(Ok(Err(e))) => tracing::warn!(release = id, error = %e, "running an approved release"),
+        Ok(Err(e)) => {
+            tracing::error!(release = id, error = %e, "the task running a release failed")
+        }
+        Err(_) => tracing::info!(release = id, "an approved release is still running"),
     }
+}
+
+/// The state a release ends in, from its action's result, with the text it keeps; `None` while
+/// the action's outcome is not known (the action sweeper settles it, then the release sweep
+/// finishes the release).
+fn release_outcome(result: &ActionResult) -> Option<(ReleaseState, String)> {
+    match &result.status {
+        ActionStatus::Succeeded => Some((ReleaseState::Succeeded, result.summary.clone())),
+        ActionStatus::Failed { code, message } => {
+            Some((ReleaseState::Failed, format!("{code}: {message}")))
+        }
+        ActionStatus::NotRun { reason } => Some((ReleaseState::Failed, reason.clone())),
+        ActionStatus::Unknown { message } => Some((ReleaseState::Failed, message.clone())),
+        ActionStatus::AwaitingApproval { release } => Some((
+            ReleaseState::Failed,
+            format!("the approved change was sent for approval again (#{release})"),
+        )),
+        ActionStatus::Running | ActionStatus::Checking { .. } => None,
+    }
+}
+
+/// Moves an executing request to its outcome with the result text, announced, unless another
+/// caller (the run itself, or the sweep) already did.
+async fn finish_release(
+    services: &AppServices,
+    release: &Release,
+    to: ReleaseState,
+    text: String,
+) -> Result<(), AppError> {
+    let system = Caller::job(EXECUTOR);
+    let (_, moved) = step(
+        services,
+        release,
+        &[ReleaseState::Executing],
+        to,
+        Step {
+            at: Utc::now(),
+            caller: &system,
+            what: to.as_str(),
+            detail: Some(text.clone()),
+            audit_kind: AuditKind::ReleaseExecute,
+            outcome: if to == ReleaseState::Succeeded {
+                AuditOutcome::Succeeded
+            } else {
+                AuditOutcome::Failed
+            },
+        },
+        "finishing a release",
+    )
+    .await?;
+    if !moved {
+        return Ok(());
+    }
+    services
+        .releases
+        .annotate(release.id, Some(&text), None)
+        .await
+        .context("recording a release's result")?;
+    let finished = if to == ReleaseState::Succeeded {
+        NoticeEvent::Succeeded
+    } else {
+        NoticeEvent::Failed
+    };
+    announce(services, release.id, finished, SYSTEM_ACTOR, Some(text)).await;
+    Ok(())
 }
 
 /// Runs an approved request if nothing holds it: not expired, not frozen (unless `break_glass`
@@ -598,45 +670,18 @@ pub async fn try_execute(
         release.kind,
         &key,
         prepared,
+        CheckedAt::Approval,
+        Answer::WhenDone,
     )
     .await;
-    let (to, text) = match &ran {
-        Ok(r) => (ReleaseState::Succeeded, r.summary.clone()),
-        Err(AppError::Upstream { message, .. }) => (ReleaseState::Failed, message.clone()),
-        Err(e) => (ReleaseState::Failed, e.to_string()),
+    let outcome = match &ran {
+        Ok(result) => release_outcome(result),
+        Err(e) => Some((ReleaseState::Failed, e.to_string())),
     };
-    step(
-        services,
-        &release,
-        &[ReleaseState::Executing],
-        to,
-        Step {
-            at: Utc::now(),
-            caller: &system,
-            what: to.as_str(),
-            detail: Some(text.clone()),
-            audit_kind: AuditKind::ReleaseExecute,
-            outcome: if to == ReleaseState::Succeeded {
-                AuditOutcome::Succeeded
-            } else {
-                AuditOutcome::Failed
-            },
-        },
-        "finishing a release",
-    )
-    .await?;
-    services
-        .releases
-        .annotate(id, Some(&text), None)
-        .await
-        .context("recording a release's result")?;
-    let finished = if to == ReleaseState::Succeeded {
-        NoticeEvent::Succeeded
-    } else {
-        NoticeEvent::Failed
-    };
-    announce(services, id, finished, SYSTEM_ACTOR, Some(text)).await;
-    ran.map(Some)
+    if let Some((to, text)) = outcome {
+        finish_release(services, &release, to, text).await?;
+    }
+    ran.and_then(into_response).map(Some)
 }
 
 async fn expire(services: &AppServices, release: &Release) -> Result<(), AppError> {
@@ -746,10 +791,10 @@ async fn announce(
 }
 
 /// One pass of the background job: expire stale requests, run approved ones nothing holds, and
-/// close executions a stopped process left behind.
+/// finish executing ones whose action has settled (its outcome recorded by the action sweeper
+/// after an unclear answer or a stopped process), or that stopped before their action began.
 pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
     let now = Utc::now();
-    let system = Caller::job(EXECUTOR);
     let pending = services
         .releases
         .ids_in(&[
@@ -778,36 +823,33 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
                 }
             }
             ReleaseState::Executing => {
+                // Its action's outcome, once settled (by the run or the action sweeper), is
+                // the request's; no action at all means the run stopped before calling AWS.
+                let action = services
+                    .action_store
+                    .finished(
+                        &IdempotencyKey::for_release(id),
+                        &release.requester,
+                        &release.env,
+                        release.kind,
+                    )
+                    .await
+                    .context("reading a release's action")?;
                 let since = release
                     .history
                     .last()
                     .map(|e| e.at)
                     .unwrap_or(release.created_at);
-                if now - since > STALE_EXECUTION {
-                    let text = "the console stopped while this ran; AWS may or may not have made the change: check the service before asking again".to_string();
-                    let (_, moved) = step(
-                        services,
-                        &release,
-                        &[ReleaseState::Executing],
+                let outcome = match action {
+                    Some(result) => release_outcome(&result),
+                    None if now - since > STALE_EXECUTION => Some((
                         ReleaseState::Failed,
-                        Step {
-                            at: now,
-                            caller: &system,
-                            what: "failed",
-                            detail: Some(text.clone()),
-                            audit_kind: AuditKind::ReleaseExecute,
-                            outcome: AuditOutcome::Failed,
-                        },
-                        "closing an interrupted release",
-                    )
-                    .await?;
-                    if moved {
-                        services
-                            .releases
-                            .annotate(id, Some(&text), None)
-                            .await
-                            .context("recording a release's result")?;
-                    }
+                        "the console stopped before running it: AWS was not called and nothing was changed".to_string(),
+                    )),
+                    None => None,
+                };
+                if let Some((to, text)) = outcome {
+                    finish_release(services, &release, to, text).await?;
                 }
             }
             _ => {}

@@ -1,15 +1,37 @@
-//! Mutations in AWS: scale and redeploy an ECS service, snapshot a database, switch an alarm's
-//! actions off and on. Each returns AWS's error code and message on failure.
+//! What actions do in AWS: read the resource an action changes (DescribeServices,
+//! DescribeDBSnapshots / DescribeDBClusterSnapshots, DescribeAlarms), register and deregister a
+//! deploy's task definition, and make the one change (UpdateService, CreateDBSnapshot /
+//! CreateDBClusterSnapshot, Enable/DisableAlarmActions). Mutations are sent once, without SDK
+//! retries. A failure carries AWS's error code and message and what it says about the change
+//! (`domain::execution::classify`).
 
 use super::clients::EnvClients;
 use crate::aws::call_stats::{with_purpose, Purpose};
+use app::domain::execution::{classify, CallEnd, LiveService, Observed};
 use app::domain::ids::EnvId;
-use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort};
+use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort, AwsChange};
+use aws_config::retry::RetryConfig;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// AWS's code and message, or what went wrong on the way there.
+/// How a failed call ended, for [`classify`].
+fn call_end<E>(
+    error: &aws_sdk_ecs::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> CallEnd {
+    use aws_sdk_ecs::error::SdkError;
+    match error {
+        SdkError::ConstructionFailure(_) => CallEnd::NotSent,
+        SdkError::ServiceError(e) => CallEnd::Answered(e.raw().status().as_u16()),
+        _ => CallEnd::NoAnswer,
+    }
+}
+
+/// AWS's code and message, or what went wrong on the way there, and what it says about the
+/// change.
 fn failure<E>(
     error: aws_sdk_ecs::error::SdkError<
         E,
@@ -20,27 +42,168 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     use aws_sdk_ecs::error::SdkError;
-    match &error {
-        SdkError::ServiceError(e) => ActionFailure {
-            code: e.err().code().unwrap_or("Unknown").to_string(),
-            message: e.err().message().unwrap_or("AWS gave no message").to_string(),
-        },
-        SdkError::TimeoutError(_) => ActionFailure {
-            code: "Timeout".into(),
-            message: "AWS did not answer in time; the change may or may not have been made, check the resource".into(),
-        },
-        SdkError::DispatchFailure(_) => ActionFailure {
-            code: "Unreachable".into(),
-            message: super::convert::error_text("the request could not be sent", &error),
-        },
-        _ => ActionFailure {
-            code: "Unknown".into(),
-            message: super::convert::error_text("the call failed", &error),
-        },
+    let outcome = classify(call_end(&error));
+    let (code, message) = match &error {
+        SdkError::ServiceError(e) => (
+            e.err().code().unwrap_or("Unknown").to_string(),
+            e.err()
+                .message()
+                .unwrap_or("AWS gave no message")
+                .to_string(),
+        ),
+        SdkError::TimeoutError(_) => (
+            "Timeout".to_string(),
+            "AWS did not answer in time".to_string(),
+        ),
+        SdkError::DispatchFailure(_) => (
+            "Unreachable".to_string(),
+            super::convert::error_text("the request could not be completed", &error),
+        ),
+        SdkError::ConstructionFailure(_) => (
+            "NotSent".to_string(),
+            super::convert::error_text("the request could not be made", &error),
+        ),
+        _ => (
+            "Unknown".to_string(),
+            super::convert::error_text("the call failed", &error),
+        ),
+    };
+    ActionFailure {
+        code,
+        message,
+        outcome,
     }
 }
 
+/// One attempt only: a retry could follow an attempt AWS applied, and its answer would say
+/// nothing about that one.
+fn once() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(1)
+}
+
+fn once_ecs() -> aws_sdk_ecs::config::Builder {
+    aws_sdk_ecs::config::Builder::default().retry_config(once())
+}
+
+fn once_rds() -> aws_sdk_rds::config::Builder {
+    aws_sdk_rds::config::Builder::default().retry_config(once())
+}
+
+fn once_cloudwatch() -> aws_sdk_cloudwatch::config::Builder {
+    aws_sdk_cloudwatch::config::Builder::default().retry_config(once())
+}
+
 impl EnvClients {
+    /// A service's revision, desired count and newest deployment; `None` when it is gone.
+    async fn live_service(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<Option<LiveService>, ActionFailure> {
+        let out = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .services(name)
+            .send()
+            .await
+            .map_err(failure)?;
+        Ok(out
+            .services()
+            .iter()
+            .find(|s| s.service_name() == Some(name) && s.status() != Some("INACTIVE"))
+            .map(|s| LiveService {
+                task_definition: s.task_definition().unwrap_or_default().to_string(),
+                desired: s.desired_count(),
+                newest_deployment: s
+                    .deployments()
+                    .iter()
+                    .filter_map(|d| super::convert::time(d.created_at()))
+                    .max(),
+            }))
+    }
+
+    /// A snapshot's status by name; `None` when there is none.
+    async fn snapshot_status(
+        &self,
+        name: &str,
+        aurora: bool,
+    ) -> Result<Option<String>, ActionFailure> {
+        if aurora {
+            let found = self
+                .rds
+                .describe_db_cluster_snapshots()
+                .db_cluster_snapshot_identifier(name)
+                .send()
+                .await;
+            return match found {
+                Ok(out) => Ok(out
+                    .db_cluster_snapshots()
+                    .first()
+                    .map(|s| s.status().unwrap_or_default().to_string())),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_db_cluster_snapshot_not_found_fault()) =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(failure(e)),
+            };
+        }
+        let found = self
+            .rds
+            .describe_db_snapshots()
+            .db_snapshot_identifier(name)
+            .send()
+            .await;
+        match found {
+            Ok(out) => Ok(out
+                .db_snapshots()
+                .first()
+                .map(|s| s.status().unwrap_or_default().to_string())),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_db_snapshot_not_found_fault()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(failure(e)),
+        }
+    }
+
+    async fn observe(&self, command: &ActionCommand) -> Result<Observed, ActionFailure> {
+        use app::domain::inventory::ResourceRef;
+        if let ActionCommand::Snapshot { name, aurora, .. } = command {
+            return Ok(Observed::Snapshot(
+                self.snapshot_status(name, *aurora).await?,
+            ));
+        }
+        match command.resource() {
+            ResourceRef::Service { cluster, name } => {
+                Ok(Observed::Service(self.live_service(&cluster, &name).await?))
+            }
+            ResourceRef::Alarm { name } => {
+                let out = self
+                    .cloudwatch
+                    .describe_alarms()
+                    .alarm_names(&name)
+                    .send()
+                    .await
+                    .map_err(failure)?;
+                Ok(Observed::Alarm(
+                    out.metric_alarms()
+                        .iter()
+                        .find(|a| a.alarm_name() == Some(name.as_str()))
+                        .map(|a| a.actions_enabled().unwrap_or(true)),
+                ))
+            }
+            ResourceRef::Database { id, .. } => Err(ActionFailure::refused(
+                "NotObserved",
+                format!("database {id} is read back by its snapshot"),
+            )),
+        }
+    }
+
     /// Registers a new revision of `from`'s family, identical but for the named containers'
     /// images.
     async fn register_with_images(
@@ -56,19 +219,18 @@ impl EnvClients {
             .send()
             .await
             .map_err(failure)?;
-        let td = described.task_definition().ok_or_else(|| ActionFailure {
-            code: "TaskDefinitionMissing".into(),
-            message: format!("{from} could not be read"),
+        let td = described.task_definition().ok_or_else(|| {
+            ActionFailure::refused("TaskDefinitionMissing", format!("{from} could not be read"))
         })?;
         if let Some((missing, _)) = images.iter().find(|(name, _)| {
             !td.container_definitions()
                 .iter()
                 .any(|c| c.name() == Some(name))
         }) {
-            return Err(ActionFailure {
-                code: "ContainerNotFound".into(),
-                message: format!("{from} has no container named {missing}"),
-            });
+            return Err(ActionFailure::refused(
+                "ContainerNotFound",
+                format!("{from} has no container named {missing}"),
+            ));
         }
         let containers: Vec<_> = td
             .container_definitions()
@@ -100,6 +262,8 @@ impl EnvClients {
             .set_ephemeral_storage(td.ephemeral_storage().cloned())
             .set_runtime_platform(td.runtime_platform().cloned())
             .set_tags(Some(described.tags().to_vec()).filter(|t| !t.is_empty()))
+            .customize()
+            .config_override(once_ecs())
             .send()
             .await
             .map_err(failure)?;
@@ -110,126 +274,52 @@ impl EnvClients {
             .ok_or_else(|| ActionFailure {
                 code: "RegisterFailed".into(),
                 message: "ECS returned no task definition ARN".into(),
+                outcome: app::domain::execution::CallOutcome::MaybeApplied,
             })
     }
 
-    /// Registers a copy of `from` with `images` swapped in and moves the service to it; a
-    /// refused move deregisters the copy again.
-    async fn deploy_images(
-        &self,
-        cluster: &str,
-        service: &str,
-        from: &str,
-        images: &[(String, String)],
-    ) -> Result<ActionOutput, ActionFailure> {
-        let arn = self.register_with_images(from, images).await?;
-        let updated = self
-            .ecs
-            .update_service()
-            .cluster(cluster)
-            .service(service)
-            .task_definition(&arn)
+    async fn deregister(&self, arn: &str) -> Result<(), ActionFailure> {
+        self.ecs
+            .deregister_task_definition()
+            .task_definition(arn)
+            .customize()
+            .config_override(once_ecs())
             .send()
             .await
-            .map_err(failure);
-        match updated {
-            Ok(_) => Ok(ActionOutput {
-                revision: Some(arn),
-            }),
-            Err(mut refused) => {
-                // Nothing half-applied: the revision registered for this deploy goes
-                // again, so the family lists only what ran or can run.
-                let removed = self
-                    .ecs
-                    .deregister_task_definition()
-                    .task_definition(&arn)
-                    .send()
-                    .await;
-                match removed {
-                    Ok(_) => refused.message.push_str(&format!(
-                        " (the service was not changed; the revision registered for this deploy, {}, was deregistered again)",
-                        app::domain::inventory::revision_label_from_arn(&arn)
-                    )),
-                    Err(e) => {
-                        tracing::warn!(error = %super::convert::error_text("DeregisterTaskDefinition", &e), arn = %arn, "could not deregister after a failed deploy");
-                        refused.message.push_str(&format!(
-                            " (the service was not changed; {} was registered and could not be deregistered again)",
-                            app::domain::inventory::revision_label_from_arn(&arn)
-                        ));
-                    }
-                }
-                Err(refused)
-            }
-        }
+            .map(|_| ())
+            .map_err(failure)
     }
 
-    pub(crate) async fn execute(
-        &self,
-        command: &ActionCommand,
-    ) -> Result<ActionOutput, ActionFailure> {
-        match command {
-            ActionCommand::Scale {
+    pub(crate) async fn apply(&self, change: &AwsChange) -> Result<ActionOutput, ActionFailure> {
+        match change {
+            AwsChange::UpdateService {
                 cluster,
                 service,
                 desired,
-            } => self
-                .ecs
-                .update_service()
-                .cluster(cluster)
-                .service(service)
-                .desired_count(*desired)
-                .send()
-                .await
-                .map(|_| ActionOutput::default())
-                .map_err(failure),
-            ActionCommand::Redeploy { cluster, service } => self
-                .ecs
-                .update_service()
-                .cluster(cluster)
-                .service(service)
-                .force_new_deployment(true)
-                .send()
-                .await
-                .map(|_| ActionOutput::default())
-                .map_err(failure),
-            ActionCommand::Rollback {
-                cluster,
-                service,
                 task_definition,
-            } => self
-                .ecs
-                .update_service()
-                .cluster(cluster)
-                .service(service)
-                .task_definition(task_definition)
-                .send()
-                .await
-                .map(|_| ActionOutput {
-                    revision: Some(task_definition.clone()),
-                })
-                .map_err(failure),
-            ActionCommand::Deploy {
-                cluster,
-                service,
-                from,
-                container,
-                image,
+                force_new_deployment,
             } => {
-                self.deploy_images(
-                    cluster,
-                    service,
-                    from,
-                    &[(container.clone(), image.clone())],
-                )
-                .await
+                let mut update = self.ecs.update_service().cluster(cluster).service(service);
+                if let Some(desired) = desired {
+                    update = update.desired_count(*desired);
+                }
+                if let Some(td) = task_definition {
+                    update = update.task_definition(td);
+                }
+                if *force_new_deployment {
+                    update = update.force_new_deployment(true);
+                }
+                update
+                    .customize()
+                    .config_override(once_ecs())
+                    .send()
+                    .await
+                    .map(|_| ActionOutput {
+                        revision: task_definition.clone(),
+                    })
+                    .map_err(failure)
             }
-            ActionCommand::DeployImages {
-                cluster,
-                service,
-                from,
-                images,
-            } => self.deploy_images(cluster, service, from, images).await,
-            ActionCommand::Snapshot {
+            AwsChange::Snapshot {
                 db,
                 aurora: false,
                 name,
@@ -238,11 +328,13 @@ impl EnvClients {
                 .create_db_snapshot()
                 .db_instance_identifier(db)
                 .db_snapshot_identifier(name)
+                .customize()
+                .config_override(once_rds())
                 .send()
                 .await
                 .map(|_| ActionOutput::default())
                 .map_err(failure),
-            ActionCommand::Snapshot {
+            AwsChange::Snapshot {
                 db,
                 aurora: true,
                 name,
@@ -251,28 +343,34 @@ impl EnvClients {
                 .create_db_cluster_snapshot()
                 .db_cluster_identifier(db)
                 .db_cluster_snapshot_identifier(name)
+                .customize()
+                .config_override(once_rds())
                 .send()
                 .await
                 .map(|_| ActionOutput::default())
                 .map_err(failure),
-            ActionCommand::SetAlarmActions {
+            AwsChange::SetAlarmActions {
                 alarm,
                 enabled: true,
             } => self
                 .cloudwatch
                 .enable_alarm_actions()
                 .alarm_names(alarm)
+                .customize()
+                .config_override(once_cloudwatch())
                 .send()
                 .await
                 .map(|_| ActionOutput::default())
                 .map_err(failure),
-            ActionCommand::SetAlarmActions {
+            AwsChange::SetAlarmActions {
                 alarm,
                 enabled: false,
             } => self
                 .cloudwatch
                 .disable_alarm_actions()
                 .alarm_names(alarm)
+                .customize()
+                .config_override(once_cloudwatch())
                 .send()
                 .await
                 .map(|_| ActionOutput::default())
@@ -290,19 +388,45 @@ impl AwsActions {
     pub fn new(clients: HashMap<EnvId, Arc<EnvClients>>) -> Self {
         Self { clients }
     }
+
+    fn clients(&self, env: &EnvId) -> Result<&Arc<EnvClients>, ActionFailure> {
+        self.clients.get(env).ok_or_else(|| {
+            ActionFailure::refused(
+                "UnknownEnvironment",
+                format!("there is no environment {env}"),
+            )
+        })
+    }
 }
 
 #[async_trait::async_trait]
 impl ActionPort for AwsActions {
-    async fn execute(
+    async fn observe(
         &self,
         env: &EnvId,
         command: &ActionCommand,
-    ) -> Result<ActionOutput, ActionFailure> {
-        let clients = self.clients.get(env).ok_or_else(|| ActionFailure {
-            code: "UnknownEnvironment".into(),
-            message: format!("there is no environment {env}"),
-        })?;
-        with_purpose(Purpose::Action, clients.execute(command)).await
+    ) -> Result<Observed, ActionFailure> {
+        let clients = self.clients(env)?;
+        with_purpose(Purpose::Action, clients.observe(command)).await
+    }
+
+    async fn register_revision(
+        &self,
+        env: &EnvId,
+        from: &str,
+        images: &[(String, String)],
+    ) -> Result<String, ActionFailure> {
+        let clients = self.clients(env)?;
+        with_purpose(Purpose::Action, clients.register_with_images(from, images)).await
+    }
+
+    async fn deregister_revision(&self, env: &EnvId, arn: &str) -> Result<(), ActionFailure> {
+        let clients = self.clients(env)?;
+        with_purpose(Purpose::Action, clients.deregister(arn)).await
+    }
+
+    async fn apply(&self, env: &EnvId, change: &AwsChange) -> Result<ActionOutput, ActionFailure> {
+        let clients = self.clients(env)?;
+        with_purpose(Purpose::Action, clients.apply(change)).await
     }
 }

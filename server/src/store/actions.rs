@@ -1,12 +1,17 @@
 //! The actions table: one row per idempotency key within its caller and environment (the key
 //! column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
-//! transaction, so no action runs without its intent committed first.
+//! transaction, so no action runs without its intent committed first. A row is `running` (its
+//! result so far, and the command it runs, stored from the start), then `checking` while an
+//! unclear answer is being settled, then settled; only an unsettled row takes an outcome, so
+//! the run and the action sweeper never both record one.
 
 use super::audit::insert_entry;
 use super::error::{StoreContext, StoreError};
 use super::sql::Pool;
-use app::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
-use app::ports::{ActionRecord, ActionStore, AuditEntry, Begun, PortError};
+use app::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
+use app::ports::{
+    ActionCommand, ActionRecord, ActionStore, AuditEntry, Begun, PortError, Unsettled,
+};
 use chrono::Utc;
 
 pub struct SqlActions {
@@ -53,10 +58,91 @@ fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, StoreError
 const SELECT: &str =
     "SELECT actor, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
 
+/// The state column for a result: how far the action got.
+fn state_of(status: &ActionStatus) -> &'static str {
+    match status {
+        ActionStatus::Succeeded => "succeeded",
+        ActionStatus::Failed { .. } | ActionStatus::NotRun { .. } => "failed",
+        ActionStatus::AwaitingApproval { .. } => "awaiting_approval",
+        ActionStatus::Running => "running",
+        ActionStatus::Checking { .. } => "checking",
+        ActionStatus::Unknown { .. } => "unknown",
+    }
+}
+
+/// An unsettled action as stored.
+#[derive(sqlx::FromRow)]
+struct UnsettledRow {
+    idempotency_key: String,
+    actor: String,
+    env: String,
+    kind: String,
+    target: String,
+    params: String,
+    reason: Option<String>,
+    result: Option<String>,
+    command: Option<String>,
+    created_at: String,
+}
+
+impl UnsettledRow {
+    fn parse(self) -> Result<Unsettled, StoreError> {
+        let kind: ActionKind = serde_json::from_value(serde_json::Value::String(self.kind.clone()))
+            .map_err(|e| StoreError::corrupt("action kind", &self.kind, e))?;
+        let key = IdempotencyKey::from_scoped(&self.idempotency_key, &self.env, &self.actor)
+            .ok_or_else(|| {
+                StoreError::corrupt(
+                    "action key",
+                    &self.idempotency_key,
+                    "not within its environment and caller",
+                )
+            })?;
+        let command = json_column("action command", self.command.as_deref())?;
+        let result = json_column("action result", self.result.as_deref())?;
+        let started_at = chrono::DateTime::parse_from_rfc3339(&self.created_at)
+            .map_err(|e| StoreError::corrupt("action start", &self.created_at, e))?
+            .with_timezone(&Utc);
+        Ok(Unsettled {
+            record: ActionRecord {
+                key,
+                actor: self.actor,
+                env: self.env,
+                kind,
+                target: self.target,
+                params: self.params,
+                reason: self.reason,
+            },
+            command,
+            result,
+            started_at,
+        })
+    }
+}
+
+/// A nullable JSON column.
+fn json_column<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    text: Option<&str>,
+) -> Result<Option<T>, StoreError> {
+    text.map(|json| serde_json::from_str(json).map_err(|e| StoreError::corrupt(what, json, e)))
+        .transpose()
+}
+
+/// How many unsettled actions one sweep reads at most.
+const UNSETTLED_BATCH: i64 = 100;
+
 #[async_trait::async_trait]
 impl ActionStore for SqlActions {
-    async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError> {
+    async fn begin(
+        &self,
+        record: &ActionRecord,
+        command: &ActionCommand,
+        started: &ActionResult,
+        intent: AuditEntry,
+    ) -> Result<Begun, PortError> {
         const WHAT: &str = "recording an action";
+        let command = serde_json::to_string(command).context(WHAT)?;
+        let started = serde_json::to_string(started).context(WHAT)?;
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let scoped = record.key.scoped(&record.env, &record.actor);
         let existing: Option<Existing> = sqlx::query_as(&super::sql::numbered(SELECT))
@@ -68,8 +154,8 @@ impl ActionStore for SqlActions {
             return Ok(found(&existing, record).context(WHAT)?);
         }
         let inserted = sqlx::query(
-            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
+            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, result, command, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)"),
         )
         .bind(&scoped)
         .bind(&record.actor)
@@ -78,6 +164,8 @@ impl ActionStore for SqlActions {
         .bind(&record.target)
         .bind(&record.params)
         .bind(&record.reason)
+        .bind(&started)
+        .bind(&command)
         .bind(Utc::now().to_rfc3339())
         .execute(&mut *tx)
         .await;
@@ -102,33 +190,82 @@ impl ActionStore for SqlActions {
         Ok(Begun::Started)
     }
 
+    async fn progress(
+        &self,
+        record: &ActionRecord,
+        result: &ActionResult,
+    ) -> Result<(), PortError> {
+        const WHAT: &str = "noting an action's progress";
+        let json = serde_json::to_string(result).context(WHAT)?;
+        sqlx::query(&super::sql::numbered(
+            "UPDATE actions SET result = ? WHERE idempotency_key = ? AND state = 'running'",
+        ))
+        .bind(&json)
+        .bind(record.key.scoped(&record.env, &record.actor))
+        .execute(&self.pool)
+        .await
+        .context(WHAT)?;
+        Ok(())
+    }
+
     async fn finish(
         &self,
         record: &ActionRecord,
         result: &ActionResult,
         outcome: AuditEntry,
-    ) -> Result<(), PortError> {
+    ) -> Result<bool, PortError> {
         const WHAT: &str = "recording an action's outcome";
         let json = serde_json::to_string(result).context(WHAT)?;
-        let state = match result.status {
-            app::domain::actions::ActionStatus::Succeeded => "succeeded",
-            app::domain::actions::ActionStatus::Failed { .. } => "failed",
-            app::domain::actions::ActionStatus::AwaitingApproval { .. } => "awaiting_approval",
-        };
+        let state = state_of(&result.status);
+        let finished_at = result.status.is_settled().then(|| Utc::now().to_rfc3339());
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
-        sqlx::query(&super::sql::numbered(
-            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ?",
+        let moved = sqlx::query(&super::sql::numbered(
+            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ? AND state IN ('running', 'checking')",
         ))
         .bind(state)
         .bind(&json)
-        .bind(Utc::now().to_rfc3339())
+        .bind(finished_at)
         .bind(record.key.scoped(&record.env, &record.actor))
         .execute(&mut *tx)
         .await
-        .context(WHAT)?;
+        .context(WHAT)?
+        .rows_affected()
+            == 1;
+        if !moved {
+            return Ok(false);
+        }
         insert_entry(&mut tx, &outcome).await.context(WHAT)?;
         tx.commit().await.context(WHAT)?;
-        Ok(())
+        Ok(true)
+    }
+
+    async fn unsettled(
+        &self,
+        started_before: chrono::DateTime<Utc>,
+    ) -> Result<Vec<Unsettled>, PortError> {
+        const WHAT: &str = "listing unsettled actions";
+        // `created_at` is RFC 3339 in UTC throughout, so text order is time order.
+        let rows: Vec<UnsettledRow> = sqlx::query_as(&super::sql::numbered(
+            "SELECT idempotency_key, actor, env, kind, target, params, reason, result, command, created_at
+             FROM actions WHERE state IN ('running', 'checking') AND created_at < ? ORDER BY id LIMIT ?",
+        ))
+        .bind(started_before.to_rfc3339())
+        .bind(UNSETTLED_BATCH)
+        .fetch_all(&self.pool)
+        .await
+        .context(WHAT)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row.parse() {
+                Ok(action) => out.push(action),
+                // One unreadable row must not keep the others unsettled.
+                Err(e) => {
+                    let chain = app::error::error_chain(&e);
+                    tracing::error!(error = %chain, "an unsettled action that cannot be read");
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn recent(
@@ -283,20 +420,135 @@ mod tests {
         }
     }
 
+    fn command() -> ActionCommand {
+        ActionCommand::Scale {
+            cluster: "main".into(),
+            service: "web".into(),
+            desired: 3,
+            from: Some(2),
+        }
+    }
+
+    fn running() -> ActionResult {
+        ActionResult {
+            status: ActionStatus::Running,
+            ..result()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_outcome_is_recorded_once_and_the_sweeper_finds_what_is_unsettled() {
+        let (_dir, actions, log) = store().await;
+        let internal = ActionRecord {
+            key: IdempotencyKey::for_release(4),
+            ..record("key-00000001", r#"{"release":4}"#)
+        };
+        let plain = record("key-00000002", r#"{"desired":3}"#);
+        for r in [&internal, &plain] {
+            actions
+                .begin(r, &command(), &running(), audit(AuditOutcome::Requested))
+                .await
+                .unwrap();
+        }
+        // A deploy's progress is kept with the running action.
+        let noted = ActionResult {
+            revision: Some("arn:td/web:6".into()),
+            ..running()
+        };
+        actions.progress(&plain, &noted).await.unwrap();
+        let checking = ActionResult {
+            status: ActionStatus::Checking {
+                code: "Timeout".into(),
+                message: "AWS did not answer in time".into(),
+            },
+            ..result()
+        };
+        assert!(actions
+            .finish(&internal, &checking, audit(AuditOutcome::Checking))
+            .await
+            .unwrap());
+        let later = Utc::now() + chrono::Duration::seconds(1);
+        let found = actions.unsettled(later).await.unwrap();
+        assert_eq!(
+            found
+                .iter()
+                .map(|u| (
+                    u.record.clone(),
+                    u.command.clone(),
+                    u.result
+                        .as_ref()
+                        .map(|r| (r.status.clone(), r.revision.clone()))
+                ))
+                .collect::<Vec<_>>(),
+            vec![
+                (
+                    internal.clone(),
+                    Some(command()),
+                    Some((checking.status.clone(), None))
+                ),
+                (
+                    plain.clone(),
+                    Some(command()),
+                    Some((ActionStatus::Running, Some("arn:td/web:6".into())))
+                ),
+            ],
+            "both, with their key, command and result so far"
+        );
+        assert!(
+            actions
+                .unsettled(Utc::now() - chrono::Duration::minutes(1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing started before the cutoff"
+        );
+        // The first outcome wins; a second writer records nothing, not even an audit row.
+        assert!(actions
+            .finish(&plain, &result(), audit(AuditOutcome::Succeeded))
+            .await
+            .unwrap());
+        assert!(!actions
+            .finish(&plain, &result(), audit(AuditOutcome::Failed))
+            .await
+            .unwrap());
+        let unknown = ActionResult {
+            status: ActionStatus::Unknown {
+                message: "outcome unknown: the service no longer exists".into(),
+            },
+            ..result()
+        };
+        assert!(actions
+            .finish(&internal, &unknown, audit(AuditOutcome::Unknown))
+            .await
+            .unwrap());
+        assert!(actions.unsettled(later).await.unwrap().is_empty());
+        let outcomes: Vec<String> = log
+            .recent(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|(_, e)| e.outcome.clone())
+            .collect();
+        assert_eq!(
+            outcomes,
+            ["unknown", "succeeded", "checking", "requested", "requested"]
+        );
+    }
+
     #[tokio::test]
     async fn a_key_runs_once_and_then_returns_its_first_result() {
         let (_dir, actions, log) = store().await;
         let r = record("key-00000001", r#"{"desired":3}"#);
         assert_eq!(
             actions
-                .begin(&r, audit(AuditOutcome::Requested))
+                .begin(&r, &command(), &running(), audit(AuditOutcome::Requested))
                 .await
                 .unwrap(),
             Begun::Started
         );
         assert_eq!(
             actions
-                .begin(&r, audit(AuditOutcome::Requested))
+                .begin(&r, &command(), &running(), audit(AuditOutcome::Requested))
                 .await
                 .unwrap(),
             Begun::InFlight
@@ -307,7 +559,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             actions
-                .begin(&r, audit(AuditOutcome::Requested))
+                .begin(&r, &command(), &running(), audit(AuditOutcome::Requested))
                 .await
                 .unwrap(),
             Begun::AlreadyDone(Box::new(result_like(&actions, &r).await))
@@ -315,7 +567,12 @@ mod tests {
         let other = record("key-00000001", r#"{"desired":9}"#);
         assert_eq!(
             actions
-                .begin(&other, audit(AuditOutcome::Requested))
+                .begin(
+                    &other,
+                    &command(),
+                    &running(),
+                    audit(AuditOutcome::Requested)
+                )
                 .await
                 .unwrap(),
             Begun::KeyReused
@@ -359,7 +616,7 @@ mod tests {
         let ana = record("key-00000001", r#"{"desired":3}"#);
         assert_eq!(
             actions
-                .begin(&ana, audit(AuditOutcome::Requested))
+                .begin(&ana, &command(), &running(), audit(AuditOutcome::Requested))
                 .await
                 .unwrap(),
             Begun::Started
@@ -379,7 +636,12 @@ mod tests {
         for other in [&bob, &ana_in_staging] {
             assert_eq!(
                 actions
-                    .begin(other, audit(AuditOutcome::Requested))
+                    .begin(
+                        other,
+                        &command(),
+                        &running(),
+                        audit(AuditOutcome::Requested)
+                    )
                     .await
                     .unwrap(),
                 Begun::Started,
@@ -388,11 +650,15 @@ mod tests {
                 other.env
             );
         }
-        assert!(actions
-            .finished(&ana.key, "ana", "staging", ActionKind::Scale)
-            .await
-            .unwrap()
-            .is_none());
+        assert_eq!(
+            actions
+                .finished(&ana.key, "ana", "staging", ActionKind::Scale)
+                .await
+                .unwrap()
+                .map(|r| r.status),
+            Some(ActionStatus::Running),
+            "ana's key in staging is its own action, still running"
+        );
         assert_eq!(
             actions
                 .finished(&ana.key, "ana", "dev", ActionKind::Scale)

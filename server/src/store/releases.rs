@@ -606,6 +606,7 @@ mod tests {
             command: ActionCommand::Redeploy {
                 cluster: "main".into(),
                 service: "web".into(),
+                revision: None,
             },
             summary: "redeploy".into(),
             changes: Vec::new(),

@@ -1,11 +1,13 @@
-//! AWS faults during operator actions: a throttled, denied or refused call and a resource gone
-//! behind the console's back each give a clear 502 naming AWS's error, an audit row with the
-//! failure, nothing half-applied in AWS, and a console that keeps serving.
+//! AWS faults during operator actions: a throttled, denied or refused call gives a clear 502
+//! naming AWS's error, and a resource gone behind the console's back a clear refusal before any
+//! change is sent; each has an audit row with the failure, nothing half-applied in AWS, and a
+//! console that keeps serving.
 //!
-//! moto cannot throttle or deny on demand, so the console talks to it through [`FaultProxy`]: an
-//! HTTP server on port 0 that forwards every request to moto unchanged, except requests for an
-//! operation armed with a [`Fault`], which get a canned AWS JSON error instead. It counts the
-//! requests of each operation that reach it, faulted or not.
+//! moto cannot throttle, deny or time out on demand, so the console talks to it through
+//! [`FaultProxy`]: an HTTP server on port 0 that forwards every request to moto unchanged, except
+//! requests for an operation armed with a [`Fault`], which get a canned AWS JSON error instead,
+//! or a late answer, or none in time. It counts the requests of each operation that reach it,
+//! faulted or not.
 
 use crate::helpers::{moto_url, spawn_app, Account, TestApp, TestEnv};
 use axum::body::{to_bytes, Body};
@@ -15,16 +17,23 @@ use http::{header, HeaderMap, StatusCode, Uri};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// A canned AWS JSON-protocol error (`__type` and `message`, HTTP 400).
+/// What the proxy does with an armed operation.
 #[derive(Clone)]
-struct Fault {
-    code: &'static str,
-    message: String,
+pub(crate) enum Fault {
+    /// A canned AWS JSON-protocol error (`__type` and `message`, HTTP 400) instead of moto's
+    /// answer: AWS refused it.
+    Error { code: &'static str, message: String },
+    /// Forwarded to moto (so the change is made), and answered only after this long: a caller
+    /// with a shorter timeout never hears that it was applied.
+    Late(std::time::Duration),
+    /// Never forwarded (nothing changes), answered with a 504 after this long: a caller with a
+    /// shorter timeout cannot tell it from a late answer.
+    Lost(std::time::Duration),
 }
 
 impl Fault {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Error {
             code,
             message: message.into(),
         }
@@ -34,7 +43,7 @@ impl Fault {
         Self::new("ThrottlingException", "Rate exceeded")
     }
 
-    fn access_denied(action: &str) -> Self {
+    pub(crate) fn access_denied(action: &str) -> Self {
         Self::new(
             "AccessDeniedException",
             format!("User: arn:aws:sts::123456789012:assumed-role/quarterdeck/x is not authorized to perform: {action}"),
@@ -45,10 +54,10 @@ impl Fault {
         Self::new("ClientException", message)
     }
 
-    fn response(&self) -> Response {
-        let body = serde_json::json!({ "__type": self.code, "message": self.message });
+    fn error_response(code: &str, message: &str, status: StatusCode) -> Response {
+        let body = serde_json::json!({ "__type": code, "message": message });
         Response::builder()
-            .status(StatusCode::BAD_REQUEST)
+            .status(status)
             .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
             .header("x-amzn-requestid", "fault-proxy")
             .body(Body::from(body.to_string()))
@@ -63,15 +72,16 @@ struct Shared {
     seen: Mutex<HashMap<String, u64>>,
 }
 
-/// A pass-through proxy in front of moto that fails the operations it is told to.
-struct FaultProxy {
-    url: String,
+/// A pass-through proxy in front of moto that fails, delays or loses the operations it is told
+/// to.
+pub(crate) struct FaultProxy {
+    pub(crate) url: String,
     shared: Arc<Shared>,
 }
 
 impl FaultProxy {
     /// Listens on a free port of 127.0.0.1 for the rest of the test.
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let shared = Arc::new(Shared {
             upstream: moto_url(),
             client: reqwest::Client::builder()
@@ -92,14 +102,20 @@ impl FaultProxy {
         Self { url, shared }
     }
 
-    /// From now on every `operation` request gets `fault` instead of reaching moto.
-    fn arm(&self, operation: &str, fault: Fault) {
+    /// From now on every `operation` request gets `fault`.
+    pub(crate) fn arm(&self, operation: &str, fault: Fault) {
         let mut faults = self.shared.faults.lock().expect("faults lock");
         faults.insert(operation.to_string(), fault);
     }
 
+    /// Forwards `operation` unchanged again.
+    pub(crate) fn disarm(&self, operation: &str) {
+        let mut faults = self.shared.faults.lock().expect("faults lock");
+        faults.remove(operation);
+    }
+
     /// How many `operation` requests reached the proxy so far, faulted or forwarded.
-    fn seen(&self, operation: &str) -> u64 {
+    pub(crate) fn seen(&self, operation: &str) -> u64 {
         let seen = self.shared.seen.lock().expect("seen lock");
         seen.get(operation).copied().unwrap_or(0)
     }
@@ -141,9 +157,21 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
         .expect("faults lock")
         .get(&operation)
         .cloned();
-    if let Some(fault) = fault {
-        return fault.response();
-    }
+    let late = match fault {
+        Some(Fault::Error { code, message }) => {
+            return Fault::error_response(code, &message, StatusCode::BAD_REQUEST)
+        }
+        Some(Fault::Lost(delay)) => {
+            tokio::time::sleep(delay).await;
+            return Fault::error_response(
+                "GatewayTimeout",
+                "the proxy lost the request",
+                StatusCode::GATEWAY_TIMEOUT,
+            );
+        }
+        Some(Fault::Late(delay)) => Some(delay),
+        None => None,
+    };
     let hop_by_hop = [
         header::HOST,
         header::CONTENT_LENGTH,
@@ -169,6 +197,9 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
         headers.remove(name);
     }
     let body = answer.bytes().await.expect("moto's response body");
+    if let Some(delay) = late {
+        tokio::time::sleep(delay).await;
+    }
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     *response.headers_mut() = headers;
@@ -205,7 +236,7 @@ async fn world(endpoint: Option<String>) -> World {
 }
 
 /// The service as moto has it, read directly (not through the proxy).
-async fn service_in_moto(account: &Account) -> aws_sdk_ecs::types::Service {
+pub(crate) async fn service_in_moto(account: &Account) -> aws_sdk_ecs::types::Service {
     let out = account
         .ecs
         .describe_services()
@@ -231,6 +262,20 @@ async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String)> {
         .collect();
     rows.reverse();
     rows
+}
+
+/// The ACTIVE revisions of family `web`, as moto has them.
+pub(crate) async fn active_revisions(account: &Account) -> Vec<String> {
+    account
+        .ecs
+        .list_task_definitions()
+        .family_prefix("web")
+        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+        .send()
+        .await
+        .expect("list task definitions")
+        .task_definition_arns()
+        .to_vec()
 }
 
 async fn audit_outcomes(app: &TestApp, kind: &str) -> Vec<String> {
@@ -387,17 +432,8 @@ async fn a_deploy_whose_service_update_fails_leaves_the_service_on_its_old_revis
         "the service still runs the old revision"
     );
     // The revision registered for the failed deploy is not left ACTIVE for someone to pick.
-    let active = w
-        .account
-        .ecs
-        .list_task_definitions()
-        .family_prefix("web")
-        .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
-        .send()
-        .await
-        .expect("list task definitions");
     assert_eq!(
-        active.task_definition_arns(),
+        active_revisions(&w.account).await,
         std::slice::from_ref(&w.task_definition),
         "only the original revision is ACTIVE"
     );
@@ -426,8 +462,9 @@ async fn a_service_deleted_behind_the_consoles_back_fails_cleanly() {
         .send()
         .await
         .expect("delete service in moto");
-    // ECS refuses to update a deleted (INACTIVE) service; moto 5.2.5 keeps it and accepts the
-    // update, so the proxy gives ECS's answer.
+    // ECS would refuse to update a deleted (INACTIVE) service (moto 5.2.5 keeps it and accepts
+    // the update, so the proxy stands ready with ECS's answer); the console reads the service
+    // before changing it and never gets that far.
     proxy.arm(
         "UpdateService",
         Fault::new("ServiceNotActiveException", "Service was not ACTIVE."),
@@ -445,20 +482,27 @@ async fn a_service_deleted_behind_the_consoles_back_fails_cleanly() {
             ],
         )
         .await;
-    assert_eq!(response.status(), 502);
+    assert_eq!(response.status(), 409);
     let body = response.text().await.expect("body");
     assert!(
-        body.contains("ServiceNotActiveException: Service was not ACTIVE."),
+        body.contains("changed since the review: the service no longer exists"),
         "{body}"
+    );
+    assert_eq!(
+        proxy.seen("UpdateService"),
+        0,
+        "nothing was sent to change it"
     );
     let rows = audit_rows(&w.app, "scale").await;
     assert_eq!(
         rows.iter().map(|(o, _)| o.as_str()).collect::<Vec<_>>(),
         ["requested", "failed"]
     );
-    assert_eq!(
-        rows[1].1,
-        "ServiceNotActiveException: Service was not ACTIVE."
+    assert!(
+        rows[1]
+            .1
+            .starts_with("changed since the review: the service no longer exists"),
+        "{rows:?}"
     );
     let service = service_in_moto(&w.account).await;
     assert_eq!(

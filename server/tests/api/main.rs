@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod automation;
 mod cli;
+mod execution;
 mod faults;
 mod helpers;
 mod incidents;

@@ -132,7 +132,8 @@ fn audit_page(view: AuditPageView) -> impl IntoView {
                                 let tone = match r.outcome.as_str() {
                                     "succeeded" => Tone::Good,
                                     "failed" | "denied" => Tone::Bad,
-                                    "refused" => Tone::Warn,
+                                    "refused" | "unknown" => Tone::Warn,
+                                    "checking" => Tone::Info,
                                     _ => Tone::Neutral,
                                 };
                                 view! {

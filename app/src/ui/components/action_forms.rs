@@ -124,6 +124,31 @@ pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<An
             </div>
         }
         .into_any(),
+        ActionStatus::Running => view! {
+            <div role="status" data-testid="action-running" class="mb-4 rounded-md border border-sky-300 bg-sky-50 px-3 py-2 text-sm text-sky-900 dark:border-sky-800 dark:bg-sky-950/50 dark:text-sky-200">
+                <span class="font-semibold">{format!("Running — {kind}: ")}</span>{format!("{}… the outcome shows here once AWS answers.", result.summary)}
+            </div>
+        }
+        .into_any(),
+        ActionStatus::Checking { code, message } => view! {
+            <div role="status" data-testid="action-checking" class="mb-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200">
+                <span class="font-semibold">{format!("Outcome not known yet — {kind}: ")}</span>
+                {format!("AWS said {code}: {message}. It may have made the change; the console reads the resource again until it can tell.")}
+            </div>
+        }
+        .into_any(),
+        ActionStatus::Unknown { message } => view! {
+            <div role="alert" data-testid="action-unknown" class="mb-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200">
+                <span class="font-semibold">{format!("{kind}: ")}</span>{format!("{message}. Check the resource before asking again.")}
+            </div>
+        }
+        .into_any(),
+        ActionStatus::NotRun { reason } => view! {
+            <div role="alert" data-testid="action-problem" class="mb-4 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/50 dark:text-red-200">
+                <span class="font-semibold">{format!("{kind} not run — ")}</span>{reason.clone()}
+            </div>
+        }
+        .into_any(),
     })
 }
 
@@ -500,14 +525,17 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
             <tbody>
                 {recent.iter().map(|r| {
                     let (tone, text) = match &r.status {
-                        ActionStatus::Succeeded => (Tone::Good, "succeeded".to_string()),
-                        ActionStatus::Failed { code, .. } => (Tone::Bad, format!("failed: {code}")),
+                        ActionStatus::Succeeded => (Tone::Good, r.status.label()),
+                        ActionStatus::Failed { .. } | ActionStatus::NotRun { .. } => (Tone::Bad, r.status.label()),
                         ActionStatus::AwaitingApproval { release } => (Tone::Info, format!("request #{release}")),
+                        ActionStatus::Running | ActionStatus::Checking { .. } => (Tone::Info, r.status.label()),
+                        ActionStatus::Unknown { .. } => (Tone::Warn, r.status.label()),
                     };
                     let detail = match &r.status {
-                        ActionStatus::Failed { message, .. } => Some(message.clone()),
-                        ActionStatus::AwaitingApproval { .. } => None,
-                        ActionStatus::Succeeded => None,
+                        ActionStatus::Failed { message, .. } | ActionStatus::Unknown { message } => Some(message.clone()),
+                        ActionStatus::NotRun { reason } => Some(reason.clone()),
+                        ActionStatus::Checking { code, message } => Some(format!("{code}: {message}")),
+                        ActionStatus::AwaitingApproval { .. } | ActionStatus::Running | ActionStatus::Succeeded => None,
                     };
                     view! {
                         <tr class=TR>

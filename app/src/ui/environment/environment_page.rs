@@ -307,10 +307,14 @@ fn last_mute(
     } else {
         "unmuted"
     };
-    let failed = matches!(last.status, ActionStatus::Failed { .. });
+    let how = match last.status {
+        ActionStatus::Failed { .. } | ActionStatus::NotRun { .. } => "failed to be ",
+        ActionStatus::Running | ActionStatus::Checking { .. } => "being ",
+        ActionStatus::Unknown { .. } => "maybe ",
+        ActionStatus::Succeeded | ActionStatus::AwaitingApproval { .. } => "",
+    };
     let text = format!(
-        "{}{verb} by {} {}",
-        if failed { "failed to be " } else { "" },
+        "{how}{verb} by {} {}",
         last.actor,
         crate::domain::format::age(now, last.at)
     );
