@@ -111,7 +111,7 @@ protected = true
 refresh_interval = "30s"
 metrics_interval = "60s"
 
-[environments.approval]                 # four eyes, twice: deploy, rollback, scale
+[environments.approval]                 # four eyes, twice: deploy, rollback, scale, redeploy
 required = 2
 expires_after = "24h"
 
