@@ -350,19 +350,19 @@ fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
     let key = format!("{}-{index}", controls.rights.request_key);
     view! {
         <ActionForm action=action.action attr:data-testid="mute-form">
-            <div class="flex flex-wrap items-center gap-1">
+            <div class="flex w-36 flex-col items-stretch gap-1">
                 <input type="hidden" name="env" value=env/>
                 <input type="hidden" name="alarm" value=alarm/>
                 <input type="hidden" name="enabled" value=enable.to_string()/>
                 <input type="hidden" name="key" value=key/>
                 {(!enable).then(|| view! {
-                    <input name="reason" placeholder="reason" maxlength="500" class="w-28 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs dark:border-slate-700 dark:bg-slate-950"/>
+                    <input name="reason" placeholder="reason" maxlength="500" class="w-full rounded border border-slate-300 bg-white px-1.5 py-1 text-xs dark:border-slate-700 dark:bg-slate-950"/>
                 })}
                 {protected.then(|| view! {
-                    <input name="confirm" required placeholder="type the name" autocomplete="off" class="w-28 rounded border border-amber-400 bg-white px-1.5 py-1 text-xs dark:border-amber-600 dark:bg-slate-950"/>
+                    <input name="confirm" required placeholder="type the name" autocomplete="off" class="w-full rounded border border-amber-400 bg-white px-1.5 py-1 text-xs dark:border-amber-600 dark:bg-slate-950"/>
                 })}
                 {break_glass.then(|| view! {
-                    <input name="break_glass" required minlength="5" maxlength="500" placeholder="break-glass reason" aria-label="Break-glass reason (inside a freeze window)" class="w-32 rounded border border-red-400 bg-white px-1.5 py-1 text-xs dark:border-red-700 dark:bg-slate-950"/>
+                    <input name="break_glass" required minlength="5" maxlength="500" placeholder="break-glass reason" aria-label="Break-glass reason (inside a freeze window)" class="w-full rounded border border-red-400 bg-white px-1.5 py-1 text-xs dark:border-red-700 dark:bg-slate-950"/>
                 })}
                 <button type="submit" class="rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800">{label}</button>
             </div>
