@@ -19,7 +19,7 @@ use crate::aws::EnvClients;
 use crate::inventory::EnvSlot;
 use crate::store::lease::Lease;
 use app::domain::incidents::Transition;
-use app::domain::inventory::Alarm;
+use app::domain::inventory::{Alarm, ReducedCapability, Unavailable};
 use app::usecases::services::AppServices;
 use chrono::{DateTime, Utc};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -50,19 +50,9 @@ impl AlarmFeed for EnvClients {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Transition>>, String> {
-        match with_purpose(Purpose::Poller, self.alarm_history(since, now)).await {
-            Ok(items) => Ok(Some(items)),
-            // Emulators (moto) do not implement it: poll-to-poll differences still work.
-            Err(e)
-                if e.contains("not yet implemented")
-                    || e.contains("NotImplemented")
-                    || e.contains("InvalidAction")
-                    || e.contains("UnknownOperation") =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        with_purpose(Purpose::Poller, self.alarm_history(since, now))
+            .await
+            .map(Some)
     }
 }
 
@@ -84,6 +74,8 @@ pub struct Watched {
     pub history: std::sync::atomic::AtomicBool,
     /// The end of the last window read from the history.
     pub history_until: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// While the history API is unavailable: when to try it again.
+    pub history_retry_at: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// The snapshot the last poll looked at (held, so its address is not reused), so an
     /// unchanged one is not scanned for deployments and RDS events again.
     pub last_snapshot: std::sync::Mutex<Option<Arc<app::domain::inventory::EnvInventory>>>,
@@ -96,6 +88,7 @@ impl Watched {
             feed,
             history: std::sync::atomic::AtomicBool::new(true),
             history_until: std::sync::Mutex::new(None),
+            history_retry_at: std::sync::Mutex::new(None),
             last_snapshot: std::sync::Mutex::new(None),
         }
     }
@@ -104,11 +97,23 @@ impl Watched {
 /// How far back the first history read of a process goes when nothing was recorded yet.
 const FIRST_BACKFILL: chrono::Duration = chrono::Duration::hours(1);
 
+/// The API the poller reads alarm transitions from, as pages and `/readyz` name it.
+const HISTORY_API: &str = "CloudWatch DescribeAlarmHistory";
+
+/// How long an alarm history API that is not offered or denied is left alone before the next try.
+const HISTORY_RETRY: chrono::Duration = chrono::Duration::minutes(30);
+
 async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), String> {
     let now = Utc::now();
     let alarms = watched.feed.alarms().await?;
     let mut history = Vec::new();
-    if watched.history.load(Ordering::SeqCst) {
+    let retry_later = watched
+        .history_retry_at
+        .lock()
+        .ok()
+        .and_then(|r| *r)
+        .is_some_and(|at| now < at);
+    if watched.history.load(Ordering::SeqCst) && !retry_later {
         let env = watched.slot.descriptor().id.to_string();
         let until = *watched.history_until.lock().map_err(|e| e.to_string())?;
         let since = match until {
@@ -130,12 +135,34 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
                 if let Ok(mut until) = watched.history_until.lock() {
                     *until = Some(now);
                 }
+                if watched.slot.set_reduced(HISTORY_API, None) {
+                    tracing::info!(env = %env, "alarm history is available again");
+                }
             }
             Ok(None) => {
                 tracing::info!(env = %env, "no alarm history from this provider; polling differences only");
                 watched.history.store(false, Ordering::SeqCst);
             }
-            Err(e) => tracing::warn!(env = %env, error = %e, "reading alarm history"),
+            Err(e) => match Unavailable::of_error(&e) {
+                // An API the endpoint lacks or the role may not call: said once (with the
+                // error), shown on the environment's page and /readyz, and tried again only
+                // every HISTORY_RETRY, not on every poll.
+                Some(why) => {
+                    let reduced = ReducedCapability {
+                        api: HISTORY_API.to_string(),
+                        why,
+                        effect: "incidents follow alarm states from poll to poll; a flap between two polls is not seen".into(),
+                        since: now,
+                    };
+                    if watched.slot.set_reduced(HISTORY_API, Some(reduced)) {
+                        tracing::warn!(env = %env, error = %e, "alarm history is {}; polling state differences only, trying again every {} min", why.describe(), HISTORY_RETRY.num_minutes());
+                    }
+                    if let Ok(mut retry) = watched.history_retry_at.lock() {
+                        *retry = Some(now + HISTORY_RETRY);
+                    }
+                }
+                None => tracing::warn!(env = %env, error = %e, "reading alarm history"),
+            },
         }
     }
     let alarms = watched.slot.patch_alarms(alarms);

@@ -46,6 +46,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
                 "env": s.descriptor.id,
                 "freshness": format!("{fresh:?}").to_lowercase(),
                 "last_success": s.status.last_success,
+                "reduced": s.status.reduced.iter().map(|r| r.api.as_str()).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -529,6 +529,67 @@ pub struct RefreshStatus {
     pub last_attempt: Option<DateTime<Utc>>,
     pub error: Option<RefreshError>,
     pub refreshing: bool,
+    /// AWS APIs this environment's endpoint does not offer or this account may not call: the
+    /// console works without them, with less.
+    #[serde(default)]
+    pub reduced: Vec<ReducedCapability>,
+}
+
+/// An AWS API the console does without in one environment, why, and what is missing because of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReducedCapability {
+    /// `CloudWatch DescribeAlarmHistory`.
+    pub api: String,
+    pub why: Unavailable,
+    /// What the console does instead, in a sentence.
+    pub effect: String,
+    pub since: DateTime<Utc>,
+}
+
+/// Why an API is done without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unavailable {
+    /// The endpoint does not implement it (an emulator, a partition without the API).
+    NotOffered,
+    /// The account's policy (IAM, an SCP) denies it.
+    Denied,
+}
+
+impl Unavailable {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unavailable::NotOffered => "not offered by this endpoint",
+            Unavailable::Denied => "denied to the console's role",
+        }
+    }
+
+    /// What a failed call's error text says about the API: not offered (a not-implemented
+    /// code, HTTP 501, or a 500 with no error in its body, which is what an emulator answers
+    /// for an operation it lacks), denied, or neither (a passing failure to retry as usual).
+    pub fn of_error(text: &str) -> Option<Self> {
+        const NOT_OFFERED: [&str; 5] = [
+            "NotImplemented",
+            "not yet implemented",
+            "InvalidAction",
+            "UnknownOperation",
+            "StatusCode(501)",
+        ];
+        const DENIED: [&str; 4] = [
+            "AccessDenied",
+            "UnauthorizedOperation",
+            "not authorized to perform",
+            "explicit deny",
+        ];
+        if DENIED.iter().any(|d| text.contains(d)) {
+            Some(Unavailable::Denied)
+        } else if NOT_OFFERED.iter().any(|n| text.contains(n))
+            || (text.contains("StatusCode(500)") && text.contains("no root element"))
+        {
+            Some(Unavailable::NotOffered)
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -569,6 +630,22 @@ pub fn freshness(status: &RefreshStatus, interval_secs: u64, now: DateTime<Utc>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_calls_text_says_whether_the_api_is_missing_denied_or_just_failing() {
+        let table = [
+            ("CloudWatch DescribeAlarmHistory: service error: unhandled error: error parsing XML: no root element (raw: Response { status: StatusCode(500), ...", Some(Unavailable::NotOffered)),
+            ("ECS ListServices: The NotImplemented operation is not supported", Some(Unavailable::NotOffered)),
+            ("RDS DescribeEvents: raw: Response { status: StatusCode(501)", Some(Unavailable::NotOffered)),
+            ("CloudWatch DescribeAlarmHistory: AccessDenied: User: arn:aws:sts::1:assumed-role/quarterdeck/x is not authorized to perform: cloudwatch:DescribeAlarmHistory with an explicit deny in a service control policy", Some(Unavailable::Denied)),
+            ("CloudWatch DescribeAlarmHistory: Throttling: Rate exceeded (raw: Response { status: StatusCode(400)", None),
+            ("CloudWatch DescribeAlarmHistory: InternalFailure (raw: Response { status: StatusCode(500)", None),
+            ("dispatch failure: io error: connection refused", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(Unavailable::of_error(text), expected, "{text}");
+        }
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -133,6 +133,46 @@ impl EnvSlot {
         &self.descriptor
     }
 
+    /// Records that `api` is done without (`Some`), or offered again (`None`); answers whether
+    /// this changed what was recorded, so the caller logs a change once, not every poll.
+    pub fn set_reduced(
+        &self,
+        api: &str,
+        reduced: Option<app::domain::inventory::ReducedCapability>,
+    ) -> bool {
+        let mut changed = false;
+        self.update(|c| {
+            let known = c.status.reduced.iter().position(|r| r.api == api);
+            match (known, reduced) {
+                (None, Some(r)) => {
+                    c.status.reduced.push(r);
+                    changed = true;
+                }
+                (Some(i), Some(r)) if c.status.reduced[i].why != r.why => {
+                    c.status.reduced[i] = r;
+                    changed = true;
+                }
+                (Some(i), None) => {
+                    c.status.reduced.remove(i);
+                    changed = true;
+                }
+                _ => {}
+            }
+        });
+        if changed {
+            self.announce();
+        }
+        changed
+    }
+
+    /// Whether `api` is recorded as done without.
+    pub fn is_reduced(&self, api: &str) -> bool {
+        self.cached
+            .read()
+            .map(|c| c.status.reduced.iter().any(|r| r.api == api))
+            .unwrap_or(false)
+    }
+
     /// A consistent copy of what is cached: Arc clones, no deep copies.
     pub fn state(&self) -> EnvState {
         match self.cached.read() {

@@ -752,3 +752,57 @@ async fn an_alarm_named_with_a_chat_mention_does_not_ping_the_channel() {
         "{json}"
     );
 }
+
+/// Issue 18, item 11: an API the endpoint lacks (moto has no DescribeAlarmHistory; a real
+/// account may deny it by policy) was called, failed and logged with a full error dump on every
+/// poll. Now it is recognised once, shown on the environment's page and on /readyz as a reduced
+/// capability, and left alone until its retry time instead of being called every second.
+#[tokio::test]
+async fn an_api_the_endpoint_lacks_is_tried_once_and_shown_as_reduced() {
+    let account = two_apps().await;
+    let app = console(&account, &[]).await;
+    // Several polls (one a second).
+    for _ in 0..50 {
+        if app
+            .state
+            .poller_stats
+            .rounds
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 4
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        app.state
+            .poller_stats
+            .rounds
+            .load(std::sync::atomic::Ordering::SeqCst)
+            >= 4
+    );
+    assert_eq!(
+        app.aws_calls("DescribeAlarmHistory"),
+        1,
+        "tried once, then left alone until its retry time"
+    );
+    let readyz: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(
+        readyz["environments"][0]["reduced"],
+        serde_json::json!(["CloudWatch DescribeAlarmHistory"]),
+        "{readyz}"
+    );
+    assert!(
+        !readyz.to_string().contains("root element"),
+        "/readyz names what is reduced, never the error"
+    );
+    app.sign_in("ana", "viewer").await;
+    let page = app.get_text("/envs/dev").await;
+    assert!(page.contains("data-testid=\"env-reduced\""));
+    assert!(page.contains("CloudWatch DescribeAlarmHistory is not offered by this endpoint"));
+    let service = app.get_text("/envs/dev/services/main/shop-web").await;
+    assert!(
+        !service.contains("env-reduced"),
+        "the note is on the environment's page only"
+    );
+}

@@ -97,6 +97,25 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     }
 }
 
+/// What the console does without in an environment: a note for each AWS API it cannot call
+/// there (not offered by the endpoint, or denied), with what is missing because of it. Shown on
+/// the environment's page, not on every page of it.
+#[component]
+pub fn EnvReduced(card: EnvCard) -> impl IntoView {
+    card.status
+        .reduced
+        .iter()
+        .map(|r| {
+            view! {
+                <p role="status" data-testid="env-reduced" class="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900/60 dark:bg-amber-950/40 dark:text-amber-200">
+                    <span class="font-semibold">"Reduced: "</span>
+                    {format!("{} is {} (since {}), so {}.", r.api, r.why.describe(), utc_minute(r.since), r.effect)}
+                </p>
+            }
+        })
+        .collect_view()
+}
+
 /// A warning strip for an environment whose data is failing, with the age of the last good data.
 #[component]
 pub fn EnvProblem(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {

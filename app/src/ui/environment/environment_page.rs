@@ -105,6 +105,7 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             {actions}
         </PageHeader>
         <EnvProblem card=card.clone() now/>
+        <EnvReduced card=card.clone()/>
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6")>
             <Stat label="Services at desired">{services_at_desired}</Stat>
             <Stat label="Tasks running">{tasks}</Stat>
