@@ -92,6 +92,7 @@ pub(crate) mod fixtures {
             comparison: None,
             resource,
             app: None,
+            actions: vec![],
         }
     }
 

@@ -154,6 +154,7 @@ mod tests {
             comparison: None,
             resource: AlarmResource::Unknown,
             app: app.map(str::to_string),
+            actions: vec![],
         }
     }
 

@@ -54,7 +54,8 @@ impl EnvHealth {
                 apps.insert(app.as_str());
             }
         }
-        for a in &inventory.alarms {
+        // Scaling signals (target tracking) say where load is, not that something is wrong.
+        for a in inventory.alarms.iter().filter(|a| !a.is_scaling_signal()) {
             health.alarms += 1;
             match a.state {
                 AlarmState::Alarm => health.alarms_firing += 1,

@@ -377,6 +377,22 @@ pub struct Alarm {
     pub comparison: Option<String>,
     pub resource: AlarmResource,
     pub app: Option<String>,
+    /// The ARNs the alarm notifies or triggers (alarm, OK and insufficient-data actions).
+    #[serde(default)]
+    pub actions: Vec<String>,
+}
+
+impl Alarm {
+    /// Whether this alarm is a scaling signal rather than something to page about: one of the
+    /// pair Application Auto Scaling creates for a target-tracking policy (named
+    /// `TargetTracking-…`), or any alarm whose only actions are scaling policies. The low one of
+    /// a pair sits in ALARM whenever load is below target; muting one switches scaling off.
+    pub fn is_scaling_signal(&self) -> bool {
+        let scaling_policy =
+            |arn: &String| arn.contains(":autoscaling:") && arn.contains(":scalingPolicy:");
+        self.name.starts_with("TargetTracking-")
+            || (!self.actions.is_empty() && self.actions.iter().all(scaling_policy))
+    }
 }
 
 /// A metric time series for a chart.
@@ -630,6 +646,39 @@ pub fn freshness(status: &RefreshStatus, interval_secs: u64, now: DateTime<Utc>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_tracking_alarms_and_alarms_that_only_scale_are_scaling_signals() {
+        let policy = "arn:aws:autoscaling:eu-west-1:333333333333:scalingPolicy:0f1e2d3c-aaaa-bbbb-cccc-111122223333:resource/ecs/service/prod-main/web:policyName/cpu-target";
+        let topic = "arn:aws:sns:eu-west-1:333333333333:ops-alerts";
+        let alarm = |name: &str, actions: &[&str]| Alarm {
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            ..crate::domain::fixtures::alarm(name, AlarmResource::Unknown)
+        };
+        let table = [
+            (
+                alarm(
+                    "TargetTracking-service/prod-main/web-AlarmLow-5f5ce849",
+                    &[policy],
+                ),
+                true,
+            ),
+            (
+                alarm(
+                    "TargetTracking-service/prod-main/web-AlarmHigh-2b04c763",
+                    &[],
+                ),
+                true,
+            ),
+            (alarm("web-cpu-scale-out", &[policy]), true),
+            (alarm("web-cpu-high", &[topic]), false),
+            (alarm("web-cpu-high-and-scale", &[policy, topic]), false),
+            (alarm("web-cpu-no-actions", &[]), false),
+        ];
+        for (alarm, expected) in table {
+            assert_eq!(alarm.is_scaling_signal(), expected, "{}", alarm.name);
+        }
+    }
 
     #[test]
     fn a_failed_calls_text_says_whether_the_api_is_missing_denied_or_just_failing() {

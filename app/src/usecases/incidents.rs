@@ -136,6 +136,15 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
             state: t.to,
             since: t.at,
         };
+        // A scaling signal in ALARM is target tracking at work (the low alarm of a pair is in
+        // ALARM whenever load is below target): on the timeline, never an incident.
+        if t.to == AlarmState::Alarm
+            && by_name
+                .get(t.alarm.as_str())
+                .is_some_and(|a| a.is_scaling_signal())
+        {
+            continue;
+        }
         if t.to != AlarmState::Alarm {
             let ids = store
                 .alarm_changed(&env, &alarm)

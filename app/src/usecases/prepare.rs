@@ -324,6 +324,12 @@ fn set_alarm_actions(
                 state.descriptor.id
             ))
         })?;
+    if !enabled && current.is_scaling_signal() {
+        return Err(AppError::Invalid(format!(
+            "{} is a scaling signal: its actions are Application Auto Scaling policies, so muting it would switch that scaling off; change or remove the scaling policy instead",
+            current.name
+        )));
+    }
     let verb = if enabled { "unmute" } else { "mute" };
     Ok(Prepared::plain(
         current.name.clone(),

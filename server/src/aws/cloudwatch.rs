@@ -325,6 +325,13 @@ fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         threshold: a.threshold(),
         comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
         app: None,
+        actions: a
+            .alarm_actions()
+            .iter()
+            .chain(a.ok_actions())
+            .chain(a.insufficient_data_actions())
+            .cloned()
+            .collect(),
     }
 }
 

@@ -806,3 +806,86 @@ async fn an_api_the_endpoint_lacks_is_tried_once_and_shown_as_reduced() {
         "the note is on the environment's page only"
     );
 }
+
+/// Issue 18, item 1: every autoscaled service has the AlarmHigh / AlarmLow pair Application Auto
+/// Scaling creates, and AlarmLow sits in ALARM whenever load is below target. It used to open an
+/// incident, page the webhook and turn the environment Critical, and "mute" switched autoscaling
+/// off. Now such alarms (and any whose only actions are scaling policies) are scaling signals:
+/// shown with their service, never an incident or a health problem, and not mutable.
+#[tokio::test]
+async fn target_tracking_alarms_are_scaling_signals_not_incidents() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let account = two_apps().await;
+    let policy = format!(
+        "arn:aws:autoscaling:{}:{}:scalingPolicy:0f1e2d3c-aaaa-bbbb-cccc-111122223333:resource/ecs/service/main/shop-web:policyName/cpu-target",
+        crate::helpers::REGION,
+        account.id
+    );
+    let low = "TargetTracking-service/main/shop-web-AlarmLow-5f5ce849-2dd0-40b8-ac23-4f0d4113ccc3";
+    account
+        .cloudwatch
+        .put_metric_alarm()
+        .alarm_name(low)
+        .alarm_description("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy cpu-target.")
+        .namespace("AWS/ECS")
+        .metric_name("CPUUtilization")
+        .dimensions(
+            Dimension::builder()
+                .name("ClusterName")
+                .value("main")
+                .build(),
+        )
+        .dimensions(
+            Dimension::builder()
+                .name("ServiceName")
+                .value("shop-web")
+                .build(),
+        )
+        .statistic(Statistic::Average)
+        .period(60)
+        .evaluation_periods(15)
+        .threshold(45.0)
+        .comparison_operator(ComparisonOperator::LessThanThreshold)
+        .alarm_actions(&policy)
+        .send()
+        .await
+        .unwrap();
+    account.set_alarm_state(low, "ALARM").await;
+    let app = console(&account, &[]).await;
+    // A real alarm fires too: it opens an incident, so the poller has looked at both.
+    account.set_alarm_state("billing-api-cpu", "ALARM").await;
+    let open = wait_for(&app, IncidentState::Open, "the billing incident", |l| {
+        by_app(l, "billing").is_some()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let open = incidents(&app, IncidentState::Open).await;
+    assert_eq!(open.len(), 1, "only the real alarm opened one: {open:#?}");
+    assert!(by_app(&open, "shop").is_none());
+
+    app.sign_in("ana", "admin").await;
+    let alarms = app.get_text("/alarms").await;
+    assert!(alarms.contains("data-testid=\"scaling-signal\""));
+    assert!(alarms.contains("data-testid=\"mute-scaling\""));
+    let mute = app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "dev"),
+                ("alarm", low),
+                ("enabled", "false"),
+                ("key", "mute-scaling-0001"),
+                ("reason", "noisy"),
+            ],
+        )
+        .await;
+    assert_eq!(mute.status(), 400);
+    assert!(mute.text().await.unwrap().contains("is a scaling signal"));
+    assert_eq!(app.aws_calls("DisableAlarmActions"), 0);
+    // The environment's health counts the billing alarm alone.
+    let page = app.get_text("/envs/dev").await;
+    assert!(
+        page.contains("1 of 3"),
+        "one firing of three alarms that page"
+    );
+}

@@ -62,7 +62,7 @@ pub fn overview(envs: &[EnvData<'_>], now: DateTime<Utc>) -> OverviewView {
         .flat_map(|(env, inv)| {
             inv.alarms
                 .iter()
-                .filter(|a| a.state == AlarmState::Alarm)
+                .filter(|a| a.state == AlarmState::Alarm && !a.is_scaling_signal())
                 .map(move |a| AlarmRow {
                     env: env.clone(),
                     alarm: a.clone(),

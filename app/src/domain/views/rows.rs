@@ -33,7 +33,11 @@ impl ServiceRow {
     pub fn of(env: &EnvId, service: &Service, alarms: &[Alarm]) -> Self {
         let alarms_firing = alarms
             .iter()
-            .filter(|a| a.state == AlarmState::Alarm && watches_service(a, service))
+            .filter(|a| {
+                a.state == AlarmState::Alarm
+                    && !a.is_scaling_signal()
+                    && watches_service(a, service)
+            })
             .count() as u32;
         Self::with_firing(env, service, alarms_firing)
     }
@@ -73,7 +77,10 @@ impl ServiceRow {
 /// Firing alarms per `(cluster, service)`, counted in one pass.
 pub(super) fn firing_by_service(alarms: &[Alarm]) -> BTreeMap<(&str, &str), u32> {
     let mut out = BTreeMap::new();
-    for a in alarms.iter().filter(|a| a.state == AlarmState::Alarm) {
+    for a in alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm && !a.is_scaling_signal())
+    {
         if let AlarmResource::Service { cluster, service } = &a.resource {
             *out.entry((cluster.as_str(), service.as_str())).or_insert(0) += 1;
         }

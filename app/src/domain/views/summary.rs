@@ -272,7 +272,11 @@ fn app_env_summaries<'a>(env: &EnvId, inv: &'a EnvInventory) -> BTreeMap<&'a str
                 .databases += 1;
         }
     }
-    for a in inv.alarms.iter().filter(|a| a.state == AlarmState::Alarm) {
+    for a in inv
+        .alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm && !a.is_scaling_signal())
+    {
         if let Some(app) = a.app.as_deref() {
             out.entry(app)
                 .or_insert_with(|| empty_summary(env))

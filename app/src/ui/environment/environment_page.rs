@@ -334,6 +334,12 @@ fn mute_form(controls: &MuteControls, row: &AlarmRow, index: usize) -> AnyView {
     if !controls.rights.envs.contains(&row.env) {
         return view! { <span class=MUTED>"—"</span> }.into_any();
     }
+    if row.alarm.is_scaling_signal() && row.alarm.actions_enabled {
+        return view! {
+            <span class=format!("block w-36 text-xs {MUTED}") data-testid="mute-scaling">"scales the service: change its scaling policy instead"</span>
+        }
+        .into_any();
+    }
     let frozen = controls.rights.frozen.get(row.env.as_str());
     if let Some(f) = frozen.filter(|f| !f.may_break_glass) {
         return view! {
@@ -395,10 +401,18 @@ pub fn alarms_table_with(
                 <tbody>
                     {rows.into_iter().enumerate().map(|(index, r)| {
                         let watches = resource_link(&r);
+                        let scaling = r.alarm.is_scaling_signal();
                         let mute_cell = mute.as_ref().map(|m| view! { <td class=TD>{mute_form(m, &r, index)}</td> });
                         view! {
                             <tr class=TR>
-                                <td class=TD><AlarmStateBadge state=r.alarm.state/></td>
+                                <td class=TD>
+                                    <AlarmStateBadge state=r.alarm.state/>
+                                    {scaling.then(|| view! {
+                                        <div class="mt-1" data-testid="scaling-signal" title="Application Auto Scaling acts on this alarm: a scaling signal, never an incident">
+                                            <Badge tone=Tone::Info text="scaling signal"/>
+                                        </div>
+                                    })}
+                                </td>
                                 <td class=format!("{TD} min-w-56 max-w-md")>
                                     <div class="font-medium break-words">{r.alarm.name.clone()}</div>
                                     {r.alarm.description.clone().map(|d| { let title = d.clone(); view! { <div class=format!("line-clamp-2 text-xs {MUTED}") title=title>{d}</div> } })}
