@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod alarm_filter;
+pub mod alarm_scope;
 pub mod approvals;
 pub mod apps;
 pub mod audit;

@@ -719,6 +719,51 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// `[environments.alarms]`: the alarms of an account shared with others that this environment
+/// shows. Name prefixes to keep (`include`; empty keeps every name) or leave out (`exclude`), and
+/// tags an alarm must carry (`require_tags`) or must not (`exclude_tags`); tags are read (one
+/// ListTagsForResource per alarm, remembered) only when a tag rule is set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmScopeSettings {
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub require_tags: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub exclude_tags: std::collections::BTreeMap<String, String>,
+}
+
+impl AlarmScopeSettings {
+    /// The domain scope, every prefix and tag key checked; errors name the key.
+    pub fn scope(&self, key: &str) -> Result<app::domain::alarm_scope::AlarmScope, String> {
+        for (field, prefixes) in [("include", &self.include), ("exclude", &self.exclude)] {
+            if prefixes.iter().any(|p| p.trim().is_empty()) {
+                return Err(format!("{key}.{field}: a name prefix must not be empty"));
+            }
+        }
+        for (field, tags) in [
+            ("require_tags", &self.require_tags),
+            ("exclude_tags", &self.exclude_tags),
+        ] {
+            if tags.keys().any(|k| k.trim().is_empty()) {
+                return Err(format!("{key}.{field}: a tag key must not be empty"));
+            }
+        }
+        let pairs = |tags: &std::collections::BTreeMap<String, String>| {
+            tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        Ok(app::domain::alarm_scope::AlarmScope {
+            include_prefixes: self.include.clone(),
+            exclude_prefixes: self.exclude.clone(),
+            require_tags: pairs(&self.require_tags),
+            exclude_tags: pairs(&self.exclude_tags),
+        })
+    }
+}
+
 /// SDK behaviour shared by every environment unless an environment overrides it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -764,6 +809,9 @@ pub struct EnvironmentSettings {
     /// ECS clusters that belong here; empty means every cluster in the account and region.
     #[serde(default)]
     pub clusters: Vec<String>,
+    /// Which CloudWatch alarms belong here (`[environments.alarms]`); default every one.
+    #[serde(default)]
+    pub alarms: AlarmScopeSettings,
     #[serde(default)]
     pub protected: bool,
     #[serde(default = "default_refresh", with = "duration_text")]
@@ -1415,6 +1463,7 @@ impl Settings {
             if env.clusters.iter().any(|c| c.trim().is_empty()) {
                 bail!("{}: cluster names must not be empty", key("clusters"));
             }
+            env.alarms.scope(&key("alarms")).map_err(|e| anyhow!(e))?;
         }
         Ok(Resolved {
             descriptors,

@@ -26,6 +26,10 @@ pub struct EnvClients {
     pub(super) task_definitions: Mutex<HashMap<String, TaskDefinition>>,
     /// Each family's latest revision ARNs as last listed, newest first.
     pub(super) listed_revisions: Mutex<HashMap<String, Vec<String>>>,
+    /// Which alarms this environment shows.
+    pub(super) alarm_scope: app::domain::alarm_scope::AlarmScope,
+    /// Alarms' tags by ARN, read once each, and only when the scope has tag rules.
+    pub(super) alarm_tags: Mutex<HashMap<String, Vec<(String, String)>>>,
 }
 
 impl std::fmt::Debug for EnvClients {
@@ -104,6 +108,9 @@ impl EnvClients {
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),
+            // Checked when the settings were loaded.
+            alarm_scope: env.alarms.scope("alarms").unwrap_or_default(),
+            alarm_tags: Mutex::new(HashMap::new()),
         }
     }
 }

@@ -10,7 +10,7 @@ use app::domain::inventory::{
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// GetMetricData takes at most 500 queries per call.
 const QUERIES_PER_CALL: usize = 500;
@@ -47,10 +47,65 @@ impl EnvClients {
             .try_collect()
             .await
             .op("CloudWatch DescribeAlarms")?;
-        Ok(pages
+        let scope = &self.alarm_scope;
+        let alarms: Vec<Alarm> = pages
             .iter()
             .flat_map(|p| p.metric_alarms())
             .map(map_alarm)
+            .filter(|a| !scope.excludes_name(&a.name))
+            .collect();
+        if !scope.needs_tags() {
+            return Ok(alarms);
+        }
+        let tags = self.alarm_tags(&alarms).await?;
+        Ok(alarms
+            .into_iter()
+            .filter(|a| scope.admits(&a.name, tags.get(&a.arn).map(Vec::as_slice).unwrap_or(&[])))
+            .collect())
+    }
+
+    /// The tags of `alarms`, read with ListTagsForResource for those not read before.
+    async fn alarm_tags(
+        &self,
+        alarms: &[Alarm],
+    ) -> Result<HashMap<String, Vec<(String, String)>>, String> {
+        let unknown: Vec<String> = {
+            let known = self.alarm_tags.lock().map_err(|e| e.to_string())?;
+            alarms
+                .iter()
+                .filter(|a| !known.contains_key(&a.arn))
+                .map(|a| a.arn.clone())
+                .collect()
+        };
+        let read: Vec<(String, Vec<(String, String)>)> = stream::iter(unknown)
+            .map(|arn| async move {
+                let out = self
+                    .cloudwatch
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .op("CloudWatch ListTagsForResource")?;
+                let tags = out
+                    .tags()
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.key().unwrap_or_default().to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect();
+                Ok::<_, String>((arn, tags))
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut known = self.alarm_tags.lock().map_err(|e| e.to_string())?;
+        known.extend(read);
+        Ok(alarms
+            .iter()
+            .filter_map(|a| known.get(&a.arn).map(|t| (a.arn.clone(), t.clone())))
             .collect())
     }
 

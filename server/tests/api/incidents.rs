@@ -854,7 +854,7 @@ async fn target_tracking_alarms_are_scaling_signals_not_incidents() {
     let app = console(&account, &[]).await;
     // A real alarm fires too: it opens an incident, so the poller has looked at both.
     account.set_alarm_state("billing-api-cpu", "ALARM").await;
-    let open = wait_for(&app, IncidentState::Open, "the billing incident", |l| {
+    wait_for(&app, IncidentState::Open, "the billing incident", |l| {
         by_app(l, "billing").is_some()
     })
     .await;
@@ -887,5 +887,65 @@ async fn target_tracking_alarms_are_scaling_signals_not_incidents() {
     assert!(
         page.contains("1 of 3"),
         "one firing of three alarms that page"
+    );
+}
+
+/// Issue 18, item 1 (filters): an account shared with other teams holds alarms that are not this
+/// console's business. `[environments.alarms]` leaves them out by name prefix or tag, so they open
+/// no incident and count toward nothing; tags are read only because a tag rule is set.
+#[tokio::test]
+async fn alarms_left_out_by_prefix_or_tag_open_nothing_and_are_not_shown() {
+    use aws_sdk_cloudwatch::types::Tag;
+    let account = two_apps().await;
+    account
+        .alarm(
+            "search-team-cpu",
+            "another team's alarm",
+            &[("ServiceName", "search")],
+            false,
+        )
+        .await;
+    let arn = |name: &str| {
+        format!(
+            "arn:aws:cloudwatch:{}:{}:alarm:{name}",
+            crate::helpers::REGION,
+            account.id
+        )
+    };
+    account
+        .cloudwatch
+        .tag_resource()
+        .resource_arn(arn("shop-web-5xx"))
+        .tags(Tag::builder().key("quarterdeck").value("ignore").build())
+        .send()
+        .await
+        .unwrap();
+    let scope = r#"{ exclude = ["search-"], exclude_tags = { quarterdeck = "ignore" } }"#;
+    let app = console(&account, &[("QD_ENVIRONMENTS__0__ALARMS", scope)]).await;
+    for name in ["search-team-cpu", "shop-web-5xx", "billing-api-cpu"] {
+        account.set_alarm_state(name, "ALARM").await;
+    }
+    wait_for(&app, IncidentState::Open, "the billing incident", |l| {
+        by_app(l, "billing").is_some()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let open = incidents(&app, IncidentState::Open).await;
+    assert_eq!(
+        open.len(),
+        1,
+        "the left-out alarms opened nothing: {open:#?}"
+    );
+    app.sign_in("ana", "viewer").await;
+    let page = app.get_text("/alarms").await;
+    assert!(page.contains("billing-api-cpu") && page.contains("shop-web-cpu"));
+    assert!(!page.contains("search-team-cpu") && !page.contains("shop-web-5xx"));
+    let tag_reads = app.aws_calls("ListTagsForResource");
+    assert!(tag_reads >= 3, "each alarm's tags read once: {tag_reads}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        app.aws_calls("ListTagsForResource"),
+        tag_reads,
+        "and not again on later polls"
     );
 }
