@@ -249,7 +249,66 @@ pub enum DbKind {
     AuroraCluster,
 }
 
-/// An RDS instance or Aurora cluster.
+/// What a DescribeDBInstances or DescribeDBClusters entry is, told by its engine: the RDS API
+/// also answers for Multi-AZ DB clusters (MySQL, PostgreSQL), Neptune and DocumentDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DbFamily {
+    Instance,
+    Aurora,
+    MultiAzCluster,
+    Neptune,
+    DocumentDb,
+}
+
+/// How a database's storage is measured in CloudWatch: free space (instances, Multi-AZ DB
+/// clusters) or the bytes a shared cluster volume uses (it grows as needed, with no free space).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageMetric {
+    Free(&'static str),
+    Used(&'static str),
+}
+
+impl DbFamily {
+    pub fn label(self) -> &'static str {
+        match self {
+            DbFamily::Instance => "RDS instance",
+            DbFamily::Aurora => "Aurora cluster",
+            DbFamily::MultiAzCluster => "Multi-AZ DB cluster",
+            DbFamily::Neptune => "Neptune cluster",
+            DbFamily::DocumentDb => "DocumentDB cluster",
+        }
+    }
+
+    /// The CloudWatch namespace its metrics are published in.
+    pub fn namespace(self) -> &'static str {
+        match self {
+            DbFamily::Neptune => "AWS/Neptune",
+            DbFamily::DocumentDb => "AWS/DocDB",
+            _ => "AWS/RDS",
+        }
+    }
+
+    /// The connections metric, where the engine has one (Neptune counts requests instead).
+    pub fn connections_metric(self) -> Option<&'static str> {
+        match self {
+            DbFamily::Neptune => None,
+            _ => Some("DatabaseConnections"),
+        }
+    }
+
+    pub fn storage_metric(self) -> StorageMetric {
+        match self {
+            DbFamily::Instance | DbFamily::MultiAzCluster => {
+                StorageMetric::Free("FreeStorageSpace")
+            }
+            DbFamily::Aurora | DbFamily::Neptune | DbFamily::DocumentDb => {
+                StorageMetric::Used("VolumeBytesUsed")
+            }
+        }
+    }
+}
+
+/// An RDS instance or a DB cluster (Aurora, Multi-AZ, Neptune, DocumentDB).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Database {
     pub id: String,
@@ -273,6 +332,19 @@ pub struct Database {
 }
 
 impl Database {
+    /// Which kind of database this is, by its engine.
+    pub fn family(&self) -> DbFamily {
+        match self.kind {
+            DbKind::Instance => DbFamily::Instance,
+            DbKind::AuroraCluster => match self.engine.as_str() {
+                e if e.starts_with("aurora") => DbFamily::Aurora,
+                "neptune" => DbFamily::Neptune,
+                "docdb" => DbFamily::DocumentDb,
+                _ => DbFamily::MultiAzCluster,
+            },
+        }
+    }
+
     pub fn available(&self) -> bool {
         self.status == "available"
     }
@@ -418,6 +490,9 @@ pub struct DatabaseMetrics {
     pub cpu: Series,
     pub connections: Series,
     pub free_storage_bytes: Series,
+    /// Storage used by a cluster volume (Aurora, Neptune, DocumentDB), which has no free space.
+    #[serde(default)]
+    pub volume_used_bytes: Series,
 }
 
 /// The slower-moving detail of one environment, refreshed on its own interval after the
@@ -678,6 +753,63 @@ mod tests {
         for (alarm, expected) in table {
             assert_eq!(alarm.is_scaling_signal(), expected, "{}", alarm.name);
         }
+    }
+
+    #[test]
+    fn a_database_is_labelled_and_measured_by_its_engine() {
+        let db = |kind: DbKind, engine: &str| Database {
+            kind,
+            engine: engine.to_string(),
+            ..crate::domain::fixtures::database("db", "shop")
+        };
+        let table = [
+            (
+                db(DbKind::Instance, "postgres"),
+                "RDS instance",
+                "AWS/RDS",
+                StorageMetric::Free("FreeStorageSpace"),
+            ),
+            (
+                db(DbKind::AuroraCluster, "aurora-postgresql"),
+                "Aurora cluster",
+                "AWS/RDS",
+                StorageMetric::Used("VolumeBytesUsed"),
+            ),
+            (
+                db(DbKind::AuroraCluster, "aurora-mysql"),
+                "Aurora cluster",
+                "AWS/RDS",
+                StorageMetric::Used("VolumeBytesUsed"),
+            ),
+            (
+                db(DbKind::AuroraCluster, "postgres"),
+                "Multi-AZ DB cluster",
+                "AWS/RDS",
+                StorageMetric::Free("FreeStorageSpace"),
+            ),
+            (
+                db(DbKind::AuroraCluster, "neptune"),
+                "Neptune cluster",
+                "AWS/Neptune",
+                StorageMetric::Used("VolumeBytesUsed"),
+            ),
+            (
+                db(DbKind::AuroraCluster, "docdb"),
+                "DocumentDB cluster",
+                "AWS/DocDB",
+                StorageMetric::Used("VolumeBytesUsed"),
+            ),
+        ];
+        for (db, label, namespace, storage) in table {
+            let family = db.family();
+            assert_eq!(
+                (family.label(), family.namespace(), family.storage_metric()),
+                (label, namespace, storage),
+                "{}",
+                db.engine
+            );
+        }
+        assert_eq!(DbFamily::Neptune.connections_metric(), None);
     }
 
     #[test]

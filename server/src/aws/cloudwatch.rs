@@ -5,7 +5,7 @@ use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
 use app::domain::incidents::Transition;
 use app::domain::inventory::{
-    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series,
+    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series, StorageMetric,
 };
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
@@ -34,6 +34,7 @@ enum Target {
     DbCpu(String),
     DbConnections(String),
     DbFreeStorage(String),
+    DbVolumeUsed(String),
 }
 
 impl EnvClients {
@@ -190,22 +191,30 @@ impl EnvClients {
                 app::domain::inventory::DbKind::AuroraCluster => "DBClusterIdentifier",
             };
             let dims = vec![(dim_name.to_string(), d.id.clone())];
+            let family = d.family();
+            let namespace = family.namespace();
             targets.push(Query {
                 target: Target::DbCpu(d.id.clone()),
-                namespace: "AWS/RDS",
+                namespace,
                 metric: "CPUUtilization",
                 dimensions: dims.clone(),
             });
+            if let Some(metric) = family.connections_metric() {
+                targets.push(Query {
+                    target: Target::DbConnections(d.id.clone()),
+                    namespace,
+                    metric,
+                    dimensions: dims.clone(),
+                });
+            }
+            let (target, metric) = match family.storage_metric() {
+                StorageMetric::Free(metric) => (Target::DbFreeStorage(d.id.clone()), metric),
+                StorageMetric::Used(metric) => (Target::DbVolumeUsed(d.id.clone()), metric),
+            };
             targets.push(Query {
-                target: Target::DbConnections(d.id.clone()),
-                namespace: "AWS/RDS",
-                metric: "DatabaseConnections",
-                dimensions: dims.clone(),
-            });
-            targets.push(Query {
-                target: Target::DbFreeStorage(d.id.clone()),
-                namespace: "AWS/RDS",
-                metric: "FreeStorageSpace",
+                target,
+                namespace,
+                metric,
                 dimensions: dims,
             });
         }
@@ -327,6 +336,14 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
                 .entry(k.clone())
                 .or_default()
                 .free_storage_bytes,
+            series,
+        ),
+        Target::DbVolumeUsed(k) => extend(
+            &mut metrics
+                .databases
+                .entry(k.clone())
+                .or_default()
+                .volume_used_bytes,
             series,
         ),
     }

@@ -287,3 +287,49 @@ async fn clusters_may_be_arns_and_a_missing_one_is_an_error_not_an_empty_page() 
         "the page names the missing cluster"
     );
 }
+
+/// Issue 18, item 12: DescribeDBClusters also answers for Multi-AZ DB clusters and Neptune (and
+/// DocumentDB), which were all labelled "Aurora", and an Aurora volume has no free space to
+/// chart. Each is now labelled by its engine and charted with what it has.
+#[tokio::test]
+async fn db_clusters_are_labelled_by_engine_and_charted_with_what_they_have() {
+    let account = Account::new().await;
+    for (id, engine) in [
+        ("orders-aurora", "aurora-postgresql"),
+        ("graph", "neptune"),
+        ("ledger", "postgres"),
+    ] {
+        let mut create = account
+            .rds
+            .create_db_cluster()
+            .db_cluster_identifier(id)
+            .engine(engine)
+            .master_username("admin")
+            .master_user_password("not-a-secret-123");
+        if engine == "postgres" {
+            create = create
+                .db_cluster_instance_class("db.m5d.large")
+                .allocated_storage(100)
+                .storage_type("io1")
+                .iops(1000);
+        }
+        create.send().await.unwrap();
+    }
+    let app = spawn_app(vec![TestEnv::new("dev", &account)]).await;
+    app.sign_in("ana", "viewer").await;
+    for (id, label, storage) in [
+        ("orders-aurora", "Aurora cluster", "Volume used"),
+        ("graph", "Neptune cluster", "Volume used"),
+        ("ledger", "Multi-AZ DB cluster", "Free storage"),
+    ] {
+        let page = app.get_text(&format!("/envs/dev/databases/{id}")).await;
+        assert!(page.contains(&format!(">{label}<")), "{id} is a {label}");
+        assert!(page.contains(storage), "{id} charts {storage}");
+    }
+    let graph = app.get_text("/envs/dev/databases/graph").await;
+    assert!(!graph.contains(">Aurora cluster<"), "Neptune is not Aurora");
+    assert!(
+        !graph.contains(">Connections<"),
+        "Neptune has no connections metric"
+    );
+}

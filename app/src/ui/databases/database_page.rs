@@ -4,7 +4,7 @@ use crate::api::actions::SnapshotDatabase;
 use crate::api::databases::get_database;
 use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, bytes, utc_minute_opt};
-use crate::domain::inventory::DbKind;
+use crate::domain::inventory::StorageMetric;
 use crate::domain::views::{AlarmRow, DatabaseView};
 use crate::ui::components::*;
 use crate::ui::environment::environment_page::alarms_table;
@@ -106,10 +106,32 @@ fn database_page(
             alarm: a.clone(),
         })
         .collect();
-    let kind = match db.kind {
-        DbKind::Instance => "RDS instance",
-        DbKind::AuroraCluster => "Aurora cluster",
+    let family = db.family();
+    let kind = family.label();
+    // A cluster volume grows as needed: it has bytes used, not free space.
+    let (storage_label, storage_chart, storage_series) = match family.storage_metric() {
+        StorageMetric::Free(_) => (
+            "Storage free",
+            "Free storage",
+            metrics.free_storage_bytes.clone(),
+        ),
+        StorageMetric::Used(_) => (
+            "Volume used",
+            "Volume used",
+            metrics.volume_used_bytes.clone(),
+        ),
     };
+    let free = match family.storage_metric() {
+        StorageMetric::Free(_) => free,
+        StorageMetric::Used(_) => metrics
+            .volume_used_bytes
+            .latest()
+            .map(bytes)
+            .unwrap_or_else(|| "—".into()),
+    };
+    let connections_chart = family.connections_metric().map(|_| {
+        view! { <LineChart title="Connections" series=Some(metrics.connections.clone()) unit=Unit::Count/> }
+    });
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let available = db.available();
     let status = db.status.clone();
@@ -139,7 +161,7 @@ fn database_page(
             <Stat label="Multi-AZ">{multi_az}</Stat>
             <Stat label="App">{app}</Stat>
             <Stat label="Storage allocated">{allocated}</Stat>
-            <Stat label="Storage free">{free}</Stat>
+            <Stat label=storage_label>{free}</Stat>
             <Stat label="Encrypted">{encrypted}</Stat>
             <Stat label="Backup retention">{retention}</Stat>
             <Stat label="Latest restorable">{restorable}</Stat>
@@ -148,8 +170,8 @@ fn database_page(
         {actions}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-3">
             <LineChart title="CPU utilisation" series=Some(metrics.cpu.clone()) unit=Unit::Percent/>
-            <LineChart title="Connections" series=Some(metrics.connections.clone()) unit=Unit::Count/>
-            <LineChart title="Free storage" series=Some(metrics.free_storage_bytes.clone()) unit=Unit::Bytes/>
+            {connections_chart}
+            <LineChart title=storage_chart series=Some(storage_series) unit=Unit::Bytes/>
         </div>
         <Section title="Alarms" note=format!("{} watching this database", alarm_rows.len())>
             {alarms_view}

@@ -65,7 +65,7 @@ fn databases_page(view: DatabasesView) -> impl IntoView {
         <PageHeader title="Databases" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         <nav class="mb-3 flex flex-wrap gap-2" aria-label="Environment filter">{chips}</nav>
         {problems}
-        <Section title="RDS instances and Aurora clusters" note=format!("{} databases", view.rows.len())>
+        <Section title="Databases: RDS instances and DB clusters" note=format!("{} databases", view.rows.len())>
             {databases_table(view.rows, now, true)}
         </Section>
     }
