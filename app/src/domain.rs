@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod inventory;
 pub mod local_time;
 pub mod oncall;
+pub mod person;
 pub mod plans;
 pub mod policy;
 pub mod revision_diff;
