@@ -55,6 +55,7 @@ pub async fn execute_recorded(
     let record = ActionRecord {
         key: key.clone(),
         actor: caller.name().to_string(),
+        actor_id: caller.id().clone(),
         env: env_id.to_string(),
         kind,
         target: prepared.target.clone(),

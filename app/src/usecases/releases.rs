@@ -108,6 +108,7 @@ pub async fn request_release(
         reason: reason.clone(),
         ticket_url: prepared.ticket_url.clone(),
         requester: caller.name().to_string(),
+        requester_id: caller.id().clone(),
         via_token: caller.token().map(|(_, name)| name.to_string()),
         required: policy.required,
         created_at: now,
@@ -190,7 +191,7 @@ pub async fn check_group_free(
         .await
         .context("reading a promotion group")?;
     match owner {
-        Some(owner) if owner.env != env || owner.creator != caller.name() => {
+        Some(owner) if owner.env != env || owner.creator_id != *caller.id() => {
             Err(group_taken(group))
         }
         _ => Ok(()),
@@ -225,6 +226,7 @@ pub async fn visible_release(
 
 fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
     Actor {
+        id: &user.id,
         name: &user.name,
         role: user.grants.role_in(&state.descriptor.id),
         via_token: user.method == crate::domain::policy::AuthMethod::Token,
@@ -278,6 +280,7 @@ pub async fn vote(
     }
     let vote = Vote {
         by: caller.name().to_string(),
+        by_id: caller.id().clone(),
         approve,
         comment: comment.clone(),
         at: now,
@@ -592,7 +595,7 @@ pub async fn try_execute(
     };
     let key = IdempotencyKey::for_release(id);
     let ran = execute_recorded(
-        &Caller::job_for(EXECUTOR, &release.requester),
+        &Caller::job_for(EXECUTOR, &release.requester, &release.requester_id),
         services,
         &env_id,
         release.kind,
@@ -831,7 +834,7 @@ pub fn awaits_vote_of(
             crate::domain::approvals::awaits(
                 &s.descriptor.approval,
                 release,
-                &user.name,
+                (&user.id, &user.name),
                 user.grants.role_in(&s.descriptor.id),
                 now,
             )
@@ -856,7 +859,7 @@ pub async fn list(
         .list(&ReleaseQuery {
             envs: visible,
             state,
-            requester: mine.then(|| user.name.clone()),
+            requester: mine.then(|| user.id.clone()),
             target: None,
             group: None,
             limit: 200,

@@ -1,5 +1,5 @@
-//! The actions table: one row per idempotency key within its caller and environment (the key
-//! column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
+//! The actions table: one row per idempotency key within its caller (by id) and environment (the
+//! key column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
 //! transaction, so no action runs without its intent committed first.
 
 use super::audit::insert_entry;
@@ -21,7 +21,7 @@ impl SqlActions {
 
 #[derive(sqlx::FromRow)]
 struct Existing {
-    actor: String,
+    actor_id: String,
     env: String,
     kind: String,
     target: String,
@@ -31,7 +31,7 @@ struct Existing {
 }
 
 fn same_action(existing: &Existing, record: &ActionRecord) -> bool {
-    existing.actor == record.actor
+    existing.actor_id == record.actor_id.as_str()
         && existing.env == record.env
         && existing.kind == record.kind.as_str()
         && existing.target == record.target
@@ -51,14 +51,14 @@ fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, StoreError
 }
 
 const SELECT: &str =
-    "SELECT actor, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
+    "SELECT actor_id, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
 
 #[async_trait::async_trait]
 impl ActionStore for SqlActions {
     async fn begin(&self, record: &ActionRecord, intent: AuditEntry) -> Result<Begun, PortError> {
         const WHAT: &str = "recording an action";
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
-        let scoped = record.key.scoped(&record.env, &record.actor);
+        let scoped = record.key.scoped(&record.env, record.actor_id.as_str());
         let existing: Option<Existing> = sqlx::query_as(&super::sql::numbered(SELECT))
             .bind(&scoped)
             .fetch_optional(&mut *tx)
@@ -68,11 +68,12 @@ impl ActionStore for SqlActions {
             return Ok(found(&existing, record).context(WHAT)?);
         }
         let inserted = sqlx::query(
-            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
+            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, actor_id, env, kind, target, params, reason, state, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)"),
         )
         .bind(&scoped)
         .bind(&record.actor)
+        .bind(record.actor_id.as_str())
         .bind(&record.env)
         .bind(record.kind.as_str())
         .bind(&record.target)
@@ -122,7 +123,7 @@ impl ActionStore for SqlActions {
         .bind(state)
         .bind(&json)
         .bind(Utc::now().to_rfc3339())
-        .bind(record.key.scoped(&record.env, &record.actor))
+        .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
         .execute(&mut *tx)
         .await
         .context(WHAT)?;
@@ -152,15 +153,15 @@ impl ActionStore for SqlActions {
     async fn finished(
         &self,
         key: &IdempotencyKey,
-        actor: &str,
+        actor: &app::domain::person::PersonId,
         env: &str,
         kind: ActionKind,
     ) -> Result<Option<ActionResult>, PortError> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND env = ? AND kind = ? AND result IS NOT NULL"),
+            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor_id = ? AND env = ? AND kind = ? AND result IS NOT NULL"),
         )
-        .bind(key.scoped(env, actor))
-        .bind(actor)
+        .bind(key.scoped(env, actor.as_str()))
+        .bind(actor.as_str())
         .bind(env)
         .bind(kind.as_str())
         .fetch_optional(&self.pool)
@@ -228,6 +229,7 @@ mod tests {
     use super::*;
     use app::domain::actions::ActionStatus;
     use app::domain::audit::{AuditKind, AuditOutcome};
+    use app::domain::person::PersonId;
 
     async fn store() -> (tempfile::TempDir, SqlActions, super::super::SqlAudit) {
         let dir = tempfile::tempdir().unwrap();
@@ -241,10 +243,15 @@ mod tests {
         )
     }
 
+    fn id(name: &str) -> PersonId {
+        PersonId::dev(name).unwrap()
+    }
+
     fn record(key: &str, params: &str) -> ActionRecord {
         ActionRecord {
             key: IdempotencyKey::parse(key).unwrap(),
             actor: "ana".into(),
+            actor_id: id("ana"),
             env: "dev".into(),
             kind: ActionKind::Scale,
             target: "main/web".into(),
@@ -256,6 +263,7 @@ mod tests {
     fn audit(outcome: AuditOutcome) -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
+            actor_id: id("ana"),
             kind: AuditKind::Action(ActionKind::Scale),
             env: Some("dev".into()),
             target: Some("main/web".into()),
@@ -329,12 +337,12 @@ mod tests {
         );
         assert_eq!(actions.recent("dev", "main/web", 5).await.unwrap().len(), 1);
         assert!(actions
-            .finished(&r.key, "ana", "dev", ActionKind::Scale)
+            .finished(&r.key, &id("ana"), "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_some());
         assert!(actions
-            .finished(&r.key, "bob", "dev", ActionKind::Scale)
+            .finished(&r.key, &id("bob"), "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_none());
@@ -370,13 +378,31 @@ mod tests {
             .unwrap();
         let bob = ActionRecord {
             actor: "bob".into(),
+            actor_id: id("bob"),
             ..record("key-00000001", r#"{"desired":9}"#)
         };
         let ana_in_staging = ActionRecord {
             env: "staging".into(),
             ..record("key-00000001", r#"{"desired":3}"#)
         };
-        for other in [&bob, &ana_in_staging] {
+        // Someone else who is also called ana.
+        let other_ana = ActionRecord {
+            actor_id: PersonId::oidc("https://idp.example", "u-2").unwrap(),
+            ..record("key-00000001", r#"{"desired":3}"#)
+        };
+        // ana herself under a new name: her key, her result.
+        let ana_renamed = ActionRecord {
+            actor: "ana.lima".into(),
+            ..record("key-00000001", r#"{"desired":3}"#)
+        };
+        assert!(matches!(
+            actions
+                .begin(&ana_renamed, audit(AuditOutcome::Requested))
+                .await
+                .unwrap(),
+            Begun::AlreadyDone(_)
+        ));
+        for other in [&bob, &ana_in_staging, &other_ana] {
             assert_eq!(
                 actions
                     .begin(other, audit(AuditOutcome::Requested))
@@ -389,13 +415,13 @@ mod tests {
             );
         }
         assert!(actions
-            .finished(&ana.key, "ana", "staging", ActionKind::Scale)
+            .finished(&ana.key, &id("ana"), "staging", ActionKind::Scale)
             .await
             .unwrap()
             .is_none());
         assert_eq!(
             actions
-                .finished(&ana.key, "ana", "dev", ActionKind::Scale)
+                .finished(&ana.key, &id("ana"), "dev", ActionKind::Scale)
                 .await
                 .unwrap()
                 .map(|r| r.summary),

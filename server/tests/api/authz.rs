@@ -326,6 +326,7 @@ async fn principal_of(app: &TestApp, client: &reqwest::Client) -> Principal {
         .unwrap();
     let groups: Vec<String> = serde_json::from_value(session["user"]["groups"].clone()).unwrap();
     Principal {
+        id: serde_json::from_value(session["user"]["id"].clone()).unwrap(),
         name: session["user"]["name"].as_str().unwrap().to_string(),
         method: AuthMethod::Oidc,
         grants: grants_for_groups(&groups, app.state.settings.group_roles()),
