@@ -11,6 +11,7 @@ mod automation;
 mod cli;
 mod faults;
 mod helpers;
+mod identity;
 mod incidents;
 mod inventory;
 mod keys;
