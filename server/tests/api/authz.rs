@@ -167,7 +167,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         // called this, so nobody's session ends.
         "list_sessions" => (vec![], Kind::AdminEverywhere),
         "end_sessions" => (
-            vec![("person", "nobody-in-the-matrix")],
+            vec![("person", "dev:nobody-in-the-matrix")],
             Kind::AdminEverywhere,
         ),
         "break_glass_release" => (

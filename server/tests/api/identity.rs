@@ -224,13 +224,12 @@ async fn a_token_acts_for_its_creator_whatever_they_are_called_later() {
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
-    let id = response.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_i64()
-        .expect("id");
-    assert_eq!(
-        release(&app, id).await.requester_id.as_str(),
-        session_user(&alice).await["id"].as_str().unwrap()
-    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    let id = body["id"].as_i64().expect("id");
+    // The request is alice's, by her id, in the store and in the API's answer.
+    let alice_id = session_user(&alice).await["id"].clone();
+    assert_eq!(body["requester_id"], alice_id);
+    assert_eq!(release(&app, id).await.requester_id.as_str(), alice_id);
 
     account_named(&app, &sub, "alice.w", &["platform-team"]).await;
     let renamed = app.sso_person(&sub).await;
