@@ -271,3 +271,132 @@ async fn ending_a_persons_sessions_ends_theirs_under_any_name_and_nobody_elses()
     assert_eq!(by_name.status(), 400);
     assert_eq!(session_user(&namesake).await["name"], name.as_str());
 }
+
+/// The migration that gave people ids, on a database holding rows from before it (SQLite, or
+/// PostgreSQL with `QD_TEST_DATABASE=postgres`): every person recorded by name reads back as
+/// `legacy:<name>`, votes are keyed by voter id (a namesake of a legacy voter votes), and the
+/// history tables are still append-only afterwards.
+#[tokio::test]
+async fn rows_recorded_before_people_had_ids_read_as_legacy_and_stay_guarded() {
+    use app::ports::{IncidentStore, ReleaseStore, TokenStore};
+    use server::store::{
+        Backend, SqlAudit, SqlIncidents, SqlReleases, SqlSessionOwners, SqlTokens,
+    };
+    const PERSON_IDS: &str = "20261218090001";
+    let dir = tempfile::tempdir().unwrap();
+    let url = match crate::helpers::fresh_postgres_database().await {
+        Some(url) => url,
+        None => format!("sqlite://{}/legacy.db", dir.path().display()),
+    };
+    let pool = server::store::connect(&url).await.unwrap();
+    // The migrations up to the one before ids, from the repository's own files.
+    let folder = match Backend::of_url(&url).unwrap() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let source =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../migrations/{folder}"));
+    let before = dir.path().join("before");
+    std::fs::create_dir(&before).unwrap();
+    for file in std::fs::read_dir(&source).unwrap() {
+        let file = file.unwrap();
+        let name = file.file_name().into_string().unwrap();
+        if name.as_str() < PERSON_IDS {
+            std::fs::copy(file.path(), before.join(&name)).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(before.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let at = "2026-12-01T10:00:00.000Z";
+    for statement in [
+        format!("INSERT INTO audit_events (at, actor, kind, outcome) VALUES ('{at}', 'olga', 'login', 'succeeded')"),
+        format!("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, state, created_at) VALUES ('prod/k-1/olga', 'olga', 'prod', 'snapshot', 'db', '{{}}', 'running', '{at}')"),
+        format!("INSERT INTO releases (id, request_key, env, kind, target, command, summary, changes, reason, requester, required, state, created_at, expires_at, updated_at, group_key) VALUES (1, 'prod/k-2/olga', 'prod', 'scale', 'main/web', '{{}}', 'scale', '[]', 'peak', 'olga', 2, 'requested', '{at}', '2999-01-01T00:00:00Z', '{at}', 'group-1')"),
+        format!("INSERT INTO release_votes (release_id, voter, approve, at) VALUES (1, 'rita', 1, '{at}')"),
+        format!("INSERT INTO release_events (release_id, at, actor, what) VALUES (1, '{at}', 'olga', 'requested')"),
+        format!("INSERT INTO release_groups (group_key, env, creator, created_at) VALUES ('group-1', 'prod', 'olga', '{at}')"),
+        format!("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at) VALUES ('ci', 'ci-bot', '*', 'operator', 'h', 'alice', '{at}', '2999-01-01T00:00:00Z')"),
+        format!("INSERT INTO incidents (id, env, group_key, title, severity, state, opened_at, last_fired_at, acknowledged_by, acknowledged_at, assignee, updated_at) VALUES (1, 'prod', 'app:shop', 'shop', 'high', 'open', '{at}', '{at}', 'olga', '{at}', 'sam', '{at}')"),
+        format!("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, created_at) VALUES ('platform', 'sam', '{at}', '2999-01-01T00:00:00Z', 'root', '{at}')"),
+        format!("INSERT INTO session_owners (session_id, person, signed_in_at, last_seen_at, expires_at) VALUES ('s-1', 'olga', '{at}', '{at}', '2999-01-01T00:00:00.000Z')"),
+    ] {
+        sqlx::query(&statement).execute(&pool).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+
+    server::store::migrate(&pool).await.unwrap();
+
+    let releases = SqlReleases::new(pool.clone());
+    let r = releases.get(1).await.unwrap().unwrap();
+    assert_eq!(r.requester_id.as_str(), "legacy:olga");
+    assert_eq!(r.votes[0].by_id.as_str(), "legacy:rita");
+    let group = releases.group_owner("group-1").await.unwrap().unwrap();
+    assert_eq!(group.creator_id.as_str(), "legacy:olga");
+    let audit = SqlAudit::new(pool.clone()).recent(10).await.unwrap();
+    assert_eq!(audit[0].1.actor_id, "legacy:olga");
+    let (action_actor,): (String,) = sqlx::query_as("SELECT actor_id FROM actions")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(action_actor, "legacy:olga");
+    let tokens = SqlTokens::new(pool.clone()).list().await.unwrap();
+    assert_eq!(tokens[0].created_by_id.as_str(), "legacy:alice");
+    let incidents = SqlIncidents::new(pool.clone());
+    let incident = incidents.get(1).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            incident.acknowledged_by_id.as_ref().map(|i| i.as_str()),
+            incident.assignee_id.as_ref().map(|i| i.as_str())
+        ),
+        (Some("legacy:olga"), Some("legacy:sam"))
+    );
+    let overrides = incidents.overrides().await.unwrap();
+    assert_eq!(overrides[0].created_by_id.as_str(), "legacy:root");
+    let signed_in = SqlSessionOwners::new(pool.clone())
+        .signed_in(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(signed_in[0].person_id.as_str(), "legacy:olga");
+
+    // Someone now called rita is another person than the legacy rita: their vote is recorded
+    // (the store keys votes by id; the approval rules refuse it before it gets here).
+    let vote = app::domain::approvals::Vote {
+        by: "rita".into(),
+        by_id: app::domain::person::PersonId::dev("rita").unwrap(),
+        approve: true,
+        comment: None,
+        at: chrono::Utc::now(),
+    };
+    let entry = app::domain::audit::AuditEntry::new(
+        &app::domain::caller::Caller::job_for("test", "rita", &vote.by_id),
+        app::domain::audit::AuditKind::ReleaseApprove,
+        app::domain::audit::AuditOutcome::Approved,
+    );
+    assert!(releases
+        .vote(1, &vote, 2, entry.clone())
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        releases.vote(1, &vote, 2, entry).await.unwrap(),
+        None,
+        "once per id"
+    );
+
+    // The guards held off for the fill are back.
+    for statement in [
+        "UPDATE audit_events SET actor = 'mallory'",
+        "DELETE FROM audit_events",
+        "UPDATE release_votes SET voter = 'mallory'",
+        "DELETE FROM release_votes",
+        "UPDATE release_events SET actor = 'mallory'",
+    ] {
+        assert!(
+            sqlx::query(statement).execute(&pool).await.is_err(),
+            "{statement} was allowed"
+        );
+    }
+}
