@@ -23,6 +23,7 @@ pub mod inventory;
 pub mod local_time;
 pub mod oncall;
 pub mod outbox;
+pub mod person;
 pub mod plans;
 pub mod policy;
 pub mod revision_diff;

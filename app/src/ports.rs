@@ -87,11 +87,11 @@ pub trait InventoryPort: Send + Sync {
 }
 
 /// Which entries a query may return: every environment (`None`, admins) or the listed ones,
-/// plus entries without an environment made by `viewer`.
+/// plus entries without an environment made by the person `viewer` (by id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditScope {
     pub envs: Option<Vec<String>>,
-    pub viewer: String,
+    pub viewer: crate::domain::person::PersonId,
 }
 
 /// The append-only audit log.
@@ -109,12 +109,15 @@ pub trait AuditPort: Send + Sync {
     ) -> Result<(Vec<crate::domain::audit::AuditRow>, i64), PortError>;
 }
 
-/// An action as recorded before it runs. Its key is looked up within its actor and
+/// An action as recorded before it runs. Its key is looked up within its actor (by id) and
 /// environment ([`crate::domain::actions::IdempotencyKey::scoped`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionRecord {
     pub key: crate::domain::actions::IdempotencyKey,
+    /// The actor's name, for showing.
     pub actor: String,
+    /// Who acts: the key's scope.
+    pub actor_id: crate::domain::person::PersonId,
     pub env: String,
     pub kind: crate::domain::actions::ActionKind,
     pub target: String,
@@ -183,13 +186,13 @@ pub trait ActionStore: Send + Sync {
         &self,
         started_before: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<Unsettled>, PortError>;
-    /// The result of the action `actor` recorded under `key` in `env`, if it was a `kind` —
-    /// finished, or how far it got: a retry gets it back before the request is checked against
-    /// today's state.
+    /// The result of the action the person `actor` recorded under `key` in `env`, if it was a
+    /// `kind` — finished, or how far it got: a retry gets it back before the request is checked
+    /// against today's state.
     async fn finished(
         &self,
         key: &crate::domain::actions::IdempotencyKey,
-        actor: &str,
+        actor: &crate::domain::person::PersonId,
         env: &str,
         kind: crate::domain::actions::ActionKind,
     ) -> Result<Option<crate::domain::actions::ActionResult>, PortError>;
@@ -519,7 +522,10 @@ pub struct NewRelease {
     pub changes: Vec<crate::domain::plans::Change>,
     pub reason: String,
     pub ticket_url: Option<String>,
+    /// The requester's name, for showing.
     pub requester: String,
+    /// Who asks: the request key's scope, and never the one to approve it.
+    pub requester_id: crate::domain::person::PersonId,
     pub via_token: Option<String>,
     pub required: u32,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -537,7 +543,8 @@ pub struct ReleaseQuery {
     /// Only these environments (the ones the person may view).
     pub envs: Vec<String>,
     pub state: Option<crate::domain::approvals::ReleaseState>,
-    pub requester: Option<String>,
+    /// Only the requests of this person (by id).
+    pub requester: Option<crate::domain::person::PersonId>,
     /// Only requests about this resource (`cluster/service`).
     pub target: Option<String>,
     /// Only the requests of one promotion.
@@ -562,7 +569,10 @@ pub enum ReleaseCreated {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupOwner {
     pub env: String,
+    /// The creator's name, for showing.
     pub creator: String,
+    /// Who opened it: only they add requests to it.
+    pub creator_id: crate::domain::person::PersonId,
     pub closed: bool,
 }
 
@@ -688,7 +698,7 @@ pub trait FlashPort: Send + Sync {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenCreated {
     /// The token and its secret, to show once.
-    Created(crate::domain::tokens::ApiToken, String),
+    Created(Box<crate::domain::tokens::ApiToken>, String),
     /// A token with this name exists.
     NameTaken,
 }
@@ -696,11 +706,12 @@ pub enum TokenCreated {
 /// API tokens: only hashes of their secrets are kept.
 #[async_trait::async_trait]
 pub trait TokenStore: Send + Sync {
-    /// Creates a token with a fresh secret, with its audit row in one transaction.
+    /// Creates a token with a fresh secret for the person `created_by` (their name and id), with
+    /// its audit row in one transaction.
     async fn create(
         &self,
         request: &crate::domain::tokens::TokenRequest,
-        created_by: &str,
+        created_by: &crate::domain::policy::Principal,
         now: chrono::DateTime<chrono::Utc>,
         audit: AuditEntry,
     ) -> Result<TokenCreated, PortError>;
@@ -732,11 +743,12 @@ pub trait SessionPort: Send + Sync {
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<crate::domain::sessions::SignedInPerson>, PortError>;
-    /// Ends every session of `person` (their next request is signed out), with the audit row
-    /// `audit` builds from the count in the same transaction; answers how many ended.
+    /// Ends every session of the person `person` (by id: whatever names they signed in under;
+    /// their next request is signed out), with the audit row `audit` builds from the count in
+    /// the same transaction; answers how many ended.
     async fn end_all(
         &self,
-        person: &str,
+        person: &crate::domain::person::PersonId,
         audit: &SessionsEndedAudit<'_>,
     ) -> Result<usize, PortError>;
 }
@@ -847,12 +859,13 @@ pub trait IncidentStore: Send + Sync {
         state: crate::domain::incidents::IncidentState,
     ) -> Result<Vec<crate::domain::incidents::Incident>, PortError>;
     async fn get(&self, id: i64) -> Result<Option<crate::domain::incidents::Incident>, PortError>;
-    /// Applies a person's response (or, with `actor = "quarterdeck"`, the automatic resolution)
-    /// if the incident is still as the check saw it; true when this call changed it.
+    /// Applies a person's response (or, with the console's own job as `actor`, the automatic
+    /// resolution) if the incident is still as the check saw it; true when this call changed it.
+    /// The incident keeps the actor's id beside the name they are shown by.
     async fn respond(
         &self,
         id: i64,
-        actor: &str,
+        actor: &crate::domain::policy::Principal,
         response: &crate::domain::incidents::Response,
         at: chrono::DateTime<chrono::Utc>,
         audit: AuditEntry,

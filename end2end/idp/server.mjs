@@ -9,6 +9,11 @@
 //   QD_IDP_SIGNING_KEY  `dev` (default): oidc-provider's fixed development key; `fresh`: a new
 //                       RSA key with a new key id at every start, so restarting the provider
 //                       rotates its signing key (the console's key-rotation test)
+//   QD_IDP_TEST_ACCOUNTS  `1`: tests may set an account's claims with
+//                       `PUT /test/accounts/<sub>` and a JSON body (`preferred_username`, `email`,
+//                       `email_verified`, `groups`; absent ones are left out of the claims), so a
+//                       test can rename a person (same sub, new name) or give two people one
+//                       name. The sign-in name is the sub. Off unless set: never in a demo.
 import Provider from 'oidc-provider';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 
@@ -39,6 +44,53 @@ function signingKeys() {
 
 const jwks = signingKeys();
 
+// Accounts a test set through `PUT /test/accounts/<sub>`: the sub and the claims to send.
+const testAccounts = new Map();
+const testAccountsOn = process.env.QD_IDP_TEST_ACCOUNTS === '1';
+
+// Reads a JSON body of at most 64 KiB.
+function readJson(req) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      body += chunk;
+      if (body.length > 65536) reject(new Error('body too large'));
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(body || '{}'));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+// `PUT /test/accounts/<sub>`: sets (or replaces) that account's claims. True when it answered.
+async function testAccountRoute(req, res) {
+  if (!testAccountsOn || !req.url.startsWith('/test/accounts/')) return false;
+  const sub = decodeURIComponent(req.url.slice('/test/accounts/'.length));
+  if (req.method !== 'PUT' || !sub) {
+    res.writeHead(405).end();
+    return true;
+  }
+  try {
+    const body = await readJson(req);
+    const claims = {};
+    for (const key of ['preferred_username', 'email', 'email_verified', 'name']) {
+      if (body[key] !== undefined) claims[key] = body[key];
+    }
+    claims.groups = Array.isArray(body.groups) ? body.groups : [];
+    testAccounts.set(sub, claims);
+    res.writeHead(204).end();
+  } catch (e) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end(String(e));
+  }
+  return true;
+}
+
 const configuration = {
   ...(jwks ? { jwks } : {}),
   clients: [
@@ -64,6 +116,17 @@ const configuration = {
     teams: ['teams'],
   },
   async findAccount(_ctx, id) {
+    if (testAccounts.has(id)) {
+      return {
+        accountId: id,
+        // Read at each sign-in: a rename between two sign-ins shows in the second.
+        async claims(use) {
+          const claims = { sub: id, ...testAccounts.get(id) };
+          if (use === 'userinfo') claims.teams = claims.groups;
+          return claims;
+        },
+      };
+    }
     if (!Object.hasOwn(people, id)) return undefined;
     return {
       accountId: id,
@@ -96,7 +159,17 @@ server.listen(port, host === 'localhost' ? '127.0.0.1' : host, () => {
   const issuer = `http://${host}:${server.address().port}`;
   const provider = new Provider(issuer, configuration);
   provider.on('server_error', (_ctx, err) => console.error('idp error', err));
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    testAccountRoute(req, res)
+      .then((answered) => {
+        if (!answered) callback(req, res);
+      })
+      .catch((e) => {
+        console.error('idp test route', e);
+        res.writeHead(500).end();
+      });
+  });
   console.log(`issuer=${issuer}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -239,8 +239,8 @@ test('an operator scales a service and snapshots a database from the pages', asy
   const csv = await page.request.get('/audit/export.csv?env=dev&outcome=succeeded');
   expect(csv.status()).toBe(200);
   const body = await csv.text();
-  expect(body.split('\r\n')[0]).toBe('id,at,actor,kind,env,target,outcome,detail,ip,user_agent');
-  expect(body).toContain(`e2e-ana,scale,dev,dev-main/prospa-api,succeeded`);
+  expect(body.split('\r\n')[0]).toBe('id,at,actor,actor_id,kind,env,target,outcome,detail,ip,user_agent');
+  expect(body).toContain(`e2e-ana,dev:e2e-ana,scale,dev,dev-main/prospa-api,succeeded`);
   expect(body).toContain('snapshot prospa-db-qd-');
   expect(errors).toEqual([]);
 });

@@ -48,7 +48,7 @@ async fn export(
     let scope = AuditScope {
         envs: app::domain::audit::visible_envs(&user, &envs)
             .map(|v| v.into_iter().map(|e| e.to_string()).collect()),
-        viewer: user.name.clone(),
+        viewer: user.id.clone(),
     };
     let rows = match state.audit.query(&filter, &scope, EXPORT_LIMIT, 0).await {
         Ok((rows, _)) => rows,

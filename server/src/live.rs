@@ -117,6 +117,7 @@ mod tests {
     #[test]
     fn people_get_the_events_of_the_environments_they_may_view_only() {
         let dev_only = Principal {
+            id: app::domain::person::PersonId::dev("devon").unwrap(),
             name: "devon".into(),
             method: AuthMethod::Oidc,
             grants: RoleGrants {

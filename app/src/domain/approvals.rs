@@ -7,6 +7,7 @@ use super::actions::ActionKind;
 use super::change::Change;
 use super::chat::neutralise_mentions;
 use super::local_time::local_instant;
+use super::person::PersonId;
 use super::policy::Role;
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -266,7 +267,10 @@ impl ApprovalPolicy {
 /// One approval or rejection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vote {
+    /// The voter's name, for showing.
     pub by: String,
+    /// Who voted: one vote per person, whatever they are called.
+    pub by_id: PersonId,
     pub approve: bool,
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
@@ -295,7 +299,10 @@ pub struct Release {
     pub changes: Vec<Change>,
     pub reason: String,
     pub ticket_url: Option<String>,
+    /// The requester's name, for showing.
     pub requester: String,
+    /// Who asked: never the one to approve it, whatever they are called now.
+    pub requester_id: PersonId,
     /// The API token the request came through, if any (its owner is the requester).
     pub via_token: Option<String>,
     pub required: u32,
@@ -340,6 +347,9 @@ pub struct GroupVote {
 /// Who is acting on a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor<'a> {
+    /// Who they are: what the checks compare.
+    pub id: &'a PersonId,
+    /// What they are called now: only matched against rows recorded before people had ids.
     pub name: &'a str,
     /// Their role in the request's environment.
     pub role: Option<Role>,
@@ -400,7 +410,7 @@ pub fn check_vote(
     if actor.via_token {
         return Err(Refusal::ViaToken);
     }
-    if actor.name == release.requester {
+    if release.requester_id.may_be(actor.id, actor.name) {
         return Err(Refusal::SelfApproval);
     }
     if actor.role.is_none_or(|r| r < policy.approver_role) {
@@ -409,7 +419,11 @@ pub fn check_vote(
             env: release.env.clone(),
         });
     }
-    if release.votes.iter().any(|v| v.by == actor.name) {
+    if release
+        .votes
+        .iter()
+        .any(|v| v.by_id.may_be(actor.id, actor.name))
+    {
         return Err(Refusal::AlreadyVoted);
     }
     Ok(())
@@ -431,7 +445,7 @@ pub fn check_cancel(release: &Release, actor: Actor<'_>) -> Result<(), Refusal> 
     if !release.state.is_pending() {
         return Err(Refusal::NotCancellable(release.state));
     }
-    if actor.name == release.requester || actor.role == Some(Role::Admin) {
+    if *actor.id == release.requester_id || actor.role == Some(Role::Admin) {
         Ok(())
     } else {
         Err(Refusal::NotRequesterOrAdmin)
@@ -523,12 +537,12 @@ pub fn check_direct(
     }
 }
 
-/// Whether `name` (holding `role` in the request's environment) is someone this request waits
-/// for: the navigation badge and the "awaiting my approval" filter.
+/// Whether the person `id` called `name` (holding `role` in the request's environment) is
+/// someone this request waits for: the navigation badge and the "awaiting my approval" filter.
 pub fn awaits(
     policy: &ApprovalPolicy,
     release: &Release,
-    name: &str,
+    (id, name): (&PersonId, &str),
     role: Option<Role>,
     now: DateTime<Utc>,
 ) -> bool {
@@ -536,6 +550,7 @@ pub fn awaits(
         policy,
         release,
         Actor {
+            id,
             name,
             role,
             via_token: false,
@@ -719,6 +734,7 @@ mod tests {
             reason: "release 2".into(),
             ticket_url: None,
             requester: "olga".into(),
+            requester_id: id("olga"),
             via_token: None,
             required: 2,
             state,
@@ -728,6 +744,7 @@ mod tests {
                 .iter()
                 .map(|(by, approve)| Vote {
                     by: by.to_string(),
+                    by_id: id(by),
                     approve: *approve,
                     comment: None,
                     at: at("2026-11-24T10:05:00Z"),
@@ -741,9 +758,21 @@ mod tests {
         }
     }
 
-    fn person(name: &str, role: Role) -> Actor<'_> {
+    /// The SSO id of the test provider's person `sub`.
+    fn id(sub: &str) -> PersonId {
+        PersonId::oidc("https://idp.example", sub).unwrap()
+    }
+
+    /// An actor whose id is the test provider's `sub` and who is called the same.
+    fn person(sub: &str, role: Role) -> Actor<'static> {
+        named(sub, sub, role)
+    }
+
+    /// An actor with the test provider's `sub`, called `name` now.
+    fn named(sub: &str, name: &str, role: Role) -> Actor<'static> {
         Actor {
-            name,
+            id: Box::leak(Box::new(id(sub))),
+            name: Box::leak(name.to_string().into_boxed_str()),
             role: Some(role),
             via_token: false,
         }
@@ -759,9 +788,8 @@ mod tests {
         let now = at("2026-11-24T12:00:00Z");
         let open = release(ReleaseState::Requested, &[("ann", true)]);
         let token = Actor {
-            name: "bob",
-            role: Some(Role::Admin),
             via_token: true,
+            ..person("bob", Role::Admin)
         };
         /// What, the request, who, when, and the expected answer.
         type Case<'a> = (
@@ -832,11 +860,102 @@ mod tests {
             );
         }
         let no_role = Actor {
-            name: "eve",
             role: None,
-            via_token: false,
+            ..person("eve", Role::Admin)
         };
         assert!(check_vote(&policy, &open, no_role, now).is_err());
+    }
+
+    #[test]
+    fn votes_compare_people_by_id_whatever_they_are_called() {
+        let policy = ApprovalPolicy {
+            required: 2,
+            ..Default::default()
+        };
+        let now = at("2026-11-24T12:00:00Z");
+        // olga (sub u-olga) asked; rita (sub u-rita) approved.
+        let mut open = release(ReleaseState::Requested, &[]);
+        open.requester_id = id("u-olga");
+        open.votes = vec![Vote {
+            by: "rita".into(),
+            by_id: id("u-rita"),
+            approve: true,
+            comment: None,
+            at: now,
+        }];
+        // A request and a vote recorded before people had ids.
+        let mut old = open.clone();
+        old.requester_id = PersonId::parse("legacy:olga").unwrap();
+        old.votes[0].by_id = PersonId::parse("legacy:rita").unwrap();
+        let other_idp = Actor {
+            id: Box::leak(Box::new(
+                PersonId::oidc("https://other.example", "u-olga").unwrap(),
+            )),
+            ..named("u-x", "olga", Role::Approver)
+        };
+        let table = [
+            (
+                "the requester renamed at the provider",
+                &open,
+                named("u-olga", "olga.lima", Role::Approver),
+                Err(Refusal::SelfApproval),
+            ),
+            (
+                "someone else who is also called olga",
+                &open,
+                named("u-olga-2", "olga", Role::Approver),
+                Ok(()),
+            ),
+            ("the same sub at another provider", &open, other_idp, Ok(())),
+            (
+                "the voter renamed at the provider",
+                &open,
+                named("u-rita", "rita.s", Role::Approver),
+                Err(Refusal::AlreadyVoted),
+            ),
+            (
+                "someone else who is also called rita",
+                &open,
+                named("u-rita-2", "rita", Role::Approver),
+                Ok(()),
+            ),
+            (
+                "anyone called like a legacy requester",
+                &old,
+                named("u-olga-2", "olga", Role::Approver),
+                Err(Refusal::SelfApproval),
+            ),
+            (
+                "anyone called like a legacy voter",
+                &old,
+                named("u-rita-2", "rita", Role::Approver),
+                Err(Refusal::AlreadyVoted),
+            ),
+            (
+                "someone else on a legacy request",
+                &old,
+                named("u-bob", "bob", Role::Approver),
+                Ok(()),
+            ),
+        ];
+        for (what, release, actor, expected) in table {
+            assert_eq!(check_vote(&policy, release, actor, now), expected, "{what}");
+        }
+        // Cancelling grants, so it matches ids only: a namesake of a legacy requester may not.
+        let cancels = [
+            (&open, named("u-olga", "olga.lima", Role::Operator), true),
+            (&open, named("u-olga-2", "olga", Role::Operator), false),
+            (&old, named("u-olga", "olga", Role::Operator), false),
+        ];
+        for (release, actor, may) in cancels {
+            assert_eq!(
+                check_cancel(release, actor).is_ok(),
+                may,
+                "{} as {}",
+                actor.id,
+                actor.name
+            );
+        }
     }
 
     #[test]
@@ -963,9 +1082,8 @@ mod tests {
         let inside = at("2026-12-24T12:00:00Z");
         let outside = at("2026-12-19T12:00:00Z");
         let token_admin = Actor {
-            name: "root",
-            role: Some(Role::Admin),
             via_token: true,
+            ..person("root", Role::Admin)
         };
         let frozen = Err(Refusal::FrozenNow {
             env: "prod".into(),
@@ -1247,9 +1365,33 @@ mod tests {
         let policy = ApprovalPolicy::default();
         let now = at("2026-11-24T12:00:00Z");
         let open = release(ReleaseState::Requested, &[("ann", true)]);
-        assert!(awaits(&policy, &open, "bob", Some(Role::Approver), now));
-        assert!(!awaits(&policy, &open, "ann", Some(Role::Approver), now));
-        assert!(!awaits(&policy, &open, "olga", Some(Role::Admin), now));
-        assert!(!awaits(&policy, &open, "dan", Some(Role::Operator), now));
+        assert!(awaits(
+            &policy,
+            &open,
+            (&id("bob"), "bob"),
+            Some(Role::Approver),
+            now
+        ));
+        assert!(!awaits(
+            &policy,
+            &open,
+            (&id("ann"), "ann"),
+            Some(Role::Approver),
+            now
+        ));
+        assert!(!awaits(
+            &policy,
+            &open,
+            (&id("olga"), "olga"),
+            Some(Role::Admin),
+            now
+        ));
+        assert!(!awaits(
+            &policy,
+            &open,
+            (&id("dan"), "dan"),
+            Some(Role::Operator),
+            now
+        ));
     }
 }

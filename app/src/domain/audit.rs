@@ -22,7 +22,12 @@ pub const OUTCOMES: [&str; 7] = [
 pub struct AuditRow {
     pub id: i64,
     pub at: DateTime<Utc>,
+    /// The actor's name, for showing.
     pub actor: String,
+    /// Who the actor is (`oidc:<issuer>#<sub>`, `dev:<name>`, `system:quarterdeck`;
+    /// `legacy:<name>` for entries written before people had ids).
+    #[serde(default)]
+    pub actor_id: String,
     pub kind: String,
     pub env: Option<String>,
     pub target: Option<String>,
@@ -157,7 +162,10 @@ impl AuditOutcome {
 /// constructor, so every entry point records the same facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// The actor's name, for showing.
     pub actor: String,
+    /// Who the actor is.
+    pub actor_id: super::person::PersonId,
     pub kind: AuditKind,
     pub env: Option<String>,
     pub target: Option<String>,
@@ -172,10 +180,11 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// An entry for `caller`: its name, address, user agent and token.
+    /// An entry for `caller`: its name and id, address, user agent and token.
     pub fn new(caller: &super::caller::Caller, kind: AuditKind, outcome: AuditOutcome) -> Self {
         Self {
             actor: caller.name().to_string(),
+            actor_id: caller.id().clone(),
             kind,
             env: None,
             target: None,
@@ -253,8 +262,10 @@ impl AuditFilter {
         page: Option<&str>,
     ) -> Result<Self, String> {
         let actor = non_empty(actor).map(str::to_string);
-        if actor.as_ref().is_some_and(|a| a.chars().count() > 100) {
-            return Err("the actor filter is longer than 100 characters".into());
+        // A name or a person id (an issuer URL and a `sub` can be long).
+        let max = super::person::PERSON_ID_MAX;
+        if actor.as_ref().is_some_and(|a| a.chars().count() > max) {
+            return Err(format!("the actor filter is longer than {max} characters"));
         }
         let env = non_empty(env)
             .map(EnvId::parse)
@@ -333,14 +344,15 @@ impl AuditFilter {
 }
 
 /// Admins see every entry; others see the entries of environments they may view (not sign-ins
-/// or other people's entries without an environment, except their own).
-pub fn may_see(principal: &Principal, entry_env: Option<&str>, entry_actor: &str) -> bool {
+/// or other people's entries without an environment, except their own: the actor's id is
+/// theirs, whatever either is called).
+pub fn may_see(principal: &Principal, entry_env: Option<&str>, entry_actor_id: &str) -> bool {
     if principal.grants.everywhere == Some(Role::Admin) {
         return true;
     }
     match entry_env.and_then(|e| EnvId::parse(e).ok()) {
         Some(env) => authorize(principal, Action::View, &env).is_ok(),
-        None => entry_actor == principal.name,
+        None => entry_actor_id == principal.id.as_str(),
     }
 }
 
@@ -377,13 +389,14 @@ pub fn csv_field(value: &str) -> String {
     }
 }
 
-pub const CSV_HEADER: &str = "id,at,actor,kind,env,target,outcome,detail,ip,user_agent";
+pub const CSV_HEADER: &str = "id,at,actor,actor_id,kind,env,target,outcome,detail,ip,user_agent";
 
 pub fn csv_line(row: &AuditRow) -> String {
     [
         row.id.to_string(),
         row.at.to_rfc3339(),
         row.actor.clone(),
+        row.actor_id.clone(),
         row.kind.clone(),
         row.env.clone().unwrap_or_default(),
         row.target.clone().unwrap_or_default(),
@@ -405,6 +418,7 @@ mod tests {
 
     fn person(everywhere: Option<Role>, per_env: &[(&str, Role)]) -> Principal {
         Principal {
+            id: crate::domain::person::PersonId::dev("ana").unwrap(),
             name: "ana".into(),
             method: AuthMethod::Oidc,
             grants: RoleGrants {
@@ -493,8 +507,10 @@ mod tests {
             (&admin, None, "bob", true),
             (&prod_operator, Some("prod"), "bob", true),
             (&prod_operator, Some("dev"), "bob", false),
-            (&prod_operator, None, "bob", false),
-            (&prod_operator, None, "ana", true),
+            (&prod_operator, None, "dev:bob", false),
+            (&prod_operator, None, "dev:ana", true),
+            // Someone else who is also called ana.
+            (&prod_operator, None, "oidc:https://idp.example#u-2", false),
         ];
         for (who, env, actor, expected) in table {
             assert_eq!(may_see(who, env, actor), expected, "{env:?} {actor}");

@@ -3,6 +3,7 @@
 //! so the audit row it writes names the person, the client's address and user agent, and the
 //! token, whatever the entry point.
 
+use super::person::PersonId;
 use super::policy::{AuthMethod, Principal, RoleGrants};
 use super::tokens::ApiToken;
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,7 @@ impl Caller {
     pub fn job(job: &'static str) -> Self {
         Self {
             principal: Principal {
+                id: PersonId::system(SYSTEM_ACTOR),
                 name: SYSTEM_ACTOR.to_string(),
                 method: AuthMethod::Dev,
                 grants: RoleGrants::default(),
@@ -86,6 +88,7 @@ impl Caller {
     pub fn unknown(ip: Option<String>, user_agent: Option<&str>) -> Self {
         Self::page(
             Principal {
+                id: PersonId::unknown(),
                 name: "unknown".to_string(),
                 method: AuthMethod::Oidc,
                 grants: RoleGrants::default(),
@@ -96,17 +99,23 @@ impl Caller {
         )
     }
 
-    /// The console's own background job `job` taking a step for `person` (an approved release
-    /// runs as its requester): the audit names the person, with no address.
-    pub fn job_for(job: &'static str, person: &str) -> Self {
+    /// The console's own background job `job` taking a step for the person `id` called `name`
+    /// (an approved release runs as its requester): the audit names the person, with no address.
+    pub fn job_for(job: &'static str, name: &str, id: &PersonId) -> Self {
         let mut caller = Self::job(job);
-        caller.principal.name = person.to_string();
+        caller.principal.name = name.to_string();
+        caller.principal.id = id.clone();
         caller
     }
 
-    /// The name recorded as the actor.
+    /// The name recorded as the actor, for showing.
     pub fn name(&self) -> &str {
         &self.principal.name
+    }
+
+    /// Who the actor is: what the console compares and stores beside the name.
+    pub fn id(&self) -> &PersonId {
+        &self.principal.id
     }
 
     /// The API token the request came with, if any.
@@ -147,6 +156,7 @@ mod tests {
 
     fn ana() -> Principal {
         Principal {
+            id: PersonId::dev("ana").unwrap(),
             name: "ana".into(),
             method: AuthMethod::Oidc,
             grants: RoleGrants::everywhere(Role::Operator),
@@ -165,6 +175,7 @@ mod tests {
             envs: None,
             role: Role::Operator,
             created_by: "ana".into(),
+            created_by_id: PersonId::dev("ana").unwrap(),
             created_at: at,
             expires_at: at + chrono::Duration::days(30),
             revoked_at: None,
@@ -203,6 +214,12 @@ mod tests {
         ];
         for (caller, name, ip, agent, token, job) in table {
             assert_eq!(caller.name(), name);
+            let id = if job {
+                PersonId::system(SYSTEM_ACTOR)
+            } else {
+                PersonId::dev("ana").unwrap()
+            };
+            assert_eq!(caller.id(), &id, "{name}");
             assert_eq!(caller.ip.as_deref(), ip);
             assert_eq!(caller.user_agent, agent);
             assert_eq!(caller.token(), token);
@@ -213,5 +230,9 @@ mod tests {
         assert_eq!(api.principal.method, AuthMethod::Token);
         assert_eq!(api.via().as_deref(), Some("API token ci for ci-bot"));
         assert_eq!(Caller::page(ana(), None, None).via(), None);
+        let ana_id = PersonId::dev("ana").unwrap();
+        let for_ana = Caller::job_for("release executor", "ana", &ana_id);
+        assert_eq!((for_ana.name(), for_ana.id()), ("ana", &ana_id));
+        assert!(for_ana.is_job() && for_ana.principal.grants.is_empty());
     }
 }

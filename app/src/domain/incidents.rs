@@ -6,6 +6,7 @@
 use super::actions::ActionKind;
 use super::chat::neutralise_mentions;
 use super::inventory::AlarmState;
+use super::person::PersonId;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -178,9 +179,18 @@ pub struct Incident {
     pub last_fired_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
+    /// The name of whoever acknowledged it, for showing.
     pub acknowledged_by: Option<String>,
+    /// Who acknowledged it.
+    #[serde(default)]
+    pub acknowledged_by_id: Option<PersonId>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The name it is assigned to, for showing.
     pub assignee: Option<String>,
+    /// Who it is assigned to, when that is known: someone who took it ("assign to me"). An
+    /// assignment to a typed name names nobody's id until that person takes it.
+    #[serde(default)]
+    pub assignee_id: Option<PersonId>,
     pub escalated_at: Option<DateTime<Utc>>,
     /// How often it reopened.
     pub reopened: i64,
@@ -192,9 +202,24 @@ impl Incident {
         self.state == IncidentState::Open
     }
 
-    /// Who owns it: the assignee, else whoever acknowledged it.
+    /// Who owns it, by name: the assignee, else whoever acknowledged it.
     pub fn owner(&self) -> Option<&str> {
         self.assignee.as_deref().or(self.acknowledged_by.as_deref())
+    }
+
+    /// Who owns it, by id: the assignee's (none for an assignment to a typed name), else
+    /// whoever acknowledged it.
+    pub fn owner_id(&self) -> Option<&PersonId> {
+        if self.assignee.is_some() {
+            self.assignee_id.as_ref()
+        } else {
+            self.acknowledged_by_id.as_ref()
+        }
+    }
+
+    /// Whether it is assigned to the person `id`.
+    pub fn assigned_to(&self, id: &PersonId) -> bool {
+        self.assignee_id.as_ref() == Some(id)
     }
 
     pub fn firing(&self) -> usize {
@@ -282,7 +307,12 @@ pub fn escalation_due(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     Acknowledge,
-    Assign(String),
+    /// To the person called `name`; `id` when it is someone the console knows (the person
+    /// asking, taking it themselves), none for a typed name.
+    Assign {
+        name: String,
+        id: Option<PersonId>,
+    },
     Note(String),
     Resolve(String),
 }
@@ -293,7 +323,7 @@ impl Response {
         use super::audit::AuditKind;
         match self {
             Response::Acknowledge => AuditKind::IncidentAck,
-            Response::Assign(_) => AuditKind::IncidentAssign,
+            Response::Assign { .. } => AuditKind::IncidentAssign,
             Response::Note(_) => AuditKind::IncidentNote,
             Response::Resolve(_) => AuditKind::IncidentResolve,
         }
@@ -352,10 +382,13 @@ pub fn check_response(incident: &Incident, response: &Response) -> Result<(), St
             Some(by) => Err(format!("incident #{id} is already acknowledged by {by}")),
             None => Ok(()),
         },
-        Response::Assign(to) if incident.assignee.as_deref() == Some(to.as_str()) => {
-            Err(format!("incident #{id} is already assigned to {to}"))
+        Response::Assign { name, id: to }
+            if incident.assignee.as_deref() == Some(name.as_str())
+                && incident.assignee_id == *to =>
+        {
+            Err(format!("incident #{id} is already assigned to {name}"))
         }
-        Response::Assign(_) | Response::Resolve(_) => Ok(()),
+        Response::Assign { .. } | Response::Resolve(_) => Ok(()),
     }
 }
 
@@ -365,16 +398,16 @@ pub struct IncidentFilter {
     pub env: Option<String>,
     /// `None`: open ones.
     pub state: Option<IncidentState>,
-    /// Owned by (assigned to, else acknowledged by) this person.
+    /// Owned by (assigned to, else acknowledged by) this person, by id.
     pub mine: bool,
     pub unacknowledged: bool,
 }
 
 impl IncidentFilter {
-    pub fn matches(&self, incident: &Incident, me: &str) -> bool {
+    pub fn matches(&self, incident: &Incident, me: &PersonId) -> bool {
         self.env.as_deref().is_none_or(|e| e == incident.env)
             && incident.state == self.state.unwrap_or(IncidentState::Open)
-            && (!self.mine || incident.owner() == Some(me))
+            && (!self.mine || incident.owner_id() == Some(me))
             && (!self.unacknowledged || incident.acknowledged_at.is_none())
     }
 }
@@ -680,11 +713,24 @@ mod tests {
             resolved_at: resolved.map(at),
             resolved_by: None,
             acknowledged_by: None,
+            acknowledged_by_id: None,
             acknowledged_at: None,
             assignee: None,
+            assignee_id: None,
             escalated_at: None,
             reopened: 0,
             alarms: vec![],
+        }
+    }
+
+    fn id(sub: &str) -> PersonId {
+        PersonId::oidc("https://idp.example", sub).unwrap()
+    }
+
+    fn assign(name: &str, sub: Option<&str>) -> Response {
+        Response::Assign {
+            name: name.into(),
+            id: sub.map(id),
         }
     }
 
@@ -982,8 +1028,10 @@ mod tests {
         let open = incident(7, IncidentState::Open, "2026-11-29T09:00:00Z", None);
         let acked = Incident {
             acknowledged_by: Some("ana".into()),
+            acknowledged_by_id: Some(id("u-ana")),
             acknowledged_at: Some(at("2026-11-29T09:05:00Z")),
             assignee: Some("bob".into()),
+            assignee_id: Some(id("u-bob")),
             ..open.clone()
         };
         let resolved = incident(8, IncidentState::Resolved, "2026-11-29T09:00:00Z", None);
@@ -994,12 +1042,16 @@ mod tests {
                 Response::Acknowledge,
                 Err("incident #7 is already acknowledged by ana"),
             ),
-            (&acked, Response::Assign("cem".into()), Ok(())),
+            (&acked, assign("cem", None), Ok(())),
             (
                 &acked,
-                Response::Assign("bob".into()),
+                assign("bob", Some("u-bob")),
                 Err("incident #7 is already assigned to bob"),
             ),
+            // Someone else who is also called bob takes it; bob by name alone is another
+            // assignment too.
+            (&acked, assign("bob", Some("u-bob-2")), Ok(())),
+            (&acked, assign("bob", None), Ok(())),
             (&open, Response::Resolve("fixed".into()), Ok(())),
             (
                 &resolved,
@@ -1016,6 +1068,19 @@ mod tests {
             );
         }
         assert_eq!(acked.owner(), Some("bob"));
+        assert_eq!(acked.owner_id(), Some(&id("u-bob")));
+        assert!(acked.assigned_to(&id("u-bob")) && !acked.assigned_to(&id("u-ana")));
+        let by_name = Incident {
+            assignee_id: None,
+            ..acked.clone()
+        };
+        assert_eq!(by_name.owner_id(), None, "a typed name is nobody's id");
+        let unassigned = Incident {
+            assignee: None,
+            assignee_id: None,
+            ..acked.clone()
+        };
+        assert_eq!(unassigned.owner_id(), Some(&id("u-ana")));
         assert!(parse_note("  ").is_err());
         assert!(parse_note(&"x".repeat(NOTE_MAX + 1)).is_err());
         assert!(parse_note("bad\u{7}bell").is_err());
@@ -1084,19 +1149,28 @@ mod tests {
         let mine = Incident {
             id: 2,
             assignee: Some("ana".into()),
+            assignee_id: Some(id("u-ana")),
             acknowledged_at: Some(at("2026-11-29T09:01:00Z")),
             acknowledged_by: Some("bob".into()),
+            acknowledged_by_id: Some(id("u-bob")),
             ..open.clone()
         };
         let resolved = incident(3, IncidentState::Resolved, "2026-11-29T08:00:00Z", None);
-        let all = [open, mine, resolved];
+        // Assigned to another person who is also called ana: not mine.
+        let namesakes = Incident {
+            id: 4,
+            assignee: Some("ana".into()),
+            assignee_id: Some(id("u-ana-2")),
+            ..open.clone()
+        };
+        let all = [open, mine, resolved, namesakes];
         let ids = |f: IncidentFilter| -> Vec<i64> {
             all.iter()
-                .filter(|i| f.matches(i, "ana"))
+                .filter(|i| f.matches(i, &id("u-ana")))
                 .map(|i| i.id)
                 .collect()
         };
-        assert_eq!(ids(IncidentFilter::default()), vec![1, 2]);
+        assert_eq!(ids(IncidentFilter::default()), vec![1, 2, 4]);
         assert_eq!(
             ids(IncidentFilter {
                 mine: true,
@@ -1109,7 +1183,7 @@ mod tests {
                 unacknowledged: true,
                 ..Default::default()
             }),
-            vec![1]
+            vec![1, 4]
         );
         assert_eq!(
             ids(IncidentFilter {

@@ -157,7 +157,10 @@ pub struct Override {
     pub who: String,
     pub from: DateTime<Utc>,
     pub until: DateTime<Utc>,
+    /// The name of the admin who set it, for showing.
     pub created_by: String,
+    /// Who set it.
+    pub created_by_id: super::person::PersonId,
     pub reason: Option<String>,
 }
 
@@ -276,6 +279,7 @@ mod tests {
             from: at(from),
             until: at(until),
             created_by: "admin".into(),
+            created_by_id: crate::domain::person::PersonId::dev("admin").unwrap(),
             reason: None,
         };
         // cem's week is 2026-11-23T08:00Z .. 2026-11-30T08:00Z; dan covers Wednesday.

@@ -2,6 +2,7 @@
 //! every server function and route; the UI calls the same function to hide what a user may not do.
 
 use super::ids::EnvId;
+use super::person::PersonId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -88,9 +89,12 @@ impl RoleGrants {
     }
 }
 
-/// A signed-in person.
+/// A signed-in person: who they are (`id`, what the console compares) and what to call them
+/// (`name`, for showing only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
+    pub id: PersonId,
+    /// The display name: never compared, two people may share one.
     pub name: String,
     pub method: AuthMethod,
     pub grants: RoleGrants,
@@ -244,7 +248,6 @@ pub fn may_change_rotation(principal: &Principal, environments: &[String]) -> bo
 }
 
 /// True when the principal may at least see something somewhere.
-
 pub fn has_any_access(principal: &Principal) -> bool {
     !principal.grants.is_empty()
 }
@@ -259,6 +262,7 @@ mod tests {
 
     fn principal(everywhere: Option<Role>, per_env: &[(&str, Role)]) -> Principal {
         Principal {
+            id: PersonId::system("test"),
             name: "ana".into(),
             method: AuthMethod::Dev,
             grants: RoleGrants {
@@ -282,7 +286,9 @@ mod tests {
     fn a_rotation_is_changed_only_by_an_admin_of_every_environment_it_answers() {
         use Role::*;
         let both = ["staging".to_string(), "prod".to_string()];
-        let table: &[(Option<Role>, &[(&str, Role)], &[String], bool)] = &[
+        /// Grant everywhere, per-environment grants, the rotation's environments, allowed.
+        type Row<'a> = (Option<Role>, &'a [(&'a str, Role)], &'a [String], bool);
+        let table: &[Row<'_>] = &[
             (Some(Admin), &[], &both, true),
             (None, &[("staging", Admin), ("prod", Admin)], &both, true),
             (None, &[("staging", Admin)], &both, false),

@@ -4,6 +4,7 @@
 //! request), who may end another person's sessions, and the admin's list of people signed in.
 
 use super::ids::EnvId;
+use super::person::PersonId;
 use super::policy::{AuthMethod, Principal, Role};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,21 +76,19 @@ pub fn judge(
     }
 }
 
-/// The name a person's sessions are filed under, to end them all at once.
-pub fn person_key(principal: &Principal) -> String {
-    principal.name.clone()
+/// Whom a person's sessions are filed under, to end them all at once: their id, so a rename at
+/// the identity provider keeps them together and a namesake's stay apart.
+pub fn person_key(principal: &Principal) -> &PersonId {
+    &principal.id
 }
 
-/// Checks the person whose sessions an admin means to end, as typed or posted.
-pub fn parse_person(text: &str) -> Result<String, String> {
+/// Checks the person whose sessions an admin means to end, as posted: their id.
+pub fn parse_person(text: &str) -> Result<PersonId, String> {
     let person = text.trim();
     if person.is_empty() {
         return Err("name the person whose sessions to end".into());
     }
-    if person.chars().count() > 200 || person.chars().any(char::is_control) {
-        return Err(format!("{person:?} is not a person's name"));
-    }
-    Ok(person.to_string())
+    PersonId::parse(person).map_err(|e| e.to_string())
 }
 
 /// Who may see who is signed in and end another person's sessions: a person signed in (not a
@@ -108,6 +107,8 @@ pub fn may_end_sessions(user: &Principal, envs: &[EnvId]) -> bool {
 /// A person with sessions that have not expired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedInPerson {
+    pub person_id: PersonId,
+    /// The name of their latest sign-in, for showing.
     pub person: String,
     pub sessions: u32,
     /// Their latest sign-in.
@@ -196,6 +197,7 @@ mod tests {
         let prod = EnvId::parse("prod").unwrap();
         let envs = [dev.clone(), prod.clone()];
         let person = |method, everywhere, per_env: &[(&EnvId, Role)]| Principal {
+            id: PersonId::dev("ana").unwrap(),
             name: "ana".into(),
             method,
             grants: RoleGrants {
@@ -235,10 +237,29 @@ mod tests {
     }
 
     #[test]
-    fn the_person_is_a_plain_name() {
-        assert_eq!(parse_person("  ana "), Ok("ana".to_string()));
-        for bad in ["", "   ", "a\u{7}b", &"x".repeat(201)] {
-            assert!(parse_person(bad).is_err(), "{bad:?}");
+    fn the_person_is_named_by_their_id() {
+        let table = [
+            ("  dev:ana ", Some("dev:ana")),
+            ("oidc:http://idp#u-1", Some("oidc:http://idp#u-1")),
+            ("", None),
+            ("   ", None),
+            ("ana", None),
+            ("dev:a\u{7}b", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(
+                parse_person(text).ok().as_ref().map(PersonId::as_str),
+                want,
+                "{text:?}"
+            );
         }
+        let ana = Principal {
+            id: PersonId::dev("ana").unwrap(),
+            name: "Ana".into(),
+            method: AuthMethod::Dev,
+            grants: RoleGrants::default(),
+            groups: vec![],
+        };
+        assert_eq!(person_key(&ana).as_str(), "dev:ana");
     }
 }

@@ -5,6 +5,7 @@
 //! itself, its hash and its storage live in the server.
 
 use super::ids::EnvId;
+use super::person::PersonId;
 use super::policy::{AuthMethod, Principal, Role, RoleGrants};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,9 +21,11 @@ pub struct ApiToken {
     /// `None`: every environment.
     pub envs: Option<Vec<EnvId>>,
     pub role: Role,
-    /// The person who created the token and answers for it: requests made with it are theirs,
-    /// and they may not approve them.
+    /// The name of the person who created the token and answers for it, for showing.
     pub created_by: String,
+    /// Who created the token: requests made with it are this person's, and they may not approve
+    /// them.
+    pub created_by_id: PersonId,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -58,6 +61,7 @@ impl ApiToken {
             },
         };
         Principal {
+            id: self.created_by_id.clone(),
             name: self.created_by.clone(),
             method: AuthMethod::Token,
             grants,
@@ -225,6 +229,7 @@ mod tests {
             envs: Some(vec![EnvId::parse("prod").unwrap()]),
             role: Role::Operator,
             created_by: "alice".into(),
+            created_by_id: PersonId::parse("oidc:https://idp.example#a-17").unwrap(),
             created_at: now,
             expires_at: now + chrono::Duration::days(30),
             revoked_at: None,
@@ -233,6 +238,7 @@ mod tests {
         let p = token.principal();
         // The service account the token is labelled for is nobody: its creator answers for it.
         assert_eq!(p.name, "alice");
+        assert_eq!(p.id.as_str(), "oidc:https://idp.example#a-17");
         assert_eq!(p.method, AuthMethod::Token);
         assert_eq!(
             p.grants.role_in(&EnvId::parse("prod").unwrap()),
@@ -255,6 +261,7 @@ mod tests {
     fn only_admins_of_every_covered_environment_manage_tokens() {
         let all = envs();
         let person = |grants: RoleGrants, method| Principal {
+            id: PersonId::dev("p").unwrap(),
             name: "p".into(),
             method,
             grants,

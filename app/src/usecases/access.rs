@@ -86,6 +86,6 @@ pub fn audit_scope(user: &Principal, services: &AppServices) -> AuditScope {
     AuditScope {
         envs: crate::domain::audit::visible_envs(user, &all_envs(services))
             .map(|v| v.into_iter().map(|e| e.to_string()).collect()),
-        viewer: user.name.clone(),
+        viewer: user.id.clone(),
     }
 }

@@ -190,7 +190,7 @@ pub async fn run_prepared(
     // checked against the state the first run changed (scaling to 5 twice is one action).
     let finished = services
         .action_store
-        .finished(&key, caller.name(), env_id.as_str(), kind)
+        .finished(&key, caller.id(), env_id.as_str(), kind)
         .await
         .context("reading a finished action")?;
     if let Some(result) = finished {
@@ -237,6 +237,7 @@ async fn check_freeze(
 ) -> Result<(), AppError> {
     let env = state.descriptor.id.as_str();
     let actor = Actor {
+        id: caller.id(),
         name: caller.name(),
         role: caller.principal.grants.role_in(&state.descriptor.id),
         via_token: caller.principal.method == AuthMethod::Token,

@@ -99,6 +99,7 @@ pub async fn execute_recorded(
     let record = ActionRecord {
         key: key.clone(),
         actor: caller.name().to_string(),
+        actor_id: caller.id().clone(),
         env: env_id.to_string(),
         kind,
         target: prepared.target.clone(),
@@ -447,7 +448,7 @@ async fn record_outcome(
             );
             services
                 .action_store
-                .finished(&record.key, &record.actor, &record.env, record.kind)
+                .finished(&record.key, &record.actor_id, &record.env, record.kind)
                 .await
                 .ok()
                 .flatten()

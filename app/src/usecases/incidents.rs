@@ -6,7 +6,7 @@ use super::access::authorized_state;
 use super::live::LiveKind;
 use super::services::AppServices;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
-use crate::domain::caller::{Caller, SYSTEM_ACTOR};
+use crate::domain::caller::Caller;
 use crate::domain::incidents::{
     self, build_timeline, check_response, escalation_due, group_key, notice_body, place,
     resolves_by_itself, severity_of, EntryKind, Incident, IncidentAlarm, IncidentEvent,
@@ -245,7 +245,7 @@ pub async fn process_poll(services: &AppServices, poll: Poll<'_>) -> Result<Poll
             if store
                 .respond(
                     incident.id,
-                    SYSTEM_ACTOR,
+                    &Caller::job(POLLER).principal,
                     &Response::Resolve(note),
                     poll.now,
                     audit,
@@ -517,7 +517,8 @@ pub async fn respond(
     check_response(&incident, &response).map_err(AppError::Conflict)?;
     let detail = match &response {
         Response::Acknowledge => None,
-        Response::Assign(to) => Some(format!("assigned to {to}")),
+        Response::Assign { name, id: Some(id) } => Some(format!("assigned to {name} ({id})")),
+        Response::Assign { name, id: None } => Some(format!("assigned to {name}")),
         Response::Note(text) | Response::Resolve(text) => Some(text.clone()),
     };
     let audit = AuditEntry::new(caller, response.audit_kind(), AuditOutcome::Succeeded)
@@ -526,7 +527,7 @@ pub async fn respond(
         .maybe_detail(detail);
     let changed = services
         .incidents
-        .respond(id, caller.name(), &response, Utc::now(), audit)
+        .respond(id, &caller.principal, &response, Utc::now(), audit)
         .await
         .context("recording a response to an incident")?;
     if !changed {

@@ -111,6 +111,7 @@ pub async fn add_override(
         from,
         until,
         created_by: caller.name().to_string(),
+        created_by_id: caller.id().clone(),
         reason,
     };
     let id = services

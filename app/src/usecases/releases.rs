@@ -112,6 +112,7 @@ pub async fn request_release(
         reason: reason.clone(),
         ticket_url: prepared.ticket_url.clone(),
         requester: caller.name().to_string(),
+        requester_id: caller.id().clone(),
         via_token: caller.token().map(|(_, name)| name.to_string()),
         required: policy.required,
         created_at: now,
@@ -194,7 +195,7 @@ pub async fn check_group_free(
         .await
         .context("reading a promotion group")?;
     match owner {
-        Some(owner) if owner.env != env || owner.creator != caller.name() => {
+        Some(owner) if owner.env != env || owner.creator_id != *caller.id() => {
             Err(group_taken(group))
         }
         _ => Ok(()),
@@ -229,6 +230,7 @@ pub async fn visible_release(
 
 fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
     Actor {
+        id: &user.id,
         name: &user.name,
         role: user.grants.role_in(&state.descriptor.id),
         via_token: user.method == crate::domain::policy::AuthMethod::Token,
@@ -282,6 +284,7 @@ pub async fn vote(
     }
     let vote = Vote {
         by: caller.name().to_string(),
+        by_id: caller.id().clone(),
         approve,
         comment: comment.clone(),
         at: now,
@@ -664,7 +667,7 @@ pub async fn try_execute(
     };
     let key = IdempotencyKey::for_release(id);
     let ran = execute_recorded(
-        &Caller::job_for(EXECUTOR, &release.requester),
+        &Caller::job_for(EXECUTOR, &release.requester, &release.requester_id),
         services,
         &env_id,
         release.kind,
@@ -829,7 +832,7 @@ pub async fn sweep(services: &AppServices) -> Result<(), AppError> {
                     .action_store
                     .finished(
                         &IdempotencyKey::for_release(id),
-                        &release.requester,
+                        &release.requester_id,
                         &release.env,
                         release.kind,
                     )
@@ -873,7 +876,7 @@ pub fn awaits_vote_of(
             crate::domain::approvals::awaits(
                 &s.descriptor.approval,
                 release,
-                &user.name,
+                (&user.id, &user.name),
                 user.grants.role_in(&s.descriptor.id),
                 now,
             )
@@ -898,7 +901,7 @@ pub async fn list(
         .list(&ReleaseQuery {
             envs: visible,
             state,
-            requester: mine.then(|| user.name.clone()),
+            requester: mine.then(|| user.id.clone()),
             target: None,
             group: None,
             limit: 200,

@@ -134,11 +134,11 @@ pub async fn create_token(
     );
     match services
         .tokens
-        .create(&request, caller.name(), chrono::Utc::now(), entry)
+        .create(&request, &caller.principal, chrono::Utc::now(), entry)
         .await
         .context("creating a token")?
     {
-        TokenCreated::Created(token, secret) => Ok((token, secret)),
+        TokenCreated::Created(token, secret) => Ok((*token, secret)),
         TokenCreated::NameTaken => Err(AppError::Conflict(format!(
             "a token named {} exists; pick another name or revoke it first",
             request.name

@@ -8,6 +8,7 @@ use app::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use app::domain::caller::Caller;
 use app::domain::flash::LoginError;
 use app::domain::ids::{parse_user_name, safe_next_path};
+use app::domain::person::PersonId;
 use app::domain::policy::{AuthMethod, Principal, Role, RoleGrants};
 use app::ports::AuditPort;
 use app::ssr::client_ip::ClientIp;
@@ -98,7 +99,16 @@ pub async fn dev_login(
             return back_to_login(LoginError::Role, &next);
         }
     };
+    // The demo has no identity provider: the typed name is all there is to know.
+    let id = match PersonId::dev(&name) {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::info!(error = %e, "dev sign-in with a name that makes no person id");
+            return back_to_login(LoginError::Name, &next);
+        }
+    };
     let principal = Principal {
+        id,
         name: name.clone(),
         method: AuthMethod::Dev,
         grants: RoleGrants::everywhere(role),

@@ -38,7 +38,7 @@ pub async fn require_session(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let user: Option<SessionUser> = match session.get(USER_KEY).await {
+    let stored: Option<serde_json::Value> = match session.get(USER_KEY).await {
         Ok(user) => user,
         Err(e) => {
             tracing::error!(error = %e, "reading the session");
@@ -48,6 +48,19 @@ pub async fn require_session(
             )
                 .into_response();
         }
+    };
+    // A session that does not say who its person is (signed in before people had ids) is
+    // signed out: the person signs in again and gets one.
+    let user: Option<SessionUser> = match stored.map(serde_json::from_value::<SessionUser>) {
+        Some(Ok(user)) => Some(user),
+        Some(Err(e)) => {
+            tracing::info!(error = %e, "a session without a readable user is signed out");
+            if let Err(e) = super::sessions::end(&session, &state.sessions).await {
+                tracing::error!(error = format!("{e:#}"), "ending an unreadable session");
+            }
+            None
+        }
+        None => None,
     };
     let user = match user {
         Some(user) => {

@@ -7,6 +7,7 @@
 //! 30 s) when an ID token names a key id they do not hold: the provider rotated its keys.
 
 use crate::config::Settings;
+use app::domain::person::{display_name, PersonId};
 use app::domain::policy::{grants_for_groups, AuthMethod, GroupRole, Principal};
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
@@ -343,11 +344,16 @@ impl Oidc {
         let nonce = Nonce::new(pending.nonce.clone());
         let claims = verified_claims(id_token, &verifier, &nonce, token.access_token())?;
         let subject = claims.subject().to_string();
-        let name = claims
-            .preferred_username()
-            .map(|u| u.to_string())
-            .or_else(|| claims.email().map(|e| e.to_string()))
-            .unwrap_or_else(|| subject.clone());
+        // The person is the issuer and the subject; the name is for showing only.
+        let id = PersonId::oidc(claims.issuer().as_str(), &subject).map_err(|e| {
+            LoginError::IdToken(format!("the ID token names no usable person: {e}"))
+        })?;
+        let name = display_name(
+            claims.preferred_username().map(|u| u.as_str()),
+            claims.email().map(|e| e.as_str()),
+            claims.email_verified(),
+            &subject,
+        );
         let groups = match read_groups(&claims.additional_claims().claims, &self.groups_claim) {
             Some(groups) => groups,
             None => {
@@ -375,6 +381,7 @@ impl Oidc {
         let grants = grants_for_groups(&groups, &self.group_roles);
         Ok(SignedIn {
             principal: Principal {
+                id,
                 name,
                 method: AuthMethod::Oidc,
                 grants,

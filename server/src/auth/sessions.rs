@@ -6,8 +6,9 @@
 use crate::config::Settings;
 use crate::store::SqlSessionOwners;
 use anyhow::Context;
+use app::domain::person::PersonId;
 use app::domain::policy::Principal;
-use app::domain::sessions::{person_key, SignedInPerson};
+use app::domain::sessions::SignedInPerson;
 use app::ports::{PortError, SessionPort, SessionsEndedAudit};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,12 +203,11 @@ pub async fn start(
 ) -> Result<(), StartError> {
     session.cycle_id().await?;
     let now = Utc::now();
-    let person = person_key(&principal);
     session
         .insert(
             USER_KEY,
             SessionUser {
-                principal,
+                principal: principal.clone(),
                 signed_in_at: now,
             },
         )
@@ -219,7 +219,7 @@ pub async fn start(
         .owners
         .record(
             &id.to_string(),
-            &person,
+            &principal,
             now,
             chrono_time(session.expiry_date()),
         )
@@ -249,7 +249,7 @@ impl SessionPort for SqlSessions {
     /// session back; then the records.
     async fn end_all(
         &self,
-        person: &str,
+        person: &PersonId,
         audit: &SessionsEndedAudit<'_>,
     ) -> Result<usize, PortError> {
         let ids = self.owners.end_all(person, audit).await?;

@@ -74,7 +74,10 @@ pub struct ChangeOut {
 
 #[derive(Serialize, ToSchema)]
 pub struct VoteOut {
+    /// The voter's name, for showing.
     pub by: String,
+    /// Who voted (`oidc:<issuer>#<sub>`): one vote per person.
+    pub by_id: String,
     pub approve: bool,
     pub comment: Option<String>,
     pub at: String,
@@ -91,7 +94,10 @@ pub struct ReleaseOut {
     pub changes: Vec<ChangeOut>,
     pub reason: String,
     pub ticket_url: Option<String>,
+    /// The requester's name, for showing.
     pub requester: String,
+    /// Who asked (`oidc:<issuer>#<sub>`; a token's request is its creator's): never an approver.
+    pub requester_id: String,
     pub via_token: Option<String>,
     /// `requested`, `approved`, `executing`, `succeeded`, `failed`, `rejected`, `cancelled`,
     /// `expired`.
@@ -129,6 +135,7 @@ pub fn release_out(r: Release, services: &AppServices) -> ReleaseOut {
         reason: r.reason,
         ticket_url: r.ticket_url,
         requester: r.requester,
+        requester_id: r.requester_id.to_string(),
         via_token: r.via_token,
         state: r.state.as_str().to_string(),
         required: r.required,
@@ -137,6 +144,7 @@ pub fn release_out(r: Release, services: &AppServices) -> ReleaseOut {
             .into_iter()
             .map(|v| VoteOut {
                 by: v.by,
+                by_id: v.by_id.to_string(),
                 approve: v.approve,
                 comment: v.comment,
                 at: v.at.to_rfc3339(),
@@ -332,7 +340,10 @@ pub struct AuditQuery {
 pub struct AuditOut {
     pub id: i64,
     pub at: String,
+    /// The actor's name, for showing.
     pub actor: String,
+    /// Who acted (`oidc:<issuer>#<sub>`, `system:quarterdeck`; `legacy:<name>` before ids).
+    pub actor_id: String,
     pub kind: String,
     pub env: Option<String>,
     pub target: Option<String>,
@@ -428,6 +439,7 @@ impl From<AuditRow> for AuditOut {
             id: r.id,
             at: r.at.to_rfc3339(),
             actor: r.actor,
+            actor_id: r.actor_id,
             kind: r.kind,
             env: r.env,
             target: r.target,

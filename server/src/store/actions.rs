@@ -1,5 +1,5 @@
-//! The actions table: one row per idempotency key within its caller and environment (the key
-//! column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
+//! The actions table: one row per idempotency key within its caller (by id) and environment (the
+//! key column holds [`IdempotencyKey::scoped`]), written with its audit rows in the same
 //! transaction, so no action runs without its intent committed first. A row is `running` (its
 //! result so far, and the command it runs, stored from the start), then `checking` while an
 //! unclear answer is being settled, then settled; only an unsettled row takes an outcome, so
@@ -26,7 +26,7 @@ impl SqlActions {
 
 #[derive(sqlx::FromRow)]
 struct Existing {
-    actor: String,
+    actor_id: String,
     env: String,
     kind: String,
     target: String,
@@ -36,7 +36,7 @@ struct Existing {
 }
 
 fn same_action(existing: &Existing, record: &ActionRecord) -> bool {
-    existing.actor == record.actor
+    existing.actor_id == record.actor_id.as_str()
         && existing.env == record.env
         && existing.kind == record.kind.as_str()
         && existing.target == record.target
@@ -56,7 +56,7 @@ fn found(existing: &Existing, record: &ActionRecord) -> Result<Begun, StoreError
 }
 
 const SELECT: &str =
-    "SELECT actor, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
+    "SELECT actor_id, env, kind, target, params, state, result FROM actions WHERE idempotency_key = ?";
 
 /// The state column for a result: how far the action got.
 fn state_of(status: &ActionStatus) -> &'static str {
@@ -75,6 +75,7 @@ fn state_of(status: &ActionStatus) -> &'static str {
 struct UnsettledRow {
     idempotency_key: String,
     actor: String,
+    actor_id: String,
     env: String,
     kind: String,
     target: String,
@@ -89,7 +90,9 @@ impl UnsettledRow {
     fn parse(self) -> Result<Unsettled, StoreError> {
         let kind: ActionKind = serde_json::from_value(serde_json::Value::String(self.kind.clone()))
             .map_err(|e| StoreError::corrupt("action kind", &self.kind, e))?;
-        let key = IdempotencyKey::from_scoped(&self.idempotency_key, &self.env, &self.actor)
+        let actor_id = app::domain::person::PersonId::parse(&self.actor_id)
+            .map_err(|e| StoreError::corrupt("action actor id", &self.actor_id, e))?;
+        let key = IdempotencyKey::from_scoped(&self.idempotency_key, &self.env, actor_id.as_str())
             .ok_or_else(|| {
                 StoreError::corrupt(
                     "action key",
@@ -106,6 +109,7 @@ impl UnsettledRow {
             record: ActionRecord {
                 key,
                 actor: self.actor,
+                actor_id,
                 env: self.env,
                 kind,
                 target: self.target,
@@ -144,7 +148,7 @@ impl ActionStore for SqlActions {
         let command = serde_json::to_string(command).context(WHAT)?;
         let started = serde_json::to_string(started).context(WHAT)?;
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
-        let scoped = record.key.scoped(&record.env, &record.actor);
+        let scoped = record.key.scoped(&record.env, record.actor_id.as_str());
         let existing: Option<Existing> = sqlx::query_as(&super::sql::numbered(SELECT))
             .bind(&scoped)
             .fetch_optional(&mut *tx)
@@ -154,11 +158,12 @@ impl ActionStore for SqlActions {
             return Ok(found(&existing, record).context(WHAT)?);
         }
         let inserted = sqlx::query(
-            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, env, kind, target, params, reason, state, result, command, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)"),
+            &super::sql::numbered("INSERT INTO actions (idempotency_key, actor, actor_id, env, kind, target, params, reason, state, result, command, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)"),
         )
         .bind(&scoped)
         .bind(&record.actor)
+        .bind(record.actor_id.as_str())
         .bind(&record.env)
         .bind(record.kind.as_str())
         .bind(&record.target)
@@ -201,7 +206,7 @@ impl ActionStore for SqlActions {
             "UPDATE actions SET result = ? WHERE idempotency_key = ? AND state = 'running'",
         ))
         .bind(&json)
-        .bind(record.key.scoped(&record.env, &record.actor))
+        .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
         .execute(&self.pool)
         .await
         .context(WHAT)?;
@@ -225,7 +230,7 @@ impl ActionStore for SqlActions {
         .bind(state)
         .bind(&json)
         .bind(finished_at)
-        .bind(record.key.scoped(&record.env, &record.actor))
+        .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
         .execute(&mut *tx)
         .await
         .context(WHAT)?
@@ -246,7 +251,7 @@ impl ActionStore for SqlActions {
         const WHAT: &str = "listing unsettled actions";
         // `created_at` is RFC 3339 in UTC throughout, so text order is time order.
         let rows: Vec<UnsettledRow> = sqlx::query_as(&super::sql::numbered(
-            "SELECT idempotency_key, actor, env, kind, target, params, reason, result, command, created_at
+            "SELECT idempotency_key, actor, actor_id, env, kind, target, params, reason, result, command, created_at
              FROM actions WHERE state IN ('running', 'checking') AND created_at < ? ORDER BY id LIMIT ?",
         ))
         .bind(started_before.to_rfc3339())
@@ -289,15 +294,15 @@ impl ActionStore for SqlActions {
     async fn finished(
         &self,
         key: &IdempotencyKey,
-        actor: &str,
+        actor: &app::domain::person::PersonId,
         env: &str,
         kind: ActionKind,
     ) -> Result<Option<ActionResult>, PortError> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor = ? AND env = ? AND kind = ? AND result IS NOT NULL"),
+            &super::sql::numbered("SELECT result FROM actions WHERE idempotency_key = ? AND actor_id = ? AND env = ? AND kind = ? AND result IS NOT NULL"),
         )
-        .bind(key.scoped(env, actor))
-        .bind(actor)
+        .bind(key.scoped(env, actor.as_str()))
+        .bind(actor.as_str())
         .bind(env)
         .bind(kind.as_str())
         .fetch_optional(&self.pool)
@@ -365,6 +370,7 @@ mod tests {
     use super::*;
     use app::domain::actions::ActionStatus;
     use app::domain::audit::{AuditKind, AuditOutcome};
+    use app::domain::person::PersonId;
 
     async fn store() -> (tempfile::TempDir, SqlActions, super::super::SqlAudit) {
         let dir = tempfile::tempdir().unwrap();
@@ -378,10 +384,15 @@ mod tests {
         )
     }
 
+    fn id(name: &str) -> PersonId {
+        PersonId::dev(name).unwrap()
+    }
+
     fn record(key: &str, params: &str) -> ActionRecord {
         ActionRecord {
             key: IdempotencyKey::parse(key).unwrap(),
             actor: "ana".into(),
+            actor_id: id("ana"),
             env: "dev".into(),
             kind: ActionKind::Scale,
             target: "main/web".into(),
@@ -393,6 +404,7 @@ mod tests {
     fn audit(outcome: AuditOutcome) -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
+            actor_id: id("ana"),
             kind: AuditKind::Action(ActionKind::Scale),
             env: Some("dev".into()),
             target: Some("main/web".into()),
@@ -586,12 +598,12 @@ mod tests {
         );
         assert_eq!(actions.recent("dev", "main/web", 5).await.unwrap().len(), 1);
         assert!(actions
-            .finished(&r.key, "ana", "dev", ActionKind::Scale)
+            .finished(&r.key, &id("ana"), "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_some());
         assert!(actions
-            .finished(&r.key, "bob", "dev", ActionKind::Scale)
+            .finished(&r.key, &id("bob"), "dev", ActionKind::Scale)
             .await
             .unwrap()
             .is_none());
@@ -627,13 +639,36 @@ mod tests {
             .unwrap();
         let bob = ActionRecord {
             actor: "bob".into(),
+            actor_id: id("bob"),
             ..record("key-00000001", r#"{"desired":9}"#)
         };
         let ana_in_staging = ActionRecord {
             env: "staging".into(),
             ..record("key-00000001", r#"{"desired":3}"#)
         };
-        for other in [&bob, &ana_in_staging] {
+        // Someone else who is also called ana.
+        let other_ana = ActionRecord {
+            actor_id: PersonId::oidc("https://idp.example", "u-2").unwrap(),
+            ..record("key-00000001", r#"{"desired":3}"#)
+        };
+        // ana herself under a new name: her key, her result.
+        let ana_renamed = ActionRecord {
+            actor: "ana.lima".into(),
+            ..record("key-00000001", r#"{"desired":3}"#)
+        };
+        assert!(matches!(
+            actions
+                .begin(
+                    &ana_renamed,
+                    &command(),
+                    &running(),
+                    audit(AuditOutcome::Requested)
+                )
+                .await
+                .unwrap(),
+            Begun::AlreadyDone(_)
+        ));
+        for other in [&bob, &ana_in_staging, &other_ana] {
             assert_eq!(
                 actions
                     .begin(
@@ -652,7 +687,7 @@ mod tests {
         }
         assert_eq!(
             actions
-                .finished(&ana.key, "ana", "staging", ActionKind::Scale)
+                .finished(&ana.key, &id("ana"), "staging", ActionKind::Scale)
                 .await
                 .unwrap()
                 .map(|r| r.status),
@@ -661,7 +696,7 @@ mod tests {
         );
         assert_eq!(
             actions
-                .finished(&ana.key, "ana", "dev", ActionKind::Scale)
+                .finished(&ana.key, &id("ana"), "dev", ActionKind::Scale)
                 .await
                 .unwrap()
                 .map(|r| r.summary),

@@ -19,7 +19,7 @@ impl SqlAudit {
     pub async fn recent(&self, limit: i64) -> Result<Vec<(DateTime<Utc>, AuditRow)>, StoreError> {
         let everything = AuditScope {
             envs: None,
-            viewer: String::new(),
+            viewer: app::domain::person::PersonId::unknown(),
         };
         let (rows, _) = self
             .matching(&AuditFilter::default(), &everything, limit, 0)
@@ -47,7 +47,7 @@ impl SqlAudit {
             .await
             .context("reading the audit log")?;
         let rows_sql = super::sql::numbered(&format!(
-            "SELECT id, at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id, via FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
+            "SELECT id, at, actor, actor_id, kind, env, target, outcome, detail, ip, user_agent, token_id, via FROM audit_events{filtered} ORDER BY id DESC LIMIT ? OFFSET ?"
         ));
         let mut rows = sqlx::query_as::<_, StoredRow>(&rows_sql);
         for a in &args {
@@ -68,6 +68,7 @@ struct StoredRow {
     id: i64,
     at: String,
     actor: String,
+    actor_id: String,
     kind: String,
     env: Option<String>,
     target: Option<String>,
@@ -87,6 +88,7 @@ impl StoredRow {
                 .map(|t| t.with_timezone(&Utc))
                 .unwrap_or_default(),
             actor: self.actor,
+            actor_id: self.actor_id,
             kind: self.kind,
             env: self.env,
             target: self.target,
@@ -106,11 +108,12 @@ pub(crate) async fn insert_entry(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     sqlx::query(&super::sql::numbered(
-        "INSERT INTO audit_events (at, actor, kind, env, target, outcome, detail, ip, user_agent, token_id, via)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_events (at, actor, actor_id, kind, env, target, outcome, detail, ip, user_agent, token_id, via)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ))
     .bind(Utc::now().to_rfc3339())
     .bind(&entry.actor)
+    .bind(entry.actor_id.as_str())
     .bind(entry.kind.as_str())
     .bind(&entry.env)
     .bind(&entry.target)
@@ -129,13 +132,18 @@ pub(crate) async fn insert_entry(
 fn conditions(filter: &AuditFilter, scope: &AuditScope) -> (String, Vec<String>) {
     let mut sql = String::from(" WHERE 1 = 1");
     let mut args: Vec<String> = Vec::new();
+    // The actor filter matches a name or an id (`oidc:…#sub`, `dev:ana`).
+    if let Some(actor) = &filter.actor {
+        sql.push_str(" AND (actor = ? OR actor_id = ?)");
+        args.push(actor.clone());
+        args.push(actor.clone());
+    }
     let mut equal = |column: &str, value: Option<String>, sql: &mut String| {
         if let Some(value) = value {
             sql.push_str(&format!(" AND {column} ?"));
             args.push(value);
         }
     };
-    equal("actor =", filter.actor.clone(), &mut sql);
     equal(
         "env =",
         filter.env.as_ref().map(|e| e.to_string()),
@@ -155,8 +163,8 @@ fn conditions(filter: &AuditFilter, scope: &AuditScope) -> (String, Vec<String>)
             ));
             args.extend(envs.iter().cloned());
         }
-        sql.push_str(" OR (env IS NULL AND actor = ?))");
-        args.push(scope.viewer.clone());
+        sql.push_str(" OR (env IS NULL AND actor_id = ?))");
+        args.push(scope.viewer.as_str().to_string());
     }
     (sql, args)
 }
@@ -187,6 +195,7 @@ mod tests {
     use super::*;
     use app::domain::actions::ActionKind;
     use app::domain::audit::{AuditKind, AuditOutcome};
+    use app::domain::person::PersonId;
 
     async fn pool() -> (tempfile::TempDir, Pool) {
         let dir = tempfile::tempdir().unwrap();
@@ -199,6 +208,7 @@ mod tests {
     fn entry(kind: AuditKind) -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
+            actor_id: PersonId::dev("ana").unwrap(),
             kind,
             env: Some("prod".into()),
             target: None,
@@ -266,38 +276,63 @@ mod tests {
     async fn queries_filter_page_and_respect_the_scope() {
         let (_dir, pool) = pool().await;
         let audit = SqlAudit::new(pool);
-        for (actor, kind, env) in [
-            ("ana", AuditKind::Login, None),
-            ("ana", AuditKind::Action(ActionKind::Scale), Some("prod")),
-            ("bob", AuditKind::Action(ActionKind::Scale), Some("dev")),
-            ("bob", AuditKind::Login, None),
+        // The last sign-in is someone else who is also called ana.
+        let other_ana = "oidc:https://idp.example#u-2";
+        for (actor, id, kind, env) in [
+            ("ana", "dev:ana", AuditKind::Login, None),
+            (
+                "ana",
+                "dev:ana",
+                AuditKind::Action(ActionKind::Scale),
+                Some("prod"),
+            ),
+            (
+                "bob",
+                "dev:bob",
+                AuditKind::Action(ActionKind::Scale),
+                Some("dev"),
+            ),
+            ("bob", "dev:bob", AuditKind::Login, None),
+            ("ana", other_ana, AuditKind::Login, None),
         ] {
             let mut e = entry(kind);
             e.actor = actor.into();
+            e.actor_id = PersonId::parse(id).unwrap();
             e.env = env.map(str::to_string);
             audit.record(e).await.unwrap();
         }
         let all = AuditScope {
             envs: None,
-            viewer: "admin".into(),
+            viewer: PersonId::dev("admin").unwrap(),
         };
         let (rows, total) = audit
             .query(&AuditFilter::default(), &all, 10, 0)
             .await
             .unwrap();
-        assert_eq!((rows.len(), total), (4, 4));
-        assert_eq!(rows[0].actor, "bob", "newest first");
+        assert_eq!((rows.len(), total), (5, 5));
+        assert_eq!(rows[0].actor_id, other_ana, "newest first, with its id");
+        assert_eq!(rows[1].actor, "bob");
         let scale = AuditFilter::parse(None, None, Some("scale"), None, None, None, None).unwrap();
         assert_eq!(audit.query(&scale, &all, 10, 0).await.unwrap().1, 2);
+        // The actor filter takes a name (both anas) or an id (one of them).
+        for (actor, count) in [("ana", 3), ("dev:ana", 2), (other_ana, 1)] {
+            let f = AuditFilter::parse(Some(actor), None, None, None, None, None, None).unwrap();
+            assert_eq!(
+                audit.query(&f, &all, 10, 0).await.unwrap().1,
+                count,
+                "{actor}"
+            );
+        }
         let (page2, total) = audit
             .query(&AuditFilter::default(), &all, 3, 3)
             .await
             .unwrap();
-        assert_eq!((page2.len(), total), (1, 4));
-        // Ana may view prod only: she sees prod entries and her own sign-in, not bob's.
+        assert_eq!((page2.len(), total), (2, 5));
+        // Ana may view prod only: she sees prod entries and her own sign-in, not bob's nor the
+        // other ana's.
         let ana = AuditScope {
             envs: Some(vec!["prod".into()]),
-            viewer: "ana".into(),
+            viewer: PersonId::dev("ana").unwrap(),
         };
         let (rows, _) = audit
             .query(&AuditFilter::default(), &ana, 10, 0)
@@ -310,7 +345,7 @@ mod tests {
         assert_eq!(seen, [("ana", "scale"), ("ana", "login")]);
         let nobody = AuditScope {
             envs: Some(vec![]),
-            viewer: "eve".into(),
+            viewer: PersonId::dev("eve").unwrap(),
         };
         assert_eq!(
             audit

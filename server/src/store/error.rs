@@ -68,6 +68,14 @@ impl StoreError {
     }
 }
 
+/// A stored person id (`what` names the column), checked.
+pub fn person_id(
+    what: &'static str,
+    value: &str,
+) -> Result<app::domain::person::PersonId, StoreError> {
+    app::domain::person::PersonId::parse(value).map_err(|e| StoreError::corrupt(what, value, e))
+}
+
 /// `.context("recording a vote")` on any result whose error is (or becomes) a [`StoreError`].
 pub trait StoreContext<T> {
     fn context(self, what: &'static str) -> Result<T, StoreError>;

@@ -5,7 +5,7 @@
 //! adds nothing twice.
 
 use super::audit::insert_entry;
-use super::error::{StoreContext, StoreError};
+use super::error::{person_id, StoreContext, StoreError};
 use super::sql::begin_write;
 use super::sql::Pool;
 use app::domain::audit::{AuditKind, AuditOutcome};
@@ -15,6 +15,8 @@ use app::domain::incidents::{
 };
 use app::domain::inventory::AlarmState;
 use app::domain::oncall::Override;
+use app::domain::person::PersonId;
+use app::domain::policy::Principal;
 use app::ports::{
     AuditEntry, IncidentStore, KnownAlarm, NewEntry, NewIncident, PortError, StoredEntry,
 };
@@ -68,13 +70,20 @@ struct Row {
     resolved_at: Option<String>,
     resolved_by: Option<String>,
     acknowledged_by: Option<String>,
+    acknowledged_by_id: Option<String>,
     acknowledged_at: Option<String>,
     assignee: Option<String>,
+    assignee_id: Option<String>,
     escalated_at: Option<String>,
     reopened: i64,
 }
 
-const COLUMNS: &str = "id, env, group_key, app, title, severity, state, opened_at, last_fired_at, resolved_at, resolved_by, acknowledged_by, acknowledged_at, assignee, escalated_at, reopened";
+const COLUMNS: &str = "id, env, group_key, app, title, severity, state, opened_at, last_fired_at, resolved_at, resolved_by, acknowledged_by, acknowledged_by_id, acknowledged_at, assignee, assignee_id, escalated_at, reopened";
+
+/// A stored person id that may be absent.
+fn opt_person(what: &'static str, text: Option<String>) -> Result<Option<PersonId>, StoreError> {
+    text.as_deref().map(|t| person_id(what, t)).transpose()
+}
 
 async fn insert_timeline(conn: &mut sqlx::AnyConnection, e: &NewEntry) -> Result<bool, StoreError> {
     let data = serde_json::to_string(&e.kind).context("recording a timeline entry")?;
@@ -161,8 +170,13 @@ impl SqlIncidents {
                     resolved_at: opt_time(r.resolved_at)?,
                     resolved_by: r.resolved_by,
                     acknowledged_by: r.acknowledged_by,
+                    acknowledged_by_id: opt_person(
+                        "incident acknowledger id",
+                        r.acknowledged_by_id,
+                    )?,
                     acknowledged_at: opt_time(r.acknowledged_at)?,
                     assignee: r.assignee,
+                    assignee_id: opt_person("incident assignee id", r.assignee_id)?,
                     escalated_at: opt_time(r.escalated_at)?,
                     reopened: r.reopened,
                 })
@@ -415,7 +429,7 @@ impl IncidentStore for SqlIncidents {
         if let Some(audit) = audit {
             reopened = sqlx::query(&super::sql::numbered(
                 "UPDATE incidents SET state = 'open', resolved_at = NULL, resolved_by = NULL,
-                 acknowledged_by = NULL, acknowledged_at = NULL, escalated_at = NULL,
+                 acknowledged_by = NULL, acknowledged_by_id = NULL, acknowledged_at = NULL, escalated_at = NULL,
                  reopened = reopened + 1 WHERE id = ? AND state = 'resolved'",
             ))
             .bind(id)
@@ -522,7 +536,7 @@ impl IncidentStore for SqlIncidents {
     async fn respond(
         &self,
         id: i64,
-        actor: &str,
+        actor: &Principal,
         response: &Response,
         at: DateTime<Utc>,
         audit: AuditEntry,
@@ -530,6 +544,8 @@ impl IncidentStore for SqlIncidents {
         let Some(incident) = self.get(id).await? else {
             return Ok(false);
         };
+        let actor_id = actor.id.as_str();
+        let actor = actor.name.as_str();
         let mut tx = begin_write(&self.pool)
             .await
             .context("updating an incident")?;
@@ -539,20 +555,22 @@ impl IncidentStore for SqlIncidents {
         let (changed, entry) = match response {
             Response::Acknowledge => (
                 sqlx::query(
-                    "UPDATE incidents SET acknowledged_by = $1, acknowledged_at = $2, updated_at = $3
-                     WHERE id = $4 AND state = 'open' AND acknowledged_at IS NULL",
+                    "UPDATE incidents SET acknowledged_by = $1, acknowledged_by_id = $2, acknowledged_at = $3, updated_at = $4
+                     WHERE id = $5 AND state = 'open' AND acknowledged_at IS NULL",
                 )
                 .bind(actor)
+                .bind(actor_id)
                 .bind(&now)
                 .bind(&written)
                 .bind(id),
                 lifecycle(&incident, "acknowledged", actor, at, format!("Acknowledged by {actor}")),
             ),
-            Response::Assign(to) => (
+            Response::Assign { name: to, id: to_id } => (
                 sqlx::query(
-                    "UPDATE incidents SET assignee = $1, updated_at = $2 WHERE id = $3 AND state = 'open'",
+                    "UPDATE incidents SET assignee = $1, assignee_id = $2, updated_at = $3 WHERE id = $4 AND state = 'open'",
                 )
                 .bind(to)
+                .bind(to_id.as_ref().map(|i| i.as_str().to_string()))
                 .bind(&written)
                 .bind(id),
                 lifecycle(&incident, "assigned", actor, at, format!("{actor} assigned it to {to}")),
@@ -629,6 +647,7 @@ impl IncidentStore for SqlIncidents {
                 &mut tx,
                 &AuditEntry {
                     actor: app::domain::caller::SYSTEM_ACTOR.into(),
+                    actor_id: PersonId::system(app::domain::caller::SYSTEM_ACTOR),
                     kind: AuditKind::IncidentEscalate,
                     env: Some(incident.env.clone()),
                     target: Some(format!("incident #{id}")),
@@ -700,9 +719,18 @@ impl IncidentStore for SqlIncidents {
     }
 
     async fn overrides(&self) -> Result<Vec<Override>, PortError> {
-        type OverrideRow = (i64, String, String, String, String, String, Option<String>);
+        type OverrideRow = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+        );
         let rows = sqlx::query_as::<_, OverrideRow>(&super::sql::numbered(
-            "SELECT id, rotation, who, starts_at, ends_at, created_by, reason FROM oncall_overrides
+            "SELECT id, rotation, who, starts_at, ends_at, created_by, created_by_id, reason FROM oncall_overrides
              WHERE removed_at IS NULL ORDER BY starts_at, id",
         ))
         .fetch_all(&self.pool)
@@ -711,7 +739,7 @@ impl IncidentStore for SqlIncidents {
         Ok(rows
             .into_iter()
             .map(
-                |(id, rotation, who, from, until, created_by, reason)| -> Result<_, StoreError> {
+                |(id, rotation, who, from, until, created_by, created_by_id, reason)| -> Result<_, StoreError> {
                     Ok(Override {
                         id,
                         rotation,
@@ -719,6 +747,7 @@ impl IncidentStore for SqlIncidents {
                         from: time(&from)?,
                         until: time(&until)?,
                         created_by,
+                        created_by_id: person_id("override creator id", &created_by_id)?,
                         reason,
                     })
                 },
@@ -732,14 +761,15 @@ impl IncidentStore for SqlIncidents {
             .await
             .context("adding an override")?;
         let id: i64 = sqlx::query_scalar(
-            &super::sql::numbered("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, reason, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            &super::sql::numbered("INSERT INTO oncall_overrides (rotation, who, starts_at, ends_at, created_by, created_by_id, reason, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&o.rotation)
         .bind(&o.who)
         .bind(ts(o.from))
         .bind(ts(o.until))
         .bind(&o.created_by)
+        .bind(o.created_by_id.as_str())
         .bind(&o.reason)
         .bind(ts(Utc::now()))
         .fetch_one(&mut *tx)

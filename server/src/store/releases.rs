@@ -6,7 +6,7 @@
 //! opened it, in its environment (`release_groups`), and is closed when that promotion ends.
 
 use super::audit::insert_entry;
-use super::error::{StoreContext, StoreError};
+use super::error::{person_id, StoreContext, StoreError};
 use super::sql::Pool;
 use app::domain::actions::ActionKind;
 use app::domain::approvals::{Release, ReleaseEvent, ReleaseState, Vote};
@@ -71,6 +71,7 @@ struct Row {
     reason: String,
     ticket_url: Option<String>,
     requester: String,
+    requester_id: String,
     via_token: Option<String>,
     required: i64,
     state: String,
@@ -82,7 +83,7 @@ struct Row {
     diff: String,
 }
 
-const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_url, requester, via_token, required, state, created_at, expires_at, result, break_glass, group_key, diff";
+const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_url, requester, requester_id, via_token, required, state, created_at, expires_at, result, break_glass, group_key, diff";
 
 impl SqlReleases {
     /// The requests of `rows` with their votes and history, read in two queries for all of
@@ -94,14 +95,14 @@ impl SqlReleases {
         const WHAT: &str = "reading releases";
         let marks = vec!["?"; rows.len()].join(", ");
         let votes_sql = format!(
-            "SELECT release_id, voter, approve, comment, at FROM release_votes WHERE release_id IN ({marks}) ORDER BY at, voter"
+            "SELECT release_id, voter, voter_id, approve, comment, at FROM release_votes WHERE release_id IN ({marks}) ORDER BY at, voter_id"
         );
         let events_sql = format!(
             "SELECT release_id, at, actor, what, detail FROM release_events WHERE release_id IN ({marks}) ORDER BY id"
         );
         let votes_sql = super::sql::numbered(&votes_sql);
         let mut votes_query =
-            sqlx::query_as::<_, (i64, String, i64, Option<String>, String)>(&votes_sql);
+            sqlx::query_as::<_, (i64, String, String, i64, Option<String>, String)>(&votes_sql);
         let events_sql = super::sql::numbered(&events_sql);
         let mut events_query =
             sqlx::query_as::<_, (i64, String, String, String, Option<String>)>(&events_sql);
@@ -110,11 +111,12 @@ impl SqlReleases {
             events_query = events_query.bind(row.id);
         }
         let mut votes: HashMap<i64, Vec<Vote>> = HashMap::new();
-        for (id, by, approve, comment, at) in
+        for (id, by, by_id, approve, comment, at) in
             votes_query.fetch_all(&self.pool).await.context(WHAT)?
         {
             votes.entry(id).or_default().push(Vote {
                 by,
+                by_id: person_id("voter id", &by_id).context(WHAT)?,
                 approve: approve != 0,
                 comment,
                 at: time(&at).context(WHAT)?,
@@ -144,6 +146,7 @@ impl SqlReleases {
                     changes: json("release changes", &row.changes)?,
                     reason: row.reason,
                     ticket_url: row.ticket_url,
+                    requester_id: person_id("requester id", &row.requester_id)?,
                     requester: row.requester,
                     via_token: row.via_token,
                     required: u32::try_from(row.required).unwrap_or(1),
@@ -208,29 +211,32 @@ async fn join_group(
     release: &NewRelease,
 ) -> Result<GroupJoin, StoreError> {
     sqlx::query(&super::sql::numbered(
-        "INSERT INTO release_groups (group_key, env, creator, created_at) VALUES (?, ?, ?, ?)
+        "INSERT INTO release_groups (group_key, env, creator, creator_id, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (group_key) DO NOTHING",
     ))
     .bind(group)
     .bind(&release.env)
     .bind(&release.requester)
+    .bind(release.requester_id.as_str())
     .bind(release.created_at.to_rfc3339())
     .execute(&mut *conn)
     .await?;
-    let (env, creator, closed_at): (String, String, Option<String>) =
+    let (env, creator_id, closed_at): (String, String, Option<String>) =
         sqlx::query_as(&super::sql::numbered(
-            "SELECT env, creator, closed_at FROM release_groups WHERE group_key = ?",
+            "SELECT env, creator_id, closed_at FROM release_groups WHERE group_key = ?",
         ))
         .bind(group)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(if env != release.env || creator != release.requester {
-        GroupJoin::Refused(ReleaseCreated::GroupTaken)
-    } else if closed_at.is_some() {
-        GroupJoin::Refused(ReleaseCreated::GroupClosed)
-    } else {
-        GroupJoin::Joined
-    })
+    Ok(
+        if env != release.env || creator_id != release.requester_id.as_str() {
+            GroupJoin::Refused(ReleaseCreated::GroupTaken)
+        } else if closed_at.is_some() {
+            GroupJoin::Refused(ReleaseCreated::GroupClosed)
+        } else {
+            GroupJoin::Joined
+        },
+    )
 }
 
 #[async_trait::async_trait]
@@ -241,7 +247,9 @@ impl ReleaseStore for SqlReleases {
         audit: AuditEntry,
     ) -> Result<ReleaseCreated, PortError> {
         const WHAT: &str = "recording a release request";
-        let key = release.request_key.scoped(&release.env, &release.requester);
+        let key = release
+            .request_key
+            .scoped(&release.env, release.requester_id.as_str());
         if let Some(id) = self.find_by_key(&key).await.context(WHAT)? {
             return Ok(ReleaseCreated::Found(id));
         }
@@ -257,8 +265,8 @@ impl ReleaseStore for SqlReleases {
         }
         let inserted = sqlx::query_scalar::<_, i64>(
             &super::sql::numbered("INSERT INTO releases (request_key, env, kind, target, command, summary, changes, reason, ticket_url,
-                requester, via_token, required, state, created_at, expires_at, updated_at, group_key, diff)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?) RETURNING id"),
+                requester, requester_id, via_token, required, state, created_at, expires_at, updated_at, group_key, diff)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&key)
         .bind(&release.env)
@@ -270,6 +278,7 @@ impl ReleaseStore for SqlReleases {
         .bind(&release.reason)
         .bind(&release.ticket_url)
         .bind(&release.requester)
+        .bind(release.requester_id.as_str())
         .bind(&release.via_token)
         .bind(i64::from(release.required))
         .bind(release.created_at.to_rfc3339())
@@ -310,18 +319,26 @@ impl ReleaseStore for SqlReleases {
     }
 
     async fn group_owner(&self, key: &str) -> Result<Option<GroupOwner>, PortError> {
-        let row: Option<(String, String, Option<String>)> = sqlx::query_as(&super::sql::numbered(
-            "SELECT env, creator, closed_at FROM release_groups WHERE group_key = ?",
-        ))
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await
-        .context("reading a promotion group")?;
-        Ok(row.map(|(env, creator, closed_at)| GroupOwner {
-            env,
-            creator,
-            closed: closed_at.is_some(),
-        }))
+        const WHAT: &str = "reading a promotion group";
+        let row: Option<(String, String, String, Option<String>)> =
+            sqlx::query_as(&super::sql::numbered(
+                "SELECT env, creator, creator_id, closed_at FROM release_groups WHERE group_key = ?",
+            ))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .context(WHAT)?;
+        Ok(row
+            .map(|(env, creator, creator_id, closed_at)| {
+                Ok::<_, StoreError>(GroupOwner {
+                    env,
+                    creator,
+                    creator_id: person_id("promotion group creator id", &creator_id)?,
+                    closed: closed_at.is_some(),
+                })
+            })
+            .transpose()
+            .context(WHAT)?)
     }
 
     async fn close_group(&self, key: &str) -> Result<(), PortError> {
@@ -374,7 +391,7 @@ impl ReleaseStore for SqlReleases {
             sql.push_str(" AND state = ?");
         }
         if query.requester.is_some() {
-            sql.push_str(" AND requester = ?");
+            sql.push_str(" AND requester_id = ?");
         }
         if query.target.is_some() {
             sql.push_str(" AND target = ?");
@@ -392,7 +409,7 @@ impl ReleaseStore for SqlReleases {
             q = q.bind(state.as_str());
         }
         if let Some(requester) = &query.requester {
-            q = q.bind(requester);
+            q = q.bind(requester.as_str());
         }
         if let Some(target) = &query.target {
             q = q.bind(target);
@@ -423,10 +440,11 @@ impl ReleaseStore for SqlReleases {
             .await
             .context(WHAT)?;
         let inserted = sqlx::query(
-            &super::sql::numbered("INSERT INTO release_votes (release_id, voter, approve, comment, at) VALUES (?, ?, ?, ?, ?)"),
+            &super::sql::numbered("INSERT INTO release_votes (release_id, voter, voter_id, approve, comment, at) VALUES (?, ?, ?, ?, ?, ?)"),
         )
         .bind(id)
         .bind(&vote.by)
+        .bind(vote.by_id.as_str())
         .bind(i64::from(vote.approve))
         .bind(&vote.comment)
         .bind(vote.at.to_rfc3339())
@@ -587,6 +605,7 @@ mod tests {
     use super::*;
     use app::domain::actions::IdempotencyKey;
     use app::domain::audit::{AuditKind, AuditOutcome};
+    use app::domain::person::PersonId;
 
     async fn store() -> (tempfile::TempDir, SqlReleases) {
         let dir = tempfile::tempdir().unwrap();
@@ -596,7 +615,12 @@ mod tests {
         (dir, SqlReleases::new(pool))
     }
 
-    fn request(key: &str, env: &str, requester: &str, group: Option<&str>) -> NewRelease {
+    /// `who` is `name` (the dev sign-in's `dev:<name>`) or `name as id` (shown as `name`).
+    fn request(key: &str, env: &str, who: &str, group: Option<&str>) -> NewRelease {
+        let (requester, id) = match who.split_once(" as ") {
+            Some((name, id)) => (name, PersonId::parse(id).unwrap()),
+            None => (who, PersonId::dev(who).unwrap()),
+        };
         let now = Utc::now();
         NewRelease {
             request_key: IdempotencyKey::parse(key).unwrap(),
@@ -613,6 +637,7 @@ mod tests {
             reason: "because".into(),
             ticket_url: None,
             requester: requester.into(),
+            requester_id: id,
             via_token: None,
             required: 1,
             created_at: now,
@@ -625,6 +650,7 @@ mod tests {
     fn audit() -> AuditEntry {
         AuditEntry {
             actor: "ana".into(),
+            actor_id: PersonId::dev("ana").unwrap(),
             kind: AuditKind::Action(ActionKind::Scale),
             env: Some("prod".into()),
             target: None,
@@ -652,6 +678,26 @@ mod tests {
         let table = [
             // A retry finds the first request; anyone else's key is another key.
             (("key-00000001", "prod", "ana", Some("group-0001")), "found"),
+            // Keys and groups belong to ids: ana under a new name finds hers …
+            (
+                (
+                    "key-00000001",
+                    "prod",
+                    "ana.lima as dev:ana",
+                    Some("group-0001"),
+                ),
+                "found",
+            ),
+            // … and someone else called ana does not.
+            (
+                (
+                    "key-00000001",
+                    "prod",
+                    "ana as oidc:https://idp.example#u-2",
+                    None,
+                ),
+                "created",
+            ),
             (("key-00000001", "prod", "bob", None), "created"),
             (("key-00000001", "staging", "ana", None), "created"),
             // The group takes its creator's requests in its environment while open …
@@ -661,6 +707,15 @@ mod tests {
             ),
             // … and nobody else's, nor any from another environment.
             (("key-00000003", "prod", "bob", Some("group-0001")), "taken"),
+            (
+                (
+                    "key-00000005",
+                    "prod",
+                    "ana as oidc:https://idp.example#u-2",
+                    Some("group-0001"),
+                ),
+                "taken",
+            ),
             (
                 ("key-00000003", "staging", "ana", Some("group-0001")),
                 "taken",
@@ -688,8 +743,13 @@ mod tests {
         );
         let owner = releases.group_owner("group-0001").await.unwrap().unwrap();
         assert_eq!(
-            (owner.env.as_str(), owner.creator.as_str(), owner.closed),
-            ("prod", "ana", true)
+            (
+                owner.env.as_str(),
+                owner.creator.as_str(),
+                owner.creator_id.as_str(),
+                owner.closed
+            ),
+            ("prod", "ana", "dev:ana", true)
         );
         let members = releases
             .list(&ReleaseQuery {
@@ -702,7 +762,7 @@ mod tests {
             .unwrap();
         assert!(members
             .iter()
-            .all(|r| r.requester == "ana" && r.env == "prod"));
+            .all(|r| r.requester_id.as_str() == "dev:ana" && r.env == "prod"));
         assert_eq!(members.len(), 2);
     }
 }

@@ -5,9 +5,11 @@
 //! cannot come back.
 
 use super::audit::insert_entry;
-use super::error::{StoreContext, StoreError};
+use super::error::{person_id, StoreContext, StoreError};
 use super::sql::{numbered, Pool};
-use app::domain::sessions::SignedInPerson;
+use app::domain::person::PersonId;
+use app::domain::policy::Principal;
+use app::domain::sessions::{person_key, SignedInPerson};
 use app::ports::SessionsEndedAudit;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -28,6 +30,7 @@ fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
+    person_id: String,
     person: String,
     sessions: i64,
     last_sign_in: String,
@@ -39,11 +42,12 @@ impl SqlSessionOwners {
         Self { pool }
     }
 
-    /// Files a new session under `person`; rows of sessions long expired go at the same time.
+    /// Files a new session under the person `principal` (by id, with the name it shows); rows of
+    /// sessions long expired go at the same time.
     pub async fn record(
         &self,
         session_id: &str,
-        person: &str,
+        principal: &Principal,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -54,11 +58,12 @@ impl SqlSessionOwners {
             .await
             .context(WHAT)?;
         sqlx::query(&numbered(
-            "INSERT INTO session_owners (session_id, person, signed_in_at, last_seen_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO session_owners (session_id, person, person_id, signed_in_at, last_seen_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
         ))
         .bind(session_id)
-        .bind(person)
+        .bind(&principal.name)
+        .bind(person_key(principal).as_str())
         .bind(ts(now))
         .bind(ts(now))
         .bind(ts(expires_at))
@@ -98,14 +103,17 @@ impl SqlSessionOwners {
         Ok(())
     }
 
-    /// The people with sessions not expired at `now`, most recently active first.
+    /// The people (by id) with sessions not expired at `now`, most recently active first, each
+    /// shown by the name of their latest sign-in.
     pub async fn signed_in(&self, now: DateTime<Utc>) -> Result<Vec<SignedInPerson>, StoreError> {
         const WHAT: &str = "listing the people signed in";
         let rows: Vec<PersonRow> = sqlx::query_as(&numbered(
-            "SELECT person, COUNT(*) AS sessions, MAX(signed_in_at) AS last_sign_in,
-                    MAX(last_seen_at) AS last_active
-             FROM session_owners WHERE expires_at > ?
-             GROUP BY person ORDER BY last_active DESC, person",
+            "SELECT o.person_id, COUNT(*) AS sessions, MAX(o.signed_in_at) AS last_sign_in,
+                    MAX(o.last_seen_at) AS last_active,
+                    (SELECT l.person FROM session_owners l WHERE l.person_id = o.person_id
+                     ORDER BY l.signed_in_at DESC LIMIT 1) AS person
+             FROM session_owners o WHERE o.expires_at > ?
+             GROUP BY o.person_id ORDER BY last_active DESC, o.person_id",
         ))
         .bind(ts(now))
         .fetch_all(&self.pool)
@@ -117,6 +125,7 @@ impl SqlSessionOwners {
                     sessions: u32::try_from(row.sessions).unwrap_or(u32::MAX),
                     last_sign_in: time(&row.last_sign_in)?,
                     last_active: time(&row.last_active)?,
+                    person_id: person_id("session owner id", &row.person_id)?,
                     person: row.person,
                 })
             })
@@ -124,24 +133,25 @@ impl SqlSessionOwners {
             .context(WHAT)
     }
 
-    /// Removes every session row of `person` with the audit row `audit` builds from their
-    /// number, in one transaction; answers the ids of the sessions, for their records to go.
+    /// Removes every session row of the person `person` (by id, whatever names they signed in
+    /// under) with the audit row `audit` builds from their number, in one transaction; answers
+    /// the ids of the sessions, for their records to go.
     pub async fn end_all(
         &self,
-        person: &str,
+        person: &PersonId,
         audit: &SessionsEndedAudit<'_>,
     ) -> Result<Vec<String>, StoreError> {
         const WHAT: &str = "ending a person's sessions";
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let ids: Vec<String> = sqlx::query_scalar(&numbered(
-            "SELECT session_id FROM session_owners WHERE person = ?",
+            "SELECT session_id FROM session_owners WHERE person_id = ?",
         ))
-        .bind(person)
+        .bind(person.as_str())
         .fetch_all(&mut *tx)
         .await
         .context(WHAT)?;
-        sqlx::query(&numbered("DELETE FROM session_owners WHERE person = ?"))
-            .bind(person)
+        sqlx::query(&numbered("DELETE FROM session_owners WHERE person_id = ?"))
+            .bind(person.as_str())
             .execute(&mut *tx)
             .await
             .context(WHAT)?;

@@ -3,10 +3,10 @@
 //! copy of the database grants nothing.
 
 use super::audit::insert_entry;
-use super::error::{StoreContext, StoreError};
+use super::error::{person_id, StoreContext, StoreError};
 use super::sql::Pool;
 use app::domain::ids::EnvId;
-use app::domain::policy::Role;
+use app::domain::policy::{Principal, Role};
 use app::domain::tokens::{ApiToken, TokenRequest};
 use app::ports::{AuditEntry, PortError, TokenCreated, TokenStore};
 use chrono::{DateTime, Utc};
@@ -49,6 +49,7 @@ struct Row {
     envs: String,
     role: String,
     created_by: String,
+    created_by_id: String,
     created_at: String,
     expires_at: String,
     revoked_at: Option<String>,
@@ -56,7 +57,7 @@ struct Row {
 }
 
 const COLUMNS: &str =
-    "id, name, owner, envs, role, created_by, created_at, expires_at, revoked_at, last_used_at";
+    "id, name, owner, envs, role, created_by, created_by_id, created_at, expires_at, revoked_at, last_used_at";
 
 fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
@@ -87,6 +88,7 @@ fn token(row: Row) -> Result<ApiToken, StoreError> {
         role: Role::parse(&row.role)
             .map_err(|e| StoreError::corrupt("token role", &row.role, e))?,
         created_by: row.created_by,
+        created_by_id: person_id("token creator id", &row.created_by_id)?,
         created_at: time(&row.created_at)?,
         expires_at: time(&row.expires_at)?,
         revoked_at: row.revoked_at.as_deref().map(time).transpose()?,
@@ -99,7 +101,7 @@ impl TokenStore for SqlTokens {
     async fn create(
         &self,
         request: &TokenRequest,
-        created_by: &str,
+        created_by: &Principal,
         now: DateTime<Utc>,
         audit: AuditEntry,
     ) -> Result<TokenCreated, PortError> {
@@ -118,15 +120,16 @@ impl TokenStore for SqlTokens {
         let expires_at = now + chrono::Duration::days(request.expires_in_days);
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let inserted = sqlx::query_scalar::<_, i64>(
-            &super::sql::numbered("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            &super::sql::numbered("INSERT INTO api_tokens (name, owner, envs, role, secret_hash, created_by, created_by_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
         .bind(&request.name)
         .bind(&request.owner)
         .bind(&envs)
         .bind(request.role.as_str())
         .bind(hash_secret(&secret))
-        .bind(created_by)
+        .bind(&created_by.name)
+        .bind(created_by.id.as_str())
         .bind(now.to_rfc3339())
         .bind(expires_at.to_rfc3339())
         .fetch_one(&mut *tx)
@@ -149,13 +152,14 @@ impl TokenStore for SqlTokens {
             owner: request.owner.clone(),
             envs: request.envs.clone(),
             role: request.role,
-            created_by: created_by.to_string(),
+            created_by: created_by.name.clone(),
+            created_by_id: created_by.id.clone(),
             created_at: now,
             expires_at,
             revoked_at: None,
             last_used_at: None,
         };
-        Ok(TokenCreated::Created(created, secret))
+        Ok(TokenCreated::Created(Box::new(created), secret))
     }
 
     async fn list(&self) -> Result<Vec<ApiToken>, PortError> {

@@ -454,11 +454,11 @@ async fn the_audit_page_and_its_exports_show_the_actions() {
     let lines: Vec<&str> = body.lines().collect();
     assert_eq!(
         lines[0],
-        "id,at,actor,kind,env,target,outcome,detail,ip,user_agent"
+        "id,at,actor,actor_id,kind,env,target,outcome,detail,ip,user_agent"
     );
     assert_eq!(lines.len(), 2, "{body}");
     assert!(
-        lines[1].contains(",ana,scale,prod,main/web,succeeded,desired count 2 → 3,"),
+        lines[1].contains(",ana,dev:ana,scale,prod,main/web,succeeded,desired count 2 → 3,"),
         "{body}"
     );
     let json: serde_json::Value = w
@@ -474,6 +474,13 @@ async fn the_audit_page_and_its_exports_show_the_actions() {
         .iter()
         .filter_map(|r| r["kind"].as_str())
         .collect();
+    assert!(
+        json.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["actor_id"] == "dev:ana"),
+        "{json}"
+    );
     assert!(
         kinds.contains(&"login") && kinds.contains(&"scale"),
         "{kinds:?}"

@@ -170,7 +170,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         // called this, so nobody's session ends.
         "list_sessions" => (vec![], Kind::AdminEverywhere),
         "end_sessions" => (
-            vec![("person", "nobody-in-the-matrix")],
+            vec![("person", "dev:nobody-in-the-matrix")],
             Kind::AdminEverywhere,
         ),
         // Notices tell of every environment: admins of all of them only. Nothing is numbered
@@ -333,6 +333,7 @@ async fn principal_of(app: &TestApp, client: &reqwest::Client) -> Principal {
         .unwrap();
     let groups: Vec<String> = serde_json::from_value(session["user"]["groups"].clone()).unwrap();
     Principal {
+        id: serde_json::from_value(session["user"]["id"].clone()).unwrap(),
         name: session["user"]["name"].as_str().unwrap().to_string(),
         method: AuthMethod::Oidc,
         grants: grants_for_groups(&groups, app.state.settings.group_roles()),

@@ -39,7 +39,7 @@ async fn token(admin: &Person, name: &str, owner: &str, envs: &str, role: &str) 
     body["secret"].as_str().expect("secret").to_string()
 }
 
-fn api(
+pub(crate) fn api(
     app: &TestApp,
     secret: &str,
     method: reqwest::Method,

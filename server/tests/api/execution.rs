@@ -332,6 +332,7 @@ async fn left_running(app: &TestApp, key: &str, command: ActionCommand, summary:
     let record = ActionRecord {
         key: IdempotencyKey::parse(key).expect("key"),
         actor: "ana".into(),
+        actor_id: app::domain::person::PersonId::dev("ana").expect("id"),
         env: "prod".into(),
         kind,
         target: target.clone(),
@@ -352,6 +353,7 @@ async fn left_running(app: &TestApp, key: &str, command: ActionCommand, summary:
     };
     let intent = AuditEntry {
         actor: "ana".into(),
+        actor_id: app::domain::person::PersonId::dev("ana").expect("id"),
         kind: AuditKind::Action(kind),
         env: Some("prod".into()),
         target: Some(target),

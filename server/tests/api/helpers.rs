@@ -47,6 +47,7 @@ pub fn idp_issuer() -> String {
                 format!("{PUBLIC_URL}/auth/callback"),
             )
             .env("QD_IDP_POST_LOGOUT_URIS", format!("{PUBLIC_URL}/login"))
+            .env("QD_IDP_TEST_ACCOUNTS", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .stdin(Stdio::null())
@@ -93,6 +94,7 @@ impl TestIdp {
                 format!("{PUBLIC_URL}/auth/callback"),
             )
             .env("QD_IDP_POST_LOGOUT_URIS", format!("{PUBLIC_URL}/login"))
+            .env("QD_IDP_TEST_ACCOUNTS", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .stdin(Stdio::null())
@@ -627,6 +629,11 @@ pub async fn fresh_postgres_database() -> Option<String> {
     Some(format!("{base}/{name}"))
 }
 
+/// A sub no other test uses, for a test account at the shared identity provider.
+pub fn unique_sub(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid_like())
+}
+
 /// 16 hex digits from the clock and a counter: unique names for test databases.
 fn uuid_like() -> String {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -779,6 +786,25 @@ impl TestApp {
         client
     }
 
+    /// The identity provider this console signs in with (the shared one unless the test chose
+    /// one).
+    pub fn idp(&self) -> String {
+        self.state
+            .settings
+            .auth
+            .issuer
+            .clone()
+            .unwrap_or_else(idp_issuer)
+    }
+
+    /// Someone signed in through SSO as `user`, with a client of their own.
+    pub async fn sso_person(&self, user: &str) -> Person {
+        Person {
+            base: self.base.clone(),
+            client: self.sso_client(user).await,
+        }
+    }
+
     pub async fn sso_until_callback_with(
         &self,
         client: &reqwest::Client,
@@ -795,14 +821,7 @@ impl TestApp {
             .to_str()
             .expect("location")
             .to_string();
-        // The provider this console signs in with (the shared one unless the test chose one).
-        let issuer = self
-            .state
-            .settings
-            .auth
-            .issuer
-            .clone()
-            .unwrap_or_else(idp_issuer);
+        let issuer = self.idp();
         for _ in 0..20 {
             if location.starts_with(PUBLIC_URL) {
                 return self.local(&location);
@@ -853,6 +872,19 @@ impl TestApp {
                 .to_string();
         }
         panic!("the provider never redirected back to the console");
+    }
+
+    /// Sets the claims the identity provider this console signs in with sends for `sub`
+    /// (`preferred_username`, `email`, `email_verified`, `groups`): a test account, signed in as
+    /// `sub`. Setting them again renames the same person.
+    pub async fn idp_account(&self, sub: &str, claims: serde_json::Value) {
+        let response = reqwest::Client::new()
+            .put(format!("{}/test/accounts/{sub}", self.idp()))
+            .json(&claims)
+            .send()
+            .await
+            .expect("setting a test account at the identity provider");
+        assert_eq!(response.status(), 204, "test account {sub}");
     }
 
     /// A whole SSO sign-in as `user`; returns the console's answer to the callback.

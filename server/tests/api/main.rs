@@ -12,6 +12,7 @@ mod cli;
 mod execution;
 mod faults;
 mod helpers;
+mod identity;
 mod incidents;
 mod inventory;
 mod keys;

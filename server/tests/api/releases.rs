@@ -37,7 +37,7 @@ async fn prod(overrides: &[(&str, &str)]) -> Prod {
 
 const TWO_APPROVALS: (&str, &str) = ("QD_ENVIRONMENTS__0__APPROVAL", "{ required = 2 }");
 
-async fn desired(account: &Account) -> i32 {
+pub(crate) async fn desired(account: &Account) -> i32 {
     account
         .ecs
         .describe_services()
@@ -85,7 +85,7 @@ async fn vote(person: &Person, id: i64, approve: bool, comment: &str) -> reqwest
         .await
 }
 
-async fn release(app: &TestApp, id: i64) -> app::domain::approvals::Release {
+pub(crate) async fn release(app: &TestApp, id: i64) -> app::domain::approvals::Release {
     let store: &dyn ReleaseStore = app.state.services.releases.as_ref();
     store
         .get(id)
@@ -253,14 +253,17 @@ async fn an_approved_release_left_behind_by_a_stopped_console_runs_once_after_re
     let id = request_scale(&olga, "release-key-0201", "3").await;
     // The approval commits, and the console stops before it runs the release.
     let store: &dyn ReleaseStore = first.state.services.releases.as_ref();
+    let rita = app::domain::person::PersonId::dev("rita").unwrap();
     let vote = Vote {
         by: "rita".into(),
+        by_id: rita.clone(),
         approve: true,
         comment: None,
         at: chrono::Utc::now(),
     };
     let entry = AuditEntry {
         actor: "rita".into(),
+        actor_id: rita,
         kind: AuditKind::ReleaseApprove,
         env: Some("prod".into()),
         target: Some(format!("release {id}")),

@@ -155,7 +155,7 @@ async fn an_admin_ends_every_session_of_a_person() {
     let stream = open_live_stream(&app, &laptop.client).await;
 
     // Someone who is not an admin may not, and the refusal is recorded.
-    let refused = phone.call("end_sessions", &[("person", "root")]).await;
+    let refused = phone.call("end_sessions", &[("person", "dev:root")]).await;
     assert_eq!(refused.status(), 403);
     assert_eq!(overview_status(&app, &root.client).await, 200);
 
@@ -181,7 +181,7 @@ async fn an_admin_ends_every_session_of_a_person() {
         .post(app.url("/api/end_sessions"))
         .header("accept", "text/html")
         .header("referer", app.url("/sessions"))
-        .form(&[("person", "ana")])
+        .form(&[("person", "dev:ana")])
         .send()
         .await
         .unwrap();
@@ -211,7 +211,7 @@ async fn an_admin_ends_every_session_of_a_person() {
         .find(|(_, e)| e.kind == "sessions_end" && e.outcome == "succeeded")
         .expect("the ending is audited");
     assert_eq!(ending.actor, "root");
-    assert_eq!(ending.target.as_deref(), Some("person ana"));
+    assert_eq!(ending.target.as_deref(), Some("person dev:ana"));
     assert_eq!(ending.detail.as_deref(), Some("2 sessions ended"));
     assert!(audit
         .iter()

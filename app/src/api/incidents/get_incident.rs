@@ -36,7 +36,7 @@ pub async fn get_incident(id: String, order: Option<String>) -> Result<IncidentV
             timeline,
             newest_first,
             respond,
-            me: user.name.clone(),
+            me: user.id.clone(),
             suspect_minutes: services.incident_settings.suspect_window.num_minutes(),
             on_call,
         })

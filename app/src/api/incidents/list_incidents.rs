@@ -49,7 +49,7 @@ pub async fn list_incidents(
         )
         .await?
         .into_iter()
-        .filter(|i| filter.matches(i, &user.name))
+        .filter(|i| filter.matches(i, &user.id))
         .collect();
         let may_respond_in = envs
             .iter()
@@ -62,7 +62,7 @@ pub async fn list_incidents(
             filter,
             envs,
             may_respond_in,
-            me: user.name.clone(),
+            me: user.id.clone(),
         })
     })
     .await

@@ -31,17 +31,22 @@ pub async fn acknowledge_incident(id: String) -> Result<Incident, AppError> {
     apply(id, |_| Ok(crate::domain::incidents::Response::Acknowledge)).await
 }
 
-/// Assigns to `to`, or to the person asking when `to` is empty or absent.
+/// Assigns to `to` (a name: nobody's id until that person takes it), or to the person asking
+/// — by their id — when `to` is empty or absent.
 #[server(endpoint = "assign_incident")]
 pub async fn assign_incident(id: String, to: Option<String>) -> Result<Incident, AppError> {
     use crate::domain::incidents::{parse_person, Response};
     apply(id, |user| {
-        Ok(Response::Assign(
-            match to.filter(|t| !t.trim().is_empty()) {
-                Some(to) => parse_person(&to).map_err(AppError::Invalid)?,
-                None => user.name.clone(),
+        Ok(match to.filter(|t| !t.trim().is_empty()) {
+            Some(to) => Response::Assign {
+                name: parse_person(&to).map_err(AppError::Invalid)?,
+                id: None,
             },
-        ))
+            None => Response::Assign {
+                name: user.name.clone(),
+                id: Some(user.id.clone()),
+            },
+        })
     })
     .await
 }

@@ -20,6 +20,7 @@ pub async fn get_release(id: String) -> Result<ReleaseView, AppError> {
         let now = chrono::Utc::now();
         let policy = &state.descriptor.approval;
         let actor = Actor {
+            id: &user.id,
             name: &user.name,
             role: user.grants.role_in(&state.descriptor.id),
             via_token: false,

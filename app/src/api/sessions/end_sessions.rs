@@ -1,4 +1,5 @@
-//! Ends every session of a person: their next request is signed out. Audited.
+//! Ends every session of a person, named by their id (`person`): their next request is signed
+//! out. Audited.
 
 use crate::error::AppError;
 use leptos::prelude::*;

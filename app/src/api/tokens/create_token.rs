@@ -30,9 +30,7 @@ pub async fn create_token(
         let (token, secret) = create_token(&caller, &services, form).await?;
         // Without JavaScript the page reloads: it picks the secret up once from here.
         if is_plain_form_post() {
-            services
-                .handoff
-                .put(caller.name(), token.id, secret.clone());
+            services.handoff.put(caller.id(), token.id, secret.clone());
             back_to_page(&[("created", &token.id.to_string())]);
         }
         Ok(CreatedToken { token, secret })

@@ -15,7 +15,7 @@ pub async fn list_tokens(created: Option<String>) -> Result<TokensView, AppError
         let just_created = created
             .and_then(|id| id.parse::<i64>().ok())
             .and_then(|id| {
-                let secret = services.handoff.take(caller.name(), id)?;
+                let secret = services.handoff.take(caller.id(), id)?;
                 let token = managed.tokens.iter().find(|t| t.id == id)?.clone();
                 Some(crate::domain::views::CreatedToken { token, secret })
             });

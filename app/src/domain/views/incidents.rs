@@ -13,7 +13,8 @@ pub struct IncidentsView {
     pub envs: Vec<EnvId>,
     /// Environments where this person may acknowledge (operator or above).
     pub may_respond_in: Vec<String>,
-    pub me: String,
+    /// Who is looking: compared with the incident's owner by id.
+    pub me: crate::domain::person::PersonId,
 }
 
 /// One incident with its timeline and what this person may do.
@@ -26,7 +27,8 @@ pub struct IncidentView {
     pub newest_first: bool,
     /// `Ok` when the person may acknowledge, assign and resolve; else why not.
     pub respond: Result<(), String>,
-    pub me: String,
+    /// Who is looking: compared with the incident's owner by id.
+    pub me: crate::domain::person::PersonId,
     /// The suspect window, in minutes, for the legend.
     pub suspect_minutes: i64,
     /// Who is on call now per rotation, to assign to.

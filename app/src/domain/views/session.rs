@@ -99,6 +99,7 @@ mod tests {
     fn session(groups: &[&str], source: Option<(&str, &[&str])>) -> SessionView {
         SessionView {
             user: Principal {
+                id: crate::domain::person::PersonId::dev("olga").unwrap(),
                 name: "olga".into(),
                 method: AuthMethod::Oidc,
                 grants: RoleGrants::default(),

@@ -127,7 +127,7 @@ fn respond_section(view: &IncidentView, forms: Forms) -> AnyView {
         let action = forms.assign.action;
         let pending = forms.assign.pending;
         let value = forms.assign.value;
-        let mine = i.assignee.as_deref() == Some(view.me.as_str());
+        let mine = i.assigned_to(&view.me);
         let people = view.on_call.clone();
         view! {
             <div class="flex flex-wrap items-end gap-2">

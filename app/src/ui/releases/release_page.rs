@@ -196,12 +196,18 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
             </div>
         }
     });
+    // People are their ids: each name carries its id, shown beside it when two people here
+    // share a name.
+    let ambiguous = crate::domain::person::names_are_ambiguous(
+        std::iter::once((r.requester.as_str(), &r.requester_id))
+            .chain(r.votes.iter().map(|v| (v.by.as_str(), &v.by_id))),
+    );
     let approvals = r.votes.iter().map(|v| {
         let (tone, text) = if v.approve { (Tone::Good, "approved") } else { (Tone::Bad, "rejected") };
         view! {
             <li class="flex flex-wrap items-center gap-2 px-3 py-1.5 text-sm">
                 <Badge tone text/>
-                <span class="font-medium">{v.by.clone()}</span>
+                {person(&v.by, &v.by_id, ambiguous)}
                 <span class=MUTED>{age(now, v.at)}</span>
                 {v.comment.clone().map(|c| view! { <span class="italic">{format!("“{c}”")}</span> })}
             </li>
@@ -216,9 +222,9 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
     let decide = decide_section(&view, forms);
     let (state, env_name) = (r.state, view.env_name.clone());
     // A token's request is its creator's: name both.
-    let requester = match &r.via_token {
-        Some(token) => format!("{} (API token {token})", r.requester),
-        None => r.requester.clone(),
+    let requester = view! {
+        {person(&r.requester, &r.requester_id, ambiguous)}
+        {r.via_token.clone().map(|token| format!(" (API token {token})"))}
     };
     let change = format!("{} {}", r.kind.as_str().replace('_', " "), r.target);
     let counted = format!("{} of {}", r.approvals(), r.required);
@@ -285,5 +291,14 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
         <Section title="Decide">{decide}</Section>
         <Section title="Approvals" note=approvals_note>{approvals}</Section>
         <Section title="History" note="oldest first">{history_view}</Section>
+    }
+}
+
+/// A person on the page: the name, with the id in its title, and beside it when `ambiguous`
+/// (two people here share a name).
+fn person(name: &str, id: &crate::domain::person::PersonId, ambiguous: bool) -> impl IntoView {
+    view! {
+        <span class="font-medium" title=id.to_string() data-person-id=id.to_string()>{name.to_string()}</span>
+        {ambiguous.then(|| view! { <span class=format!("text-xs {MUTED}")>{format!(" ({id})")}</span> })}
     }
 }

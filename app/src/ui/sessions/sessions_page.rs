@@ -33,10 +33,14 @@ fn person_row(
     now: chrono::DateTime<chrono::Utc>,
     end: Submit<EndSessions>,
 ) -> impl IntoView {
-    let person = p.person.clone();
+    // Sessions are ended by the person's id: a namesake's stay.
+    let person = p.person_id.to_string();
     view! {
         <tr class=TR data-testid="session-row">
-            <td class=format!("{TD} font-medium")>{p.person.clone()}</td>
+            <td class=format!("{TD} font-medium")>
+                {p.person.clone()}
+                <span class=format!("block text-xs font-normal {MUTED}") data-testid="person-id">{p.person_id.to_string()}</span>
+            </td>
             <td class=TD>{p.sessions.to_string()}</td>
             <td class=format!("{TD} whitespace-nowrap")>{utc_minute(p.last_sign_in)}</td>
             <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age(now, p.last_active)}</td>
