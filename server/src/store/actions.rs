@@ -90,9 +90,13 @@ impl UnsettledRow {
     fn parse(self) -> Result<Unsettled, StoreError> {
         let kind: ActionKind = serde_json::from_value(serde_json::Value::String(self.kind.clone()))
             .map_err(|e| StoreError::corrupt("action kind", &self.kind, e))?;
+        // A row from before people had ids holds `legacy:<name>` (or nothing, written by an
+        // older console) and a key scoped by the name.
         let actor_id = app::domain::person::PersonId::parse(&self.actor_id)
+            .or_else(|_| app::domain::person::PersonId::parse(&format!("legacy:{}", self.actor)))
             .map_err(|e| StoreError::corrupt("action actor id", &self.actor_id, e))?;
         let key = IdempotencyKey::from_scoped(&self.idempotency_key, &self.env, actor_id.as_str())
+            .or_else(|| IdempotencyKey::from_scoped(&self.idempotency_key, &self.env, &self.actor))
             .ok_or_else(|| {
                 StoreError::corrupt(
                     "action key",
@@ -120,6 +124,16 @@ impl UnsettledRow {
             result,
             started_at,
         })
+    }
+}
+
+/// The key a row from before people had ids was stored under (scoped by the name, which its
+/// `legacy:<name>` id carries), so the sweeper can settle it; for anyone else, the id-scoped key
+/// again.
+fn legacy_key(record: &ActionRecord) -> String {
+    match record.actor_id.kind() {
+        app::domain::person::PersonKind::Legacy(name) => record.key.scoped(&record.env, name),
+        _ => record.key.scoped(&record.env, record.actor_id.as_str()),
     }
 }
 
@@ -203,10 +217,11 @@ impl ActionStore for SqlActions {
         const WHAT: &str = "noting an action's progress";
         let json = serde_json::to_string(result).context(WHAT)?;
         sqlx::query(&super::sql::numbered(
-            "UPDATE actions SET result = ? WHERE idempotency_key = ? AND state = 'running'",
+            "UPDATE actions SET result = ? WHERE idempotency_key IN (?, ?) AND state = 'running'",
         ))
         .bind(&json)
         .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
+        .bind(legacy_key(record))
         .execute(&self.pool)
         .await
         .context(WHAT)?;
@@ -225,12 +240,13 @@ impl ActionStore for SqlActions {
         let finished_at = result.status.is_settled().then(|| Utc::now().to_rfc3339());
         let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
         let moved = sqlx::query(&super::sql::numbered(
-            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key = ? AND state IN ('running', 'checking')",
+            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key IN (?, ?) AND state IN ('running', 'checking')",
         ))
         .bind(state)
         .bind(&json)
         .bind(finished_at)
         .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
+        .bind(legacy_key(record))
         .execute(&mut *tx)
         .await
         .context(WHAT)?
