@@ -65,7 +65,8 @@ mod tests {
         };
         let payments = [tag("team", "payments")];
         let ignored = [tag("team", "payments"), tag("quarterdeck", "ignore")];
-        let table: &[(&AlarmScope, &str, &[(String, String)], bool)] = &[
+        type Case<'a> = (&'a AlarmScope, &'a str, &'a [(String, String)], bool);
+        let table: &[Case] = &[
             (&everything, "anything-at-all", &[], true),
             (&ours, "shop-web-cpu", &payments, true),
             (&ours, "billing-api-5xx", &payments, true),
