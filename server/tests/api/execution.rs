@@ -420,12 +420,13 @@ async fn actions_a_stopped_console_left_running_are_settled_by_the_sweeper_with_
         "snapshot shop-db-qd-never-taken",
     )
     .await;
-    // One from before commands were kept with actions: nothing to read it by.
+    // One from before commands were kept with actions (and before people had ids, as the
+    // migration left it: its key scoped by the name): nothing to read it by.
     let legacy_key = "prod/stopped-old-00001/ana";
     let at = (chrono::Utc::now() - chrono::Duration::minutes(20)).to_rfc3339();
     sqlx::query(&format!(
-        "INSERT INTO actions (idempotency_key, actor, env, kind, target, params, state, created_at) \
-         VALUES ('{legacy_key}', 'ana', 'prod', 'redeploy', 'main/web', '{{}}', 'running', '{at}')"
+        "INSERT INTO actions (idempotency_key, actor, actor_id, env, kind, target, params, state, created_at) \
+         VALUES ('{legacy_key}', 'ana', 'legacy:ana', 'prod', 'redeploy', 'main/web', '{{}}', 'running', '{at}')"
     ))
     .execute(&app.state.pool)
     .await
