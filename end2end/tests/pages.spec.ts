@@ -258,11 +258,17 @@ test('a protected environment asks to type the name for actions that need no app
   await signIn(page, info, 'admin');
   await page.goto('/envs/prod/services/prod-main/prospa-api');
   await settle(page, info);
+  // A redeploy goes through the approval gate in prod: the review asks for the typed name and a request.
   await page.getByTestId('redeploy-form').getByRole('button').click();
   await settle(page, info);
   await expect(page.getByTestId('review-panel').locator('input[name=confirm]')).toBeVisible();
-  await expect(page.getByTestId('review-panel').getByRole('button', { name: 'Confirm redeploy' })).toBeVisible();
+  await expect(page.getByTestId('review-panel').getByRole('button', { name: 'Request approval' })).toBeVisible();
   await shot(page, info, '14-service-protected');
+  // A snapshot needs no approval, so it runs at once once the name is typed.
+  await page.goto('/envs/prod/databases/cloudarch-auth-db');
+  await settle(page, info);
+  await expect(page.getByTestId('snapshot-form').locator('input[name=confirm]')).toBeVisible();
+  await expect(page.getByTestId('snapshot-form').getByRole('button', { name: 'Snapshot now' })).toBeVisible();
 });
 
 test('a prod deploy needs two approvals from other people, then runs once and is audited', async ({ page }, info) => {
