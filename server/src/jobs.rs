@@ -31,12 +31,12 @@ use tokio::task::JoinHandle;
 #[async_trait::async_trait]
 pub trait AlarmFeed: Send + Sync {
     async fn alarms(&self) -> Result<Vec<Alarm>, String>;
-    /// State changes between `since` and `now`; `Ok(None)` where the provider keeps none.
+    /// State changes between `since` and `now`.
     async fn history(
         &self,
         since: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Vec<Transition>>, String>;
+    ) -> Result<Vec<Transition>, String>;
 }
 
 #[async_trait::async_trait]
@@ -49,10 +49,8 @@ impl AlarmFeed for EnvClients {
         &self,
         since: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Vec<Transition>>, String> {
-        with_purpose(Purpose::Poller, self.alarm_history(since, now))
-            .await
-            .map(Some)
+    ) -> Result<Vec<Transition>, String> {
+        with_purpose(Purpose::Poller, self.alarm_history(since, now)).await
     }
 }
 
@@ -70,8 +68,6 @@ pub struct PollerStats {
 pub struct Watched {
     pub slot: Arc<EnvSlot>,
     pub feed: Arc<dyn AlarmFeed>,
-    /// Off once the provider said it keeps no alarm history.
-    pub history: std::sync::atomic::AtomicBool,
     /// The end of the last window read from the history.
     pub history_until: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// While the history API is unavailable: when to try it again.
@@ -86,7 +82,6 @@ impl Watched {
         Self {
             slot,
             feed,
-            history: std::sync::atomic::AtomicBool::new(true),
             history_until: std::sync::Mutex::new(None),
             history_retry_at: std::sync::Mutex::new(None),
             last_snapshot: std::sync::Mutex::new(None),
@@ -113,7 +108,7 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
         .ok()
         .and_then(|r| *r)
         .is_some_and(|at| now < at);
-    if watched.history.load(Ordering::SeqCst) && !retry_later {
+    if !retry_later {
         let env = watched.slot.descriptor().id.to_string();
         let until = *watched.history_until.lock().map_err(|e| e.to_string())?;
         let since = match until {
@@ -130,7 +125,7 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
                 .unwrap_or(now - FIRST_BACKFILL),
         };
         match watched.feed.history(since, now).await {
-            Ok(Some(items)) => {
+            Ok(items) => {
                 history = items;
                 if let Ok(mut until) = watched.history_until.lock() {
                     *until = Some(now);
@@ -138,10 +133,6 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
                 if watched.slot.set_reduced(HISTORY_API, None) {
                     tracing::info!(env = %env, "alarm history is available again");
                 }
-            }
-            Ok(None) => {
-                tracing::info!(env = %env, "no alarm history from this provider; polling differences only");
-                watched.history.store(false, Ordering::SeqCst);
             }
             Err(e) => match Unavailable::of_error(&e) {
                 // An API the endpoint lacks or the role may not call: said once (with the

@@ -12,7 +12,7 @@ use super::prepare::{prepare, ActionRequest, Prepared};
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, IdempotencyKey};
 use crate::domain::approvals::{
-    check_direct, direct_break_glass_notice, Actor, DirectBreakGlass, FreezeCheck,
+    check_direct, direct_break_glass_notice, DirectBreakGlass, FreezeCheck,
 };
 use crate::domain::audit::AuditOutcome;
 use crate::domain::caller::Caller;
@@ -236,12 +236,7 @@ async fn check_freeze(
     break_glass: Option<&str>,
 ) -> Result<(), AppError> {
     let env = state.descriptor.id.as_str();
-    let actor = Actor {
-        id: caller.id(),
-        name: caller.name(),
-        role: caller.principal.grants.role_in(&state.descriptor.id),
-        via_token: caller.principal.method == AuthMethod::Token,
-    };
+    let actor = super::releases::actor_of(&caller.principal, state);
     let now = chrono::Utc::now();
     let audit = |outcome: AuditOutcome, detail: String| {
         super::execution::action_audit(caller, kind, env, &prepared.target, outcome, detail)

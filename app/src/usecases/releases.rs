@@ -228,7 +228,8 @@ pub async fn visible_release(
     Ok((release, state))
 }
 
-fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
+/// Who acts on a request or an action in `state`'s environment, for the approval rules.
+pub(crate) fn actor_of<'a>(user: &'a Principal, state: &EnvState) -> Actor<'a> {
     Actor {
         id: &user.id,
         name: &user.name,

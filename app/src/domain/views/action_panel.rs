@@ -2,7 +2,7 @@
 //! and what was done to it lately.
 
 use crate::domain::actions::{ActionKind, ActionResult};
-use crate::domain::approvals::ApprovalPolicy;
+use crate::domain::approvals::{may_break_glass, ApprovalPolicy};
 use crate::domain::policy::Role;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ impl Frozen {
         policy.frozen_until(now).map(|(until, reason)| Frozen {
             until,
             reason,
-            may_break_glass: role == Some(Role::Admin) && !via_token,
+            may_break_glass: may_break_glass(role, via_token),
         })
     }
 
