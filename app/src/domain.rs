@@ -3,10 +3,12 @@
 
 pub mod actions;
 pub mod alarm_filter;
+pub mod alarm_rule;
 pub mod alarm_scope;
 pub mod approvals;
 pub mod apps;
 pub mod audit;
+pub mod aws_identity;
 pub mod caller;
 pub mod change;
 pub mod chart;
@@ -74,6 +76,7 @@ pub(crate) mod fixtures {
             app: Some(app.into()),
             created_at: None,
             autoscaling: None,
+            scaling_policies: vec![],
         }
     }
 
@@ -95,6 +98,7 @@ pub(crate) mod fixtures {
             resource,
             app: None,
             actions: vec![],
+            rule: None,
         }
     }
 

@@ -232,6 +232,10 @@ pub enum ActionCommand {
         /// The desired count it was checked against.
         #[serde(default)]
         from: Option<i32>,
+        /// The service's autoscaling range, changed first so target tracking does not undo the
+        /// count (and put back when the count cannot be set).
+        #[serde(default)]
+        range: Option<crate::domain::plans::RangeChange>,
     },
     Redeploy {
         cluster: String,
@@ -334,6 +338,19 @@ impl ActionCommand {
                 ..
             } => Some((from, vec![(container.clone(), image.clone())])),
             ActionCommand::DeployImages { from, images, .. } => Some((from, images.clone())),
+            _ => None,
+        }
+    }
+
+    /// A scale's autoscaling range change: the service, and the range before and after.
+    pub fn range_change(&self) -> Option<(&str, &str, crate::domain::plans::RangeChange)> {
+        match self {
+            ActionCommand::Scale {
+                cluster,
+                service,
+                range: Some(range),
+                ..
+            } => Some((cluster, service, *range)),
             _ => None,
         }
     }
@@ -494,18 +511,40 @@ pub trait ActionPort: Send + Sync {
         env: &EnvId,
         command: &ActionCommand,
     ) -> Result<crate::domain::execution::Observed, ActionFailure>;
-    /// Registers a copy of task definition `from` with the named containers' images replaced;
-    /// answers the new revision's ARN.
+    /// Registers a copy of task definition `from` with the named containers' images replaced,
+    /// as `actor`; answers the new revision's ARN.
     async fn register_revision(
         &self,
         env: &EnvId,
+        actor: &crate::domain::aws_identity::AwsActor,
         from: &str,
         images: &[(String, String)],
     ) -> Result<String, ActionFailure>;
-    /// Deregisters a revision registered for a change that was not made.
-    async fn deregister_revision(&self, env: &EnvId, arn: &str) -> Result<(), ActionFailure>;
-    /// Makes the change.
-    async fn apply(&self, env: &EnvId, change: &AwsChange) -> Result<ActionOutput, ActionFailure>;
+    /// Deregisters a revision registered for a change that was not made, as `actor`.
+    async fn deregister_revision(
+        &self,
+        env: &EnvId,
+        actor: &crate::domain::aws_identity::AwsActor,
+        arn: &str,
+    ) -> Result<(), ActionFailure>;
+    /// Sets the Application Auto Scaling range of `cluster/service`'s desired count
+    /// (RegisterScalableTarget), as `actor`.
+    async fn set_scaling_range(
+        &self,
+        env: &EnvId,
+        actor: &crate::domain::aws_identity::AwsActor,
+        cluster: &str,
+        service: &str,
+        range: (i32, i32),
+    ) -> Result<(), ActionFailure>;
+    /// Makes the change as `actor`: under a role session named after them where the
+    /// environment assumes a role.
+    async fn apply(
+        &self,
+        env: &EnvId,
+        actor: &crate::domain::aws_identity::AwsActor,
+        change: &AwsChange,
+    ) -> Result<ActionOutput, ActionFailure>;
 }
 
 /// A release request about to be recorded.

@@ -9,6 +9,7 @@ pub mod clients;
 mod cloudwatch;
 mod convert;
 mod ecs;
+pub mod limiter;
 mod rds;
 
 pub use clients::EnvClients;
@@ -69,12 +70,7 @@ mod tests {
         out
     }
 
-    fn actions_in(policy: &str) -> BTreeSet<String> {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../deploy/iam")
-            .join(policy);
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    fn actions_in(doc: &serde_json::Value) -> BTreeSet<String> {
         doc["Statement"]
             .as_array()
             .unwrap()
@@ -94,8 +90,10 @@ mod tests {
     #[test]
     fn the_iam_policies_grant_exactly_the_operations_the_code_calls() {
         let code = calls_in_code();
-        let mut granted = actions_in("environment-role-read.json");
-        granted.extend(actions_in("environment-role-actions.json"));
+        let settings = crate::config::tests::ecs_example();
+        let env = &settings.environments[0];
+        let mut granted = actions_in(&crate::iam::read_policy());
+        granted.extend(actions_in(&crate::iam::action_policy(env)));
         // Needed by ECS for what RegisterTaskDefinition carries over (tags, the service's roles),
         // not calls of their own.
         for implied in ["TagResource", "PassRole"] {
@@ -103,7 +101,7 @@ mod tests {
         }
         assert_eq!(
             granted, code,
-            "deploy/iam/*.json and the SDK calls in server/src/aws disagree"
+            "the policies of `quarterdeck iam-policy` and the SDK calls in server/src/aws disagree"
         );
     }
 }

@@ -399,7 +399,7 @@ pub struct NotificationSettings {
     #[serde(default = "default_retry_for", with = "duration_text")]
     pub retry_for: Duration,
     /// How long one attempt may take.
-    #[serde(default = "default_attempt_timeout", with = "duration_text")]
+    #[serde(default = "default_aws_attempt_timeout", with = "duration_text")]
     pub attempt_timeout: Duration,
     /// Delivered notices are removed from the outbox this long after delivery.
     #[serde(default = "default_keep_delivered", with = "duration_text")]
@@ -773,9 +773,13 @@ pub struct AwsSettings {
     pub max_attempts: u32,
     #[serde(default = "default_connect_timeout", with = "duration_text")]
     pub connect_timeout: Duration,
+    /// The whole call, every attempt and the waits between them included.
     #[serde(default = "default_operation_timeout", with = "duration_text")]
     pub operation_timeout: Duration,
-    /// Calls in flight at once per environment.
+    /// One attempt: shorter than the operation, so a hung attempt leaves time for a retry.
+    #[serde(default = "default_attempt_timeout", with = "duration_text")]
+    pub attempt_timeout: Duration,
+    /// Calls in flight at once per environment and AWS service, shared by every job and action.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
 }
@@ -786,6 +790,7 @@ impl Default for AwsSettings {
             max_attempts: default_attempts(),
             connect_timeout: default_connect_timeout(),
             operation_timeout: default_operation_timeout(),
+            attempt_timeout: default_attempt_timeout(),
             concurrency: default_concurrency(),
         }
     }
@@ -800,6 +805,20 @@ pub struct EnvironmentSettings {
     /// Assumed with STS when set: one AWS account per environment.
     #[serde(default)]
     pub role_arn: Option<String>,
+    /// The external id the role's trust policy asks for (`sts:ExternalId`), sent with every
+    /// AssumeRole into it.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Whether operators' sessions carry the operator as STS SourceIdentity (the role's trust
+    /// policy must allow `sts:SetSourceIdentity`). Operators' role session names are their names
+    /// either way.
+    #[serde(default)]
+    pub source_identity: bool,
+    /// The task and execution roles a deploy may pass on to a new revision, as IAM role-name
+    /// patterns (`shop-*-task`); only `quarterdeck iam-policy` reads it. Empty: any role of the
+    /// environment's account.
+    #[serde(default)]
+    pub pass_roles: Vec<String>,
     /// Shown in the UI; read from `role_arn` when not given.
     #[serde(default)]
     pub account_id: Option<String>,
@@ -1145,6 +1164,9 @@ fn default_connect_timeout() -> Duration {
 fn default_operation_timeout() -> Duration {
     Duration::from_secs(20)
 }
+fn default_aws_attempt_timeout() -> Duration {
+    Duration::from_secs(8)
+}
 fn default_concurrency() -> usize {
     4
 }
@@ -1402,6 +1424,14 @@ impl Settings {
         if self.incidents.poll_interval < Duration::from_secs(1) {
             bail!("incidents.poll_interval: must be at least 1s");
         }
+        if self.aws.attempt_timeout.is_zero()
+            || (self.aws.max_attempts > 1 && self.aws.attempt_timeout >= self.aws.operation_timeout)
+        {
+            bail!(
+                "aws.attempt_timeout: must be more than 0 and, with retries, shorter than aws.operation_timeout ({}s), so a hung attempt leaves time for another",
+                self.aws.operation_timeout.as_secs()
+            );
+        }
         if self.aws.max_attempts == 0 {
             bail!("aws.max_attempts: must be at least 1");
         }
@@ -1445,6 +1475,37 @@ impl Settings {
                 {
                     bail!("{}: {arn:?} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", key("role_arn"));
                 }
+            }
+            if let Some(external_id) = &env.external_id {
+                let ok = (2..=1224).contains(&external_id.len())
+                    && external_id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c));
+                if !ok {
+                    bail!("{}: an external id is 2 to 1224 characters of letters, digits and _+=,.@:/-", key("external_id"));
+                }
+                if env.role_arn.is_none() {
+                    bail!(
+                        "{}: an external id is sent when assuming role_arn; set role_arn too",
+                        key("external_id")
+                    );
+                }
+            }
+            for (i, pattern) in env.pass_roles.iter().enumerate() {
+                let ok = !pattern.is_empty()
+                    && pattern.len() <= 512
+                    && pattern
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-*/".contains(c));
+                if !ok {
+                    bail!("{}[{i}]: {pattern:?} is not an IAM role name or pattern (letters, digits, _+=,.@-/ and * as a wildcard)", key("pass_roles"));
+                }
+            }
+            if env.source_identity && env.role_arn.is_none() {
+                bail!(
+                    "{}: a SourceIdentity is set when assuming role_arn; set role_arn too",
+                    key("source_identity")
+                );
             }
             if let Some(url) = &env.endpoint_url {
                 let ok = url.parse::<http::Uri>().ok().is_some_and(|u| {
@@ -1538,6 +1599,13 @@ impl Settings {
                     .map(|u| format!(", endpoint {u}"))
                     .unwrap_or_default(),
             ));
+            if let Some(role) = &env.role_arn {
+                out.push_str(&format!(
+                    "      AWS: reads as {role} session quarterdeck; actions as a session named after the operator{}{}\n",
+                    if env.source_identity { ", with the operator as SourceIdentity" } else { "" },
+                    if env.external_id.is_some() { "; external id set" } else { "" },
+                ));
+            }
             let rules = self
                 .resolved
                 .descriptors
@@ -1700,7 +1768,7 @@ fn set_path(node: &mut toml::Value, path: &[String], new: toml::Value) -> Result
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const MINIMAL: &str = r#"
@@ -1713,6 +1781,18 @@ mod tests {
         name = "Production"
         region = "eu-west-1"
         role_arn = "arn:aws:iam::333333333333:role/quarterdeck"
+    "#;
+
+    /// [`MINIMAL`] without a role to assume.
+    const NO_ROLE: &str = r#"
+        [server]
+        listen = "127.0.0.1:3000"
+        [auth]
+        mode = "dev"
+        [[environments]]
+        id = "prod"
+        name = "Production"
+        region = "eu-west-1"
     "#;
 
     const OIDC: &str = r#"
@@ -2041,6 +2121,14 @@ mod tests {
 
     #[test]
     fn the_ecs_example_configures_a_valid_console() {
+        let s = ecs_example();
+        assert_eq!(s.environments.len(), 3);
+        assert!(s.environments[2].protected);
+        assert_eq!(s.group_roles().len(), 2);
+    }
+
+    /// The settings `deploy/ecs/task-definition.json` gives the console.
+    pub(crate) fn ecs_example() -> Settings {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/ecs/task-definition.json");
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -2062,10 +2150,7 @@ mod tests {
             "QD_OIDC_CLIENT_SECRET".into(),
             "from-secrets-manager".into(),
         ));
-        let s = Settings::from_env(vars).unwrap();
-        assert_eq!(s.environments.len(), 3);
-        assert!(s.environments[2].protected);
-        assert_eq!(s.group_roles().len(), 2);
+        Settings::from_env(vars).unwrap()
     }
 
     #[test]
@@ -2180,6 +2265,31 @@ mod tests {
                 MINIMAL,
                 &[("QD_SERVER__LISTEN", "0.0.0.0:3000")],
                 "auth.mode: \"dev\" is only allowed",
+            ),
+            (
+                NO_ROLE,
+                &[("QD_ENVIRONMENTS__0__EXTERNAL_ID", "qd-7781")],
+                "environments[0].external_id: an external id is sent when assuming role_arn",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__EXTERNAL_ID", "x")],
+                "environments[0].external_id: an external id is 2 to 1224 characters",
+            ),
+            (
+                NO_ROLE,
+                &[("QD_ENVIRONMENTS__0__SOURCE_IDENTITY", "true")],
+                "environments[0].source_identity: a SourceIdentity is set when assuming role_arn",
+            ),
+            (
+                MINIMAL,
+                &[("QD_ENVIRONMENTS__0__PASS_ROLES", "[\"ok-*\", \"bad role\"]")],
+                "environments[0].pass_roles[1]",
+            ),
+            (
+                MINIMAL,
+                &[("QD_AWS__ATTEMPT_TIMEOUT", "30s")],
+                "aws.attempt_timeout: must be more than 0 and, with retries, shorter than aws.operation_timeout",
             ),
             (
                 MINIMAL,

@@ -8,6 +8,7 @@ pub mod aws;
 pub mod client_ip;
 pub mod config;
 pub mod http_metrics;
+pub mod iam;
 pub mod inventory;
 pub mod jobs;
 pub mod live;

@@ -32,6 +32,15 @@ enum Command {
     /// Apply database migrations (as the database owner) and exit; with
     /// `server.database_app_role`, also grant that role what `serve` needs.
     Migrate(ConfigArg),
+    /// Print the IAM policies the configuration needs (JSON): the console's own role's, and per
+    /// environment its role's trust, read and action policies, scoped as narrowly as AWS allows.
+    IamPolicy {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The role the console runs as (its ECS task role), trusted by each environment's role.
+        #[arg(long)]
+        console_role: String,
+    },
     /// Ask a running console's `/healthz` (exit 0 when it answers 200), for container health
     /// checks.
     Healthcheck {
@@ -106,6 +115,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = load(&arg)?;
             print!("{}", settings.summary());
             println!("config OK");
+            Ok(())
+        }
+        Command::IamPolicy {
+            config,
+            console_role,
+        } => {
+            let ok = console_role.starts_with("arn:")
+                && console_role.contains(":role/")
+                && server::config::account_from_arn(&console_role).is_some();
+            if !ok {
+                anyhow::bail!("--console-role: {console_role:?} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)");
+            }
+            let settings = load(&config)?;
+            let doc = server::iam::policies(&settings, &console_role);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
             Ok(())
         }
         Command::Migrate(arg) => {

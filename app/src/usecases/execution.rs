@@ -18,6 +18,7 @@ use super::prepare::Prepared;
 use super::services::AppServices;
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::aws_identity::AwsActor;
 use crate::domain::caller::Caller;
 use crate::domain::execution::{
     check_unchanged, reconcile, settle as settle_reading, CallOutcome, CheckedAt, Observed,
@@ -222,7 +223,7 @@ impl Run {
                 match self
                     .services
                     .actions
-                    .register_revision(&self.env, from, &images)
+                    .register_revision(&self.env, &AwsActor::of(&self.caller), from, &images)
                     .await
                 {
                     Ok(arn) => {
@@ -262,6 +263,19 @@ impl Run {
                 )
                 .await;
         };
+        // 2b. A scale's autoscaling range, first, so target tracking does not undo the count.
+        if let Some((_, _, range)) = self.command.range_change() {
+            if let Err(f) = self.set_range(range.to).await {
+                let note = match f.outcome {
+                    CallOutcome::NotApplied => "nothing was changed",
+                    CallOutcome::MaybeApplied => {
+                        "the desired count was not changed; the autoscaling range may have been"
+                    }
+                };
+                let message = format!("{} ({note})", f.message);
+                return self.failed(f.code, message, None).await;
+            }
+        }
         let asked = match &change {
             crate::ports::AwsChange::UpdateService {
                 task_definition, ..
@@ -269,13 +283,19 @@ impl Run {
             _ => None,
         };
         // 3. The change.
-        match self.services.actions.apply(&self.env, &change).await {
+        match self
+            .services
+            .actions
+            .apply(&self.env, &AwsActor::of(&self.caller), &change)
+            .await
+        {
             Ok(output) => self.succeeded(output.revision.or(asked), None).await,
             Err(f) if f.outcome == CallOutcome::NotApplied => {
                 let mut message = f.message;
                 if let Some(arn) = &registered {
                     message.push_str(&self.discard(arn).await);
                 }
+                message.push_str(&self.restore_range().await);
                 self.failed(f.code, message, registered).await
             }
             Err(f) => {
@@ -309,13 +329,49 @@ impl Run {
         }
     }
 
+    /// Sets the autoscaling range of the service a scale changes, as its caller.
+    async fn set_range(&self, range: (i32, i32)) -> Result<(), ActionFailure> {
+        let Some((cluster, service, _)) = self.command.range_change() else {
+            return Ok(());
+        };
+        self.services
+            .actions
+            .set_scaling_range(
+                &self.env,
+                &AwsActor::of(&self.caller),
+                cluster,
+                service,
+                range,
+            )
+            .await
+    }
+
+    /// Puts a scale's autoscaling range back after the count could not be set; says what
+    /// became of it (nothing when the scale changed no range).
+    async fn restore_range(&self) -> String {
+        let Some((_, _, range)) = self.command.range_change() else {
+            return String::new();
+        };
+        let (min, max) = range.from;
+        match self.set_range(range.from).await {
+            Ok(()) => format!(" (the desired count was not changed; the autoscaling range was put back to {min}–{max})"),
+            Err(e) => {
+                tracing::warn!(code = %e.code, message = %e.message, "could not put an autoscaling range back after a failed scale");
+                format!(
+                    " (the desired count was not changed; the autoscaling range was changed to {}–{} and could not be put back to {min}–{max}: {}: {})",
+                    range.to.0, range.to.1, e.code, e.message
+                )
+            }
+        }
+    }
+
     /// Deregisters a revision registered for a change AWS refused; says what became of it.
     async fn discard(&self, arn: &str) -> String {
         let label = crate::domain::inventory::revision_label_from_arn(arn);
         match self
             .services
             .actions
-            .deregister_revision(&self.env, arn)
+            .deregister_revision(&self.env, &AwsActor::of(&self.caller), arn)
             .await
         {
             Ok(()) => format!(
@@ -539,7 +595,11 @@ async fn settle_one(services: &AppServices, action: Unsettled) -> bool {
             let mut message = why;
             if let (Some(arn), Some(env)) = (&registered, &env) {
                 let label = crate::domain::inventory::revision_label_from_arn(arn);
-                match services.actions.deregister_revision(env, arn).await {
+                match services
+                    .actions
+                    .deregister_revision(env, &AwsActor::of(&job), arn)
+                    .await
+                {
                     Ok(()) => message.push_str(&format!(
                         " (the revision registered for it, {label}, was deregistered)"
                     )),

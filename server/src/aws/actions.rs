@@ -5,8 +5,9 @@
 //! retries. A failure carries AWS's error code and message and what it says about the change
 //! (`domain::execution::classify`).
 
-use super::clients::EnvClients;
+use super::clients::{ActingClients, EnvClients};
 use crate::aws::call_stats::{with_purpose, Purpose};
+use app::domain::aws_identity::AwsActor;
 use app::domain::execution::{classify, CallEnd, LiveService, Observed};
 use app::domain::ids::EnvId;
 use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort, AwsChange};
@@ -32,7 +33,7 @@ fn call_end<E>(
 
 /// AWS's code and message, or what went wrong on the way there, and what it says about the
 /// change.
-fn failure<E>(
+pub(super) fn failure<E>(
     error: aws_sdk_ecs::error::SdkError<
         E,
         aws_smithy_runtime_api::client::orchestrator::HttpResponse,
@@ -183,19 +184,27 @@ impl EnvClients {
                 Ok(Observed::Service(self.live_service(&cluster, &name).await?))
             }
             ResourceRef::Alarm { name } => {
+                use aws_sdk_cloudwatch::types::AlarmType;
                 let out = self
                     .cloudwatch
                     .describe_alarms()
                     .alarm_names(&name)
+                    .alarm_types(AlarmType::MetricAlarm)
+                    .alarm_types(AlarmType::CompositeAlarm)
                     .send()
                     .await
                     .map_err(failure)?;
-                Ok(Observed::Alarm(
-                    out.metric_alarms()
-                        .iter()
-                        .find(|a| a.alarm_name() == Some(name.as_str()))
-                        .map(|a| a.actions_enabled().unwrap_or(true)),
-                ))
+                let metric = out
+                    .metric_alarms()
+                    .iter()
+                    .find(|a| a.alarm_name() == Some(name.as_str()))
+                    .map(|a| a.actions_enabled().unwrap_or(true));
+                let composite = out
+                    .composite_alarms()
+                    .iter()
+                    .find(|a| a.alarm_name() == Some(name.as_str()))
+                    .map(|a| a.actions_enabled().unwrap_or(true));
+                Ok(Observed::Alarm(metric.or(composite)))
             }
             ResourceRef::Database { id, .. } => Err(ActionFailure::refused(
                 "NotObserved",
@@ -203,7 +212,9 @@ impl EnvClients {
             )),
         }
     }
+}
 
+impl ActingClients {
     /// Registers a new revision of `from`'s family, identical but for the named containers'
     /// images.
     async fn register_with_images(
@@ -413,20 +424,63 @@ impl ActionPort for AwsActions {
     async fn register_revision(
         &self,
         env: &EnvId,
+        actor: &AwsActor,
         from: &str,
         images: &[(String, String)],
     ) -> Result<String, ActionFailure> {
         let clients = self.clients(env)?;
-        with_purpose(Purpose::Action, clients.register_with_images(from, images)).await
+        with_purpose(Purpose::Action, async {
+            clients
+                .acting(actor)
+                .await?
+                .register_with_images(from, images)
+                .await
+        })
+        .await
     }
 
-    async fn deregister_revision(&self, env: &EnvId, arn: &str) -> Result<(), ActionFailure> {
+    async fn deregister_revision(
+        &self,
+        env: &EnvId,
+        actor: &AwsActor,
+        arn: &str,
+    ) -> Result<(), ActionFailure> {
         let clients = self.clients(env)?;
-        with_purpose(Purpose::Action, clients.deregister(arn)).await
+        with_purpose(Purpose::Action, async {
+            clients.acting(actor).await?.deregister(arn).await
+        })
+        .await
     }
 
-    async fn apply(&self, env: &EnvId, change: &AwsChange) -> Result<ActionOutput, ActionFailure> {
+    async fn set_scaling_range(
+        &self,
+        env: &EnvId,
+        actor: &AwsActor,
+        cluster: &str,
+        service: &str,
+        range: (i32, i32),
+    ) -> Result<(), ActionFailure> {
         let clients = self.clients(env)?;
-        with_purpose(Purpose::Action, clients.apply(change)).await
+        with_purpose(Purpose::Action, async {
+            clients
+                .acting(actor)
+                .await?
+                .set_scaling_range(cluster, service, range)
+                .await
+        })
+        .await
+    }
+
+    async fn apply(
+        &self,
+        env: &EnvId,
+        actor: &AwsActor,
+        change: &AwsChange,
+    ) -> Result<ActionOutput, ActionFailure> {
+        let clients = self.clients(env)?;
+        with_purpose(Purpose::Action, async {
+            clients.acting(actor).await?.apply(change).await
+        })
+        .await
     }
 }

@@ -194,17 +194,65 @@ impl CallStats {
         self.attempts.get_or_create(key).inc();
     }
 
-    fn finished(&self, key: &CallKey, seconds: f64, failed: bool, throttled: bool) {
+    fn finished(&self, key: &CallKey, seconds: f64, failed: bool) {
         self.seen(key);
         self.seconds.get_or_create(key).inc_by(seconds);
         self.latency.get_or_create(key).observe(seconds);
         if failed {
             self.errors.get_or_create(key).inc();
         }
-        if throttled {
-            self.throttles.get_or_create(key).inc();
-        }
     }
+
+    fn throttled(&self, key: &CallKey) {
+        self.seen(key);
+        self.throttles.get_or_create(key).inc();
+    }
+}
+
+/// The error codes AWS throttles with, across its services and protocols.
+const THROTTLE_CODES: [&str; 10] = [
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "RequestThrottled",
+];
+
+/// Whether an attempt's answer says it was throttled: HTTP 429, or a throttling code in the
+/// `x-amzn-errortype` header (JSON protocols), in a JSON body's `__type`/`code`, or in an XML
+/// body's `<Code>` (the query protocol of RDS, STS and CloudWatch, which answers 400).
+pub fn is_throttle(status: u16, error_type: Option<&str>, body: Option<&[u8]>) -> bool {
+    if status == 429 {
+        return true;
+    }
+    if status < 400 {
+        return false;
+    }
+    let named = |code: &str| {
+        // `aws.protocoltests#ThrottlingException` or `ThrottlingException:http://…`.
+        let code = code.rsplit('#').next().unwrap_or(code);
+        let code = code.split(':').next().unwrap_or(code).trim();
+        THROTTLE_CODES.contains(&code)
+    };
+    if error_type.is_some_and(named) {
+        return true;
+    }
+    let Some(body) = body.and_then(|b| std::str::from_utf8(b).ok()) else {
+        return false;
+    };
+    if let Some(rest) = body.split("<Code>").nth(1) {
+        return rest.split("</Code>").next().is_some_and(named);
+    }
+    serde_json::from_str::<serde_json::Value>(body).is_ok_and(|doc| {
+        ["__type", "code", "Code"]
+            .iter()
+            .any(|k| doc[k].as_str().is_some_and(named))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -278,14 +326,71 @@ impl Intercept for CallCounter {
             .map(|s| s.0.elapsed().as_secs_f64())
             .unwrap_or(0.0);
         let failed = matches!(context.output_or_error(), Some(Err(_)));
-        let throttled = context.response().is_some_and(|r| {
-            r.status().as_u16() == 429
-                || r.headers()
-                    .get("x-amzn-errortype")
-                    .is_some_and(|v| v.contains("Throttl"))
-        });
-        self.stats
-            .finished(&self.key(cfg), elapsed, failed, throttled);
+        self.stats.finished(&self.key(cfg), elapsed, failed);
         Ok(())
+    }
+
+    /// Each attempt is judged on its own: a call whose first two attempts were throttled and
+    /// whose third succeeded counts two throttles.
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let throttled = context.response().is_some_and(|r| {
+            is_throttle(
+                r.status().as_u16(),
+                r.headers().get("x-amzn-errortype"),
+                r.body().bytes(),
+            )
+        });
+        if throttled {
+            self.stats.throttled(&self.key(cfg));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_throttle;
+
+    #[test]
+    fn throttles_are_recognised_whatever_the_protocol() {
+        let xml = br#"<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>a</RequestId></ErrorResponse>"#;
+        let xml_denied = br#"<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"#;
+        let json = br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+        let json_namespaced =
+            br#"{"__type":"com.amazonaws.ecs#ThrottlingException","message":"Rate exceeded"}"#;
+        let json_other = br#"{"__type":"ClientException","message":"no"}"#;
+        // (status, x-amzn-errortype, body) → throttled
+        type Case<'a> = (u16, Option<&'a str>, Option<&'a [u8]>, bool);
+        let cases: [Case; 11] = [
+            (429, None, None, true),
+            (
+                400,
+                Some("ThrottlingException:http://internal.amazon.com/"),
+                None,
+                true,
+            ),
+            (400, Some("RequestLimitExceeded"), None, true),
+            (400, Some("ClientException"), Some(json_other), false),
+            (400, None, Some(xml), true),
+            (403, None, Some(xml_denied), false),
+            (400, None, Some(json), true),
+            (400, None, Some(json_namespaced), true),
+            (400, None, Some(json_other), false),
+            (200, None, Some(json), false),
+            (503, None, Some(b"not a body we read"), false),
+        ];
+        for (status, header, body, want) in cases {
+            assert_eq!(
+                is_throttle(status, header, body),
+                want,
+                "{status} {header:?} {:?}",
+                body.map(String::from_utf8_lossy)
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use app::domain::incidents::Transition;
 use app::domain::inventory::{
     service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series, StorageMetric,
 };
-use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat};
+use aws_sdk_cloudwatch::types::{AlarmType, Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, HashMap};
@@ -42,6 +42,8 @@ impl EnvClients {
         let pages: Vec<aws_sdk_cloudwatch::operation::describe_alarms::DescribeAlarmsOutput> = self
             .cloudwatch
             .describe_alarms()
+            .alarm_types(AlarmType::MetricAlarm)
+            .alarm_types(AlarmType::CompositeAlarm)
             .max_records(100)
             .into_paginator()
             .send()
@@ -51,8 +53,12 @@ impl EnvClients {
         let scope = &self.alarm_scope;
         let alarms: Vec<Alarm> = pages
             .iter()
-            .flat_map(|p| p.metric_alarms())
-            .map(map_alarm)
+            .flat_map(|p| {
+                p.metric_alarms()
+                    .iter()
+                    .map(map_alarm)
+                    .chain(p.composite_alarms().iter().map(map_composite))
+            })
             .filter(|a| !scope.excludes_name(&a.name))
             .collect();
         if !scope.needs_tags() {
@@ -122,6 +128,8 @@ impl EnvClients {
         > = self
             .cloudwatch
             .describe_alarm_history()
+            .alarm_types(AlarmType::MetricAlarm)
+            .alarm_types(AlarmType::CompositeAlarm)
             .history_item_type(aws_sdk_cloudwatch::types::HistoryItemType::StateUpdate)
             .start_date(smithy_time(since))
             .end_date(smithy_time(now))
@@ -149,6 +157,8 @@ impl EnvClients {
             .cloudwatch
             .describe_alarms()
             .alarm_names(name)
+            .alarm_types(AlarmType::MetricAlarm)
+            .alarm_types(AlarmType::CompositeAlarm)
             .send()
             .await
             .op("CloudWatch DescribeAlarms")?;
@@ -156,7 +166,13 @@ impl EnvClients {
             .metric_alarms()
             .iter()
             .find(|a| a.alarm_name() == Some(name))
-            .map(map_alarm))
+            .map(map_alarm)
+            .or_else(|| {
+                out.composite_alarms()
+                    .iter()
+                    .find(|a| a.alarm_name() == Some(name))
+                    .map(map_composite)
+            }))
     }
 
     /// CPU and memory of every service, CPU, connections and free storage of every database.
@@ -382,10 +398,7 @@ fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
     Alarm {
         name: a.alarm_name().unwrap_or_default().to_string(),
         arn: a.alarm_arn().unwrap_or_default().to_string(),
-        state: a
-            .state_value()
-            .and_then(|s| AlarmState::parse(s.as_str()))
-            .unwrap_or(AlarmState::InsufficientData),
+        state: state_of(a.state_value()),
         reason: a.state_reason().unwrap_or_default().to_string(),
         updated_at: time(a.state_updated_timestamp()),
         actions_enabled: a.actions_enabled().unwrap_or(false),
@@ -397,13 +410,56 @@ fn map_alarm(a: &aws_sdk_cloudwatch::types::MetricAlarm) -> Alarm {
         threshold: a.threshold(),
         comparison: a.comparison_operator().map(|c| c.as_str().to_string()),
         app: None,
-        actions: a
-            .alarm_actions()
-            .iter()
-            .chain(a.ok_actions())
-            .chain(a.insufficient_data_actions())
-            .cloned()
-            .collect(),
+        actions: actions_of(
+            a.alarm_actions(),
+            a.ok_actions(),
+            a.insufficient_data_actions(),
+        ),
+        rule: None,
+    }
+}
+
+/// An alarm's state; one CloudWatch has not told is insufficient data.
+fn state_of(value: Option<&aws_sdk_cloudwatch::types::StateValue>) -> AlarmState {
+    value
+        .and_then(|s| AlarmState::parse(s.as_str()))
+        .unwrap_or(AlarmState::InsufficientData)
+}
+
+/// Every ARN an alarm notifies or triggers, in any state.
+fn actions_of(alarm: &[String], ok: &[String], insufficient: &[String]) -> Vec<String> {
+    alarm
+        .iter()
+        .chain(ok)
+        .chain(insufficient)
+        .cloned()
+        .collect()
+}
+
+/// A composite alarm: its rule instead of a metric; its resource and app come from the alarms
+/// the rule names, once every alarm is read (`domain::apps::attribute_alarms`).
+fn map_composite(a: &aws_sdk_cloudwatch::types::CompositeAlarm) -> Alarm {
+    Alarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        arn: a.alarm_arn().unwrap_or_default().to_string(),
+        state: state_of(a.state_value()),
+        reason: a.state_reason().unwrap_or_default().to_string(),
+        updated_at: time(a.state_updated_timestamp()),
+        actions_enabled: a.actions_enabled().unwrap_or(false),
+        namespace: None,
+        metric: None,
+        resource: AlarmResource::Unknown,
+        dimensions: Vec::new(),
+        description: a.alarm_description().map(str::to_string),
+        threshold: None,
+        comparison: None,
+        app: None,
+        actions: actions_of(
+            a.alarm_actions(),
+            a.ok_actions(),
+            a.insufficient_data_actions(),
+        ),
+        rule: Some(a.alarm_rule().unwrap_or_default().to_string()),
     }
 }
 

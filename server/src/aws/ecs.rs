@@ -172,8 +172,16 @@ impl EnvClients {
             return Ok((None, None));
         };
         let mut services = vec![self.map_service(cluster, found)];
-        self.attach_task_definitions(&mut services).await?;
-        let service = services.remove(0);
+        if let Some(error) = self.attach_task_definitions(&mut services).await? {
+            return Err(error);
+        }
+        let mut service = services.remove(0);
+        // Its autoscaling range, which a scale may have just changed; unknown when the call is
+        // not allowed (the previous reading is kept then).
+        match self.autoscaling_range_of(cluster, name).await {
+            Ok(range) => service.autoscaling = range,
+            Err(e) => tracing::debug!(error = %e, "autoscaling range of one service unknown"),
+        }
         let revisions = match &service.task_definition {
             Some(td) => {
                 let family = td.family.clone();
@@ -240,14 +248,17 @@ impl EnvClients {
             tags,
             created_at: time(s.created_at()),
             autoscaling: None,
+            scaling_policies: vec![],
         }
     }
 
-    /// Fills in each service's task definition, reading only ARNs not seen before.
+    /// Fills in each service's task definition, reading only ARNs not seen before. Each
+    /// description is kept as it arrives: one that fails leaves its services without a task
+    /// definition this time (answered as the error, to be shown) and the others described.
     pub(crate) async fn attach_task_definitions(
         &self,
         services: &mut [Service],
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
         let wanted: BTreeSet<String> = services
             .iter()
             .map(|s| s.task_definition_arn.clone())
@@ -263,28 +274,34 @@ impl EnvClients {
                 .filter(|a| !cache.contains_key(a))
                 .collect()
         };
-        let fetched: Vec<(String, Option<TaskDefinition>)> = stream::iter(missing)
+        let fetched: Vec<(String, Result<Option<TaskDefinition>, String>)> = stream::iter(missing)
             .map(|arn| async move {
-                let out = self
+                let read = self
                     .ecs
                     .describe_task_definition()
                     .task_definition(&arn)
                     .send()
                     .await
-                    .op("ECS DescribeTaskDefinition")?;
-                Ok::<_, String>((arn, out.task_definition().map(map_task_definition)))
+                    .op("ECS DescribeTaskDefinition")
+                    .map(|out| out.task_definition().map(map_task_definition));
+                (arn, read)
             })
             .buffer_unordered(self.concurrency)
-            .try_collect()
-            .await?;
+            .collect()
+            .await;
+        let mut errors: Vec<String> = Vec::new();
         let cache = {
             let mut cache = self
                 .task_definitions
                 .lock()
                 .map_err(|_| "task definition cache poisoned".to_string())?;
-            for (arn, td) in fetched {
-                if let Some(td) = td {
-                    cache.insert(arn, td);
+            for (arn, read) in fetched {
+                match read {
+                    Ok(Some(td)) => {
+                        cache.insert(arn, td);
+                    }
+                    Ok(None) => {}
+                    Err(e) => errors.push(e),
                 }
             }
             cache.clone()
@@ -292,7 +309,14 @@ impl EnvClients {
         for s in services.iter_mut() {
             s.task_definition = cache.get(&s.task_definition_arn).cloned();
         }
-        Ok(())
+        Ok(match errors.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [first, ..] => Some(format!(
+                "{} task definitions could not be read; the first: {first}",
+                errors.len()
+            )),
+        })
     }
 
     /// The latest revisions (up to ten, newest first) of each family, for rollbacks.
@@ -364,7 +388,10 @@ impl EnvClients {
                 wanted.push(placeholder(arn));
             }
         }
-        self.attach_task_definitions(&mut wanted).await?;
+        // A revision that could not be described is left out this cycle; the rest are kept.
+        if let Some(error) = self.attach_task_definitions(&mut wanted).await? {
+            tracing::warn!(env = %self.env_id(), error = %error, "some revisions could not be described");
+        }
         let by_arn: BTreeMap<String, TaskDefinition> = wanted
             .into_iter()
             .filter_map(|s| s.task_definition.map(|td| (s.task_definition_arn, td)))
@@ -461,6 +488,7 @@ fn placeholder(arn: &str) -> Service {
         app: None,
         created_at: None,
         autoscaling: None,
+        scaling_policies: vec![],
     }
 }
 

@@ -23,6 +23,13 @@ pub(crate) enum Fault {
     /// A canned AWS JSON-protocol error (`__type` and `message`, HTTP 400) instead of moto's
     /// answer: AWS refused it.
     Error { code: &'static str, message: String },
+    /// A canned AWS query-protocol error (an XML `ErrorResponse`, as STS, RDS and CloudWatch's
+    /// query API answer) with this HTTP status.
+    XmlError {
+        code: &'static str,
+        message: String,
+        status: u16,
+    },
     /// Forwarded to moto (so the change is made), and answered only after this long: a caller
     /// with a shorter timeout never hears that it was applied.
     Late(std::time::Duration),
@@ -37,6 +44,26 @@ impl Fault {
             code,
             message: message.into(),
         }
+    }
+
+    pub(crate) fn xml(code: &'static str, message: impl Into<String>, status: u16) -> Self {
+        Self::XmlError {
+            code,
+            message: message.into(),
+            status,
+        }
+    }
+
+    fn xml_response(code: &str, message: &str, status: u16) -> Response {
+        let body = format!(
+            "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>"
+        );
+        Response::builder()
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
+            .header(header::CONTENT_TYPE, "text/xml")
+            .header("x-amzn-requestid", "fault-proxy")
+            .body(Body::from(body))
+            .expect("a canned error response")
     }
 
     fn throttling() -> Self {
@@ -70,6 +97,35 @@ struct Shared {
     client: reqwest::Client,
     faults: Mutex<HashMap<String, Fault>>,
     seen: Mutex<HashMap<String, u64>>,
+    log: Mutex<Vec<Exchange>>,
+    /// Requests in flight now, and the most ever at once, by the AWS service they are signed
+    /// for (`ecs`, `rds`, `monitoring`, `sts`…).
+    in_flight: Mutex<HashMap<String, (usize, usize)>>,
+    /// Composite alarms served as real CloudWatch serves them (moto keeps none).
+    composites: Mutex<Vec<Composite>>,
+}
+
+/// A composite alarm the proxy adds to DescribeAlarms answers that ask for composites
+/// (`AlarmTypes` with `CompositeAlarm`, as real CloudWatch requires), and whose actions
+/// Enable/DisableAlarmActions switch, in the query protocol's XML.
+#[derive(Debug, Clone)]
+pub(crate) struct Composite {
+    pub(crate) arn: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) rule: String,
+    pub(crate) state: String,
+    pub(crate) actions_enabled: bool,
+}
+
+/// One request that reached the proxy, with who signed it and what came back.
+#[derive(Debug, Clone)]
+pub(crate) struct Exchange {
+    pub(crate) operation: String,
+    /// The access key id in the SigV4 `Authorization` header.
+    pub(crate) access_key: String,
+    pub(crate) request: String,
+    pub(crate) response: String,
 }
 
 /// A pass-through proxy in front of moto that fails, delays or loses the operations it is told
@@ -90,6 +146,9 @@ impl FaultProxy {
                 .expect("proxy's client"),
             faults: Mutex::default(),
             seen: Mutex::default(),
+            log: Mutex::default(),
+            in_flight: Mutex::default(),
+            composites: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -112,6 +171,56 @@ impl FaultProxy {
     pub(crate) fn disarm(&self, operation: &str) {
         let mut faults = self.shared.faults.lock().expect("faults lock");
         faults.remove(operation);
+    }
+
+    /// Serves a composite alarm `name` with `rule` in account `account`, state OK.
+    pub(crate) fn add_composite(&self, account: &str, name: &str, description: &str, rule: &str) {
+        let arn = format!(
+            "arn:aws:cloudwatch:{}:{account}:alarm:{name}",
+            crate::helpers::REGION
+        );
+        self.shared
+            .composites
+            .lock()
+            .expect("composites lock")
+            .push(Composite {
+                arn,
+                name: name.to_string(),
+                description: description.to_string(),
+                rule: rule.to_string(),
+                state: "OK".to_string(),
+                actions_enabled: true,
+            });
+    }
+
+    /// Moves composite alarm `name` to `state`, as CloudWatch does when its rule's value
+    /// changes.
+    pub(crate) fn set_composite_state(&self, name: &str, state: &str) {
+        let mut composites = self.shared.composites.lock().expect("composites lock");
+        if let Some(c) = composites.iter_mut().find(|c| c.name == name) {
+            c.state = state.to_string();
+        }
+    }
+
+    /// Composite alarm `name` as served now.
+    pub(crate) fn composite(&self, name: &str) -> Option<Composite> {
+        let composites = self.shared.composites.lock().expect("composites lock");
+        composites.iter().find(|c| c.name == name).cloned()
+    }
+
+    /// The most requests for AWS service `service` (its signing name) ever in flight at once.
+    pub(crate) fn max_in_flight(&self, service: &str) -> usize {
+        let in_flight = self.shared.in_flight.lock().expect("in-flight lock");
+        in_flight.get(service).map_or(0, |(_, max)| *max)
+    }
+
+    /// Every `operation` request so far, oldest first.
+    pub(crate) fn exchanges(&self, operation: &str) -> Vec<Exchange> {
+        let log = self.shared.log.lock().expect("log lock");
+        log.iter()
+            .filter(|e| e.operation == operation)
+            .cloned()
+            .collect()
     }
 
     /// How many `operation` requests reached the proxy so far, faulted or forwarded.
@@ -141,10 +250,187 @@ fn operation(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
     }
 }
 
+/// The values of a query-protocol list parameter (`AlarmNames.member.1=…&AlarmNames.member.2=…`),
+/// decoded.
+fn form_list(body: &str, name: &str) -> Vec<String> {
+    let prefix = format!("{name}.member.");
+    body.split('&')
+        .filter_map(|pair| pair.strip_prefix(&prefix))
+        .filter_map(|rest| rest.split_once('='))
+        .map(|(_, value)| decode_form(value))
+        .collect()
+}
+
+/// A form-encoded value, decoded.
+pub(crate) fn decode_form(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("20");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b' '));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Enable/DisableAlarmActions naming only composite alarms are answered here (moto knows none
+/// of them), switching their actions.
+fn composite_actions(proxy: &Shared, operation: &str, body: &str) -> Option<Response> {
+    let enabled = match operation {
+        "EnableAlarmActions" => true,
+        "DisableAlarmActions" => false,
+        _ => return None,
+    };
+    let names = form_list(body, "AlarmNames");
+    let mut composites = proxy.composites.lock().expect("composites lock");
+    let ours: Vec<&mut Composite> = composites
+        .iter_mut()
+        .filter(|c| names.contains(&c.name))
+        .collect();
+    if ours.is_empty() || ours.len() != names.len() {
+        return None;
+    }
+    for c in ours {
+        c.actions_enabled = enabled;
+    }
+    let xml = format!(
+        "<{operation}Response xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\"><ResponseMetadata><RequestId>fixture</RequestId></ResponseMetadata></{operation}Response>"
+    );
+    Some(
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "text/xml")
+            .body(Body::from(xml))
+            .expect("a fixture answer"),
+    )
+}
+
+/// moto's DescribeAlarms answer with the composite alarms added, when the request asks for them
+/// (real CloudWatch answers metric alarms only without `AlarmTypes`) and its name filter, if
+/// any, names them.
+fn with_composites(proxy: &Shared, request: &str, answer: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(answer).into_owned();
+    if !form_list(request, "AlarmTypes")
+        .iter()
+        .any(|t| t == "CompositeAlarm")
+    {
+        return text.into_bytes();
+    }
+    let names = form_list(request, "AlarmNames");
+    let composites = proxy.composites.lock().expect("composites lock");
+    let members: String = composites
+        .iter()
+        .filter(|c| names.is_empty() || names.contains(&c.name))
+        .map(|c| {
+            format!(
+                "<member><ActionsEnabled>{}</ActionsEnabled><AlarmActions/><AlarmArn>{}</AlarmArn><AlarmConfigurationUpdatedTimestamp>2026-12-01T09:00:00.000Z</AlarmConfigurationUpdatedTimestamp><AlarmDescription>{}</AlarmDescription><AlarmName>{}</AlarmName><AlarmRule>{}</AlarmRule><InsufficientDataActions/><OKActions/><StateReason>{}</StateReason><StateUpdatedTimestamp>2026-12-07T09:00:00.000Z</StateUpdatedTimestamp><StateValue>{}</StateValue></member>",
+                c.actions_enabled,
+                xml_escape(&c.arn),
+                xml_escape(&c.description),
+                xml_escape(&c.name),
+                xml_escape(&c.rule),
+                if c.state == "ALARM" { "Alarm rule became TRUE" } else { "Alarm rule became FALSE" },
+                c.state
+            )
+        })
+        .collect();
+    if members.is_empty() {
+        return text.into_bytes();
+    }
+    let filled = if text.contains("<CompositeAlarms/>") {
+        text.replacen(
+            "<CompositeAlarms/>",
+            &format!("<CompositeAlarms>{members}</CompositeAlarms>"),
+            1,
+        )
+    } else if text.contains("<CompositeAlarms>") {
+        text.replacen(
+            "<CompositeAlarms>",
+            &format!("<CompositeAlarms>{members}"),
+            1,
+        )
+    } else {
+        text.replacen(
+            "<DescribeAlarmsResult>",
+            &format!("<DescribeAlarmsResult><CompositeAlarms>{members}</CompositeAlarms>"),
+            1,
+        )
+    };
+    filled.into_bytes()
+}
+
+/// Counts a request in flight for its service until dropped.
+struct InFlight {
+    proxy: Arc<Shared>,
+    service: String,
+}
+
+impl InFlight {
+    fn enter(proxy: &Arc<Shared>, service: &str) -> Self {
+        let mut counts = proxy.in_flight.lock().expect("in-flight lock");
+        let entry = counts.entry(service.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 = entry.1.max(entry.0);
+        Self {
+            proxy: proxy.clone(),
+            service: service.to_string(),
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut counts) = self.proxy.in_flight.lock() {
+            if let Some(entry) = counts.get_mut(&self.service) {
+                entry.0 = entry.0.saturating_sub(1);
+            }
+        }
+    }
+}
+
 async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, usize::MAX).await.expect("request body");
     let operation = operation(&parts.headers, &parts.uri, &body);
+    let access_key = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("Credential=").nth(1))
+        .and_then(|v| v.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let request_text = String::from_utf8_lossy(&body).into_owned();
+    // `Credential=<key>/<date>/<region>/<service>/aws4_request`
+    let signing_service = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split("Credential=").nth(1))
+        .and_then(|v| v.split('/').nth(3))
+        .unwrap_or_default()
+        .to_string();
+    let _in_flight = InFlight::enter(&proxy, &signing_service);
     *proxy
         .seen
         .lock()
@@ -161,6 +447,11 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
         Some(Fault::Error { code, message }) => {
             return Fault::error_response(code, &message, StatusCode::BAD_REQUEST)
         }
+        Some(Fault::XmlError {
+            code,
+            message,
+            status,
+        }) => return Fault::xml_response(code, &message, status),
         Some(Fault::Lost(delay)) => {
             tokio::time::sleep(delay).await;
             return Fault::error_response(
@@ -172,6 +463,9 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
         Some(Fault::Late(delay)) => Some(delay),
         None => None,
     };
+    if let Some(answer) = composite_actions(&proxy, &operation, &request_text) {
+        return answer;
+    }
     let hop_by_hop = [
         header::HOST,
         header::CONTENT_LENGTH,
@@ -197,6 +491,17 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
         headers.remove(name);
     }
     let body = answer.bytes().await.expect("moto's response body");
+    let body = if operation == "DescribeAlarms" {
+        axum::body::Bytes::from(with_composites(&proxy, &request_text, &body))
+    } else {
+        body
+    };
+    proxy.log.lock().expect("log lock").push(Exchange {
+        operation,
+        access_key,
+        request: request_text,
+        response: String::from_utf8_lossy(&body).into_owned(),
+    });
     if let Some(delay) = late {
         tokio::time::sleep(delay).await;
     }
@@ -542,15 +847,20 @@ async fn readyz_names_a_failing_environment_without_its_arn_account_or_endpoint(
         .slots()
         .iter()
         .map(|slot| {
-            slot.state()
-                .status
-                .error
-                .map(|e| e.message)
-                .unwrap_or_default()
+            let status = slot.state().status;
+            // A denied ECS fails that section; an unreachable endpoint fails every one.
+            status.error.map(|e| e.message).unwrap_or_else(|| {
+                status
+                    .failed_sections
+                    .iter()
+                    .map(|f| format!("{}: {}", f.section.label(), f.error))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
         })
         .collect();
     assert!(
-        reasons[0].contains("123456789012"),
+        reasons[0].starts_with("ECS services: ") && reasons[0].contains("123456789012"),
         "the refresh failed with AWS's words: {reasons:?}"
     );
     assert!(!reasons[1].is_empty(), "{reasons:?}");
@@ -577,7 +887,11 @@ async fn readyz_names_a_failing_environment_without_its_arn_account_or_endpoint(
     }
     let body: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(body["environments"][0]["env"], "prod");
-    assert_eq!(body["environments"][0]["freshness"], "failing");
+    assert_eq!(body["environments"][0]["freshness"], "fresh");
+    assert_eq!(
+        body["environments"][0]["failed_sections"],
+        serde_json::json!(["ECS services"])
+    );
     assert_eq!(body["environments"][1]["env"], "edge");
     assert_eq!(body["environments"][1]["freshness"], "failing");
 }

@@ -378,6 +378,8 @@ pub struct TestEnv {
     /// Defaults to the shared moto.
     pub endpoint: Option<String>,
     pub protected: bool,
+    /// More TOML lines for the environment's table (e.g. `external_id = "…"`).
+    pub extra: String,
 }
 
 impl TestEnv {
@@ -388,6 +390,7 @@ impl TestEnv {
             account: account.id.clone(),
             endpoint: None,
             protected: false,
+            extra: String::new(),
         }
     }
 }
@@ -509,6 +512,7 @@ site_root = "{}"
 max_attempts = 1
 connect_timeout = "2s"
 operation_timeout = "30s"
+attempt_timeout = "30s"
 
 [incidents]
 poll_interval = "1h"
@@ -529,12 +533,14 @@ endpoint_url = "{}"
 refresh_interval = "1h"
 metrics_interval = "1h"
 protected = {}
+{}
 "#,
             env.id,
             env.name,
             env.account,
             env.endpoint.clone().unwrap_or_else(moto_url),
-            env.protected
+            env.protected,
+            env.extra
         ));
     }
     text
