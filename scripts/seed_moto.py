@@ -548,6 +548,7 @@ class AccountSeeder:
         self.databases()
         self.metrics()
         self.cloudwatch_alarms()
+        self.scaling_signals()
         self.bulk_services()
 
     def check_account(self) -> None:
@@ -1221,6 +1222,24 @@ class AccountSeeder:
                 StateReason=reason,
                 StateReasonData=json.dumps(data),
             )
+
+    def scaling_signals(self) -> None:
+        """The alarm pairs Application Auto Scaling made for overview-web's target tracking:
+        with load below target, the low alarm of each pair sits in ALARM, as in a real account."""
+        cw = self.client("cloudwatch")
+        pages = cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix="TargetTracking-")
+        for page in pages:
+            for alarm in page.get("MetricAlarms", []):
+                low = "-AlarmLow-" in alarm["AlarmName"]
+                cw.set_alarm_state(
+                    AlarmName=alarm["AlarmName"],
+                    StateValue="ALARM" if low else "OK",
+                    StateReason=(
+                        "Threshold Crossed: 15 datapoints were less than the threshold"
+                        if low
+                        else "Threshold Crossed: no datapoint was greater than the threshold"
+                    ),
+                )
 
     # -- bulk --------------------------------------------------------------
 

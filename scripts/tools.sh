@@ -82,6 +82,7 @@ mode = "dev"
 max_attempts = 2
 connect_timeout = "2s"
 operation_timeout = "20s"
+attempt_timeout = "10s"
 
 [[environments]]
 id = "dev"

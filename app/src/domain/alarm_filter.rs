@@ -155,6 +155,7 @@ mod tests {
             resource: AlarmResource::Unknown,
             app: app.map(str::to_string),
             actions: vec![],
+            rule: None,
         }
     }
 

@@ -53,12 +53,119 @@ pub fn attribute_alarms(inventory: &mut EnvInventory) {
     for (alarm, app) in inventory.alarms.iter_mut().zip(apps) {
         alarm.app = app;
     }
+    attribute_composites(inventory);
+}
+
+/// A composite alarm watches what its rule's alarms watch: the one resource they share (so it
+/// shows with that service or database), and the one app they share, unless its name already
+/// gave it one. Children that are themselves composites count once they are attributed, so a
+/// few passes settle nested rules.
+fn attribute_composites(inventory: &mut EnvInventory) {
+    for _ in 0..3 {
+        let mut changed = false;
+        for i in 0..inventory.alarms.len() {
+            let Some(rule) = inventory.alarms[i].rule.clone() else {
+                continue;
+            };
+            let children: Vec<&Alarm> = super::alarm_rule::children(&rule)
+                .iter()
+                .filter_map(|name| inventory.alarms.iter().find(|a| &a.name == name))
+                .collect();
+            if children.is_empty() {
+                continue;
+            }
+            let shared = |values: Vec<Option<String>>| -> Option<String> {
+                let first = values.first().cloned().flatten()?;
+                values
+                    .iter()
+                    .all(|v| v.as_deref() == Some(first.as_str()))
+                    .then_some(first)
+            };
+            let resource = {
+                let first = &children[0].resource;
+                let same = !matches!(first, AlarmResource::Unknown)
+                    && children.iter().all(|c| &c.resource == first);
+                same.then(|| first.clone())
+            };
+            let app = shared(children.iter().map(|c| c.app.clone()).collect());
+            let alarm = &mut inventory.alarms[i];
+            if let Some(resource) = resource {
+                if alarm.resource != resource {
+                    alarm.resource = resource;
+                    changed = true;
+                }
+            }
+            if alarm.app.is_none() && app.is_some() {
+                alarm.app = app;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::fixtures::{alarm, database as db};
+
+    #[test]
+    fn a_composite_alarm_watches_what_its_children_share() {
+        let service = AlarmResource::Service {
+            cluster: "main".into(),
+            service: "web".into(),
+        };
+        let composite = |name: &str, rule: &str| Alarm {
+            rule: Some(rule.into()),
+            ..alarm(name, AlarmResource::Unknown)
+        };
+        let mut inv = EnvInventory {
+            databases: vec![db("orders-db", "orders")],
+            alarms: vec![
+                alarm("web-5xx", service.clone()),
+                alarm("web-latency", service.clone()),
+                alarm(
+                    "orders-db-cpu",
+                    AlarmResource::Database {
+                        id: "orders-db".into(),
+                    },
+                ),
+                composite(
+                    "checkout-impact",
+                    r#"ALARM("web-5xx") AND ALARM("web-latency")"#,
+                ),
+                composite("mixed", r#"ALARM("web-5xx") OR ALARM("orders-db-cpu")"#),
+                composite(
+                    "db-only",
+                    r#"ALARM("orders-db-cpu") OR ALARM("gone-alarm")"#,
+                ),
+                composite("nested", r#"ALARM("db-only")"#),
+                composite("orphan", r#"ALARM("gone-alarm")"#),
+            ],
+            ..Default::default()
+        };
+        attribute_alarms(&mut inv);
+        let seen: Vec<(&str, &AlarmResource, Option<&str>)> = inv
+            .alarms
+            .iter()
+            .map(|a| (a.name.as_str(), &a.resource, a.app.as_deref()))
+            .collect();
+        let db_resource = AlarmResource::Database {
+            id: "orders-db".into(),
+        };
+        assert_eq!(
+            seen[3..],
+            [
+                ("checkout-impact", &service, None),
+                ("mixed", &AlarmResource::Unknown, None),
+                ("db-only", &db_resource, Some("orders")),
+                ("nested", &db_resource, Some("orders")),
+                ("orphan", &AlarmResource::Unknown, None),
+            ]
+        );
+    }
 
     #[test]
     fn alarms_take_the_app_of_their_resource_or_name_prefix() {

@@ -20,9 +20,96 @@ pub struct EnvInventory {
     pub db_snapshots: Vec<DbSnapshot>,
     pub db_events: Vec<DbEvent>,
     pub alarms: Vec<Alarm>,
+    /// Parts that could not be read this time (throttled past the retries, denied by an SCP…):
+    /// each shows what was read before, with why.
+    #[serde(default)]
+    pub failed: Vec<SectionFailure>,
+}
+
+/// A part of an environment read on its own: one failing leaves the others fresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Section {
+    /// Clusters and services (ECS).
+    Ecs,
+    /// Task-definition revisions of the services (ECS DescribeTaskDefinition), read one by one.
+    TaskDefinitions,
+    /// Databases, snapshots and events (RDS).
+    Rds,
+    /// Alarms (CloudWatch).
+    Alarms,
+}
+
+impl Section {
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Ecs => "ECS services",
+            Section::TaskDefinitions => "ECS task definitions",
+            Section::Rds => "RDS databases",
+            Section::Alarms => "CloudWatch alarms",
+        }
+    }
+}
+
+/// A section that failed, why, and since when it has been failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionFailure {
+    pub section: Section,
+    pub error: String,
+    pub since: DateTime<Utc>,
+    /// When the data shown for it was read; `None` when it never was.
+    pub shown_from: Option<DateTime<Utc>>,
 }
 
 impl EnvInventory {
+    /// Fills each failed section with what `previous` held for it (stale, as last read), and
+    /// keeps when each failure started. Without a previous snapshot, a failed section is empty.
+    pub fn keep_failed_from(&mut self, previous: Option<&EnvInventory>) {
+        let Some(previous) = previous else {
+            return;
+        };
+        for failure in &mut self.failed {
+            if let Some(before) = previous
+                .failed
+                .iter()
+                .find(|f| f.section == failure.section)
+            {
+                failure.since = before.since;
+                failure.shown_from = before.shown_from;
+            } else {
+                failure.shown_from = previous.fetched_at;
+            }
+            match failure.section {
+                Section::Ecs => {
+                    self.clusters = previous.clusters.clone();
+                    self.services = previous.services.clone();
+                }
+                Section::TaskDefinitions => {
+                    for service in self
+                        .services
+                        .iter_mut()
+                        .filter(|s| s.task_definition.is_none())
+                    {
+                        service.task_definition = previous
+                            .services
+                            .iter()
+                            .find(|p| p.task_definition_arn == service.task_definition_arn)
+                            .and_then(|p| p.task_definition.clone());
+                    }
+                }
+                Section::Rds => {
+                    self.databases = previous.databases.clone();
+                    self.db_snapshots = previous.db_snapshots.clone();
+                    self.db_events = previous.db_events.clone();
+                }
+                Section::Alarms => self.alarms = previous.alarms.clone(),
+            }
+        }
+    }
+
+    pub fn failure(&self, section: Section) -> Option<&SectionFailure> {
+        self.failed.iter().find(|f| f.section == section)
+    }
+
     pub fn service(&self, cluster: &str, name: &str) -> Option<&Service> {
         self.services
             .iter()
@@ -57,6 +144,10 @@ pub struct Service {
     /// registered.
     #[serde(default)]
     pub autoscaling: Option<(i32, i32)>,
+    /// Its Application Auto Scaling policies, each in a line (`cpu-70: target tracking,
+    /// ECSServiceAverageCPUUtilization at 70`).
+    #[serde(default)]
+    pub scaling_policies: Vec<String>,
 }
 
 impl Service {
@@ -452,6 +543,10 @@ pub struct Alarm {
     /// The ARNs the alarm notifies or triggers (alarm, OK and insufficient-data actions).
     #[serde(default)]
     pub actions: Vec<String>,
+    /// A composite alarm's rule over other alarms (`ALARM("a") OR ALARM("b")`); `None` for a
+    /// metric alarm.
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 impl Alarm {
@@ -560,6 +655,9 @@ impl EnvInventory {
                     (Some(i), Some(mut fresh)) => {
                         let old = &self.services[i];
                         fresh.autoscaling = fresh.autoscaling.or(old.autoscaling);
+                        if fresh.scaling_policies.is_empty() {
+                            fresh.scaling_policies = old.scaling_policies.clone();
+                        }
                         fresh.tasks = old.tasks.clone();
                         self.services[i] = fresh;
                     }
@@ -624,6 +722,9 @@ pub struct RefreshStatus {
     /// console works without them, with less.
     #[serde(default)]
     pub reduced: Vec<ReducedCapability>,
+    /// Sections of the last refresh that could not be read (the rest of it is fresh).
+    #[serde(default)]
+    pub failed_sections: Vec<SectionFailure>,
 }
 
 /// An AWS API the console does without in one environment, why, and what is missing because of it.
@@ -721,6 +822,83 @@ pub fn freshness(status: &RefreshStatus, interval_secs: u64, now: DateTime<Utc>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_section_shows_what_was_read_before_and_the_others_stay_fresh() {
+        use crate::domain::fixtures::{alarm, database};
+        use chrono::TimeZone;
+        let t = |m: u32| Utc.with_ymd_and_hms(2026, 12, 7, 10, m, 0).unwrap();
+        let service = |name: &str, arn: &str, td: bool| {
+            let revision = TaskDefinition {
+                arn: arn.into(),
+                family: name.into(),
+                revision: 1,
+                cpu: None,
+                memory: None,
+                containers: vec![],
+                registered_at: None,
+            };
+            Service {
+                task_definition_arn: arn.into(),
+                task_definition: td.then(|| revision.clone()),
+                ..crate::domain::fixtures::service(name, "shop", revision, t(0))
+            }
+        };
+        let previous = EnvInventory {
+            fetched_at: Some(t(0)),
+            services: vec![
+                service("web", "td:web:3", true),
+                service("api", "td:api:1", true),
+            ],
+            databases: vec![database("old-db", "shop")],
+            alarms: vec![alarm("old-alarm", AlarmResource::Unknown)],
+            ..Default::default()
+        };
+        let failure = |section, since| SectionFailure {
+            section,
+            error: "AccessDeniedException: explicit deny in a service control policy".into(),
+            since,
+            shown_from: None,
+        };
+        let mut now = EnvInventory {
+            fetched_at: Some(t(1)),
+            services: vec![
+                service("web", "td:web:3", false),
+                service("api", "td:api:2", false),
+            ],
+            alarms: vec![alarm("new-alarm", AlarmResource::Unknown)],
+            failed: vec![
+                failure(Section::Rds, t(1)),
+                failure(Section::TaskDefinitions, t(1)),
+            ],
+            ..Default::default()
+        };
+        now.keep_failed_from(Some(&previous));
+        assert_eq!(now.databases, previous.databases, "RDS as last read");
+        assert_eq!(now.alarms[0].name, "new-alarm", "alarms fresh");
+        assert!(
+            now.services[0].task_definition.is_some(),
+            "same revision: kept"
+        );
+        assert!(
+            now.services[1].task_definition.is_none(),
+            "a new revision is not guessed"
+        );
+        assert_eq!(
+            now.failure(Section::Rds).and_then(|f| f.shown_from),
+            Some(t(0))
+        );
+        // Still failing a cycle later: since and shown_from stay those of the first failure.
+        let mut later = EnvInventory {
+            fetched_at: Some(t(2)),
+            failed: vec![failure(Section::Rds, t(2))],
+            ..Default::default()
+        };
+        later.keep_failed_from(Some(&now));
+        let kept = later.failure(Section::Rds).unwrap();
+        assert_eq!((kept.since, kept.shown_from), (t(1), Some(t(0))));
+        assert_eq!(later.databases, previous.databases);
+    }
 
     #[test]
     fn target_tracking_alarms_and_alarms_that_only_scale_are_scaling_signals() {
@@ -941,6 +1119,7 @@ mod tests {
             app: None,
             created_at: None,
             autoscaling: None,
+            scaling_policies: vec![],
         };
         assert!(!svc.deploying());
         assert_eq!(svc.revision_label(), "web:7");
@@ -964,6 +1143,7 @@ mod tests {
         let fresh = Service {
             desired: 4,
             autoscaling: None,
+            scaling_policies: vec![],
             ..svc.clone()
         };
         inv.apply(

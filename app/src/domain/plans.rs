@@ -9,6 +9,7 @@ use super::actions::{ActionKind, ActionResult, ActionStatus, DesiredCount, Image
 use super::inventory::{revision_label_from_arn, split_image, Service, TaskDefinition};
 use super::views::summary::EnvData;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A checked action on a service, ready to confirm.
@@ -22,15 +23,71 @@ pub struct Plan {
     pub summary: String,
 }
 
-/// Scaling to `desired`: checked against the bounds, and not the current count.
+/// A change of a service's Application Auto Scaling range (RegisterScalableTarget), made in the
+/// same action as the desired count so target tracking does not undo it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeChange {
+    pub from: (i32, i32),
+    pub to: (i32, i32),
+}
+
+/// A checked scale: the count, and the autoscaling range it moves with it, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleTarget {
+    pub desired: DesiredCount,
+    pub range: Option<RangeChange>,
+}
+
+/// Scaling to `desired`: checked against the bounds, and not the current count. A service that
+/// Application Auto Scaling manages is kept inside its range by target tracking, so a count
+/// outside that range would be undone: it is refused, unless `widen` asks to move the range to
+/// take the count in the same action (then only `hard`, the configured or default bounds,
+/// limits it). `bounds` are the bounds with the autoscaling range taken into account.
 pub fn plan_scale(
     service: &Service,
     bounds: ScaleBounds,
+    hard: ScaleBounds,
     desired: &str,
-) -> Result<(Plan, DesiredCount), String> {
-    let desired = DesiredCount::parse(desired, bounds)?;
+    widen: bool,
+) -> Result<(Plan, ScaleTarget), String> {
+    let autoscaling = service.autoscaling;
+    if widen && autoscaling.is_none() {
+        return Err(format!(
+            "{} has no autoscaling range to change; scale it without changing the range",
+            service.name
+        ));
+    }
+    let (desired, range) = match autoscaling {
+        Some((min, max)) if widen => {
+            let desired = DesiredCount::parse(desired, hard)?;
+            let to = desired.get();
+            if (min..=max).contains(&to) {
+                return Err(format!(
+                    "{to} is inside the autoscaling range {min}–{max} already; scale without changing the range"
+                ));
+            }
+            let range = RangeChange {
+                from: (min, max),
+                to: (min.min(to), max.max(to)),
+            };
+            (desired, Some(range))
+        }
+        Some((min, max)) => {
+            let desired = DesiredCount::parse(desired, bounds).map_err(|e| {
+                format!("{e}. Target tracking keeps this service within its autoscaling range {min}–{max}: to run another count, change the range in the same action")
+            })?;
+            let to = desired.get();
+            if !(min..=max).contains(&to) {
+                return Err(format!(
+                    "{to} is outside the autoscaling range {min}–{max}: Application Auto Scaling's target tracking would move the count back. Change the range in the same action, or change the scaling policy"
+                ));
+            }
+            (desired, None)
+        }
+        None => (DesiredCount::parse(desired, bounds)?, None),
+    };
     let (from, to) = (service.desired, desired.get());
-    if from == to {
+    if from == to && range.is_none() {
         return Err(format!(
             "{} already wants {to} tasks; nothing would change",
             service.name
@@ -48,34 +105,67 @@ pub fn plan_scale(
     )];
     notes.push(if to > from {
         format!("ECS starts {} more task{}.", to - from, plural(to - from))
+    } else if to == from {
+        "ECS keeps the tasks it runs.".to_string()
     } else if to == 0 {
         "ECS stops every task: the service serves nothing until it is scaled up again.".to_string()
     } else {
         format!("ECS stops {} task{}.", from - to, plural(from - to))
     });
-    if let Some((min, max)) = service.autoscaling {
-        notes.push(format!(
-            "Application Auto Scaling manages this service ({min}–{max}) and may change the count again."
-        ));
+    let mut changes = Vec::new();
+    match (range, autoscaling) {
+        (Some(r), _) => {
+            changes.push(Change::new(
+                "Autoscaling range",
+                format!("{}–{}", r.from.0, r.from.1),
+                format!("{}–{}", r.to.0, r.to.1),
+            ));
+            notes.push(format!(
+                "The autoscaling range is changed first (Application Auto Scaling RegisterScalableTarget), then the desired count; target tracking then keeps the service within {}–{}. If the count cannot be set, the range is put back.",
+                r.to.0, r.to.1
+            ));
+            notes.push(format!(
+                "Allowed: {} ({}).",
+                hard.describe(),
+                hard.source.describe()
+            ));
+        }
+        (None, Some((min, max))) => {
+            notes.push(format!(
+                "Application Auto Scaling keeps this service within {min}–{max}: target tracking may move the count from {to} as load changes."
+            ));
+            notes.push(format!(
+                "Allowed: {} ({}).",
+                bounds.describe(),
+                bounds.source.describe()
+            ));
+        }
+        (None, None) => notes.push(format!(
+            "Allowed: {} ({}).",
+            bounds.describe(),
+            bounds.source.describe()
+        )),
     }
-    notes.push(format!(
-        "Allowed: {} ({}).",
-        bounds.describe(),
-        bounds.source.describe()
+    changes.push(Change::new(
+        "Desired tasks",
+        from.to_string(),
+        to.to_string(),
     ));
-    let summary = format!("desired count {from} → {to}");
+    let summary = match range {
+        Some(r) => format!(
+            "desired count {from} → {to}, autoscaling range {}–{} → {}–{}",
+            r.from.0, r.from.1, r.to.0, r.to.1
+        ),
+        None => format!("desired count {from} → {to}"),
+    };
     Ok((
         Plan {
             kind: ActionKind::Scale,
-            changes: vec![Change::new(
-                "Desired tasks",
-                from.to_string(),
-                to.to_string(),
-            )],
+            changes,
             notes,
             summary,
         },
-        desired,
+        ScaleTarget { desired, range },
     ))
 }
 
@@ -434,6 +524,7 @@ mod tests {
             app: None,
             created_at: None,
             autoscaling: Some((1, 4)),
+            scaling_policies: vec![],
         }
     }
 
@@ -441,32 +532,69 @@ mod tests {
     fn scaling_plans_say_what_changes_and_refuse_no_ops() {
         let s = service();
         let bounds = ScaleBounds::resolve(None, s.autoscaling, false);
-        let cases: &[(&str, Result<&str, &str>)] = &[
-            ("4", Ok("ECS starts 2 more tasks.")),
-            ("1", Ok("ECS stops 1 task.")),
-            ("2", Err("already wants 2 tasks")),
+        let hard = ScaleBounds::resolve(None, None, false);
+        let wide = ScaleBounds::resolve(Some((1, 8)), None, false);
+        // (input, widen, bounds) → a note of the plan, or the refusal
+        let cases: &[(&str, bool, ScaleBounds, Result<&str, &str>)] = &[
+            ("4", false, bounds, Ok("ECS starts 2 more tasks.")),
+            ("1", false, bounds, Ok("ECS stops 1 task.")),
+            ("2", false, bounds, Err("already wants 2 tasks")),
             (
                 "5",
-                Err("outside the allowed range 1–4 (the service's autoscaling range)"),
+                false,
+                bounds,
+                Err("outside the allowed range 1–4 (the service's autoscaling range). Target tracking keeps this service within its autoscaling range 1–4"),
             ),
-            ("0", Err("may not be scaled to zero")),
-            ("x", Err("not a whole number")),
+            // Configured bounds wider than the autoscaling range: still refused, it would fight.
+            ("6", false, wide, Err("6 is outside the autoscaling range 1–4: Application Auto Scaling's target tracking would move the count back")),
+            ("0", false, bounds, Err("may not be scaled to zero")),
+            ("x", false, bounds, Err("not a whole number")),
+            ("3", false, bounds, Ok("Application Auto Scaling keeps this service within 1–4: target tracking may move the count from 3 as load changes.")),
+            // Widening the range in the same action.
+            ("6", true, bounds, Ok("The autoscaling range is changed first (Application Auto Scaling RegisterScalableTarget), then the desired count; target tracking then keeps the service within 1–6. If the count cannot be set, the range is put back.")),
+            ("3", true, bounds, Err("3 is inside the autoscaling range 1–4 already")),
+            ("60", true, bounds, Err("outside the allowed range 1–50 (the console's default)")),
         ];
-        for (input, expected) in cases {
-            match (plan_scale(&s, bounds, input), expected) {
-                (Ok((plan, n)), Ok(note)) => {
-                    assert_eq!(plan.summary, format!("desired count 2 → {}", n.get()));
+        for (input, widen, bounds, expected) in cases {
+            match (plan_scale(&s, *bounds, hard, input, *widen), expected) {
+                (Ok((plan, t)), Ok(note)) => {
+                    assert!(
+                        plan.summary
+                            .starts_with(&format!("desired count 2 → {}", t.desired.get())),
+                        "{}",
+                        plan.summary
+                    );
                     assert!(
                         plan.notes.iter().any(|n| n == note),
                         "{input}: {:?}",
                         plan.notes
                     );
                     assert!(plan.notes.iter().any(|n| n.contains("Auto Scaling")));
+                    assert_eq!(t.range.is_some(), *widen);
                 }
                 (Err(e), Err(needle)) => assert!(e.contains(needle), "{input}: {e}"),
                 (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
             }
         }
+        let (plan, target) = plan_scale(&s, bounds, hard, "6", true).unwrap();
+        assert_eq!(
+            target.range,
+            Some(RangeChange {
+                from: (1, 4),
+                to: (1, 6)
+            })
+        );
+        assert_eq!(plan.changes[0].before, "1–4");
+        assert_eq!(plan.changes[0].after, "1–6");
+        assert_eq!(
+            plan.summary,
+            "desired count 2 → 6, autoscaling range 1–4 → 1–6"
+        );
+        let mut plain = s.clone();
+        plain.autoscaling = None;
+        assert!(plan_scale(&plain, hard, hard, "6", true)
+            .unwrap_err()
+            .contains("has no autoscaling range"));
     }
 
     #[test]

@@ -140,6 +140,7 @@ mod tests {
             app: None,
             created_at: None,
             autoscaling: None,
+            scaling_policies: vec![],
         }
     }
 

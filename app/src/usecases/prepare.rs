@@ -17,6 +17,9 @@ pub enum ActionRequest {
         cluster: String,
         service: String,
         desired: String,
+        /// Whether to move the service's autoscaling range to take the count, in the same
+        /// action.
+        widen_autoscaling: bool,
     },
     Deploy {
         cluster: String,
@@ -117,7 +120,8 @@ pub fn prepare(
             cluster,
             service,
             desired,
-        } => scale(state, cluster, service, desired)?,
+            widen_autoscaling,
+        } => scale(state, cluster, service, desired, *widen_autoscaling)?,
         ActionRequest::Deploy {
             cluster,
             service,
@@ -182,26 +186,27 @@ fn scale(
     cluster: &str,
     service: &str,
     desired: &str,
+    widen: bool,
 ) -> Result<Prepared, AppError> {
     let current = target_service(state, cluster, service)?;
-    let bounds =
-        state
-            .descriptor
-            .scaling
-            .bounds_for(&current.cluster, &current.name, current.autoscaling);
-    let (plan, desired) = plan_scale(&current, bounds, desired).map_err(AppError::Invalid)?;
+    let scaling = &state.descriptor.scaling;
+    let bounds = scaling.bounds_for(&current.cluster, &current.name, current.autoscaling);
+    let hard = scaling.bounds_for(&current.cluster, &current.name, None);
+    let (plan, target) =
+        plan_scale(&current, bounds, hard, desired, widen).map_err(AppError::Invalid)?;
+    let desired = target.desired.get();
     let command = ActionCommand::Scale {
         cluster: current.cluster.clone(),
         service: current.name.clone(),
-        desired: desired.get(),
+        desired,
         from: Some(current.desired),
+        range: target.range,
     };
-    Ok(service_change(
-        &current,
-        serde_json::json!({ "desired": desired.get() }),
-        plan,
-        command,
-    ))
+    let params = match target.range {
+        Some(r) => serde_json::json!({ "desired": desired, "autoscaling_range": [r.to.0, r.to.1] }),
+        None => serde_json::json!({ "desired": desired }),
+    };
+    Ok(service_change(&current, params, plan, command))
 }
 
 /// Deploy `image` to `container` of `cluster/service`.

@@ -174,6 +174,10 @@ pub struct CreateRelease {
     pub revision: Option<String>,
     /// scale: the new desired count.
     pub desired: Option<i64>,
+    /// scale: move the service's Application Auto Scaling range to take the new count, in the
+    /// same release (without it, a count outside the range is refused: target tracking would
+    /// undo it).
+    pub widen_autoscaling: Option<bool>,
     /// Why, for the reviewers.
     pub reason: String,
     pub ticket_url: Option<String>,

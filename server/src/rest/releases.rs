@@ -70,6 +70,7 @@ fn action_request(body: &CreateRelease) -> Result<ActionRequest, ApiError> {
             cluster,
             service,
             desired: need(body.desired.map(|d| d.to_string()), "desired")?,
+            widen_autoscaling: body.widen_autoscaling.unwrap_or(false),
         }),
         other => Err(invalid(format!(
             "action {other:?} is not one of deploy, rollback, scale"

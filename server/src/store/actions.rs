@@ -454,6 +454,7 @@ mod tests {
             service: "web".into(),
             desired: 3,
             from: Some(2),
+            range: None,
         }
     }
 

@@ -644,9 +644,13 @@ async fn rolling_back_points_the_service_at_an_earlier_revision() {
         .contains("not a known revision"));
 }
 
-/// The web service of a fresh account, with an autoscaling range of 1–3 tasks.
-async fn world_with_autoscaling(overrides: &[(&str, &str)]) -> World {
-    use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+/// The web service of a fresh account, with an autoscaling range of 1–3 tasks and a target
+/// tracking policy, reached through `endpoint` (moto itself when `None`).
+async fn world_with_autoscaling_via(overrides: &[(&str, &str)], endpoint: Option<String>) -> World {
+    use aws_sdk_applicationautoscaling::types::{
+        MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension, ServiceNamespace,
+        TargetTrackingScalingPolicyConfiguration,
+    };
     let account = Account::new().await;
     account.cluster("main").await;
     let td = account
@@ -664,13 +668,54 @@ async fn world_with_autoscaling(overrides: &[(&str, &str)]) -> World {
         .send()
         .await
         .expect("register scalable target");
-    let app = crate::helpers::spawn_app_with_overrides(
-        vec![TestEnv::new("prod", &account)],
-        crate::helpers::Auth::Dev,
-        overrides,
-    )
-    .await;
+    account
+        .autoscaling
+        .put_scaling_policy()
+        .policy_name("web-cpu-70")
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id("service/main/web")
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .policy_type(PolicyType::TargetTrackingScaling)
+        .target_tracking_scaling_policy_configuration(
+            TargetTrackingScalingPolicyConfiguration::builder()
+                .target_value(70.0)
+                .predefined_metric_specification(
+                    PredefinedMetricSpecification::builder()
+                        .predefined_metric_type(MetricType::EcsServiceAverageCpuUtilization)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("put scaling policy");
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = endpoint;
+    let app =
+        crate::helpers::spawn_app_with_overrides(vec![env], crate::helpers::Auth::Dev, overrides)
+            .await;
     World { app, account }
+}
+
+async fn world_with_autoscaling(overrides: &[(&str, &str)]) -> World {
+    world_with_autoscaling_via(overrides, None).await
+}
+
+/// The web service's autoscaling range as moto has it.
+async fn range_in_moto(account: &Account) -> (i32, i32) {
+    use aws_sdk_applicationautoscaling::types::ServiceNamespace;
+    let out = account
+        .autoscaling
+        .describe_scalable_targets()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_ids("service/main/web")
+        .send()
+        .await
+        .unwrap();
+    let t = &out.scalable_targets()[0];
+    (t.min_capacity(), t.max_capacity())
 }
 
 fn scale_args<'a>(desired: &'a str, key: &'a str) -> [(&'a str, &'a str); 5] {
@@ -683,16 +728,47 @@ fn scale_args<'a>(desired: &'a str, key: &'a str) -> [(&'a str, &'a str); 5] {
     ]
 }
 
+fn widen_args<'a>(desired: &'a str, key: &'a str) -> [(&'a str, &'a str); 6] {
+    [
+        ("env", "prod"),
+        ("cluster", "main"),
+        ("service", "web"),
+        ("desired", desired),
+        ("key", key),
+        ("widen_autoscaling", "1"),
+    ]
+}
+
+/// Issue 18, item 6: a desired count outside the autoscaling range is undone by target
+/// tracking. It is refused with that explanation, or made together with a range that takes it
+/// (RegisterScalableTarget, then UpdateService) in one audited action; inside the range the
+/// review says target tracking may move it. The service shows its range and policies.
 #[tokio::test]
-async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
+async fn scaling_outside_the_autoscaling_range_is_refused_or_moves_the_range_with_it() {
     let w = world_with_autoscaling(&[]).await;
     w.app.sign_in("ana", "operator").await;
     let page = w.app.get_text("/envs/prod/services/main/web").await;
     assert!(page.contains("1–3 tasks"), "the page shows the range");
     assert!(
+        page.contains("web-cpu-70: target tracking, ECSServiceAverageCPUUtilization at 70"),
+        "and its policy"
+    );
+    assert!(
         page.contains("Allowed 1–3 (the service&#x27;s autoscaling range)")
             || page.contains("Allowed 1–3 (the service's autoscaling range)"),
         "the scale form says why"
+    );
+    assert!(
+        page.contains("data-testid=\"scale-widen\""),
+        "and offers to move the range"
+    );
+    let review = w
+        .app
+        .get_text("/envs/prod/services/main/web?review=scale&desired=3")
+        .await;
+    assert!(
+        review.contains("target tracking may move the count from 3 as load changes"),
+        "inside the range, the review warns"
     );
     let above = w
         .app
@@ -701,7 +777,8 @@ async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
     assert_eq!(above.status(), 400);
     let body = above.text().await.unwrap();
     assert!(
-        body.contains("outside the allowed range 1–3 (the service's autoscaling range)"),
+        body.contains("outside the allowed range 1–3 (the service's autoscaling range)")
+            && body.contains("change the range in the same action"),
         "{body}"
     );
     let zero = w
@@ -720,8 +797,44 @@ async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
         .await;
     assert_eq!(inside.status(), 200);
     assert_eq!(desired_in_moto(&w.account).await, 3);
+    assert_eq!(range_in_moto(&w.account).await, (1, 3));
 
-    // A rule for the service widens the range and allows zero.
+    // Moving the range with the count: one action, range first.
+    let review = w
+        .app
+        .get_text("/envs/prod/services/main/web?review=scale&desired=5&widen=1")
+        .await;
+    assert!(
+        review.contains("Autoscaling range"),
+        "the review shows the range change"
+    );
+    let widened = w
+        .app
+        .call("scale_service", &widen_args("5", "bounds-key-0004"))
+        .await;
+    assert_eq!(widened.status(), 200, "{:?}", widened.text().await);
+    let result: serde_json::Value = widened.json().await.unwrap();
+    assert_eq!(
+        result["summary"],
+        "desired count 3 → 5, autoscaling range 1–3 → 1–5"
+    );
+    assert_eq!(range_in_moto(&w.account).await, (1, 5));
+    assert_eq!(desired_in_moto(&w.account).await, 5);
+    let page = w.app.get_text("/envs/prod/services/main/web").await;
+    assert!(page.contains("1–5 tasks"), "the page shows the new range");
+    // Inside the range already: nothing to move.
+    let inside = w
+        .app
+        .call("scale_service", &widen_args("4", "bounds-key-0005"))
+        .await;
+    assert_eq!(inside.status(), 400);
+    assert!(inside
+        .text()
+        .await
+        .unwrap()
+        .contains("inside the autoscaling range 1–5 already"));
+
+    // Configured bounds wider than the range: beyond the range still needs the range moved.
     let w = world_with_autoscaling(&[(
         "QD_ENVIRONMENTS__0__SCALING",
         r#"{ services = [{ name = "main/web", max = 6, allow_zero = true }] }"#,
@@ -730,12 +843,23 @@ async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
     w.app.sign_in("ana", "operator").await;
     let six = w
         .app
-        .call("scale_service", &scale_args("6", "bounds-key-0004"))
+        .call("scale_service", &scale_args("6", "bounds-key-0006"))
+        .await;
+    assert_eq!(six.status(), 400);
+    assert!(six
+        .text()
+        .await
+        .unwrap()
+        .contains("6 is outside the autoscaling range 1–3: Application Auto Scaling's target tracking would move the count back"));
+    let six = w
+        .app
+        .call("scale_service", &widen_args("6", "bounds-key-0007"))
         .await;
     assert_eq!(six.status(), 200, "{:?}", six.text().await);
+    assert_eq!(range_in_moto(&w.account).await, (1, 6));
     let seven = w
         .app
-        .call("scale_service", &scale_args("7", "bounds-key-0005"))
+        .call("scale_service", &widen_args("7", "bounds-key-0008"))
         .await;
     assert!(seven
         .text()
@@ -744,10 +868,41 @@ async fn the_autoscaling_range_bounds_scaling_unless_config_says_otherwise() {
         .contains("0, or 1–6 (configured for this service)"));
     let zero = w
         .app
-        .call("scale_service", &scale_args("0", "bounds-key-0006"))
+        .call("scale_service", &widen_args("0", "bounds-key-0009"))
         .await;
-    assert_eq!(zero.status(), 200);
+    assert_eq!(zero.status(), 200, "{:?}", zero.text().await);
+    assert_eq!(range_in_moto(&w.account).await, (0, 6));
     assert_eq!(desired_in_moto(&w.account).await, 0);
+}
+
+/// A scale that moved the range and then could not set the count puts the range back.
+#[tokio::test]
+async fn a_scale_whose_count_is_refused_puts_the_autoscaling_range_back() {
+    let proxy = crate::faults::FaultProxy::start().await;
+    let w = world_with_autoscaling_via(&[], Some(proxy.url.clone())).await;
+    w.app.sign_in("ana", "operator").await;
+    proxy.arm(
+        "UpdateService",
+        crate::faults::Fault::new("ThrottlingException", "Rate exceeded"),
+    );
+    let response = w
+        .app
+        .call("scale_service", &widen_args("5", "range-back-0001"))
+        .await;
+    assert_eq!(response.status(), 502);
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("ThrottlingException")
+            && body.contains("the autoscaling range was put back to 1–3"),
+        "{body}"
+    );
+    assert_eq!(
+        proxy.seen("RegisterScalableTarget"),
+        2,
+        "moved, then put back"
+    );
+    assert_eq!(range_in_moto(&w.account).await, (1, 3));
+    assert_eq!(desired_in_moto(&w.account).await, 2);
 }
 
 #[tokio::test]

@@ -405,6 +405,7 @@ async fn actions_a_stopped_console_left_running_are_settled_by_the_sweeper_with_
             service: "web".into(),
             desired: 3,
             from: Some(2),
+            range: None,
         },
         "desired count 2 → 3",
     )
@@ -477,6 +478,7 @@ async fn actions_a_stopped_console_left_running_are_settled_by_the_sweeper_with_
             service: "web".into(),
             desired: 5,
             from: Some(3),
+            range: None,
         },
         "desired count 3 → 5",
     )

@@ -890,6 +890,80 @@ async fn target_tracking_alarms_are_scaling_signals_not_incidents() {
     );
 }
 
+/// Issue 18, item 2: composite alarms were invisible (DescribeAlarms without `AlarmTypes`
+/// answers metric alarms only). Now they are read with their rule, shown with the service their
+/// children watch, open incidents like any alarm, and can be muted. moto keeps no composite
+/// alarm (no PutCompositeAlarm; PutMetricAlarm drops `AlarmRule`), so the fault proxy serves one
+/// in CloudWatch's own XML, only to a request that asks for composites.
+#[tokio::test]
+async fn composite_alarms_are_shown_with_their_rule_open_incidents_and_can_be_muted() {
+    let account = two_apps().await;
+    let proxy = crate::faults::FaultProxy::start().await;
+    let rule = r#"ALARM("shop-web-cpu") OR ALARM("shop-web-5xx")"#;
+    proxy.add_composite(
+        &account.id,
+        "shop-web-impact",
+        "Customers see errors or slowness",
+        rule,
+    );
+    let mut env = TestEnv::new("dev", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let mut overrides = FAST.to_vec();
+    overrides.push(("QD_AWS__CONCURRENCY", "4"));
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &overrides).await;
+    app.sign_in("ana", "admin").await;
+    let alarms = app.get_text("/alarms").await;
+    assert!(
+        alarms.contains("shop-web-impact"),
+        "the composite is listed"
+    );
+    assert!(alarms.contains("data-testid=\"composite-rule\""));
+    assert!(
+        alarms.contains("ALARM(&quot;shop-web-cpu&quot;) OR ALARM(&quot;shop-web-5xx&quot;)")
+            || alarms.contains("ALARM(\"shop-web-cpu\") OR ALARM(\"shop-web-5xx\")"),
+        "its rule is shown"
+    );
+    // It watches what its children watch: the shop-web service, app shop.
+    let service = app.get_text("/envs/dev/services/main/shop-web").await;
+    assert!(
+        service.contains("shop-web-impact"),
+        "shown with its service"
+    );
+
+    // The composite fires (CloudWatch moves it when its rule turns true): an incident for shop.
+    proxy.set_composite_state("shop-web-impact", "ALARM");
+    let open = wait_for(&app, IncidentState::Open, "the composite's incident", |l| {
+        by_app(l, "shop").is_some()
+    })
+    .await;
+    let incident = by_app(&open, "shop").expect("shop's incident");
+    assert!(
+        incident.alarms.iter().any(|a| a.name == "shop-web-impact"),
+        "{incident:#?}"
+    );
+
+    // Muting it reaches CloudWatch.
+    let mute = app
+        .call(
+            "set_alarm_actions",
+            &[
+                ("env", "dev"),
+                ("alarm", "shop-web-impact"),
+                ("enabled", "false"),
+                ("key", "mute-composite-01"),
+                ("reason", "known, fixing"),
+            ],
+        )
+        .await;
+    assert_eq!(mute.status(), 200, "{:?}", mute.text().await);
+    assert_eq!(
+        proxy
+            .composite("shop-web-impact")
+            .map(|c| c.actions_enabled),
+        Some(false)
+    );
+}
+
 /// Issue 18, item 1 (filters): an account shared with other teams holds alarms that are not this
 /// console's business. `[environments.alarms]` leaves them out by name prefix or tag, so they open
 /// no incident and count toward nothing; tags are read only because a tag rule is set.

@@ -19,6 +19,7 @@ pub async fn scale_service(
     ticket: Option<String>,
     confirm: Option<String>,
     break_glass: Option<String>,
+    widen_autoscaling: Option<String>,
 ) -> Result<ActionResult, AppError> {
     use crate::ssr::context::{caller, respond, services};
     use crate::usecases::actions::{run_action, ActionInput};
@@ -37,6 +38,7 @@ pub async fn scale_service(
                 cluster,
                 service,
                 desired,
+                widen_autoscaling: widen_autoscaling.is_some_and(|v| !v.is_empty() && v != "false"),
             },
         };
         let result = run_action(&caller, &services, input).await?;

@@ -42,6 +42,7 @@ pub(super) fn service(cluster: &str, name: &str, app: Option<&str>, image: &str)
         app: app.map(str::to_string),
         created_at: None,
         autoscaling: None,
+        scaling_policies: vec![],
     }
 }
 

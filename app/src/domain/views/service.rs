@@ -26,6 +26,8 @@ pub struct ServiceView {
     pub last_deployed: BTreeMap<String, DateTime<Utc>>,
     /// The desired counts the scale action accepts.
     pub bounds: crate::domain::actions::ScaleBounds,
+    /// The counts it accepts when it also changes the autoscaling range (config or default).
+    pub hard_bounds: crate::domain::actions::ScaleBounds,
     /// Release requests for this service that have not finished. Filled in by the server
     /// function.
     #[serde(default)]
@@ -57,10 +59,9 @@ pub fn service(
     if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {
         service.tasks = tasks.clone();
     }
-    let bounds =
-        env.descriptor
-            .scaling
-            .bounds_for(&service.cluster, &service.name, service.autoscaling);
+    let scaling = &env.descriptor.scaling;
+    let bounds = scaling.bounds_for(&service.cluster, &service.name, service.autoscaling);
+    let hard_bounds = scaling.bounds_for(&service.cluster, &service.name, None);
     Some(ServiceView {
         generated_at: now,
         card: env.card(now),
@@ -71,6 +72,7 @@ pub fn service(
         revisions,
         last_deployed,
         bounds,
+        hard_bounds,
         open_releases: Vec::new(),
     })
 }

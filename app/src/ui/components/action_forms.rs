@@ -75,6 +75,8 @@ pub fn frozen_banner(panel: &ActionPanel) -> Option<AnyView> {
 pub struct ReviewQuery {
     pub review: Option<String>,
     pub desired: Option<String>,
+    /// Whether the scale also moves the autoscaling range to take the count.
+    pub widen: bool,
     pub container: Option<String>,
     pub image: Option<String>,
     pub revision: Option<String>,
@@ -89,6 +91,7 @@ impl ReviewQuery {
         Self {
             review: get("review"),
             desired: get("desired"),
+            widen: get("widen").is_some_and(|v| v != "false"),
             container: get("container"),
             image: get("image"),
             revision: get("revision"),
@@ -156,25 +159,51 @@ const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 te
 const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 const TEXT_WARN: &str = "rounded-md border border-red-400 bg-white px-2 py-1.5 text-sm dark:border-red-700 dark:bg-slate-950";
 
-/// Choose a new desired count; the next step shows what will change.
-pub fn scale_chooser(path: &str, s: &Service, bounds: ScaleBounds, query: &ReviewQuery) -> AnyView {
+/// Choose a new desired count; the next step shows what will change. A service that
+/// Application Auto Scaling manages also offers to move its range to take the count (target
+/// tracking would otherwise undo a count outside it).
+pub fn scale_chooser(
+    path: &str,
+    s: &Service,
+    bounds: ScaleBounds,
+    hard: ScaleBounds,
+    query: &ReviewQuery,
+) -> AnyView {
+    let ours = query.review.as_deref() == Some("scale");
     let value = query
         .desired
         .clone()
-        .filter(|_| query.review.as_deref() == Some("scale"))
+        .filter(|_| ours)
         .unwrap_or_else(|| s.desired.to_string());
-    let min = if bounds.allow_zero { 0 } else { bounds.min };
+    // With an autoscaling range, the form takes what a range change would allow too; the
+    // review says which counts need the range moved.
+    let limits = if s.autoscaling.is_some() {
+        hard
+    } else {
+        bounds
+    };
+    let min = if limits.allow_zero { 0 } else { limits.min };
     let pending = if s.pending > 0 {
         format!(", {} pending", s.pending)
     } else {
         String::new()
     };
+    let widen = s.autoscaling.map(|(lo, hi)| {
+        let checked = ours && query.widen;
+        view! {
+            <label class="flex items-center gap-2 pb-2 text-xs" data-testid="scale-widen">
+                <input type="checkbox" name="widen" value="1" checked=checked class="h-4 w-4"/>
+                {format!("Also change the autoscaling range ({lo}–{hi}) to take this count")}
+            </label>
+        }
+    });
     view! {
         <form method="get" action=path.to_string() data-testid="scale-form" class="flex flex-wrap items-end gap-3">
             <input type="hidden" name="review" value="scale"/>
             <label class="flex flex-col gap-1 text-xs font-medium">"Desired tasks"
-                <input type="number" name="desired" min=min.to_string() max=bounds.max.to_string() required value=value class=INPUT/>
+                <input type="number" name="desired" min=min.to_string() max=limits.max.to_string() required value=value class=INPUT/>
             </label>
+            {widen}
             <p class=format!("pb-2 text-xs {MUTED}") data-testid="scale-now">
                 {format!("Now {} desired, {} running{pending}. Allowed {} ({}).", s.desired, s.running, bounds.describe(), bounds.source.describe())}
             </p>
@@ -340,12 +369,18 @@ pub fn review_panel(
             ActionKind::Scale => plan_scale(
                 s,
                 view_data.bounds,
+                view_data.hard_bounds,
                 query.desired.as_deref().unwrap_or_default(),
+                query.widen,
             )
-            .map(|(plan, n)| {
+            .map(|(plan, t)| {
                 (
                     plan,
-                    view! { {hidden("desired", n.get().to_string())} }.into_any(),
+                    view! {
+                        {hidden("desired", t.desired.get().to_string())}
+                        {t.range.is_some().then(|| hidden("widen_autoscaling", "1".to_string()))}
+                    }
+                    .into_any(),
                 )
             }),
             ActionKind::Deploy => plan_deploy(

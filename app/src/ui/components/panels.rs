@@ -119,7 +119,25 @@ pub fn EnvReduced(card: EnvCard) -> impl IntoView {
 /// A warning strip for an environment whose data is failing, with the age of the last good data.
 #[component]
 pub fn EnvProblem(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
-    card.status.error.clone().map(|err| {
+    let sections = card
+        .status
+        .failed_sections
+        .iter()
+        .map(|f| {
+            let shown = f
+                .shown_from
+                .map(|t| format!("Showing {} as read at {} ({}).", f.section.label(), utc_minute(t), crate::domain::format::age(now, t)))
+                .unwrap_or_else(|| format!("{} have not been read yet.", f.section.label()));
+            view! {
+                <div role="alert" data-testid="env-section-failed" class="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900/60 dark:bg-amber-950/40 dark:text-amber-200">
+                    <p><span class="font-semibold">{format!("{} could not be read", f.section.label())}</span>
+                       {format!(" since {}: ", utc_minute(f.since))}<span class="break-words">{f.error.clone()}</span></p>
+                    <p class="mt-0.5 text-xs opacity-80">{shown}" The rest of this environment is up to date."</p>
+                </div>
+            }
+        })
+        .collect_view();
+    let failing = card.status.error.clone().map(|err| {
         let last_good = card
             .status
             .last_success
@@ -132,7 +150,8 @@ pub fn EnvProblem(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
                 <p class="mt-0.5 text-xs opacity-80">{last_good}</p>
             </div>
         }
-    })
+    });
+    view! { {sections} {failing} }
 }
 
 /// The environment name with its freshness badge, used in page headers.

@@ -416,6 +416,12 @@ pub fn alarms_table_with(
                                 <td class=format!("{TD} min-w-56 max-w-md")>
                                     <div class="font-medium break-words">{r.alarm.name.clone()}</div>
                                     {r.alarm.description.clone().map(|d| { let title = d.clone(); view! { <div class=format!("line-clamp-2 text-xs {MUTED}") title=title>{d}</div> } })}
+                                    {r.alarm.rule.clone().map(|rule| view! {
+                                        <div class="mt-1 text-xs" data-testid="composite-rule" title="A composite alarm: its state follows this rule over other alarms">
+                                            <Badge tone=Tone::Neutral text="composite"/>
+                                            " "<code class="break-words">{rule}</code>
+                                        </div>
+                                    })}
                                 </td>
                                 {with_env.then(|| view! { <td class=TD><a class=LINK href=format!("/envs/{}", r.env)>{r.env.to_string()}</a></td> })}
                                 <td class=TD>{app_link(r.alarm.app.clone())}</td>

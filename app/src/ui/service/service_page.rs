@@ -76,7 +76,7 @@ fn actions_section(view: &ServiceView, query: &ReviewQuery) -> Option<AnyView> {
     let path = service_path(view);
     let scale_form = panel
         .allows(ActionKind::Scale)
-        .then(|| scale_chooser(&path, s, view.bounds, query));
+        .then(|| scale_chooser(&path, s, view.bounds, view.hard_bounds, query));
     let redeploy_form = panel
         .allows(ActionKind::Redeploy)
         .then(|| redeploy_chooser(&path));
@@ -176,10 +176,19 @@ fn service_page(
         .and_then(|d| d.rollout_state.clone());
     let deploying = s.deploying();
     let created = age_opt(now, s.created_at);
-    let autoscaling = s
+    let autoscaling_range = s
         .autoscaling
         .map(|(min, max)| format!("{min}–{max} tasks"))
         .unwrap_or_else(|| "none".into());
+    let policies = s.scaling_policies.clone();
+    let autoscaling = view! {
+        <span>{autoscaling_range}</span>
+        {(!policies.is_empty()).then(|| view! {
+            <ul class=format!("mt-1 space-y-0.5 text-xs font-normal {MUTED}") data-testid="scaling-policies">
+                {policies.into_iter().map(|p| view! { <li class="break-words">{p}</li> }).collect_view()}
+            </ul>
+        })}
+    };
     view! {
         <Title text=s.name.clone()/>
         <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
