@@ -43,6 +43,7 @@ login_attempts_per_minute = 1000
 max_attempts = 2
 connect_timeout = "3s"
 operation_timeout = "120s"
+attempt_timeout = "60s"
 
 [incidents]
 poll_interval = "{poll}"

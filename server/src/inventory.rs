@@ -4,9 +4,11 @@
 //! the others are untouched.
 
 mod aws_source;
+mod share;
 mod slot;
 
-pub use slot::{EnvSlot, InventorySource};
+pub use share::DbShare;
+pub use slot::{EnvSlot, InventorySource, SnapshotShare};
 
 use app::domain::ids::EnvId;
 use app::ports::{EnvState, InventoryPort, RefreshFailed};

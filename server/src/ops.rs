@@ -47,6 +47,14 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
                 "freshness": format!("{fresh:?}").to_lowercase(),
                 "last_success": s.status.last_success,
                 "reduced": s.status.reduced.iter().map(|r| r.api.as_str()).collect::<Vec<_>>(),
+                // Which sections of the last refresh failed, by name only (the errors name
+                // accounts and ARNs: they are on the environment's page for people signed in).
+                "failed_sections": s
+                    .status
+                    .failed_sections
+                    .iter()
+                    .map(|f| f.section.label())
+                    .collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -48,6 +48,20 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     .await?;
     let call_stats = Arc::new(CallStats::default());
     let live = app::usecases::live::LiveBus::default();
+    let lease = Arc::new(store::lease::Lease::new(
+        pool.clone(),
+        "jobs",
+        settings.server.lease_interval * 3,
+    ));
+    // Several replicas share one PostgreSQL database: the lease holder reads AWS and publishes,
+    // the others load its snapshots. SQLite serves one process, which reads AWS itself.
+    let share: Option<Arc<dyn crate::inventory::SnapshotShare>> =
+        (store::Backend::of(&pool) == store::Backend::Postgres).then(|| {
+            Arc::new(crate::inventory::DbShare::new(
+                store::snapshots::SqlSnapshots::new(pool.clone(), lease.holder()),
+                Arc::clone(&lease),
+            )) as Arc<dyn crate::inventory::SnapshotShare>
+        });
     let mut slots = Vec::new();
     let mut alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>> = Vec::new();
     let mut clients_by_env = std::collections::HashMap::new();
@@ -57,15 +71,17 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         clients_by_env.insert(env.id.clone(), Arc::clone(&clients));
         alarm_feeds.push(clients.clone());
         let source: Arc<dyn InventorySource> = clients;
-        slots.push(Arc::new(
-            EnvSlot::new(
-                descriptor.clone(),
-                source,
-                env.refresh_interval,
-                env.metrics_interval,
-            )
-            .with_live(live.clone()),
-        ));
+        let mut slot = EnvSlot::new(
+            descriptor.clone(),
+            source,
+            env.refresh_interval,
+            env.metrics_interval,
+        )
+        .with_live(live.clone());
+        if let Some(share) = &share {
+            slot = slot.with_share(Arc::clone(share));
+        }
+        slots.push(Arc::new(slot));
     }
     let leptos_options = LeptosOptions::builder()
         .output_name("quarterdeck")
@@ -74,11 +90,6 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .site_addr(settings.server.listen)
         .build();
     let oidc = Oidc::from_settings(&settings)?.map(Arc::new);
-    let lease = Arc::new(store::lease::Lease::new(
-        pool.clone(),
-        "jobs",
-        settings.server.lease_interval * 3,
-    ));
     let login_throttle = Arc::new(LoginThrottle::new(settings.auth.login_attempts_per_minute));
     let notifications = &settings.notifications;
     let outbox = Arc::new(crate::notify::WebhookOutbox::new(

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod privileges;
 mod releases;
 mod session_owners;
+pub mod snapshots;
 mod sql;
 mod tokens;
 

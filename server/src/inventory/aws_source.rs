@@ -4,7 +4,9 @@ use super::slot::InventorySource;
 use crate::aws::call_stats::{with_purpose, Purpose};
 use crate::aws::EnvClients;
 use app::domain::apps::attribute_alarms;
-use app::domain::inventory::{service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate};
+use app::domain::inventory::{
+    service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate, Section, SectionFailure,
+};
 use chrono::Utc;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,15 +26,20 @@ impl InventorySource for EnvClients {
 }
 
 impl EnvClients {
+    /// One refresh, read in sections (ECS, its task definitions, RDS, CloudWatch alarms): a
+    /// section that fails is recorded with why and the others are kept; only when every
+    /// section fails does the refresh fail.
     async fn read_inventory(&self) -> Result<EnvInventory, String> {
         let now = Utc::now();
-        let clusters = self.clusters().await?;
-        let services = async {
+        let ecs = async {
+            let clusters = self.clusters().await?;
             let mut services = self.services(&clusters).await?;
-            self.attach_task_definitions(&mut services).await?;
+            let unread = self.attach_task_definitions(&mut services).await?;
             // The autoscaling range only bounds the scale action: an account that does not grant
             // DescribeScalableTargets still gets its inventory, with the ranges unknown.
-            match self.autoscaling_ranges().await {
+            let (ranges, policies) =
+                tokio::join!(self.autoscaling_ranges(), self.scaling_policies());
+            match ranges {
                 Ok(ranges) => {
                     for s in &mut services {
                         s.autoscaling = ranges.get(&(s.cluster.clone(), s.name.clone())).copied();
@@ -42,24 +49,70 @@ impl EnvClients {
                     tracing::warn!(env = %self.env_id(), error = %e, "autoscaling ranges unknown")
                 }
             }
-            Ok::<_, String>(services)
+            match policies {
+                Ok(mut policies) => {
+                    for s in &mut services {
+                        s.scaling_policies = policies
+                            .remove(&(s.cluster.clone(), s.name.clone()))
+                            .unwrap_or_default();
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(env = %self.env_id(), error = %e, "scaling policies unknown")
+                }
+            }
+            Ok::<_, String>((clusters, services, unread))
         };
-        let (services, databases, db_snapshots, db_events, alarms) = tokio::join!(
-            services,
-            self.databases(),
-            self.db_snapshots(),
-            self.db_events(now),
-            self.alarms()
-        );
-        let mut inventory = EnvInventory {
-            fetched_at: None,
-            clusters: clusters.clone(),
-            services: services?,
-            databases: databases?,
-            db_snapshots: db_snapshots?,
-            db_events: db_events?,
-            alarms: alarms?,
+        let rds = async {
+            let (databases, db_snapshots, db_events) =
+                tokio::join!(self.databases(), self.db_snapshots(), self.db_events(now));
+            Ok::<_, String>((databases?, db_snapshots?, db_events?))
         };
+        let (ecs, rds, alarms) = tokio::join!(ecs, rds, self.alarms());
+        let mut inventory = EnvInventory::default();
+        let mut failed = Vec::new();
+        match ecs {
+            Ok((clusters, services, unread)) => {
+                inventory.clusters = clusters;
+                inventory.services = services;
+                if let Some(error) = unread {
+                    failed.push((Section::TaskDefinitions, error));
+                }
+            }
+            Err(e) => failed.push((Section::Ecs, e)),
+        }
+        match rds {
+            Ok((databases, db_snapshots, db_events)) => {
+                inventory.databases = databases;
+                inventory.db_snapshots = db_snapshots;
+                inventory.db_events = db_events;
+            }
+            Err(e) => failed.push((Section::Rds, e)),
+        }
+        match alarms {
+            Ok(alarms) => inventory.alarms = alarms,
+            Err(e) => failed.push((Section::Alarms, e)),
+        }
+        let whole = [Section::Ecs, Section::Rds, Section::Alarms];
+        if whole.iter().all(|w| failed.iter().any(|(s, _)| s == w)) {
+            return Err(failed
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect::<Vec<_>>()
+                .join("; "));
+        }
+        for (section, error) in &failed {
+            tracing::warn!(env = %self.env_id(), section = section.label(), error = %error, "a section of the inventory could not be read; the rest is fresh");
+        }
+        inventory.failed = failed
+            .into_iter()
+            .map(|(section, error)| SectionFailure {
+                section,
+                error,
+                since: now,
+                shown_from: None,
+            })
+            .collect();
         attribute_alarms(&mut inventory);
         Ok(inventory)
     }

@@ -1,6 +1,7 @@
 //! One environment's cached inventory and details, with single-flight refresh, and refreshes
 //! asked for by people limited to one per [`REQUESTED_REFRESH_INTERVAL`].
 
+use app::domain::ids::EnvId;
 use app::domain::inventory::{
     EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus, ResourceRef,
     ResourceUpdate,
@@ -8,7 +9,7 @@ use app::domain::inventory::{
 use app::domain::views::EnvSummary;
 use app::ports::EnvState;
 use chrono::Utc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Notify};
@@ -21,6 +22,33 @@ pub trait InventorySource: Send + Sync {
     /// Re-reads one resource.
     async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String>;
 }
+
+/// How replicas share what they read (several replicas on PostgreSQL): the one holding the jobs
+/// lease reads AWS and publishes each snapshot; the others load what it published instead of
+/// calling AWS, so AWS sees one replica's calls however many serve. A follower whose leader has
+/// published nothing recent (at start, or while the lease moves) reads AWS itself.
+#[async_trait::async_trait]
+pub trait SnapshotShare: Send + Sync {
+    /// Whether this replica reads AWS and publishes (it holds the jobs lease).
+    fn leads(&self) -> bool;
+    async fn publish_inventory(&self, env: &EnvId, version: i64, inventory: &EnvInventory);
+    async fn publish_details(&self, env: &EnvId, version: i64, details: &EnvDetails);
+    /// The published inventory when newer than `version`.
+    async fn inventory_after(
+        &self,
+        env: &EnvId,
+        version: i64,
+    ) -> Result<Option<(i64, EnvInventory)>, String>;
+    /// The published details when newer than `version`.
+    async fn details_after(
+        &self,
+        env: &EnvId,
+        version: i64,
+    ) -> Result<Option<(i64, EnvDetails)>, String>;
+}
+
+/// How often a follower looks for a newer published snapshot (one indexed read).
+const FOLLOW_POLL: Duration = Duration::from_secs(3);
 
 #[derive(Default)]
 struct Cached {
@@ -58,6 +86,14 @@ pub struct EnvSlot {
     inventory_changed: Notify,
     /// Where "this environment's snapshot changed" is announced to the pages.
     live: Option<app::usecases::live::LiveBus>,
+    /// Shared with the other replicas, when there are any.
+    share: Option<Arc<dyn SnapshotShare>>,
+    /// The versions of the published inventory and details last loaded (followers).
+    followed: AtomicI64,
+    followed_details: AtomicI64,
+    /// When this replica last patched its own snapshot after an action: a published one read
+    /// from AWS before that is older than what it shows.
+    patched_at: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
 }
 
 impl EnvSlot {
@@ -78,7 +114,33 @@ impl EnvSlot {
             last_requested: std::sync::Mutex::new(None),
             inventory_changed: Notify::new(),
             live: None,
+            share: None,
+            followed: AtomicI64::new(0),
+            followed_details: AtomicI64::new(0),
+            patched_at: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Shares snapshots with the other replicas through `share`.
+    pub fn with_share(mut self, share: Arc<dyn SnapshotShare>) -> Self {
+        self.share = Some(share);
+        self
+    }
+
+    /// The share, when this replica leads (reads AWS and publishes).
+    fn leading_share(&self) -> Option<&Arc<dyn SnapshotShare>> {
+        self.share.as_ref().filter(|s| s.leads())
+    }
+
+    /// Publishes the current inventory when this replica leads, in the background.
+    fn publish_inventory(&self) {
+        let (Some(share), Some(inventory)) = (self.leading_share(), self.state().inventory) else {
+            return;
+        };
+        let share = Arc::clone(share);
+        let env = self.descriptor.id.clone();
+        let version = Utc::now().timestamp_millis();
+        tokio::spawn(async move { share.publish_inventory(&env, version, &inventory).await });
     }
 
     /// Announces snapshot changes on `bus`.
@@ -125,6 +187,7 @@ impl EnvSlot {
         });
         if changed {
             self.announce();
+            self.publish_inventory();
         }
         attributed
     }
@@ -225,12 +288,19 @@ impl EnvSlot {
                 let finished = Utc::now();
                 inventory.fetched_at = Some(finished);
                 self.update(|c| {
+                    // A section that failed shows what was read before it failed.
+                    inventory.keep_failed_from(c.inventory.as_deref());
+                    if !inventory.failed.is_empty() {
+                        app::domain::apps::attribute_alarms(&mut inventory);
+                    }
+                    c.status.failed_sections = inventory.failed.clone();
                     c.set_inventory(&self.descriptor.id, inventory);
                     c.status.last_success = Some(finished);
                     c.status.error = None;
                 });
                 self.inventory_changed.notify_waiters();
                 self.announce();
+                self.publish_inventory();
                 Ok(())
             }
             Err(message) => {
@@ -294,7 +364,11 @@ impl EnvSlot {
                 }
             }
         });
+        if let Ok(mut at) = self.patched_at.lock() {
+            *at = Some(Utc::now());
+        }
         self.announce();
+        self.publish_inventory();
         Ok(())
     }
 
@@ -306,6 +380,12 @@ impl EnvSlot {
         match self.source.fetch_details(&inventory).await {
             Ok(mut details) => {
                 details.fetched_at = Some(Utc::now());
+                if let Some(share) = self.leading_share() {
+                    let version = Utc::now().timestamp_millis();
+                    share
+                        .publish_details(&self.descriptor.id, version, &details)
+                        .await;
+                }
                 self.update(|c| c.details = Some(Arc::new(details)));
                 Ok(())
             }
@@ -316,32 +396,108 @@ impl EnvSlot {
         }
     }
 
-    /// Refreshes forever on the environment's interval, spread by a little jitter so several
-    /// environments (and replicas) do not call AWS in lock-step.
-    pub async fn run_inventory_loop(self: Arc<Self>) {
-        loop {
-            let _ = self.refresh().await;
-            tokio::time::sleep(jittered(
-                self.refresh_every,
-                &self.descriptor.id.to_string(),
-            ))
-            .await;
+    /// Whether data read from AWS at `fetched` is recent enough for a follower to show instead
+    /// of reading AWS itself: within two of its intervals (the leader publishes once per
+    /// interval, give or take its jitter).
+    fn recent(fetched: Option<chrono::DateTime<Utc>>, every: Duration) -> bool {
+        let limit = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::MAX);
+        fetched.is_some_and(|t| Utc::now() - t < limit)
+    }
+
+    /// A follower's turn: loads the inventory the leader published when it is newer than the
+    /// one loaded last (and than this replica's own patch after an action).
+    async fn follow_inventory(&self, share: &dyn SnapshotShare) {
+        let seen = self.followed.load(Ordering::SeqCst);
+        match share.inventory_after(&self.descriptor.id, seen).await {
+            Ok(Some((version, inventory))) => {
+                self.followed.store(version, Ordering::SeqCst);
+                let patched = self.patched_at.lock().ok().and_then(|at| *at);
+                let older = matches!((inventory.fetched_at, patched), (Some(f), Some(p)) if f < p);
+                if !older {
+                    let fetched = inventory.fetched_at;
+                    self.update(|c| {
+                        c.status.failed_sections = inventory.failed.clone();
+                        c.set_inventory(&self.descriptor.id, inventory);
+                        c.status.last_success = fetched;
+                        c.status.last_attempt = fetched;
+                        c.status.error = None;
+                    });
+                    self.completed.fetch_add(1, Ordering::SeqCst);
+                    self.inventory_changed.notify_waiters();
+                    self.announce();
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(env = %self.descriptor.id, error = %e, "reading the published inventory")
+            }
         }
     }
 
-    /// Refreshes details after the first inventory, then on its own interval.
+    /// A follower's turn for details: loads the published details when newer.
+    async fn follow_details(&self, share: &dyn SnapshotShare) {
+        let seen = self.followed_details.load(Ordering::SeqCst);
+        match share.details_after(&self.descriptor.id, seen).await {
+            Ok(Some((version, details))) => {
+                self.followed_details.store(version, Ordering::SeqCst);
+                self.update(|c| c.details = Some(Arc::new(details)));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(env = %self.descriptor.id, error = %e, "reading the published details")
+            }
+        }
+    }
+
+    /// Refreshes forever on the environment's interval, spread by a little jitter so several
+    /// environments (and replicas) do not call AWS in lock-step. A follower loads what the
+    /// leader published instead, looking every few seconds, and reads AWS itself only when what
+    /// it shows is older than two intervals (nothing published yet, or no leader publishing).
+    pub async fn run_inventory_loop(self: Arc<Self>) {
+        loop {
+            let follower = self.share.as_ref().filter(|s| !s.leads()).cloned();
+            let wait = match follower {
+                Some(share) => {
+                    self.follow_inventory(share.as_ref()).await;
+                    let shown = self.state().inventory.and_then(|i| i.fetched_at);
+                    if !Self::recent(shown, self.refresh_every) {
+                        let _ = self.refresh().await;
+                    }
+                    FOLLOW_POLL.min(self.refresh_every)
+                }
+                None => {
+                    let _ = self.refresh().await;
+                    jittered(self.refresh_every, &self.descriptor.id.to_string())
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Refreshes details after the first inventory, then on its own interval (a follower
+    /// loads the leader's, as for the inventory).
     pub async fn run_details_loop(self: Arc<Self>) {
         loop {
             if self.state().inventory.is_none() {
                 self.inventory_changed.notified().await;
                 continue;
             }
-            let _ = self.refresh_details().await;
-            tokio::time::sleep(jittered(
-                self.details_every,
-                &self.descriptor.id.to_string(),
-            ))
-            .await;
+            let follower = self.share.as_ref().filter(|s| !s.leads()).cloned();
+            let wait = match follower {
+                Some(share) => {
+                    self.follow_details(share.as_ref()).await;
+                    let shown = self.state().details.and_then(|d| d.fetched_at);
+                    if !Self::recent(shown, self.details_every) {
+                        let _ = self.refresh_details().await;
+                    }
+                    FOLLOW_POLL.min(self.details_every)
+                }
+                None => {
+                    let _ = self.refresh_details().await;
+                    jittered(self.details_every, &self.descriptor.id.to_string())
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
     }
 }

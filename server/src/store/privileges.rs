@@ -54,6 +54,7 @@ pub const TABLES: &[(&str, Access)] = &[
     ("leases", Access::Remove),
     ("session_owners", Access::Remove),
     ("webhook_outbox", Access::Remove),
+    ("published_snapshots", Access::Change),
 ];
 
 /// The sessions' schema and table (tower-sessions' PostgreSQL store), created by `migrate` too.

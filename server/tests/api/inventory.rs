@@ -279,7 +279,8 @@ async fn clusters_may_be_arns_and_a_missing_one_is_an_error_not_an_empty_page() 
     missing.sign_in("ana", "viewer").await;
     let page = missing.get_text("/envs/dev").await;
     assert!(
-        page.contains("data-testid=\"env-error\""),
+        page.contains("data-testid=\"env-section-failed\"")
+            && page.contains("ECS services could not be read"),
         "an error, not an empty list"
     );
     assert!(

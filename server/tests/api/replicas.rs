@@ -67,6 +67,72 @@ async fn until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool
     panic!("{what}: not within {limit:?}");
 }
 
+/// A config for consoles over `account`'s environment `dev` with the alarm poller every `poll`,
+/// and `extra` lines in the environment's table; answers its path.
+fn write_config(
+    dir: &std::path::Path,
+    account: &Account,
+    poll: &str,
+    extra: &str,
+) -> std::path::PathBuf {
+    let config = dir.join("quarterdeck.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[server]
+public_url = "http://127.0.0.1:3000"
+lease_interval = "1s"
+[auth]
+mode = "dev"
+[aws]
+max_attempts = 1
+[incidents]
+poll_interval = "{poll}"
+[[environments]]
+id = "dev"
+name = "Development"
+region = "eu-west-1"
+role_arn = "arn:aws:iam::{}:role/quarterdeck"
+endpoint_url = "{}"
+{extra}"#,
+            account.id,
+            moto_url()
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// Two consoles on `database` with `config`, once both are ready and one holds the jobs lease:
+/// (leader, follower).
+async fn two_consoles(config: &std::path::Path, database: &str) -> (Console, Console) {
+    let first = start(config, database);
+    let second = start(config, database);
+    let both = [&first, &second];
+    until("both consoles ready", Duration::from_secs(60), async || {
+        let mut ready = true;
+        for c in both {
+            ready &= reqwest::get(format!("{}/readyz", c.base))
+                .await
+                .is_ok_and(|r| r.status() == 200);
+        }
+        ready
+    })
+    .await;
+    until("one leader", Duration::from_secs(20), async || {
+        let a = metric(&first, "quarterdeck_jobs_leader").await;
+        let b = metric(&second, "quarterdeck_jobs_leader").await;
+        matches!((a, b), (Some(x), Some(y)) if x + y == 1.0)
+    })
+    .await;
+    if metric(&first, "quarterdeck_jobs_leader").await == Some(1.0) {
+        (first, second)
+    } else {
+        (second, first)
+    }
+}
+
 #[tokio::test]
 async fn a_killed_leader_is_replaced_and_no_transition_is_lost_or_doubled() {
     let Some(database) = fresh_postgres_database().await else {
@@ -86,56 +152,8 @@ async fn a_killed_leader_is_replaced_and_no_transition_is_lost_or_doubled() {
     account.set_alarm_state("web-5xx", "OK").await;
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = dir.path().join("quarterdeck.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[server]
-public_url = "http://127.0.0.1:3000"
-lease_interval = "1s"
-[auth]
-mode = "dev"
-[aws]
-max_attempts = 1
-[incidents]
-poll_interval = "1s"
-[[environments]]
-id = "dev"
-name = "Development"
-region = "eu-west-1"
-role_arn = "arn:aws:iam::{}:role/quarterdeck"
-endpoint_url = "{}"
-"#,
-            account.id,
-            moto_url()
-        ),
-    )
-    .expect("config");
-    let first = start(&config, &database);
-    let second = start(&config, &database);
-    let both = [&first, &second];
-    until("both consoles ready", Duration::from_secs(60), async || {
-        let mut ready = true;
-        for c in both {
-            ready &= reqwest::get(format!("{}/readyz", c.base))
-                .await
-                .is_ok_and(|r| r.status() == 200);
-        }
-        ready
-    })
-    .await;
-    until("one leader", Duration::from_secs(20), async || {
-        let a = metric(&first, "quarterdeck_jobs_leader").await;
-        let b = metric(&second, "quarterdeck_jobs_leader").await;
-        matches!((a, b), (Some(x), Some(y)) if x + y == 1.0)
-    })
-    .await;
-    let (leader, follower) = if metric(&first, "quarterdeck_jobs_leader").await == Some(1.0) {
-        (first, second)
-    } else {
-        (second, first)
-    };
+    let config = write_config(dir.path(), &account, "1s", "");
+    let (leader, follower) = two_consoles(&config, &database).await;
     until(
         "the leader's first poll",
         Duration::from_secs(20),
@@ -192,5 +210,88 @@ endpoint_url = "{}"
         count("SELECT COUNT(*) FROM incidents").await,
         1,
         "joined, not doubled"
+    );
+}
+
+/// The sum of every `quarterdeck_aws_calls_total` series for `purpose` on `console`.
+async fn aws_calls(console: &Console, purpose: &str) -> f64 {
+    let Ok(response) = reqwest::get(format!("{}/metrics", console.base)).await else {
+        return -1.0;
+    };
+    let text = response.text().await.unwrap_or_default();
+    text.lines()
+        .filter(|l| l.starts_with("quarterdeck_aws_calls_total{"))
+        .filter(|l| l.contains(&format!("purpose=\"{purpose}\"")))
+        .filter_map(|l| l.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()))
+        .sum()
+}
+
+/// Issue 18, item 5: with two replicas, AWS sees one replica's reads. The leader refreshes and
+/// publishes each snapshot; the follower loads them (a service added in AWS shows on it) and
+/// makes no inventory or details calls of its own once the leader publishes.
+#[tokio::test]
+async fn a_follower_shows_what_the_leader_read_without_calling_aws() {
+    let Some(database) = fresh_postgres_database().await else {
+        eprintln!("two-process snapshot test: runs in the PostgreSQL pass of the test command");
+        return;
+    };
+    let account = Account::new().await;
+    account.cluster("main").await;
+    let td = account
+        .task_definition("web", "registry.example/web:1.0.0")
+        .await;
+    account.service("main", "web", &td, "shop", 1).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config(
+        dir.path(),
+        &account,
+        "1h",
+        "refresh_interval = \"2s\"\nmetrics_interval = \"2s\"\n",
+    );
+    let (leader, follower) = two_consoles(&config, &database).await;
+    // Past the start, where each replica may read AWS once before anything is published.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let (leader_before, follower_before) = (
+        aws_calls(&leader, "inventory").await + aws_calls(&leader, "details").await,
+        aws_calls(&follower, "inventory").await + aws_calls(&follower, "details").await,
+    );
+    // A service added in AWS reaches the follower through the leader's snapshot.
+    account.service("main", "api", &td, "shop", 1).await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{}/auth/dev-login", follower.base))
+        .form(&[("user", "ana"), ("role", "viewer"), ("next", "/")])
+        .send()
+        .await
+        .expect("sign in");
+    assert!(signed_in.status().is_success() || signed_in.status().is_redirection());
+    until(
+        "the follower shows the new service",
+        Duration::from_secs(20),
+        async || {
+            client
+                .get(format!("{}/envs/dev/services/main/api", follower.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let leader_calls =
+        aws_calls(&leader, "inventory").await + aws_calls(&leader, "details").await - leader_before;
+    let follower_calls = aws_calls(&follower, "inventory").await
+        + aws_calls(&follower, "details").await
+        - follower_before;
+    assert!(
+        leader_calls > 0.0,
+        "the leader reads AWS ({leader_calls} calls)"
+    );
+    assert_eq!(
+        follower_calls, 0.0,
+        "the follower reads the leader's snapshots, not AWS ({follower_calls} calls; leader {leader_calls})"
     );
 }

@@ -1,0 +1,13 @@
+-- Snapshots the jobs-lease holder publishes for the other replicas: each environment's latest
+-- inventory and details, as gzip-compressed JSON. A replica that does not hold the lease reads
+-- them instead of calling AWS itself, so AWS sees one replica's calls however many serve.
+-- `version` grows with each publication (milliseconds); an older one never replaces a newer.
+CREATE TABLE IF NOT EXISTS published_snapshots (
+    env           TEXT    NOT NULL,
+    kind          TEXT    NOT NULL,
+    version       INTEGER NOT NULL,
+    fetched_at    TEXT    NOT NULL,
+    published_by  TEXT    NOT NULL,
+    body          BLOB    NOT NULL,
+    PRIMARY KEY (env, kind)
+);
