@@ -1296,7 +1296,10 @@ class AccountSeeder:
         for page in pager.paginate(AlarmTypes=["MetricAlarm"]):
             for alarm in page.get("MetricAlarms", []):
                 total += 1
-                if alarm["StateValue"] == "ALARM":
+                # The low alarm of a target-tracking pair in ALARM is scaling at work, not a page.
+                if alarm["StateValue"] == "ALARM" and not alarm["AlarmName"].startswith(
+                    "TargetTracking-"
+                ):
                     firing.append(alarm["AlarmName"])
         generated = total - len(self.alarms)
         n_td = sum(len(v) for v in self.taskdefs.values())

@@ -569,6 +569,25 @@ pub struct Series {
 }
 
 impl Series {
+    /// This series with `newer`'s points added (a point `newer` also has is taken from it, as
+    /// the last period may have been partial before), sorted, without points before `since`.
+    pub fn merged(&self, newer: Series, since: DateTime<Utc>) -> Series {
+        let fresh: Vec<(DateTime<Utc>, f64)> = newer
+            .points
+            .into_iter()
+            .filter(|(t, _)| *t >= since)
+            .collect();
+        let mut points: Vec<(DateTime<Utc>, f64)> = self
+            .points
+            .iter()
+            .filter(|(t, _)| *t >= since && !fresh.iter().any(|(n, _)| n == t))
+            .copied()
+            .chain(fresh.iter().copied())
+            .collect();
+        points.sort_by_key(|(t, _)| *t);
+        Series { points }
+    }
+
     pub fn latest(&self) -> Option<f64> {
         self.points.iter().max_by_key(|(t, _)| *t).map(|(_, v)| *v)
     }
@@ -822,6 +841,28 @@ pub fn freshness(status: &RefreshStatus, interval_secs: u64, now: DateTime<Utc>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_takes_newer_points_and_drops_those_out_of_its_window() {
+        use chrono::TimeZone;
+        let t = |m: u32| Utc.with_ymd_and_hms(2026, 12, 7, 10, m, 0).unwrap();
+        let held = Series {
+            points: vec![(t(0), 1.0), (t(5), 2.0), (t(10), 3.0), (t(15), 4.5)],
+        };
+        let newer = Series {
+            points: vec![(t(20), 6.0), (t(15), 5.0)],
+        };
+        let merged = held.merged(newer, t(5));
+        assert_eq!(
+            merged.points,
+            vec![(t(5), 2.0), (t(10), 3.0), (t(15), 5.0), (t(20), 6.0)],
+            "the partial 10:15 point is replaced, 10:00 is out of the window"
+        );
+        assert_eq!(
+            Series::default().merged(Series::default(), t(0)),
+            Series::default()
+        );
+    }
 
     #[test]
     fn a_failed_section_shows_what_was_read_before_and_the_others_stay_fresh() {

@@ -179,6 +179,7 @@ impl EnvClients {
     pub(crate) async fn metrics(
         &self,
         inventory: &EnvInventory,
+        previous: Option<&EnvDetails>,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
         let mut targets: Vec<Query> = Vec::new();
@@ -234,10 +235,57 @@ impl EnvClients {
                 dimensions: dims,
             });
         }
+        // Each cycle fetches only what is new for a series already held (from a little before
+        // the last fetch, as the last period may have been partial), the whole window for the
+        // rest; the held points inside the window are kept.
         let start = now - chrono::Duration::hours(CHART_HOURS);
-        let chunks: Vec<Vec<(usize, MetricDataQuery)>> = targets
+        let since = previous
+            .and_then(|p| p.fetched_at)
+            .map(|t| t - chrono::Duration::seconds(2 * i64::from(PERIOD_SECS)))
+            .filter(|t| *t > start);
+        // Held: read in an earlier cycle (with or without points), so only newer points can be
+        // missing from it.
+        let held = |q: &Query| previous.and_then(|p| q.target.series_in(p));
+        let (recent, whole): (Vec<usize>, Vec<usize>) =
+            (0..targets.len()).partition(|&i| since.is_some() && held(&targets[i]).is_some());
+        let mut results = self.fetch_series(&targets, &whole, start, now).await?;
+        if let Some(since) = since {
+            for (index, series) in self.fetch_series(&targets, &recent, since, now).await? {
+                let merged = match targets.get(index).and_then(&held) {
+                    Some(old) => old.merged(series, start),
+                    None => series,
+                };
+                results.push((index, merged));
+            }
+        }
+        let mut metrics = EnvDetails {
+            fetched_at: Some(now),
+            services: BTreeMap::new(),
+            databases: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            revisions: BTreeMap::new(),
+        };
+        for (index, series) in results {
+            let Some(query) = targets.get(index) else {
+                continue;
+            };
+            merge(&mut metrics, &query.target, series);
+        }
+        Ok(metrics)
+    }
+
+    /// The series of `targets[indexes]` from `start` to `now`: GetMetricData with up to 500
+    /// queries per call, paginated, calls in flight up to the environment's limit.
+    async fn fetch_series(
+        &self,
+        targets: &[Query],
+        indexes: &[usize],
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(usize, Series)>, String> {
+        let chunks: Vec<Vec<(usize, MetricDataQuery)>> = indexes
             .iter()
-            .enumerate()
+            .filter_map(|&i| targets.get(i).map(|q| (i, q)))
             .map(|(i, q)| {
                 let metric = Metric::builder()
                     .namespace(q.namespace)
@@ -309,20 +357,21 @@ impl EnvClients {
             .buffer_unordered(self.concurrency)
             .try_collect()
             .await?;
-        let mut metrics = EnvDetails {
-            fetched_at: Some(now),
-            services: BTreeMap::new(),
-            databases: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            revisions: BTreeMap::new(),
-        };
-        for (index, series) in results.into_iter().flatten() {
-            let Some(query) = targets.get(index) else {
-                continue;
-            };
-            merge(&mut metrics, &query.target, series);
+        Ok(results.into_iter().flatten().collect())
+    }
+}
+
+impl Target {
+    /// The series this target fills in `details`, if any.
+    fn series_in<'a>(&self, details: &'a EnvDetails) -> Option<&'a Series> {
+        match self {
+            Target::ServiceCpu(k) => details.services.get(k).map(|m| &m.cpu),
+            Target::ServiceMemory(k) => details.services.get(k).map(|m| &m.memory),
+            Target::DbCpu(k) => details.databases.get(k).map(|m| &m.cpu),
+            Target::DbConnections(k) => details.databases.get(k).map(|m| &m.connections),
+            Target::DbFreeStorage(k) => details.databases.get(k).map(|m| &m.free_storage_bytes),
+            Target::DbVolumeUsed(k) => details.databases.get(k).map(|m| &m.volume_used_bytes),
         }
-        Ok(metrics)
     }
 }
 

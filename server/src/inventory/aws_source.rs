@@ -16,8 +16,12 @@ impl InventorySource for EnvClients {
         with_purpose(Purpose::Inventory, self.read_inventory()).await
     }
 
-    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
-        with_purpose(Purpose::Details, self.read_details(inventory)).await
+    async fn fetch_details(
+        &self,
+        inventory: &EnvInventory,
+        previous: Option<&EnvDetails>,
+    ) -> Result<EnvDetails, String> {
+        with_purpose(Purpose::Details, self.read_details(inventory, previous)).await
     }
 
     async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {
@@ -117,7 +121,11 @@ impl EnvClients {
         Ok(inventory)
     }
 
-    async fn read_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String> {
+    async fn read_details(
+        &self,
+        inventory: &EnvInventory,
+        previous: Option<&EnvDetails>,
+    ) -> Result<EnvDetails, String> {
         let now = Utc::now();
         let mut current: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for s in &inventory.services {
@@ -129,7 +137,7 @@ impl EnvClients {
             }
         }
         let (metrics, tasks, revisions) = tokio::join!(
-            self.metrics(inventory, now),
+            self.metrics(inventory, previous, now),
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
         );

@@ -18,7 +18,13 @@ use tokio::sync::{Mutex, Notify};
 #[async_trait::async_trait]
 pub trait InventorySource: Send + Sync {
     async fn fetch_inventory(&self) -> Result<EnvInventory, String>;
-    async fn fetch_details(&self, inventory: &EnvInventory) -> Result<EnvDetails, String>;
+    /// Metric series, tasks and revisions; `previous` is what is held, so series are fetched
+    /// from where they end.
+    async fn fetch_details(
+        &self,
+        inventory: &EnvInventory,
+        previous: Option<&EnvDetails>,
+    ) -> Result<EnvDetails, String>;
     /// Re-reads one resource.
     async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String>;
 }
@@ -377,7 +383,12 @@ impl EnvSlot {
         let Some(inventory) = self.state().inventory else {
             return Ok(());
         };
-        match self.source.fetch_details(&inventory).await {
+        let previous = self.state().details;
+        match self
+            .source
+            .fetch_details(&inventory, previous.as_deref())
+            .await
+        {
             Ok(mut details) => {
                 details.fetched_at = Some(Utc::now());
                 if let Some(share) = self.leading_share() {
@@ -540,7 +551,11 @@ mod tests {
                 })
             }
         }
-        async fn fetch_details(&self, _: &EnvInventory) -> Result<EnvDetails, String> {
+        async fn fetch_details(
+            &self,
+            _: &EnvInventory,
+            _: Option<&EnvDetails>,
+        ) -> Result<EnvDetails, String> {
             Ok(EnvDetails::default())
         }
         async fn fetch_resource(&self, resource: &ResourceRef) -> Result<ResourceUpdate, String> {

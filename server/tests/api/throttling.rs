@@ -164,3 +164,45 @@ async fn every_stream_of_an_environment_shares_one_limit_per_aws_service() {
         "at most aws.concurrency = 2 ECS calls in flight at once, all streams together: saw {ecs}"
     );
 }
+
+/// Issue 18, item 5 (incremental metrics): after the first details cycle, a series already held
+/// is fetched only from shortly before the last fetch, not the whole six-hour window again.
+#[tokio::test]
+async fn metric_series_are_fetched_from_where_they_end() {
+    let account = Account::new().await;
+    shop(&account).await;
+    let proxy = FaultProxy::start().await;
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    let start_of = |body: &str| -> chrono::DateTime<chrono::Utc> {
+        let raw = body
+            .split('&')
+            .find_map(|p| p.strip_prefix("StartTime="))
+            .expect("a StartTime");
+        chrono::DateTime::parse_from_rfc3339(&crate::faults::decode_form(raw))
+            .expect("an RFC 3339 time")
+            .with_timezone(&chrono::Utc)
+    };
+    let first = proxy.exchanges("GetMetricData");
+    assert!(!first.is_empty(), "the first cycle fetched the series");
+    let now = chrono::Utc::now();
+    assert!(
+        first
+            .iter()
+            .all(|e| now - start_of(&e.request) > chrono::Duration::hours(5)),
+        "the first cycle fetches the whole window"
+    );
+    let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    let second: Vec<_> = proxy.exchanges("GetMetricData")[first.len()..].to_vec();
+    assert!(!second.is_empty());
+    for exchange in &second {
+        let since = chrono::Utc::now() - start_of(&exchange.request);
+        assert!(
+            since < chrono::Duration::minutes(15),
+            "a held series is fetched from near its end, not {since} back"
+        );
+    }
+}

@@ -181,14 +181,13 @@ fn service_page(
         .map(|(min, max)| format!("{min}–{max} tasks"))
         .unwrap_or_else(|| "none".into());
     let policies = s.scaling_policies.clone();
-    let autoscaling = view! {
-        <span>{autoscaling_range}</span>
-        {(!policies.is_empty()).then(|| view! {
-            <ul class=format!("mt-1 space-y-0.5 text-xs font-normal {MUTED}") data-testid="scaling-policies">
-                {policies.into_iter().map(|p| view! { <li class="break-words">{p}</li> }).collect_view()}
-            </ul>
-        })}
-    };
+    let autoscaling = autoscaling_range;
+    let scaling_policies = (!policies.is_empty()).then(|| view! {
+        <div class=format!("col-span-full -mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs {MUTED}") data-testid="scaling-policies">
+            <span class="font-medium">"Scaling policies:"</span>
+            {policies.into_iter().map(|p| view! { <span class="break-words">{p}</span> }).collect_view()}
+        </div>
+    });
     view! {
         <Title text=s.name.clone()/>
         <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
@@ -205,6 +204,7 @@ fn service_page(
             <Stat label="App">{app}</Stat>
             <Stat label="Deployment"><RolloutBadge state=rollout deploying/></Stat>
             <Stat label="Created">{created}</Stat>
+            {scaling_policies}
         </dl>
         {actions}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2">
