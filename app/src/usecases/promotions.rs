@@ -188,9 +188,15 @@ fn plan_all(
         .map(|(t, s)| {
             let planned = match s {
                 None => Err(format!("{} does not run {}", ask.from, t.name)),
-                Some((s, tasks)) => {
-                    plan_promotion(&services.promotion, &ask.from, s, tasks, &ask.to, t)
-                }
+                Some((s, tasks)) => plan_promotion(
+                    &services.promotion,
+                    &ask.from,
+                    s,
+                    tasks,
+                    &ask.to,
+                    t,
+                    target.descriptor.account_id.as_deref(),
+                ),
             };
             let (plan, prepared) = match planned {
                 Err(why) => (Err(why), None),
@@ -220,6 +226,7 @@ fn plan_all(
                         Ok(PlannedPromotion {
                             changes: plan.changes,
                             notes: plan.notes,
+                            warnings: promotion.warnings,
                             diff,
                             summary: plan.summary,
                         }),
