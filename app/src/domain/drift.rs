@@ -709,9 +709,11 @@ fn registry_notes(
     to: &EnvId,
     placements: &[(&str, Placement)],
 ) -> (Vec<String>, Vec<String>) {
-    // (source, target) → containers; (registry, its account, the target's, inferred) → containers.
+    /// The registry, its account, the target's account, and whether that was inferred.
+    type Crossing<'a> = (&'a str, &'a str, &'a str, bool);
+    // (source, target) → containers; a crossing → containers.
     let mut mapped: Vec<((&RegistryHost, &RegistryHost), Vec<&str>)> = Vec::new();
-    let mut crossing: Vec<((&str, &str, &str, bool), Vec<&str>)> = Vec::new();
+    let mut crossing: Vec<(Crossing<'_>, Vec<&str>)> = Vec::new();
     fn add<'a, K: PartialEq>(groups: &mut Vec<(K, Vec<&'a str>)>, key: K, container: &'a str) {
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, containers)) => containers.push(container),
@@ -722,7 +724,7 @@ fn registry_notes(
         match placed {
             Placement::AsIs { .. } => {}
             Placement::Mapped { source, target, .. } => {
-                add(&mut mapped, (source, target), *container)
+                add(&mut mapped, (source, target), container)
             }
             Placement::OtherAccount {
                 registry,
@@ -738,7 +740,7 @@ fn registry_notes(
                     target_account.as_str(),
                     *inferred,
                 ),
-                *container,
+                container,
             ),
         }
     }
