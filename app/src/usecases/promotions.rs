@@ -416,6 +416,9 @@ pub struct RequestedPromotion {
     pub group: Option<String>,
     pub requests: Vec<(String, Result<i64, String>)>,
     pub created: bool,
+    /// `(service, warning)`: what the review warns of for the services requested (a pull from
+    /// another account's registry).
+    pub warnings: Vec<(String, String)>,
 }
 
 /// A promotion asked for through the automation API: only into an environment whose approval
@@ -448,6 +451,7 @@ pub async fn request_promotion(
         group: group.clone(),
         requests: Vec::new(),
         created: false,
+        warnings: Vec::new(),
     };
     for (index, (item, prepared)) in plan_all(services, ask, &source, &target)?
         .into_iter()
@@ -484,6 +488,9 @@ pub async fn request_promotion(
         out.created |= created;
         match result.status {
             ActionStatus::AwaitingApproval { release } => {
+                let warnings = item.plan.map(|p| p.warnings).unwrap_or_default();
+                out.warnings
+                    .extend(warnings.into_iter().map(|w| (item.service.clone(), w)));
                 out.requests.push((item.service, Ok(release)))
             }
             _ => {
