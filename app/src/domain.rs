@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod person;
 pub mod plans;
 pub mod policy;
+pub mod registries;
 pub mod revision_diff;
 pub mod rollout;
 pub mod sessions;

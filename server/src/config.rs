@@ -60,9 +60,9 @@ pub struct Resolved {
     pub retry_schedule: app::domain::outbox::RetrySchedule,
 }
 
-/// `[promotion]`: the order versions travel through the environments, and which may promote
+/// `[promotion]`: the order versions travel through the environments, which may promote
 /// into which (`paths`, pairs `["from", "to"]`; left out, each environment of `order` promotes
-/// into the next).
+/// into the next), and where a target finds the source's images (`[[promotion.registries]]`).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionSettings {
@@ -71,6 +71,22 @@ pub struct PromotionSettings {
     pub order: Option<Vec<String>>,
     #[serde(default)]
     pub paths: Option<Vec<(String, String)>>,
+    #[serde(default)]
+    pub registries: Vec<RegistryMappingSettings>,
+}
+
+/// `[[promotion.registries]]`: images the source pulls from the registry `source` are found, in
+/// a promotion from `from` into `to` (either left out: any), in the registry `target` — same
+/// repository and digest. Hosts only: no scheme, no path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryMappingSettings {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    pub source: String,
+    pub target: String,
 }
 
 impl Settings {
@@ -78,6 +94,12 @@ impl Settings {
     pub fn promotion(&self) -> Result<app::domain::drift::PromotionPolicy, String> {
         use app::domain::drift::PromotionPolicy;
         let known: HashSet<&str> = self.environments.iter().map(|e| e.id.as_str()).collect();
+        let env = |key: String, id: &str| -> Result<EnvId, String> {
+            if !known.contains(id) {
+                return Err(format!("{key}: {id:?} is not a configured environment id"));
+            }
+            EnvId::parse(id).map_err(|e| format!("{key}: {e}"))
+        };
         let Some(order) = &self.promotion.order else {
             let default = PromotionPolicy::default();
             let order = default
@@ -85,13 +107,9 @@ impl Settings {
                 .into_iter()
                 .filter(|e| known.contains(e.as_str()))
                 .collect();
-            return Ok(PromotionPolicy::new(order, None));
-        };
-        let env = |key: String, id: &str| -> Result<EnvId, String> {
-            if !known.contains(id) {
-                return Err(format!("{key}: {id:?} is not a configured environment id"));
-            }
-            EnvId::parse(id).map_err(|e| format!("{key}: {e}"))
+            let policy = PromotionPolicy::new(order, None);
+            let registries = self.registry_mappings(&policy, &env)?;
+            return Ok(policy.with_registries(registries));
         };
         let mut ids = Vec::new();
         for (i, id) in order.iter().enumerate() {
@@ -118,7 +136,61 @@ impl Settings {
                 Some(out)
             }
         };
-        Ok(PromotionPolicy::new(ids, paths))
+        let policy = PromotionPolicy::new(ids, paths);
+        let registries = self.registry_mappings(&policy, &env)?;
+        Ok(policy.with_registries(registries))
+    }
+
+    /// `[[promotion.registries]]`, checked: hosts without scheme or path, configured
+    /// environments along an allowed promotion, no registry mapped twice for the same promotions.
+    fn registry_mappings(
+        &self,
+        policy: &app::domain::drift::PromotionPolicy,
+        env: &dyn Fn(String, &str) -> Result<EnvId, String>,
+    ) -> Result<Vec<app::domain::registries::RegistryMapping>, String> {
+        use app::domain::registries::{RegistryHost, RegistryMapping};
+        let mut out: Vec<RegistryMapping> = Vec::new();
+        for (i, entry) in self.promotion.registries.iter().enumerate() {
+            let key = |field: &str| format!("promotion.registries[{i}].{field}");
+            let host = |field: &str, text: &str| {
+                RegistryHost::parse(text).map_err(|e| format!("{}: {e}", key(field)))
+            };
+            let mapping = RegistryMapping {
+                from: entry
+                    .from
+                    .as_deref()
+                    .map(|id| env(key("from"), id))
+                    .transpose()?,
+                to: entry
+                    .to
+                    .as_deref()
+                    .map(|id| env(key("to"), id))
+                    .transpose()?,
+                source: host("source", &entry.source)?,
+                target: host("target", &entry.target)?,
+            };
+            if mapping.source == mapping.target {
+                return Err(format!(
+                    "{}: {} is the source registry too; a mapping names the registry the target pulls from instead",
+                    key("target"),
+                    mapping.target
+                ));
+            }
+            if let (Some(from), Some(to)) = (&mapping.from, &mapping.to) {
+                policy
+                    .check(from, to)
+                    .map_err(|e| format!("promotion.registries[{i}]: {e}"))?;
+            }
+            if let Some(j) = out.iter().position(|m| m.same_scope(&mapping)) {
+                return Err(format!(
+                    "promotion.registries[{i}]: {} is already mapped for {} by promotion.registries[{j}]",
+                    mapping.source,
+                    mapping.scope()
+                ));
+            }
+            out.push(mapping);
+        }
+        Ok(out)
     }
 }
 
@@ -1617,6 +1689,23 @@ impl Settings {
                 out.push_str(&format!("      {rule}\n"));
             }
         }
+        let promotion = &self.resolved.promotion;
+        let paths: Vec<String> = promotion
+            .paths
+            .iter()
+            .map(|(from, to)| format!("{from} → {to}"))
+            .collect();
+        out.push_str(&format!(
+            "promotion    {}\n",
+            if paths.is_empty() {
+                "none".to_string()
+            } else {
+                paths.join(", ")
+            }
+        ));
+        for mapping in &promotion.registries {
+            out.push_str(&format!("  registry   {mapping}\n"));
+        }
         out.push_str(&format!(
             "migrations   {}{}\n",
             if self.server.migrate_on_start {
@@ -1966,6 +2055,110 @@ pub(crate) mod tests {
             let error = load(&format!("{two}\n{toml}"), &[]).unwrap_err();
             assert!(format!("{error:#}").contains(message), "{error:#}");
         }
+    }
+
+    #[test]
+    fn promotion_registries_are_read_checked_and_printed() {
+        const DEV: &str = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
+        const PROD: &str = "333333333333.dkr.ecr.eu-west-1.amazonaws.com";
+        let two = format!(
+            "{MINIMAL}\n[[environments]]\nid = \"dev\"\nname = \"Dev\"\nregion = \"eu-west-1\"\n[promotion]\norder = [\"dev\", \"prod\"]\n"
+        );
+        let entry = |from: &str, to: &str, source: &str, target: &str| {
+            let mut text = String::from("\n[[promotion.registries]]\n");
+            for (key, value) in [
+                ("from", from),
+                ("to", to),
+                ("source", source),
+                ("target", target),
+            ] {
+                if !value.is_empty() || key == "source" {
+                    text.push_str(&format!("{key} = {value:?}\n"));
+                }
+            }
+            text
+        };
+        let text = format!(
+            "{two}{}{}",
+            entry("dev", "prod", DEV, PROD),
+            entry("", "prod", "GHCR.io", "registry.prod.example:5000")
+        );
+        let s = load(&text, &[]).unwrap();
+        let registries = &s.resolved.promotion.registries;
+        assert_eq!(registries.len(), 2);
+        assert_eq!(registries[0].source.as_str(), DEV);
+        assert_eq!(registries[0].target.as_str(), PROD);
+        assert_eq!(
+            registries[1].source.as_str(),
+            "ghcr.io",
+            "hosts are lower-cased"
+        );
+        assert!(registries[1].from.is_none());
+        let summary = s.summary();
+        assert!(summary.contains("promotion    dev → prod\n"), "{summary}");
+        assert!(
+            summary.contains(&format!("  registry   {DEV} → {PROD} (dev → prod)\n")),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("  registry   ghcr.io → registry.prod.example:5000 (into prod)\n"),
+            "{summary}"
+        );
+        // The same from the environment, as a container's configuration gives it.
+        let inline = format!(
+            "[{{ from = \"dev\", to = \"prod\", source = \"{DEV}\", target = \"{PROD}\" }}]"
+        );
+        let s = load(&two, &[("QD_PROMOTION__REGISTRIES", &inline)]).unwrap();
+        assert_eq!(s.resolved.promotion.registries[0].target.as_str(), PROD);
+
+        let cases = [
+            (
+                entry("dev", "prod", &format!("https://{DEV}"), PROD),
+                "promotion.registries[0].source: \"https://",
+            ),
+            (
+                entry("dev", "prod", DEV, &format!("{PROD}/shop/web")),
+                "promotion.registries[0].target: \"333333333333.dkr.ecr.eu-west-1.amazonaws.com/shop/web\" has a path",
+            ),
+            (
+                entry("dev", "prod", "", PROD),
+                "promotion.registries[0].source: a registry host must not be empty",
+            ),
+            (
+                entry("qa", "prod", DEV, PROD),
+                "promotion.registries[0].from: \"qa\" is not a configured environment id",
+            ),
+            (
+                entry("dev", "staging", DEV, PROD),
+                "promotion.registries[0].to: \"staging\" is not a configured environment id",
+            ),
+            (
+                entry("prod", "dev", DEV, PROD),
+                "promotion.registries[0]: promotion from prod into dev is not allowed",
+            ),
+            (
+                entry("dev", "prod", DEV, DEV),
+                "promotion.registries[0].target: 111111111111.dkr.ecr.eu-west-1.amazonaws.com is the source registry too",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    entry("dev", "prod", DEV, PROD),
+                    entry("dev", "prod", &DEV.to_uppercase(), "registry.example")
+                ),
+                "promotion.registries[1]: 111111111111.dkr.ecr.eu-west-1.amazonaws.com is already mapped for dev → prod by promotion.registries[0]",
+            ),
+        ];
+        for (toml, message) in cases {
+            let error = err(&format!("{two}{toml}"), &[]);
+            assert!(error.contains(message), "{message}\n{error}");
+        }
+        // A missing key is named too.
+        let error = err(
+            &format!("{two}\n[[promotion.registries]]\nsource = \"{DEV}\"\n"),
+            &[],
+        );
+        assert!(error.contains("target"), "{error}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::change::Change;
 use super::ids::EnvId;
 use super::inventory::{image_parts, short_digest, Service, Task, TaskDefinition};
 use super::plans::Plan;
+use super::registries::{place_image, Placement, RegistryHost, RegistryMapping, TargetAccount};
 use super::revision_diff::diff_revisions;
 use super::views::summary::EnvData;
 use crate::domain::actions::ActionKind;
@@ -14,13 +15,17 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The order versions travel in and which environments may promote into which
-/// (`[promotion]`); by default dev → staging → prod, each into the next.
+/// The order versions travel in, which environments may promote into which, and where a
+/// target finds a source's images (`[promotion]`); by default dev → staging → prod, each into
+/// the next, every image promoted as the source names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromotionPolicy {
     pub order: Vec<EnvId>,
     /// Allowed `(from, to)` promotions.
     pub paths: Vec<(EnvId, EnvId)>,
+    /// `[[promotion.registries]]`: a source registry host → the target's, per promotion.
+    #[serde(default)]
+    pub registries: Vec<RegistryMapping>,
 }
 
 impl Default for PromotionPolicy {
@@ -42,7 +47,17 @@ impl PromotionPolicy {
                 .map(|w| (w[0].clone(), w[1].clone()))
                 .collect()
         });
-        Self { order, paths }
+        Self {
+            order,
+            paths,
+            registries: Vec::new(),
+        }
+    }
+
+    /// The same policy, promoted images rewritten to the target's registry by `registries`.
+    pub fn with_registries(mut self, registries: Vec<RegistryMapping>) -> Self {
+        self.registries = registries;
+        self
     }
 
     /// Where `env` stands in the order, if it is in it.
@@ -534,14 +549,21 @@ fn source_env<'a>(
 pub struct PromotionTarget {
     /// The target's current revision, copied with the images replaced.
     pub from: String,
-    /// Container → `repo@sha256:…` from the source.
+    /// Container → `repo@sha256:…` from the source (its registry host mapped to the target's
+    /// by `[promotion] registries`).
     pub images: Vec<(String, String)>,
+    /// What the reviewer is warned of before confirming: the target would pull an image from
+    /// another AWS account's ECR registry.
+    pub warnings: Vec<String>,
 }
 
-/// Promoting what `source` runs in `from` into `target` in `to`: the path must be allowed,
-/// every source image's digest known (never a moving tag), every source container present in
-/// the target's revision, and something must change. Answers the plan (images before → after),
-/// the target, and the revision diff from the target's revision to the source's (what differs
+/// Promoting what `source` runs in `from` into `target` in `to` (which runs in the AWS account
+/// `target_account`, when its configuration tells): the path must be allowed, every source
+/// image's digest known (never a moving tag), every source container present in the target's
+/// revision, and something must change. Each pinned image moves to the target's registry when
+/// a `[promotion] registries` mapping covers its host (same repository and digest); one left in
+/// another account's ECR registry is a warning. Answers the plan (images before → after), the
+/// target, and the revision diff from the target's revision to the source's (what differs
 /// beyond the images stays as the target has it).
 pub fn plan_promotion(
     policy: &PromotionPolicy,
@@ -550,6 +572,7 @@ pub fn plan_promotion(
     source_tasks: &[Task],
     to: &EnvId,
     target: &Service,
+    target_account: Option<&str>,
 ) -> Result<(Plan, PromotionTarget, Vec<Change>), String> {
     policy.check(from, to)?;
     let version = running_version(source, source_tasks).ok_or_else(|| {
@@ -570,6 +593,7 @@ pub fn plan_promotion(
     })?;
     let mut images = Vec::new();
     let mut changes = Vec::new();
+    let mut placements = Vec::new();
     for image in &version.images {
         let pinned = image.pinned().ok_or_else(|| {
             format!(
@@ -587,15 +611,24 @@ pub fn plan_promotion(
                     source.name, image.container, target_td.family, target_td.revision
                 )
             })?;
-        let already = current.image == pinned
-            || image_parts(&current.image).digest == image.digest.as_deref();
+        let placed = place_image(
+            &policy.registries,
+            from,
+            to,
+            &pinned,
+            TargetAccount::of(target_account, &current.image),
+        );
+        let after = placed.image().to_string();
+        let already =
+            current.image == after || image_parts(&current.image).digest == image.digest.as_deref();
         if !already {
             changes.push(Change::new(
                 format!("Image of {}", image.container),
                 current.image.clone(),
-                pinned.clone(),
+                after.clone(),
             ));
-            images.push((image.container.clone(), pinned));
+            images.push((image.container.clone(), after));
+            placements.push((image.container.as_str(), placed));
         }
     }
     if images.is_empty() {
@@ -643,6 +676,8 @@ pub fn plan_promotion(
             c.name, c.image
         ));
     }
+    let (registry_notes, warnings) = registry_notes(from, to, &placements);
+    notes.extend(registry_notes);
     let summary = format!(
         "promote {from} → {to}: {}",
         images
@@ -661,9 +696,93 @@ pub fn plan_promotion(
         PromotionTarget {
             from: target_td.arn.clone(),
             images,
+            warnings,
         },
         diff,
     ))
+}
+
+/// What a promotion's review says about where the target pulls the changed images from: a note
+/// per mapped registry, and a warning per registry of another account left as it is.
+fn registry_notes(
+    from: &EnvId,
+    to: &EnvId,
+    placements: &[(&str, Placement)],
+) -> (Vec<String>, Vec<String>) {
+    /// The registry, its account, the target's account, and whether that was inferred.
+    type Crossing<'a> = (&'a str, &'a str, &'a str, bool);
+    // (source, target) → containers; a crossing → containers.
+    let mut mapped: Vec<((&RegistryHost, &RegistryHost), Vec<&str>)> = Vec::new();
+    let mut crossing: Vec<(Crossing<'_>, Vec<&str>)> = Vec::new();
+    fn add<'a, K: PartialEq>(groups: &mut Vec<(K, Vec<&'a str>)>, key: K, container: &'a str) {
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, containers)) => containers.push(container),
+            None => groups.push((key, vec![container])),
+        }
+    }
+    for (container, placed) in placements {
+        match placed {
+            Placement::AsIs { .. } => {}
+            Placement::Mapped { source, target, .. } => {
+                add(&mut mapped, (source, target), container)
+            }
+            Placement::OtherAccount {
+                registry,
+                registry_account,
+                target_account,
+                inferred,
+                ..
+            } => add(
+                &mut crossing,
+                (
+                    registry.as_str(),
+                    registry_account.as_str(),
+                    target_account.as_str(),
+                    *inferred,
+                ),
+                container,
+            ),
+        }
+    }
+    let images_of = |containers: &[&str]| match containers {
+        [one] => format!("the image of {one}"),
+        many => format!("the images of {}", many.join(", ")),
+    };
+    let notes = mapped
+        .iter()
+        .map(|((source, target), containers)| {
+            format!(
+                "{} {} copied to the target's registry reference {target} instead of {source} (same repository and digest); make sure that repository holds {} (ECR replication or a push).",
+                capitalized(&images_of(containers)),
+                if containers.len() == 1 { "is" } else { "are" },
+                if containers.len() == 1 { "it" } else { "them" },
+            )
+        })
+        .collect();
+    let warnings = crossing
+        .iter()
+        .map(|((registry, registry_account, target_account, inferred), containers)| {
+            let who = if *inferred {
+                format!("{to}, whose current image comes from account {target_account}'s registry,")
+            } else {
+                format!("{to} (account {target_account})")
+            };
+            format!(
+                "{who} will pull {} from {from}'s registry {registry} in account {registry_account}, not from its own account: the new revision names that registry as {from} does, so {to}'s task execution role needs pull access there. To pull from {to}'s own registry instead, map it in `[promotion] registries` (source = \"{registry}\", target = {to}'s registry host).",
+                images_of(containers)
+            )
+        })
+        .collect();
+    (notes, warnings)
+}
+
+/// `text` with its first letter upper-case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The drift table as a page shows it, with what the person may promote.
@@ -739,6 +858,9 @@ pub struct PromotionItem {
 pub struct PlannedPromotion {
     pub changes: Vec<Change>,
     pub notes: Vec<String>,
+    /// What to heed before confirming: the target would pull from another account's registry.
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub diff: Vec<Change>,
     pub summary: String,
 }
@@ -843,12 +965,10 @@ impl PromotionOutcome {
         if !failed.is_empty() {
             parts.push(format!("not promoted: {}", failed.join("; ")));
         }
-        let text = parts.join("; ");
-        let mut chars = text.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => "Nothing to promote".to_string(),
+        if parts.is_empty() {
+            return "Nothing to promote".to_string();
         }
+        capitalized(&parts.join("; "))
     }
 }
 
@@ -1107,6 +1227,7 @@ mod tests {
             &staging_tasks,
             &env("prod"),
             &prod,
+            Some("333333333333"),
         )
         .unwrap();
         assert_eq!(target.from, prod.task_definition_arn);
@@ -1122,10 +1243,22 @@ mod tests {
         );
         assert!(diff.iter().any(|c| c.what == "api: env LOG_LEVEL"));
         assert!(plan.notes.iter().any(|n| n.contains("1 other difference")));
+        assert!(
+            target.warnings.is_empty(),
+            "not an ECR image: nothing to warn of"
+        );
 
         // A tag whose digest nobody reported cannot be promoted.
-        let refused = plan_promotion(&policy, &env("staging"), &staging, &[], &env("prod"), &prod)
-            .unwrap_err();
+        let refused = plan_promotion(
+            &policy,
+            &env("staging"),
+            &staging,
+            &[],
+            &env("prod"),
+            &prod,
+            None,
+        )
+        .unwrap_err();
         assert!(
             refused.contains("a tag whose digest is not known"),
             "{refused}"
@@ -1138,6 +1271,7 @@ mod tests {
             &staging_tasks,
             &env("prod"),
             &prod,
+            None,
         )
         .unwrap_err();
         assert!(refused.contains("not allowed"), "{refused}");
@@ -1153,6 +1287,191 @@ mod tests {
             &staging_tasks,
             &env("prod"),
             &same,
+            None,
+        )
+        .unwrap_err();
+        assert!(refused.contains("nothing would change"), "{refused}");
+    }
+
+    #[test]
+    fn a_promotion_moves_images_to_the_mapped_registry_or_warns_of_a_pull_across_accounts() {
+        use crate::domain::registries::{RegistryHost, RegistryMapping};
+        const DEV: &str = "111111111111.dkr.ecr.eu-west-1.amazonaws.com";
+        const PROD: &str = "333333333333.dkr.ecr.eu-west-1.amazonaws.com";
+        let mapping = |from: &str, to: &str| RegistryMapping {
+            from: Some(env(from)),
+            to: Some(env(to)),
+            source: RegistryHost::parse(DEV).unwrap(),
+            target: RegistryHost::parse(PROD).unwrap(),
+        };
+        let path = |registries: Vec<RegistryMapping>| {
+            PromotionPolicy::new(vec![env("staging"), env("dev"), env("prod")], None)
+                .with_registries(registries)
+        };
+        let dev_image = format!("{DEV}/shop/api:1.3@{D3}");
+        let prod_runs = format!("{PROD}/shop/api:1.2@{D2}");
+        struct Case {
+            why: &'static str,
+            registries: Vec<RegistryMapping>,
+            source_image: String,
+            target_image: String,
+            target_account: Option<&'static str>,
+            after: String,
+            note: Option<String>,
+            warning: Option<&'static str>,
+        }
+        let cross = "prod (account 333333333333) will pull the image of api from dev's registry 111111111111.dkr.ecr.eu-west-1.amazonaws.com in account 111111111111, not from its own account";
+        let cases = [
+            Case {
+                why: "a mapping rewrites the host, same repository and digest",
+                registries: vec![mapping("dev", "prod")],
+                source_image: dev_image.clone(),
+                target_image: prod_runs.clone(),
+                target_account: Some("333333333333"),
+                after: format!("{PROD}/shop/api@{D3}"),
+                note: Some(format!("The image of api is copied to the target's registry reference {PROD} instead of {DEV} (same repository and digest); make sure that repository holds it (ECR replication or a push).")),
+                warning: None,
+            },
+            Case {
+                why: "no mapping, the target's account configured",
+                registries: vec![],
+                source_image: dev_image.clone(),
+                target_image: prod_runs.clone(),
+                target_account: Some("333333333333"),
+                after: format!("{DEV}/shop/api@{D3}"),
+                note: None,
+                warning: Some(cross),
+            },
+            Case {
+                why: "a mapping for another path does not apply",
+                registries: vec![mapping("staging", "prod")],
+                source_image: dev_image.clone(),
+                target_image: prod_runs.clone(),
+                target_account: Some("333333333333"),
+                after: format!("{DEV}/shop/api@{D3}"),
+                note: None,
+                warning: Some("map it in `[promotion] registries` (source = \"111111111111.dkr.ecr.eu-west-1.amazonaws.com\""),
+            },
+            Case {
+                why: "no configured account: the registry the target runs from tells it",
+                registries: vec![],
+                source_image: dev_image.clone(),
+                target_image: prod_runs.clone(),
+                target_account: None,
+                after: format!("{DEV}/shop/api@{D3}"),
+                note: None,
+                warning: Some("prod, whose current image comes from account 333333333333's registry, will pull the image of api from dev's registry"),
+            },
+            Case {
+                why: "nothing tells the target's account",
+                registries: vec![],
+                source_image: dev_image.clone(),
+                target_image: format!("registry.example/shop/api@{D2}"),
+                target_account: None,
+                after: format!("{DEV}/shop/api@{D3}"),
+                note: None,
+                warning: None,
+            },
+            Case {
+                why: "the same account on both sides",
+                registries: vec![],
+                source_image: dev_image.clone(),
+                target_image: prod_runs.clone(),
+                target_account: Some("111111111111"),
+                after: format!("{DEV}/shop/api@{D3}"),
+                note: None,
+                warning: None,
+            },
+            Case {
+                why: "not ECR: left as it is, without a warning",
+                registries: vec![mapping("dev", "prod")],
+                source_image: format!("ghcr.io/acme/api:1.3@{D3}"),
+                target_image: prod_runs.clone(),
+                target_account: Some("333333333333"),
+                after: format!("ghcr.io/acme/api@{D3}"),
+                note: None,
+                warning: None,
+            },
+        ];
+        for case in cases {
+            let policy = path(case.registries);
+            let source = service(
+                td(1, 4, &case.source_image, "2026-11-20T00:00:00Z"),
+                "2026-11-20T01:00:00Z",
+            );
+            let target = service(
+                td(3, 9, &case.target_image, "2026-11-10T00:00:00Z"),
+                "2026-11-11T00:00:00Z",
+            );
+            let (plan, promoted, _) = plan_promotion(
+                &policy,
+                &env("dev"),
+                &source,
+                &[],
+                &env("prod"),
+                &target,
+                case.target_account,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", case.why));
+            assert_eq!(plan.changes[0].after, case.after, "{}", case.why);
+            assert_eq!(
+                promoted.images,
+                vec![("api".to_string(), case.after.clone())],
+                "{}",
+                case.why
+            );
+            let registry_notes: Vec<&String> = plan
+                .notes
+                .iter()
+                .filter(|n| n.contains("registry reference"))
+                .collect();
+            assert_eq!(
+                registry_notes,
+                case.note.iter().collect::<Vec<_>>(),
+                "{}",
+                case.why
+            );
+            match case.warning {
+                None => assert!(
+                    promoted.warnings.is_empty(),
+                    "{}: {:?}",
+                    case.why,
+                    promoted.warnings
+                ),
+                Some(says) => {
+                    assert_eq!(promoted.warnings.len(), 1, "{}", case.why);
+                    assert!(
+                        promoted.warnings[0].contains(says),
+                        "{}: {}",
+                        case.why,
+                        promoted.warnings[0]
+                    );
+                }
+            }
+        }
+
+        // The target already runs the digest from its own registry: nothing would change.
+        let source = service(
+            td(1, 4, &dev_image, "2026-11-20T00:00:00Z"),
+            "2026-11-20T01:00:00Z",
+        );
+        let target = service(
+            td(
+                3,
+                9,
+                &format!("{PROD}/shop/api@{D3}"),
+                "2026-11-10T00:00:00Z",
+            ),
+            "2026-11-11T00:00:00Z",
+        );
+        let refused = plan_promotion(
+            &path(vec![mapping("dev", "prod")]),
+            &env("dev"),
+            &source,
+            &[],
+            &env("prod"),
+            &target,
+            Some("333333333333"),
         )
         .unwrap_err();
         assert!(refused.contains("nothing would change"), "{refused}");

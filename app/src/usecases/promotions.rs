@@ -188,9 +188,15 @@ fn plan_all(
         .map(|(t, s)| {
             let planned = match s {
                 None => Err(format!("{} does not run {}", ask.from, t.name)),
-                Some((s, tasks)) => {
-                    plan_promotion(&services.promotion, &ask.from, s, tasks, &ask.to, t)
-                }
+                Some((s, tasks)) => plan_promotion(
+                    &services.promotion,
+                    &ask.from,
+                    s,
+                    tasks,
+                    &ask.to,
+                    t,
+                    target.descriptor.account_id.as_deref(),
+                ),
             };
             let (plan, prepared) = match planned {
                 Err(why) => (Err(why), None),
@@ -220,6 +226,7 @@ fn plan_all(
                         Ok(PlannedPromotion {
                             changes: plan.changes,
                             notes: plan.notes,
+                            warnings: promotion.warnings,
                             diff,
                             summary: plan.summary,
                         }),
@@ -409,6 +416,9 @@ pub struct RequestedPromotion {
     pub group: Option<String>,
     pub requests: Vec<(String, Result<i64, String>)>,
     pub created: bool,
+    /// `(service, warning)`: what the review warns of for the services requested (a pull from
+    /// another account's registry).
+    pub warnings: Vec<(String, String)>,
 }
 
 /// A promotion asked for through the automation API: only into an environment whose approval
@@ -441,6 +451,7 @@ pub async fn request_promotion(
         group: group.clone(),
         requests: Vec::new(),
         created: false,
+        warnings: Vec::new(),
     };
     for (index, (item, prepared)) in plan_all(services, ask, &source, &target)?
         .into_iter()
@@ -477,6 +488,9 @@ pub async fn request_promotion(
         out.created |= created;
         match result.status {
             ActionStatus::AwaitingApproval { release } => {
+                let warnings = item.plan.map(|p| p.warnings).unwrap_or_default();
+                out.warnings
+                    .extend(warnings.into_iter().map(|w| (item.service.clone(), w)));
                 out.requests.push((item.service, Ok(release)))
             }
             _ => {

@@ -227,13 +227,24 @@ pub struct LeftOutOut {
     pub reason: String,
 }
 
+/// What the review of a requested service warns of.
+#[derive(Serialize, ToSchema)]
+pub struct PromotionWarningOut {
+    pub service: String,
+    /// E.g. that the target would pull an image from another AWS account's ECR registry, and
+    /// how `[promotion] registries` maps it to the target's own.
+    pub warning: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct PromotionOut {
     /// Shared by a whole app's requests: `GET /api/v1/releases?group=…` follows them.
     pub group: Option<String>,
-    /// One release request per service that would change, each pinned to the source's digests.
+    /// One release request per service that would change, each pinned to the source's digests
+    /// (in the target's registry where `[promotion] registries` maps the source's).
     pub requests: Vec<ReleaseOut>,
     pub left_out: Vec<LeftOutOut>,
+    pub warnings: Vec<PromotionWarningOut>,
 }
 
 #[derive(Deserialize, IntoParams)]

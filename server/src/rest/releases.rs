@@ -4,7 +4,7 @@
 
 use super::dto::{
     release_out, CancelRelease, CreatePromotion, CreateRelease, LeftOutOut, PromotionOut,
-    ReleaseFilter, ReleaseOut,
+    PromotionWarningOut, ReleaseFilter, ReleaseOut,
 };
 use super::error::{invalid, ApiError, ApiResult, ErrorBody};
 use app::domain::actions::{ActionResult, ActionStatus};
@@ -138,6 +138,11 @@ pub async fn create_promotion(
         group: requested.group,
         requests: Vec::new(),
         left_out: Vec::new(),
+        warnings: requested
+            .warnings
+            .into_iter()
+            .map(|(service, warning)| PromotionWarningOut { service, warning })
+            .collect(),
     };
     for (service, result) in requested.requests {
         match result {

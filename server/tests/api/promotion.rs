@@ -241,6 +241,27 @@ async fn promote(
         .await
 }
 
+/// A new API token named `name` acting as `owner` with the operator role everywhere, created by
+/// the admin `creator`: its secret.
+async fn operator_token(creator: &Person, name: &str, owner: &str) -> String {
+    let created = json(
+        creator
+            .call(
+                "create_token",
+                &[
+                    ("name", name),
+                    ("owner", owner),
+                    ("envs", "*"),
+                    ("role", "operator"),
+                    ("days", "30"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    created["secret"].as_str().expect("the secret").to_string()
+}
+
 #[tokio::test]
 async fn the_drift_view_shows_what_runs_where_and_how_far_behind() {
     let f = fleet(&[]).await;
@@ -523,22 +544,7 @@ async fn promotions_outside_the_configured_order_are_refused() {
 async fn ci_promotes_a_whole_app_into_prod_through_the_api() {
     let f = fleet(&[]).await;
     let alice = f.app.person("alice", "admin").await;
-    let created = json(
-        alice
-            .call(
-                "create_token",
-                &[
-                    ("name", "ci-promote"),
-                    ("owner", "olga"),
-                    ("envs", "*"),
-                    ("role", "operator"),
-                    ("days", "30"),
-                ],
-            )
-            .await,
-    )
-    .await;
-    let secret = created["secret"].as_str().unwrap().to_string();
+    let secret = operator_token(&alice, "ci-promote", "olga").await;
     let client = reqwest::Client::new();
     let post = |body: serde_json::Value| {
         client
@@ -660,22 +666,7 @@ async fn a_promotion_reusing_someone_elses_group_key_does_not_join_their_group()
         );
     }
     // … and through the automation API.
-    let created = json(
-        mallory
-            .call(
-                "create_token",
-                &[
-                    ("name", "ci-mallory"),
-                    ("owner", "mallory"),
-                    ("envs", "*"),
-                    ("role", "operator"),
-                    ("days", "30"),
-                ],
-            )
-            .await,
-    )
-    .await;
-    let secret = created["secret"].as_str().unwrap().to_string();
+    let secret = operator_token(&mallory, "ci-mallory", "mallory").await;
     let response = reqwest::Client::new()
         .post(f.app.url("/api/v1/promotions"))
         .bearer_auth(&secret)
@@ -702,4 +693,146 @@ async fn a_promotion_reusing_someone_elses_group_key_does_not_join_their_group()
     .await;
     assert_eq!(voted["voted"].as_array().unwrap().len(), 2);
     assert_eq!(f.app.aws_calls("UpdateService"), 2);
+}
+
+/// An account's ECR registry host in the test region.
+fn ecr_host(account: &Account) -> String {
+    format!(
+        "{}.dkr.ecr.{}.amazonaws.com",
+        account.id,
+        crate::helpers::REGION
+    )
+}
+
+/// dev and prod in accounts of their own, each running `api` from its own ECR registry: dev
+/// 1.3 (`D13`), prod 1.0 (`D10`); dev promotes into prod. With `mapped`, `[promotion]
+/// registries` says dev's registry is found in prod as prod's.
+async fn two_accounts(prod_protected: bool, mapped: bool) -> (TestApp, Account, Account) {
+    let dev = Account::new().await;
+    let prod = Account::new().await;
+    dev.cluster("dev-main").await;
+    prod.cluster("prod-main").await;
+    let td = revision(
+        &dev,
+        "shop-api",
+        &format!("{}/shop/api:1.3.0@{D13}", ecr_host(&dev)),
+        &[],
+    )
+    .await;
+    dev.service("dev-main", "api", &td, "shop", 1).await;
+    let td = revision(
+        &prod,
+        "shop-api",
+        &format!("{}/shop/api:1.0.0@{D10}", ecr_host(&prod)),
+        &[],
+    )
+    .await;
+    prod.service("prod-main", "api", &td, "shop", 2).await;
+    let mut prod_env = TestEnv::new("prod", &prod);
+    prod_env.protected = prod_protected;
+    let registries = format!(
+        "[{{ from = \"dev\", to = \"prod\", source = \"{}\", target = \"{}\" }}]",
+        ecr_host(&dev),
+        ecr_host(&prod)
+    );
+    let mut overrides = vec![("QD_PROMOTION__ORDER", "[\"dev\", \"prod\"]")];
+    if mapped {
+        overrides.push(("QD_PROMOTION__REGISTRIES", registries.as_str()));
+    }
+    let app = spawn_app_with_overrides(
+        vec![TestEnv::new("dev", &dev), prod_env],
+        Auth::Dev,
+        &overrides,
+    )
+    .await;
+    (app, dev, prod)
+}
+
+#[tokio::test]
+async fn a_mapped_registry_points_the_promoted_revision_at_the_targets_registry() {
+    let (app, dev, prod) = two_accounts(false, true).await;
+    let olga = app.person("olga", "operator").await;
+    let expected = format!("{}/shop/api@{D13}", ecr_host(&prod));
+    let review = review_of(&olga, "dev", "prod", "api").await;
+    let plan = &review["items"][0]["plan"]["Ok"];
+    assert_eq!(plan["changes"][0]["after"], expected.as_str(), "{review}");
+    let note = format!(
+        "copied to the target's registry reference {} instead of {} (same repository and digest); make sure that repository holds it (ECR replication or a push)",
+        ecr_host(&prod),
+        ecr_host(&dev)
+    );
+    assert!(plan["notes"].to_string().contains(&note), "{review}");
+    assert_eq!(plan["warnings"], serde_json::json!([]), "{review}");
+    let page = olga
+        .get_text("/promote?from=dev&to=prod&app=shop&service=api")
+        .await;
+    assert!(page.contains(&note), "the review page shows the note");
+    assert!(!page.contains("promotion-warning"));
+
+    let outcome = json(promote(&olga, "dev", "prod", "api", "promo-reg-0001", "").await).await;
+    assert_eq!(
+        outcome["results"][0][1]["Ok"]["status"], "Succeeded",
+        "{outcome}"
+    );
+    assert_eq!(
+        prod_image(&prod, "api").await,
+        expected,
+        "prod's new revision pulls dev's digest from prod's own registry"
+    );
+}
+
+#[tokio::test]
+async fn without_a_mapping_the_review_warns_that_the_target_pulls_from_the_sources_account() {
+    let (app, dev, prod) = two_accounts(true, false).await;
+    let olga = app.person("olga", "operator").await;
+    let review = review_of(&olga, "dev", "prod", "api").await;
+    let plan = &review["items"][0]["plan"]["Ok"];
+    let dev_image = format!("{}/shop/api@{D13}", ecr_host(&dev));
+    assert_eq!(
+        plan["changes"][0]["after"],
+        dev_image.as_str(),
+        "left as dev names it"
+    );
+    let warning = format!(
+        "prod (account {}) will pull the image of app from dev's registry {} in account {}",
+        prod.id,
+        ecr_host(&dev),
+        dev.id
+    );
+    let warnings = plan["warnings"].to_string();
+    assert!(warnings.contains(&warning), "{review}");
+    assert!(warnings.contains("[promotion] registries"), "{review}");
+    let page = olga
+        .get_text("/promote?from=dev&to=prod&app=shop&service=api")
+        .await;
+    assert!(page.contains("data-testid=\"promotion-warning\""));
+    assert!(page.contains(&warning), "the review page says it plainly");
+
+    // CI's request through the API carries the same warning.
+    let alice = app.person("alice", "admin").await;
+    let secret = operator_token(&alice, "ci-promote", "olga").await;
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/promotions"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({
+            "from": "dev", "to": "prod", "service": "api",
+            "reason": "ship dev", "request_key": "ci-reg-0001"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let out: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        out["requests"][0]["changes"][0]["after"],
+        dev_image.as_str()
+    );
+    assert_eq!(out["warnings"][0]["service"], "api", "{out}");
+    assert!(
+        out["warnings"][0]["warning"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&warning),
+        "{out}"
+    );
 }

@@ -1,7 +1,9 @@
 //! The review of a promotion (`/promote?from=…&to=…&app=…[&service=…]`): per service, the images
-//! that would change (pinned to the source's digests), the notes, and how the two revisions
-//! differ; then one confirm form — a direct deploy, or release requests where the target's
-//! approval gate applies. Works the same without JavaScript.
+//! that would change (pinned to the source's digests, in the target's registry where
+//! `[promotion] registries` maps it), a warning when the target would pull from another
+//! account's registry, the notes, and how the two revisions differ; then one confirm form — a
+//! direct deploy, or release requests where the target's approval gate applies. Works the same
+//! without JavaScript.
 
 use crate::api::drift::{get_promotion, Promote};
 use crate::domain::drift::{PromotionItem, PromotionReview};
@@ -65,6 +67,16 @@ fn item_view(item: PromotionItem, review: &PromotionReview) -> AnyView {
                 .iter()
                 .map(|n| view! { <li>{n.clone()}</li> })
                 .collect_view();
+            // Said before the notes, in the warning colour: a pull that may fail in the target.
+            let warnings = plan
+                .warnings
+                .iter()
+                .map(|w| view! {
+                    <p role="alert" data-testid="promotion-warning" class="mx-3 mt-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-200">
+                        <span class="font-semibold">"Warning: "</span>{w.clone()}
+                    </p>
+                })
+                .collect_view();
             let diff_title = format!(
                 "How {}'s revision differs from {}'s ({} difference{})",
                 review.from,
@@ -90,6 +102,7 @@ fn item_view(item: PromotionItem, review: &PromotionReview) -> AnyView {
                         <p class=format!("text-xs {MUTED}")>{plan.summary.clone()}</p>
                     </div>
                     {changes}
+                    {warnings}
                     <ul class=format!("list-disc space-y-0.5 px-8 py-2 text-sm {MUTED}")>{notes}</ul>
                     <details class="border-t border-slate-200 dark:border-slate-800" open=open>
                         <summary class="cursor-pointer px-3 py-2 text-sm font-medium">{diff_title}</summary>
