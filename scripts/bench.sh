@@ -13,6 +13,8 @@ cd "$QD_ROOT"
 source scripts/tools.sh
 # shellcheck source=scripts/moto.sh
 source scripts/moto.sh
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
 
 unset RUSTFLAGS
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -32,11 +34,14 @@ step "release build: the bench (shares the server's compiled dependencies)"
 cargo build --release -p server -p bench
 
 mkdir -p target/bench
-trap 'qd_moto_stop' EXIT INT TERM
+trap 'qd_moto_stop; qd_postgres_stop' EXIT INT TERM
+step "PostgreSQL, for the replica measurement"
+qd_postgres_ensure
 MOTO_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
 step "moto on 127.0.0.1:$MOTO_PORT"
 qd_moto_start "$MOTO_PORT" "$QD_ROOT/target/bench/moto.log"
 
 step "bench run"
-target/release/bench run --moto "http://127.0.0.1:$MOTO_PORT" --moto-version "$QD_MOTO_VERSION" "$@"
+target/release/bench run --moto "http://127.0.0.1:$MOTO_PORT" --moto-version "$QD_MOTO_VERSION" \
+    --postgres "$QD_TEST_POSTGRES_URL" "$@"
 step "done"

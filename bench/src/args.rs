@@ -40,6 +40,13 @@ pub struct RunArgs {
     /// The alarm poller's interval in the alarm measurement (`incidents.poll_interval`).
     #[arg(long, default_value = "5s")]
     pub poll_interval: String,
+    /// A PostgreSQL server (its `postgres` database) on which the replica measurement creates
+    /// a fresh database; empty skips that measurement.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres: String,
+    /// How long each replica count's AWS calls are counted, after a warm-up.
+    #[arg(long, default_value_t = 90)]
+    pub replica_seconds: u64,
     /// Where the Markdown report goes.
     #[arg(long, default_value = "docs/benchmarks.md")]
     pub out: PathBuf,

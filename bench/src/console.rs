@@ -22,6 +22,8 @@ pub struct Setup {
     /// while the warm measurements run.
     pub refresh_interval: String,
     pub poll_interval: String,
+    /// A PostgreSQL database shared with other consoles; `None`: a SQLite file of its own.
+    pub database_url: Option<String>,
 }
 
 impl Setup {
@@ -32,8 +34,9 @@ impl Setup {
 [server]
 listen = "{listen}"
 public_url = "http://{listen}"
-database_url = "sqlite://{db}"
+database_url = "{db}"
 site_root = "{site}"
+lease_interval = "2s"
 
 [auth]
 mode = "dev"
@@ -48,7 +51,10 @@ attempt_timeout = "60s"
 [incidents]
 poll_interval = "{poll}"
 "#,
-            db = self.dir.join("quarterdeck.db").display(),
+            db = self
+                .database_url
+                .clone()
+                .unwrap_or_else(|| format!("sqlite://{}", self.dir.join("quarterdeck.db").display())),
             site = self.site_root.display(),
             poll = self.poll_interval,
         );

@@ -52,6 +52,18 @@ pub struct SizeResult {
     pub seeded: Vec<SeededEnv>,
 }
 
+/// AWS calls per hour with one console, and with two sharing a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct ReplicaResult {
+    /// The refresh and details interval they ran with.
+    pub refresh: String,
+    pub one: f64,
+    pub two: f64,
+}
+
+/// Two replicas may call AWS at most this much more than one (issue 18: within 10 %).
+const MAX_REPLICA_GROWTH: f64 = 1.10;
+
 #[derive(Debug, Clone)]
 pub struct AlarmResult {
     pub poll_secs: f64,
@@ -71,6 +83,8 @@ pub struct Report {
     pub args: RunArgs,
     pub sizes: Vec<SizeResult>,
     pub alarms: AlarmResult,
+    /// `None` when no PostgreSQL server was given.
+    pub replicas: Option<ReplicaResult>,
     pub weight: StaticWeight,
     pub took: Duration,
     pub concurrency: usize,
@@ -280,6 +294,21 @@ fn rows(r: &Report) -> Vec<Row> {
         format!("≤ poll interval + 1 s = {:.0} s", a.poll_secs + 1.0),
         verdict(!samples.is_empty() && worst <= a.poll_secs + 1.0),
     ));
+    if let Some(p) = &r.replicas {
+        let n = r.sizes.last().map(|s| s.n).unwrap_or_default();
+        out.push((
+            format!("AWS calls per hour, 1 console (N={n}, refresh {})", p.refresh),
+            format!("{:.0}", p.one),
+            "—".into(),
+            "",
+        ));
+        out.push((
+            format!("AWS calls per hour, 2 consoles on PostgreSQL (N={n}, refresh {})", p.refresh),
+            format!("{:.0} ({:+.1} % over one)", p.two, (p.two / p.one.max(1.0) - 1.0) * 100.0),
+            format!("≤ one + {:.0} %", (MAX_REPLICA_GROWTH - 1.0) * 100.0),
+            verdict(p.two <= p.one * MAX_REPLICA_GROWTH),
+        ));
+    }
     out
 }
 
@@ -485,6 +514,11 @@ pub fn markdown(r: &Report) -> Result<String> {
     let _ = writeln!(out, "- **Alarm path**: a console with `incidents.poll_interval = \"{}\"` and a client on `/events`; the benchmark sets a quiet prod alarm to ALARM \
         (each of a different app, at spread points of the poll cycle) and times until the `incident` event for the new incident arrives — \
         the moment an open incident page re-reads its data.", r.args.poll_interval);
+    if r.replicas.is_some() {
+        let _ = writeln!(out, "- **Replicas**: at the largest N (still seeded), one console on a fresh PostgreSQL database, then two on another; \
+            every AWS call of every purpose on all of them counted over `--replica-seconds` after 45 s of settling, per hour. \
+            With two, only the jobs-lease holder reads AWS and publishes; the other loads its snapshots.");
+    }
     let unmet: Vec<String> = rows(r)
         .into_iter()
         .filter(|row| row.3 != "yes" && !row.3.is_empty())

@@ -4,7 +4,7 @@ use crate::args::RunArgs;
 use crate::aws::{Account, CallCount};
 use crate::console::{free_port, Console, Metrics, Setup};
 use crate::load;
-use crate::report::{self, AlarmResult, Report, SizeResult, StaticWeight};
+use crate::report::{self, AlarmResult, ReplicaResult, Report, SizeResult, StaticWeight};
 use crate::seed::{self, SeededEnv};
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_cloudwatch::types::StateValue;
@@ -58,6 +58,7 @@ fn setup(args: &RunArgs, name: &str, refresh: &str, poll: &str) -> Result<Setup>
         port: free_port()?,
         refresh_interval: refresh.to_string(),
         poll_interval: poll.to_string(),
+        database_url: None,
     })
 }
 
@@ -344,6 +345,87 @@ async fn measure_alarms(args: &RunArgs, seeded: &SeededEnv) -> Result<AlarmResul
     Ok(AlarmResult { poll_secs, samples })
 }
 
+/// A fresh database on the PostgreSQL server `server` (a URL of its `postgres` database), by
+/// psql; answers its URL.
+async fn fresh_postgres(server: &str) -> Result<String> {
+    let name = format!(
+        "qd_bench_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default()
+    );
+    let out = tokio::process::Command::new("psql")
+        .arg(server)
+        .args(["-v", "ON_ERROR_STOP=1", "-c"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .await
+        .context("running psql")?;
+    if !out.status.success() {
+        bail!(
+            "creating a database on {server}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let base = server
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .ok_or_else(|| anyhow!("{server} names no database"))?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// AWS calls per hour of `replicas` consoles on one fresh PostgreSQL database, all their
+/// purposes together, counted over `args.replica_seconds` once every console has settled.
+async fn calls_per_hour(args: &RunArgs, replicas: usize) -> Result<f64> {
+    let database = fresh_postgres(&args.postgres).await?;
+    let mut consoles = Vec::new();
+    for i in 0..replicas {
+        let mut s = setup(args, &format!("replicas-{replicas}-{i}"), REPLICA_REFRESH, "30s")?;
+        s.database_url = Some(database.clone());
+        consoles.push(Console::start(&s).await?);
+    }
+    for c in &mut consoles {
+        c.wait_fresh(Duration::from_secs(600)).await?;
+    }
+    // Past the start, where each replica may read AWS once before the leader has published.
+    tokio::time::sleep(Duration::from_secs(45)).await;
+    let mut before = 0.0;
+    for c in &consoles {
+        before += total_calls(&c.metrics().await?);
+    }
+    tokio::time::sleep(Duration::from_secs(args.replica_seconds)).await;
+    let mut after = 0.0;
+    for c in &consoles {
+        after += total_calls(&c.metrics().await?);
+    }
+    for c in consoles {
+        c.stop().await?;
+    }
+    Ok((after - before) * 3600.0 / args.replica_seconds as f64)
+}
+
+/// The refresh and details interval of the replica measurement.
+const REPLICA_REFRESH: &str = "30s";
+
+/// AWS calls per hour with one console and with two on one PostgreSQL database, at the
+/// largest size (still seeded); `None` when no PostgreSQL server is given.
+async fn measure_replicas(args: &RunArgs) -> Result<Option<ReplicaResult>> {
+    if args.postgres.is_empty() {
+        return Ok(None);
+    }
+    say("AWS calls per hour: one console on PostgreSQL");
+    let one = calls_per_hour(args, 1).await?;
+    say("AWS calls per hour: two consoles on one PostgreSQL database");
+    let two = calls_per_hour(args, 2).await?;
+    say(format!("calls per hour: one {one:.0}, two {two:.0}"));
+    Ok(Some(ReplicaResult {
+        refresh: REPLICA_REFRESH.to_string(),
+        one,
+        two,
+    }))
+}
+
 fn parse_secs(text: &str) -> Result<f64> {
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())
@@ -394,10 +476,12 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     let last = sizes.last().ok_or_else(|| anyhow!("no sizes to measure"))?;
     let alarms = measure_alarms(&args, &last.seeded[2]).await?;
+    let replicas = measure_replicas(&args).await?;
     let report = Report {
         args: args.clone(),
         sizes,
         alarms,
+        replicas,
         weight: static_weight(&args)?,
         took: started.elapsed(),
         concurrency: args.concurrency,
