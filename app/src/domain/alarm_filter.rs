@@ -108,12 +108,15 @@ impl AlarmFilter {
     }
 }
 
-/// Orders alarms for display: firing first, then no data, then OK; newest change first.
+/// Orders alarms for display: firing first, then no data, then OK (within each, alarms that page
+/// before scaling signals); newest change first.
 pub fn sort_for_display<T>(rows: &mut [T], alarm: impl Fn(&T) -> &Alarm) {
     rows.sort_by(|a, b| {
         let (a, b) = (alarm(a), alarm(b));
+        // Within a state, what pages comes before target tracking's scaling signals.
         a.state
             .cmp(&b.state)
+            .then_with(|| a.is_scaling_signal().cmp(&b.is_scaling_signal()))
             .then_with(|| b.updated_at.cmp(&a.updated_at))
             .then_with(|| a.name.cmp(&b.name))
     });
@@ -205,12 +208,17 @@ mod tests {
     #[test]
     fn firing_alarms_sort_first() {
         let mut rows = vec![
+            alarm("TargetTracking-service/main/web-AlarmLow-1", AlarmState::Alarm, None),
             alarm("b", AlarmState::Ok, None),
             alarm("a", AlarmState::InsufficientData, None),
             alarm("c", AlarmState::Alarm, None),
         ];
         sort_for_display(&mut rows, |a| a);
         let names: Vec<_> = rows.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["c", "a", "b"]);
+        assert_eq!(
+            names,
+            ["c", "TargetTracking-service/main/web-AlarmLow-1", "a", "b"],
+            "a scaling signal in ALARM after the alarms that page"
+        );
     }
 }
