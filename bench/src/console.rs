@@ -51,10 +51,10 @@ attempt_timeout = "60s"
 [incidents]
 poll_interval = "{poll}"
 "#,
-            db = self
-                .database_url
-                .clone()
-                .unwrap_or_else(|| format!("sqlite://{}", self.dir.join("quarterdeck.db").display())),
+            db = self.database_url.clone().unwrap_or_else(|| format!(
+                "sqlite://{}",
+                self.dir.join("quarterdeck.db").display()
+            )),
             site = self.site_root.display(),
             poll = self.poll_interval,
         );

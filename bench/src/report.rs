@@ -297,14 +297,24 @@ fn rows(r: &Report) -> Vec<Row> {
     if let Some(p) = &r.replicas {
         let n = r.sizes.last().map(|s| s.n).unwrap_or_default();
         out.push((
-            format!("AWS calls per hour, 1 console (N={n}, refresh {})", p.refresh),
+            format!(
+                "AWS calls per hour, 1 console (N={n}, refresh {})",
+                p.refresh
+            ),
             format!("{:.0}", p.one),
             "—".into(),
             "",
         ));
         out.push((
-            format!("AWS calls per hour, 2 consoles on PostgreSQL (N={n}, refresh {})", p.refresh),
-            format!("{:.0} ({:+.1} % over one)", p.two, (p.two / p.one.max(1.0) - 1.0) * 100.0),
+            format!(
+                "AWS calls per hour, 2 consoles on PostgreSQL (N={n}, refresh {})",
+                p.refresh
+            ),
+            format!(
+                "{:.0} ({:+.1} % over one)",
+                p.two,
+                (p.two / p.one.max(1.0) - 1.0) * 100.0
+            ),
             format!("≤ one + {:.0} %", (MAX_REPLICA_GROWTH - 1.0) * 100.0),
             verdict(p.two <= p.one * MAX_REPLICA_GROWTH),
         ));

@@ -381,7 +381,12 @@ async fn calls_per_hour(args: &RunArgs, replicas: usize) -> Result<f64> {
     let database = fresh_postgres(&args.postgres).await?;
     let mut consoles = Vec::new();
     for i in 0..replicas {
-        let mut s = setup(args, &format!("replicas-{replicas}-{i}"), REPLICA_REFRESH, "30s")?;
+        let mut s = setup(
+            args,
+            &format!("replicas-{replicas}-{i}"),
+            REPLICA_REFRESH,
+            "30s",
+        )?;
         s.database_url = Some(database.clone());
         consoles.push(Console::start(&s).await?);
     }

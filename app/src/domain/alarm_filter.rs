@@ -208,7 +208,11 @@ mod tests {
     #[test]
     fn firing_alarms_sort_first() {
         let mut rows = vec![
-            alarm("TargetTracking-service/main/web-AlarmLow-1", AlarmState::Alarm, None),
+            alarm(
+                "TargetTracking-service/main/web-AlarmLow-1",
+                AlarmState::Alarm,
+                None,
+            ),
             alarm("b", AlarmState::Ok, None),
             alarm("a", AlarmState::InsufficientData, None),
             alarm("c", AlarmState::Alarm, None),
