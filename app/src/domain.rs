@@ -1,6 +1,7 @@
 //! Pure domain rules and data types shared by the server and the browser. Nothing in here does IO,
 //! reads the clock or knows about AWS, SQL or HTTP: time is always a parameter.
 
+pub mod acting;
 pub mod actions;
 pub mod alarm_filter;
 pub mod alarm_rule;
@@ -8,7 +9,6 @@ pub mod alarm_scope;
 pub mod approvals;
 pub mod apps;
 pub mod audit;
-pub mod aws_identity;
 pub mod caller;
 pub mod change;
 pub mod chart;

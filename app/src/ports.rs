@@ -516,7 +516,7 @@ pub trait ActionPort: Send + Sync {
     async fn register_revision(
         &self,
         env: &EnvId,
-        actor: &crate::domain::aws_identity::AwsActor,
+        actor: &crate::domain::acting::AwsActor,
         from: &str,
         images: &[(String, String)],
     ) -> Result<String, ActionFailure>;
@@ -524,7 +524,7 @@ pub trait ActionPort: Send + Sync {
     async fn deregister_revision(
         &self,
         env: &EnvId,
-        actor: &crate::domain::aws_identity::AwsActor,
+        actor: &crate::domain::acting::AwsActor,
         arn: &str,
     ) -> Result<(), ActionFailure>;
     /// Sets the Application Auto Scaling range of `cluster/service`'s desired count
@@ -532,7 +532,7 @@ pub trait ActionPort: Send + Sync {
     async fn set_scaling_range(
         &self,
         env: &EnvId,
-        actor: &crate::domain::aws_identity::AwsActor,
+        actor: &crate::domain::acting::AwsActor,
         cluster: &str,
         service: &str,
         range: (i32, i32),
@@ -542,7 +542,7 @@ pub trait ActionPort: Send + Sync {
     async fn apply(
         &self,
         env: &EnvId,
-        actor: &crate::domain::aws_identity::AwsActor,
+        actor: &crate::domain::acting::AwsActor,
         change: &AwsChange,
     ) -> Result<ActionOutput, ActionFailure>;
 }

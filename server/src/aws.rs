@@ -9,6 +9,7 @@ pub mod clients;
 mod cloudwatch;
 mod convert;
 mod ecs;
+mod failure;
 pub mod limiter;
 mod rds;
 

@@ -16,9 +16,9 @@
 
 use super::prepare::Prepared;
 use super::services::AppServices;
+use crate::domain::acting::AwsActor;
 use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
-use crate::domain::aws_identity::AwsActor;
 use crate::domain::caller::Caller;
 use crate::domain::execution::{
     check_unchanged, reconcile, settle as settle_reading, CallOutcome, CheckedAt, Observed,

@@ -6,75 +6,15 @@
 //! (`domain::execution::classify`).
 
 use super::clients::{ActingClients, EnvClients};
+use super::failure::failure;
 use crate::aws::call_stats::{with_purpose, Purpose};
-use app::domain::aws_identity::AwsActor;
-use app::domain::execution::{classify, CallEnd, LiveService, Observed};
+use app::domain::acting::AwsActor;
+use app::domain::execution::{LiveService, Observed};
 use app::domain::ids::EnvId;
 use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort, AwsChange};
 use aws_config::retry::RetryConfig;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// How a failed call ended, for [`classify`].
-fn call_end<E>(
-    error: &aws_sdk_ecs::error::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> CallEnd {
-    use aws_sdk_ecs::error::SdkError;
-    match error {
-        SdkError::ConstructionFailure(_) => CallEnd::NotSent,
-        SdkError::ServiceError(e) => CallEnd::Answered(e.raw().status().as_u16()),
-        _ => CallEnd::NoAnswer,
-    }
-}
-
-/// AWS's code and message, or what went wrong on the way there, and what it says about the
-/// change.
-pub(super) fn failure<E>(
-    error: aws_sdk_ecs::error::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
-) -> ActionFailure
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    use aws_sdk_ecs::error::SdkError;
-    let outcome = classify(call_end(&error));
-    let (code, message) = match &error {
-        SdkError::ServiceError(e) => (
-            e.err().code().unwrap_or("Unknown").to_string(),
-            e.err()
-                .message()
-                .unwrap_or("AWS gave no message")
-                .to_string(),
-        ),
-        SdkError::TimeoutError(_) => (
-            "Timeout".to_string(),
-            "AWS did not answer in time".to_string(),
-        ),
-        SdkError::DispatchFailure(_) => (
-            "Unreachable".to_string(),
-            super::convert::error_text("the request could not be completed", &error),
-        ),
-        SdkError::ConstructionFailure(_) => (
-            "NotSent".to_string(),
-            super::convert::error_text("the request could not be made", &error),
-        ),
-        _ => (
-            "Unknown".to_string(),
-            super::convert::error_text("the call failed", &error),
-        ),
-    };
-    ActionFailure {
-        code,
-        message,
-        outcome,
-    }
-}
 
 /// One attempt only: a retry could follow an attempt AWS applied, and its answer would say
 /// nothing about that one.

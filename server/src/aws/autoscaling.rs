@@ -142,7 +142,7 @@ impl super::clients::ActingClients {
             .send()
             .await
             .map(|_| ())
-            .map_err(super::actions::failure)
+            .map_err(super::failure::failure)
     }
 }
 

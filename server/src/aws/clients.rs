@@ -6,7 +6,7 @@
 
 use super::call_stats::{CallCounter, CallStats};
 use crate::config::{AwsSettings, EnvironmentSettings};
-use app::domain::aws_identity::AwsActor;
+use app::domain::acting::AwsActor;
 use app::domain::inventory::TaskDefinition;
 use app::ports::ActionFailure;
 use aws_config::retry::RetryConfig;
@@ -249,7 +249,7 @@ impl EnvClients {
             request = request.source_identity(&actor.source_identity);
         }
         let out = request.send().await.map_err(|e| {
-            let mut failure = super::actions::failure(e);
+            let mut failure = super::failure::failure(e);
             // Nothing was changed: the change was never sent.
             failure.outcome = app::domain::execution::CallOutcome::NotApplied;
             failure.message = format!(

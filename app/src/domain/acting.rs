@@ -95,7 +95,7 @@ mod tests {
     }
 
     #[test]
-    fn names_fit_aws_alphabet_and_length() {
+    fn names_fit_the_session_alphabet_and_length() {
         let long = "a".repeat(80);
         let cases: &[(&str, usize, &str)] = &[
             ("alice", 64, "alice"),
