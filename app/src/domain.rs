@@ -17,6 +17,7 @@ pub mod drift;
 pub mod environment;
 pub mod execution;
 pub mod flash;
+pub mod followed;
 pub mod format;
 pub mod health;
 pub mod ids;
@@ -31,6 +32,7 @@ pub mod policy;
 pub mod registries;
 pub mod revision_diff;
 pub mod rollout;
+pub mod rollout_outcome;
 pub mod sessions;
 pub mod tokens;
 pub mod views;
@@ -78,6 +80,7 @@ pub(crate) mod fixtures {
             created_at: None,
             autoscaling: None,
             scaling_policies: vec![],
+            circuit_breaker: None,
         }
     }
 

@@ -360,6 +360,15 @@ impl IdempotencyKey {
         Self(format!("release{INTERNAL_MARK}{id:06}"))
     }
 
+    /// The release request an approved request's key runs (see [`IdempotencyKey::for_release`]).
+    pub fn release_id(&self) -> Option<i64> {
+        self.0
+            .strip_prefix("release")?
+            .strip_prefix(INTERNAL_MARK)?
+            .parse()
+            .ok()
+    }
+
     /// Whether the console made this key rather than a client.
     pub fn is_internal(&self) -> bool {
         self.0.contains(INTERNAL_MARK)
@@ -495,6 +504,22 @@ pub struct ActionResult {
     /// The task definition the service was pointed at (deploy, rollback).
     #[serde(default)]
     pub revision: Option<String>,
+    /// For a change to a service that succeeded: how the rollout it set off went, followed
+    /// until ECS ends it (`None`: nothing to follow, or recorded before rollouts were followed).
+    #[serde(default)]
+    pub rollout: Option<super::rollout_outcome::RolloutOutcome>,
+}
+
+impl ActionResult {
+    /// The outcome in a few words, the rollout's included: `succeeded, rolled back by ECS: …`.
+    pub fn outcome_label(&self) -> String {
+        match (&self.status, &self.rollout) {
+            (ActionStatus::Succeeded, Some(rollout)) => {
+                format!("{}, {}", self.status.label(), rollout.label())
+            }
+            _ => self.status.label(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -676,6 +701,17 @@ mod tests {
         let internal = IdempotencyKey::for_release(2);
         assert_eq!(internal.as_str(), "release:000002");
         assert!(internal.is_internal());
+        assert_eq!(internal.release_id(), Some(2));
+        assert_eq!(
+            IdempotencyKey::for_release(1234567).release_id(),
+            Some(1234567)
+        );
+        assert_eq!(
+            IdempotencyKey::parse("release-000002")
+                .unwrap()
+                .release_id(),
+            None
+        );
         for client in ["release:000002", "release-000002", "release_000002"] {
             match IdempotencyKey::parse(client) {
                 Ok(key) => assert!(!key.is_internal() && key != internal, "{client}"),

@@ -322,6 +322,10 @@ pub struct Release {
     /// against the target's).
     #[serde(default)]
     pub diff: Vec<Change>,
+    /// How the rollout its change set off went, once it ran: followed until ECS ends it (a
+    /// request that succeeded may still be rolled back by ECS).
+    #[serde(default)]
+    pub rollout: Option<super::rollout_outcome::RolloutOutcome>,
 }
 
 impl Release {
@@ -762,6 +766,7 @@ mod tests {
             break_glass: None,
             group: None,
             diff: vec![],
+            rollout: None,
         }
     }
 

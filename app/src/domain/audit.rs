@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: u32 = 50;
-pub const OUTCOMES: [&str; 7] = [
+pub const OUTCOMES: [&str; 12] = [
     "requested",
     "succeeded",
     "failed",
@@ -15,6 +15,11 @@ pub const OUTCOMES: [&str; 7] = [
     "unknown",
     "denied",
     "refused",
+    "rollout_completed",
+    "rolled_back",
+    "rollout_failed",
+    "rollout_replaced",
+    "rollout_stuck",
 ];
 
 /// One stored audit event.
@@ -135,6 +140,16 @@ pub enum AuditOutcome {
     Checking,
     /// An action settled without knowing whether AWS made the change.
     Unknown,
+    /// The rollout an action set off ended as asked.
+    RolloutCompleted,
+    /// ECS failed the action's deployment and moved the service back.
+    RolledBack,
+    /// ECS failed the action's deployment and left it.
+    RolloutFailed,
+    /// Another change took over before the action's rollout finished.
+    RolloutReplaced,
+    /// The action's rollout did not finish by the timeout.
+    RolloutStuck,
 }
 
 impl AuditOutcome {
@@ -153,6 +168,11 @@ impl AuditOutcome {
             AuditOutcome::Expired => "expired",
             AuditOutcome::Checking => "checking",
             AuditOutcome::Unknown => "unknown",
+            AuditOutcome::RolloutCompleted => "rollout_completed",
+            AuditOutcome::RolledBack => "rolled_back",
+            AuditOutcome::RolloutFailed => "rollout_failed",
+            AuditOutcome::RolloutReplaced => "rollout_replaced",
+            AuditOutcome::RolloutStuck => "rollout_stuck",
         }
     }
 }

@@ -1030,6 +1030,9 @@ mod tests {
             memory: None,
             started_at: None,
             stopped_reason: None,
+            stop_code: None,
+            stopped_at: None,
+            exits: vec![],
             image_digests: vec![("api".into(), digest.into())],
         }
     }

@@ -443,6 +443,12 @@ pub enum EntryKind {
         kind: ActionKind,
         target: String,
         outcome: String,
+        /// The task definition it pointed the service at (deploy, rollback).
+        #[serde(default)]
+        revision: Option<String>,
+        /// How the rollout it set off went, when followed.
+        #[serde(default)]
+        rollout: Option<super::rollout_outcome::RolloutOutcome>,
     },
     /// An RDS event.
     DbEvent { source: String },
@@ -498,10 +504,18 @@ pub struct TimelineEntry {
     /// Marked when it is a change in the window before the incident opened.
     pub suspect: bool,
     pub rollback: Option<RollbackOffer>,
+    /// For a deploy ECS rolled back (the console's action, or the deployment of its revision
+    /// that was observed), or ECS's own move back: `rolled back by ECS: <reason>`.
+    #[serde(default)]
+    pub rolled_back: Option<String>,
 }
 
 /// Marks the changes in `[opened_at - window, opened_at]` as suspects, offers a rollback for
-/// suspect deployments whose previous revision is known, and orders the timeline.
+/// suspect deployments whose previous revision is known, and orders the timeline. A deploy ECS
+/// rolled back stays a suspect (it ran, and may have done harm while it failed) but says so: the
+/// console's action, the observed deployment of its revision and ECS's move back to the revision
+/// before carry `rolled back by ECS: <reason>`, and none of them offers a rollback — the failed
+/// revision no longer runs, and rolling "back" from ECS's move would deploy it again.
 pub fn build_timeline(
     mut entries: Vec<TimelineEntry>,
     opened_at: DateTime<Utc>,
@@ -509,9 +523,45 @@ pub fn build_timeline(
     newest_first: bool,
 ) -> Vec<TimelineEntry> {
     let from = opened_at - window;
+    // (service, revision ECS rolled back, what it said) from the console's own actions.
+    let rolled_back: Vec<(String, Option<String>, String)> = entries
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EntryKind::Action {
+                target,
+                revision,
+                rollout: Some(rollout @ super::rollout_outcome::RolloutOutcome::RolledBack { .. }),
+                ..
+            } => Some((target.clone(), revision.clone(), rollout.label())),
+            _ => None,
+        })
+        .collect();
+    let rolled_back_from = |service: &str, revision: &str| {
+        rolled_back
+            .iter()
+            .find(|(s, r, _)| s == service && r.as_deref() == Some(revision))
+            .map(|(_, _, words)| words.clone())
+    };
     for e in &mut entries {
         e.suspect = e.kind.is_change() && e.at >= from && e.at <= opened_at;
-        e.rollback = match (&e.kind, e.suspect) {
+        e.rolled_back = match &e.kind {
+            EntryKind::Action {
+                rollout: Some(rollout @ super::rollout_outcome::RolloutOutcome::RolledBack { .. }),
+                ..
+            } => Some(rollout.label()),
+            EntryKind::Deployment {
+                service,
+                task_definition,
+                previous,
+            } => rolled_back_from(service, task_definition).or_else(|| {
+                previous
+                    .as_deref()
+                    .and_then(|p| rolled_back_from(service, p))
+                    .map(|words| format!("ECS's move back: {words}"))
+            }),
+            _ => None,
+        };
+        e.rollback = match (&e.kind, e.suspect, &e.rolled_back) {
             (
                 EntryKind::Deployment {
                     service,
@@ -519,6 +569,7 @@ pub fn build_timeline(
                     ..
                 },
                 true,
+                None,
             ) => service
                 .split_once('/')
                 .map(|(cluster, name)| RollbackOffer {
@@ -1201,16 +1252,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn changes_before_the_incident_are_suspects_in_order() {
-        let entry = |t: &str, kind: EntryKind| TimelineEntry {
+    /// A plain timeline entry of `kind` at `t`, before `build_timeline` marks it.
+    fn entry(t: &str, kind: EntryKind) -> TimelineEntry {
+        TimelineEntry {
             at: at(t),
             kind,
             summary: String::new(),
             actor: None,
             suspect: false,
             rollback: None,
-        };
+            rolled_back: None,
+        }
+    }
+
+    #[test]
+    fn changes_before_the_incident_are_suspects_in_order() {
         let deploy = |t: &str, previous: Option<&str>| {
             entry(
                 t,
@@ -1228,6 +1284,8 @@ mod tests {
                     kind: ActionKind::Scale,
                     target: "main/prospa-api".into(),
                     outcome: "succeeded".into(),
+                    revision: None,
+                    rollout: None,
                 },
             )
         };
@@ -1238,6 +1296,8 @@ mod tests {
                     kind: ActionKind::Snapshot,
                     target: "prospa-db".into(),
                     outcome: "succeeded".into(),
+                    revision: None,
+                    rollout: None,
                 },
             )
         };
@@ -1296,6 +1356,69 @@ mod tests {
         assert_eq!(
             newest.first().map(|e| e.at),
             Some(at("2026-11-29T10:05:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_deploy_ecs_rolled_back_is_a_suspect_that_says_so_and_offers_no_rollback() {
+        let reason = "ECS deployment circuit breaker: tasks failed to start.";
+        let deploy_action = entry(
+            "2026-11-29T09:40:00Z",
+            EntryKind::Action {
+                kind: ActionKind::Deploy,
+                target: "main/web".into(),
+                outcome: "succeeded".into(),
+                revision: Some("arn:td/web:8".into()),
+                rollout: Some(crate::domain::rollout_outcome::RolloutOutcome::RolledBack {
+                    reason: reason.into(),
+                    to: Some("web:7".into()),
+                }),
+            },
+        );
+        let observed = |t: &str, td: &str, previous: &str| {
+            entry(
+                t,
+                EntryKind::Deployment {
+                    service: "main/web".into(),
+                    task_definition: td.into(),
+                    previous: Some(previous.into()),
+                },
+            )
+        };
+        let entries = vec![
+            deploy_action,
+            // The poller saw web:8 become PRIMARY, then ECS's move back to web:7.
+            observed("2026-11-29T09:41:00Z", "arn:td/web:8", "arn:td/web:7"),
+            observed("2026-11-29T09:49:00Z", "arn:td/web:7", "arn:td/web:8"),
+            // An unrelated deploy of another service keeps its offer.
+            entry(
+                "2026-11-29T09:50:00Z",
+                EntryKind::Deployment {
+                    service: "main/api".into(),
+                    task_definition: "arn:td/api:3".into(),
+                    previous: Some("arn:td/api:2".into()),
+                },
+            ),
+        ];
+        let t = build_timeline(
+            entries,
+            at("2026-11-29T10:00:00Z"),
+            Duration::hours(1),
+            false,
+        );
+        let words = format!("rolled back by ECS: {reason}");
+        let shape: Vec<(bool, Option<String>, bool)> = t
+            .iter()
+            .map(|e| (e.suspect, e.rolled_back.clone(), e.rollback.is_some()))
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (true, Some(words.clone()), false),
+                (true, Some(words.clone()), false),
+                (true, Some(format!("ECS's move back: {words}")), false),
+                (true, None, true),
+            ]
         );
     }
 }

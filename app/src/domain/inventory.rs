@@ -148,6 +148,19 @@ pub struct Service {
     /// ECSServiceAverageCPUUtilization at 70`).
     #[serde(default)]
     pub scaling_policies: Vec<String>,
+    /// The deployment circuit breaker (`deploymentConfiguration.deploymentCircuitBreaker`), when
+    /// ECS reports one.
+    #[serde(default)]
+    pub circuit_breaker: Option<CircuitBreaker>,
+}
+
+/// What ECS does with a deployment whose tasks keep failing to start or stay unhealthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircuitBreaker {
+    /// The breaker is on: such a deployment is marked FAILED.
+    pub enable: bool,
+    /// ECS then moves the service back to its last completed deployment.
+    pub rollback: bool,
 }
 
 impl Service {
@@ -321,10 +334,28 @@ pub struct Task {
     pub memory: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
     pub stopped_reason: Option<String>,
+    /// Why ECS stopped it, as a code (`TaskFailedToStart`, `EssentialContainerExited`,
+    /// `UserInitiated`, `ServiceSchedulerInitiated`, …).
+    #[serde(default)]
+    pub stop_code: Option<String>,
+    #[serde(default)]
+    pub stopped_at: Option<DateTime<Utc>>,
+    /// How each container ended, for a stopped task.
+    #[serde(default)]
+    pub exits: Vec<ContainerExit>,
     /// Each container's image digest as the task reports it (container name → `sha256:…`):
     /// what a tag resolved to when the task started.
     #[serde(default)]
     pub image_digests: Vec<(String, String)>,
+}
+
+/// How one container of a stopped task ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerExit {
+    pub name: String,
+    pub exit_code: Option<i32>,
+    /// ECS's words, when it gives any (`CannotPullContainerError: …`, `OutOfMemoryError`).
+    pub reason: Option<String>,
 }
 
 impl Task {
@@ -619,6 +650,10 @@ pub struct EnvDetails {
     pub databases: BTreeMap<String, DatabaseMetrics>,
     /// Keyed by `cluster/service`.
     pub tasks: BTreeMap<String, Vec<Task>>,
+    /// The tasks ECS stopped recently (it keeps them for about an hour), newest first, keyed by
+    /// `cluster/service`.
+    #[serde(default)]
+    pub stopped_tasks: BTreeMap<String, Vec<Task>>,
     /// The latest revisions of each task-definition family in use, newest first.
     #[serde(default)]
     pub revisions: BTreeMap<String, Vec<TaskDefinition>>,
@@ -1161,6 +1196,7 @@ mod tests {
             created_at: None,
             autoscaling: None,
             scaling_policies: vec![],
+            circuit_breaker: None,
         };
         assert!(!svc.deploying());
         assert_eq!(svc.revision_label(), "web:7");

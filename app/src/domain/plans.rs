@@ -525,6 +525,7 @@ mod tests {
             created_at: None,
             autoscaling: Some((1, 4)),
             scaling_policies: vec![],
+            circuit_breaker: None,
         }
     }
 
@@ -734,6 +735,7 @@ mod tests {
             key: "k".into(),
             reason: None,
             revision: revision.map(str::to_string),
+            rollout: None,
         };
         let six = "arn:aws:ecs:eu-west-1:1:task-definition/web:6";
         let failed = ActionStatus::Failed {

@@ -43,6 +43,7 @@ pub(super) fn service(cluster: &str, name: &str, app: Option<&str>, image: &str)
         created_at: None,
         autoscaling: None,
         scaling_policies: vec![],
+        circuit_breaker: None,
     }
 }
 
