@@ -12,6 +12,7 @@ mod ecs;
 mod failure;
 pub mod limiter;
 mod rds;
+pub mod rollouts;
 
 pub use clients::EnvClients;
 

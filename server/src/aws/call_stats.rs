@@ -41,6 +41,8 @@ pub enum Purpose {
     Poller,
     /// An operator's action (the mutation itself).
     Action,
+    /// The rollout follower reading the services whose rollouts it follows.
+    Rollout,
     /// Anything not inside a scope.
     Other,
 }
@@ -53,6 +55,7 @@ impl Purpose {
             Purpose::Resource => "resource",
             Purpose::Poller => "poller",
             Purpose::Action => "action",
+            Purpose::Rollout => "rollout",
             Purpose::Other => "other",
         }
     }

@@ -263,6 +263,7 @@ impl EnvClients {
             services: BTreeMap::new(),
             databases: BTreeMap::new(),
             tasks: BTreeMap::new(),
+            stopped_tasks: BTreeMap::new(),
             revisions: BTreeMap::new(),
         };
         for (index, series) in results {

@@ -1,12 +1,12 @@
 //! ECS reads: clusters, services (DescribeServices in batches of ten), task definitions (cached
-//! by ARN), and tasks per cluster.
+//! by ARN), and tasks per cluster, running and recently stopped.
 
 use super::clients::EnvClients;
 use super::convert::{time, Context};
 use app::domain::apps::app_from_tags;
 use app::domain::inventory::{
-    ContainerDefinition, Deployment, HealthCheck, LogConfig, Service, ServiceEvent, Task,
-    TaskDefinition,
+    CircuitBreaker, ContainerDefinition, ContainerExit, Deployment, HealthCheck, LogConfig,
+    Service, ServiceEvent, Task, TaskDefinition,
 };
 use aws_sdk_ecs::types::ServiceField;
 use futures::{stream, StreamExt, TryStreamExt};
@@ -249,7 +249,49 @@ impl EnvClients {
             created_at: time(s.created_at()),
             autoscaling: None,
             scaling_policies: vec![],
+            circuit_breaker: s
+                .deployment_configuration()
+                .and_then(|c| c.deployment_circuit_breaker())
+                .map(|b| CircuitBreaker {
+                    enable: b.enable(),
+                    rollback: b.rollback(),
+                }),
         }
+    }
+
+    /// The named services of one cluster as they are now, described in batches of ten (the
+    /// rollout follower's read); services that no longer exist or are INACTIVE are left out.
+    pub(crate) async fn services_named(
+        &self,
+        cluster: &str,
+        names: &[String],
+    ) -> Result<Vec<Service>, String> {
+        let batches: Vec<Vec<String>> = names
+            .chunks(DESCRIBE_SERVICES_BATCH)
+            .map(<[String]>::to_vec)
+            .collect();
+        let described: Vec<Vec<Service>> = stream::iter(batches)
+            .map(|batch| async move {
+                let out = self
+                    .ecs
+                    .describe_services()
+                    .cluster(cluster)
+                    .set_services(Some(batch))
+                    .send()
+                    .await
+                    .op("ECS DescribeServices")?;
+                Ok::<_, String>(
+                    out.services()
+                        .iter()
+                        .filter(|s| s.status() != Some("INACTIVE"))
+                        .map(|s| self.map_service(cluster, s))
+                        .collect(),
+                )
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        Ok(described.into_iter().flatten().collect())
     }
 
     /// Fills in each service's task definition, reading only ARNs not seen before. Each
@@ -405,54 +447,89 @@ impl EnvClients {
             .collect())
     }
 
-    /// Tasks of every cluster, keyed by the service that started them (`service:<name>` group).
-    pub(crate) async fn tasks(
-        &self,
-        clusters: &[String],
-    ) -> Result<BTreeMap<(String, String), Vec<Task>>, String> {
-        let per_cluster: Vec<Vec<(String, String, Task)>> = stream::iter(clusters.iter().cloned())
-            .map(|cluster| async move {
-                let arns: Vec<String> = self
-                    .ecs
-                    .list_tasks()
-                    .cluster(&cluster)
-                    .max_results(100)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .try_collect()
-                    .await
-                    .op("ECS ListTasks")?;
-                let mut out = Vec::new();
-                for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
-                    let described = self
-                        .ecs
-                        .describe_tasks()
-                        .cluster(&cluster)
-                        .set_tasks(Some(batch.to_vec()))
-                        .send()
-                        .await
-                        .op("ECS DescribeTasks")?;
-                    for t in described.tasks() {
-                        let Some(service) = t.group().and_then(|g| g.strip_prefix("service:"))
-                        else {
-                            continue;
-                        };
-                        out.push((cluster.clone(), service.to_string(), map_task(t)));
-                    }
-                }
-                Ok::<_, String>(out)
-            })
-            .buffered(self.concurrency)
-            .try_collect()
-            .await?;
-        let mut by_service: BTreeMap<(String, String), Vec<Task>> = BTreeMap::new();
-        for (cluster, service, task) in per_cluster.into_iter().flatten() {
-            by_service.entry((cluster, service)).or_default().push(task);
+    /// Tasks of every cluster, keyed by the service that started them (`service:<name>` group):
+    /// the running ones, and the ones ECS stopped recently (it keeps them for about an hour),
+    /// newest stop first and at most [`STOPPED_KEPT`] per service.
+    pub(crate) async fn tasks(&self, clusters: &[String]) -> Result<ServiceTasks, String> {
+        use aws_sdk_ecs::types::DesiredStatus;
+        let per_cluster: Vec<(Vec<ClusterTask>, Vec<ClusterTask>)> =
+            stream::iter(clusters.iter().cloned())
+                .map(|cluster| async move {
+                    let running = self.tasks_in(&cluster, DesiredStatus::Running).await?;
+                    let stopped = self.tasks_in(&cluster, DesiredStatus::Stopped).await?;
+                    Ok::<_, String>((running, stopped))
+                })
+                .buffered(self.concurrency)
+                .try_collect()
+                .await?;
+        let mut running: BTreeMap<(String, String), Vec<Task>> = BTreeMap::new();
+        let mut stopped: BTreeMap<(String, String), Vec<Task>> = BTreeMap::new();
+        for (up, down) in per_cluster {
+            for (cluster, service, task) in up {
+                running.entry((cluster, service)).or_default().push(task);
+            }
+            for (cluster, service, task) in down {
+                stopped.entry((cluster, service)).or_default().push(task);
+            }
         }
-        Ok(by_service)
+        for tasks in stopped.values_mut() {
+            tasks.sort_by_key(|t| std::cmp::Reverse(t.stopped_at));
+            tasks.truncate(STOPPED_KEPT);
+        }
+        Ok(ServiceTasks { running, stopped })
+    }
+
+    /// The tasks of one cluster with this desired status that a service started.
+    async fn tasks_in(
+        &self,
+        cluster: &str,
+        status: aws_sdk_ecs::types::DesiredStatus,
+    ) -> Result<Vec<ClusterTask>, String> {
+        let arns: Vec<String> = self
+            .ecs
+            .list_tasks()
+            .cluster(cluster)
+            .desired_status(status)
+            .max_results(100)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .op("ECS ListTasks")?;
+        let mut out = Vec::new();
+        for batch in arns.chunks(DESCRIBE_TASKS_BATCH) {
+            let described = self
+                .ecs
+                .describe_tasks()
+                .cluster(cluster)
+                .set_tasks(Some(batch.to_vec()))
+                .send()
+                .await
+                .op("ECS DescribeTasks")?;
+            for t in described.tasks() {
+                let Some(service) = t.group().and_then(|g| g.strip_prefix("service:")) else {
+                    continue;
+                };
+                out.push((cluster.to_string(), service.to_string(), map_task(t)));
+            }
+        }
+        Ok(out)
     }
 }
+
+/// A task with its cluster and the service that started it.
+type ClusterTask = (String, String, Task);
+
+/// The tasks of an environment's services by `(cluster, service)`.
+pub(crate) struct ServiceTasks {
+    pub running: BTreeMap<(String, String), Vec<Task>>,
+    /// Stopped recently, newest first.
+    pub stopped: BTreeMap<(String, String), Vec<Task>>,
+}
+
+/// How many stopped tasks are kept per service.
+pub const STOPPED_KEPT: usize = 20;
 
 /// `…:task-definition/web:7` → `web`.
 pub(crate) fn family_of(arn: &str) -> &str {
@@ -489,6 +566,7 @@ fn placeholder(arn: &str) -> Service {
         created_at: None,
         autoscaling: None,
         scaling_policies: vec![],
+        circuit_breaker: None,
     }
 }
 
@@ -574,6 +652,20 @@ fn map_task(t: &aws_sdk_ecs::types::Task) -> Task {
         memory: t.memory().map(str::to_string),
         started_at: time(t.started_at()),
         stopped_reason: t.stopped_reason().map(str::to_string),
+        stop_code: t.stop_code().map(|c| c.as_str().to_string()),
+        stopped_at: time(t.stopped_at()),
+        exits: if t.desired_status() == Some("STOPPED") {
+            t.containers()
+                .iter()
+                .map(|c| ContainerExit {
+                    name: c.name().unwrap_or_default().to_string(),
+                    exit_code: c.exit_code(),
+                    reason: c.reason().map(str::to_string),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         image_digests: t
             .containers()
             .iter()

@@ -6,6 +6,7 @@ use crate::aws::EnvClients;
 use app::domain::apps::attribute_alarms;
 use app::domain::inventory::{
     service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate, Section, SectionFailure,
+    Task,
 };
 use chrono::Utc;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,10 +144,15 @@ impl EnvClients {
         );
         let mut details = metrics?;
         details.revisions = revisions?;
-        details.tasks = tasks?
-            .into_iter()
-            .map(|((cluster, service), tasks)| (service_key(&cluster, &service), tasks))
-            .collect();
+        let tasks = tasks?;
+        let keyed = |tasks: BTreeMap<(String, String), Vec<Task>>| -> BTreeMap<String, Vec<Task>> {
+            tasks
+                .into_iter()
+                .map(|((cluster, service), tasks)| (service_key(&cluster, &service), tasks))
+                .collect()
+        };
+        details.tasks = keyed(tasks.running);
+        details.stopped_tasks = keyed(tasks.stopped);
         Ok(details)
     }
 
