@@ -180,6 +180,16 @@ pub trait ActionStore: Send + Sync {
         result: &crate::domain::actions::ActionResult,
         outcome: AuditEntry,
     ) -> Result<bool, PortError>;
+    /// [`ActionStore::finish`] for a change to a service that succeeded, which also starts
+    /// following the rollout it set off (`follow`), in the same transaction: a process stopping
+    /// in between never leaves a succeeded change unfollowed.
+    async fn finish_following(
+        &self,
+        record: &ActionRecord,
+        result: &crate::domain::actions::ActionResult,
+        outcome: AuditEntry,
+        follow: &NewRollout,
+    ) -> Result<bool, PortError>;
     /// Actions started before `started_before` whose outcome is not settled (still running, or
     /// being checked), oldest first.
     async fn unsettled(
@@ -326,6 +336,52 @@ impl ActionCommand {
             }
             ActionCommand::Snapshot { .. } | ActionCommand::SetAlarmActions { .. } => None,
         }
+    }
+
+    /// The service and what to follow its rollout for, once the change succeeded: the revision
+    /// a deploy registered (`registered`) or a rollback points at, the revision a redeploy
+    /// restarts, the count a scale asks for. `None` for what is not a service, and for a redeploy
+    /// stored before commands carried their revision.
+    pub fn follows(
+        &self,
+        registered: Option<&str>,
+    ) -> Option<(String, String, crate::domain::followed::Expected)> {
+        use crate::domain::followed::Expected;
+        let (cluster, service, expected) = match self {
+            ActionCommand::Scale {
+                cluster,
+                service,
+                desired,
+                ..
+            } => (cluster, service, Expected::Desired(*desired)),
+            ActionCommand::Redeploy {
+                cluster,
+                service,
+                revision,
+            } => (cluster, service, Expected::Redeploy(revision.clone()?)),
+            ActionCommand::Rollback {
+                cluster,
+                service,
+                task_definition,
+                ..
+            } => (
+                cluster,
+                service,
+                Expected::Revision(task_definition.clone()),
+            ),
+            ActionCommand::Deploy {
+                cluster, service, ..
+            }
+            | ActionCommand::DeployImages {
+                cluster, service, ..
+            } => (
+                cluster,
+                service,
+                Expected::Revision(registered?.to_string()),
+            ),
+            ActionCommand::Snapshot { .. } | ActionCommand::SetAlarmActions { .. } => return None,
+        };
+        Some((cluster.clone(), service.clone(), expected))
     }
 
     /// The revision a deploy registers first: a copy of `from` with these images.
@@ -545,6 +601,71 @@ pub trait ActionPort: Send + Sync {
         actor: &crate::domain::acting::AwsActor,
         change: &AwsChange,
     ) -> Result<ActionOutput, ActionFailure>;
+}
+
+/// A rollout to follow, recorded with the outcome of the action that set it off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRollout {
+    pub env: String,
+    pub cluster: String,
+    pub service: String,
+    pub kind: crate::domain::actions::ActionKind,
+    /// The action's summary.
+    pub summary: String,
+    /// Who ran the action (a release's requester), for showing.
+    pub actor: String,
+    /// The release request the action ran for, if any.
+    pub release: Option<i64>,
+    pub expected: crate::domain::followed::Expected,
+    /// When the change was made.
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// The rollouts the console follows after each change to a service, until ECS ends them.
+#[async_trait::async_trait]
+pub trait RolloutStore: Send + Sync {
+    /// The rollouts still followed, those read longest ago first (at most `limit`).
+    async fn following(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::followed::FollowedRollout>, PortError>;
+    /// Notes a reading that left the rollout going: when, and the action's deployment as seen.
+    async fn checked(
+        &self,
+        id: i64,
+        seen: Option<&crate::domain::followed::SeenDeployment>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), PortError>;
+    /// Records how the rollout ended, if it is still followed, in one transaction: the followed
+    /// row, the outcome in its action's result, a history entry on its release request (when it
+    /// ran for one) and the audit row. True when this call recorded it.
+    async fn end(
+        &self,
+        id: i64,
+        outcome: &crate::domain::rollout_outcome::RolloutOutcome,
+        seen: Option<&crate::domain::followed::SeenDeployment>,
+        release_event: Option<&crate::domain::approvals::ReleaseEvent>,
+        audit: AuditEntry,
+    ) -> Result<bool, PortError>;
+    /// The newest rollout followed on one service (`cluster/service`).
+    async fn latest(
+        &self,
+        env: &str,
+        target: &str,
+    ) -> Result<Option<crate::domain::followed::FollowedRollout>, PortError>;
+}
+
+/// Reads the services whose rollouts are followed, in AWS.
+#[async_trait::async_trait]
+pub trait RolloutReader: Send + Sync {
+    /// The named services of one cluster as DescribeServices reports them now, at most ten per
+    /// call; one that no longer exists (or is INACTIVE) is left out.
+    async fn services(
+        &self,
+        env: &EnvId,
+        cluster: &str,
+        names: &[String],
+    ) -> Result<Vec<crate::domain::inventory::Service>, PortError>;
 }
 
 /// A release request about to be recorded.

@@ -1,6 +1,6 @@
 //! The database: connection pool, migrations, readiness, the serving role's privileges, and the
 //! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease,
-//! whose sign-in session each one is, the webhook outbox).
+//! whose sign-in session each one is, the webhook outbox, the rollouts followed).
 
 mod actions;
 mod audit;
@@ -11,6 +11,7 @@ pub mod lease;
 pub mod outbox;
 pub mod privileges;
 mod releases;
+mod rollouts;
 mod session_owners;
 pub mod snapshots;
 mod sql;
@@ -22,6 +23,7 @@ pub use error::StoreError;
 pub use incidents::SqlIncidents;
 pub use outbox::SqlOutbox;
 pub use releases::SqlReleases;
+pub use rollouts::SqlRollouts;
 pub use session_owners::SqlSessionOwners;
 pub use sql::{numbered, Backend, Conn, Pool, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use tokens::SqlTokens;

@@ -3,14 +3,15 @@
 //! transaction, so no action runs without its intent committed first. A row is `running` (its
 //! result so far, and the command it runs, stored from the start), then `checking` while an
 //! unclear answer is being settled, then settled; only an unsettled row takes an outcome, so
-//! the run and the action sweeper never both record one.
+//! the run and the action sweeper never both record one. A change to a service that succeeded
+//! starts following its rollout (`followed_rollouts`) in the outcome's transaction.
 
 use super::audit::insert_entry;
 use super::error::{StoreContext, StoreError};
 use super::sql::Pool;
 use app::domain::actions::{ActionKind, ActionResult, ActionStatus, IdempotencyKey};
 use app::ports::{
-    ActionCommand, ActionRecord, ActionStore, AuditEntry, Begun, PortError, Unsettled,
+    ActionCommand, ActionRecord, ActionStore, AuditEntry, Begun, NewRollout, PortError, Unsettled,
 };
 use chrono::Utc;
 
@@ -149,6 +150,60 @@ fn json_column<T: serde::de::DeserializeOwned>(
 /// How many unsettled actions one sweep reads at most.
 const UNSETTLED_BATCH: i64 = 100;
 
+impl SqlActions {
+    /// Moves an unsettled action to its outcome with the audit row and, for a change to a
+    /// service that succeeded, the rollout to follow, in one transaction.
+    async fn record_finish(
+        &self,
+        record: &ActionRecord,
+        result: &ActionResult,
+        outcome: AuditEntry,
+        follow: Option<&NewRollout>,
+    ) -> Result<bool, StoreError> {
+        const WHAT: &str = "recording an action's outcome";
+        let json = serde_json::to_string(result).context(WHAT)?;
+        let state = state_of(&result.status);
+        let finished_at = result.status.is_settled().then(|| Utc::now().to_rfc3339());
+        let keys = [
+            record.key.scoped(&record.env, record.actor_id.as_str()),
+            legacy_key(record),
+        ];
+        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
+        let moved = sqlx::query(&super::sql::numbered(
+            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key IN (?, ?) AND state IN ('running', 'checking')",
+        ))
+        .bind(state)
+        .bind(&json)
+        .bind(finished_at)
+        .bind(&keys[0])
+        .bind(&keys[1])
+        .execute(&mut *tx)
+        .await
+        .context(WHAT)?
+        .rows_affected()
+            == 1;
+        if !moved {
+            return Ok(false);
+        }
+        if let Some(follow) = follow {
+            let (stored_key,): (String,) = sqlx::query_as(&super::sql::numbered(
+                "SELECT idempotency_key FROM actions WHERE idempotency_key IN (?, ?)",
+            ))
+            .bind(&keys[0])
+            .bind(&keys[1])
+            .fetch_one(&mut *tx)
+            .await
+            .context(WHAT)?;
+            super::rollouts::insert_followed(&mut tx, &stored_key, follow)
+                .await
+                .context(WHAT)?;
+        }
+        insert_entry(&mut tx, &outcome).await.context(WHAT)?;
+        tx.commit().await.context(WHAT)?;
+        Ok(true)
+    }
+}
+
 #[async_trait::async_trait]
 impl ActionStore for SqlActions {
     async fn begin(
@@ -234,30 +289,19 @@ impl ActionStore for SqlActions {
         result: &ActionResult,
         outcome: AuditEntry,
     ) -> Result<bool, PortError> {
-        const WHAT: &str = "recording an action's outcome";
-        let json = serde_json::to_string(result).context(WHAT)?;
-        let state = state_of(&result.status);
-        let finished_at = result.status.is_settled().then(|| Utc::now().to_rfc3339());
-        let mut tx = super::sql::begin_write(&self.pool).await.context(WHAT)?;
-        let moved = sqlx::query(&super::sql::numbered(
-            "UPDATE actions SET state = ?, result = ?, finished_at = ? WHERE idempotency_key IN (?, ?) AND state IN ('running', 'checking')",
-        ))
-        .bind(state)
-        .bind(&json)
-        .bind(finished_at)
-        .bind(record.key.scoped(&record.env, record.actor_id.as_str()))
-        .bind(legacy_key(record))
-        .execute(&mut *tx)
-        .await
-        .context(WHAT)?
-        .rows_affected()
-            == 1;
-        if !moved {
-            return Ok(false);
-        }
-        insert_entry(&mut tx, &outcome).await.context(WHAT)?;
-        tx.commit().await.context(WHAT)?;
-        Ok(true)
+        Ok(self.record_finish(record, result, outcome, None).await?)
+    }
+
+    async fn finish_following(
+        &self,
+        record: &ActionRecord,
+        result: &ActionResult,
+        outcome: AuditEntry,
+        follow: &NewRollout,
+    ) -> Result<bool, PortError> {
+        Ok(self
+            .record_finish(record, result, outcome, Some(follow))
+            .await?)
     }
 
     async fn unsettled(
@@ -275,18 +319,11 @@ impl ActionStore for SqlActions {
         .fetch_all(&self.pool)
         .await
         .context(WHAT)?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            match row.parse() {
-                Ok(action) => out.push(action),
-                // One unreadable row must not keep the others unsettled.
-                Err(e) => {
-                    let chain = app::error::error_chain(&e);
-                    tracing::error!(error = %chain, "an unsettled action that cannot be read");
-                }
-            }
-        }
-        Ok(out)
+        Ok(super::error::readable(
+            rows,
+            UnsettledRow::parse,
+            "an unsettled action that cannot be read",
+        ))
     }
 
     async fn recent(
@@ -445,6 +482,7 @@ mod tests {
             key: "key-00000001".into(),
             reason: None,
             revision: None,
+            rollout: None,
         }
     }
 

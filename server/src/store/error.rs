@@ -76,6 +76,25 @@ pub fn person_id(
     app::domain::person::PersonId::parse(value).map_err(|e| StoreError::corrupt(what, value, e))
 }
 
+/// The rows that parse, each on its own: one that does not is logged (`unreadable` says what it
+/// is) and left out, so one bad row never keeps a background job from the others.
+pub(crate) fn readable<R, T>(
+    rows: Vec<R>,
+    parse: impl Fn(R) -> Result<T, StoreError>,
+    unreadable: &'static str,
+) -> Vec<T> {
+    rows.into_iter()
+        .filter_map(|row| match parse(row) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                let chain = app::error::error_chain(&e);
+                tracing::error!(error = %chain, "{unreadable}");
+                None
+            }
+        })
+        .collect()
+}
+
 /// `.context("recording a vote")` on any result whose error is (or becomes) a [`StoreError`].
 pub trait StoreContext<T> {
     fn context(self, what: &'static str) -> Result<T, StoreError>;

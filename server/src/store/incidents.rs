@@ -710,6 +710,7 @@ impl IncidentStore for SqlIncidents {
                             actor,
                             suspect: false,
                             rollback: None,
+                            rolled_back: None,
                         },
                     })
                 },

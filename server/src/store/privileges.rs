@@ -51,6 +51,7 @@ pub const TABLES: &[(&str, Access)] = &[
     ("incident_alarms", Access::Change),
     ("observed_deployments", Access::Change),
     ("oncall_overrides", Access::Change),
+    ("followed_rollouts", Access::Change),
     ("leases", Access::Remove),
     ("session_owners", Access::Remove),
     ("webhook_outbox", Access::Remove),

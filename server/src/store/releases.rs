@@ -60,6 +60,29 @@ fn json<T: serde::de::DeserializeOwned>(what: &'static str, text: &str) -> Resul
     serde_json::from_str(text).map_err(|e| StoreError::corrupt(what, text, e))
 }
 
+/// The newest outcome followed per release request of `ids`, in one query.
+async fn outcomes_of_releases(
+    pool: &Pool,
+    ids: &[i64],
+) -> Result<HashMap<i64, app::domain::rollout_outcome::RolloutOutcome>, StoreError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = super::sql::numbered(&format!(
+        "SELECT release_id, outcome FROM followed_rollouts WHERE release_id IN ({marks}) ORDER BY id"
+    ));
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for (id, outcome) in query.fetch_all(pool).await? {
+        out.insert(id, json("rollout outcome", &outcome)?);
+    }
+    Ok(out)
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -86,8 +109,8 @@ struct Row {
 const COLUMNS: &str = "id, env, kind, target, summary, changes, reason, ticket_url, requester, requester_id, via_token, required, state, created_at, expires_at, result, break_glass, group_key, diff";
 
 impl SqlReleases {
-    /// The requests of `rows` with their votes and history, read in two queries for all of
-    /// them (not two per request).
+    /// The requests of `rows` with their votes, history and followed rollouts, read in three
+    /// queries for all of them (not three per request).
     async fn complete(&self, rows: Vec<Row>) -> Result<Vec<Release>, StoreError> {
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -122,6 +145,8 @@ impl SqlReleases {
                 at: time(&at).context(WHAT)?,
             });
         }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut rollouts = outcomes_of_releases(&self.pool, &ids).await.context(WHAT)?;
         let mut events: HashMap<i64, Vec<ReleaseEvent>> = HashMap::new();
         for (id, at, actor, what, detail) in
             events_query.fetch_all(&self.pool).await.context(WHAT)?
@@ -157,6 +182,7 @@ impl SqlReleases {
                     break_glass: row.break_glass,
                     group: row.group_key,
                     diff: json("release diff", &row.diff)?,
+                    rollout: rollouts.remove(&row.id),
                 })
             })
             .collect::<Result<_, _>>()
@@ -164,7 +190,7 @@ impl SqlReleases {
     }
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     conn: &mut sqlx::AnyConnection,
     id: i64,
     event: &ReleaseEvent,
