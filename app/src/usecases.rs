@@ -16,6 +16,7 @@ pub mod oncall;
 pub mod prepare;
 pub mod promotions;
 pub mod releases;
+pub mod rollouts;
 pub mod services;
 pub mod sessions;
 pub mod tokens;

@@ -642,6 +642,14 @@ pub struct ServerSettings {
     /// reads the resource; checked every `release_sweep_interval`.
     #[serde(default = "default_action_settle_after", with = "duration_text")]
     pub action_settle_after: Duration,
+    /// How often the rollout follower reads a service whose rollout it follows (after a
+    /// deploy, rollback, redeploy, promotion or scale), until ECS ends it.
+    #[serde(default = "default_rollout_poll_interval", with = "duration_text")]
+    pub rollout_poll_interval: Duration,
+    /// How long after the change a rollout that has not ended is called stuck (audited, and
+    /// announced to the webhooks as `action.rollout_stuck`).
+    #[serde(default = "default_rollout_timeout", with = "duration_text")]
+    pub rollout_timeout: Duration,
     /// How often the process running the background jobs renews its lease (which lasts three
     /// intervals), and how often the others try to take it.
     #[serde(default = "default_lease_interval", with = "duration_text")]
@@ -708,6 +716,14 @@ fn default_lease_interval() -> Duration {
 
 fn default_release_sweep() -> Duration {
     Duration::from_secs(5)
+}
+
+fn default_rollout_poll_interval() -> Duration {
+    Duration::from_secs(15)
+}
+
+fn default_rollout_timeout() -> Duration {
+    Duration::from_secs(60 * app::domain::followed::DEFAULT_TIMEOUT_MINUTES as u64)
 }
 
 fn default_action_settle_after() -> Duration {
@@ -1434,6 +1450,16 @@ impl Settings {
                 );
             }
         }
+        if self.server.rollout_poll_interval.is_zero() {
+            bail!("server.rollout_poll_interval: must be longer than 0, e.g. 15s");
+        }
+        if self.server.rollout_timeout < Duration::from_secs(60)
+            || self.server.rollout_timeout <= self.server.rollout_poll_interval
+        {
+            bail!(
+                "server.rollout_timeout: must be at least 1m and longer than server.rollout_poll_interval, e.g. 30m"
+            );
+        }
         let trusted_proxies =
             parse_trusted_proxies(&self.server.trusted_proxies).map_err(|e| anyhow!(e))?;
         let session_limits = self.session_limits()?;
@@ -1706,6 +1732,11 @@ impl Settings {
         for mapping in &promotion.registries {
             out.push_str(&format!("  registry   {mapping}\n"));
         }
+        out.push_str(&format!(
+            "rollouts     followed every {}s after each change to a service; stuck after {} min\n",
+            self.server.rollout_poll_interval.as_secs_f64(),
+            self.server.rollout_timeout.as_secs() / 60
+        ));
         out.push_str(&format!(
             "migrations   {}{}\n",
             if self.server.migrate_on_start {

@@ -9,7 +9,10 @@
 //!   window ends), expires stale ones and finishes executions whose action settled late;
 //! - the action sweeper: settles actions whose outcome is still not recorded a while after they
 //!   started (AWS gave no clear answer, or a process stopped midway) by reading the resource,
-//!   with an audit row of its own.
+//!   with an audit row of its own;
+//! - the rollout follower: reads the services of changes that succeeded (batched DescribeServices
+//!   per cluster) until ECS ends each rollout — completed, rolled back by ECS, failed, replaced
+//!   or stuck — and records, audits and announces the end.
 //!
 //! Every step either job takes is recorded once (dedupe keys, conditional transitions), so even
 //! two holders in a lease hand-over cannot run anything twice.
@@ -260,6 +263,32 @@ pub fn spawn_action_sweep(
                 }
             }
             tokio::time::sleep(every).await;
+        }
+    })
+}
+
+/// Follows the rollouts of changes to services until ECS ends them, every `every`, while this
+/// process holds the lease (`usecases::rollouts::follow`, as the `rollout follower` job). Each
+/// rollout is read `every` after the change and then every `every`, its cluster's services
+/// together.
+pub fn spawn_rollout_follower(
+    services: AppServices,
+    lease: Arc<Lease>,
+    every: Duration,
+) -> JoinHandle<()> {
+    let interval = chrono::Duration::from_std(every).unwrap_or(chrono::Duration::seconds(15));
+    tokio::spawn(async move {
+        // Passes tick at a fraction of the interval, so a rollout is read close to when it is due.
+        let tick = (every / 4).max(Duration::from_millis(100));
+        loop {
+            if lease.is_held() {
+                match app::usecases::rollouts::follow(&services, Utc::now(), interval).await {
+                    Ok(pass) if pass.ended > 0 => tracing::info!(?pass, "rollout follower"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "rollout follower"),
+                }
+            }
+            tokio::time::sleep(tick).await;
         }
     })
 }

@@ -7,11 +7,12 @@ use crate::auth::throttle::LoginThrottle;
 use crate::auth::{csrf, dev_login, guard, sessions, sso};
 use crate::aws::actions::AwsActions;
 use crate::aws::call_stats::CallStats;
+use crate::aws::rollouts::AwsRollouts;
 use crate::aws::EnvClients;
 use crate::config::{AuthMode, Settings};
 use crate::inventory::{EnvSlot, Inventory, InventorySource};
 use crate::state::{AppState, Shared};
-use crate::store::{self, SqlActions, SqlAudit, SqlIncidents, SqlReleases, SqlTokens};
+use crate::store::{self, SqlActions, SqlAudit, SqlIncidents, SqlReleases, SqlRollouts, SqlTokens};
 use anyhow::Context;
 use app::usecases::services::{AppServices, Services};
 use app::{shell, App};
@@ -115,9 +116,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let services = AppServices::new(Services {
         inventory: inventory.clone(),
         audit: audit.clone(),
+        rollout_reader: Arc::new(AwsRollouts::new(clients_by_env.clone())),
         actions: Arc::new(AwsActions::new(clients_by_env)),
         action_store: Arc::new(SqlActions::new(pool.clone())),
         releases: Arc::new(SqlReleases::new(pool.clone())),
+        rollouts: Arc::new(SqlRollouts::new(pool.clone())),
+        rollout_timeout: chrono::Duration::from_std(settings.server.rollout_timeout).unwrap_or(
+            chrono::Duration::minutes(app::domain::followed::DEFAULT_TIMEOUT_MINUTES),
+        ),
         notifier: outbox.clone(),
         outbox: outbox.clone(),
         webhooks: outbox.names().to_vec(),
@@ -334,6 +340,11 @@ impl Application {
             Arc::clone(&state.lease),
             state.settings.server.release_sweep_interval,
             state.settings.server.action_settle_after,
+        ));
+        background.push(crate::jobs::spawn_rollout_follower(
+            state.services(),
+            Arc::clone(&state.lease),
+            state.settings.server.rollout_poll_interval,
         ));
         let watched = state
             .inventory

@@ -8,7 +8,9 @@
 //! 3. make the one change; AWS's refusal is recorded as a failure (and a revision registered for
 //!    it deregistered); a call without a clear answer is never recorded as either: the resource
 //!    is read back, a change seen is a success, anything else stays `checking`;
-//! 4. record the outcome with its audit row, announce it, re-read the touched resource.
+//! 4. record the outcome with its audit row, announce it, re-read the touched resource; a change
+//!    to a service that succeeded starts following its rollout in the same transaction (the
+//!    rollout follower, `usecases::rollouts`, reads it until ECS ends it).
 //!
 //! [`settle`] — the action sweeper, a background job — closes actions whose outcome is still not
 //! recorded a while after they started (still `checking`, or `running` when a process stopped
@@ -25,8 +27,11 @@ use crate::domain::execution::{
     Reconciled, Settled,
 };
 use crate::domain::ids::EnvId;
+use crate::domain::rollout_outcome::RolloutOutcome;
 use crate::error::AppError;
-use crate::ports::{ActionCommand, ActionFailure, ActionRecord, Begun, PortResult, Unsettled};
+use crate::ports::{
+    ActionCommand, ActionFailure, ActionRecord, Begun, NewRollout, PortResult, Unsettled,
+};
 use chrono::{DateTime, Utc};
 
 /// How long an action's answer waits for the environment's refresh.
@@ -118,6 +123,7 @@ pub async fn execute_recorded(
         key: key.as_str().to_string(),
         reason: prepared.reason.clone(),
         revision: None,
+        rollout: None,
     };
     let intent = action_audit(
         caller,
@@ -451,9 +457,23 @@ impl Run {
         word: AuditOutcome,
         detail: String,
     ) -> ActionResult {
+        let at = Utc::now();
+        // A change to a service that succeeded is followed until ECS ends its rollout.
+        let follow = matches!(status, ActionStatus::Succeeded)
+            .then(|| {
+                to_follow(
+                    &self.record,
+                    &self.command,
+                    &self.started,
+                    revision.as_deref(),
+                    at,
+                )
+            })
+            .flatten();
         let result = ActionResult {
             status,
-            at: Utc::now(),
+            at,
+            rollout: follow.as_ref().map(|_| RolloutOutcome::Following),
             revision,
             ..self.started.clone()
         };
@@ -465,7 +485,8 @@ impl Run {
             word,
             detail,
         );
-        let result = record_outcome(&self.services, &self.record, result, entry).await;
+        let result =
+            record_outcome(&self.services, &self.record, result, entry, follow.as_ref()).await;
         if matches!(result.status, ActionStatus::Succeeded) {
             let inventory = self.services.inventory.clone();
             let env = self.env.clone();
@@ -483,15 +504,48 @@ impl Run {
     }
 }
 
-/// Writes `result` with its audit row if the action is still unsettled, announces it, and
-/// answers what the action's record now says (another writer's outcome, if it was first).
+/// The rollout to follow after `command` succeeded at `at`: what it set (`revision`: the one it
+/// pointed the service at), for whom, and for which release request.
+fn to_follow(
+    record: &ActionRecord,
+    command: &ActionCommand,
+    so_far: &ActionResult,
+    revision: Option<&str>,
+    at: DateTime<Utc>,
+) -> Option<NewRollout> {
+    let (cluster, service, expected) = command.follows(revision)?;
+    Some(NewRollout {
+        env: record.env.clone(),
+        cluster,
+        service,
+        kind: record.kind,
+        summary: so_far.summary.clone(),
+        actor: so_far.actor.clone(),
+        release: record.key.release_id(),
+        expected,
+        since: at,
+    })
+}
+
+/// Writes `result` with its audit row if the action is still unsettled (and starts following the
+/// rollout `follow`, in the same transaction), announces it, and answers what the action's record
+/// now says (another writer's outcome, if it was first).
 async fn record_outcome(
     services: &AppServices,
     record: &ActionRecord,
     result: ActionResult,
     entry: AuditEntry,
+    follow: Option<&NewRollout>,
 ) -> ActionResult {
-    let recorded = services.action_store.finish(record, &result, entry).await;
+    let recorded = match follow {
+        Some(follow) => {
+            services
+                .action_store
+                .finish_following(record, &result, entry, follow)
+                .await
+        }
+        None => services.action_store.finish(record, &result, entry).await,
+    };
     services
         .live
         .publish(super::live::LiveKind::Action, &record.env, None);
@@ -631,7 +685,7 @@ async fn settle_one(services: &AppServices, action: Unsettled) -> bool {
             revision.clone(),
         ),
     };
-    let result = ActionResult {
+    let mut result = ActionResult {
         kind: record.kind,
         env: record.env.clone(),
         target: record.target.clone(),
@@ -644,9 +698,25 @@ async fn settle_one(services: &AppServices, action: Unsettled) -> bool {
             .and_then(|r| r.reason)
             .or_else(|| record.reason.clone()),
         revision,
+        rollout: None,
     };
+    // Applied: its rollout is followed from when the action started (when the change was made
+    // is not known closer than that).
+    let follow = match (&result.status, &action.command) {
+        (ActionStatus::Succeeded, Some(command)) => to_follow(
+            record,
+            command,
+            &result,
+            result.revision.as_deref(),
+            action.started_at,
+        ),
+        _ => None,
+    };
+    if follow.is_some() {
+        result.rollout = Some(RolloutOutcome::Following);
+    }
     let entry = action_audit(&job, record.kind, &record.env, &record.target, word, detail);
-    let recorded = record_outcome(services, record, result.clone(), entry).await;
+    let recorded = record_outcome(services, record, result.clone(), entry, follow.as_ref()).await;
     if let (ActionStatus::Succeeded, Some(command), Some(env)) =
         (&recorded.status, &action.command, env)
     {

@@ -643,13 +643,15 @@ pub async fn timeline(
         if !subjects.contains(&a.target) && !alarms.contains(a.target.as_str()) {
             continue;
         }
-        let outcome = a.status.label();
+        let outcome = a.outcome_label();
         entries.push(TimelineEntry {
             at: a.at,
             kind: EntryKind::Action {
                 kind: a.kind,
                 target: a.target.clone(),
                 outcome: outcome.clone(),
+                revision: a.revision.clone(),
+                rollout: a.rollout.clone(),
             },
             summary: format!(
                 "{} {}: {} ({outcome})",
@@ -660,6 +662,7 @@ pub async fn timeline(
             actor: Some(a.actor.clone()),
             suspect: false,
             rollback: None,
+            rolled_back: None,
         });
     }
     Ok(build_timeline(

@@ -168,6 +168,7 @@ pub async fn request_release(
             key: key.as_str().to_string(),
             reason: Some(reason),
             revision: None,
+            rollout: None,
         },
         created,
     ))

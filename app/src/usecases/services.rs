@@ -4,7 +4,7 @@
 
 use crate::ports::{
     ActionPort, ActionStore, AuditPort, IncidentStore, InventoryPort, Notifier, OutboxPort,
-    ReleaseStore, SessionPort, TokenStore,
+    ReleaseStore, RolloutReader, RolloutStore, SessionPort, TokenStore,
 };
 use std::sync::Arc;
 
@@ -15,6 +15,12 @@ pub struct Services {
     pub actions: Arc<dyn ActionPort>,
     pub action_store: Arc<dyn ActionStore>,
     pub releases: Arc<dyn ReleaseStore>,
+    /// The rollouts followed after each change to a service.
+    pub rollouts: Arc<dyn RolloutStore>,
+    /// Reads the services those rollouts run on.
+    pub rollout_reader: Arc<dyn RolloutReader>,
+    /// How long a rollout may take before it is called stuck (`server.rollout_timeout`).
+    pub rollout_timeout: chrono::Duration,
     pub notifier: Arc<dyn Notifier>,
     /// The webhook outbox, for its admin page.
     pub outbox: Arc<dyn OutboxPort>,
