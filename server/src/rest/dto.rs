@@ -5,6 +5,7 @@ use app::domain::approvals::Release;
 use app::domain::audit::AuditRow;
 use app::domain::incidents::{Incident, TimelineEntry};
 use app::domain::inventory::{Alarm, Database, DbKind, Service};
+use app::domain::rollout_outcome::RolloutOutcome;
 use app::ports::EnvState;
 use app::usecases::services::AppServices;
 use serde::{Deserialize, Serialize};
@@ -108,10 +109,40 @@ pub struct ReleaseOut {
     pub created_at: String,
     pub expires_at: String,
     pub result: Option<String>,
+    /// Once it ran: how the rollout of its change went. `succeeded` means AWS made the change;
+    /// ECS may still fail the deployment and roll it back, so follow this until its `state` is
+    /// not `following`.
+    pub rollout: Option<RolloutOut>,
     /// The promotion this request is one service of (see `POST /api/v1/promotions`).
     pub group: Option<String>,
     /// The request's page in the console.
     pub url: String,
+}
+
+/// How the rollout of an executed change went, followed by the console until ECS ends it.
+#[derive(Serialize, ToSchema)]
+pub struct RolloutOut {
+    /// `following`, `completed`, `rolled_back`, `failed`, `replaced` or `stuck`.
+    pub state: String,
+    /// In words: `rolled back by ECS: <ECS's reason>`.
+    pub summary: String,
+    /// ECS's reason, for `rolled_back` and `failed`.
+    pub reason: Option<String>,
+}
+
+impl From<&RolloutOutcome> for RolloutOut {
+    fn from(outcome: &RolloutOutcome) -> Self {
+        RolloutOut {
+            state: outcome.as_str().to_string(),
+            summary: outcome.label(),
+            reason: match outcome {
+                RolloutOutcome::RolledBack { reason, .. } | RolloutOutcome::Failed { reason } => {
+                    Some(reason.clone())
+                }
+                _ => None,
+            },
+        }
+    }
 }
 
 pub fn release_out(r: Release, services: &AppServices) -> ReleaseOut {
@@ -153,6 +184,7 @@ pub fn release_out(r: Release, services: &AppServices) -> ReleaseOut {
         created_at: r.created_at.to_rfc3339(),
         expires_at: r.expires_at.to_rfc3339(),
         result: r.result,
+        rollout: r.rollout.as_ref().map(RolloutOut::from),
         group: r.group,
     }
 }
@@ -273,6 +305,8 @@ pub struct TimelineOut {
     pub actor: Option<String>,
     /// A change in the window before the incident opened.
     pub suspect: bool,
+    /// For a deploy ECS rolled back, or ECS's move back: `rolled back by ECS: <reason>`.
+    pub rolled_back: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -331,6 +365,7 @@ pub fn incident_out(
                     summary: e.summary,
                     actor: e.actor,
                     suspect: e.suspect,
+                    rolled_back: e.rolled_back,
                 })
                 .collect()
         }),

@@ -5,7 +5,7 @@ use super::audit::__path_audit;
 use super::dto::{
     AlarmOut, AuditOut, AuditPage, CancelRelease, ChangeOut, CreatePromotion, CreateRelease,
     DatabaseOut, EnvironmentOut, IncidentAlarmOut, IncidentOut, LeftOutOut, PromotionOut,
-    PromotionWarningOut, ReleaseOut, ServiceOut, TimelineOut, VoteOut,
+    PromotionWarningOut, ReleaseOut, RolloutOut, ServiceOut, TimelineOut, VoteOut,
 };
 use super::error::{ErrorBody, ErrorDetail};
 use super::incidents::{__path_get_incident, __path_list_incidents};
@@ -36,7 +36,7 @@ impl utoipa::Modify for BearerScheme {
 #[openapi(
     info(title = "Quarterdeck automation API", description = "Read the inventory and the audit log; request, follow and cancel production releases. Authenticate with an API token: Authorization: Bearer qd_…"),
     paths(environments, services_of, databases_of, alarms_of, create_release, create_promotion, get_release, list_releases, cancel_release, list_incidents, get_incident, audit),
-    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, ChangeOut, VoteOut, CreateRelease, CreatePromotion, PromotionOut, PromotionWarningOut, LeftOutOut, CancelRelease, IncidentOut, IncidentAlarmOut, TimelineOut, AuditOut, AuditPage)),
+    components(schemas(ErrorBody, ErrorDetail, EnvironmentOut, ServiceOut, DatabaseOut, AlarmOut, ReleaseOut, RolloutOut, ChangeOut, VoteOut, CreateRelease, CreatePromotion, PromotionOut, PromotionWarningOut, LeftOutOut, CancelRelease, IncidentOut, IncidentAlarmOut, TimelineOut, AuditOut, AuditPage)),
     modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;

@@ -1,4 +1,5 @@
-//! One ECS service with its deployments, task definition, events, tasks and metrics.
+//! One ECS service with its deployments (and the rollout the console last followed on it), task
+//! definition, events, tasks (running and recently stopped) and metrics.
 
 use crate::domain::views::ServiceView;
 use crate::error::AppError;
@@ -55,6 +56,15 @@ pub async fn get_service(
             .into_iter()
             .filter(|r| !r.state.is_final())
             .collect();
+        view.followed = services
+            .rollouts
+            .latest(
+                state.descriptor.id.as_str(),
+                &format!("{cluster}/{service}"),
+            )
+            .await
+            .map_err(|e| AppError::internal("reading the service's rollout", &e))?;
+        view.rollout_timeout_minutes = services.rollout_timeout.num_minutes();
         let recent: Vec<_> = recent.into_iter().take(10).collect();
         view.actions = Some(action_panel(
             &user,

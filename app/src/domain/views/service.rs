@@ -1,5 +1,5 @@
-//! The service page: the service with its tasks, metrics and alarms, the revisions it could be
-//! rolled back to and the desired counts it may be scaled to.
+//! The service page: the service with its tasks (running and recently stopped), metrics and
+//! alarms, the revisions it could be rolled back to and the desired counts it may be scaled to.
 
 use super::action_panel::ActionPanel;
 use super::rows::watches_service;
@@ -32,6 +32,19 @@ pub struct ServiceView {
     /// function.
     #[serde(default)]
     pub open_releases: Vec<crate::domain::approvals::Release>,
+    /// The tasks ECS stopped recently, newest first, with why and how their containers exited.
+    #[serde(default)]
+    pub stopped_tasks: Vec<crate::domain::inventory::Task>,
+    /// The rollout the console last followed on this service. Filled in by the server function.
+    #[serde(default)]
+    pub followed: Option<crate::domain::followed::FollowedRollout>,
+    /// How long a rollout may take before it is called stuck.
+    #[serde(default = "default_timeout_minutes")]
+    pub rollout_timeout_minutes: i64,
+}
+
+fn default_timeout_minutes() -> i64 {
+    crate::domain::followed::DEFAULT_TIMEOUT_MINUTES
 }
 
 /// The service page, or `None` when the environment has no such service.
@@ -74,5 +87,12 @@ pub fn service(
         bounds,
         hard_bounds,
         open_releases: Vec::new(),
+        stopped_tasks: env
+            .details
+            .and_then(|d| d.stopped_tasks.get(&key))
+            .cloned()
+            .unwrap_or_default(),
+        followed: None,
+        rollout_timeout_minutes: default_timeout_minutes(),
     })
 }

@@ -560,7 +560,12 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
             <tbody>
                 {recent.iter().map(|r| {
                     let (tone, text) = match &r.status {
-                        ActionStatus::Succeeded => (Tone::Good, r.status.label()),
+                        ActionStatus::Succeeded => match &r.rollout {
+                            Some(rollout) if rollout.is_bad() => (Tone::Bad, rollout.short().to_string()),
+                            Some(rollout @ crate::domain::rollout_outcome::RolloutOutcome::Following) => (Tone::Info, rollout.short().to_string()),
+                            Some(rollout) => (Tone::Good, rollout.short().to_string()),
+                            None => (Tone::Good, r.status.label()),
+                        },
                         ActionStatus::Failed { .. } | ActionStatus::NotRun { .. } => (Tone::Bad, r.status.label()),
                         ActionStatus::AwaitingApproval { release } => (Tone::Info, format!("request #{release}")),
                         ActionStatus::Running | ActionStatus::Checking { .. } => (Tone::Info, r.status.label()),
@@ -570,7 +575,8 @@ pub fn recent_actions(recent: &[ActionResult], now: DateTime<Utc>) -> AnyView {
                         ActionStatus::Failed { message, .. } | ActionStatus::Unknown { message } => Some(message.clone()),
                         ActionStatus::NotRun { reason } => Some(reason.clone()),
                         ActionStatus::Checking { code, message } => Some(format!("{code}: {message}")),
-                        ActionStatus::AwaitingApproval { .. } | ActionStatus::Running | ActionStatus::Succeeded => None,
+                        ActionStatus::Succeeded => r.rollout.as_ref().filter(|o| o.is_bad()).map(|o| o.label()),
+                        ActionStatus::AwaitingApproval { .. } | ActionStatus::Running => None,
                     };
                     view! {
                         <tr class=TR>

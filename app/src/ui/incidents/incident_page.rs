@@ -1,6 +1,7 @@
 //! One incident: what fires, since when, who owns it; acknowledge, assign, note, resolve; and the
 //! timeline of alarm transitions, deployments, console actions, RDS events and notes, with the
-//! changes before it opened marked as suspects and a rollback offered for suspect deployments.
+//! changes before it opened marked as suspects and a rollback offered for suspect deployments
+//! (a deploy ECS rolled back says so, and offers none).
 
 use super::incidents_page::{severity_badge, status_badge};
 use crate::api::incidents::{
@@ -228,6 +229,9 @@ fn timeline(view: &IncidentView) -> AnyView {
                     <span class="min-w-0 flex-1 whitespace-pre-wrap break-words text-sm">
                         {suspect.then(|| view! { <span class="mr-1.5 rounded bg-red-600 px-1 text-xs font-semibold uppercase text-white" data-testid="suspect">"suspect"</span> })}
                         {e.summary.clone()}
+                        {e.rolled_back.clone().map(|words| view! {
+                            <span class="ml-2 rounded border border-red-300 px-1.5 py-0.5 text-xs font-medium text-red-800 dark:border-red-800 dark:text-red-300" data-testid="rolled-back">{words}</span>
+                        })}
                         {rollback}
                     </span>
                     <span class="w-28 shrink-0 text-right text-xs">{e.actor.clone().unwrap_or_default()}</span>

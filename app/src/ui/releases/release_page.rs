@@ -1,7 +1,7 @@
 //! One release request: what changes (current vs proposed), why, who asked, its approvals and
 //! history, and the forms to approve, reject, cancel or (admin, during a freeze) break glass.
 
-use super::releases_page::state_badge;
+use super::releases_page::{rollout_badge, state_badge};
 use crate::api::releases::{
     get_release, ApproveRelease, BreakGlassRelease, CancelRelease, RejectRelease,
 };
@@ -231,6 +231,19 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
     let asked = age(now, r.created_at);
     let reason = r.reason.clone();
     let result = r.result.clone();
+    let rollout_header = rollout_badge(r.rollout.as_ref());
+    let rollout = r.rollout.clone().map(|o| {
+        let tone = if o.is_bad() {
+            "text-red-700 dark:text-red-400"
+        } else {
+            ""
+        };
+        view! {
+            <p data-testid="release-rollout-outcome" data-state=o.as_str() class=tone>
+                <span class="font-medium">"Rollout: "</span>{o.label()}
+            </p>
+        }
+    });
     let changes_view = changes(&r);
     let diff_view = (!r.diff.is_empty()).then(|| {
         let table = change_table(&r.diff, "release-diff", "This environment now", "Source");
@@ -267,6 +280,7 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
         <Title text=title.clone()/>
         <PageHeader title=title crumbs>
             <span data-testid="release-state">{state_badge(state)}</span>
+            {rollout_header}
         </PageHeader>
         {frozen}
         {glass}
@@ -286,6 +300,7 @@ fn release_page(view: ReleaseView, forms: Forms) -> impl IntoView {
                 <p data-testid="release-reason">{reason}</p>
                 <p>"Ticket: " {ticket}</p>
                 {result.map(|t| view! { <p data-testid="release-result"><span class="font-medium">"Outcome: "</span>{t}</p> })}
+                {rollout}
             </div>
         </Section>
         <Section title="Decide">{decide}</Section>

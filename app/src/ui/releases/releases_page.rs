@@ -166,6 +166,28 @@ pub fn state_badge(state: ReleaseState) -> impl IntoView {
     view! { <Badge tone text=state.as_str()/> }
 }
 
+/// How the rollout of a request's change went, once it ran: a badge, with ECS's words in its
+/// title (`rolled back by ECS: <reason>`).
+pub fn rollout_badge(
+    rollout: Option<&crate::domain::rollout_outcome::RolloutOutcome>,
+) -> Option<AnyView> {
+    use crate::domain::rollout_outcome::RolloutOutcome;
+    let rollout = rollout?;
+    let tone = match rollout {
+        RolloutOutcome::Following => Tone::Info,
+        RolloutOutcome::Completed | RolloutOutcome::Replaced { .. } => Tone::Good,
+        _ => Tone::Bad,
+    };
+    Some(
+        view! {
+            <div class="mt-1" data-testid="release-rollout" data-state=rollout.as_str() title=rollout.label()>
+                <Badge tone text=rollout.short()/>
+            </div>
+        }
+        .into_any(),
+    )
+}
+
 fn row(r: Release, now: chrono::DateTime<chrono::Utc>, mine_to_vote: bool) -> impl IntoView {
     let href = format!("/releases/{}", r.id);
     let approvals = format!("{} of {}", r.approvals(), r.required);
@@ -185,6 +207,7 @@ fn row(r: Release, now: chrono::DateTime<chrono::Utc>, mine_to_vote: bool) -> im
             <td class=TD>{r.requester.clone()}</td>
             <td class=TD>
                 {state_badge(r.state)}
+                {rollout_badge(r.rollout.as_ref())}
                 {mine_to_vote.then(|| view! { <div class="mt-1 text-xs font-medium text-amber-700 dark:text-amber-400">"awaits you"</div> })}
             </td>
             <td class=format!("{TD} whitespace-nowrap")>{approvals}</td>

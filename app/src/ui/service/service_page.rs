@@ -156,9 +156,18 @@ fn service_page(
             alarm: a.clone(),
         })
         .collect();
-    let deployments_view = view! { {rollout_line(&s, now)} {deployments(&s, now)} };
+    let timeout = chrono::Duration::minutes(view.rollout_timeout_minutes);
+    let state = crate::domain::rollout::rollout_with(&s, view.followed.as_ref(), now, timeout);
+    let deployment_badge = rollout_badge(&s, &state);
+    let deployments_view = view! {
+        {rollout_line(state, now)}
+        {followed_line(view.followed.as_ref(), &s, now)}
+        {deployments(&s, now)}
+    };
     let containers_view = containers(&s);
     let tasks_view = tasks(&s, now);
+    let stopped_view = stopped_tasks(&view.stopped_tasks, now);
+    let stopped_count = view.stopped_tasks.len();
     let events_view = events(&s, now);
     let tags_view = tags(&s);
     let alarms_view =
@@ -169,12 +178,6 @@ fn service_page(
     let launch_type = s.launch_type.clone().unwrap_or_else(|| "—".into());
     let revision = s.revision_label();
     let app = app_link(s.app.clone());
-    let rollout = s
-        .deployments
-        .iter()
-        .find(|d| d.status == "PRIMARY")
-        .and_then(|d| d.rollout_state.clone());
-    let deploying = s.deploying();
     let created = age_opt(now, s.created_at);
     let autoscaling_range = s
         .autoscaling
@@ -202,7 +205,7 @@ fn service_page(
             <Stat label="Autoscaling">{autoscaling}</Stat>
             <Stat label="Task definition"><span class="font-mono text-xs">{revision}</span></Stat>
             <Stat label="App">{app}</Stat>
-            <Stat label="Deployment"><RolloutBadge state=rollout deploying/></Stat>
+            <Stat label="Deployment">{deployment_badge}</Stat>
             <Stat label="Created">{created}</Stat>
             {scaling_policies}
         </dl>
@@ -218,6 +221,7 @@ fn service_page(
             {alarms_view}
         </Section>
         <Section title="Tasks" note=format!("{} tasks", s.tasks.len())>{tasks_view}</Section>
+        <Section title="Stopped tasks" note=format!("{stopped_count} stopped in the last hour or so (ECS keeps them briefly), newest first")>{stopped_view}</Section>
         <Section title="Events" note="newest first">{events_view}</Section>
         <Section title="Tags">{tags_view}</Section>
     }
@@ -316,10 +320,24 @@ fn open_releases(view: &ServiceView) -> Option<AnyView> {
     )
 }
 
+/// The deployment stat: the PRIMARY deployment's rollout state, or "rolled back by ECS".
+fn rollout_badge(s: &Service, state: &crate::domain::rollout::Rollout) -> AnyView {
+    use crate::domain::rollout::Rollout;
+    if let Rollout::RolledBack { .. } = state {
+        return view! { <Badge tone=Tone::Bad text="rolled back by ECS"/> }.into_any();
+    }
+    let rollout = s
+        .deployments
+        .iter()
+        .find(|d| d.status == "PRIMARY")
+        .and_then(|d| d.rollout_state.clone());
+    let deploying = s.deploying();
+    view! { <RolloutBadge state=rollout deploying/> }.into_any()
+}
+
 /// The rollout as a sentence and a bar, refreshed with the page until it settles.
-fn rollout_line(s: &Service, now: DateTime<Utc>) -> AnyView {
-    use crate::domain::rollout::{rollout, Rollout, DEFAULT_TIMEOUT_MINUTES};
-    let state = rollout(s, now, chrono::Duration::minutes(DEFAULT_TIMEOUT_MINUTES));
+fn rollout_line(state: crate::domain::rollout::Rollout, now: DateTime<Utc>) -> AnyView {
+    use crate::domain::rollout::Rollout;
     let (tone, text, progress) = match state {
         Rollout::Steady => (Tone::Good, "Steady: no deployment in progress.".to_string(), None),
         Rollout::Completed => (Tone::Good, "Rollout completed.".to_string(), Some(100)),
@@ -329,6 +347,14 @@ fn rollout_line(s: &Service, now: DateTime<Utc>) -> AnyView {
             Some(if desired > 0 { (running.min(desired) * 100) / desired } else { 0 }),
         ),
         Rollout::Failed { reason } => (Tone::Bad, format!("Rollout failed: {reason}"), None),
+        Rollout::RolledBack { reason, to, at } => (
+            Tone::Bad,
+            format!(
+                "Rolled back by ECS: {reason} The service runs {to} again{}.",
+                at.map(|at| format!(" (noticed {})", crate::domain::format::age(now, at))).unwrap_or_default()
+            ),
+            None,
+        ),
         Rollout::TimedOut { since } => (
             Tone::Warn,
             format!("Not settled {} after it started ({}); look at the events and tasks.", crate::domain::format::age(now, since).replace(" ago", ""), crate::domain::format::utc_minute(since)),
@@ -336,15 +362,56 @@ fn rollout_line(s: &Service, now: DateTime<Utc>) -> AnyView {
         ),
         Rollout::Unknown => (Tone::Neutral, "ECS reported no deployment; the rollout state is unknown.".to_string(), None),
     };
+    let word = match tone {
+        Tone::Bad => "failed",
+        Tone::Warn => "stuck",
+        Tone::Info => "deploying",
+        Tone::Neutral => "unknown",
+        Tone::Good => "settled",
+    };
     view! {
         <div class="px-3 pt-3" data-testid="rollout">
-            <div class="flex items-center gap-2 text-sm"><Badge tone text=match tone { Tone::Bad => "failed", Tone::Warn => "stuck", Tone::Info => "deploying", Tone::Neutral => "unknown", Tone::Good => "settled" }/>{text}</div>
+            <div class="flex items-center gap-2 text-sm"><Badge tone text=word/>{text}</div>
             {progress.map(|p| view! {
                 <progress class="mt-2 h-1.5 w-full max-w-md accent-sky-600" max="100" value=p>{format!("{p}%")}</progress>
             })}
         </div>
     }
     .into_any()
+}
+
+/// The console's last change to the service and how its rollout went (or that it is followed).
+fn followed_line(
+    followed: Option<&crate::domain::followed::FollowedRollout>,
+    s: &Service,
+    now: DateTime<Utc>,
+) -> Option<AnyView> {
+    use crate::domain::rollout_outcome::RolloutOutcome;
+    let f = followed.filter(|f| f.is_current(s))?;
+    let what = format!(
+        "{} by {} ({}): {}",
+        f.kind.as_str().replace('_', " "),
+        f.actor,
+        crate::domain::format::age(now, f.since),
+        f.summary
+    );
+    let outcome = match &f.outcome {
+        RolloutOutcome::Following => {
+            "the console follows its rollout until ECS ends it".to_string()
+        }
+        other => other.label(),
+    };
+    let release = f.release.map(|id| {
+        view! { " " <a class=LINK href=format!("/releases/{id}")>{format!("release #{id}")}</a> }
+    });
+    Some(
+        view! {
+            <p class=format!("px-3 pt-1 text-xs {MUTED}") data-testid="followed-rollout" data-state=f.outcome.as_str()>
+                {format!("Last change: {what} — {outcome}.")}{release}
+            </p>
+        }
+        .into_any(),
+    )
 }
 
 fn deployments(s: &Service, now: DateTime<Utc>) -> AnyView {
@@ -437,6 +504,47 @@ fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
                         <td class=TD>{t.availability_zone.clone().unwrap_or_else(|| "—".into())}</td>
                         <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, t.started_at)}</td>
                     </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+/// Stopped tasks with ECS's stop code and reason, and how each container exited.
+fn stopped_tasks(tasks: &[crate::domain::inventory::Task], now: DateTime<Utc>) -> AnyView {
+    if tasks.is_empty() {
+        return view! { <Empty text="No task stopped recently."/> }.into_any();
+    }
+    view! {
+        <div class="overflow-x-auto"><table class=TABLE data-testid="stopped-tasks">
+            <thead class=THEAD><tr>
+                <th class=TH>"Task"</th><th class=TH>"Revision"</th><th class=TH>"Stopped"</th>
+                <th class=TH>"Stop code"</th><th class=TH>"Reason"</th><th class=TH>"Containers"</th>
+            </tr></thead>
+            <tbody>
+                {tasks.iter().map(|t| {
+                    let exits = t.exits.iter().map(|c| {
+                        let code = c.exit_code.map(|e| format!("exit {e}")).unwrap_or_else(|| "no exit code".into());
+                        let text = match &c.reason {
+                            Some(reason) => format!("{}: {code} ({reason})", c.name),
+                            None => format!("{}: {code}", c.name),
+                        };
+                        let tone = if c.exit_code.is_some_and(|e| e != 0) || c.reason.is_some() { "text-red-700 dark:text-red-400" } else { "" };
+                        view! { <div class=format!("font-mono text-xs {tone}")>{text}</div> }
+                    }).collect_view();
+                    view! {
+                        <tr class=TR>
+                            <td class=format!("{TD} font-mono text-xs")>{t.short_id().to_string()}</td>
+                            <td class=format!("{TD} font-mono text-xs")>{revision_label_from_arn(&t.task_definition_arn)}</td>
+                            <td class=format!("{TD} whitespace-nowrap {MUTED}") title=t.stopped_at.map(crate::domain::format::utc_minute).unwrap_or_default()>
+                                {t.stopped_at.map(|at| crate::domain::format::age(now, at)).unwrap_or_else(|| "—".into())}
+                            </td>
+                            <td class=format!("{TD} font-mono text-xs")>{t.stop_code.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td class=format!("{TD} break-words")>{t.stopped_reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "—".into())}</td>
+                            <td class=TD>{exits}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table></div>
