@@ -21,7 +21,13 @@ async fn console() -> (TestApp, Account) {
 }
 
 /// Creates a token through the admin's server function; answers its secret.
-async fn token(admin: &Person, name: &str, owner: &str, envs: &str, role: &str) -> String {
+pub(crate) async fn token(
+    admin: &Person,
+    name: &str,
+    owner: &str,
+    envs: &str,
+    role: &str,
+) -> String {
     let response = admin
         .call(
             "create_token",

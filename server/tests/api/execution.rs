@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// Cluster `main` with service `web` (2 tasks of `web:1`, image 1.0.0) in a fresh account;
 /// answers the account and `web:1`'s ARN.
-async fn seeded() -> (Account, String) {
+pub(crate) async fn seeded() -> (Account, String) {
     let account = Account::new().await;
     account.cluster("main").await;
     let td = account
@@ -24,7 +24,7 @@ async fn seeded() -> (Account, String) {
 }
 
 /// A console whose one environment `prod` reaches AWS at `endpoint` (moto when `None`).
-async fn console(
+pub(crate) async fn console(
     account: &Account,
     protected: bool,
     endpoint: Option<String>,
@@ -37,7 +37,10 @@ async fn console(
 }
 
 /// The form fields of a deploy of `registry.example/web:1.1.0` to `web`'s container `app`.
-fn deploy_args<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn deploy_args<'a>(
+    key: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     let mut args = vec![
         ("env", "prod"),
         ("cluster", "main"),
@@ -51,7 +54,7 @@ fn deploy_args<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, 
 }
 
 /// `(actor, outcome, detail)` of `kind`'s audit rows, oldest first.
-async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String, String)> {
+pub(crate) async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String, String)> {
     let mut rows: Vec<(String, String, String)> = app
         .state
         .audit
@@ -350,6 +353,7 @@ async fn left_running(app: &TestApp, key: &str, command: ActionCommand, summary:
         key: key.into(),
         reason: None,
         revision: None,
+        rollout: None,
     };
     let intent = AuditEntry {
         actor: "ana".into(),

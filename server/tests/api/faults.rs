@@ -6,8 +6,9 @@
 //! moto cannot throttle, deny or time out on demand, so the console talks to it through
 //! [`FaultProxy`]: an HTTP server on port 0 that forwards every request to moto unchanged, except
 //! requests for an operation armed with a [`Fault`], which get a canned AWS JSON error instead,
-//! or a late answer, or none in time. It counts the requests of each operation that reach it,
-//! faulted or not.
+//! or a late answer, or none in time, or — for what moto never shows, such as a deployment the
+//! ECS circuit breaker rolls back — recorded AWS-shaped answers replayed in order. It counts the
+//! requests of each operation that reach it, faulted or not.
 
 use crate::helpers::{moto_url, spawn_app, Account, TestApp, TestEnv};
 use axum::body::{to_bytes, Body};
@@ -36,6 +37,30 @@ pub(crate) enum Fault {
     /// Never forwarded (nothing changes), answered with a 504 after this long: a caller with a
     /// shorter timeout cannot tell it from a late answer.
     Lost(std::time::Duration),
+    /// Answered with recorded AWS-shaped bodies instead of moto's: the first request gets the
+    /// first body, the next the next, and the last body every request after it. With `when`,
+    /// only requests whose body holds that text are answered so; the others go to moto.
+    Replay(Arc<Replay>),
+}
+
+/// The bodies a [`Fault::Replay`] answers with, and how many requests it has answered.
+pub(crate) struct Replay {
+    bodies: Vec<String>,
+    when: Option<String>,
+    answered: Mutex<usize>,
+}
+
+impl Replay {
+    /// The body of the next answer.
+    fn next(&self) -> Option<String> {
+        let mut answered = self.answered.lock().expect("replay lock");
+        let body = self
+            .bodies
+            .get((*answered).min(self.bodies.len().checked_sub(1)?))
+            .cloned();
+        *answered += 1;
+        body
+    }
 }
 
 impl Fault {
@@ -64,6 +89,20 @@ impl Fault {
             .header("x-amzn-requestid", "fault-proxy")
             .body(Body::from(body))
             .expect("a canned error response")
+    }
+
+    /// Answers every request of the operation with `bodies`, in order (see [`Fault::Replay`]).
+    pub(crate) fn replay(bodies: Vec<serde_json::Value>) -> Self {
+        Self::replay_when(None, bodies)
+    }
+
+    /// Answers the requests of the operation whose body holds `when` with `bodies`, in order.
+    pub(crate) fn replay_when(when: Option<&str>, bodies: Vec<serde_json::Value>) -> Self {
+        Self::Replay(Arc::new(Replay {
+            bodies: bodies.iter().map(|b| b.to_string()).collect(),
+            when: when.map(str::to_string),
+            answered: Mutex::new(0),
+        }))
     }
 
     fn throttling() -> Self {
@@ -461,7 +500,27 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
             );
         }
         Some(Fault::Late(delay)) => Some(delay),
-        None => None,
+        Some(Fault::Replay(replay))
+            if replay
+                .when
+                .as_deref()
+                .is_none_or(|when| body.windows(when.len()).any(|w| w == when.as_bytes())) =>
+        {
+            let Some(answer) = replay.next() else {
+                return Fault::error_response(
+                    "NoRecording",
+                    "the replay has no body",
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                );
+            };
+            return Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+                .header("x-amzn-requestid", "fault-proxy-replay")
+                .body(Body::from(answer))
+                .expect("a replayed response");
+        }
+        Some(Fault::Replay(_)) | None => None,
     };
     if let Some(answer) = composite_actions(&proxy, &operation, &request_text) {
         return answer;

@@ -505,6 +505,10 @@ listen = "127.0.0.1:0"
 public_url = "{PUBLIC_URL}"
 database_url = "sqlite://{}/quarterdeck.db"
 site_root = "{}"
+# Rollouts are followed only where a test asks for it (QD_SERVER__ROLLOUT_POLL_INTERVAL), so no
+# test's AWS calls or audit rows change under it.
+rollout_poll_interval = "1h"
+rollout_timeout = "2h"
 
 {}
 

@@ -25,6 +25,7 @@ mod proxies;
 mod records;
 mod releases;
 mod replicas;
+mod rollouts;
 mod sessions;
 mod sso;
 mod throttling;
