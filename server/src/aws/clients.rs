@@ -17,15 +17,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-/// A service's client from `config`, through `http` (the service's limited HTTP client) when
-/// there is one, with the call counter.
+/// A service's client from `config`, through `http` (the service's limited HTTP client), with
+/// the call counter.
 macro_rules! sdk_client {
     ($krate:ident, $config:expr, $http:expr, $counter:expr) => {{
-        let mut builder = $krate::config::Builder::from($config);
-        if let Some(http) = $http {
-            builder = builder.http_client(http);
-        }
-        $krate::Client::from_conf(builder.interceptor($counter).build())
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($config)
+                .http_client($http)
+                .interceptor($counter)
+                .build(),
+        )
     }};
 }
 
@@ -80,12 +81,12 @@ pub struct EnvClients {
 
 /// One HTTP client per AWS service of an environment, each with its own limit on calls in
 /// flight.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Limits {
-    ecs: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
-    rds: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
-    cloudwatch: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
-    autoscaling: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
+    ecs: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    rds: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    cloudwatch: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    autoscaling: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -107,7 +108,7 @@ impl Limits {
                     builder.build()
                 },
             );
-            Some(super::limiter::LimitedClient::new(inner, limit).shared())
+            super::limiter::LimitedClient::new(inner, limit).shared()
         };
         Self {
             ecs: make(),

@@ -451,24 +451,18 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, usize::MAX).await.expect("request body");
     let operation = operation(&parts.headers, &parts.uri, &body);
-    let access_key = parts
+    // SigV4: `Credential=<key>/<date>/<region>/<service>/aws4_request`
+    let credential: Vec<String> = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split("Credential=").nth(1))
-        .and_then(|v| v.split('/').next())
-        .unwrap_or_default()
-        .to_string();
+        .and_then(|v| v.split([',', ' ']).next())
+        .map(|scope| scope.split('/').map(str::to_string).collect())
+        .unwrap_or_default();
+    let part = |i: usize| credential.get(i).cloned().unwrap_or_default();
+    let (access_key, signing_service) = (part(0), part(3));
     let request_text = String::from_utf8_lossy(&body).into_owned();
-    // `Credential=<key>/<date>/<region>/<service>/aws4_request`
-    let signing_service = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split("Credential=").nth(1))
-        .and_then(|v| v.split('/').nth(3))
-        .unwrap_or_default()
-        .to_string();
     let _in_flight = InFlight::enter(&proxy, &signing_service);
     *proxy
         .seen
