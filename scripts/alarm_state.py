@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import boto3
-
-ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+from demo_account import ACCOUNTS, client
 
 
 def main() -> int:
@@ -29,24 +27,7 @@ def main() -> int:
     parser.add_argument("--reason", default=None)
     parser.add_argument("--region", default="eu-west-1")
     args = parser.parse_args()
-    base = dict(
-        region_name=args.region,
-        endpoint_url=args.endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    role = f"arn:aws:iam::{ACCOUNTS[args.env]}:role/quarterdeck"
-    creds = boto3.client("sts", **base).assume_role(RoleArn=role, RoleSessionName="alarm")[
-        "Credentials"
-    ]
-    cw = boto3.client(
-        "cloudwatch",
-        region_name=args.region,
-        endpoint_url=args.endpoint,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    cw = client(args.endpoint, args.env, "cloudwatch", args.region, "alarm")
     names = [a["AlarmName"] for a in cw.describe_alarms(AlarmNames=[args.alarm])["MetricAlarms"]]
     if not names:
         sys.stderr.write(f"alarm_state: no alarm {args.alarm!r} in {args.env}\n")

@@ -458,6 +458,64 @@ def series(
     return out
 
 
+PATHS = {
+    "prospa-api": ["/api/v1/loans/{n}", "/api/v1/applications", "/api/v1/customers/{n}/accounts", "/healthz"],
+    "cloudarch-auth-service": ["/auth/token", "/auth/refresh", "/auth/session", "/health"],
+    "cloudarch-main-app": ["/api/projects/{n}", "/api/projects", "/api/search?q=invoice", "/health"],
+    "overview-web": ["/dashboard/", "/reports/{n}/", "/api/widgets/", "/health/"],
+    "assessment-backend": ["/api/assessments/{n}", "/api/assessments", "/actuator/health"],
+}
+
+
+def log_line(rng: random.Random, service: str, t: datetime, failing: bool) -> str:
+    """One line as the service's stack writes it: gunicorn and Flask, pino JSON, Django, Spring
+    Boot. When `failing`, the errors behind its firing alarms."""
+    path = rng.choice(PATHS.get(service, ["/"])).replace("{n}", str(rng.randint(1000, 99999)))
+    ms = rng.randint(4, 90)
+    status = 200
+    if failing and rng.random() < 0.45:
+        status = rng.choice([500, 502, 503, 504])
+        ms = rng.randint(2000, 30000)
+    elif rng.random() < 0.03:
+        status = rng.choice([401, 404, 422])
+    if service == "prospa-api":
+        if failing and rng.random() < 0.3:
+            return rng.choice(
+                [
+                    "ERROR prospa.db: query on loans took 4.2 s (pool exhausted: 20/20 connections busy)",
+                    "[CRITICAL] WORKER TIMEOUT (pid:31)",
+                    "WARNING prospa.loans: retrying repayment schedule for loan %d (attempt 2 of 3)" % rng.randint(1000, 99999),
+                ]
+            )
+        stamp = t.strftime("%d/%b/%Y:%H:%M:%S +0000")
+        return f'10.30.{rng.randint(10, 12)}.{rng.randint(2, 250)} - - [{stamp}] "GET {path} HTTP/1.1" {status} {rng.randint(200, 9000)} "-" "okhttp/4.12.0" {ms}ms'
+    if service in ("cloudarch-auth-service", "cloudarch-main-app"):
+        level = 50 if status >= 500 else 30
+        record = {
+            "level": "error" if level == 50 else "info",
+            "time": int(t.timestamp() * 1000),
+            "pid": 1,
+            "hostname": "ip-10-20-11-4.ec2.internal",
+            "msg": "request errored" if status >= 500 else "request completed",
+            "req": {"method": "POST" if "token" in path else "GET", "url": path},
+            "res": {"statusCode": status},
+            "responseTime": ms,
+        }
+        if status >= 500:
+            record["err"] = {"type": "TimeoutError", "message": "upstream request timed out after 5000 ms"}
+        return json.dumps(record, separators=(",", ":"))
+    if service == "overview-web":
+        if failing and rng.random() < 0.25:
+            return "WARNING django.request: Memory usage at %d%% of the container limit while rendering /reports/" % rng.randint(86, 97)
+        level = "ERROR" if status >= 500 else "INFO"
+        return f'{t.strftime("%Y-%m-%d %H:%M:%S,%f")[:-3]} {level} django.server "GET {path} HTTP/1.1" {status} {rng.randint(500, 40000)}'
+    stamp = t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    if failing and rng.random() < 0.35:
+        return f"{stamp}  WARN 1 --- [  sqs-poller-2] c.a.scoring.QueueWorker              : backlog of {rng.randint(900, 2200)} messages on assessment-tasks; oldest is {rng.randint(1800, 2600)} s old"
+    level = "ERROR" if status >= 500 else " INFO"
+    return f"{stamp} {level} 1 --- [nio-8080-exec-{rng.randint(1, 9)}] c.a.scoring.AssessmentController     : GET {path} -> {status} in {ms} ms"
+
+
 # --------------------------------------------------------------------------
 # Seeder for one account
 # --------------------------------------------------------------------------
@@ -503,7 +561,13 @@ class AccountSeeder:
         # results / bookkeeping
         self.clusters: dict[str, str] = {}  # kind -> name
         self.subnets: list[str] = []
+        self.vpc = ""
         self.security_group = ""
+        # service name -> its target group's ARN; the load balancer's ARN
+        self.target_groups: dict[str, str] = {}
+        self.load_balancer = ""
+        # service name -> its running tasks' ids (for their log streams)
+        self.service_tasks: dict[str, list[str]] = {}
         self.taskdefs: dict[str, list[str]] = {}  # family -> [arn rev1..]
         self.services: list[tuple[str, str, str]] = []  # (cluster, service, taskdef arn)
         self.dbs: list[str] = []
@@ -541,7 +605,9 @@ class AccountSeeder:
         self.clusters_()
         self.log_groups()
         self.task_definitions()
+        self.load_balancing()
         self.ecs_services()
+        self.service_logs()
         self.cleanup_job()
         self.application_autoscaling()
         self.messaging()
@@ -570,6 +636,7 @@ class AccountSeeder:
                 }
             ],
         )["Vpc"]["VpcId"]
+        self.vpc = vpc
         # Fargate tasks get a private DNS name; moto's ECS run_task also needs
         # this (it crashes on ENIs in VPCs without DNS hostnames).
         ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
@@ -715,6 +782,80 @@ class AccountSeeder:
             }
         }
 
+    def load_balancing(self) -> None:
+        """One internet-facing Application Load Balancer per environment in front of the services
+        that listen on a port: a target group each (target type ip, as Fargate needs), the main
+        app as the HTTP listener's default, the others by host name. The services register with
+        them when created; their tasks' addresses are registered after they run."""
+        elb = self.client("elbv2")
+        try:
+            lb = elb.create_load_balancer(
+                Name=f"{self.env}-web",
+                Subnets=self.subnets,
+                SecurityGroups=[self.security_group],
+                Scheme="internet-facing",
+                Type="application",
+                Tags=tag_list({"env": self.env, "team": "platform", "managed-by": "terraform"}),
+            )["LoadBalancers"][0]
+            self.load_balancer = lb["LoadBalancerArn"]
+            default = None
+            for svc in SERVICES:
+                fam = FAMILY_BY_NAME[svc.family]
+                if fam.port is None:
+                    continue
+                tg = elb.create_target_group(
+                    Name=f"{self.env}-{svc.name}"[:32],
+                    Protocol="HTTP",
+                    Port=fam.port,
+                    VpcId=self.vpc,
+                    TargetType="ip",
+                    HealthCheckPath=fam.health_path or "/",
+                    HealthCheckIntervalSeconds=15,
+                    HealthyThresholdCount=3,
+                    UnhealthyThresholdCount=2,
+                    Tags=tag_list(self.base_tags(svc.app)),
+                )["TargetGroups"][0]["TargetGroupArn"]
+                self.target_groups[svc.name] = tg
+                if svc.name == "cloudarch-main-app":
+                    default = tg
+            listener = elb.create_listener(
+                LoadBalancerArn=self.load_balancer,
+                Protocol="HTTP",
+                Port=80,
+                DefaultActions=[
+                    {"Type": "forward", "TargetGroupArn": default or next(iter(self.target_groups.values()))}
+                ],
+            )["Listeners"][0]["ListenerArn"]
+            for priority, (name, tg) in enumerate(sorted(self.target_groups.items()), start=10):
+                if tg == default:
+                    continue
+                elb.create_rule(
+                    ListenerArn=listener,
+                    Priority=priority,
+                    Conditions=[
+                        {"Field": "host-header", "Values": [f"{name}.{self.env}.example.com"]}
+                    ],
+                    Actions=[{"Type": "forward", "TargetGroupArn": tg}],
+                )
+        except ClientError as exc:  # the rest of the estate does not depend on it
+            self.notes.append(f"load balancing: {exc.response['Error'].get('Code')}")
+
+    def register_targets(self, service: str, tasks: list[dict[str, Any]]) -> None:
+        """Registers the tasks' private addresses with the service's target group, as ECS does
+        for a service behind a load balancer (moto's services run no tasks of their own)."""
+        tg = self.target_groups.get(service)
+        fam = FAMILY_BY_NAME.get(next((s.family for s in SERVICES if s.name == service), ""))
+        if tg is None or fam is None or fam.port is None:
+            return
+        targets = []
+        for task in tasks:
+            for attachment in task.get("attachments", []):
+                for detail in attachment.get("details", []):
+                    if detail.get("name") == "privateIPv4Address":
+                        targets.append({"Id": detail["value"], "Port": fam.port})
+        if targets:
+            self.client("elbv2").register_targets(TargetGroupArn=tg, Targets=targets)
+
     def ecs_services(self) -> None:
         ecs = self.client("ecs")
         cluster = self.clusters["main"]
@@ -723,6 +864,18 @@ class AccountSeeder:
             idx = max(0, len(arns) - 1 - svc.lag[self.env])
             td = arns[idx]
             tags = {**self.base_tags(svc.app), **svc.extra_tags, "description": svc.description}
+            fam = FAMILY_BY_NAME[svc.family]
+            behind = (
+                [
+                    {
+                        "targetGroupArn": self.target_groups[svc.name],
+                        "containerName": fam.container,
+                        "containerPort": fam.port,
+                    }
+                ]
+                if svc.name in self.target_groups
+                else []
+            )
             ecs.create_service(
                 cluster=cluster,
                 serviceName=svc.name,
@@ -731,6 +884,7 @@ class AccountSeeder:
                 launchType="FARGATE",
                 platformVersion="LATEST",
                 networkConfiguration=self._network_config(),
+                loadBalancers=behind,
                 deploymentConfiguration={
                     "maximumPercent": 200,
                     "minimumHealthyPercent": 100,
@@ -746,7 +900,7 @@ class AccountSeeder:
             running = min(svc.desired[self.env], int(os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2")))
             if running > 0:
                 try:
-                    ecs.run_task(
+                    started = ecs.run_task(
                         cluster=cluster,
                         taskDefinition=td,
                         count=running,
@@ -755,8 +909,100 @@ class AccountSeeder:
                         startedBy=f"ecs-svc/{svc.name}",
                         networkConfiguration=self._network_config(),
                     )
+                    self.register_targets(svc.name, started.get("tasks", []))
+                    self.service_tasks[svc.name] = [
+                        t["taskArn"].rsplit("/", 1)[-1] for t in started.get("tasks", [])
+                    ]
                 except ClientError as exc:
                     self.notes.append(f"tasks for {svc.name} skipped: {exc.response['Error'].get('Code')}")
+
+    def service_logs(self) -> None:
+        """Three hours of each service task's log lines in its awslogs stream, in the style of
+        its stack; errors where its alarms fire; and in prod a prospa-api task that crashed, with
+        its last words, which ECS lists as stopped."""
+        logs = self.client("logs")
+        firing = set(FIRING.get(self.env, []))
+        start = self.now - timedelta(hours=3)
+        spike_from = self.now - STEP * SPIKE_POINTS
+        for svc in SERVICES:
+            fam = FAMILY_BY_NAME[svc.family]
+            burst = any(name.startswith(svc.name) for name in firing) or (
+                svc.name == "assessment-backend" and "assessment-tasks-queue-depth" in firing
+            )
+            for task in self.service_tasks.get(svc.name, []):
+                stream = f"{fam.container}/{fam.container}/{task}"
+                events = []
+                t = start + timedelta(seconds=self.rng.uniform(0, 20))
+                while t < self.now:
+                    failing = burst and t >= spike_from
+                    events.append(
+                        {
+                            "timestamp": int(t.timestamp() * 1000),
+                            "message": log_line(self.rng, svc.name, t, failing),
+                        }
+                    )
+                    t += timedelta(seconds=self.rng.uniform(12, 40) / (3 if failing else 1))
+                self._put_logs(logs, f"/ecs/{fam.name}", stream, events)
+        if self.env == "prod":
+            self._crashed_task(logs)
+
+    def _put_logs(self, logs: Any, group: str, stream: str, events: list[dict[str, Any]]) -> None:
+        try:
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            for i in range(0, len(events), 5000):
+                logs.put_log_events(
+                    logGroupName=group, logStreamName=stream, logEvents=events[i : i + 5000]
+                )
+        except ClientError as exc:  # the rest of the estate does not depend on it
+            self.notes.append(f"logs for {stream}: {exc.response['Error'].get('Code')}")
+
+    def _crashed_task(self, logs: Any) -> None:
+        svc = next(s for s in SERVICES if s.name == "prospa-api")
+        fam = FAMILY_BY_NAME[svc.family]
+        arns = self.taskdefs[svc.family]
+        td = arns[max(0, len(arns) - 1 - svc.lag[self.env])]
+        ecs = self.client("ecs")
+        try:
+            task = ecs.run_task(
+                cluster=self.clusters["main"],
+                taskDefinition=td,
+                count=1,
+                launchType="FARGATE",
+                group=f"service:{svc.name}",
+                startedBy=f"ecs-svc/{svc.name}",
+                networkConfiguration=self._network_config(),
+            )["tasks"][0]
+        except ClientError as exc:
+            self.notes.append(f"crashed task skipped: {exc.response['Error'].get('Code')}")
+            return
+        task_id = task["taskArn"].rsplit("/", 1)[-1]
+        died = self.now - timedelta(minutes=12)
+        t = died - timedelta(minutes=25)
+        events = []
+        while t < died - timedelta(seconds=40):
+            events.append(
+                {"timestamp": int(t.timestamp() * 1000), "message": log_line(self.rng, svc.name, t, t > died - timedelta(minutes=8))}
+            )
+            t += timedelta(seconds=self.rng.uniform(8, 20))
+        last_words = [
+            "[CRITICAL] WORKER TIMEOUT (pid:23)",
+            "ERROR prospa.loans: MemoryError while building the repayment schedule for loan 88121 (rss 1011 MiB of 1024 MiB)",
+            "Traceback (most recent call last):\n  File \"/app/prospa/loans/schedule.py\", line 214, in build\n    rows = [self._row(p) for p in periods]\nMemoryError",
+            "[ERROR] Worker (pid:23) was sent SIGKILL! Perhaps out of memory?",
+            "[INFO] Shutting down: Master",
+        ]
+        for i, words in enumerate(last_words):
+            at = died - timedelta(seconds=30 - 6 * i)
+            events.append({"timestamp": int(at.timestamp() * 1000), "message": words})
+        self._put_logs(logs, f"/ecs/{fam.name}", f"{fam.container}/{fam.container}/{task_id}", events)
+        try:
+            ecs.stop_task(
+                cluster=self.clusters["main"],
+                task=task["taskArn"],
+                reason="Essential container in task exited",
+            )
+        except ClientError as exc:
+            self.notes.append(f"crashed task not stopped: {exc.response['Error'].get('Code')}")
 
     def cleanup_job(self) -> None:
         """cloudarch-cleanup-job: a scheduled task in the jobs cluster (no service)."""
@@ -1046,6 +1292,34 @@ class AccountSeeder:
             ("assessment-tasks", "ApproximateAgeOfOldestMessage"),
         )
         self._put("AWS/SQS", sqs_data)
+
+        # Load balancer metrics of each target group: 5xx from the targets (a burst where the
+        # service's alarms fire), response time, and its healthy and unhealthy hosts.
+        lb_dim = self.load_balancer.split(":loadbalancer/", 1)[-1] if self.load_balancer else ""
+        elb_data: list[dict[str, Any]] = []
+        for svc in SERVICES:
+            tg = self.target_groups.get(svc.name)
+            if not tg or not lb_dim:
+                continue
+            dims = [
+                {"Name": "TargetGroup", "Value": "targetgroup/" + tg.split(":targetgroup/", 1)[1]},
+                {"Name": "LoadBalancer", "Value": lb_dim},
+            ]
+            burst = any(name.startswith(svc.name) for name in firing)
+            errors = [
+                float(round(v))
+                for v in series(rng, self.grid, 1.0 * env_load, 1.5, 2.0, 0.0, 1e6, rng.uniform(40, 90) if burst else None)
+            ]
+            latency = series(rng, self.grid, 0.08 + 0.05 * env_load, 0.03, 1.5, 0.01, 30.0, rng.uniform(0.9, 1.6) if burst else None)
+            hosts = float(min(svc.desired[self.env], int(os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2"))))
+            healthy = [hosts for _ in self.grid]
+            unhealthy = [0.0 for _ in self.grid]
+            elb_data += self._datums("HTTPCode_Target_5XX_Count", dims, errors, "Count", (svc.name, "HTTPCode_Target_5XX_Count"))
+            elb_data += self._datums("TargetResponseTime", dims, latency, "Seconds", (svc.name, "TargetResponseTime"))
+            elb_data += self._datums("HealthyHostCount", dims, healthy, "Count", (svc.name, "HealthyHostCount"))
+            elb_data += self._datums("UnHealthyHostCount", dims, unhealthy, "Count", (svc.name, "UnHealthyHostCount"))
+        if elb_data:
+            self._put("AWS/ApplicationELB", elb_data)
 
     # -- alarms ------------------------------------------------------------
 

@@ -23,7 +23,9 @@ pub mod health;
 pub mod ids;
 pub mod incidents;
 pub mod inventory;
+pub mod load_balancing;
 pub mod local_time;
+pub mod logs;
 pub mod oncall;
 pub mod outbox;
 pub mod person;
@@ -81,6 +83,7 @@ pub(crate) mod fixtures {
             autoscaling: None,
             scaling_policies: vec![],
             circuit_breaker: None,
+            load_balancers: vec![],
         }
     }
 

@@ -666,6 +666,39 @@ pub trait RolloutReader: Send + Sync {
         cluster: &str,
         names: &[String],
     ) -> Result<Vec<crate::domain::inventory::Service>, PortError>;
+
+    /// The health of `service`'s target groups now (one DescribeTargetHealth each) and the
+    /// private addresses of its running tasks of the revision it runs (empty when they have
+    /// none of their own): whether a rollout ECS completed is healthy behind its load balancer.
+    async fn targets(
+        &self,
+        env: &EnvId,
+        service: &crate::domain::inventory::Service,
+    ) -> Result<(Vec<crate::domain::load_balancing::TargetGroup>, Vec<String>), PortError>;
+}
+
+/// CloudWatch Logs of an environment, read when a person asks.
+#[async_trait::async_trait]
+pub trait LogsPort: Send + Sync {
+    /// The events `request` asks for (FilterLogEvents), within its bounds and time limit.
+    async fn events(
+        &self,
+        env: &EnvId,
+        request: &crate::domain::logs::LogRequest,
+    ) -> Result<crate::domain::logs::LogPage, crate::domain::logs::LogsFailure>;
+
+    /// A Logs Insights query over `groups` from `from` to `to`, cancelled after `timeout_secs`.
+    #[allow(clippy::too_many_arguments)]
+    async fn insights(
+        &self,
+        env: &EnvId,
+        groups: &[String],
+        query: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+        timeout_secs: u64,
+    ) -> Result<crate::domain::logs::InsightsResult, crate::domain::logs::LogsFailure>;
 }
 
 /// A release request about to be recorded.

@@ -12,6 +12,7 @@ pub mod chrome;
 pub mod execution;
 pub mod incidents;
 pub mod live;
+pub mod logs;
 pub mod oncall;
 pub mod prepare;
 pub mod promotions;

@@ -103,6 +103,66 @@ test('service page shows deployments, images, tasks, events and charts', async (
   expect(errors).toEqual([]);
 });
 
+test('a service behind a load balancer shows its targets, counted on the environment page', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'viewer', 'e2e-lb');
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  const lb = page.getByTestId('load-balancing');
+  await expect(lb).toContainText('Target group prod-prospa-api');
+  await expect(lb).toContainText('prod-web');
+  await expect(lb.getByTestId('targets-table').locator('tr[data-state="healthy"]')).toHaveCount(2);
+  await expect(page.getByTestId('targets-badge').first()).toContainText('2/2 healthy');
+  await shot(page, info, '03b-service-load-balancer');
+  await page.goto('/envs/prod');
+  await settle(page, info);
+  await expect(page.getByTestId('services-table').getByTestId('targets-badge').first()).toContainText('healthy');
+  expect(errors).toEqual([]);
+});
+
+test("logs: a service's lines with a filter, a stopped task's last words, and following new lines", async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info, 'viewer', 'e2e-logs');
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  await page.getByTestId('service-logs').click();
+  await settle(page, info);
+  await expect(page.getByTestId('logs-source')).toContainText('/ecs/prospa-api');
+  await expect(page.getByTestId('log-line').first()).toBeVisible();
+  await shot(page, info, '30-logs');
+  // A filter pattern from the form; the address carries it.
+  await page.getByTestId('logs-form').locator('input[name=filter]').fill('ERROR');
+  await page.getByTestId('logs-form').getByRole('button', { name: 'Show logs' }).click();
+  await settle(page, info);
+  await expect(page).toHaveURL(/filter=ERROR/);
+  const lines = page.getByTestId('log-line');
+  await expect(lines.first()).toContainText('ERROR');
+  for (const text of await lines.allTextContents()) {
+    expect(text).toContain('ERROR');
+  }
+  // The task that crashed: why it stopped, beside its last lines.
+  await page.goto('/envs/prod/services/prod-main/prospa-api');
+  await settle(page, info);
+  await page.getByTestId('stopped-task-logs').first().click();
+  await settle(page, info);
+  await expect(page.getByTestId('log-task')).toContainText('Essential container in task exited');
+  await expect(page.getByTestId('log-lines')).toContainText('SIGKILL');
+  await shot(page, info, '31-logs-stopped-task');
+  if (withJs(info)) {
+    await page.goto('/envs/prod/services/prod-main/prospa-api/logs');
+    await settle(page, info);
+    await page.getByTestId('logs-follow').click();
+    await expect(page.getByTestId('logs-follow-state')).toContainText('following');
+    const message = `INFO e2e follow ${Date.now()}`;
+    // Give the stream a moment to open before the line is written.
+    await page.waitForTimeout(1500);
+    writeLogLine('prod', '/ecs/prospa-api', 'api/api/', message);
+    await expect(page.getByTestId('log-lines-followed')).toContainText(message, { timeout: 10_000 });
+    await shot(page, info, '32-logs-following');
+  }
+  expect(errors).toEqual([]);
+});
+
 test('databases page and database page', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info);
@@ -443,6 +503,17 @@ function setAlarm(env: string, alarm: string, state: string) {
   execFileSync(path.join(root, '.venv', 'bin', 'python'), [
     path.join(root, 'scripts', 'alarm_state.py'),
     '--endpoint', endpoint, '--env', env, '--alarm', alarm, '--state', state,
+  ]);
+}
+
+// Writes a line into a service's newest log stream in the test moto, as its task would.
+function writeLogLine(env: string, group: string, prefix: string, message: string) {
+  const endpoint = process.env.QD_TEST_MOTO_URL;
+  if (!endpoint) throw new Error('QD_TEST_MOTO_URL is not set (run through scripts/test.sh)');
+  const root = path.join(__dirname, '..', '..');
+  execFileSync(path.join(root, '.venv', 'bin', 'python'), [
+    path.join(root, 'scripts', 'log_line.py'),
+    '--endpoint', endpoint, '--env', env, '--group', group, '--prefix', prefix, '--message', message,
   ]);
 }
 

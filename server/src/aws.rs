@@ -1,6 +1,6 @@
 //! The AWS adapters: per-environment SDK clients (built once, with explicit timeouts and retries,
-//! STS AssumeRole when configured) and the reads that map ECS, RDS, CloudWatch and Application
-//! Auto Scaling into domain types. No AWS SDK type leaves this module.
+//! STS AssumeRole when configured) and the reads that map ECS, RDS, CloudWatch, Application
+//! Auto Scaling, Elastic Load Balancing and CloudWatch Logs into domain types. No AWS SDK type leaves this module.
 
 pub mod actions;
 mod autoscaling;
@@ -9,8 +9,10 @@ pub mod clients;
 mod cloudwatch;
 mod convert;
 mod ecs;
+mod elb;
 mod failure;
 pub mod limiter;
+pub mod logs;
 mod rds;
 pub mod rollouts;
 
@@ -49,6 +51,9 @@ mod tests {
             "create_",
             "enable_",
             "disable_",
+            "filter_",
+            "start_",
+            "stop_",
         ];
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -62,7 +67,10 @@ mod tests {
                 }) else {
                     continue;
                 };
+                // Accessors of ECS shapes that look like operations.
+                let accessor = ["start_period", "stop_code"].contains(&name);
                 if verbs.iter().any(|v| name.starts_with(v))
+                    && !accessor
                     && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                 {
                     out.insert(iam_name(name));

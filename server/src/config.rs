@@ -934,6 +934,75 @@ pub struct EnvironmentSettings {
     /// The approval gate of a protected environment.
     #[serde(default)]
     pub approval: ApprovalSettings,
+    /// Who reads the environment's logs, and the bounds of one query.
+    #[serde(default)]
+    pub logs: LogsSettings,
+}
+
+/// `[environments.logs]`: the least role that reads logs, and how much one query may ask for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsSettings {
+    #[serde(default = "default_logs_role")]
+    pub read_role: Role,
+    /// The longest time range one query may cover.
+    #[serde(default = "default_logs_range", with = "duration_text")]
+    pub max_range: Duration,
+    /// The most events one query reads (a page, a download).
+    #[serde(default = "default_logs_events")]
+    pub max_events: u32,
+    /// How long a search or a Logs Insights query may run before it is cancelled.
+    #[serde(default = "default_logs_timeout", with = "duration_text")]
+    pub query_timeout: Duration,
+}
+
+impl Default for LogsSettings {
+    fn default() -> Self {
+        Self {
+            read_role: default_logs_role(),
+            max_range: default_logs_range(),
+            max_events: default_logs_events(),
+            query_timeout: default_logs_timeout(),
+        }
+    }
+}
+
+fn default_logs_role() -> Role {
+    Role::Viewer
+}
+fn default_logs_range() -> Duration {
+    Duration::from_secs(7 * 24 * 3600)
+}
+fn default_logs_events() -> u32 {
+    10_000
+}
+fn default_logs_timeout() -> Duration {
+    Duration::from_secs(20)
+}
+
+impl LogsSettings {
+    /// The settings as the domain's policy, checked under `key`.
+    fn policy(&self, key: &str) -> Result<app::domain::logs::LogsPolicy, String> {
+        if self.max_range < Duration::from_secs(60)
+            || self.max_range > Duration::from_secs(90 * 24 * 3600)
+        {
+            return Err(format!("{key}.max_range: must be between 1m and 90d"));
+        }
+        if !(100..=100_000).contains(&self.max_events) {
+            return Err(format!("{key}.max_events: must be between 100 and 100000"));
+        }
+        if self.query_timeout < Duration::from_secs(1)
+            || self.query_timeout > Duration::from_secs(900)
+        {
+            return Err(format!("{key}.query_timeout: must be between 1s and 15m"));
+        }
+        Ok(app::domain::logs::LogsPolicy {
+            read_role: self.read_role,
+            max_range_secs: i64::try_from(self.max_range.as_secs()).unwrap_or(i64::MAX),
+            max_events: self.max_events,
+            query_timeout_secs: self.query_timeout.as_secs(),
+        })
+    }
 }
 
 /// `[environments.approval]`: how gated actions in a protected environment are approved.
@@ -1194,8 +1263,9 @@ impl EnvironmentSettings {
             .or_else(|| self.role_arn.as_deref().and_then(account_from_arn))
     }
 
-    /// The environment as a domain value, with its approval policy (checked under `key`).
-    fn descriptor(&self, key: &str) -> Result<EnvDescriptor, String> {
+    /// The environment as a domain value, with its approval policy (checked under `key`) and
+    /// its logs policy.
+    fn descriptor(&self, key: &str, logs_key: &str) -> Result<EnvDescriptor, String> {
         Ok(EnvDescriptor {
             id: self.id.clone(),
             name: self.name.clone(),
@@ -1205,6 +1275,7 @@ impl EnvironmentSettings {
             refresh_interval_secs: self.refresh_interval.as_secs(),
             scaling: self.scaling.policy(),
             approval: self.approval.policy(key)?,
+            logs: self.logs.policy(logs_key)?,
         })
     }
 }
@@ -1553,7 +1624,10 @@ impl Settings {
             env.scaling
                 .validate(&key("scaling"))
                 .map_err(|e| anyhow!(e))?;
-            descriptors.push(env.descriptor(&key("approval")).map_err(|e| anyhow!(e))?);
+            descriptors.push(
+                env.descriptor(&key("approval"), &key("logs"))
+                    .map_err(|e| anyhow!(e))?,
+            );
             let region_ok = !env.region.is_empty()
                 && env
                     .region

@@ -4,7 +4,9 @@
 //! the partition comes from the role ARN (or the region), changes are scoped to the
 //! environment's account, region and configured clusters, alarm prefixes and the console's own
 //! snapshot names, and `iam:PassRole` to the task roles the environment names (`pass_roles`).
-//! Reads stay on `*`: ECS, RDS and CloudWatch's List and Describe calls take no resource.
+//! Reads stay on `*`: ECS, RDS, CloudWatch and Elastic Load Balancing's List and Describe calls
+//! take no resource, and the CloudWatch Logs reads cover whichever log groups the services'
+//! task definitions name.
 
 use crate::config::{EnvironmentSettings, Settings};
 use serde_json::{json, Value};
@@ -106,6 +108,26 @@ pub fn read_policy() -> Value {
                 "Action": [
                     "application-autoscaling:DescribeScalableTargets",
                     "application-autoscaling:DescribeScalingPolicies"
+                ],
+                "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsLoadBalancing",
+                "Effect": "Allow",
+                "Action": [
+                    "elasticloadbalancing:DescribeTargetGroups",
+                    "elasticloadbalancing:DescribeTargetHealth",
+                    "elasticloadbalancing:DescribeLoadBalancers",
+                    "elasticloadbalancing:DescribeListeners"
+                ],
+                "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsLogs",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults",
+                    "logs:StopQuery"
                 ],
                 "Resource": "*"
             }

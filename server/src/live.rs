@@ -25,7 +25,7 @@ pub const SESSION_CHECK_EVERY: Duration = Duration::from_secs(3);
 
 /// Whether the session `id` still stands: it is in the store (not signed out, ended or idle)
 /// and not past its lifetime. A store that cannot be read ends nothing.
-async fn session_stands(state: &AppState, id: Option<Id>) -> bool {
+pub(crate) async fn session_stands(state: &AppState, id: Option<Id>) -> bool {
     let Some(id) = id else {
         return false;
     };

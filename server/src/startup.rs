@@ -117,6 +117,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         inventory: inventory.clone(),
         audit: audit.clone(),
         rollout_reader: Arc::new(AwsRollouts::new(clients_by_env.clone())),
+        logs: Arc::new(crate::aws::logs::AwsLogs::new(clients_by_env.clone())),
         actions: Arc::new(AwsActions::new(clients_by_env)),
         action_store: Arc::new(SqlActions::new(pool.clone())),
         releases: Arc::new(SqlReleases::new(pool.clone())),
@@ -169,6 +170,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         sessions,
         inventory,
         call_stats,
+        follow_hub: Arc::default(),
     })))
 }
 
@@ -195,6 +197,14 @@ pub fn build_router(state: AppState) -> Router {
         .route("/audit/export.csv", get(crate::audit_export::export_csv))
         .route("/audit/export.json", get(crate::audit_export::export_json))
         .route("/events", get(crate::live::events))
+        .route(
+            "/envs/{env}/services/{cluster}/{service}/logs.txt",
+            get(crate::logs::download),
+        )
+        .route(
+            "/envs/{env}/services/{cluster}/{service}/logs/follow",
+            get(crate::logs::follow),
+        )
         .route("/pkg/{file}", get(crate::assets::serve))
         .leptos_routes_with_context(
             &state,

@@ -37,6 +37,8 @@ pub struct Shared {
     pub sessions: crate::auth::sessions::SqlSessions,
     pub inventory: Arc<Inventory>,
     pub call_stats: Arc<CallStats>,
+    /// The shared pollers of followed logs.
+    pub follow_hub: Arc<crate::follow_hub::FollowHub>,
     pub audit: Arc<SqlAudit>,
     pub tokens: Arc<SqlTokens>,
     /// The ports, caches and configured values every use case takes, built once.

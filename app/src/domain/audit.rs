@@ -84,6 +84,12 @@ pub enum AuditKind {
     WebhookList,
     /// An admin had a webhook notice tried again at once.
     WebhookRetry,
+    /// Someone read a service's logs (a page of them, or a download): the group, filter and range.
+    LogsRead,
+    /// Someone ran a Logs Insights query.
+    LogsQuery,
+    /// Someone started following a service's logs.
+    LogsFollow,
 }
 
 impl AuditKind {
@@ -116,6 +122,9 @@ impl AuditKind {
             AuditKind::SessionsEnd => "sessions_end",
             AuditKind::WebhookList => "webhook_list",
             AuditKind::WebhookRetry => "webhook_retry",
+            AuditKind::LogsRead => "logs_read",
+            AuditKind::LogsQuery => "logs_query",
+            AuditKind::LogsFollow => "logs_follow",
         }
     }
 }

@@ -1034,6 +1034,7 @@ mod tests {
             stopped_at: None,
             exits: vec![],
             image_digests: vec![("api".into(), digest.into())],
+            private_ip: None,
         }
     }
 
@@ -1491,6 +1492,7 @@ mod tests {
             refresh_interval_secs: 60,
             scaling: Default::default(),
             approval: Default::default(),
+            logs: Default::default(),
         };
         let inventory = |image: &str, account: u8| EnvInventory {
             services: vec![service(

@@ -18,6 +18,22 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
+/// A span of seconds in the largest whole unit: `7 days`, `1 day`, `12 hours`, `30 minutes`,
+/// `45 seconds`.
+pub fn duration_words(secs: i64) -> String {
+    let (n, unit) = match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s >= 3600 && s % 3600 == 0 => (s / 3600, "hour"),
+        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// Age of an optional time, or an em dash.
 pub fn age_opt(now: DateTime<Utc>, then: Option<DateTime<Utc>>) -> String {
     then.map(|t| age(now, t)).unwrap_or_else(|| "—".into())
@@ -70,6 +86,21 @@ pub fn number(value: f64) -> String {
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn spans_read_in_their_largest_whole_unit() {
+        let cases = [
+            (604_800, "7 days"),
+            (86_400, "1 day"),
+            (43_200, "12 hours"),
+            (5_400, "90 minutes"),
+            (60, "1 minute"),
+            (45, "45 seconds"),
+        ];
+        for (secs, words) in cases {
+            assert_eq!(duration_words(secs), words);
+        }
+    }
 
     #[test]
     fn ages_read_naturally() {

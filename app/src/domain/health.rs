@@ -1,6 +1,7 @@
 //! Health of an environment at a glance, computed from its inventory.
 
 use super::inventory::{AlarmState, EnvInventory};
+use super::load_balancing::{TargetCounts, TargetVerdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -17,6 +18,10 @@ pub struct EnvHealth {
     pub alarms_insufficient: u32,
     pub deploys_in_progress: u32,
     pub apps: u32,
+    /// The load balancer targets of the environment's services by state, as the details last
+    /// read them; `None` when no service has a target group or its health was not read yet.
+    #[serde(default)]
+    pub targets: Option<TargetCounts>,
 }
 
 /// The one word an overview card leads with.
@@ -72,6 +77,9 @@ impl EnvHealth {
             HealthLevel::Critical
         } else if self.services_at_desired < self.services
             || self.databases_available < self.databases
+            || self.targets.is_some_and(|t| {
+                matches!(t.verdict(), TargetVerdict::Degraded | TargetVerdict::Down)
+            })
         {
             HealthLevel::Degraded
         } else {
@@ -126,6 +134,32 @@ mod tests {
                     ..Default::default()
                 },
                 HealthLevel::Critical,
+            ),
+            (
+                EnvHealth {
+                    services: 1,
+                    services_at_desired: 1,
+                    targets: Some(TargetCounts {
+                        healthy: 2,
+                        unhealthy: 1,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                HealthLevel::Degraded,
+            ),
+            (
+                EnvHealth {
+                    services: 1,
+                    services_at_desired: 1,
+                    targets: Some(TargetCounts {
+                        healthy: 2,
+                        draining: 1,
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                HealthLevel::Healthy,
             ),
         ];
         for (health, level) in table {

@@ -3,6 +3,7 @@
 
 pub use super::environment::EnvDescriptor;
 
+use super::load_balancing::{LbAttachment, LbHealth};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -152,6 +153,9 @@ pub struct Service {
     /// ECS reports one.
     #[serde(default)]
     pub circuit_breaker: Option<CircuitBreaker>,
+    /// The target groups (or Classic Load Balancers) ECS registers the service's tasks with.
+    #[serde(default)]
+    pub load_balancers: Vec<LbAttachment>,
 }
 
 /// What ECS does with a deployment whose tasks keep failing to start or stay unhealthy.
@@ -347,6 +351,10 @@ pub struct Task {
     /// what a tag resolved to when the task started.
     #[serde(default)]
     pub image_digests: Vec<(String, String)>,
+    /// The task's private IPv4 address (its ENI, in `awsvpc` mode): its id as a target of an
+    /// `ip` target group.
+    #[serde(default)]
+    pub private_ip: Option<String>,
 }
 
 /// How one container of a stopped task ended.
@@ -657,6 +665,24 @@ pub struct EnvDetails {
     /// The latest revisions of each task-definition family in use, newest first.
     #[serde(default)]
     pub revisions: BTreeMap<String, Vec<TaskDefinition>>,
+    /// The target groups services are registered with, their load balancers and every target's
+    /// health.
+    #[serde(default)]
+    pub lb: LbHealth,
+    /// Load-balancer metrics of each target group, by its ARN.
+    #[serde(default)]
+    pub target_group_metrics: BTreeMap<String, TargetGroupMetrics>,
+}
+
+/// A target group's CloudWatch metrics (namespace `AWS/ApplicationELB`), for its charts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetGroupMetrics {
+    /// `HTTPCode_Target_5XX_Count`, summed per period.
+    pub target_5xx: Series,
+    /// `TargetResponseTime` in seconds, averaged per period.
+    pub response_time: Series,
+    pub healthy_hosts: Series,
+    pub unhealthy_hosts: Series,
 }
 
 /// The one resource an action touched: refreshed alone right after it.
@@ -669,6 +695,8 @@ pub enum ResourceRef {
 
 /// What a targeted refresh read: the resource as it is now (`None`: it is gone) and what hangs
 /// off it (a service's family revisions, a database's snapshots).
+// One value per action's re-read, never held in bulk: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResourceUpdate {
     Service {
@@ -1197,6 +1225,7 @@ mod tests {
             autoscaling: None,
             scaling_policies: vec![],
             circuit_breaker: None,
+            load_balancers: vec![],
         };
         assert!(!svc.deploying());
         assert_eq!(svc.revision_label(), "web:7");

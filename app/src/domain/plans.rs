@@ -526,6 +526,7 @@ mod tests {
             autoscaling: Some((1, 4)),
             scaling_policies: vec![],
             circuit_breaker: None,
+            load_balancers: vec![],
         }
     }
 
@@ -783,6 +784,7 @@ mod tests {
             refresh_interval_secs: 30,
             scaling: Default::default(),
             approval: Default::default(),
+            logs: Default::default(),
         };
         let status = RefreshStatus::default();
         let inventory = EnvInventory {

@@ -118,12 +118,14 @@ pub enum Action {
     MuteAlarm,
     /// Acknowledge, assign, annotate and resolve incidents.
     RespondIncident,
+    /// Read logs (the least role is the environment's `[environments.logs] read_role`).
+    ReadLogs,
 }
 
 impl Action {
     pub fn required_role(self) -> Role {
         match self {
-            Action::View | Action::Refresh => Role::Viewer,
+            Action::View | Action::Refresh | Action::ReadLogs => Role::Viewer,
             Action::Scale
             | Action::Deploy
             | Action::Rollback
@@ -145,6 +147,7 @@ impl Action {
             Action::Snapshot => "snapshot databases",
             Action::MuteAlarm => "mute alarms",
             Action::RespondIncident => "respond to incidents",
+            Action::ReadLogs => "read logs",
         }
     }
 }
@@ -165,10 +168,20 @@ pub enum Denied {
 
 /// Decides whether `principal` may perform `action` in `env`.
 pub fn authorize(principal: &Principal, action: Action, env: &EnvId) -> Result<(), Denied> {
+    authorize_at(principal, action, env, action.required_role())
+}
+
+/// Decides whether `principal` may perform `action` in `env`, where the environment asks for at
+/// least `required` (its own minimum, as for reading logs).
+pub fn authorize_at(
+    principal: &Principal,
+    action: Action,
+    env: &EnvId,
+    required: Role,
+) -> Result<(), Denied> {
     let Some(held) = principal.grants.role_in(env) else {
         return Err(Denied::NoRole { env: env.clone() });
     };
-    let required = action.required_role();
     if held >= required {
         Ok(())
     } else {
@@ -338,6 +351,35 @@ mod tests {
                 "{everywhere:?} {per_env:?} {action:?} in {env_id}"
             );
         }
+    }
+
+    #[test]
+    fn an_environment_may_ask_more_than_viewer_to_read_logs() {
+        use Role::*;
+        let table: &[(Role, Role, bool)] = &[
+            (Viewer, Viewer, true),
+            (Viewer, Operator, false),
+            (Operator, Operator, true),
+            (Admin, Approver, true),
+        ];
+        for (held, required, allowed) in table {
+            let p = principal(Some(*held), &[]);
+            assert_eq!(
+                authorize_at(&p, Action::ReadLogs, &env("prod"), *required).is_ok(),
+                *allowed,
+                "{held:?} against {required:?}"
+            );
+        }
+        let denied = authorize_at(
+            &principal(Some(Viewer), &[]),
+            Action::ReadLogs,
+            &env("prod"),
+            Operator,
+        );
+        assert_eq!(
+            denied.err().map(|d| d.to_string()).as_deref(),
+            Some("you need the operator role in prod to read logs; you are viewer")
+        );
     }
 
     #[test]

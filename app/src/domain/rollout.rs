@@ -203,6 +203,7 @@ mod tests {
             autoscaling: None,
             scaling_policies: vec![],
             circuit_breaker: None,
+            load_balancers: vec![],
         }
     }
 

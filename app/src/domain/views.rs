@@ -14,6 +14,7 @@ pub mod audit;
 pub mod databases;
 pub mod environment;
 pub mod incidents;
+pub mod logs;
 pub mod oncall;
 pub mod overview;
 pub mod releases;
@@ -36,6 +37,7 @@ pub use environment::{
     environment, EnvironmentView, ServicePage, ServiceQuery, MAX_SERVICE_FILTER, SERVICES_PER_PAGE,
 };
 pub use incidents::{IncidentView, IncidentsView};
+pub use logs::{InsightsView, LogsView};
 pub use oncall::OnCallView;
 pub use overview::{overview, overview_apps, OverviewView, OVERVIEW_APPS, OVERVIEW_FIRING};
 pub use releases::{ReleaseView, ReleasesView};

@@ -1,3 +1,5 @@
 //! The service pages.
 
+pub mod logs_page;
 pub mod service_page;
+pub mod targets;

@@ -17,6 +17,7 @@ use super::oncall::oncall_page::OnCallPage;
 use super::overview::overview_page::OverviewPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
+use super::service::logs_page::LogsPage;
 use super::service::service_page::ServicePage;
 use super::sessions::sessions_page::SessionsPage;
 use super::tokens::tokens_page::TokensPage;
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=OverviewPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env") view=EnvironmentPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/services/:cluster/:service") view=ServicePage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/services/:cluster/:service/logs") view=LogsPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/databases/:id") view=DatabasePage ssr=SsrMode::Async/>
                     <Route path=path!("databases") view=DatabasesPage ssr=SsrMode::Async/>
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>

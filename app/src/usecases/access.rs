@@ -5,7 +5,7 @@ use super::services::AppServices;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::Caller;
 use crate::domain::ids::EnvId;
-use crate::domain::policy::{authorize, Action, Principal};
+use crate::domain::policy::{authorize, authorize_at, Action, Principal};
 use crate::error::AppError;
 use crate::ports::{AuditScope, EnvState, PortResult};
 
@@ -67,7 +67,13 @@ pub async fn authorized_state(
     action: Action,
 ) -> Result<EnvState, AppError> {
     let env = EnvId::parse(env)?;
-    if let Err(denied) = authorize(&caller.principal, action, &env) {
+    let state = services.inventory.state(&env);
+    // Reading logs asks for the environment's own minimum role.
+    let required = match (action, &state) {
+        (Action::ReadLogs, Some(state)) => state.descriptor.logs.read_role,
+        _ => action.required_role(),
+    };
+    if let Err(denied) = authorize_at(&caller.principal, action, &env, required) {
         let entry = AuditEntry::new(caller, AuditKind::Denied, AuditOutcome::Denied)
             .env(env.as_str())
             .target(format!("{action:?}"))
@@ -75,10 +81,7 @@ pub async fn authorized_state(
         audit_denial(services, entry).await?;
         return Err(denied.into());
     }
-    services
-        .inventory
-        .state(&env)
-        .ok_or_else(|| AppError::NotFound(format!("there is no environment {env}")))
+    state.ok_or_else(|| AppError::NotFound(format!("there is no environment {env}")))
 }
 
 /// The audit entries this person may read.

@@ -17,6 +17,8 @@ use crate::domain::followed::{
 };
 use crate::domain::ids::EnvId;
 use crate::domain::inventory::{ResourceRef, Service};
+use crate::domain::load_balancing::{targets_ready, TargetsReady};
+use crate::domain::rollout_outcome::RolloutOutcome;
 use crate::error::AppError;
 use crate::ports::PortResult;
 use chrono::{DateTime, Utc};
@@ -93,6 +95,29 @@ pub async fn follow(
     Ok(pass)
 }
 
+/// Why a rollout ECS completed is not finished yet: its new tasks are not all healthy behind
+/// the service's load balancer (`domain::load_balancing::targets_ready`), or their health could
+/// not be read. `None` when they are, or the service has no target group.
+async fn targets_waiting(services: &AppServices, env: &EnvId, service: &Service) -> Option<String> {
+    if service
+        .load_balancers
+        .iter()
+        .all(|a| a.target_group_arn.is_empty())
+    {
+        return None;
+    }
+    match services.rollout_reader.targets(env, service).await {
+        Ok((groups, addresses)) => match targets_ready(&groups, &addresses, service.desired) {
+            TargetsReady::Ready => None,
+            TargetsReady::Waiting(why) => Some(why),
+        },
+        Err(e) => Some(format!(
+            "the targets could not be read: {}",
+            crate::error::error_chain(&e)
+        )),
+    }
+}
+
 /// Judges one reading of one rollout and records it; true when the rollout ended here.
 async fn step(
     services: &AppServices,
@@ -101,7 +126,7 @@ async fn step(
     service: Option<&Service>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let reading = judge(
+    let mut reading = judge(
         &rollout.expected,
         rollout.since,
         rollout.seen.as_ref(),
@@ -109,6 +134,19 @@ async fn step(
         now,
         services.rollout_timeout,
     );
+    if let (Verdict::Ended(RolloutOutcome::Completed), Some(service)) = (&reading.verdict, service)
+    {
+        if let Some(waiting) = targets_waiting(services, env, service).await {
+            tracing::info!(env = %rollout.env, target = %rollout.target(), waiting = %waiting, "rollout complete in ECS; waiting for its targets");
+            reading.verdict = if now - rollout.since > services.rollout_timeout {
+                Verdict::Ended(RolloutOutcome::Stuck {
+                    minutes: services.rollout_timeout.num_minutes(),
+                })
+            } else {
+                Verdict::Pending
+            };
+        }
+    }
     let outcome = match reading.verdict {
         Verdict::Pending => {
             services

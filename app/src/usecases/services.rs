@@ -19,6 +19,8 @@ pub struct Services {
     pub rollouts: Arc<dyn RolloutStore>,
     /// Reads the services those rollouts run on.
     pub rollout_reader: Arc<dyn RolloutReader>,
+    /// CloudWatch Logs, read when a person asks.
+    pub logs: Arc<dyn crate::ports::LogsPort>,
     /// How long a rollout may take before it is called stuck (`server.rollout_timeout`).
     pub rollout_timeout: chrono::Duration,
     pub notifier: Arc<dyn Notifier>,

@@ -43,6 +43,10 @@ pub enum Purpose {
     Action,
     /// The rollout follower reading the services whose rollouts it follows.
     Rollout,
+    /// A person reading logs (a page, a download, a Logs Insights query).
+    Logs,
+    /// The shared pollers of followed logs.
+    Follow,
     /// Anything not inside a scope.
     Other,
 }
@@ -56,6 +60,8 @@ impl Purpose {
             Purpose::Poller => "poller",
             Purpose::Action => "action",
             Purpose::Rollout => "rollout",
+            Purpose::Logs => "logs",
+            Purpose::Follow => "follow",
             Purpose::Other => "other",
         }
     }
@@ -73,6 +79,16 @@ impl EncodeLabelValue for Purpose {
 
 tokio::task_local! {
     static PURPOSE: Purpose;
+}
+
+/// Runs `work` with its AWS calls counted under `purpose`, unless it already runs inside a
+/// purpose of its own (a follower's poll that reads logs stays `follow`).
+pub async fn with_default_purpose<F: Future>(purpose: Purpose, work: F) -> F::Output {
+    if PURPOSE.try_with(|_| ()).is_ok() {
+        work.await
+    } else {
+        PURPOSE.scope(purpose, work).await
+    }
 }
 
 /// Runs `work` with its AWS calls counted under `purpose`.

@@ -55,6 +55,10 @@ pub struct EnvClients {
     pub(super) cloudwatch: aws_sdk_cloudwatch::Client,
     /// Application Auto Scaling: the desired-count ranges of services.
     pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// Elastic Load Balancing (v2): target groups and their targets' health; read only.
+    pub(super) elb: aws_sdk_elasticloadbalancingv2::Client,
+    /// CloudWatch Logs: read when a person asks, and by the shared pollers of followed logs.
+    pub(super) logs: aws_sdk_cloudwatchlogs::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -87,6 +91,8 @@ struct Limits {
     rds: aws_smithy_runtime_api::client::http::SharedHttpClient,
     cloudwatch: aws_smithy_runtime_api::client::http::SharedHttpClient,
     autoscaling: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    elb: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    logs: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -115,6 +121,8 @@ impl Limits {
             rds: make(),
             cloudwatch: make(),
             autoscaling: make(),
+            elb: make(),
+            logs: make(),
         }
     }
 }
@@ -191,6 +199,18 @@ impl EnvClients {
             limits.autoscaling.clone(),
             counter.clone()
         );
+        let elb = sdk_client!(
+            aws_sdk_elasticloadbalancingv2,
+            &config,
+            limits.elb.clone(),
+            counter.clone()
+        );
+        let logs = sdk_client!(
+            aws_sdk_cloudwatchlogs,
+            &config,
+            limits.logs.clone(),
+            counter.clone()
+        );
         let own = Arc::new(ActingClients {
             ecs: ecs.clone(),
             rds: rds.clone(),
@@ -204,6 +224,8 @@ impl EnvClients {
             rds,
             cloudwatch,
             autoscaling,
+            elb,
+            logs,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),

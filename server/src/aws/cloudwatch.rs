@@ -6,7 +6,9 @@ use super::convert::{smithy_time, time, Context};
 use app::domain::incidents::Transition;
 use app::domain::inventory::{
     service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series, StorageMetric,
+    TargetGroupMetrics,
 };
+use app::domain::load_balancing::{metric_dimension, LbHealth};
 use aws_sdk_cloudwatch::types::{AlarmType, Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
@@ -23,6 +25,8 @@ struct Query {
     target: Target,
     namespace: &'static str,
     metric: &'static str,
+    /// The statistic per period: `Average`, `Sum`, `Maximum`…
+    stat: &'static str,
     dimensions: Vec<(String, String)>,
 }
 
@@ -35,6 +39,17 @@ enum Target {
     DbConnections(String),
     DbFreeStorage(String),
     DbVolumeUsed(String),
+    /// A target group's metric, by the group's ARN.
+    Tg(String, TgMetric),
+}
+
+/// Which load-balancer metric of a target group.
+#[derive(Debug, Clone, Copy)]
+enum TgMetric {
+    Target5xx,
+    ResponseTime,
+    Healthy,
+    Unhealthy,
 }
 
 impl EnvClients {
@@ -179,6 +194,7 @@ impl EnvClients {
     pub(crate) async fn metrics(
         &self,
         inventory: &EnvInventory,
+        lb: &LbHealth,
         previous: Option<&EnvDetails>,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
@@ -193,12 +209,14 @@ impl EnvClients {
                 target: Target::ServiceCpu(key.clone()),
                 namespace: "AWS/ECS",
                 metric: "CPUUtilization",
+                stat: "Average",
                 dimensions: dims.clone(),
             });
             targets.push(Query {
                 target: Target::ServiceMemory(key),
                 namespace: "AWS/ECS",
                 metric: "MemoryUtilization",
+                stat: "Average",
                 dimensions: dims,
             });
         }
@@ -214,6 +232,7 @@ impl EnvClients {
                 target: Target::DbCpu(d.id.clone()),
                 namespace,
                 metric: "CPUUtilization",
+                stat: "Average",
                 dimensions: dims.clone(),
             });
             if let Some(metric) = family.connections_metric() {
@@ -221,6 +240,7 @@ impl EnvClients {
                     target: Target::DbConnections(d.id.clone()),
                     namespace,
                     metric,
+                    stat: "Average",
                     dimensions: dims.clone(),
                 });
             }
@@ -232,9 +252,11 @@ impl EnvClients {
                 target,
                 namespace,
                 metric,
+                stat: "Average",
                 dimensions: dims,
             });
         }
+        target_group_queries(lb, &mut targets);
         // Each cycle fetches only what is new for a series already held (from a little before
         // the last fetch, as the last period may have been partial), the whole window for the
         // rest; the held points inside the window are kept.
@@ -262,9 +284,7 @@ impl EnvClients {
             fetched_at: Some(now),
             services: BTreeMap::new(),
             databases: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            stopped_tasks: BTreeMap::new(),
-            revisions: BTreeMap::new(),
+            ..EnvDetails::default()
         };
         for (index, series) in results {
             let Some(query) = targets.get(index) else {
@@ -304,7 +324,7 @@ impl EnvClients {
                         MetricStat::builder()
                             .metric(metric)
                             .period(PERIOD_SECS)
-                            .stat("Average")
+                            .stat(q.stat)
                             .build(),
                     )
                     .return_data(true)
@@ -372,6 +392,10 @@ impl Target {
             Target::DbConnections(k) => details.databases.get(k).map(|m| &m.connections),
             Target::DbFreeStorage(k) => details.databases.get(k).map(|m| &m.free_storage_bytes),
             Target::DbVolumeUsed(k) => details.databases.get(k).map(|m| &m.volume_used_bytes),
+            Target::Tg(arn, metric) => details
+                .target_group_metrics
+                .get(arn)
+                .map(|m| metric.series_in(m)),
         }
     }
 }
@@ -412,6 +436,77 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
                 .volume_used_bytes,
             series,
         ),
+        Target::Tg(arn, metric) => extend(
+            metric.series_mut(metrics.target_group_metrics.entry(arn.clone()).or_default()),
+            series,
+        ),
+    }
+}
+
+impl TgMetric {
+    fn series_in(self, m: &TargetGroupMetrics) -> &Series {
+        match self {
+            TgMetric::Target5xx => &m.target_5xx,
+            TgMetric::ResponseTime => &m.response_time,
+            TgMetric::Healthy => &m.healthy_hosts,
+            TgMetric::Unhealthy => &m.unhealthy_hosts,
+        }
+    }
+
+    fn series_mut(self, m: &mut TargetGroupMetrics) -> &mut Series {
+        match self {
+            TgMetric::Target5xx => &mut m.target_5xx,
+            TgMetric::ResponseTime => &mut m.response_time,
+            TgMetric::Healthy => &mut m.healthy_hosts,
+            TgMetric::Unhealthy => &mut m.unhealthy_hosts,
+        }
+    }
+}
+
+/// The load-balancer metrics of each target group behind an Application or Network Load
+/// Balancer, published with the `TargetGroup` and `LoadBalancer` dimensions (an ALB's
+/// `targetgroup/<name>/<id>` and `app/<name>/<id>`): an ALB's target 5xx count, target response
+/// time and host counts, an NLB's host counts.
+fn target_group_queries(lb: &LbHealth, queries: &mut Vec<Query>) {
+    for group in lb.target_groups.values() {
+        let Some(tg_dim) = metric_dimension(&group.arn) else {
+            continue;
+        };
+        // A group behind several load balancers is charted for its first.
+        let Some(lb_dim) = group
+            .load_balancer_arns
+            .first()
+            .and_then(|arn| metric_dimension(arn))
+        else {
+            continue;
+        };
+        let application = lb_dim.starts_with("app/");
+        let namespace = if application {
+            "AWS/ApplicationELB"
+        } else if lb_dim.starts_with("net/") {
+            "AWS/NetworkELB"
+        } else {
+            continue;
+        };
+        let dims = vec![
+            ("TargetGroup".to_string(), tg_dim.to_string()),
+            ("LoadBalancer".to_string(), lb_dim.to_string()),
+        ];
+        let mut push = |metric: TgMetric, name: &'static str, stat: &'static str| {
+            queries.push(Query {
+                target: Target::Tg(group.arn.clone(), metric),
+                namespace,
+                metric: name,
+                stat,
+                dimensions: dims.clone(),
+            })
+        };
+        if application {
+            push(TgMetric::Target5xx, "HTTPCode_Target_5XX_Count", "Sum");
+            push(TgMetric::ResponseTime, "TargetResponseTime", "Average");
+        }
+        push(TgMetric::Healthy, "HealthyHostCount", "Minimum");
+        push(TgMetric::Unhealthy, "UnHealthyHostCount", "Maximum");
     }
 }
 

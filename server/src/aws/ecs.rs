@@ -8,6 +8,7 @@ use app::domain::inventory::{
     CircuitBreaker, ContainerDefinition, ContainerExit, Deployment, HealthCheck, LogConfig,
     Service, ServiceEvent, Task, TaskDefinition,
 };
+use app::domain::load_balancing::LbAttachment;
 use aws_sdk_ecs::types::ServiceField;
 use futures::{stream, StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -256,6 +257,16 @@ impl EnvClients {
                     enable: b.enable(),
                     rollback: b.rollback(),
                 }),
+            load_balancers: s
+                .load_balancers()
+                .iter()
+                .map(|lb| LbAttachment {
+                    target_group_arn: lb.target_group_arn().unwrap_or_default().to_string(),
+                    load_balancer_name: lb.load_balancer_name().map(str::to_string),
+                    container_name: lb.container_name().map(str::to_string),
+                    container_port: lb.container_port(),
+                })
+                .collect(),
         }
     }
 
@@ -479,16 +490,59 @@ impl EnvClients {
         Ok(ServiceTasks { running, stopped })
     }
 
+    /// The private addresses of `service`'s running tasks of `revision` (ListTasks by service,
+    /// DescribeTasks): the ids of their targets in an `ip` target group. Empty when one of them
+    /// has no address of its own (a task on an EC2 instance in `bridge` or `host` mode).
+    pub(crate) async fn task_addresses(
+        &self,
+        cluster: &str,
+        service: &str,
+        revision: &str,
+    ) -> Result<Vec<String>, String> {
+        use aws_sdk_ecs::types::DesiredStatus;
+        let tasks = self
+            .described_tasks(cluster, DesiredStatus::Running, Some(service))
+            .await?;
+        let mut addresses = Vec::new();
+        for (of, task) in tasks {
+            if of != service || task.task_definition_arn != revision {
+                continue;
+            }
+            match task.private_ip {
+                Some(ip) => addresses.push(ip),
+                None => return Ok(Vec::new()),
+            }
+        }
+        Ok(addresses)
+    }
+
     /// The tasks of one cluster with this desired status that a service started.
     async fn tasks_in(
         &self,
         cluster: &str,
         status: aws_sdk_ecs::types::DesiredStatus,
     ) -> Result<Vec<ClusterTask>, String> {
+        Ok(self
+            .described_tasks(cluster, status, None)
+            .await?
+            .into_iter()
+            .map(|(service, task)| (cluster.to_string(), service, task))
+            .collect())
+    }
+
+    /// ListTasks (of one service, where named) and DescribeTasks by a hundred: each task a
+    /// service started (its `service:<name>` group), with that service's name.
+    async fn described_tasks(
+        &self,
+        cluster: &str,
+        status: aws_sdk_ecs::types::DesiredStatus,
+        service: Option<&str>,
+    ) -> Result<Vec<(String, Task)>, String> {
         let arns: Vec<String> = self
             .ecs
             .list_tasks()
             .cluster(cluster)
+            .set_service_name(service.map(str::to_string))
             .desired_status(status)
             .max_results(100)
             .into_paginator()
@@ -508,10 +562,10 @@ impl EnvClients {
                 .await
                 .op("ECS DescribeTasks")?;
             for t in described.tasks() {
-                let Some(service) = t.group().and_then(|g| g.strip_prefix("service:")) else {
+                let Some(of) = t.group().and_then(|g| g.strip_prefix("service:")) else {
                     continue;
                 };
-                out.push((cluster.to_string(), service.to_string(), map_task(t)));
+                out.push((of.to_string(), map_task(t)));
             }
         }
         Ok(out)
@@ -567,6 +621,7 @@ fn placeholder(arn: &str) -> Service {
         autoscaling: None,
         scaling_policies: vec![],
         circuit_breaker: None,
+        load_balancers: vec![],
     }
 }
 
@@ -671,6 +726,14 @@ fn map_task(t: &aws_sdk_ecs::types::Task) -> Task {
             .iter()
             .filter_map(|c| Some((c.name()?.to_string(), c.image_digest()?.to_string())))
             .collect(),
+        private_ip: t
+            .attachments()
+            .iter()
+            .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+            .flat_map(|a| a.details())
+            .find(|d| d.name() == Some("privateIPv4Address"))
+            .and_then(|d| d.value())
+            .map(str::to_string),
     }
 }
 

@@ -137,12 +137,19 @@ impl EnvClients {
                     .insert(td.arn.clone());
             }
         }
-        let (metrics, tasks, revisions) = tokio::join!(
-            self.metrics(inventory, previous, now),
+        // The load balancers' metrics need their target groups' load balancers: read first.
+        let lb_then_metrics = async {
+            let lb = self.load_balancing(inventory).await;
+            let metrics = self.metrics(inventory, &lb, previous, now).await;
+            (lb, metrics)
+        };
+        let ((lb, metrics), tasks, revisions) = tokio::join!(
+            lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
         );
         let mut details = metrics?;
+        details.lb = lb;
         details.revisions = revisions?;
         let tasks = tasks?;
         let keyed = |tasks: BTreeMap<(String, String), Vec<Task>>| -> BTreeMap<String, Vec<Task>> {

@@ -583,6 +583,7 @@ mod tests {
             refresh_interval_secs: 30,
             scaling: Default::default(),
             approval: Default::default(),
+            logs: Default::default(),
         };
         let source: Arc<dyn InventorySource> = fake.clone();
         (

@@ -72,6 +72,15 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             vec![("env", "{env}"), ("cluster", "main"), ("service", "web")],
             Kind::Env(Action::View),
         ),
+        "get_service_logs" => (
+            vec![
+                ("env", "{env}"),
+                ("cluster", "main"),
+                ("service", "web"),
+                ("params[since]", "1h"),
+            ],
+            Kind::Env(Action::ReadLogs),
+        ),
         "get_database" => (
             vec![("env", "{env}"), ("id", "db1")],
             Kind::Env(Action::View),
@@ -248,6 +257,7 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
         | "/envs/{env}/databases/{id}" => Kind::Env(Action::View),
+        "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
 }

@@ -39,7 +39,8 @@ pub(crate) enum Fault {
     Lost(std::time::Duration),
     /// Answered with recorded AWS-shaped bodies instead of moto's: the first request gets the
     /// first body, the next the next, and the last body every request after it. With `when`,
-    /// only requests whose body holds that text are answered so; the others go to moto.
+    /// only requests whose body holds that text are answered so; the others go to moto. A body
+    /// that starts with `<` is the query protocol's XML (Elastic Load Balancing, RDS), else JSON.
     Replay(Arc<Replay>),
 }
 
@@ -94,6 +95,15 @@ impl Fault {
     /// Answers every request of the operation with `bodies`, in order (see [`Fault::Replay`]).
     pub(crate) fn replay(bodies: Vec<serde_json::Value>) -> Self {
         Self::replay_when(None, bodies)
+    }
+
+    /// Answers every request of the operation with these XML `bodies`, in order.
+    pub(crate) fn replay_xml(bodies: Vec<String>) -> Self {
+        Self::Replay(Arc::new(Replay {
+            bodies,
+            when: None,
+            answered: Mutex::new(0),
+        }))
     }
 
     /// Answers the requests of the operation whose body holds `when` with `bodies`, in order.
@@ -507,9 +517,14 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
                     StatusCode::INTERNAL_SERVER_ERROR,
                 );
             };
+            let content_type = if answer.starts_with('<') {
+                "text/xml"
+            } else {
+                "application/x-amz-json-1.1"
+            };
             return Response::builder()
                 .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, "application/x-amz-json-1.1")
+                .header(header::CONTENT_TYPE, content_type)
                 .header("x-amzn-requestid", "fault-proxy-replay")
                 .body(Body::from(answer))
                 .expect("a replayed response");

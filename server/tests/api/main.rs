@@ -17,6 +17,8 @@ mod identity;
 mod incidents;
 mod inventory;
 mod keys;
+mod load_balancing;
+mod logs;
 mod ops;
 mod outage;
 mod pages;

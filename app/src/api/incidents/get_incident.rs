@@ -27,7 +27,14 @@ pub async fn get_incident(id: String, order: Option<String>) -> Result<IncidentV
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        let log_links = crate::domain::views::incidents::log_links(
+            &incident,
+            state.as_ref().and_then(|s| s.inventory.as_deref()),
+            &timeline,
+            now,
+        );
         Ok(IncidentView {
+            log_links,
             generated_at: now,
             env_name: state
                 .map(|s| s.descriptor.name.clone())

@@ -55,7 +55,12 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
                         .services
                         .iter()
                         .filter(|s| s.app.as_deref() == Some(name))
-                        .map(|s| ServiceRow::of(id, s, &inv.alarms))
+                        .map(|s| {
+                            let mut row = ServiceRow::of(id, s, &inv.alarms);
+                            row.targets =
+                                env.details.and_then(|d| d.lb.counts_for(&s.load_balancers));
+                            row
+                        })
                         .collect();
                     let databases = inv
                         .databases

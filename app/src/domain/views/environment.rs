@@ -6,6 +6,7 @@ use super::summary::{EnvCard, EnvData};
 use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::ids::EnvId;
 use crate::domain::inventory::{AlarmState, EnvInventory, Service};
+use crate::domain::load_balancing::LbHealth;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -103,7 +104,12 @@ pub struct ServicePage {
 impl ServicePage {
     /// The services matching `query`, ordered by app, cluster and name, cut to one page. Only
     /// that page's rows are built.
-    pub fn of(env: &EnvId, inventory: Option<&EnvInventory>, query: &ServiceQuery) -> Self {
+    pub fn of(
+        env: &EnvId,
+        inventory: Option<&EnvInventory>,
+        lb: Option<&LbHealth>,
+        query: &ServiceQuery,
+    ) -> Self {
         let Some(inv) = inventory else {
             return Self {
                 query: query.clone(),
@@ -133,7 +139,9 @@ impl ServicePage {
                     .get(&(s.cluster.as_str(), s.name.as_str()))
                     .copied()
                     .unwrap_or(0);
-                ServiceRow::with_firing(env, s, n)
+                let mut row = ServiceRow::with_firing(env, s, n);
+                row.targets = lb.and_then(|lb| lb.counts_for(&s.load_balancers));
+                row
             })
             .collect();
         Self {
@@ -149,7 +157,7 @@ impl ServicePage {
 
 pub fn environment(env: &EnvData<'_>, query: &ServiceQuery, now: DateTime<Utc>) -> EnvironmentView {
     let id = &env.descriptor.id;
-    let services = ServicePage::of(id, env.inventory, query);
+    let services = ServicePage::of(id, env.inventory, env.details.map(|d| &d.lb), query);
     let (clusters, mut databases, mut alarms, alarms_total) = match env.inventory {
         None => (Vec::new(), Vec::new(), Vec::new(), 0),
         Some(inv) => (
@@ -235,7 +243,7 @@ mod tests {
                 text: text.into(),
                 page,
             };
-            let p = ServicePage::of(&env, Some(&inv), &q);
+            let p = ServicePage::of(&env, Some(&inv), None, &q);
             assert_eq!(
                 (p.rows.len(), p.matching, p.page, p.pages, p.total),
                 (rows, matching, shown, pages, 250),
@@ -250,11 +258,12 @@ mod tests {
         let firing = ServicePage::of(
             &env,
             Some(&inv),
+            None,
             &ServiceQuery::parse(Some("svc-0003"), None),
         );
         assert_eq!(firing.rows[0].alarms_firing, 1);
         assert_eq!(
-            ServicePage::of(&env, None, &ServiceQuery::default()).pages,
+            ServicePage::of(&env, None, None, &ServiceQuery::default()).pages,
             1,
             "no inventory yet"
         );

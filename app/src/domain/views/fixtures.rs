@@ -44,6 +44,7 @@ pub(super) fn service(cluster: &str, name: &str, app: Option<&str>, image: &str)
         autoscaling: None,
         scaling_policies: vec![],
         circuit_breaker: None,
+        load_balancers: vec![],
     }
 }
 
@@ -70,6 +71,7 @@ pub(super) fn descriptor(id: &str) -> EnvDescriptor {
         refresh_interval_secs: 30,
         scaling: Default::default(),
         approval: Default::default(),
+        logs: Default::default(),
     }
 }
 

@@ -27,6 +27,9 @@ pub struct ServiceRow {
     pub rollout_state: Option<String>,
     pub last_event_at: Option<DateTime<Utc>>,
     pub alarms_firing: u32,
+    /// Its load balancer targets by state; `None` without a target group or before one was read.
+    #[serde(default)]
+    pub targets: Option<crate::domain::load_balancing::TargetCounts>,
 }
 
 impl ServiceRow {
@@ -70,6 +73,7 @@ impl ServiceRow {
             rollout_state: primary.and_then(|d| d.rollout_state.clone()),
             last_event_at: service.events.iter().filter_map(|e| e.at).max(),
             alarms_firing,
+            targets: None,
         }
     }
 }

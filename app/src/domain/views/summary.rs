@@ -88,10 +88,14 @@ impl EnvData<'_> {
     }
 
     pub fn card(&self, now: DateTime<Utc>) -> EnvCard {
-        let health = match (self.summary, self.inventory) {
+        let mut health = match (self.summary, self.inventory) {
             (Some(summary), _) => Some(summary.health.clone()),
             (None, inv) => inv.map(EnvHealth::of),
         };
+        // Target health comes with the details, read on their own interval.
+        if let (Some(health), Some(details)) = (health.as_mut(), self.details) {
+            health.targets = Some(details.lb.counts()).filter(|c| c.total() > 0);
+        }
         EnvCard::new(self.descriptor.clone(), self.status.clone(), health, now)
     }
 }

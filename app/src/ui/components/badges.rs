@@ -109,3 +109,31 @@ pub fn RolloutBadge(state: Option<String>, deploying: bool) -> impl IntoView {
     };
     view! { <Badge tone text/> }
 }
+
+/// A service's (or an environment's) load balancer targets: healthy of all, coloured by what
+/// they come down to; "—" without a target group.
+#[component]
+pub fn TargetsBadge(counts: Option<crate::domain::load_balancing::TargetCounts>) -> impl IntoView {
+    use crate::domain::load_balancing::TargetVerdict;
+    let Some(counts) = counts else {
+        return view! { <span class="text-slate-500 dark:text-slate-400">"—"</span> }.into_any();
+    };
+    let tone = match counts.verdict() {
+        TargetVerdict::Healthy => Tone::Good,
+        TargetVerdict::Starting => Tone::Info,
+        TargetVerdict::Degraded => Tone::Warn,
+        TargetVerdict::Down => Tone::Bad,
+        TargetVerdict::NoTargets => Tone::Neutral,
+    };
+    let text = if counts.total() == 0 {
+        "no targets".to_string()
+    } else {
+        format!("{}/{} healthy", counts.healthy, counts.total())
+    };
+    view! {
+        <span title=counts.describe() data-testid="targets-badge" data-verdict=format!("{:?}", counts.verdict())>
+            <Badge tone text/>
+        </span>
+    }
+    .into_any()
+}

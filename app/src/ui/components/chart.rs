@@ -11,6 +11,8 @@ pub enum Unit {
     Percent,
     Count,
     Bytes,
+    /// A duration given in seconds, shown in milliseconds below one second.
+    Seconds,
 }
 
 impl Unit {
@@ -19,6 +21,8 @@ impl Unit {
             Unit::Percent => format!("{}%", number(v)),
             Unit::Count => number(v),
             Unit::Bytes => bytes(v),
+            Unit::Seconds if v.abs() < 1.0 => format!("{} ms", number(v * 1000.0)),
+            Unit::Seconds => format!("{} s", number(v)),
         }
     }
 }

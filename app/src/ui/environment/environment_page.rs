@@ -106,12 +106,13 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
         </PageHeader>
         <EnvProblem card=card.clone() now/>
         <EnvReduced card=card.clone()/>
-        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-3 lg:grid-cols-6")>
+        <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-7")>
             <Stat label="Services at desired">{services_at_desired}</Stat>
             <Stat label="Tasks running">{tasks}</Stat>
             <Stat label="Databases available">{dbs}</Stat>
             <Stat label="Alarms firing">{alarms}</Stat>
             <Stat label="Deploys in progress">{deploys}</Stat>
+            <Stat label="Load balancer targets"><TargetsBadge counts=health.targets/></Stat>
             <Stat label="Clusters">{clusters}</Stat>
         </dl>
         <Section title="Services" note=note>
@@ -195,7 +196,7 @@ pub fn services_table(rows: Vec<ServiceRow>, now: DateTime<Utc>, compact: bool) 
                     <th class=TH>"Service"</th>
                     {(!compact).then(|| view! { <th class=TH>"App"</th><th class=TH>"Cluster"</th> })}
                     <th class=TH>"Tasks"</th><th class=TH>"Revision"</th><th class=TH>"Version"</th>
-                    <th class=TH>"Deployment"</th><th class=TH>"Alarms"</th>
+                    <th class=TH>"Deployment"</th><th class=TH>"Targets"</th><th class=TH>"Alarms"</th>
                     {(!compact).then(|| view! { <th class=TH>"Last event"</th> })}
                 </tr></thead>
                 <tbody>
@@ -212,6 +213,7 @@ pub fn services_table(rows: Vec<ServiceRow>, now: DateTime<Utc>, compact: bool) 
                                 <td class=format!("{TD} font-mono text-xs")>{r.revision.clone()}</td>
                                 <td class=format!("{TD} font-mono text-xs")>{r.versions.join(", ")}</td>
                                 <td class=TD><RolloutBadge state=r.rollout_state.clone() deploying=r.deploying/></td>
+                                <td class=TD><TargetsBadge counts=r.targets/></td>
                                 <td class=TD>{if r.alarms_firing > 0 {
                                     view! { <Badge tone=Tone::Bad text=format!("{} firing", r.alarms_firing)/> }.into_any()
                                 } else {

@@ -298,6 +298,18 @@ fn incident_page(view: IncidentView, forms: Forms) -> impl IntoView {
     let owner = i.owner().unwrap_or("nobody").to_string();
     let opened = age(now, i.opened_at);
     let status = status_badge(&i);
+    let logs = (!view.log_links.is_empty()).then(|| {
+        let links = view
+            .log_links
+            .iter()
+            .map(|l| view! { <a class=LINK href=l.href.clone() data-testid="incident-logs">{format!("{} logs", l.service)}</a> })
+            .collect_view();
+        view! {
+            <p class="mb-5 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm" data-testid="incident-log-links">
+                <span class=MUTED>"At the time the alarms fired:"</span>{links}
+            </p>
+        }
+    });
     view! {
         <Title text=title.clone()/>
         <PageHeader title=title crumbs>
@@ -313,6 +325,7 @@ fn incident_page(view: IncidentView, forms: Forms) -> impl IntoView {
             <Stat label="Acknowledged">{ack}</Stat>
             <Stat label="Owner"><span data-testid="incident-owner">{owner}</span></Stat>
         </dl>
+        {logs}
         <Section title="Respond">{respond}</Section>
         <Section title="Alarms">
             <div class="overflow-x-auto"><table class=TABLE data-testid="incident-alarms">

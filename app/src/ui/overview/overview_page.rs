@@ -108,6 +108,7 @@ fn env_card(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
                         </Stat>
                         <Stat label="Deploys in progress">{h.deploys_in_progress.to_string()}</Stat>
                         <Stat label="Apps">{h.apps.to_string()}</Stat>
+                        <Stat label="LB targets"><TargetsBadge counts=h.targets/></Stat>
                     </dl>
                 }.into_any(),
             }}

@@ -165,14 +165,18 @@ fn service_page(
         {deployments(&s, now)}
     };
     let containers_view = containers(&s);
-    let tasks_view = tasks(&s, now);
-    let stopped_view = stopped_tasks(&view.stopped_tasks, now);
+    let logs_path = format!("{}/logs", service_path(&view));
+    let tasks_view = tasks(&s, now, &logs_path);
+    let stopped_view = stopped_tasks(&view.stopped_tasks, now, &logs_path);
     let stopped_count = view.stopped_tasks.len();
     let events_view = events(&s, now);
     let tags_view = tags(&s);
     let alarms_view =
         crate::ui::environment::environment_page::alarms_table(alarm_rows.clone(), now, false);
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
+    let lb_view = super::targets::load_balancing_section(&view.load_balancing, now);
+    let lb_counts = view.load_balancing.counts;
+    let has_lb = !view.load_balancing.groups.is_empty();
     let status = s.status.clone();
     let (running, desired, pending) = (s.running, s.desired, s.pending);
     let launch_type = s.launch_type.clone().unwrap_or_else(|| "—".into());
@@ -193,7 +197,10 @@ fn service_page(
     });
     view! {
         <Title text=s.name.clone()/>
-        <PageHeader title=s.name.clone() crumbs>{heading}</PageHeader>
+        <PageHeader title=s.name.clone() crumbs>
+            {heading}
+            <a class=format!("{LINK} text-sm") href=logs_path.clone() data-testid="service-logs">"Logs"</a>
+        </PageHeader>
         <EnvProblem card=view.card.clone() now/>
         {banner}
         {open}
@@ -207,6 +214,7 @@ fn service_page(
             <Stat label="App">{app}</Stat>
             <Stat label="Deployment">{deployment_badge}</Stat>
             <Stat label="Created">{created}</Stat>
+            {has_lb.then(|| view! { <Stat label="Load balancer targets"><TargetsBadge counts=lb_counts/></Stat> })}
             {scaling_policies}
         </dl>
         {actions}
@@ -214,6 +222,7 @@ fn service_page(
             <LineChart title="CPU utilisation" series=Some(metrics.cpu.clone()) unit=Unit::Percent/>
             <LineChart title="Memory utilisation" series=Some(metrics.memory.clone()) unit=Unit::Percent/>
         </div>
+        {lb_view}
         <Section title="Deployments">{deployments_view}</Section>
         <Section title="Task definition and images" note=s.task_definition_arn.clone()>{containers_view}</Section>
         {compare_view}
@@ -481,7 +490,7 @@ fn containers(s: &Service) -> AnyView {
     .into_any()
 }
 
-fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
+fn tasks(s: &Service, now: DateTime<Utc>, logs: &str) -> AnyView {
     if s.tasks.is_empty() {
         return view! { <Empty text="No tasks are running."/> }.into_any();
     }
@@ -489,7 +498,7 @@ fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
         <div class="overflow-x-auto"><table class=TABLE data-testid="tasks-table">
             <thead class=THEAD><tr>
                 <th class=TH>"Task"</th><th class=TH>"Status"</th><th class=TH>"Health"</th>
-                <th class=TH>"Revision"</th><th class=TH>"Zone"</th><th class=TH>"Started"</th>
+                <th class=TH>"Revision"</th><th class=TH>"Zone"</th><th class=TH>"Started"</th><th class=TH>"Logs"</th>
             </tr></thead>
             <tbody>
                 {s.tasks.iter().map(|t| view! {
@@ -503,6 +512,7 @@ fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
                         <td class=format!("{TD} font-mono text-xs")>{revision_label_from_arn(&t.task_definition_arn)}</td>
                         <td class=TD>{t.availability_zone.clone().unwrap_or_else(|| "—".into())}</td>
                         <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, t.started_at)}</td>
+                        <td class=TD><a class=LINK href=format!("{logs}?task={}", t.short_id())>"logs"</a></td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -512,7 +522,11 @@ fn tasks(s: &Service, now: DateTime<Utc>) -> AnyView {
 }
 
 /// Stopped tasks with ECS's stop code and reason, and how each container exited.
-fn stopped_tasks(tasks: &[crate::domain::inventory::Task], now: DateTime<Utc>) -> AnyView {
+fn stopped_tasks(
+    tasks: &[crate::domain::inventory::Task],
+    now: DateTime<Utc>,
+    logs: &str,
+) -> AnyView {
     if tasks.is_empty() {
         return view! { <Empty text="No task stopped recently."/> }.into_any();
     }
@@ -520,7 +534,7 @@ fn stopped_tasks(tasks: &[crate::domain::inventory::Task], now: DateTime<Utc>) -
         <div class="overflow-x-auto"><table class=TABLE data-testid="stopped-tasks">
             <thead class=THEAD><tr>
                 <th class=TH>"Task"</th><th class=TH>"Revision"</th><th class=TH>"Stopped"</th>
-                <th class=TH>"Stop code"</th><th class=TH>"Reason"</th><th class=TH>"Containers"</th>
+                <th class=TH>"Stop code"</th><th class=TH>"Reason"</th><th class=TH>"Containers"</th><th class=TH>"Logs"</th>
             </tr></thead>
             <tbody>
                 {tasks.iter().map(|t| {
@@ -543,6 +557,7 @@ fn stopped_tasks(tasks: &[crate::domain::inventory::Task], now: DateTime<Utc>) -
                             <td class=format!("{TD} font-mono text-xs")>{t.stop_code.clone().unwrap_or_else(|| "—".into())}</td>
                             <td class=format!("{TD} break-words")>{t.stopped_reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "—".into())}</td>
                             <td class=TD>{exits}</td>
+                            <td class=TD><a class=format!("{LINK} whitespace-nowrap") href=stopped_logs(logs, t) data-testid="stopped-task-logs">"last lines"</a></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -550,6 +565,21 @@ fn stopped_tasks(tasks: &[crate::domain::inventory::Task], now: DateTime<Utc>) -
         </table></div>
     }
     .into_any()
+}
+
+/// A stopped task's last 50 lines: its stream up to shortly after it stopped, from before it
+/// started (at least an hour back), newest first.
+fn stopped_logs(logs: &str, t: &crate::domain::inventory::Task) -> String {
+    let stamp = |at: DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    match (t.started_at, t.stopped_at) {
+        (Some(start), Some(stop)) => format!(
+            "{logs}?task={}&limit=50&from={}&to={}",
+            t.short_id(),
+            stamp((start - chrono::Duration::minutes(1)).min(stop - chrono::Duration::hours(1))),
+            stamp(stop + chrono::Duration::minutes(1))
+        ),
+        _ => format!("{logs}?task={}&limit=50&since=1d", t.short_id()),
+    }
 }
 
 fn events(s: &Service, now: DateTime<Utc>) -> AnyView {

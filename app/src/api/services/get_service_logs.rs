@@ -1,0 +1,35 @@
+//! A page of a service's logs, or its Logs Insights query: the caller needs the environment's
+//! logs role; every read is audited.
+
+use crate::domain::logs::LogParams;
+use crate::domain::views::LogsView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "get_service_logs")]
+#[allow(clippy::too_many_arguments)]
+pub async fn get_service_logs(
+    env: String,
+    cluster: String,
+    service: String,
+    params: LogParams,
+    insights: Option<String>,
+) -> Result<LogsView, AppError> {
+    use crate::ssr::context::{caller, respond, services};
+    respond(async {
+        let caller = caller()?;
+        let services = services()?;
+        crate::usecases::logs::read(
+            &caller,
+            &services,
+            &env,
+            &cluster,
+            &service,
+            &params,
+            insights.as_deref(),
+            chrono::Utc::now(),
+        )
+        .await
+    })
+    .await
+}

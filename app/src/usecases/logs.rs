@@ -1,0 +1,447 @@
+//! Reading a service's logs: a page of lines (range, filter, order, task), its download, a Logs
+//! Insights query, and the start of following it. Each checks the caller against the
+//! environment's logs role (denials audited), finds where the service's containers log from its
+//! task definition in the inventory, reads through the logs port within the environment's
+//! bounds, and writes an audit row of who read which group, with which filter, over which range.
+
+use super::access::authorized_state;
+use super::services::AppServices;
+use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
+use crate::domain::caller::Caller;
+use crate::domain::ids::parse_resource_name;
+use crate::domain::inventory::Service;
+use crate::domain::logs::{
+    download_text, lines, sources, FollowKey, InsightsQuery, LogParams, LogQuery, LogRequest,
+    LogSource, LogsFailure, LogsPolicy, Streams,
+};
+use crate::domain::policy::Action;
+use crate::domain::views::logs::{find_task, InsightsView, LogsView};
+use crate::error::AppError;
+use crate::ports::{EnvState, PortResult};
+use chrono::{DateTime, Utc};
+
+/// What a read is about: the environment, the service and where its chosen container logs.
+struct Target {
+    state: EnvState,
+    cluster: String,
+    service: Service,
+    sources: Vec<LogSource>,
+    elsewhere: Vec<String>,
+}
+
+async fn target(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    cluster: &str,
+    service: &str,
+) -> Result<Target, AppError> {
+    let state = authorized_state(caller, services, env, Action::ReadLogs).await?;
+    let cluster = parse_resource_name("cluster name", cluster)?;
+    let name = parse_resource_name("service name", service)?;
+    let found = state
+        .inventory
+        .as_ref()
+        .and_then(|inv| inv.service(&cluster, &name))
+        .cloned()
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "there is no service {name} in cluster {cluster} of {}",
+                state.descriptor.id
+            ))
+        })?;
+    let (sources, elsewhere) = match &found.task_definition {
+        Some(td) => sources(td),
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(Target {
+        state,
+        cluster,
+        service: found,
+        sources,
+        elsewhere,
+    })
+}
+
+impl Target {
+    fn policy(&self) -> &LogsPolicy {
+        &self.state.descriptor.logs
+    }
+
+    /// The source the query names (its container), else the first.
+    fn source(&self, query: &LogQuery) -> Result<Option<LogSource>, AppError> {
+        match &query.container {
+            Some(c) => self
+                .sources
+                .iter()
+                .find(|s| &s.container == c)
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| {
+                    AppError::Invalid(format!(
+                        "{} has no container {c} that logs to CloudWatch Logs",
+                        self.service.name
+                    ))
+                }),
+            None => Ok(self.sources.first().cloned()),
+        }
+    }
+
+    fn streams(source: &LogSource, task: Option<&str>) -> Streams {
+        match (task, source.task_stream(task.unwrap_or_default())) {
+            (Some(_), Some(stream)) => Streams::Named(vec![stream]),
+            _ => source
+                .streams_prefix()
+                .map_or(Streams::All, Streams::Prefix),
+        }
+    }
+
+    fn audit(
+        &self,
+        caller: &Caller,
+        kind: AuditKind,
+        outcome: AuditOutcome,
+        detail: String,
+    ) -> AuditEntry {
+        AuditEntry::new(caller, kind, outcome)
+            .env(self.state.descriptor.id.as_str())
+            .target(format!("{}/{}", self.cluster, self.service.name))
+            .detail(detail)
+    }
+}
+
+/// The audit detail of a read: the group, the filter and the range.
+fn read_detail(source: &LogSource, query: &LogQuery, what: &str) -> String {
+    format!(
+        "{what} {}{}, {} to {}{}",
+        source.group,
+        query
+            .task
+            .as_ref()
+            .map(|t| format!(" (task {t})"))
+            .unwrap_or_default(),
+        query
+            .from
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        query.to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        query
+            .filter
+            .as_ref()
+            .map(|f| format!(", filter {}", f.as_str()))
+            .unwrap_or_default()
+    )
+}
+
+fn lines_word(n: usize) -> String {
+    if n == 1 {
+        "1 line".to_string()
+    } else {
+        format!("{n} lines")
+    }
+}
+
+/// One read of `source` over `query`'s range, in `order` and at most `limit` lines, within the
+/// environment's bounds; audited as `what` ("read", "downloaded") with the group, filter, range
+/// and how many lines came back, or why none did.
+async fn audited_events(
+    caller: &Caller,
+    services: &AppServices,
+    t: &Target,
+    source: &LogSource,
+    query: &LogQuery,
+    (order, limit): (crate::domain::logs::LogOrder, u32),
+    what: &str,
+) -> Result<Result<crate::domain::logs::LogPage, LogsFailure>, AppError> {
+    let policy = t.policy();
+    let request = LogRequest {
+        group: source.group.clone(),
+        streams: Target::streams(source, query.task.as_deref()),
+        filter: query.filter.as_ref().map(|f| f.as_str().to_string()),
+        from: query.from,
+        to: query.to,
+        order,
+        limit,
+        max_events: policy.max_events,
+        timeout_secs: policy.query_timeout_secs,
+    };
+    let outcome = services.logs.events(&t.state.descriptor.id, &request).await;
+    let (audited, detail) = match &outcome {
+        Ok(page) => (
+            AuditOutcome::Succeeded,
+            format!(
+                "{}: {}",
+                read_detail(source, query, what),
+                lines_word(page.events.len())
+            ),
+        ),
+        Err(f) => (
+            AuditOutcome::Failed,
+            format!("{}: {f}", read_detail(source, query, what)),
+        ),
+    };
+    services
+        .audit
+        .record(t.audit(caller, AuditKind::LogsRead, audited, detail))
+        .await
+        .context("recording a logs read")?;
+    Ok(outcome)
+}
+
+/// A page of a service's logs, or of its Logs Insights query when `insights` holds one.
+#[allow(clippy::too_many_arguments)]
+pub async fn read(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    cluster: &str,
+    service: &str,
+    params: &LogParams,
+    insights: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<LogsView, AppError> {
+    let t = target(caller, services, env, cluster, service).await?;
+    let policy = t.policy().clone();
+    let mut view = LogsView {
+        generated_at: now,
+        card: t.state.data().card(now),
+        cluster: t.cluster.clone(),
+        service: t.service.name.clone(),
+        sources: t.sources.clone(),
+        elsewhere: t.elsewhere.clone(),
+        source: None,
+        query: None,
+        typed: params.clone(),
+        invalid: None,
+        lines: Vec::new(),
+        more: false,
+        failure: None,
+        task: params.task.as_deref().and_then(|id| {
+            find_task(
+                t.state.details.as_deref(),
+                &t.cluster,
+                &t.service.name,
+                id.trim(),
+            )
+        }),
+        insights: None,
+        max_range_secs: policy.max_range_secs,
+        query_timeout_secs: policy.query_timeout_secs,
+    };
+    let query = match LogQuery::parse(params, &policy, now) {
+        Ok(q) => q,
+        Err(why) => {
+            view.invalid = Some(why);
+            return Ok(view);
+        }
+    };
+    let insights = match insights.map(InsightsQuery::parse).transpose() {
+        Ok(q) => q.flatten(),
+        Err(why) => {
+            view.invalid = Some(why);
+            view.query = Some(query);
+            return Ok(view);
+        }
+    };
+    let source = match t.source(&query) {
+        Ok(s) => s,
+        Err(AppError::Invalid(why)) => {
+            view.invalid = Some(why);
+            view.query = Some(query);
+            return Ok(view);
+        }
+        Err(e) => return Err(e),
+    };
+    view.source = source.clone();
+    let Some(source) = source else {
+        view.query = Some(query);
+        return Ok(view);
+    };
+    if let Some(insights) = insights {
+        let outcome = services
+            .logs
+            .insights(
+                &t.state.descriptor.id,
+                std::slice::from_ref(&source.group),
+                insights.as_str(),
+                query.from,
+                query.to,
+                query.limit,
+                policy.query_timeout_secs,
+            )
+            .await;
+        let detail = format!(
+            "{}: {}",
+            read_detail(&source, &query, "Logs Insights on"),
+            insights.as_str()
+        );
+        let audited = match &outcome {
+            Ok(_) => AuditOutcome::Succeeded,
+            Err(_) => AuditOutcome::Failed,
+        };
+        services
+            .audit
+            .record(t.audit(caller, AuditKind::LogsQuery, audited, detail))
+            .await
+            .context("recording a logs query")?;
+        let (result, failure) = match outcome {
+            Ok(r) => (Some(r), None),
+            Err(f) => (None, Some(f.to_string())),
+        };
+        view.insights = Some(InsightsView {
+            query: insights.as_str().to_string(),
+            result,
+            failure,
+        });
+        view.query = Some(query);
+        return Ok(view);
+    }
+    let outcome = audited_events(
+        caller,
+        services,
+        &t,
+        &source,
+        &query,
+        (query.order, query.limit),
+        "read",
+    )
+    .await?;
+    match outcome {
+        Ok(page) => {
+            view.lines = lines(&page.events, query.order);
+            view.more = page.more;
+        }
+        Err(f) => view.failure = Some(f.to_string()),
+    }
+    view.query = Some(query);
+    Ok(view)
+}
+
+/// The text of a range, oldest first, at most the environment's `max_events` lines: the file
+/// name and the body. An address that is not valid is refused with why.
+pub async fn download(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    cluster: &str,
+    service: &str,
+    params: &LogParams,
+    now: DateTime<Utc>,
+) -> Result<(String, String), AppError> {
+    let t = target(caller, services, env, cluster, service).await?;
+    let policy = t.policy().clone();
+    let query = LogQuery::parse(params, &policy, now).map_err(AppError::Invalid)?;
+    let source = t.source(&query)?.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "{} has no container that logs to CloudWatch Logs",
+            t.service.name
+        ))
+    })?;
+    let outcome = audited_events(
+        caller,
+        services,
+        &t,
+        &source,
+        &query,
+        (crate::domain::logs::LogOrder::Oldest, policy.max_events),
+        "downloaded",
+    )
+    .await?;
+    let env_id = t.state.descriptor.id.to_string();
+    let page = outcome.map_err(|f| match f {
+        LogsFailure::NoGroup { .. } => AppError::NotFound(f.to_string()),
+        other => AppError::Upstream {
+            env: env_id.clone(),
+            message: other.to_string(),
+        },
+    })?;
+    let mut body = download_text(
+        &t.state.descriptor.id,
+        &t.service.name,
+        &query,
+        &page.events,
+    );
+    if page.more {
+        body.push_str(&format!(
+            "# cut at {} lines (the most one download reads here): narrow the range for the rest\n",
+            policy.max_events
+        ));
+    }
+    let name = format!(
+        "{}-{}-{}.log",
+        t.state.descriptor.id,
+        t.service.name,
+        query.from.format("%Y%m%dT%H%M%SZ")
+    );
+    Ok((name, body))
+}
+
+/// What following a service's logs polls, checked and audited once when someone starts.
+pub async fn follow(
+    caller: &Caller,
+    services: &AppServices,
+    env: &str,
+    cluster: &str,
+    service: &str,
+    params: &LogParams,
+) -> Result<FollowKey, AppError> {
+    let t = target(caller, services, env, cluster, service).await?;
+    let filter = crate::domain::logs::FilterPattern::parse(params.filter.as_deref().unwrap_or(""))
+        .map_err(AppError::Invalid)?;
+    let task = params
+        .task
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(task) = task {
+        if task.len() > 64 || !task.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(AppError::Invalid(format!("“{task}” is not a task id.")));
+        }
+    }
+    let probe = LogQuery {
+        from: Utc::now(),
+        to: Utc::now(),
+        since: None,
+        filter: filter.clone(),
+        order: crate::domain::logs::LogOrder::Oldest,
+        task: task.map(str::to_string),
+        container: params
+            .container
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string),
+        limit: crate::domain::logs::DEFAULT_LIMIT,
+    };
+    let source = t.source(&probe)?.ok_or_else(|| {
+        AppError::Invalid(format!(
+            "{} has no container that logs to CloudWatch Logs",
+            t.service.name
+        ))
+    })?;
+    let key = FollowKey {
+        env: t.state.descriptor.id.clone(),
+        group: source.group.clone(),
+        streams: Target::streams(&source, task),
+        filter: filter.map(|f| f.as_str().to_string()),
+    };
+    let detail = format!(
+        "followed {}{}{}",
+        source.group,
+        task.map(|t| format!(" (task {t})")).unwrap_or_default(),
+        key.filter
+            .as_ref()
+            .map(|f| format!(", filter {f}"))
+            .unwrap_or_default()
+    );
+    services
+        .audit
+        .record(t.audit(
+            caller,
+            AuditKind::LogsFollow,
+            AuditOutcome::Succeeded,
+            detail,
+        ))
+        .await
+        .context("recording a logs follow")?;
+    Ok(key)
+}
