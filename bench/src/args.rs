@@ -47,6 +47,9 @@ pub struct RunArgs {
     /// How long each replica count's AWS calls are counted, after a warm-up.
     #[arg(long, default_value_t = 90)]
     pub replica_seconds: u64,
+    /// How long each follower count's AWS calls are counted in the logs measurement.
+    #[arg(long, default_value_t = 30)]
+    pub follow_seconds: u64,
     /// Where the Markdown report goes.
     #[arg(long, default_value = "docs/benchmarks.md")]
     pub out: PathBuf,

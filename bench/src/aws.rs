@@ -62,7 +62,7 @@ pub struct Account {
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
 }
 
-async fn config(moto: &str, account: &str) -> SdkConfig {
+pub async fn config(moto: &str, account: &str) -> SdkConfig {
     let base = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(REGION))
         .endpoint_url(moto)

@@ -61,6 +61,14 @@ pub struct ReplicaResult {
     pub two: f64,
 }
 
+/// AWS calls per minute of the logs followers: one browser's, and many's.
+#[derive(Debug, Clone)]
+pub struct FollowResult {
+    pub one: f64,
+    pub many: f64,
+    pub followers: usize,
+}
+
 /// Two replicas may call AWS at most this much more than one (issue 18: within 10 %).
 const MAX_REPLICA_GROWTH: f64 = 1.10;
 
@@ -83,6 +91,7 @@ pub struct Report {
     pub args: RunArgs,
     pub sizes: Vec<SizeResult>,
     pub alarms: AlarmResult,
+    pub follow: FollowResult,
     /// `None` when no PostgreSQL server was given.
     pub replicas: Option<ReplicaResult>,
     pub weight: StaticWeight,
@@ -293,6 +302,22 @@ fn rows(r: &Report) -> Vec<Row> {
         format!("median {median:.2} s, worst {worst:.2} s"),
         format!("≤ poll interval + 1 s = {:.0} s", a.poll_secs + 1.0),
         verdict(!samples.is_empty() && worst <= a.poll_secs + 1.0),
+    ));
+    let f = &r.follow;
+    out.push((
+        "AWS calls per minute, 1 browser following a service's logs".to_string(),
+        format!("{:.1}", f.one),
+        "—".into(),
+        "",
+    ));
+    out.push((
+        format!(
+            "AWS calls per minute, {} browsers following the same service's logs",
+            f.followers
+        ),
+        format!("{:.1}", f.many),
+        format!("≤ one browser's ({:.1}) + 10 %", f.one),
+        verdict(f.many <= f.one * 1.1 + 0.5),
     ));
     if let Some(p) = &r.replicas {
         let n = r.sizes.last().map(|s| s.n).unwrap_or_default();
@@ -524,6 +549,9 @@ pub fn markdown(r: &Report) -> Result<String> {
     let _ = writeln!(out, "- **Alarm path**: a console with `incidents.poll_interval = \"{}\"` and a client on `/events`; the benchmark sets a quiet prod alarm to ALARM \
         (each of a different app, at spread points of the poll cycle) and times until the `incident` event for the new incident arrives — \
         the moment an open incident page re-reads its data.", r.args.poll_interval);
+    let _ = writeln!(out, "- **Following logs**: a console at the largest N, a line written into a prod service's stream every second; \
+        one browser follows that service's logs (`…/logs/follow`), then {} at once; the AWS calls of purpose `follow` are counted \
+        over `--follow-seconds` each, after 3 s, per minute. Followers of one service, task and filter share one poller.", r.follow.followers);
     if r.replicas.is_some() {
         let _ = writeln!(out, "- **Replicas**: at the largest N (still seeded), one console on a fresh PostgreSQL database, then two on another; \
             every AWS call of every purpose on all of them counted over `--replica-seconds` after 45 s of settling, per hour. \

@@ -4,7 +4,9 @@ use crate::args::RunArgs;
 use crate::aws::{Account, CallCount};
 use crate::console::{free_port, Console, Metrics, Setup};
 use crate::load;
-use crate::report::{self, AlarmResult, ReplicaResult, Report, SizeResult, StaticWeight};
+use crate::report::{
+    self, AlarmResult, FollowResult, ReplicaResult, Report, SizeResult, StaticWeight,
+};
 use crate::seed::{self, SeededEnv};
 use anyhow::{anyhow, bail, Context, Result};
 use aws_sdk_cloudwatch::types::StateValue;
@@ -410,6 +412,112 @@ async fn calls_per_hour(args: &RunArgs, replicas: usize) -> Result<f64> {
     Ok((after - before) * 3600.0 / args.replica_seconds as f64)
 }
 
+/// How many browsers follow one service's logs in the logs measurement.
+pub const FOLLOWERS: usize = 20;
+
+/// AWS calls per minute (purpose `follow`) while one browser, then [`FOLLOWERS`], follow the
+/// same prod service's logs, with a line written into its stream every second.
+async fn measure_follow(args: &RunArgs, seeded: &SeededEnv) -> Result<FollowResult> {
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    let service = seeded
+        .services
+        .first()
+        .ok_or_else(|| anyhow!("no service to follow"))?
+        .clone();
+    say(format!(
+        "logs: 1 and {FOLLOWERS} browsers following {}/{}",
+        service.cluster, service.name
+    ));
+    let logs = aws_sdk_cloudwatchlogs::Client::new(
+        &crate::aws::config(&args.moto, crate::aws::ACCOUNTS[2].1).await,
+    );
+    let _ = logs
+        .create_log_group()
+        .log_group_name(seed::LOG_GROUP)
+        .send()
+        .await;
+    let stream = format!("{}/app/0f1e2d3c4b5a6978", service.name);
+    let _ = logs
+        .create_log_stream()
+        .log_group_name(seed::LOG_GROUP)
+        .log_stream_name(&stream)
+        .send()
+        .await;
+    let writer = {
+        let logs = logs.clone();
+        tokio::spawn(async move {
+            let mut n = 0u64;
+            loop {
+                n += 1;
+                let event = InputLogEvent::builder()
+                    .timestamp(chrono::Utc::now().timestamp_millis())
+                    .message(format!("INFO GET /api/orders/{n} 200 12ms"))
+                    .build();
+                if let Ok(event) = event {
+                    let _ = logs
+                        .put_log_events()
+                        .log_group_name(seed::LOG_GROUP)
+                        .log_stream_name(&stream)
+                        .log_events(event)
+                        .send()
+                        .await;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    let setup = setup(args, "follow", "1h", "1h")?;
+    let mut c = Console::start(&setup).await?;
+    c.wait_fresh(Duration::from_secs(300)).await?;
+    c.sign_in().await?;
+    let url = format!(
+        "{}/envs/prod/services/{}/{}/logs/follow",
+        c.base, service.cluster, service.name
+    );
+    let mut per_minute = Vec::new();
+    let mut open = Vec::new();
+    for followers in [1, FOLLOWERS] {
+        while open.len() < followers {
+            let resp = c
+                .http
+                .get(&url)
+                .header("Cookie", c.cookie()?)
+                .timeout(Duration::from_secs(3600))
+                .send()
+                .await
+                .context("following logs")?;
+            if !resp.status().is_success() {
+                bail!("{url} answered {}", resp.status());
+            }
+            open.push(follow_events(resp));
+        }
+        // Past the first reads of the new streams.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let before = c
+            .metrics()
+            .await?
+            .sum("quarterdeck_aws_calls_total", &[("purpose", "follow")]);
+        tokio::time::sleep(Duration::from_secs(args.follow_seconds)).await;
+        let after = c
+            .metrics()
+            .await?
+            .sum("quarterdeck_aws_calls_total", &[("purpose", "follow")]);
+        let rate = (after - before) * 60.0 / args.follow_seconds as f64;
+        say(format!(
+            "{followers} following: {rate:.1} AWS calls per minute"
+        ));
+        per_minute.push(rate);
+    }
+    writer.abort();
+    drop(open);
+    c.stop().await?;
+    Ok(FollowResult {
+        one: per_minute.first().copied().unwrap_or_default(),
+        many: per_minute.last().copied().unwrap_or_default(),
+        followers: FOLLOWERS,
+    })
+}
+
 /// The refresh and details interval of the replica measurement.
 const REPLICA_REFRESH: &str = "30s";
 
@@ -481,11 +589,13 @@ pub async fn run(args: RunArgs) -> Result<()> {
     }
     let last = sizes.last().ok_or_else(|| anyhow!("no sizes to measure"))?;
     let alarms = measure_alarms(&args, &last.seeded[2]).await?;
+    let follow = measure_follow(&args, &last.seeded[2]).await?;
     let replicas = measure_replicas(&args).await?;
     let report = Report {
         args: args.clone(),
         sizes,
         alarms,
+        follow,
         replicas,
         weight: static_weight(&args)?,
         took: started.elapsed(),

@@ -8,8 +8,12 @@ use anyhow::{anyhow, Context, Result};
 use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StateValue, Statistic};
 use aws_sdk_ecs::types::{
-    Compatibility, ContainerDefinition, KeyValuePair, LaunchType, NetworkMode, PortMapping, Tag,
+    Compatibility, ContainerDefinition, KeyValuePair, LaunchType, LogConfiguration, LogDriver,
+    NetworkMode, PortMapping, Tag,
 };
+
+/// The log group every service of the estate logs to (streams `<service>/app/<task>`).
+pub const LOG_GROUP: &str = "/ecs/bench";
 
 pub const CLUSTERS: usize = 4;
 pub const DATABASES_PER_ENV: usize = 10;
@@ -107,6 +111,15 @@ pub async fn seed_env(account: &Account, n: usize) -> Result<SeededEnv> {
                             .name("LOG_LEVEL")
                             .value("info")
                             .build(),
+                    )
+                    .log_configuration(
+                        LogConfiguration::builder()
+                            .log_driver(LogDriver::Awslogs)
+                            .options("awslogs-group", LOG_GROUP)
+                            .options("awslogs-region", crate::aws::REGION)
+                            .options("awslogs-stream-prefix", &name)
+                            .build()
+                            .map_err(|e| anyhow!("a log configuration: {e}"))?,
                     )
                     .build(),
             )
