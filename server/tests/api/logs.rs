@@ -491,3 +491,49 @@ async fn a_stopped_task_shows_why_it_stopped_beside_its_last_lines() {
     );
     assert!(page.contains("Older lines"), "the rest is a page away");
 }
+
+#[tokio::test]
+async fn a_slow_search_is_cancelled_and_a_refusal_is_said_in_place() {
+    use crate::faults::{Fault, FaultProxy};
+    let account = seeded(true).await;
+    write(&account, TASK, &[(60, "INFO a line")]).await;
+    let proxy = FaultProxy::start().await;
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    env.extra = "[environments.logs]\nquery_timeout = \"1s\"\n".into();
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    app.sign_in("ana", "viewer").await;
+
+    proxy.arm("FilterLogEvents", Fault::Late(Duration::from_secs(4)));
+    let started = std::time::Instant::now();
+    let response = app.get(LOGS).await;
+    assert_eq!(response.status(), 200);
+    let page = response.text().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "cancelled at the limit"
+    );
+    assert!(
+        page.contains(
+            "The query took longer than 1 s and was cancelled: narrow the range or the filter."
+        ),
+        "{page}"
+    );
+
+    proxy.arm(
+        "FilterLogEvents",
+        Fault::access_denied(
+            "logs:FilterLogEvents on resource: arn:aws:logs:eu-west-1:1:log-group:/ecs/web",
+        ),
+    );
+    let page = app.get_text(LOGS).await;
+    assert!(page.contains("AWS refused to read the logs: User: arn:aws:sts::123456789012:assumed-role/quarterdeck/x is not authorized to perform: logs:FilterLogEvents"), "{page}");
+    let rows = audit(&app, "logs_read").await;
+    assert!(
+        rows.iter()
+            .take(2)
+            .all(|(_, outcome, _)| outcome == "failed"),
+        "{rows:?}"
+    );
+}

@@ -12,7 +12,8 @@ pub async fn get_service_logs(
     env: String,
     cluster: String,
     service: String,
-    params: LogParams,
+    // Optional: a form (url-encoded) leaves out a struct whose fields are all empty.
+    params: Option<LogParams>,
     insights: Option<String>,
 ) -> Result<LogsView, AppError> {
     use crate::ssr::context::{caller, respond, services};
@@ -25,7 +26,7 @@ pub async fn get_service_logs(
             &env,
             &cluster,
             &service,
-            &params,
+            &params.unwrap_or_default(),
             insights.as_deref(),
             chrono::Utc::now(),
         )

@@ -47,7 +47,7 @@ pub fn LogsPage() -> impl IntoView {
             )
         },
         |((env, cluster, service), params, insights)| {
-            get_service_logs(env, cluster, service, params, insights)
+            get_service_logs(env, cluster, service, Some(params), insights)
         },
     );
     view! {
@@ -260,7 +260,11 @@ fn task_panel(view: &LogsView, now: chrono::DateTime<chrono::Utc>) -> Option<Any
         view! {
             <section class=format!("{CARD} mb-4 p-3 text-sm") data-testid="log-task">
                 <h2 class="font-semibold">{title}</h2>
-                <p class=MUTED>{format!("{} · {} · {}", crate::domain::inventory::revision_label_from_arn(&t.task_definition_arn), t.last_status, when)}</p>
+                <p class=MUTED>{[crate::domain::inventory::revision_label_from_arn(&t.task_definition_arn), t.last_status.clone(), when]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ")}</p>
                 {stopped.then(|| view! {
                     <dl class="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-3">
                         <div><dt class=format!("text-xs {MUTED}")>"Stop code"</dt><dd class="font-mono text-xs">{t.stop_code.clone().unwrap_or_else(|| "—".into())}</dd></div>
@@ -356,7 +360,12 @@ fn lines_section(view: &LogsView, query: &crate::domain::logs::LogQuery, path: &
         }
         format!("{path}/logs/follow?{}", p.join("&"))
     };
-    let follow = (query.order == LogOrder::NewestFirst && query.since.is_some())
+    // A stopped task writes no more lines: nothing to follow.
+    let stopped = view
+        .task
+        .as_ref()
+        .is_some_and(|t| t.desired_status == "STOPPED" || t.last_status == "STOPPED");
+    let follow = (query.order == LogOrder::NewestFirst && query.since.is_some() && !stopped)
         .then(|| view! { <Follow url=follow_params path=path.to_string()/> });
     let path = path.to_string();
     let list = if view.lines.is_empty() {
