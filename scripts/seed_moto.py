@@ -566,6 +566,8 @@ class AccountSeeder:
         # service name -> its target group's ARN; the load balancer's ARN
         self.target_groups: dict[str, str] = {}
         self.load_balancer = ""
+        # service name -> its registered targets' addresses
+        self.target_ips: dict[str, list[str]] = {}
         # service name -> its running tasks' ids (for their log streams)
         self.service_tasks: dict[str, list[str]] = {}
         self.taskdefs: dict[str, list[str]] = {}  # family -> [arn rev1..]
@@ -840,6 +842,35 @@ class AccountSeeder:
         except ClientError as exc:  # the rest of the estate does not depend on it
             self.notes.append(f"load balancing: {exc.response['Error'].get('Code')}")
 
+    def target_health_overrides(self) -> dict[str, dict[str, dict[str, str]]]:
+        """What real AWS would report of some targets that moto calls healthy, by target group
+        ARN and target id: staging's overview-web failing its health checks while its memory
+        alarm fires, prod's cloudarch-main-app deploy still registering a new task, one of prod's
+        assessment-backend tasks draining."""
+        wanted = {
+            ("staging", "overview-web"): {
+                "State": "unhealthy",
+                "Reason": "Target.ResponseCodeMismatch",
+                "Description": "Health checks failed with these codes: [502]",
+            },
+            ("prod", "cloudarch-main-app"): {
+                "State": "initial",
+                "Reason": "Elb.RegistrationInProgress",
+                "Description": "Target registration is in progress",
+            },
+            ("prod", "assessment-backend"): {
+                "State": "draining",
+                "Reason": "Target.DeregistrationInProgress",
+                "Description": "Target deregistration is in progress",
+            },
+        }
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        for (env, service), health in wanted.items():
+            ips = self.target_ips.get(service, [])
+            if env == self.env and service in self.target_groups and ips:
+                out[self.target_groups[service]] = {ips[-1]: health}
+        return out
+
     def register_targets(self, service: str, tasks: list[dict[str, Any]]) -> None:
         """Registers the tasks' private addresses with the service's target group, as ECS does
         for a service behind a load balancer (moto's services run no tasks of their own)."""
@@ -855,6 +886,7 @@ class AccountSeeder:
                         targets.append({"Id": detail["value"], "Port": fam.port})
         if targets:
             self.client("elbv2").register_targets(TargetGroupArn=tg, Targets=targets)
+            self.target_ips[service] = [t["Id"] for t in targets]
 
     def ecs_services(self) -> None:
         ecs = self.client("ecs")
@@ -1312,8 +1344,12 @@ class AccountSeeder:
             ]
             latency = series(rng, self.grid, 0.08 + 0.05 * env_load, 0.03, 1.5, 0.01, 30.0, rng.uniform(0.9, 1.6) if burst else None)
             hosts = float(min(svc.desired[self.env], int(os.environ.get("MOTO_ECS_SERVICE_RUNNING", "2"))))
-            healthy = [hosts for _ in self.grid]
-            unhealthy = [0.0 for _ in self.grid]
+            # staging's overview-web has a target failing its health checks (aws_replay.py):
+            # its host counts say so over the spike.
+            failing = 1.0 if (self.env, svc.name) == ("staging", "overview-web") else 0.0
+            n = len(self.grid)
+            unhealthy = [failing if i >= n - SPIKE_POINTS else 0.0 for i in range(n)]
+            healthy = [hosts - u for u in unhealthy]
             elb_data += self._datums("HTTPCode_Target_5XX_Count", dims, errors, "Count", (svc.name, "HTTPCode_Target_5XX_Count"))
             elb_data += self._datums("TargetResponseTime", dims, latency, "Seconds", (svc.name, "TargetResponseTime"))
             elb_data += self._datums("HealthyHostCount", dims, healthy, "Count", (svc.name, "HealthyHostCount"))
@@ -1610,6 +1646,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--reset", action="store_true", help="POST /moto-api/reset before seeding")
     p.add_argument(
+        "--target-health",
+        metavar="FILE",
+        help="write the target states real AWS would report where moto says healthy "
+        "(a starting target, a failing one, one draining) as JSON, for scripts/aws_replay.py",
+    )
+    p.add_argument(
         "--no-autoscaling",
         action="store_true",
         help="skip the overview-web Application Auto Scaling target/policies "
@@ -1645,6 +1687,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         now = datetime.now(timezone.utc)
         lines = []
+        overrides: dict[str, dict[str, dict[str, str]]] = {}
         for env, account in ACCOUNTS:
             seeder = AccountSeeder(
                 base,
@@ -1668,12 +1711,16 @@ def main(argv: list[str] | None = None) -> int:
             for note in seeder.notes:
                 log(f"{env}: note: {note}")
             lines.append(seeder.summary())
+            overrides.update(seeder.target_health_overrides())
     except SeedError as exc:
         log(f"error: {exc}")
         return 1
     except (BotoCoreError, ClientError) as exc:
         log(f"error: {exc}")
         return 1
+    if args.target_health:
+        with open(args.target_health, "w", encoding="utf-8") as out:
+            json.dump(overrides, out, indent=2, sort_keys=True)
     for line in lines:
         print(line)
     print(f"seeded {len(lines)} accounts at {endpoint} in {time.monotonic() - started:.1f}s")

@@ -157,7 +157,7 @@ pub enum TargetVerdict {
     NoTargets,
     /// Every target that takes traffic is healthy.
     Healthy,
-    /// Only new targets, none healthy yet.
+    /// Targets still in their first health checks, and none failing them.
     Starting,
     /// Some unhealthy, some healthy: the load balancer routes around them.
     Degraded,
@@ -203,7 +203,7 @@ impl TargetCounts {
     pub fn verdict(&self) -> TargetVerdict {
         match (self.healthy, self.unhealthy, self.initial) {
             _ if self.total() == 0 => TargetVerdict::NoTargets,
-            (0, 0, i) if i > 0 => TargetVerdict::Starting,
+            (_, 0, i) if i > 0 => TargetVerdict::Starting,
             (0, _, _) if self.unhealthy > 0 || self.draining > 0 || self.other > 0 => {
                 TargetVerdict::Down
             }
@@ -402,7 +402,7 @@ mod tests {
             (&["healthy", "healthy"], TargetVerdict::Healthy),
             (&["healthy", "draining"], TargetVerdict::Healthy),
             (&["initial", "initial"], TargetVerdict::Starting),
-            (&["healthy", "initial"], TargetVerdict::Healthy),
+            (&["healthy", "initial"], TargetVerdict::Starting),
             (&["healthy", "unhealthy"], TargetVerdict::Degraded),
             (&["unhealthy", "initial"], TargetVerdict::Down),
             (&["unhealthy.draining"], TargetVerdict::Down),
