@@ -309,7 +309,7 @@ fn line_view(line: LogLine, path: &str) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <li class=format!("flex gap-3 px-3 py-1 {}", level_class(&line)) data-testid="log-line" data-level=line.level.map(|l| l.as_str()).unwrap_or("")>
+        <li class=format!("flex items-baseline gap-3 px-3 py-1 {}", level_class(&line)) data-testid="log-line" data-level=line.level.map(|l| l.as_str()).unwrap_or("")>
             <span class=format!("w-44 shrink-0 font-mono text-xs {MUTED}") title="UTC">{time}</span>
             <span class="w-20 shrink-0">{task}</span>
             {message}
