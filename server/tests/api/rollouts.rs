@@ -216,6 +216,18 @@ async fn outbox(app: &TestApp) -> Vec<Value> {
         .collect()
 }
 
+/// The outbox once a notice of `event` is in it (or after 10 s).
+async fn outbox_with(app: &TestApp, event: &str) -> Vec<Value> {
+    for _ in 0..100 {
+        let bodies = outbox(app).await;
+        if bodies.iter().any(|b| b["event"] == event) {
+            return bodies;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    outbox(app).await
+}
+
 /// The deploy's recorded result, as the service page's recent actions read it.
 async fn recorded_rollout(app: &TestApp) -> Option<RolloutOutcome> {
     let store: &dyn app::ports::ActionStore = app.state.services.action_store.as_ref();
@@ -248,8 +260,8 @@ async fn a_deploy_the_circuit_breaker_rolls_back_ends_as_rolled_back_by_ecs_ever
     assert_eq!(outcomes, ["requested", "succeeded", "rolled_back"]);
     assert_eq!(rows[2].0, "quarterdeck", "recorded by the console's job");
 
-    // The webhooks hear of it once.
-    let bodies = outbox(&w.app).await;
+    // The webhooks hear of it once (the notice is written just after the end's transaction).
+    let bodies = outbox_with(&w.app, "action.rolled_back").await;
     let rolled: Vec<&Value> = bodies
         .iter()
         .filter(|b| b["event"] == "action.rolled_back")
@@ -330,7 +342,7 @@ async fn a_deploy_whose_rollout_completes_ends_as_completed() {
         recorded_rollout(&w.app).await,
         Some(RolloutOutcome::Completed)
     );
-    let events: Vec<String> = outbox(&w.app)
+    let events: Vec<String> = outbox_with(&w.app, "action.rollout_completed")
         .await
         .iter()
         .map(|b| b["event"].as_str().unwrap_or_default().to_string())
@@ -402,7 +414,7 @@ async fn a_released_deploy_ecs_rolls_back_says_so_on_the_release_and_in_the_api(
     assert!(page.contains(r#"data-testid="release-rollout" data-state="rolled_back""#));
     let list = olga.get_text("/releases").await;
     assert!(list.contains(r#"data-state="rolled_back""#), "{list}");
-    let notice = outbox(&w.app)
+    let notice = outbox_with(&w.app, "action.rolled_back")
         .await
         .into_iter()
         .find(|b| b["event"] == "action.rolled_back")
