@@ -73,6 +73,8 @@ async fn poll(
     let mut seen: HashSet<String> = HashSet::new();
     let mut order: VecDeque<String> = VecDeque::new();
     let mut ticker = tokio::time::interval(POLL_EVERY);
+    // A slow read is followed by one read a second, not a burst of the reads it held up.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticker.tick().await;
         // Stop when the last stream went away: decided under the lock, so a stream that

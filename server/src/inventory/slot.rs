@@ -55,6 +55,8 @@ pub trait SnapshotShare: Send + Sync {
 
 /// How often a follower looks for a newer published snapshot (one indexed read).
 const FOLLOW_POLL: Duration = Duration::from_secs(3);
+/// How soon details that failed to read are read again (at most the details interval).
+const DETAILS_RETRY: Duration = Duration::from_secs(30);
 
 #[derive(Default)]
 struct Cached {
@@ -504,8 +506,13 @@ impl EnvSlot {
                     FOLLOW_POLL.min(self.details_every)
                 }
                 None => {
-                    let _ = self.refresh_details().await;
-                    jittered(self.details_every, &self.descriptor.id.to_string())
+                    // A failed read is tried again soon, not a whole interval later: until it
+                    // succeeds the pages have no charts or tasks to show.
+                    let every = match self.refresh_details().await {
+                        Ok(()) => self.details_every,
+                        Err(_) => self.details_every.min(DETAILS_RETRY),
+                    };
+                    jittered(every, &self.descriptor.id.to_string())
                 }
             };
             tokio::time::sleep(wait).await;
