@@ -95,7 +95,7 @@ test('service page shows deployments, images, tasks, events and charts', async (
   await signIn(page, info);
   await page.goto('/envs/prod/services/prod-main/prospa-api');
   await settle(page, info);
-  await expect(page.getByRole('heading', { name: 'prospa-api' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'prospa-api', exact: true })).toBeVisible();
   await expect(page.getByTestId('deployments-table')).toContainText('PRIMARY');
   await expect(page.getByTestId('containers-table')).toContainText('prospa-api');
   await expect(page.locator('svg[aria-label="CPU utilisation"]')).toBeVisible();
