@@ -58,13 +58,20 @@ pub async fn follow(
 ) -> Response {
     let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
     let services = state.services();
-    let key =
-        match app::usecases::logs::follow(&caller, &services, &env, &cluster, &service, &params)
-            .await
-        {
-            Ok(key) => key,
-            Err(e) => return (e.status(), e.to_string()).into_response(),
-        };
+    let key = match app::usecases::logs::follow(
+        &caller,
+        &services,
+        &env,
+        &cluster,
+        &service,
+        &params,
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(key) => key,
+        Err(e) => return (e.status(), e.to_string()).into_response(),
+    };
     let timeout = services
         .inventory
         .state(&key.env)

@@ -87,6 +87,16 @@ impl Target {
         }
     }
 
+    /// The source the query names, refused when the service logs nowhere the console reads.
+    fn required_source(&self, query: &LogQuery) -> Result<LogSource, AppError> {
+        self.source(query)?.ok_or_else(|| {
+            AppError::Invalid(format!(
+                "{} has no container that logs to CloudWatch Logs",
+                self.service.name
+            ))
+        })
+    }
+
     fn streams(source: &LogSource, task: Option<&str>) -> Streams {
         match (task, source.task_stream(task.unwrap_or_default())) {
             (Some(_), Some(stream)) => Streams::Named(vec![stream]),
@@ -330,12 +340,7 @@ pub async fn download(
     let t = target(caller, services, env, cluster, service).await?;
     let policy = t.policy().clone();
     let query = LogQuery::parse(params, &policy, now).map_err(AppError::Invalid)?;
-    let source = t.source(&query)?.ok_or_else(|| {
-        AppError::Invalid(format!(
-            "{} has no container that logs to CloudWatch Logs",
-            t.service.name
-        ))
-    })?;
+    let source = t.required_source(&query)?;
     let outcome = audited_events(
         caller,
         services,
@@ -383,46 +388,19 @@ pub async fn follow(
     cluster: &str,
     service: &str,
     params: &LogParams,
+    now: DateTime<Utc>,
 ) -> Result<FollowKey, AppError> {
     let t = target(caller, services, env, cluster, service).await?;
-    let filter = crate::domain::logs::FilterPattern::parse(params.filter.as_deref().unwrap_or(""))
-        .map_err(AppError::Invalid)?;
-    let task = params
-        .task
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    if let Some(task) = task {
-        if task.len() > 64 || !task.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(AppError::Invalid(format!("“{task}” is not a task id.")));
-        }
-    }
-    let probe = LogQuery {
-        from: Utc::now(),
-        to: Utc::now(),
-        since: None,
-        filter: filter.clone(),
-        order: crate::domain::logs::LogOrder::Oldest,
-        task: task.map(str::to_string),
-        container: params
-            .container
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string),
-        limit: crate::domain::logs::DEFAULT_LIMIT,
-    };
-    let source = t.source(&probe)?.ok_or_else(|| {
-        AppError::Invalid(format!(
-            "{} has no container that logs to CloudWatch Logs",
-            t.service.name
-        ))
-    })?;
+    // The range does not matter to a follower; the filter, task and container are checked as a
+    // page's are.
+    let query = LogQuery::parse(params, t.policy(), now).map_err(AppError::Invalid)?;
+    let source = t.required_source(&query)?;
+    let task = query.task.as_deref();
     let key = FollowKey {
         env: t.state.descriptor.id.clone(),
         group: source.group.clone(),
         streams: Target::streams(&source, task),
-        filter: filter.map(|f| f.as_str().to_string()),
+        filter: query.filter.as_ref().map(|f| f.as_str().to_string()),
     };
     let detail = format!(
         "followed {}{}{}",
