@@ -44,8 +44,8 @@ pub struct RunArgs {
     /// a fresh database; empty skips that measurement.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     pub postgres: String,
-    /// How long each replica count's AWS calls are counted, after a warm-up: nine refresh
-    /// cycles, so that where a window starts and ends in a cycle moves the figure by a few per
+    /// How long the replicas' AWS calls are counted (one console and two, side by side), after
+    /// a warm-up: nine refresh cycles, so that where a window starts and ends in a cycle moves the figure by a few per
     /// cent, not by the 10 % the target allows (one cycle at N = 1000 is about 340 calls).
     #[arg(long, default_value_t = 270)]
     pub replica_seconds: u64,

@@ -5,7 +5,7 @@ use crate::aws::{Account, CallCount};
 use crate::console::{free_port, Console, Metrics, Setup};
 use crate::load;
 use crate::report::{
-    self, AlarmResult, FollowResult, ReplicaResult, Report, SizeResult, StaticWeight,
+    self, AlarmResult, FollowResult, ReplicaCounts, ReplicaResult, Report, SizeResult, StaticWeight,
 };
 use crate::seed::{self, SeededEnv};
 use anyhow::{anyhow, bail, Context, Result};
@@ -377,18 +377,46 @@ async fn fresh_postgres(server: &str) -> Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
-/// AWS calls per hour of `replicas` consoles on one fresh PostgreSQL database, all their
-/// purposes together, counted over `args.replica_seconds` once every console has settled.
-async fn calls_per_hour(args: &RunArgs, replicas: usize) -> Result<f64> {
-    let database = fresh_postgres(&args.postgres).await?;
+/// One console's AWS calls and GetMetricData metric queries so far, and whether it leads.
+async fn replica_counts(console: &Console) -> Result<ReplicaCounts> {
+    let m = console.metrics().await?;
+    Ok(ReplicaCounts {
+        calls: total_calls(&m),
+        metric_queries: m.sum("quarterdeck_aws_metric_queries_total", &[]),
+        leads: m.sum("quarterdeck_jobs_leader", &[]) >= 1.0,
+    })
+}
+
+/// Per hour, what each of `consoles` added between `before` and `after`, the leader first.
+fn per_hour(before: &[ReplicaCounts], after: &[ReplicaCounts], secs: u64) -> Vec<ReplicaCounts> {
+    let scale = 3600.0 / secs as f64;
+    let mut out: Vec<ReplicaCounts> = before
+        .iter()
+        .zip(after)
+        .map(|(b, a)| ReplicaCounts {
+            calls: (a.calls - b.calls) * scale,
+            metric_queries: (a.metric_queries - b.metric_queries) * scale,
+            leads: a.leads,
+        })
+        .collect();
+    out.sort_by_key(|c| !c.leads);
+    out
+}
+
+/// AWS calls and metric queries per hour of one console alone and of two consoles sharing a
+/// database, both groups running at once against the same emulator (each on a fresh PostgreSQL
+/// database), so that however fast the emulator answers during the window, it answers both
+/// alike; counted over `args.replica_seconds` once every console has settled.
+async fn replica_calls(args: &RunArgs) -> Result<(ReplicaCounts, Vec<ReplicaCounts>)> {
+    let alone_db = fresh_postgres(&args.postgres).await?;
+    let shared_db = fresh_postgres(&args.postgres).await?;
     let mut consoles = Vec::new();
-    for i in 0..replicas {
-        let mut s = setup(
-            args,
-            &format!("replicas-{replicas}-{i}"),
-            REPLICA_REFRESH,
-            "30s",
-        )?;
+    for (name, database) in [
+        ("replicas-1-0", &alone_db),
+        ("replicas-2-0", &shared_db),
+        ("replicas-2-1", &shared_db),
+    ] {
+        let mut s = setup(args, name, REPLICA_REFRESH, "30s")?;
         s.database_url = Some(database.clone());
         consoles.push(Console::start(&s).await?);
     }
@@ -397,19 +425,23 @@ async fn calls_per_hour(args: &RunArgs, replicas: usize) -> Result<f64> {
     }
     // Past the start, where each replica may read AWS once before the leader has published.
     tokio::time::sleep(Duration::from_secs(45)).await;
-    let mut before = 0.0;
+    let mut before = Vec::new();
     for c in &consoles {
-        before += total_calls(&c.metrics().await?);
+        before.push(replica_counts(c).await?);
     }
     tokio::time::sleep(Duration::from_secs(args.replica_seconds)).await;
-    let mut after = 0.0;
+    let mut after = Vec::new();
     for c in &consoles {
-        after += total_calls(&c.metrics().await?);
+        after.push(replica_counts(c).await?);
     }
     for c in consoles {
         c.stop().await?;
     }
-    Ok((after - before) * 3600.0 / args.replica_seconds as f64)
+    let alone = per_hour(&before[..1], &after[..1], args.replica_seconds)
+        .pop()
+        .ok_or_else(|| anyhow!("no console alone"))?;
+    let pair = per_hour(&before[1..], &after[1..], args.replica_seconds);
+    Ok((alone, pair))
 }
 
 /// How many browsers follow one service's logs in the logs measurement.
@@ -521,17 +553,22 @@ async fn measure_follow(args: &RunArgs, seeded: &SeededEnv) -> Result<FollowResu
 /// The refresh and details interval of the replica measurement.
 const REPLICA_REFRESH: &str = "30s";
 
-/// AWS calls per hour with one console and with two on one PostgreSQL database, at the
+/// AWS calls per hour with one console, and with two on one PostgreSQL database, at the
 /// largest size (still seeded); `None` when no PostgreSQL server is given.
 async fn measure_replicas(args: &RunArgs) -> Result<Option<ReplicaResult>> {
     if args.postgres.is_empty() {
         return Ok(None);
     }
-    say("AWS calls per hour: one console on PostgreSQL");
-    let one = calls_per_hour(args, 1).await?;
-    say("AWS calls per hour: two consoles on one PostgreSQL database");
-    let two = calls_per_hour(args, 2).await?;
-    say(format!("calls per hour: one {one:.0}, two {two:.0}"));
+    say("AWS calls per hour: one console alone and two sharing a database, side by side");
+    let (one, two) = replica_calls(args).await?;
+    say(format!(
+        "calls per hour: one {:.0}; two {}",
+        one.calls,
+        two.iter()
+            .map(|c| format!("{:.0}", c.calls))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    ));
     Ok(Some(ReplicaResult {
         refresh: REPLICA_REFRESH.to_string(),
         one,

@@ -8,6 +8,7 @@
 //! scope are `other`.
 
 use crate::http_metrics::{latency_family, LatencyFamily};
+use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -114,10 +115,19 @@ pub struct CallKey {
     pub purpose: Purpose,
 }
 
+/// The labels of the metric-queries series: CloudWatch bills GetMetricData by the metric.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, EncodeLabelSet)]
+pub struct MetricQueriesKey {
+    pub env: String,
+    pub purpose: Purpose,
+}
+
 /// Shared by all environments' interceptors.
 #[derive(Debug)]
 pub struct CallStats {
     attempts: Family<CallKey, Counter>,
+    /// Metric queries sent in GetMetricData attempts.
+    metric_queries: Family<MetricQueriesKey, Counter>,
     errors: Family<CallKey, Counter>,
     throttles: Family<CallKey, Counter>,
     seconds: Family<CallKey, Counter<f64, AtomicU64>>,
@@ -131,6 +141,7 @@ impl Default for CallStats {
     fn default() -> Self {
         Self {
             attempts: Family::default(),
+            metric_queries: Family::default(),
             errors: Family::default(),
             throttles: Family::default(),
             seconds: Family::default(),
@@ -168,6 +179,11 @@ impl CallStats {
             "quarterdeck_aws_calls",
             "AWS API call attempts",
             self.attempts.clone(),
+        );
+        registry.register(
+            "quarterdeck_aws_metric_queries",
+            "CloudWatch GetMetricData metric queries sent, each billed as one metric",
+            self.metric_queries.clone(),
         );
         registry.register(
             "quarterdeck_aws_call_errors",
@@ -220,6 +236,35 @@ impl CallStats {
         if failed {
             self.errors.get_or_create(key).inc();
         }
+    }
+
+    fn queried_metrics(&self, key: &CallKey, queries: usize) {
+        let key = MetricQueriesKey {
+            env: key.env.clone(),
+            purpose: key.purpose,
+        };
+        self.metric_queries
+            .get_or_create(&key)
+            .inc_by(u64::try_from(queries).unwrap_or(u64::MAX));
+    }
+
+    /// Metric queries sent so far, all environments and purposes together.
+    pub fn total_metric_queries(&self) -> u64 {
+        self.keys
+            .lock()
+            .map(|keys| {
+                keys.iter()
+                    .map(|k| (k.env.clone(), k.purpose))
+                    .collect::<BTreeSet<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(env, purpose)| {
+                self.metric_queries
+                    .get_or_create(&MetricQueriesKey { env, purpose })
+                    .get()
+            })
+            .sum()
     }
 
     fn throttled(&self, key: &CallKey) {
@@ -281,6 +326,14 @@ impl Storable for StartedAt {
     type Storer = StoreReplace<Self>;
 }
 
+/// How many metric queries a GetMetricData call carries, counted again for each attempt.
+#[derive(Debug, Clone)]
+struct MetricQueries(usize);
+
+impl Storable for MetricQueries {
+    type Storer = StoreReplace<Self>;
+}
+
 /// The interceptor installed on every client of one environment.
 #[derive(Debug, Clone)]
 pub struct CallCounter {
@@ -317,10 +370,14 @@ impl Intercept for CallCounter {
 
     fn read_before_execution(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         cfg.interceptor_state().store_put(StartedAt(Instant::now()));
+        if let Some(input) = context.input().downcast_ref::<GetMetricDataInput>() {
+            cfg.interceptor_state()
+                .store_put(MetricQueries(input.metric_data_queries().len()));
+        }
         Ok(())
     }
 
@@ -330,7 +387,11 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.stats.attempted(&self.key(cfg));
+        let key = self.key(cfg);
+        self.stats.attempted(&key);
+        if let Some(MetricQueries(n)) = cfg.load::<MetricQueries>() {
+            self.stats.queried_metrics(&key, *n);
+        }
         Ok(())
     }
 

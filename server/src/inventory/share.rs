@@ -26,6 +26,10 @@ impl SnapshotShare for DbShare {
         self.lease.is_held()
     }
 
+    fn leader_elsewhere(&self) -> bool {
+        self.lease.is_held_elsewhere()
+    }
+
     async fn publish_inventory(&self, env: &EnvId, version: i64, inventory: &EnvInventory) {
         let fetched = inventory.fetched_at.unwrap_or_else(Utc::now);
         if let Err(e) = self

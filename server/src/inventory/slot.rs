@@ -31,12 +31,16 @@ pub trait InventorySource: Send + Sync {
 
 /// How replicas share what they read (several replicas on PostgreSQL): the one holding the jobs
 /// lease reads AWS and publishes each snapshot; the others load what it published instead of
-/// calling AWS, so AWS sees one replica's calls however many serve. A follower whose leader has
-/// published nothing recent (at start, or while the lease moves) reads AWS itself.
+/// calling AWS, so AWS sees one replica's calls however many serve. A follower reads AWS itself
+/// only as [`follower_reads_aws`] decides: when no other replica leads and what it shows is
+/// old (at start, or while the lease moves), or when a live leader has published nothing for
+/// many intervals.
 #[async_trait::async_trait]
 pub trait SnapshotShare: Send + Sync {
     /// Whether this replica reads AWS and publishes (it holds the jobs lease).
     fn leads(&self) -> bool;
+    /// Whether another live replica holds the lease (it reads AWS and publishes).
+    fn leader_elsewhere(&self) -> bool;
     async fn publish_inventory(&self, env: &EnvId, version: i64, inventory: &EnvInventory);
     async fn publish_details(&self, env: &EnvId, version: i64, details: &EnvDetails);
     /// The published inventory when newer than `version`.
@@ -55,6 +59,30 @@ pub trait SnapshotShare: Send + Sync {
 
 /// How often a follower looks for a newer published snapshot (one indexed read).
 const FOLLOW_POLL: Duration = Duration::from_secs(3);
+/// How many intervals a follower waits for anything new from a live leader before reading AWS
+/// itself (the leader is alive but stuck: publishing fails, or its reads hang).
+const LEADER_SILENT_INTERVALS: u32 = 10;
+
+/// Whether a follower reads AWS itself this turn. With a live leader elsewhere, only when that
+/// leader has published nothing new for [`LEADER_SILENT_INTERVALS`]: its cycle is the interval
+/// plus however long its reads take, so how old the data is says nothing about whether it is
+/// still publishing (at 1,000 services an emulator's reads outlast the interval). With no
+/// leader (at start, while the lease moves, or the database cannot say), when what it shows
+/// was read more than two intervals ago.
+pub fn follower_reads_aws(
+    leader_elsewhere: bool,
+    shown_fetched: Option<chrono::DateTime<Utc>>,
+    since_news: Duration,
+    every: Duration,
+    now: chrono::DateTime<Utc>,
+) -> bool {
+    if leader_elsewhere {
+        return since_news > every * LEADER_SILENT_INTERVALS;
+    }
+    let limit = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::MAX);
+    shown_fetched.is_none_or(|t| now - t >= limit)
+}
+
 /// How soon details that failed to read are read again (at most the details interval).
 const DETAILS_RETRY: Duration = Duration::from_secs(30);
 
@@ -102,6 +130,10 @@ pub struct EnvSlot {
     /// When this replica last patched its own snapshot after an action: a published one read
     /// from AWS before that is older than what it shows.
     patched_at: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
+    /// When this follower last had something new for its inventory and its details: a newer
+    /// publication loaded, or its own read of AWS (see [`follower_reads_aws`]).
+    inventory_news: std::sync::Mutex<Instant>,
+    details_news: std::sync::Mutex<Instant>,
 }
 
 impl EnvSlot {
@@ -126,6 +158,8 @@ impl EnvSlot {
             followed: AtomicI64::new(0),
             followed_details: AtomicI64::new(0),
             patched_at: std::sync::Mutex::new(None),
+            inventory_news: std::sync::Mutex::new(Instant::now()),
+            details_news: std::sync::Mutex::new(Instant::now()),
         }
     }
 
@@ -409,14 +443,6 @@ impl EnvSlot {
         }
     }
 
-    /// Whether data read from AWS at `fetched` is recent enough for a follower to show instead
-    /// of reading AWS itself: within two of its intervals (the leader publishes once per
-    /// interval, give or take its jitter).
-    fn recent(fetched: Option<chrono::DateTime<Utc>>, every: Duration) -> bool {
-        let limit = chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::MAX);
-        fetched.is_some_and(|t| Utc::now() - t < limit)
-    }
-
     /// A follower's turn: loads the inventory the leader published when it is newer than the
     /// one loaded last (and than this replica's own patch after an action).
     async fn follow_inventory(&self, share: &dyn SnapshotShare) {
@@ -424,6 +450,7 @@ impl EnvSlot {
         match share.inventory_after(&self.descriptor.id, seen).await {
             Ok(Some((version, inventory))) => {
                 self.followed.store(version, Ordering::SeqCst);
+                mark(&self.inventory_news);
                 let patched = self.patched_at.lock().ok().and_then(|at| *at);
                 let older = matches!((inventory.fetched_at, patched), (Some(f), Some(p)) if f < p);
                 if !older {
@@ -453,6 +480,7 @@ impl EnvSlot {
         match share.details_after(&self.descriptor.id, seen).await {
             Ok(Some((version, details))) => {
                 self.followed_details.store(version, Ordering::SeqCst);
+                mark(&self.details_news);
                 self.update(|c| c.details = Some(Arc::new(details)));
             }
             Ok(None) => {}
@@ -464,8 +492,8 @@ impl EnvSlot {
 
     /// Refreshes forever on the environment's interval, spread by a little jitter so several
     /// environments (and replicas) do not call AWS in lock-step. A follower loads what the
-    /// leader published instead, looking every few seconds, and reads AWS itself only when what
-    /// it shows is older than two intervals (nothing published yet, or no leader publishing).
+    /// leader published instead, looking every few seconds, and reads AWS itself only as
+    /// [`follower_reads_aws`] decides.
     pub async fn run_inventory_loop(self: Arc<Self>) {
         loop {
             let follower = self.share.as_ref().filter(|s| !s.leads()).cloned();
@@ -473,8 +501,15 @@ impl EnvSlot {
                 Some(share) => {
                     self.follow_inventory(share.as_ref()).await;
                     let shown = self.state().inventory.and_then(|i| i.fetched_at);
-                    if !Self::recent(shown, self.refresh_every) {
+                    if follower_reads_aws(
+                        share.leader_elsewhere(),
+                        shown,
+                        since(&self.inventory_news),
+                        self.refresh_every,
+                        Utc::now(),
+                    ) {
                         let _ = self.refresh().await;
+                        mark(&self.inventory_news);
                     }
                     FOLLOW_POLL.min(self.refresh_every)
                 }
@@ -500,8 +535,15 @@ impl EnvSlot {
                 Some(share) => {
                     self.follow_details(share.as_ref()).await;
                     let shown = self.state().details.and_then(|d| d.fetched_at);
-                    if !Self::recent(shown, self.details_every) {
+                    if follower_reads_aws(
+                        share.leader_elsewhere(),
+                        shown,
+                        since(&self.details_news),
+                        self.details_every,
+                        Utc::now(),
+                    ) {
                         let _ = self.refresh_details().await;
+                        mark(&self.details_news);
                     }
                     FOLLOW_POLL.min(self.details_every)
                 }
@@ -518,6 +560,18 @@ impl EnvSlot {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+/// Notes that something new arrived now.
+fn mark(at: &std::sync::Mutex<Instant>) {
+    if let Ok(mut at) = at.lock() {
+        *at = Instant::now();
+    }
+}
+
+/// How long since [`mark`] last ran.
+fn since(at: &std::sync::Mutex<Instant>) -> Duration {
+    at.lock().map(|at| at.elapsed()).unwrap_or_default()
 }
 
 /// `base` plus up to 10 % derived from the environment id and the clock, without a RNG crate.
@@ -657,5 +711,32 @@ mod tests {
             "since stays at the first failure"
         );
         assert!(slot.state().inventory.is_none());
+    }
+
+    #[test]
+    fn a_follower_reads_aws_only_without_a_live_leader_or_when_the_leader_falls_silent() {
+        let now = Utc::now();
+        let every = Duration::from_secs(30);
+        let ago = |secs: i64| Some(now - chrono::Duration::seconds(secs));
+        // (leader elsewhere, shown read at, since anything new, reads AWS itself)
+        let cases = [
+            // A live leader whose cycle outlasts two intervals (slow reads): keep following.
+            (true, ago(200), Duration::from_secs(100), false),
+            (true, None, Duration::from_secs(60), false),
+            // A live leader silent for more than ten intervals: read.
+            (true, ago(400), Duration::from_secs(301), true),
+            (true, None, Duration::from_secs(301), true),
+            // No leader: read when nothing is shown or it is older than two intervals.
+            (false, None, Duration::ZERO, true),
+            (false, ago(61), Duration::ZERO, true),
+            (false, ago(59), Duration::from_secs(500), false),
+        ];
+        for (elsewhere, shown, news, expected) in cases {
+            assert_eq!(
+                follower_reads_aws(elsewhere, shown, news, every, now),
+                expected,
+                "leader elsewhere {elsewhere}, shown {shown:?}, news {news:?}"
+            );
+        }
     }
 }

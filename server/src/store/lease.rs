@@ -13,6 +13,8 @@ pub struct Lease {
     holder: String,
     ttl: Duration,
     held: AtomicBool,
+    /// Whether another process held the lease, unexpired, at this process's last attempt.
+    held_elsewhere: AtomicBool,
 }
 
 impl Lease {
@@ -29,6 +31,7 @@ impl Lease {
             holder,
             ttl,
             held: AtomicBool::new(false),
+            held_elsewhere: AtomicBool::new(false),
         }
     }
 
@@ -39,6 +42,12 @@ impl Lease {
     /// Whether this process held the lease at its last attempt.
     pub fn is_held(&self) -> bool {
         self.held.load(Ordering::SeqCst)
+    }
+
+    /// Whether another live process held the lease at this process's last attempt (false when
+    /// the attempt failed: the database could not say).
+    pub fn is_held_elsewhere(&self) -> bool {
+        self.held_elsewhere.load(Ordering::SeqCst)
     }
 
     /// Takes or renews the lease; true when this process holds it now. A database error counts
@@ -57,13 +66,14 @@ impl Lease {
         .bind(now)
         .execute(&self.pool)
         .await;
-        let held = match result {
-            Ok(done) => done.rows_affected() == 1,
+        let (held, elsewhere) = match result {
+            Ok(done) => (done.rows_affected() == 1, done.rows_affected() == 0),
             Err(e) => {
                 tracing::warn!(lease = %self.name, error = %e, "taking the jobs lease");
-                false
+                (false, false)
             }
         };
+        self.held_elsewhere.store(elsewhere, Ordering::SeqCst);
         let was = self.held.swap(held, Ordering::SeqCst);
         if held != was {
             tracing::info!(lease = %self.name, holder = %self.holder, held, "jobs lease changed hands");
@@ -101,10 +111,13 @@ mod tests {
         let b = Lease::new(pool.clone(), "jobs", Duration::from_millis(300));
         assert!(a.try_hold().await);
         assert!(!b.try_hold().await, "a holds it");
+        assert!(b.is_held_elsewhere() && !a.is_held_elsewhere());
         assert!(a.try_hold().await, "the holder renews");
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert!(b.try_hold().await, "expired: b takes over");
+        assert!(!b.is_held_elsewhere());
         assert!(!a.try_hold().await);
+        assert!(a.is_held_elsewhere());
         b.release().await;
         assert!(a.try_hold().await, "released: a takes it at once");
     }

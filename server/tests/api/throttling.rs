@@ -205,4 +205,22 @@ async fn metric_series_are_fetched_from_where_they_end() {
             "a held series is fetched from near its end, not {since} back"
         );
     }
+    // Each metric query sent is counted (CloudWatch bills by the metric), for the benchmark
+    // and for an operator's own dashboards.
+    let sent: usize = proxy
+        .exchanges("GetMetricData")
+        .iter()
+        .map(|e| {
+            e.request
+                .split('&')
+                .filter(|p| p.starts_with("MetricDataQueries.member.") && p.contains(".Id="))
+                .count()
+        })
+        .sum();
+    assert!(sent > 0);
+    assert_eq!(app.state.call_stats.total_metric_queries(), sent as u64);
+    assert!(app
+        .get_text("/metrics")
+        .await
+        .contains(r#"quarterdeck_aws_metric_queries_total{env="prod",purpose="details"}"#));
 }
