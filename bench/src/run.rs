@@ -561,19 +561,17 @@ async fn measure_replicas(args: &RunArgs) -> Result<Option<ReplicaResult>> {
     }
     say("AWS calls per hour: one console alone and two sharing a database, side by side");
     let (one, two) = replica_calls(args).await?;
-    say(format!(
-        "calls per hour: one {:.0}; two {}",
-        one.calls,
-        two.iter()
-            .map(|c| format!("{:.0}", c.calls))
-            .collect::<Vec<_>>()
-            .join(" + ")
-    ));
-    Ok(Some(ReplicaResult {
+    let result = ReplicaResult {
         refresh: REPLICA_REFRESH.to_string(),
         one,
         two,
-    }))
+    };
+    say(format!(
+        "calls per hour: one {:.0}; two {} (leader + follower)",
+        result.one.calls,
+        result.split_by(|c| c.calls)
+    ));
+    Ok(Some(result))
 }
 
 fn parse_secs(text: &str) -> Result<f64> {
