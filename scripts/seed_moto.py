@@ -1178,10 +1178,15 @@ class AccountSeeder:
         ]
         for i in range(0, len(entries), 10):
             sqs.send_message_batch(QueueUrl=url, Entries=entries[i : i + 10])
-        if self.env != "dev":
+        # Poisoned messages that failed five receives: the dead-letter queue the console
+        # highlights and an operator redrives once the worker is fixed.
+        poisoned = {"dev": 0, "staging": 2, "prod": 4}.get(self.env, 0)
+        for i in range(poisoned):
             sqs.send_message(
                 QueueUrl=dlq_url,
-                MessageBody=json.dumps({"assessment_id": "as-0999", "action": "score", "error": "timeout"}),
+                MessageBody=json.dumps(
+                    {"assessment_id": f"as-09{90 + i}", "action": "score", "error": "scoring timed out after 300 s"}
+                ),
             )
 
     def databases(self) -> None:
@@ -1322,6 +1327,29 @@ class AccountSeeder:
         sqs_data += self._datums(
             "ApproximateAgeOfOldestMessage", qdims, age, "Seconds",
             ("assessment-tasks", "ApproximateAgeOfOldestMessage"),
+        )
+        # Traffic per five minutes: sent follows the day; received and deleted lag behind it
+        # while the backlog grows.
+        sent = [float(round(v)) for v in series(rng, self.grid, 180 * env_load + 20, 120 * env_load, 15.0, 0.0, 1e6)]
+        behind = 0.55 if depth_spike is not None else 0.97
+        received = [float(round(v * rng.uniform(behind, 1.0))) for v in sent]
+        deleted = [float(round(v * rng.uniform(0.97, 1.0))) for v in received]
+        for metric, values in (
+            ("NumberOfMessagesSent", sent),
+            ("NumberOfMessagesReceived", received),
+            ("NumberOfMessagesDeleted", deleted),
+        ):
+            sqs_data += self._datums(metric, qdims, values, "Count", ("assessment-tasks", metric))
+        poisoned = {"dev": 0, "staging": 2, "prod": 4}.get(self.env, 0)
+        dlq_dims = [{"Name": "QueueName", "Value": "assessment-tasks-dlq"}]
+        # The dead letters arrived over the last hours, one at a time.
+        dlq_depth = [
+            float(min(poisoned, max(0, (i - len(self.grid) + 4 * poisoned) // 4)))
+            for i in range(len(self.grid))
+        ]
+        sqs_data += self._datums(
+            "ApproximateNumberOfMessagesVisible", dlq_dims, dlq_depth, "Count",
+            ("assessment-tasks-dlq", "ApproximateNumberOfMessagesVisible"),
         )
         self._put("AWS/SQS", sqs_data)
 

@@ -11,6 +11,7 @@ pub mod environments;
 pub mod incidents;
 pub mod oncall;
 pub mod overview;
+pub mod queues;
 pub mod releases;
 pub mod services;
 pub mod session;

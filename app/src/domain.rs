@@ -31,6 +31,7 @@ pub mod outbox;
 pub mod person;
 pub mod plans;
 pub mod policy;
+pub mod queues;
 pub mod registries;
 pub mod revision_diff;
 pub mod rollout;

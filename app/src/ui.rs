@@ -12,6 +12,7 @@ pub mod layout;
 pub mod login;
 pub mod oncall;
 pub mod overview;
+pub mod queues;
 pub mod releases;
 pub mod service;
 pub mod sessions;

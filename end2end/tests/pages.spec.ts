@@ -182,6 +182,33 @@ test('databases page and database page', async ({ page }, info) => {
   expect(errors).toEqual([]);
 });
 
+test('queues page and queue page: the assessment queue beside its dead-letter queue', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/queues');
+  await settle(page, info);
+  const table = page.getByTestId('queues-table');
+  await expect(table).toContainText('assessment-tasks');
+  await expect(table).toContainText('dead letters');
+  await shot(page, info, '40-queues');
+  await page.getByRole('link', { name: 'Production', exact: true }).last().click();
+  await expect(page).toHaveURL(/\/queues\?env=prod$/);
+  await settle(page, info);
+  // The source queue's row names its DLQ with the four poisoned messages in it.
+  await expect(page.getByTestId('queues-table')).toContainText('4 messages');
+  await page.getByTestId('queues-table').getByRole('link', { name: 'assessment-tasks', exact: true }).click();
+  await expect(page).toHaveURL(/\/envs\/prod\/queues\/assessment-tasks$/);
+  await settle(page, info);
+  await expect(page.getByText('to assessment-tasks-dlq after 5 receives')).toBeVisible();
+  await expect(page.locator('svg[aria-label="Messages waiting"]')).toBeVisible();
+  await expect(page.getByText('assessment-tasks-queue-depth').first()).toBeVisible();
+  await shot(page, info, '41-queue');
+  await page.goto('/envs/prod');
+  await settle(page, info);
+  await expect(page.getByTestId('env-queues')).toContainText('4 dead letters in 1 DLQ');
+  expect(errors).toEqual([]);
+});
+
 test('alarms page filters by state and text, and the URL carries the filters', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info);

@@ -130,6 +130,14 @@ pub fn read_policy() -> Value {
                     "logs:StopQuery"
                 ],
                 "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsQueues",
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"
+                ],
+                "Resource": "*"
             }
         ]
     })

@@ -4,6 +4,7 @@
 pub use super::environment::EnvDescriptor;
 
 use super::load_balancing::{LbAttachment, LbHealth};
+use super::queues::Queues;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -672,6 +673,26 @@ pub struct EnvDetails {
     /// Load-balancer metrics of each target group, by its ARN.
     #[serde(default)]
     pub target_group_metrics: BTreeMap<String, TargetGroupMetrics>,
+    /// SQS queues with their depth and redrive policies (no batch API: read each cycle here,
+    /// not in the inventory).
+    #[serde(default)]
+    pub queues: Queues,
+    /// Each queue's CloudWatch metrics, by queue name.
+    #[serde(default)]
+    pub queue_metrics: BTreeMap<String, QueueMetrics>,
+}
+
+/// A queue's CloudWatch metrics (namespace `AWS/SQS`, dimension `QueueName`), for its charts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueMetrics {
+    /// `ApproximateNumberOfMessagesVisible`, the most per period.
+    pub visible: Series,
+    /// `ApproximateAgeOfOldestMessage` in seconds, the most per period.
+    pub oldest_age: Series,
+    /// `NumberOfMessagesSent`, `…Received` and `…Deleted`, summed per period.
+    pub sent: Series,
+    pub received: Series,
+    pub deleted: Series,
 }
 
 /// A target group's CloudWatch metrics (namespace `AWS/ApplicationELB`), for its charts.

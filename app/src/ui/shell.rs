@@ -15,6 +15,8 @@ use super::layout::{Layout, NotFound};
 use super::login::login_page::LoginPage;
 use super::oncall::oncall_page::OnCallPage;
 use super::overview::overview_page::OverviewPage;
+use super::queues::queue_page::QueuePage;
+use super::queues::queues_page::QueuesPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
 use super::service::logs_page::LogsPage;
@@ -98,6 +100,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("envs/:env/services/:cluster/:service/logs") view=LogsPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/databases/:id") view=DatabasePage ssr=SsrMode::Async/>
                     <Route path=path!("databases") view=DatabasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/queues/:name") view=QueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("queues") view=QueuesPage ssr=SsrMode::Async/>
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>

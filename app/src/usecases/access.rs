@@ -19,6 +19,23 @@ pub fn visible_states(user: &Principal, services: &AppServices) -> Vec<EnvState>
         .collect()
 }
 
+/// A page across the environments this person may view, optionally of the one `env` names:
+/// `page` builds it from their snapshots. An `env` that is not an environment id is refused.
+pub fn across_visible<T>(
+    user: &Principal,
+    services: &AppServices,
+    env: Option<&str>,
+    page: impl FnOnce(&[crate::domain::views::EnvData<'_>], Option<&EnvId>) -> T,
+) -> Result<T, AppError> {
+    let filter = env
+        .filter(|e| !e.is_empty())
+        .map(EnvId::parse)
+        .transpose()?;
+    let states = visible_states(user, services);
+    let data: Vec<_> = states.iter().map(|s| s.data()).collect();
+    Ok(page(&data, filter.as_ref()))
+}
+
 /// Every configured environment, in config order.
 pub fn all_envs(services: &AppServices) -> Vec<EnvId> {
     services

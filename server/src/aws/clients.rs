@@ -59,6 +59,8 @@ pub struct EnvClients {
     pub(super) elb: aws_sdk_elasticloadbalancingv2::Client,
     /// CloudWatch Logs: read when a person asks, and by the shared pollers of followed logs.
     pub(super) logs: aws_sdk_cloudwatchlogs::Client,
+    /// SQS: queues' depth, redrive policies and tags, in the details cycle.
+    pub(super) sqs: aws_sdk_sqs::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -93,6 +95,7 @@ struct Limits {
     autoscaling: aws_smithy_runtime_api::client::http::SharedHttpClient,
     elb: aws_smithy_runtime_api::client::http::SharedHttpClient,
     logs: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    sqs: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -123,6 +126,7 @@ impl Limits {
             autoscaling: make(),
             elb: make(),
             logs: make(),
+            sqs: make(),
         }
     }
 }
@@ -211,6 +215,7 @@ impl EnvClients {
             limits.logs.clone(),
             counter.clone()
         );
+        let sqs = sdk_client!(aws_sdk_sqs, &config, limits.sqs.clone(), counter.clone());
         let own = Arc::new(ActingClients {
             ecs: ecs.clone(),
             rds: rds.clone(),
@@ -226,6 +231,7 @@ impl EnvClients {
             autoscaling,
             elb,
             logs,
+            sqs,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),

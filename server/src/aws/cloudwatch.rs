@@ -5,10 +5,11 @@ use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
 use app::domain::incidents::Transition;
 use app::domain::inventory::{
-    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, Series, StorageMetric,
-    TargetGroupMetrics,
+    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, QueueMetrics, Series,
+    StorageMetric, TargetGroupMetrics,
 };
 use app::domain::load_balancing::{metric_dimension, LbHealth};
+use app::domain::queues::Queues;
 use aws_sdk_cloudwatch::types::{AlarmType, Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
@@ -41,6 +42,18 @@ enum Target {
     DbVolumeUsed(String),
     /// A target group's metric, by the group's ARN.
     Tg(String, TgMetric),
+    /// A queue's metric, by the queue's name.
+    Queue(String, QueueMetric),
+}
+
+/// Which SQS metric of a queue.
+#[derive(Debug, Clone, Copy)]
+enum QueueMetric {
+    Visible,
+    OldestAge,
+    Sent,
+    Received,
+    Deleted,
 }
 
 /// Which load-balancer metric of a target group.
@@ -195,6 +208,7 @@ impl EnvClients {
         &self,
         inventory: &EnvInventory,
         lb: &LbHealth,
+        queues: &Queues,
         previous: Option<&EnvDetails>,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
@@ -257,6 +271,7 @@ impl EnvClients {
             });
         }
         target_group_queries(lb, &mut targets);
+        queue_queries(queues, &mut targets);
         // Each cycle fetches only what is new for a series already held (from a little before
         // the last fetch, as the last period may have been partial), the whole window for the
         // rest; the held points inside the window are kept.
@@ -396,6 +411,9 @@ impl Target {
                 .target_group_metrics
                 .get(arn)
                 .map(|m| metric.series_in(m)),
+            Target::Queue(name, metric) => {
+                details.queue_metrics.get(name).map(|m| metric.series_in(m))
+            }
         }
     }
 }
@@ -440,6 +458,63 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
             metric.series_mut(metrics.target_group_metrics.entry(arn.clone()).or_default()),
             series,
         ),
+        Target::Queue(name, metric) => extend(
+            metric.series_mut(metrics.queue_metrics.entry(name.clone()).or_default()),
+            series,
+        ),
+    }
+}
+
+impl QueueMetric {
+    fn series_in(self, m: &QueueMetrics) -> &Series {
+        match self {
+            QueueMetric::Visible => &m.visible,
+            QueueMetric::OldestAge => &m.oldest_age,
+            QueueMetric::Sent => &m.sent,
+            QueueMetric::Received => &m.received,
+            QueueMetric::Deleted => &m.deleted,
+        }
+    }
+
+    fn series_mut(self, m: &mut QueueMetrics) -> &mut Series {
+        match self {
+            QueueMetric::Visible => &mut m.visible,
+            QueueMetric::OldestAge => &mut m.oldest_age,
+            QueueMetric::Sent => &mut m.sent,
+            QueueMetric::Received => &mut m.received,
+            QueueMetric::Deleted => &mut m.deleted,
+        }
+    }
+}
+
+/// Each queue's depth and age of its oldest message (the most per period), and the messages
+/// sent, received and deleted (summed per period): namespace `AWS/SQS`, dimension `QueueName`.
+fn queue_queries(queues: &Queues, out: &mut Vec<Query>) {
+    for queue in &queues.queues {
+        let dims = vec![("QueueName".to_string(), queue.name.clone())];
+        for (metric, name, stat) in [
+            (
+                QueueMetric::Visible,
+                "ApproximateNumberOfMessagesVisible",
+                "Maximum",
+            ),
+            (
+                QueueMetric::OldestAge,
+                "ApproximateAgeOfOldestMessage",
+                "Maximum",
+            ),
+            (QueueMetric::Sent, "NumberOfMessagesSent", "Sum"),
+            (QueueMetric::Received, "NumberOfMessagesReceived", "Sum"),
+            (QueueMetric::Deleted, "NumberOfMessagesDeleted", "Sum"),
+        ] {
+            out.push(Query {
+                target: Target::Queue(queue.name.clone(), metric),
+                namespace: "AWS/SQS",
+                metric: name,
+                stat,
+                dimensions: dims.clone(),
+            });
+        }
     }
 }
 

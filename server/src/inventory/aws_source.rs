@@ -137,19 +137,24 @@ impl EnvClients {
                     .insert(td.arn.clone());
             }
         }
-        // The load balancers' metrics need their target groups' load balancers: read first.
+        // The load balancers' and queues' metrics need their target groups' load balancers and
+        // the queues' names: read first.
         let lb_then_metrics = async {
-            let lb = self.load_balancing(inventory).await;
-            let metrics = self.metrics(inventory, &lb, previous, now).await;
-            (lb, metrics)
+            let (lb, queues) = tokio::join!(
+                self.load_balancing(inventory),
+                self.queues(previous.map(|p| &p.queues), now)
+            );
+            let metrics = self.metrics(inventory, &lb, &queues, previous, now).await;
+            (lb, queues, metrics)
         };
-        let ((lb, metrics), tasks, revisions) = tokio::join!(
+        let ((lb, queues, metrics), tasks, revisions) = tokio::join!(
             lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
         );
         let mut details = metrics?;
         details.lb = lb;
+        details.queues = queues;
         details.revisions = revisions?;
         let tasks = tasks?;
         let keyed = |tasks: BTreeMap<(String, String), Vec<Task>>| -> BTreeMap<String, Vec<Task>> {

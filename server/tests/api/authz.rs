@@ -59,7 +59,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
     Some(match name {
         "get_sign_in_options" => (vec![], Kind::Public),
         "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
-        | "query_audit" => (vec![], Kind::Global),
+        | "list_queues" | "query_audit" => (vec![], Kind::Global),
         // A flash id no session holds: signed-in people learn nothing.
         "take_flash" => (
             vec![("problem", "0123456789abcdef0123456789abcdef")],
@@ -83,6 +83,10 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         ),
         "get_database" => (
             vec![("env", "{env}"), ("id", "db1")],
+            Kind::Env(Action::View),
+        ),
+        "get_queue" => (
+            vec![("env", "{env}"), ("name", "jobs")],
             Kind::Env(Action::View),
         ),
         "scale_service" => (
@@ -242,9 +246,8 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/alarms" | "/apps" | "/audit" | "/releases" | "/drift" => {
-            Kind::Global
-        }
+        "/" | "/databases" | "/queues" | "/alarms" | "/apps" | "/audit" | "/releases"
+        | "/drift" => Kind::Global,
         // Without its environments in the address the review has nothing to show.
         "/promote" => Kind::SignedIn(400),
         "/releases/{id}" => Kind::ReleaseRead,
@@ -256,7 +259,8 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/apps/{app}" => Kind::GlobalNeedsAccess,
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
-        | "/envs/{env}/databases/{id}" => Kind::Env(Action::View),
+        | "/envs/{env}/databases/{id}"
+        | "/envs/{env}/queues/{name}" => Kind::Env(Action::View),
         "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
@@ -302,6 +306,7 @@ fn fill(path: &str, env: &str, release: i64) -> String {
         .replace("{cluster}", "main")
         .replace("{service}", "web")
         .replace("{id}", "db1")
+        .replace("{name}", "jobs")
         .replace("{app}", "shop")
 }
 
@@ -316,6 +321,13 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
         .await;
     account.service("main", "web", &td, "shop", 1).await;
     account.database("db1", "shop").await;
+    account
+        .sqs
+        .create_queue()
+        .queue_name("jobs")
+        .send()
+        .await
+        .expect("a queue");
     account
         .alarm(
             "web-cpu",

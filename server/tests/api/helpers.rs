@@ -211,6 +211,7 @@ pub struct Account {
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub sqs: aws_sdk_sqs::Client,
 }
 
 impl Account {
@@ -242,6 +243,7 @@ impl Account {
             autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            sqs: aws_sdk_sqs::Client::new(&config),
         }
     }
 

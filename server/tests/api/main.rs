@@ -24,6 +24,7 @@ mod outage;
 mod pages;
 mod promotion;
 mod proxies;
+mod queues;
 mod records;
 mod releases;
 mod replicas;

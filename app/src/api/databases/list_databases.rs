@@ -6,23 +6,13 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_databases")]
 pub async fn list_databases(env: Option<String>) -> Result<DatabasesView, AppError> {
-    use crate::domain::ids::EnvId;
     use crate::ssr::context::{current_user, respond, services};
-    use crate::usecases::access::visible_states;
+    use crate::usecases::access::across_visible;
     respond(async {
         let user = current_user()?;
-        let filter = env
-            .as_deref()
-            .filter(|e| !e.is_empty())
-            .map(EnvId::parse)
-            .transpose()?;
-        let states = visible_states(&user, &services()?);
-        let data: Vec<_> = states.iter().map(|s| s.data()).collect();
-        Ok(crate::domain::views::databases(
-            &data,
-            filter.as_ref(),
-            chrono::Utc::now(),
-        ))
+        across_visible(&user, &services()?, env.as_deref(), |data, filter| {
+            crate::domain::views::databases(data, filter, chrono::Utc::now())
+        })
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! The apps page and the app page: every app's summary, and one app's services, databases and
 //! alarms in each environment.
 
+use super::queues::{app_rows, QueueRow};
 use super::rows::{DatabaseRow, ServiceRow};
 use super::summary::{app_summaries, cards, AppSummary, EnvCard, EnvData};
 use crate::domain::alarm_filter::sort_for_display;
@@ -22,6 +23,9 @@ pub struct AppEnvColumn {
     pub services: Vec<ServiceRow>,
     pub databases: Vec<DatabaseRow>,
     pub alarms: Vec<Alarm>,
+    /// Its SQS queues, each source before the dead-letter queues.
+    #[serde(default)]
+    pub queues: Vec<QueueRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,12 +87,16 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
                 services,
                 databases,
                 alarms,
+                queues: app_rows(env, name),
             }
         })
         .collect();
-    let known = columns
-        .iter()
-        .any(|c| !c.services.is_empty() || !c.databases.is_empty() || !c.alarms.is_empty());
+    let known = columns.iter().any(|c| {
+        !c.services.is_empty()
+            || !c.databases.is_empty()
+            || !c.alarms.is_empty()
+            || !c.queues.is_empty()
+    });
     known.then(|| AppView {
         generated_at: now,
         name: name.to_string(),

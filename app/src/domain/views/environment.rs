@@ -1,6 +1,7 @@
 //! The environment page: one page of its services (filtered from the URL), its databases and the
 //! alarms that are not OK.
 
+use super::queues::QueueSummary;
 use super::rows::{firing_by_service, AlarmRow, DatabaseRow, ServiceRow};
 use super::summary::{EnvCard, EnvData};
 use crate::domain::alarm_filter::sort_for_display;
@@ -21,6 +22,9 @@ pub struct EnvironmentView {
     /// The alarms that are not OK (firing first); the alarms page lists them all.
     pub alarms: Vec<AlarmRow>,
     pub alarms_total: usize,
+    /// The environment's SQS queues in figures; `None` before the first details cycle.
+    #[serde(default)]
+    pub queues: Option<QueueSummary>,
 }
 
 /// Services shown per page on the environment page.
@@ -187,6 +191,7 @@ pub fn environment(env: &EnvData<'_>, query: &ServiceQuery, now: DateTime<Utc>) 
         databases,
         alarms,
         alarms_total,
+        queues: env.details.map(|d| QueueSummary::of(&d.queues)),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::domain::views::{AlarmRow, AppView};
 use crate::ui::components::*;
 use crate::ui::environment::environment_page::{alarms_table, databases_table, services_table};
 use crate::ui::layout::refresh_tick;
+use crate::ui::queues::queues_page::queues_table;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -64,6 +65,7 @@ fn app_page(view: AppView) -> impl IntoView {
                     <div class="px-3 pt-2"><EnvProblem card=col.card.clone() now/></div>
                     {services_table(col.services, now, true)}
                     {(!col.databases.is_empty()).then(|| databases_table(col.databases, now, false))}
+                    {(!col.queues.is_empty()).then(|| queues_table(col.queues, false))}
                     {(!alarms.is_empty()).then(|| alarms_table(alarms, now, false))}
                 </section>
             }

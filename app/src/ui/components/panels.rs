@@ -1,6 +1,6 @@
 //! Page scaffolding: headers, sections, stat tiles, errors, empty states.
 
-use super::badges::FreshnessBadge;
+use super::badges::{Badge, FreshnessBadge, Tone};
 use crate::domain::format::utc_minute;
 use crate::domain::views::EnvCard;
 use crate::error::AppError;
@@ -16,6 +16,56 @@ pub const TD: &str = "px-3 py-1.5 align-top";
 pub const TR: &str = "border-b border-slate-100 last:border-0 hover:bg-slate-50 dark:border-slate-800/70 dark:hover:bg-slate-800/40";
 pub const LINK: &str = "font-medium text-sky-700 hover:underline dark:text-sky-400";
 pub const MUTED: &str = "text-slate-500 dark:text-slate-400";
+
+const CHIP: &str = "rounded-full border px-3 py-1 text-xs font-medium";
+const CHIP_ON: &str = "border-sky-600 bg-sky-600 text-white";
+const CHIP_OFF: &str = "border-slate-300 bg-white hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+
+/// The environment filter of a cross-environment list at `base` (`/databases`, `/queues`): one
+/// chip for all environments and one per environment, the selected one marked, with the
+/// problems of the environments shown below them.
+pub fn env_filter_chips(
+    base: &str,
+    envs: &[EnvCard],
+    selected: Option<&crate::domain::ids::EnvId>,
+    now: DateTime<Utc>,
+) -> impl IntoView {
+    let chips = std::iter::once((None, "All environments".to_string()))
+        .chain(
+            envs.iter()
+                .map(|c| (Some(c.descriptor.id.clone()), c.descriptor.name.clone())),
+        )
+        .map(|(id, label)| {
+            let on = id.as_ref() == selected;
+            let href = match &id {
+                Some(id) => format!("{base}?env={id}"),
+                None => base.to_string(),
+            };
+            view! {
+                <a href=href class=format!("{CHIP} {}", if on { CHIP_ON } else { CHIP_OFF })
+                   aria-current=on.then_some("page")>{label}</a>
+            }
+        })
+        .collect_view();
+    let problems = envs
+        .iter()
+        .filter(|c| selected.is_none_or(|s| *s == c.descriptor.id))
+        .map(|c| view! { <EnvProblem card=c.clone() now/> })
+        .collect_view();
+    view! {
+        <nav class="mb-3 flex flex-wrap gap-2" aria-label="Environment filter">{chips}</nav>
+        {problems}
+    }
+}
+
+/// A table cell's count of firing alarms, or a dash.
+pub fn firing_cell(firing: u32) -> AnyView {
+    if firing > 0 {
+        view! { <Badge tone=Tone::Bad text=format!("{firing} firing")/> }.into_any()
+    } else {
+        view! { <span class=MUTED>"—"</span> }.into_any()
+    }
+}
 
 /// Title row of a page, with breadcrumbs above and actions to the right.
 #[component]

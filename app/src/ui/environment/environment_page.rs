@@ -115,6 +115,7 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             <Stat label="Load balancer targets"><TargetsBadge counts=health.targets/></Stat>
             <Stat label="Clusters">{clusters}</Stat>
         </dl>
+        {queues_line(&env_id, view.queues.clone())}
         <Section title="Services" note=note>
             {filter}
             {services}
@@ -214,11 +215,7 @@ pub fn services_table(rows: Vec<ServiceRow>, now: DateTime<Utc>, compact: bool) 
                                 <td class=format!("{TD} font-mono text-xs")>{r.versions.join(", ")}</td>
                                 <td class=TD><RolloutBadge state=r.rollout_state.clone() deploying=r.deploying/></td>
                                 <td class=TD><TargetsBadge counts=r.targets/></td>
-                                <td class=TD>{if r.alarms_firing > 0 {
-                                    view! { <Badge tone=Tone::Bad text=format!("{} firing", r.alarms_firing)/> }.into_any()
-                                } else {
-                                    view! { <span class=MUTED>"—"</span> }.into_any()
-                                }}</td>
+                                <td class=TD>{firing_cell(r.alarms_firing)}</td>
                                 {(!compact).then(|| view! { <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, r.last_event_at)}</td> })}
                             </tr>
                         }
@@ -267,11 +264,7 @@ pub fn databases_table(rows: Vec<DatabaseRow>, now: DateTime<Utc>, with_env: boo
                                 <td class=format!("{TD} whitespace-nowrap")>{storage}</td>
                                 <td class=format!("{TD} whitespace-nowrap")>{format!("{} days", db.backup_retention_days)}</td>
                                 <td class=format!("{TD} whitespace-nowrap {MUTED}")>{age_opt(now, r.latest_snapshot_at)}</td>
-                                <td class=TD>{if r.alarms_firing > 0 {
-                                    view! { <Badge tone=Tone::Bad text=format!("{} firing", r.alarms_firing)/> }.into_any()
-                                } else {
-                                    view! { <span class=MUTED>"—"</span> }.into_any()
-                                }}</td>
+                                <td class=TD>{firing_cell(r.alarms_firing)}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -448,6 +441,39 @@ pub fn alarms_table_with(
     .into_any()
 }
 
+/// One line on the environment's queues, linking to them on the queues page.
+fn queues_line(
+    env: &crate::domain::ids::EnvId,
+    summary: Option<crate::domain::views::queues::QueueSummary>,
+) -> Option<AnyView> {
+    let s = summary.filter(|s| s.queues > 0 || s.error.is_some())?;
+    let dead = (s.dead_letters > 0).then(|| {
+        view! {
+            <Badge tone=Tone::Bad text=format!(
+                "{} dead letters in {} DLQ{}",
+                s.dead_letters,
+                s.dead_letter_queues_holding,
+                if s.dead_letter_queues_holding == 1 { "" } else { "s" }
+            )/>
+        }
+    });
+    let unread = s
+        .error
+        .is_some()
+        .then(|| view! { <Badge tone=Tone::Warn text="some not read this cycle"/> });
+    Some(
+        view! {
+            <p class="mb-5 flex flex-wrap items-center gap-2 text-sm" data-testid="env-queues">
+                <a class=LINK href=format!("/queues?env={env}")>{format!("{} SQS queues", s.queues)}</a>
+                <span class=MUTED>{format!("{} messages waiting", s.waiting)}</span>
+                {dead}
+                {unread}
+            </p>
+        }
+        .into_any(),
+    )
+}
+
 fn resource_link(row: &AlarmRow) -> AnyView {
     use crate::domain::inventory::AlarmResource;
     match &row.alarm.resource {
@@ -459,7 +485,10 @@ fn resource_link(row: &AlarmRow) -> AnyView {
             <a class=LINK href=format!("/envs/{}/databases/{id}", row.env)>{format!("database {id}")}</a>
         }
         .into_any(),
-        AlarmResource::Queue { name } => view! { <span>{format!("queue {name}")}</span> }.into_any(),
+        AlarmResource::Queue { name } => view! {
+            <a class=LINK href=format!("/envs/{}/queues/{name}", row.env)>{format!("queue {name}")}</a>
+        }
+        .into_any(),
         AlarmResource::Other { label } => view! { <span class="font-mono">{label.clone()}</span> }.into_any(),
         AlarmResource::Unknown => view! { <span class=MUTED>"—"</span> }.into_any(),
     }

@@ -1,0 +1,18 @@
+//! Queues across the environments the user may see, optionally of one environment.
+
+use crate::domain::views::QueuesView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "list_queues")]
+pub async fn list_queues(env: Option<String>) -> Result<QueuesView, AppError> {
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::across_visible;
+    respond(async {
+        let user = current_user()?;
+        across_visible(&user, &services()?, env.as_deref(), |data, filter| {
+            crate::domain::views::queues(data, filter, chrono::Utc::now())
+        })
+    })
+    .await
+}

@@ -1,0 +1,4 @@
+//! The queues pages.
+
+pub mod queue_page;
+pub mod queues_page;
