@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import math
 import os
@@ -28,6 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -614,6 +616,7 @@ class AccountSeeder:
         self.application_autoscaling()
         self.messaging()
         self.databases()
+        self.functions()
         self.metrics()
         self.cloudwatch_alarms()
         self.scaling_signals()
@@ -1189,6 +1192,77 @@ class AccountSeeder:
                 ),
             )
 
+    def functions(self) -> None:
+        """The assessment queue's worker and a gateway function per data store. The worker
+        has two published versions and a `live` alias (prod sends a tenth of its traffic to
+        the new version), reserved concurrency in prod, and an event source mapping from
+        assessment-tasks to `live` (paused in staging, where the scorer is being fixed).
+        moto runs no function without Docker: the mappings are created after every message
+        is sent, so none is delivered."""
+        iam = self.client("iam")
+        lam = self.client("lambda")
+        role = "quarterdeck-demo-lambda"
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        try:
+            role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        except iam.exceptions.EntityAlreadyExistsException:
+            role_arn = iam.get_role(RoleName=role)["Role"]["Arn"]
+
+        def package(source: str) -> bytes:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("handler.py", source)
+            return buf.getvalue()
+
+        def create(name: str, app: str, runtime: str, memory: int, timeout: int, arch: str, code: str) -> str:
+            return lam.create_function(
+                FunctionName=name,
+                Runtime=runtime,
+                Role=role_arn,
+                Handler="handler.handle",
+                Code={"ZipFile": package(code)},
+                MemorySize=memory,
+                Timeout=timeout,
+                Architectures=[arch],
+                Description=f"{app} ({self.env})",
+                Tags=self.base_tags(app),
+            )["FunctionArn"]
+
+        scorer = "assessment-scorer"
+        create(scorer, "assessment", "python3.12", 1024, 300, "arm64",
+               "def handle(event, context):\n    return {'scored': len(event['Records'])}\n")
+        v1 = lam.publish_version(FunctionName=scorer, Description="scoring 2.3.0")["Version"]
+        lam.update_function_code(
+            FunctionName=scorer,
+            ZipFile=package("def handle(event, context):\n    return {'scored': len(event['Records']), 'v': 2}\n"),
+        )
+        v2 = lam.publish_version(FunctionName=scorer, Description="scoring 2.4.0")["Version"]
+        if self.env == "prod":
+            lam.create_alias(FunctionName=scorer, Name="live", FunctionVersion=v1,
+                             Description="what the queue's mapping invokes",
+                             RoutingConfig={"AdditionalVersionWeights": {v2: 0.1}})
+            lam.put_function_concurrency(FunctionName=scorer, ReservedConcurrentExecutions=20)
+        else:
+            lam.create_alias(FunctionName=scorer, Name="live", FunctionVersion=v2,
+                             Description="what the queue's mapping invokes")
+        queue_arn = self.client("sqs").get_queue_attributes(
+            QueueUrl=self.queues["assessment-tasks"], AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        lam.create_event_source_mapping(
+            FunctionName=f"{scorer}:live",
+            EventSourceArn=queue_arn,
+            BatchSize=10,
+            Enabled=self.env != "staging",
+        )
+        for db in DATABASES:
+            create(f"{db.ident}-gateway", db.app, "nodejs20.x", 256, 15, "x86_64",
+                   "exports.handle = async () => ({ ok: true });\n")
+
     def databases(self) -> None:
         rds = self.client("rds")
         for db in DATABASES:
@@ -1352,6 +1426,31 @@ class AccountSeeder:
             ("assessment-tasks-dlq", "ApproximateNumberOfMessagesVisible"),
         )
         self._put("AWS/SQS", sqs_data)
+
+        # The scorer's invocations follow what the queue receives (a batch of ten each), its
+        # errors rise where the backlog alarm fires, and throttles show where prod's reserved
+        # concurrency caps it. No Duration points: moto cannot answer the p99 the console asks
+        # for when it holds any.
+        fdims = [{"Name": "FunctionName", "Value": "assessment-scorer"}]
+        invocations = [float(max(0, round(v / 10))) for v in received]
+        failing = depth_spike is not None
+        errors = [float(round(v * (rng.uniform(0.08, 0.2) if failing and i >= len(self.grid) - SPIKE_POINTS else rng.uniform(0.0, 0.01))))
+                  for i, v in enumerate(invocations)]
+        throttles = [float(round(rng.uniform(0, 3))) if self.env == "prod" else 0.0 for _ in invocations]
+        concurrent = [float(min(20 if self.env == "prod" else 50, max(1, round(v / 6)))) for v in invocations]
+        lambda_data: list[dict[str, Any]] = []
+        for metric, values in (
+            ("Invocations", invocations),
+            ("Errors", errors),
+            ("Throttles", throttles),
+            ("ConcurrentExecutions", concurrent),
+        ):
+            lambda_data += self._datums(metric, fdims, values, "Count", ("assessment-scorer", metric))
+        for db in DATABASES:
+            gdims = [{"Name": "FunctionName", "Value": f"{db.ident}-gateway"}]
+            calls = [float(round(v)) for v in series(rng, self.grid, 60 * env_load + 5, 40 * env_load, 6.0, 0.0, 1e6)]
+            lambda_data += self._datums("Invocations", gdims, calls, "Count", (f"{db.ident}-gateway", "Invocations"))
+        self._put("AWS/Lambda", lambda_data)
 
         # Load balancer metrics of each target group: 5xx from the targets (a burst where the
         # service's alarms fire), response time, and its healthy and unhealthy hosts.

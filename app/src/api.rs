@@ -8,6 +8,7 @@ pub mod audit;
 pub mod databases;
 pub mod drift;
 pub mod environments;
+pub mod functions;
 pub mod incidents;
 pub mod oncall;
 pub mod overview;

@@ -19,6 +19,7 @@ pub mod execution;
 pub mod flash;
 pub mod followed;
 pub mod format;
+pub mod functions;
 pub mod health;
 pub mod ids;
 pub mod incidents;
@@ -85,6 +86,37 @@ pub(crate) mod fixtures {
             scaling_policies: vec![],
             circuit_breaker: None,
             load_balancers: vec![],
+        }
+    }
+
+    /// A standard SQS queue `name` of `app` in account 1 with `visible` messages waiting,
+    /// sending its failures after 5 receives to `dlq` when given.
+    pub fn queue(
+        name: &str,
+        app: Option<&str>,
+        visible: i64,
+        dlq: Option<&str>,
+    ) -> super::queues::Queue {
+        use super::queues::{Encryption, Queue, Redrive};
+        Queue {
+            name: name.into(),
+            url: format!("https://sqs.eu-west-1.amazonaws.com/1/{name}"),
+            arn: format!("arn:aws:sqs:eu-west-1:1:{name}"),
+            fifo: name.ends_with(".fifo"),
+            encryption: Encryption::None,
+            visible,
+            in_flight: 0,
+            delayed: 0,
+            created_at: None,
+            visibility_timeout_secs: None,
+            retention_secs: None,
+            redrive: dlq.map(|d| Redrive {
+                dead_letter_arn: format!("arn:aws:sqs:eu-west-1:1:{d}"),
+                max_receive_count: 5,
+            }),
+            tags: BTreeMap::new(),
+            app: app.map(str::to_string),
+            tags_read_at: None,
         }
     }
 

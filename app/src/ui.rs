@@ -7,6 +7,7 @@ pub mod components;
 pub mod databases;
 pub mod drift;
 pub mod environment;
+pub mod functions;
 pub mod incidents;
 pub mod layout;
 pub mod login;

@@ -371,7 +371,9 @@ fn rows(r: &Report) -> Vec<Row> {
                 "",
             ));
             out.push((
-                format!("{what} per hour, 2 consoles sharing a database, alongside: leader + follower"),
+                format!(
+                    "{what} per hour, 2 consoles sharing a database, alongside: leader + follower"
+                ),
                 format!(
                     "{} ({:+.1} % against the one alone)",
                     p.split_by(figure),

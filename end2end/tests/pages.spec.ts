@@ -199,13 +199,42 @@ test('queues page and queue page: the assessment queue beside its dead-letter qu
   await page.getByTestId('queues-table').getByRole('link', { name: 'assessment-tasks', exact: true }).click();
   await expect(page).toHaveURL(/\/envs\/prod\/queues\/assessment-tasks$/);
   await settle(page, info);
-  await expect(page.getByText('to assessment-tasks-dlq after 5 receives')).toBeVisible();
+  await expect(page.getByText('after 5 receives')).toBeVisible();
+  await expect(page.getByTestId('queues-table')).toContainText('assessment-tasks-dlq');
+  await expect(page.getByTestId('queue-workers')).toContainText('assessment-scorer');
   await expect(page.locator('svg[aria-label="Messages waiting"]')).toBeVisible();
   await expect(page.getByText('assessment-tasks-queue-depth').first()).toBeVisible();
   await shot(page, info, '41-queue');
   await page.goto('/envs/prod');
   await settle(page, info);
   await expect(page.getByTestId('env-queues')).toContainText('4 dead letters in 1 DLQ');
+  expect(errors).toEqual([]);
+});
+
+test('functions page, function page and the app page chain: queue → worker → dead-letter queue', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/functions?env=prod');
+  await settle(page, info);
+  const table = page.getByTestId('functions-table');
+  await expect(table).toContainText('assessment-scorer');
+  await expect(table).toContainText('prospa-db-gateway');
+  await shot(page, info, '42-functions');
+  await table.getByRole('link', { name: 'assessment-scorer', exact: true }).click();
+  await expect(page).toHaveURL(/\/envs\/prod\/functions\/assessment-scorer$/);
+  await settle(page, info);
+  await expect(page.getByTestId('aliases-table')).toContainText('(90 %)');
+  await expect(page.getByTestId('versions-table')).toContainText('scoring 2.4.0');
+  await expect(page.getByTestId('mappings-table')).toContainText('assessment-tasks');
+  await expect(page.locator('svg[aria-label="Throttles"]')).toBeVisible();
+  await shot(page, info, '43-function');
+  await page.goto('/apps/assessment');
+  await settle(page, info);
+  const staging = page.getByTestId('app-env-staging').getByTestId('app-chains');
+  await expect(staging).toContainText('assessment-scorer');
+  await expect(staging).toContainText('paused');
+  await expect(staging).toContainText('2 dead letters');
+  await shot(page, info, '44-app-chain');
   expect(errors).toEqual([]);
 });
 

@@ -1,6 +1,6 @@
 //! The AWS adapters: per-environment SDK clients (built once, with explicit timeouts and retries,
 //! STS AssumeRole when configured) and the reads that map ECS, RDS, CloudWatch, Application
-//! Auto Scaling, Elastic Load Balancing, CloudWatch Logs and SQS into domain types. No AWS SDK type leaves this module.
+//! Auto Scaling, Elastic Load Balancing, CloudWatch Logs, SQS and Lambda into domain types. No AWS SDK type leaves this module.
 
 pub mod actions;
 mod autoscaling;
@@ -11,6 +11,7 @@ mod convert;
 mod ecs;
 mod elb;
 mod failure;
+mod lambda;
 pub mod limiter;
 pub mod logs;
 mod rds;

@@ -138,6 +138,15 @@ pub fn read_policy() -> Value {
                     "sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"
                 ],
                 "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsFunctions",
+                "Effect": "Allow",
+                "Action": [
+                    "lambda:ListFunctions", "lambda:ListEventSourceMappings",
+                    "lambda:ListAliases", "lambda:GetFunctionConcurrency", "lambda:ListTags"
+                ],
+                "Resource": "*"
             }
         ]
     })

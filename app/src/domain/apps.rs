@@ -11,7 +11,10 @@ pub fn app_of_alarm(inventory: &EnvInventory, alarm: &Alarm) -> Option<String> {
             .service(cluster, service)
             .and_then(|s| s.app.clone()),
         AlarmResource::Database { id } => inventory.database(id).and_then(|d| d.app.clone()),
-        AlarmResource::Queue { .. } | AlarmResource::Other { .. } | AlarmResource::Unknown => None,
+        AlarmResource::Queue { .. }
+        | AlarmResource::Function { .. }
+        | AlarmResource::Other { .. }
+        | AlarmResource::Unknown => None,
     }
 }
 

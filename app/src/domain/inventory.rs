@@ -3,6 +3,7 @@
 
 pub use super::environment::EnvDescriptor;
 
+use super::functions::Functions;
 use super::load_balancing::{LbAttachment, LbHealth};
 use super::queues::Queues;
 use chrono::{DateTime, Utc};
@@ -532,6 +533,7 @@ pub enum AlarmResource {
     Service { cluster: String, service: String },
     Database { id: String },
     Queue { name: String },
+    Function { name: String },
     Other { label: String },
     Unknown,
 }
@@ -553,6 +555,9 @@ impl AlarmResource {
         }
         if let Some(name) = get("QueueName") {
             return AlarmResource::Queue { name };
+        }
+        if let Some(name) = get("FunctionName") {
+            return AlarmResource::Function { name };
         }
         match dimensions.first() {
             Some((k, v)) => AlarmResource::Other {
@@ -680,6 +685,27 @@ pub struct EnvDetails {
     /// Each queue's CloudWatch metrics, by queue name.
     #[serde(default)]
     pub queue_metrics: BTreeMap<String, QueueMetrics>,
+    /// Lambda functions with their versions, aliases and concurrency, and the event source
+    /// mappings that feed them.
+    #[serde(default)]
+    pub functions: Functions,
+    /// Each function's CloudWatch metrics, by function name.
+    #[serde(default)]
+    pub function_metrics: BTreeMap<String, FunctionMetrics>,
+}
+
+/// A function's CloudWatch metrics (namespace `AWS/Lambda`, dimension `FunctionName`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionMetrics {
+    /// `Invocations`, `Errors` and `Throttles`, summed per period: throttled invocations are not
+    /// errors, so they are charted apart.
+    pub invocations: Series,
+    pub errors: Series,
+    pub throttles: Series,
+    /// `Duration` in milliseconds, the 99th percentile per period.
+    pub duration_p99: Series,
+    /// `ConcurrentExecutions`, the most per period.
+    pub concurrent: Series,
 }
 
 /// A queue's CloudWatch metrics (namespace `AWS/SQS`, dimension `QueueName`), for its charts.

@@ -256,26 +256,7 @@ mod tests {
     use super::*;
 
     fn queue(name: &str, visible: i64, dlq: Option<&str>) -> Queue {
-        Queue {
-            name: name.into(),
-            url: format!("https://sqs.eu-west-1.amazonaws.com/1/{name}"),
-            arn: format!("arn:aws:sqs:eu-west-1:1:{name}"),
-            fifo: name.ends_with(".fifo"),
-            encryption: Encryption::None,
-            visible,
-            in_flight: 0,
-            delayed: 0,
-            created_at: None,
-            visibility_timeout_secs: None,
-            retention_secs: None,
-            redrive: dlq.map(|d| Redrive {
-                dead_letter_arn: format!("arn:aws:sqs:eu-west-1:1:{d}"),
-                max_receive_count: 5,
-            }),
-            tags: BTreeMap::new(),
-            app: Some("assess".into()),
-            tags_read_at: None,
-        }
+        crate::domain::fixtures::queue(name, Some("assess"), visible, dlq)
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod apps;
 pub mod audit;
 pub mod databases;
 pub mod environment;
+pub mod functions;
 pub mod incidents;
 pub mod logs;
 pub mod oncall;
@@ -37,17 +38,18 @@ pub use databases::{database, databases, DatabaseView, DatabasesView};
 pub use environment::{
     environment, EnvironmentView, ServicePage, ServiceQuery, MAX_SERVICE_FILTER, SERVICES_PER_PAGE,
 };
+pub use functions::{function, functions, FunctionRow, FunctionView, FunctionsView, MappingRef};
 pub use incidents::{IncidentView, IncidentsView};
 pub use logs::{InsightsView, LogsView};
 pub use oncall::OnCallView;
 pub use overview::{overview, overview_apps, OverviewView, OVERVIEW_APPS, OVERVIEW_FIRING};
-pub use queues::{queue, queues, QueueReadError, QueueRow, QueueView, QueuesView};
+pub use queues::{queue, queues, QueueRow, QueueView, QueuesView};
 pub use releases::{ReleaseView, ReleasesView};
 pub use rows::{AlarmRow, DatabaseRow, ServiceRow};
 pub use service::{service, ServiceView};
 pub use session::{GroupsSource, SessionView, SignInOptions};
 pub use summary::{
-    app_names, app_summaries, AppEnvSummary, AppSummary, EnvCard, EnvData, EnvSummary,
+    app_names, app_summaries, AppEnvSummary, AppSummary, EnvCard, EnvData, EnvSummary, ReadError,
 };
 pub use tokens::{CreatedToken, TokensView};
 pub use webhooks::{WebhooksView, OUTBOX_ROWS};

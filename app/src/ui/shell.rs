@@ -9,6 +9,8 @@ use super::databases::databases_page::DatabasesPage;
 use super::drift::drift_page::DriftPage;
 use super::drift::promote_page::PromotePage;
 use super::environment::environment_page::EnvironmentPage;
+use super::functions::function_page::FunctionPage;
+use super::functions::functions_page::FunctionsPage;
 use super::incidents::incident_page::IncidentPage;
 use super::incidents::incidents_page::IncidentsPage;
 use super::layout::{Layout, NotFound};
@@ -102,6 +104,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("databases") view=DatabasesPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/queues/:name") view=QueuePage ssr=SsrMode::Async/>
                     <Route path=path!("queues") view=QueuesPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/functions/:name") view=FunctionPage ssr=SsrMode::Async/>
+                    <Route path=path!("functions") view=FunctionsPage ssr=SsrMode::Async/>
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>

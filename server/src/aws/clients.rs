@@ -61,6 +61,9 @@ pub struct EnvClients {
     pub(super) logs: aws_sdk_cloudwatchlogs::Client,
     /// SQS: queues' depth, redrive policies and tags, in the details cycle.
     pub(super) sqs: aws_sdk_sqs::Client,
+    /// Lambda: functions, versions, aliases, concurrency and event source mappings, in the
+    /// details cycle.
+    pub(super) lambda: aws_sdk_lambda::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -96,6 +99,7 @@ struct Limits {
     elb: aws_smithy_runtime_api::client::http::SharedHttpClient,
     logs: aws_smithy_runtime_api::client::http::SharedHttpClient,
     sqs: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    lambda: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -127,6 +131,7 @@ impl Limits {
             elb: make(),
             logs: make(),
             sqs: make(),
+            lambda: make(),
         }
     }
 }
@@ -216,6 +221,12 @@ impl EnvClients {
             counter.clone()
         );
         let sqs = sdk_client!(aws_sdk_sqs, &config, limits.sqs.clone(), counter.clone());
+        let lambda = sdk_client!(
+            aws_sdk_lambda,
+            &config,
+            limits.lambda.clone(),
+            counter.clone()
+        );
         let own = Arc::new(ActingClients {
             ecs: ecs.clone(),
             rds: rds.clone(),
@@ -232,6 +243,7 @@ impl EnvClients {
             elb,
             logs,
             sqs,
+            lambda,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),

@@ -3,10 +3,11 @@
 
 use super::clients::EnvClients;
 use super::convert::{smithy_time, time, Context};
+use app::domain::functions::Functions;
 use app::domain::incidents::Transition;
 use app::domain::inventory::{
-    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, QueueMetrics, Series,
-    StorageMetric, TargetGroupMetrics,
+    service_key, Alarm, AlarmResource, AlarmState, EnvDetails, EnvInventory, FunctionMetrics,
+    QueueMetrics, Series, StorageMetric, TargetGroupMetrics,
 };
 use app::domain::load_balancing::{metric_dimension, LbHealth};
 use app::domain::queues::Queues;
@@ -44,6 +45,18 @@ enum Target {
     Tg(String, TgMetric),
     /// A queue's metric, by the queue's name.
     Queue(String, QueueMetric),
+    /// A Lambda function's metric, by the function's name.
+    Function(String, FunctionMetric),
+}
+
+/// Which Lambda metric of a function.
+#[derive(Debug, Clone, Copy)]
+enum FunctionMetric {
+    Invocations,
+    Errors,
+    Throttles,
+    DurationP99,
+    Concurrent,
 }
 
 /// Which SQS metric of a queue.
@@ -209,6 +222,7 @@ impl EnvClients {
         inventory: &EnvInventory,
         lb: &LbHealth,
         queues: &Queues,
+        functions: &Functions,
         previous: Option<&EnvDetails>,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
@@ -272,6 +286,7 @@ impl EnvClients {
         }
         target_group_queries(lb, &mut targets);
         queue_queries(queues, &mut targets);
+        function_queries(functions, &mut targets);
         // Each cycle fetches only what is new for a series already held (from a little before
         // the last fetch, as the last period may have been partial), the whole window for the
         // rest; the held points inside the window are kept.
@@ -414,6 +429,10 @@ impl Target {
             Target::Queue(name, metric) => {
                 details.queue_metrics.get(name).map(|m| metric.series_in(m))
             }
+            Target::Function(name, metric) => details
+                .function_metrics
+                .get(name)
+                .map(|m| metric.series_in(m)),
         }
     }
 }
@@ -462,6 +481,60 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
             metric.series_mut(metrics.queue_metrics.entry(name.clone()).or_default()),
             series,
         ),
+        Target::Function(name, metric) => extend(
+            metric.series_mut(metrics.function_metrics.entry(name.clone()).or_default()),
+            series,
+        ),
+    }
+}
+
+impl FunctionMetric {
+    fn series_in(self, m: &FunctionMetrics) -> &Series {
+        match self {
+            FunctionMetric::Invocations => &m.invocations,
+            FunctionMetric::Errors => &m.errors,
+            FunctionMetric::Throttles => &m.throttles,
+            FunctionMetric::DurationP99 => &m.duration_p99,
+            FunctionMetric::Concurrent => &m.concurrent,
+        }
+    }
+
+    fn series_mut(self, m: &mut FunctionMetrics) -> &mut Series {
+        match self {
+            FunctionMetric::Invocations => &mut m.invocations,
+            FunctionMetric::Errors => &mut m.errors,
+            FunctionMetric::Throttles => &mut m.throttles,
+            FunctionMetric::DurationP99 => &mut m.duration_p99,
+            FunctionMetric::Concurrent => &mut m.concurrent,
+        }
+    }
+}
+
+/// Each function's invocations, errors and throttles (summed per period: a throttle is not an
+/// error), its duration's 99th percentile and its concurrent executions (the most): namespace
+/// `AWS/Lambda`, dimension `FunctionName`.
+fn function_queries(functions: &Functions, out: &mut Vec<Query>) {
+    for function in &functions.functions {
+        let dims = vec![("FunctionName".to_string(), function.name.clone())];
+        for (metric, name, stat) in [
+            (FunctionMetric::Invocations, "Invocations", "Sum"),
+            (FunctionMetric::Errors, "Errors", "Sum"),
+            (FunctionMetric::Throttles, "Throttles", "Sum"),
+            (FunctionMetric::DurationP99, "Duration", "p99"),
+            (
+                FunctionMetric::Concurrent,
+                "ConcurrentExecutions",
+                "Maximum",
+            ),
+        ] {
+            out.push(Query {
+                target: Target::Function(function.name.clone(), metric),
+                namespace: "AWS/Lambda",
+                metric: name,
+                stat,
+                dimensions: dims.clone(),
+            });
+        }
     }
 }
 

@@ -137,17 +137,20 @@ impl EnvClients {
                     .insert(td.arn.clone());
             }
         }
-        // The load balancers' and queues' metrics need their target groups' load balancers and
-        // the queues' names: read first.
+        // The load balancers', queues' and functions' metrics need their target groups' load
+        // balancers and the queues' and functions' names: read first.
         let lb_then_metrics = async {
-            let (lb, queues) = tokio::join!(
+            let (lb, queues, functions) = tokio::join!(
                 self.load_balancing(inventory),
-                self.queues(previous.map(|p| &p.queues), now)
+                self.queues(previous.map(|p| &p.queues), now),
+                self.functions(previous.map(|p| &p.functions), now)
             );
-            let metrics = self.metrics(inventory, &lb, &queues, previous, now).await;
-            (lb, queues, metrics)
+            let metrics = self
+                .metrics(inventory, &lb, &queues, &functions, previous, now)
+                .await;
+            (lb, queues, functions, metrics)
         };
-        let ((lb, queues, metrics), tasks, revisions) = tokio::join!(
+        let ((lb, queues, functions, metrics), tasks, revisions) = tokio::join!(
             lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
@@ -155,6 +158,7 @@ impl EnvClients {
         let mut details = metrics?;
         details.lb = lb;
         details.queues = queues;
+        details.functions = functions;
         details.revisions = revisions?;
         let tasks = tasks?;
         let keyed = |tasks: BTreeMap<(String, String), Vec<Task>>| -> BTreeMap<String, Vec<Task>> {

@@ -59,7 +59,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
     Some(match name {
         "get_sign_in_options" => (vec![], Kind::Public),
         "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
-        | "list_queues" | "query_audit" => (vec![], Kind::Global),
+        | "list_queues" | "list_functions" | "query_audit" => (vec![], Kind::Global),
         // A flash id no session holds: signed-in people learn nothing.
         "take_flash" => (
             vec![("problem", "0123456789abcdef0123456789abcdef")],
@@ -86,6 +86,10 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             Kind::Env(Action::View),
         ),
         "get_queue" => (
+            vec![("env", "{env}"), ("name", "jobs")],
+            Kind::Env(Action::View),
+        ),
+        "get_function" => (
             vec![("env", "{env}"), ("name", "jobs")],
             Kind::Env(Action::View),
         ),
@@ -246,8 +250,8 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/queues" | "/alarms" | "/apps" | "/audit" | "/releases"
-        | "/drift" => Kind::Global,
+        "/" | "/databases" | "/queues" | "/functions" | "/alarms" | "/apps" | "/audit"
+        | "/releases" | "/drift" => Kind::Global,
         // Without its environments in the address the review has nothing to show.
         "/promote" => Kind::SignedIn(400),
         "/releases/{id}" => Kind::ReleaseRead,
@@ -260,7 +264,8 @@ fn classify_page(path: &str) -> Option<Kind> {
         "/envs/{env}"
         | "/envs/{env}/services/{cluster}/{service}"
         | "/envs/{env}/databases/{id}"
-        | "/envs/{env}/queues/{name}" => Kind::Env(Action::View),
+        | "/envs/{env}/queues/{name}"
+        | "/envs/{env}/functions/{name}" => Kind::Env(Action::View),
         "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
@@ -328,6 +333,7 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
         .send()
         .await
         .expect("a queue");
+    account.function("jobs", "shop").await;
     account
         .alarm(
             "web-cpu",

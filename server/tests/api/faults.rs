@@ -280,10 +280,13 @@ impl FaultProxy {
 }
 
 /// The operation a request is for: `X-Amz-Target` (JSON protocol), `Action=` in the form body
-/// (query protocol: STS, RDS), else the last path segment (RPC v2 CBOR).
-fn operation(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
+/// (query protocol: STS, RDS), Lambda's REST paths, else the last path segment (RPC v2 CBOR).
+fn operation(method: &http::Method, headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
     if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
         return target.rsplit('.').next().unwrap_or(target).to_string();
+    }
+    if let Some(op) = lambda_operation(method, uri.path()) {
+        return op.to_string();
     }
     let action = std::str::from_utf8(body)
         .ok()
@@ -297,6 +300,30 @@ fn operation(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> String {
             .unwrap_or_default()
             .to_string(),
     }
+}
+
+/// A Lambda REST call's operation from its method and path (`GET /2015-03-31/functions/` is
+/// ListFunctions), for the calls the console makes.
+fn lambda_operation(method: &http::Method, path: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let get = method == http::Method::GET;
+    Some(match parts.as_slice() {
+        ["2015-03-31", "functions"] if get => "ListFunctions",
+        ["2015-03-31", "event-source-mappings"] if get => "ListEventSourceMappings",
+        ["2015-03-31", "event-source-mappings", _] if method == http::Method::PUT => {
+            "UpdateEventSourceMapping"
+        }
+        ["2015-03-31", "functions", _, "aliases"] if get => "ListAliases",
+        ["2015-03-31", "functions", _, "aliases", _] if method == http::Method::PUT => {
+            "UpdateAlias"
+        }
+        ["2019-09-30", "functions", _, "concurrency"] if get => "GetFunctionConcurrency",
+        ["2017-10-31", "functions", _, "concurrency"] if method == http::Method::PUT => {
+            "PutFunctionConcurrency"
+        }
+        ["2017-03-31", "tags", ..] if get => "ListTags",
+        _ => return None,
+    })
 }
 
 /// The values of a query-protocol list parameter (`AlarmNames.member.1=…&AlarmNames.member.2=…`),
@@ -460,7 +487,7 @@ impl Drop for InFlight {
 async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, usize::MAX).await.expect("request body");
-    let operation = operation(&parts.headers, &parts.uri, &body);
+    let operation = operation(&parts.method, &parts.headers, &parts.uri, &body);
     // SigV4: `Credential=<key>/<date>/<region>/<service>/aws4_request`
     let credential: Vec<String> = parts
         .headers

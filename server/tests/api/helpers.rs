@@ -212,6 +212,7 @@ pub struct Account {
     pub elb: aws_sdk_elasticloadbalancingv2::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub sqs: aws_sdk_sqs::Client,
+    pub lambda: aws_sdk_lambda::Client,
 }
 
 impl Account {
@@ -244,6 +245,7 @@ impl Account {
             elb: aws_sdk_elasticloadbalancingv2::Client::new(&config),
             logs: aws_sdk_cloudwatchlogs::Client::new(&config),
             sqs: aws_sdk_sqs::Client::new(&config),
+            lambda: aws_sdk_lambda::Client::new(&config),
         }
     }
 
@@ -318,6 +320,54 @@ impl Account {
             .send()
             .await
             .expect("create db instance");
+    }
+
+    /// Creates Lambda function `name` of `app` (a Python handler in an empty package: nothing
+    /// here invokes it) with the execution role Lambda requires, made first through IAM's query
+    /// API (the tests carry no IAM client); answers its ARN.
+    pub async fn function(&self, name: &str, app: &str) -> String {
+        use aws_sdk_lambda::primitives::Blob;
+        use aws_sdk_lambda::types::{FunctionCode, Runtime};
+        let role = format!("{name}-role");
+        let trust = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client")
+            .post(moto_url())
+            .header("x-moto-account-id", &self.id)
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "Action=CreateRole&Version=2010-05-08&RoleName={role}&AssumeRolePolicyDocument={trust}"
+            ))
+            .send()
+            .await
+            .expect("create the function's role");
+        // The smallest zip archive there is: an end-of-central-directory record.
+        let mut empty_zip = vec![0x50, 0x4b, 0x05, 0x06];
+        empty_zip.resize(22, 0);
+        self.lambda
+            .create_function()
+            .function_name(name)
+            .runtime(Runtime::Python312)
+            .handler("app.handler")
+            .role(format!("arn:aws:iam::{}:role/{role}", self.id))
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(empty_zip))
+                    .build(),
+            )
+            .tags("app", app)
+            .send()
+            .await
+            .expect("create function")
+            .function_arn()
+            .expect("a function ARN")
+            .to_string()
     }
 
     /// Moves an alarm to `state` (`ALARM`, `OK`, `INSUFFICIENT_DATA`), as CloudWatch would.

@@ -12,6 +12,7 @@ mod cli;
 mod cloudtrail;
 mod execution;
 mod faults;
+mod functions;
 mod helpers;
 mod identity;
 mod incidents;

@@ -9,7 +9,7 @@ use crate::helpers::{spawn_app_with_overrides, Account, Auth, TestApp, TestEnv};
 use aws_sdk_sqs::types::QueueAttributeName;
 
 /// Creates `name` with `attributes` and the `app` tag; answers its URL.
-async fn queue(
+pub(crate) async fn queue(
     account: &Account,
     name: &str,
     app: &str,
@@ -28,7 +28,7 @@ async fn queue(
         .to_string()
 }
 
-async fn arn(account: &Account, url: &str) -> String {
+pub(crate) async fn arn(account: &Account, url: &str) -> String {
     account
         .sqs
         .get_queue_attributes()
@@ -42,7 +42,7 @@ async fn arn(account: &Account, url: &str) -> String {
         .expect("an ARN")
 }
 
-async fn send(account: &Account, url: &str, n: usize) {
+pub(crate) async fn send(account: &Account, url: &str, n: usize) {
     for i in 0..n {
         account
             .sqs
@@ -55,14 +55,13 @@ async fn send(account: &Account, url: &str, n: usize) {
     }
 }
 
-/// An environment with a `jobs` queue (5 waiting) whose dead-letter queue holds 2, and a FIFO
-/// queue of another app; the console reads it through a proxy.
-async fn world() -> (TestApp, Account, FaultProxy) {
-    let account = Account::new().await;
-    let dlq = queue(&account, "jobs-dlq", "assess", &[]).await;
-    let dlq_arn = arn(&account, &dlq).await;
+/// Creates `jobs` of app `assess` (5 waiting) whose redrive policy sends failures after 3
+/// receives to `jobs-dlq` (2 dead letters); answers their URLs.
+pub(crate) async fn jobs_and_dead_letters(account: &Account) -> (String, String) {
+    let dlq = queue(account, "jobs-dlq", "assess", &[]).await;
+    let dlq_arn = arn(account, &dlq).await;
     let jobs = queue(
-        &account,
+        account,
         "jobs",
         "assess",
         &[(
@@ -71,6 +70,16 @@ async fn world() -> (TestApp, Account, FaultProxy) {
         )],
     )
     .await;
+    send(account, &jobs, 5).await;
+    send(account, &dlq, 2).await;
+    (jobs, dlq)
+}
+
+/// An environment with `jobs` and `jobs-dlq` and a FIFO queue of another app; the console
+/// reads it through a proxy.
+async fn world() -> (TestApp, Account, FaultProxy) {
+    let account = Account::new().await;
+    jobs_and_dead_letters(&account).await;
     queue(
         &account,
         "ledger.fifo",
@@ -81,8 +90,6 @@ async fn world() -> (TestApp, Account, FaultProxy) {
         ],
     )
     .await;
-    send(&account, &jobs, 5).await;
-    send(&account, &dlq, 2).await;
     let proxy = FaultProxy::start().await;
     let mut env = TestEnv::new("prod", &account);
     env.endpoint = Some(proxy.url.clone());

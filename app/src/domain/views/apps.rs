@@ -1,10 +1,12 @@
 //! The apps page and the app page: every app's summary, and one app's services, databases and
 //! alarms in each environment.
 
+use super::functions::{app_rows as function_rows, FunctionRow};
 use super::queues::{app_rows, QueueRow};
 use super::rows::{DatabaseRow, ServiceRow};
 use super::summary::{app_summaries, cards, AppSummary, EnvCard, EnvData};
 use crate::domain::alarm_filter::sort_for_display;
+use crate::domain::functions::{chains, Chain};
 use crate::domain::inventory::Alarm;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,6 +28,12 @@ pub struct AppEnvColumn {
     /// Its SQS queues, each source before the dead-letter queues.
     #[serde(default)]
     pub queues: Vec<QueueRow>,
+    /// Its Lambda functions.
+    #[serde(default)]
+    pub functions: Vec<FunctionRow>,
+    /// Each of its queues with the functions that work it and where failures go.
+    #[serde(default)]
+    pub chains: Vec<Chain>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +96,11 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
                 databases,
                 alarms,
                 queues: app_rows(env, name),
+                functions: function_rows(env, name),
+                chains: env
+                    .details
+                    .map(|d| chains(&d.queues, &d.functions, name))
+                    .unwrap_or_default(),
             }
         })
         .collect();

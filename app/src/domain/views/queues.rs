@@ -2,7 +2,8 @@
 //! dead-letter queue its failures go to, and one queue with its charts, its dead-letter queue or
 //! the queues that feed it, and the alarms that watch it.
 
-use super::summary::{cards, EnvCard, EnvData};
+use super::functions::{workers_of, MappingRef};
+use super::summary::{cards, detail_rows, DetailRows, EnvCard, EnvData, ReadError};
 use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::ids::EnvId;
 use crate::domain::inventory::{Alarm, AlarmResource, AlarmState, QueueMetrics};
@@ -113,13 +114,6 @@ impl QueueSummary {
     }
 }
 
-/// Why one environment's queues are not all shown fresh.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QueueReadError {
-    pub env: EnvId,
-    pub error: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuesView {
     pub generated_at: DateTime<Utc>,
@@ -127,7 +121,7 @@ pub struct QueuesView {
     /// By app (queues without one last), sources before dead-letter queues, then name.
     pub rows: Vec<QueueRow>,
     pub env_filter: Option<EnvId>,
-    pub errors: Vec<QueueReadError>,
+    pub errors: Vec<ReadError>,
     /// Environments whose queues have not been read yet (the first details cycle is running).
     pub unread: Vec<EnvId>,
 }
@@ -145,36 +139,25 @@ pub struct QueueView {
     pub alarms: Vec<Alarm>,
     /// Why the queues could not all be read this cycle (shown as last read).
     pub read_error: Option<String>,
+    /// The functions that consume it: each function's name and its event source mapping.
+    pub workers: Vec<(String, MappingRef)>,
 }
 
 pub fn queues(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> QueuesView {
-    let shown: Vec<&EnvData<'_>> = envs
-        .iter()
-        .filter(|e| env_filter.is_none_or(|f| *f == e.descriptor.id))
-        .collect();
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut unread = Vec::new();
-    for env in &shown {
-        let Some(details) = env.details else {
-            unread.push(env.descriptor.id.clone());
-            continue;
-        };
+    let DetailRows {
+        mut rows,
+        errors,
+        unread,
+    } = detail_rows(envs, env_filter, |env, details| {
         let alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
         let queues = &details.queues;
-        rows.extend(
-            queues
-                .queues
-                .iter()
-                .map(|q| QueueRow::of(env, queues, q, alarms)),
-        );
-        if let Some(error) = &queues.error {
-            errors.push(QueueReadError {
-                env: env.descriptor.id.clone(),
-                error: error.clone(),
-            });
-        }
-    }
+        let rows = queues
+            .queues
+            .iter()
+            .map(|q| QueueRow::of(env, queues, q, alarms))
+            .collect();
+        (rows, queues.error.clone())
+    });
     rows.sort_by(|a, b| {
         let key = |r: &QueueRow| {
             (
@@ -233,6 +216,7 @@ pub fn queue(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<QueueV
         metrics: details.queue_metrics.get(name).cloned(),
         alarms,
         read_error: queues.error.clone(),
+        workers: workers_of(env, &queue.arn),
     })
 }
 
@@ -240,31 +224,8 @@ pub fn queue(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<QueueV
 mod tests {
     use super::super::fixtures::descriptor;
     use super::*;
+    use crate::domain::fixtures::queue;
     use crate::domain::inventory::{EnvDetails, EnvInventory, RefreshStatus};
-    use crate::domain::queues::{Encryption, Redrive};
-
-    fn queue(name: &str, app: Option<&str>, visible: i64, dlq: Option<&str>) -> Queue {
-        Queue {
-            name: name.into(),
-            url: format!("https://sqs/1/{name}"),
-            arn: format!("arn:aws:sqs:eu-west-1:1:{name}"),
-            fifo: false,
-            encryption: Encryption::SqsManaged,
-            visible,
-            in_flight: 1,
-            delayed: 0,
-            created_at: None,
-            visibility_timeout_secs: Some(30),
-            retention_secs: None,
-            redrive: dlq.map(|d| Redrive {
-                dead_letter_arn: format!("arn:aws:sqs:eu-west-1:1:{d}"),
-                max_receive_count: 3,
-            }),
-            tags: Default::default(),
-            app: app.map(str::to_string),
-            tags_read_at: None,
-        }
-    }
 
     #[test]
     fn rows_put_each_app_together_sources_before_their_dead_letter_queues() {
@@ -298,7 +259,7 @@ mod tests {
             jobs.dead_letter,
             Some(DeadLetterRef {
                 name: "jobs-dlq".into(),
-                messages: Some(5)
+                messages: Some(4)
             })
         );
         assert_eq!(jobs.verdict, QueueVerdict::FailingMessages);
@@ -320,7 +281,7 @@ mod tests {
                 summary.dead_letter_queues_holding,
                 summary.dead_letters
             ),
-            (4, 20, 1, 5)
+            (4, 20, 1, 4)
         );
 
         let one = queue_view(&envs[0], "jobs-dlq").expect("the queue");

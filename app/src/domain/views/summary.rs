@@ -124,6 +124,53 @@ pub struct AppSummary {
     pub drifted: u32,
 }
 
+/// Why one environment's part read in the details cycle (queues, functions) is not all shown
+/// fresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadError {
+    pub env: EnvId,
+    pub error: String,
+}
+
+/// The rows of a list read in the details cycle, across the environments `env_filter` keeps:
+/// `each` answers one environment's rows and why its part could not all be read.
+pub(super) struct DetailRows<R> {
+    pub rows: Vec<R>,
+    pub errors: Vec<ReadError>,
+    /// Environments whose details have not been read yet.
+    pub unread: Vec<EnvId>,
+}
+
+pub(super) fn detail_rows<R>(
+    envs: &[EnvData<'_>],
+    env_filter: Option<&EnvId>,
+    each: impl Fn(&EnvData<'_>, &EnvDetails) -> (Vec<R>, Option<String>),
+) -> DetailRows<R> {
+    let mut out = DetailRows {
+        rows: Vec::new(),
+        errors: Vec::new(),
+        unread: Vec::new(),
+    };
+    for env in envs
+        .iter()
+        .filter(|e| env_filter.is_none_or(|f| *f == e.descriptor.id))
+    {
+        let Some(details) = env.details else {
+            out.unread.push(env.descriptor.id.clone());
+            continue;
+        };
+        let (rows, error) = each(env, details);
+        out.rows.extend(rows);
+        if let Some(error) = error {
+            out.errors.push(ReadError {
+                env: env.descriptor.id.clone(),
+                error,
+            });
+        }
+    }
+    out
+}
+
 pub(super) fn cards(envs: &[EnvData<'_>], now: DateTime<Utc>) -> Vec<EnvCard> {
     envs.iter().map(|e| e.card(now)).collect()
 }

@@ -4,6 +4,7 @@ use crate::api::apps::get_app;
 use crate::domain::views::{AlarmRow, AppView};
 use crate::ui::components::*;
 use crate::ui::environment::environment_page::{alarms_table, databases_table, services_table};
+use crate::ui::functions::functions_page::functions_table;
 use crate::ui::layout::refresh_tick;
 use crate::ui::queues::queues_page::queues_table;
 use leptos::prelude::*;
@@ -65,10 +66,65 @@ fn app_page(view: AppView) -> impl IntoView {
                     <div class="px-3 pt-2"><EnvProblem card=col.card.clone() now/></div>
                     {services_table(col.services, now, true)}
                     {(!col.databases.is_empty()).then(|| databases_table(col.databases, now, false))}
+                    {chains_view(&env.to_string(), &col.chains)}
                     {(!col.queues.is_empty()).then(|| queues_table(col.queues, false))}
+                    {(!col.functions.is_empty()).then(|| functions_table(col.functions, false))}
                     {(!alarms.is_empty()).then(|| alarms_table(alarms, now, false))}
                 </section>
             }
         }).collect_view()}
     }
+}
+
+/// Each queue of the app in one environment as one line: the queue and what waits in it, the
+/// functions that work it (consuming or not), and its dead-letter queue with what it holds.
+fn chains_view(env: &str, chains: &[crate::domain::functions::Chain]) -> Option<AnyView> {
+    if chains.is_empty() {
+        return None;
+    }
+    Some(
+        view! {
+            <ul class="border-b border-slate-200 px-3 py-2 text-sm dark:border-slate-800" data-testid="app-chains" aria-label="Queues, their workers and dead-letter queues">
+                {chains.iter().map(|c| {
+                    let workers = if c.workers.is_empty() {
+                        view! { <span class=MUTED>"no worker"</span> }.into_any()
+                    } else {
+                        c.workers.iter().map(|w| {
+                            let (tone, state) = if w.consuming {
+                                (Tone::Good, "consuming")
+                            } else {
+                                (Tone::Warn, "paused")
+                            };
+                            view! {
+                                <span class="inline-flex items-center gap-1">
+                                    <a class=LINK href=format!("/envs/{env}/functions/{}", w.function)>{w.function.clone()}</a>
+                                    <Badge tone text=state.to_string()/>
+                                </span>
+                            }
+                        }).collect_view().into_any()
+                    };
+                    let dlq = match (&c.dead_letter, c.dead_letters) {
+                        (Some(d), Some(n)) if n > 0 => view! {
+                            <a class=LINK href=format!("/envs/{env}/queues/{d}")>{d.clone()}</a>
+                            <Badge tone=Tone::Bad text=format!("{n} dead letters")/>
+                        }.into_any(),
+                        (Some(d), _) => view! {
+                            <a class=LINK href=format!("/envs/{env}/queues/{d}")>{d.clone()}</a>
+                            <span class=MUTED>"empty"</span>
+                        }.into_any(),
+                        (None, _) => view! { <span class=MUTED>"no dead-letter queue"</span> }.into_any(),
+                    };
+                    view! {
+                        <li class="flex flex-wrap items-center gap-2 py-1">
+                            <a class=LINK href=format!("/envs/{env}/queues/{}", c.queue)>{c.queue.clone()}</a>
+                            <span class=MUTED>{format!("{} waiting", c.waiting)}</span>
+                            <span aria-hidden="true">"→"</span>{workers}
+                            <span aria-hidden="true">"→"</span>{dlq}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any(),
+    )
 }

@@ -58,6 +58,23 @@ pub fn env_filter_chips(
     }
 }
 
+/// Why some of an environment's `what` (SQS queues, Lambda functions) are shown as last read.
+#[component]
+pub fn ReadProblem(
+    #[prop(into)] what: String,
+    env: String,
+    error: String,
+    #[prop(into)] testid: String,
+) -> impl IntoView {
+    view! {
+        <div role="alert" data-testid=testid class="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900/60 dark:bg-amber-950/40 dark:text-amber-200">
+            <p><span class="font-semibold">{format!("{what} in {env} could not all be read: ")}</span>
+               <span class="break-words">{error}</span></p>
+            <p class="mt-0.5 text-xs opacity-80">"Those are shown as last read; the rest are up to date."</p>
+        </div>
+    }
+}
+
 /// A table cell's count of firing alarms, or a dash.
 pub fn firing_cell(firing: u32) -> AnyView {
     if firing > 0 {

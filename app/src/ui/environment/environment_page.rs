@@ -489,6 +489,10 @@ fn resource_link(row: &AlarmRow) -> AnyView {
             <a class=LINK href=format!("/envs/{}/queues/{name}", row.env)>{format!("queue {name}")}</a>
         }
         .into_any(),
+        AlarmResource::Function { name } => view! {
+            <a class=LINK href=format!("/envs/{}/functions/{name}", row.env)>{format!("function {name}")}</a>
+        }
+        .into_any(),
         AlarmResource::Other { label } => view! { <span class="font-mono">{label.clone()}</span> }.into_any(),
         AlarmResource::Unknown => view! { <span class=MUTED>"—"</span> }.into_any(),
     }

@@ -7,6 +7,7 @@ use crate::domain::format::{duration_words, number, utc_minute_opt};
 use crate::domain::views::{AlarmRow, QueueView};
 use crate::ui::components::*;
 use crate::ui::environment::environment_page::alarms_table;
+use crate::ui::functions::functions_page::mapping_badge;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
@@ -90,6 +91,24 @@ fn queue_page(view: QueueView) -> impl IntoView {
             </Section>
         }
     });
+    let env_text = env.to_string();
+    let workers = if view.workers.is_empty() {
+        view! { <Empty text="No Lambda event source mapping reads this queue."/> }.into_any()
+    } else {
+        view! {
+            <ul class="divide-y divide-slate-100 text-sm dark:divide-slate-800" data-testid="queue-workers">
+                {view.workers.iter().map(|(function, m)| view! {
+                    <li class="flex flex-wrap items-center gap-2 px-3 py-2">
+                        <a class=LINK href=format!("/envs/{env_text}/functions/{function}")>{function.clone()}</a>
+                        <span class=MUTED>{format!("invokes {}", m.qualifier.clone().unwrap_or_else(|| "$LATEST".into()))}</span>
+                        {mapping_badge(m)}
+                        <span class=format!("text-xs {MUTED}")>{m.batch_size.map(|b| format!("batches of {b}")).unwrap_or_default()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
     view! {
         <Title text=q.name.clone()/>
         <PageHeader title=q.name.clone() crumbs>{heading}</PageHeader>
@@ -110,6 +129,7 @@ fn queue_page(view: QueueView) -> impl IntoView {
             <Stat label="Created">{utc_minute_opt(q.created_at)}</Stat>
         </dl>
         <p class=format!("mb-4 break-all text-xs {MUTED}")>{format!("ARN {} · URL {}", q.arn, q.url)}</p>
+        <Section title="Workers" note="Lambda functions that consume it">{workers}</Section>
         {chain_view}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
             <LineChart title="Messages waiting" series=Some(metrics.visible.clone()) unit=Unit::Count/>

@@ -52,10 +52,14 @@ fn queues_page(view: QueuesView) -> impl IntoView {
     let attention = view
         .rows
         .iter()
-        .filter(|r| r.verdict.needs_attention())
+        .filter(|r| r.verdict == QueueVerdict::DeadLetters)
         .count();
     let note = if attention > 0 {
-        format!("{} queues, {attention} with dead letters", view.rows.len())
+        format!(
+            "{} queues, {attention} dead-letter queue{} holding messages",
+            view.rows.len(),
+            if attention == 1 { "" } else { "s" }
+        )
     } else {
         format!("{} queues", view.rows.len())
     };
@@ -70,16 +74,10 @@ fn queues_page(view: QueuesView) -> impl IntoView {
     }
 }
 
-/// Why an environment's queues are shown as last read.
+/// Why some of an environment's queues are shown as last read.
 #[component]
 pub fn QueueReadProblem(env: String, error: String) -> impl IntoView {
-    view! {
-        <div role="alert" data-testid="queues-failed" class="mb-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900/60 dark:bg-amber-950/40 dark:text-amber-200">
-            <p><span class="font-semibold">{format!("SQS queues in {env} could not all be read: ")}</span>
-               <span class="break-words">{error}</span></p>
-            <p class="mt-0.5 text-xs opacity-80">"Those are shown as last read; the rest are up to date."</p>
-        </div>
-    }
+    view! { <ReadProblem what="SQS queues" env error testid="queues-failed"/> }
 }
 
 /// The tone and words of a queue's verdict.
@@ -166,7 +164,7 @@ pub fn queues_table(rows: Vec<QueueRow>, with_env: bool) -> AnyView {
                         };
                         view! {
                             <tr class=format!("{TR} {highlight}")>
-                                <td class=TD><a class=LINK href=href>{q.name.clone()}</a></td>
+                                <td class=format!("{TD} whitespace-nowrap")><a class=LINK href=href>{q.name.clone()}</a></td>
                                 {with_env.then(|| view! { <td class=TD>{r.env.to_string()}</td> })}
                                 <td class=TD>{app_link(q.app.clone())}</td>
                                 <td class=format!("{TD} text-right tabular-nums")>{number(q.visible as f64)}</td>

@@ -1,0 +1,18 @@
+//! Lambda functions across the environments the user may see, optionally of one environment.
+
+use crate::domain::views::FunctionsView;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "list_functions")]
+pub async fn list_functions(env: Option<String>) -> Result<FunctionsView, AppError> {
+    use crate::ssr::context::{current_user, respond, services};
+    use crate::usecases::access::across_visible;
+    respond(async {
+        let user = current_user()?;
+        across_visible(&user, &services()?, env.as_deref(), |data, filter| {
+            crate::domain::views::functions(data, filter, chrono::Utc::now())
+        })
+    })
+    .await
+}
