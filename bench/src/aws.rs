@@ -60,6 +60,11 @@ pub struct Account {
     pub rds: aws_sdk_rds::Client,
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    /// The account's id and the emulator's address, for IAM's query API (no IAM client here).
+    pub account: String,
+    pub moto: String,
 }
 
 pub async fn config(moto: &str, account: &str) -> SdkConfig {
@@ -113,9 +118,21 @@ impl Account {
             ),
             autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(
                 aws_sdk_applicationautoscaling::config::Builder::from(&config)
+                    .interceptor(count.clone())
+                    .build(),
+            ),
+            sqs: aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::config::Builder::from(&config)
+                    .interceptor(count.clone())
+                    .build(),
+            ),
+            lambda: aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&config)
                     .interceptor(count)
                     .build(),
             ),
+            account: account.to_string(),
+            moto: moto.to_string(),
         }
     }
 

@@ -37,6 +37,8 @@ pub struct SizeResult {
     pub refresh: BTreeMap<String, f64>,
     /// The first details cycle (metrics, tasks, revisions), calls per environment by operation.
     pub details_first: BTreeMap<String, f64>,
+    /// A later details cycle, once the caches hold, calls per environment by operation.
+    pub details_later: BTreeMap<String, f64>,
     pub overview_seq: Latency,
     pub environment_seq: Latency,
     pub overview_tp: Throughput,
@@ -265,6 +267,40 @@ fn rows(r: &Report) -> Vec<Row> {
             format!("{expected:.0} DescribeServices, no per-service calls"),
             verdict(
                 describe <= expected + crate::seed::CLUSTERS as f64 && per_cycle < n as f64 / 2.0,
+            ),
+        ));
+        let later = |op: &str| s.details_later.get(op).copied().unwrap_or(0.0);
+        let queues = (crate::seed::WORK_QUEUES_PER_ENV * 2) as f64;
+        let sqs: f64 = s
+            .details_later
+            .iter()
+            .filter(|(op, _)| op.starts_with("SQS "))
+            .map(|(_, n)| n)
+            .sum();
+        let lambda: f64 = s
+            .details_later
+            .iter()
+            .filter(|(op, _)| op.starts_with("Lambda "))
+            .map(|(_, n)| n)
+            .sum();
+        let per_function = later("Lambda ListAliases")
+            + later("Lambda GetFunctionConcurrency")
+            + later("Lambda ListTags");
+        out.push((
+            format!(
+                "SQS and Lambda calls per later details cycle, per environment ({queues:.0} queues, {} functions)",
+                crate::seed::FUNCTIONS_PER_ENV
+            ),
+            format!(
+                "{sqs:.0} SQS ({:.0} GetQueueAttributes, {:.0} ListQueueTags) + {lambda:.0} Lambda ({per_function:.0} per-function reads)",
+                later("SQS GetQueueAttributes"),
+                later("SQS ListQueueTags")
+            ),
+            "one attribute read per queue; tags, aliases and concurrency only when stale".into(),
+            verdict(
+                later("SQS GetQueueAttributes") <= queues
+                    && later("SQS ListQueueTags") == 0.0
+                    && per_function == 0.0,
             ),
         ));
         out.push((
@@ -586,6 +622,7 @@ pub fn markdown(r: &Report) -> Result<String> {
         (largest pages, DescribeServices by ten, each task definition once, everything independent in parallel, three accounts at once); timed from spawn to exit. \
         They run alternately, {} times each; the medians are shown. Calls count every attempt, pages included (AssumeRole excluded on both sides); \
         the console's are those labelled `purpose=\"inventory\"`.", r.args.cold_runs);
+    let _ = writeln!(out, "- **Later details cycle**: a console with details every 30 s over the same estate (whatever N, 200 SQS queues — a hundred work queues and their dead-letter queues — and 200 Lambda functions, a hundred fed by the work queues); each environment's calls of purpose `details` counted between the end of its first cycle and the end of its second (its `quarterdeck_details_age_seconds` falls back), by operation.");
     let _ = writeln!(out, "- **Refresh cycle**: after the first details, one explicit refresh of each environment (`refresh_environment`), counted by operation.");
     let _ = writeln!(
         out,
@@ -654,6 +691,12 @@ pub fn markdown(r: &Report) -> Result<String> {
         "AWS calls of the first details cycle (metric series, tasks, revisions), per environment",
         &r.sizes,
         |s| &s.details_first,
+    );
+    calls_table(
+        &mut out,
+        "AWS calls of a later details cycle, per environment (with 200 SQS queues and 200 Lambda functions)",
+        &r.sizes,
+        |s| &s.details_later,
     );
     let _ = writeln!(out, "\n### Seeding\n");
     for s in &r.sizes {

@@ -105,7 +105,9 @@ fn per_env(before: &BTreeMap<String, f64>, after: &BTreeMap<String, f64>) -> BTr
 
 async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Result<SizeResult> {
     say(format!(
-        "N = {n}: resetting and seeding moto (3 accounts × {n} services)"
+        "N = {n}: resetting and seeding moto (3 accounts × {n} services, {} queues and {} functions)",
+        seed::WORK_QUEUES_PER_ENV * 2,
+        seed::FUNCTIONS_PER_ENV
     ));
     seed::reset(http, &args.moto).await?;
     let started = Instant::now();
@@ -113,6 +115,7 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
     let accounts = Account::all(&args.moto, &count).await;
     let seeded: Vec<SeededEnv> =
         futures::future::try_join_all(accounts.iter().map(|a| seed::seed_env(a, n))).await?;
+    futures::future::try_join_all(accounts.iter().map(seed::seed_queues_and_functions)).await?;
     let seed_secs = started.elapsed().as_secs_f64();
     say(format!(
         "seeded in {seed_secs:.1} s ({} calls)",
@@ -216,6 +219,7 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
     let calls_during = total_calls(&c.metrics().await?) - calls_before;
     let rss = c.rss_bytes()?;
     c.stop().await?;
+    let details_later = details_cycle(args, n).await?;
     let result = SizeResult {
         n,
         seed_secs,
@@ -226,6 +230,7 @@ async fn measure_size(args: &RunArgs, http: &reqwest::Client, n: usize) -> Resul
         cold_ops: per_env(&BTreeMap::new(), &cold_ops),
         refresh,
         details_first,
+        details_later,
         overview_seq,
         environment_seq,
         overview_tp,
@@ -442,6 +447,75 @@ async fn replica_calls(args: &RunArgs) -> Result<(ReplicaCounts, Vec<ReplicaCoun
         .ok_or_else(|| anyhow!("no console alone"))?;
     let pair = per_hour(&before[1..], &after[1..], args.replica_seconds);
     Ok((alone, pair))
+}
+
+/// The details interval of the later-cycle measurement: long enough that one environment's
+/// cycle ends well before the next begins.
+const DETAILS_EVERY: &str = "30s";
+
+/// The AWS calls of a later details cycle (the second), per environment by operation: what a
+/// console spends each cycle once its caches hold (queues' tags, functions' aliases and
+/// concurrency, task-definition revisions). A console with details every [`DETAILS_EVERY`];
+/// each environment's calls are taken when its first cycle has ended and again when its second
+/// has (its `quarterdeck_details_age_seconds` falls back towards zero).
+async fn details_cycle(args: &RunArgs, n: usize) -> Result<BTreeMap<String, f64>> {
+    say(format!("N = {n}: a later details cycle"));
+    let setup = setup(args, &format!("details-{n}"), DETAILS_EVERY, "1h")?;
+    let mut c = Console::start(&setup).await?;
+    c.wait_fresh(Duration::from_secs(300)).await?;
+    let age = |m: &Metrics, env: &str| {
+        m.0.iter()
+            .find(|s| {
+                s.name == "quarterdeck_details_age_seconds"
+                    && s.labels.get("env").map(String::as_str) == Some(env)
+            })
+            .map(|s| s.value)
+    };
+    let started = Instant::now();
+    let mut first: BTreeMap<&str, (f64, BTreeMap<String, f64>)> = BTreeMap::new();
+    let mut later: BTreeMap<&str, BTreeMap<String, f64>> = BTreeMap::new();
+    while later.len() < crate::aws::ACCOUNTS.len() {
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("two details cycles of every environment did not end within 5 minutes");
+        }
+        let m = c.metrics().await?;
+        for (env, _) in crate::aws::ACCOUNTS {
+            let Some(now) = age(&m, env) else {
+                continue;
+            };
+            let ops = m.calls_by_operation(&[("purpose", "details"), ("env", env)]);
+            match first.get(env) {
+                None => {
+                    first.insert(env, (now, ops));
+                }
+                Some((then, before)) if now + 1.0 < *then && !later.contains_key(env) => {
+                    later.insert(
+                        env,
+                        ops.iter()
+                            .map(|(op, n)| (op.clone(), n - before.get(op).copied().unwrap_or(0.0)))
+                            .filter(|(_, n)| *n > 0.0)
+                            .collect(),
+                    );
+                }
+                Some((_, before)) if !later.contains_key(env) => {
+                    // Still the first cycle's reading: follow its age upwards.
+                    let before = before.clone();
+                    first.insert(env, (now, before));
+                }
+                _ => {}
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    c.stop().await?;
+    let envs = crate::aws::ACCOUNTS.len() as f64;
+    let mut total: BTreeMap<String, f64> = BTreeMap::new();
+    for ops in later.values() {
+        for (op, n) in ops {
+            *total.entry(op.clone()).or_default() += n / envs;
+        }
+    }
+    Ok(total)
 }
 
 /// How many browsers follow one service's logs in the logs measurement.

@@ -1,7 +1,9 @@
 //! The benchmark's estate, written into moto: per environment, `n` ECS services spread over four
 //! clusters (each service its own task-definition family, grouped ten to an app by the `app`
 //! tag; every tenth with an autoscaling range), ten RDS databases and a hundred CloudWatch alarms
-//! (eighty on services, twenty on databases, two of them firing).
+//! (eighty on services, twenty on databases, two of them firing); and, whatever `n`, a hundred
+//! SQS work queues each with its dead-letter queue and two hundred Lambda functions, the first
+//! hundred fed by the work queues through (paused) event source mappings.
 
 use crate::aws::{describe, Account};
 use anyhow::{anyhow, Context, Result};
@@ -20,6 +22,12 @@ pub const DATABASES_PER_ENV: usize = 10;
 pub const ALARMS_PER_ENV: usize = 100;
 pub const SERVICE_ALARMS_PER_ENV: usize = 80;
 pub const SERVICES_PER_APP: usize = 10;
+/// Work queues per environment, each with its dead-letter queue: 200 queues in all.
+pub const WORK_QUEUES_PER_ENV: usize = 100;
+/// Lambda functions per environment; the first hundred each work one queue.
+pub const FUNCTIONS_PER_ENV: usize = 200;
+/// Creations in flight at once while seeding queues and functions.
+const SEED_CONCURRENCY: usize = 8;
 
 /// One service of the estate.
 #[derive(Debug, Clone)]
@@ -43,6 +51,102 @@ pub struct SeededEnv {
     pub services: Vec<SeededService>,
     pub alarms: Vec<SeededAlarm>,
     pub databases: usize,
+}
+
+/// The queues and functions of one account (see the module's head). The mappings are created
+/// paused: moto would try to run a function (it needs Docker) for every message sent later.
+pub async fn seed_queues_and_functions(account: &Account) -> Result<()> {
+    use aws_sdk_lambda::primitives::Blob;
+    use aws_sdk_lambda::types::{FunctionCode, Runtime};
+    use aws_sdk_sqs::types::QueueAttributeName;
+    use futures::{StreamExt, TryStreamExt};
+    let role = "bench-lambda";
+    let trust = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+    reqwest::Client::new()
+        .post(&account.moto)
+        .header("x-moto-account-id", &account.account)
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=bench/20261207/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "Action=CreateRole&Version=2010-05-08&RoleName={role}&AssumeRolePolicyDocument={trust}"
+        ))
+        .send()
+        .await
+        .context("IAM CreateRole for the functions")?;
+    let role_arn = format!("arn:aws:iam::{}:role/{role}", account.account);
+    // The smallest zip archive: nothing here runs the functions.
+    let mut package = vec![0x50, 0x4b, 0x05, 0x06];
+    package.resize(22, 0);
+    futures::stream::iter(0..FUNCTIONS_PER_ENV)
+        .map(|i| {
+            let (role_arn, package) = (&role_arn, package.clone());
+            async move {
+                account
+                    .lambda
+                    .create_function()
+                    .function_name(format!("fn-{i:04}"))
+                    .runtime(Runtime::Python312)
+                    .handler("app.handler")
+                    .role(role_arn)
+                    .code(FunctionCode::builder().zip_file(Blob::new(package)).build())
+                    .tags("app", app_of(i))
+                    .send()
+                    .await
+                    .map_err(|e| anyhow!("CreateFunction: {}", describe(e)))
+            }
+        })
+        .buffer_unordered(SEED_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?;
+    futures::stream::iter(0..WORK_QUEUES_PER_ENV)
+        .map(|i| async move {
+            account
+                .sqs
+                .create_queue()
+                .queue_name(format!("q-{i:04}-dlq"))
+                .tags("app", app_of(i))
+                .send()
+                .await
+                .map_err(|e| anyhow!("CreateQueue: {}", describe(e)))?;
+            let dlq_arn = format!(
+                "arn:aws:sqs:{}:{}:q-{i:04}-dlq",
+                crate::aws::REGION,
+                account.account
+            );
+            account
+                .sqs
+                .create_queue()
+                .queue_name(format!("q-{i:04}"))
+                .attributes(
+                    QueueAttributeName::RedrivePolicy,
+                    format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"5"}}"#),
+                )
+                .tags("app", app_of(i))
+                .send()
+                .await
+                .map_err(|e| anyhow!("CreateQueue: {}", describe(e)))?;
+            account
+                .lambda
+                .create_event_source_mapping()
+                .function_name(format!("fn-{i:04}"))
+                .event_source_arn(format!(
+                    "arn:aws:sqs:{}:{}:q-{i:04}",
+                    crate::aws::REGION,
+                    account.account
+                ))
+                .enabled(false)
+                .send()
+                .await
+                .map_err(|e| anyhow!("CreateEventSourceMapping: {}", describe(e)))?;
+            Ok::<_, anyhow::Error>(())
+        })
+        .buffer_unordered(SEED_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
 }
 
 /// Forgets everything moto holds.

@@ -56,7 +56,7 @@ fn functions_page(view: FunctionsView) -> impl IntoView {
         {errors}
         {unread}
         <Section title="Functions: Lambda, with what feeds each one" note>
-            {functions_table(view.rows, true)}
+            {functions_table(view.rows, view.env_filter.is_none())}
         </Section>
     }
 }
@@ -104,8 +104,7 @@ pub fn functions_table(rows: Vec<FunctionRow>, with_env: bool) -> AnyView {
                     <th class=TH>"Aliases"</th>
                     <th class=TH>"Reserved"</th>
                     <th class=TH>"Fed by"</th>
-                    <th class=format!("{TH} text-right")>"Errors"</th>
-                    <th class=format!("{TH} text-right")>"Throttles"</th>
+                    <th class=format!("{TH} text-right")>"Errors · throttles"</th>
                     <th class=TH>"Alarms"</th>
                 </tr></thead>
                 <tbody>
@@ -144,8 +143,7 @@ pub fn functions_table(rows: Vec<FunctionRow>, with_env: bool) -> AnyView {
                                 <td class=TD>{aliases}</td>
                                 <td class=format!("{TD} whitespace-nowrap")>{reserved}</td>
                                 <td class=TD>{fed}</td>
-                                <td class=format!("{TD} text-right tabular-nums")>{figure(r.errors)}</td>
-                                <td class=format!("{TD} text-right tabular-nums")>{figure(r.throttles)}</td>
+                                <td class=format!("{TD} whitespace-nowrap text-right tabular-nums")>{format!("{} · {}", figure(r.errors), figure(r.throttles))}</td>
                                 <td class=TD>{firing_cell(r.alarms_firing)}</td>
                             </tr>
                         }

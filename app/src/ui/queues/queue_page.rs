@@ -64,12 +64,11 @@ fn queue_page(view: QueueView) -> impl IntoView {
         .read_error
         .clone()
         .map(|error| view! { <QueueReadProblem env=env.to_string() error/> });
-    let redrive = match (&q.redrive, &view.row.dead_letter) {
-        (Some(r), Some(d)) => format!("to {} after {} receives", d.name, r.max_receive_count),
-        _ if !view.row.sources.is_empty() => {
-            format!("dead-letter queue of {}", view.row.sources.join(", "))
-        }
-        _ => "none".to_string(),
+    // The dead-letter queue itself is named in its own section below.
+    let redrive = match &q.redrive {
+        Some(r) => format!("after {} receives", r.max_receive_count),
+        None if !view.row.sources.is_empty() => "is a dead-letter queue".to_string(),
+        None => "none".to_string(),
     };
     let secs = |s: Option<i64>| s.map(duration_words).unwrap_or_else(|| "—".into());
     // The chain this queue belongs to: its dead-letter queue, or the queues feeding it.

@@ -69,7 +69,7 @@ fn queues_page(view: QueuesView) -> impl IntoView {
         {errors}
         {unread}
         <Section title="Queues: SQS, each beside its dead-letter queue" note>
-            {queues_table(view.rows, true)}
+            {queues_table(view.rows, view.env_filter.is_none())}
         </Section>
     }
 }
