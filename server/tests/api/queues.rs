@@ -116,7 +116,8 @@ async fn queues_show_their_depth_and_dead_letter_queue_read_once_per_cycle() {
     }
     let queue_page = app.get_text("/envs/prod/queues/jobs").await;
     for text in [
-        "to jobs-dlq after 3 receives",
+        "after 3 receives",
+        "jobs-dlq",
         "Messages waiting",
         "Dead-letter queue",
         "assess",
