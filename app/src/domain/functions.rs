@@ -2,7 +2,7 @@
 //! their routing weights, reserved concurrency, and the event source mappings that feed them
 //! from queues (the queue → worker link). Pure: the Lambda adapter maps AWS's shapes into these.
 
-use super::queues::Queues;
+use super::queues::{Queue, Queues};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -264,7 +264,7 @@ pub fn chains(queues: &Queues, functions: &Functions, app: &str) -> Vec<Chain> {
                             .to_string()
                     })
                 }),
-                dead_letters: dlq.map(|d| d.visible + d.in_flight + d.delayed),
+                dead_letters: dlq.map(Queue::messages),
             }
         })
         .collect()

@@ -32,6 +32,13 @@ pub struct Queue {
     pub tags_read_at: Option<DateTime<Utc>>,
 }
 
+impl Queue {
+    /// Messages in the queue: waiting, in flight and delayed.
+    pub fn messages(&self) -> i64 {
+        self.visible + self.in_flight + self.delayed
+    }
+}
+
 /// How a queue's messages are encrypted at rest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Encryption {
@@ -186,24 +193,11 @@ impl Queues {
 
     /// Where a queue stands, in one word.
     pub fn verdict(&self, queue: &Queue) -> QueueVerdict {
-        if self.is_dead_letter(queue) {
-            return if queue.visible + queue.in_flight + queue.delayed > 0 {
-                QueueVerdict::DeadLetters
-            } else {
-                QueueVerdict::Empty
-            };
-        }
-        if self
-            .dead_letter_of(queue)
-            .is_some_and(|d| d.visible + d.in_flight + d.delayed > 0)
-        {
-            return QueueVerdict::FailingMessages;
-        }
-        if queue.visible > 0 {
-            QueueVerdict::Waiting
-        } else {
-            QueueVerdict::Empty
-        }
+        QueueVerdict::of(
+            queue,
+            self.is_dead_letter(queue),
+            self.dead_letter_of(queue),
+        )
     }
 
     /// Every queue of `app` (by tag), source queues first and each followed by its dead-letter
@@ -233,6 +227,26 @@ pub enum QueueVerdict {
 }
 
 impl QueueVerdict {
+    /// The verdict of `queue`, given whether it is a dead-letter queue and its own dead-letter
+    /// queue when the environment lists it.
+    pub fn of(queue: &Queue, is_dead_letter: bool, dead_letter: Option<&Queue>) -> Self {
+        if is_dead_letter {
+            return if queue.messages() > 0 {
+                QueueVerdict::DeadLetters
+            } else {
+                QueueVerdict::Empty
+            };
+        }
+        if dead_letter.is_some_and(|d| d.messages() > 0) {
+            return QueueVerdict::FailingMessages;
+        }
+        if queue.visible > 0 {
+            QueueVerdict::Waiting
+        } else {
+            QueueVerdict::Empty
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             QueueVerdict::Empty => "empty",

@@ -166,22 +166,10 @@ impl EnvClients {
         let same_code = old.is_some_and(|o| {
             o.code_sha256 == f.code_sha256 && o.versions.len() == f.versions.len()
         });
-        let aliases_fresh = old
-            .filter(|_| same_code)
-            .and_then(|o| o.aliases_read_at.map(|at| (at, o)))
-            .filter(|(at, _)| now - *at < ALIASES_EVERY)
-            .map(|(_, o)| o);
-        let tags_fresh = old
-            .and_then(|o| o.tags_read_at.map(|at| (at, o)))
-            .filter(|(at, _)| now - *at < TAGS_EVERY)
-            .map(|(_, o)| o);
+        let fresh = |at: Option<DateTime<Utc>>, every| at.is_some_and(|at| now - at < every);
         let mut error = None;
-        match aliases_fresh {
-            Some(o) => {
-                f.aliases = o.aliases.clone();
-                f.reserved_concurrency = o.reserved_concurrency;
-                f.aliases_read_at = o.aliases_read_at;
-            }
+        match old.filter(|o| same_code && fresh(o.aliases_read_at, ALIASES_EVERY)) {
+            Some(o) => carry_aliases(&mut f, o),
             None => match tokio::join!(self.aliases(&f.name), self.concurrency_of(&f.name)) {
                 (Ok(aliases), Ok(reserved)) => {
                     f.aliases = aliases;
@@ -190,19 +178,14 @@ impl EnvClients {
                 }
                 (Err(e), _) | (_, Err(e)) => {
                     if let Some(o) = old {
-                        f.aliases = o.aliases.clone();
-                        f.reserved_concurrency = o.reserved_concurrency;
-                        f.aliases_read_at = o.aliases_read_at;
+                        carry_aliases(&mut f, o);
                     }
                     error = Some(e);
                 }
             },
         }
-        match tags_fresh {
-            Some(o) => {
-                f.tags = o.tags.clone();
-                f.tags_read_at = o.tags_read_at;
-            }
+        match old.filter(|o| fresh(o.tags_read_at, TAGS_EVERY)) {
+            Some(o) => carry_tags(&mut f, o),
             None => match self.function_tags(&f.arn).await {
                 Ok(tags) => {
                     f.tags = tags;
@@ -210,8 +193,7 @@ impl EnvClients {
                 }
                 Err(e) => {
                     if let Some(o) = old {
-                        f.tags = o.tags.clone();
-                        f.tags_read_at = o.tags_read_at;
+                        carry_tags(&mut f, o);
                     }
                     error = error.or(Some(e));
                 }
@@ -284,6 +266,19 @@ impl EnvClients {
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default())
     }
+}
+
+/// Keeps `old`'s aliases and reserved concurrency, as read when `old` was.
+fn carry_aliases(f: &mut Function, old: &Function) {
+    f.aliases = old.aliases.clone();
+    f.reserved_concurrency = old.reserved_concurrency;
+    f.aliases_read_at = old.aliases_read_at;
+}
+
+/// Keeps `old`'s tags, as read when `old` was.
+fn carry_tags(f: &mut Function, old: &Function) {
+    f.tags = old.tags.clone();
+    f.tags_read_at = old.tags_read_at;
 }
 
 /// A function's `$LATEST` configuration, without what is read per function.

@@ -2,9 +2,8 @@
 //! its snapshots, events, metrics and alarms.
 
 use super::action_panel::ActionPanel;
-use super::rows::{watches_database, DatabaseRow};
+use super::rows::{watches_database, watching, DatabaseRow};
 use super::summary::{cards, EnvCard, EnvData};
-use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::ids::EnvId;
 use crate::domain::inventory::{Alarm, DatabaseMetrics, DbEvent, DbSnapshot};
 use chrono::{DateTime, Utc};
@@ -74,13 +73,7 @@ pub fn database(env: &EnvData<'_>, id: &str, now: DateTime<Utc>) -> Option<Datab
         .cloned()
         .collect();
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
-    let mut alarms: Vec<Alarm> = inv
-        .alarms
-        .iter()
-        .filter(|a| watches_database(a, db))
-        .cloned()
-        .collect();
-    sort_for_display(&mut alarms, |a| a);
+    let alarms = watching(&inv.alarms, |a| watches_database(a, db));
     Some(DatabaseView {
         generated_at: now,
         card: env.card(now),

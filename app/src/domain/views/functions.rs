@@ -2,11 +2,11 @@
 //! runtime, aliases and what feeds them, and one function with its versions, aliases, event
 //! source mappings, charts and alarms.
 
+use super::rows::{firing, watches_function, watching};
 use super::summary::{cards, detail_rows, DetailRows, EnvCard, EnvData, ReadError};
-use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::functions::{EventSourceMapping, Function, Functions};
 use crate::domain::ids::EnvId;
-use crate::domain::inventory::{Alarm, AlarmResource, AlarmState, FunctionMetrics};
+use crate::domain::inventory::{Alarm, FunctionMetrics};
 use crate::domain::queues::name_from_arn;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -76,18 +76,10 @@ impl FunctionRow {
                 .collect(),
             errors: metrics.and_then(|m| m.errors.latest()),
             throttles: metrics.and_then(|m| m.throttles.latest()),
-            alarms_firing: alarms
-                .iter()
-                .filter(|a| a.state == AlarmState::Alarm && watches_function(a, &f.name))
-                .count() as u32,
+            alarms_firing: firing(alarms, |a| watches_function(a, &f.name)),
             function: f.clone(),
         }
     }
-}
-
-/// Whether `alarm` watches function `name` (its `FunctionName` dimension).
-fn watches_function(alarm: &Alarm, name: &str) -> bool {
-    matches!(&alarm.resource, AlarmResource::Function { name: n } if n == name)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,12 +114,11 @@ pub fn functions(
         errors,
         unread,
     } = detail_rows(envs, env_filter, |env, details| {
-        let alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
         let functions = &details.functions;
         let rows = functions
             .functions
             .iter()
-            .map(|f| FunctionRow::of(env, functions, f, alarms))
+            .map(|f| FunctionRow::of(env, functions, f, env.alarms()))
             .collect();
         (rows, functions.error.clone())
     });
@@ -157,12 +148,11 @@ pub(super) fn app_rows(env: &EnvData<'_>, app: &str) -> Vec<FunctionRow> {
     let Some(details) = env.details else {
         return Vec::new();
     };
-    let alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
     details
         .functions
         .of_app(app)
         .into_iter()
-        .map(|f| FunctionRow::of(env, &details.functions, f, alarms))
+        .map(|f| FunctionRow::of(env, &details.functions, f, env.alarms()))
         .collect()
 }
 
@@ -185,19 +175,12 @@ pub(super) fn workers_of(env: &EnvData<'_>, queue_arn: &str) -> Vec<(String, Map
 pub fn function(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<FunctionView> {
     let details = env.details?;
     let f = details.functions.get(name)?;
-    let all_alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
-    let mut alarms: Vec<Alarm> = all_alarms
-        .iter()
-        .filter(|a| watches_function(a, name))
-        .cloned()
-        .collect();
-    sort_for_display(&mut alarms, |a| a);
     Some(FunctionView {
         generated_at: now,
         card: env.card(now),
-        row: FunctionRow::of(env, &details.functions, f, all_alarms),
+        row: FunctionRow::of(env, &details.functions, f, env.alarms()),
         metrics: details.function_metrics.get(name).cloned(),
-        alarms,
+        alarms: watching(env.alarms(), |a| watches_function(a, name)),
         read_error: details.functions.error.clone(),
     })
 }
@@ -206,7 +189,9 @@ pub fn function(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<Fun
 mod tests {
     use super::super::fixtures::descriptor;
     use super::*;
-    use crate::domain::inventory::{EnvDetails, EnvInventory, RefreshStatus};
+    use crate::domain::inventory::{
+        AlarmResource, AlarmState, EnvDetails, EnvInventory, RefreshStatus,
+    };
     use std::collections::BTreeMap;
 
     fn function(name: &str, app: Option<&str>) -> Function {

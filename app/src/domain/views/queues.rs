@@ -3,10 +3,10 @@
 //! the queues that feed it, and the alarms that watch it.
 
 use super::functions::{workers_of, MappingRef};
+use super::rows::{firing, watches_queue, watching};
 use super::summary::{cards, detail_rows, DetailRows, EnvCard, EnvData, ReadError};
-use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::ids::EnvId;
-use crate::domain::inventory::{Alarm, AlarmResource, AlarmState, QueueMetrics};
+use crate::domain::inventory::{Alarm, QueueMetrics};
 use crate::domain::queues::{Queue, QueueVerdict, Queues};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,46 +37,33 @@ pub struct DeadLetterRef {
 
 impl QueueRow {
     fn of(env: &EnvData<'_>, queues: &Queues, queue: &Queue, alarms: &[Alarm]) -> Self {
-        let dead_letter = queue.redrive.as_ref().map(|r| {
-            let found = queues.dead_letter_of(queue);
-            DeadLetterRef {
-                name: found.map(|d| d.name.clone()).unwrap_or_else(|| {
-                    crate::domain::queues::name_from_arn(&r.dead_letter_arn)
-                        .unwrap_or(&r.dead_letter_arn)
-                        .to_string()
-                }),
-                messages: found.map(|d| d.visible + d.in_flight + d.delayed),
-            }
+        let found = queues.dead_letter_of(queue);
+        let sources: Vec<String> = queues
+            .sources_of(queue)
+            .iter()
+            .map(|q| q.name.clone())
+            .collect();
+        let dead_letter = queue.redrive.as_ref().map(|r| DeadLetterRef {
+            name: found.map(|d| d.name.clone()).unwrap_or_else(|| {
+                crate::domain::queues::name_from_arn(&r.dead_letter_arn)
+                    .unwrap_or(&r.dead_letter_arn)
+                    .to_string()
+            }),
+            messages: found.map(Queue::messages),
         });
         Self {
             env: env.descriptor.id.clone(),
-            verdict: queues.verdict(queue),
+            verdict: QueueVerdict::of(queue, !sources.is_empty(), found),
             dead_letter,
-            sources: queues
-                .sources_of(queue)
-                .iter()
-                .map(|q| q.name.clone())
-                .collect(),
+            sources,
             oldest_age_secs: env
                 .details
                 .and_then(|d| d.queue_metrics.get(&queue.name))
                 .and_then(|m| m.oldest_age.latest()),
-            alarms_firing: alarms
-                .iter()
-                .filter(|a| a.state == AlarmState::Alarm && watches_queue(a, &queue.name))
-                .count() as u32,
+            alarms_firing: firing(alarms, |a| watches_queue(a, &queue.name)),
             queue: queue.clone(),
         }
     }
-
-    /// Messages in the queue: visible, in flight and delayed.
-    pub fn messages(&self) -> i64 {
-        self.queue.visible + self.queue.in_flight + self.queue.delayed
-    }
-}
-
-fn watches_queue(alarm: &Alarm, name: &str) -> bool {
-    matches!(&alarm.resource, AlarmResource::Queue { name: n } if n == name)
 }
 
 /// An environment's queues in figures, for its page.
@@ -101,7 +88,7 @@ impl QueueSummary {
         };
         for q in &queues.queues {
             if queues.is_dead_letter(q) {
-                let held = q.visible + q.in_flight + q.delayed;
+                let held = q.messages();
                 if held > 0 {
                     summary.dead_letter_queues_holding += 1;
                     summary.dead_letters += held;
@@ -149,12 +136,11 @@ pub fn queues(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Ut
         errors,
         unread,
     } = detail_rows(envs, env_filter, |env, details| {
-        let alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
         let queues = &details.queues;
         let rows = queues
             .queues
             .iter()
-            .map(|q| QueueRow::of(env, queues, q, alarms))
+            .map(|q| QueueRow::of(env, queues, q, env.alarms()))
             .collect();
         (rows, queues.error.clone())
     });
@@ -186,12 +172,11 @@ pub(super) fn app_rows(env: &EnvData<'_>, app: &str) -> Vec<QueueRow> {
     let Some(details) = env.details else {
         return Vec::new();
     };
-    let alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
     details
         .queues
         .of_app(app)
         .into_iter()
-        .map(|q| QueueRow::of(env, &details.queues, q, alarms))
+        .map(|q| QueueRow::of(env, &details.queues, q, env.alarms()))
         .collect()
 }
 
@@ -199,14 +184,8 @@ pub fn queue(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<QueueV
     let details = env.details?;
     let queues = &details.queues;
     let queue = queues.get(name)?;
-    let all_alarms = env.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[]);
-    let row = |q: &Queue| QueueRow::of(env, queues, q, all_alarms);
-    let mut alarms: Vec<Alarm> = all_alarms
-        .iter()
-        .filter(|a| watches_queue(a, name))
-        .cloned()
-        .collect();
-    sort_for_display(&mut alarms, |a| a);
+    let row = |q: &Queue| QueueRow::of(env, queues, q, env.alarms());
+    let alarms = watching(env.alarms(), |a| watches_queue(a, name));
     Some(QueueView {
         generated_at: now,
         card: env.card(now),

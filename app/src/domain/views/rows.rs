@@ -34,14 +34,9 @@ pub struct ServiceRow {
 
 impl ServiceRow {
     pub fn of(env: &EnvId, service: &Service, alarms: &[Alarm]) -> Self {
-        let alarms_firing = alarms
-            .iter()
-            .filter(|a| {
-                a.state == AlarmState::Alarm
-                    && !a.is_scaling_signal()
-                    && watches_service(a, service)
-            })
-            .count() as u32;
+        let alarms_firing = firing(alarms, |a| {
+            !a.is_scaling_signal() && watches_service(a, service)
+        });
         Self::with_firing(env, service, alarms_firing)
     }
 
@@ -101,6 +96,29 @@ pub(super) fn watches_database(alarm: &Alarm, db: &Database) -> bool {
     matches!(&alarm.resource, AlarmResource::Database { id } if *id == db.id)
 }
 
+pub(super) fn watches_queue(alarm: &Alarm, name: &str) -> bool {
+    matches!(&alarm.resource, AlarmResource::Queue { name: n } if n == name)
+}
+
+pub(super) fn watches_function(alarm: &Alarm, name: &str) -> bool {
+    matches!(&alarm.resource, AlarmResource::Function { name: n } if n == name)
+}
+
+/// The alarms among `alarms` that `watches` picks, in display order (a resource page's list).
+pub(super) fn watching(alarms: &[Alarm], watches: impl Fn(&Alarm) -> bool) -> Vec<Alarm> {
+    let mut picked: Vec<Alarm> = alarms.iter().filter(|a| watches(a)).cloned().collect();
+    crate::domain::alarm_filter::sort_for_display(&mut picked, |a| a);
+    picked
+}
+
+/// How many of the alarms `watches` picks are firing (a table row's count).
+pub(super) fn firing(alarms: &[Alarm], watches: impl Fn(&Alarm) -> bool) -> u32 {
+    alarms
+        .iter()
+        .filter(|a| a.state == AlarmState::Alarm && watches(a))
+        .count() as u32
+}
+
 /// A database with the figures its table row needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseRow {
@@ -130,11 +148,7 @@ impl DatabaseRow {
                 .filter(|s| s.db_id == db.id)
                 .filter_map(|s| s.created_at)
                 .max(),
-            alarms_firing: inventory
-                .alarms
-                .iter()
-                .filter(|a| a.state == AlarmState::Alarm && watches_database(a, db))
-                .count() as u32,
+            alarms_firing: firing(&inventory.alarms, |a| watches_database(a, db)),
         }
     }
 }

@@ -2,9 +2,8 @@
 //! alarms, the revisions it could be rolled back to and the desired counts it may be scaled to.
 
 use super::action_panel::ActionPanel;
-use super::rows::watches_service;
+use super::rows::{watches_service, watching};
 use super::summary::{EnvCard, EnvData};
-use crate::domain::alarm_filter::sort_for_display;
 use crate::domain::inventory::{
     service_key, Alarm, EnvDetails, Service, ServiceMetrics, TargetGroupMetrics,
 };
@@ -175,13 +174,7 @@ pub fn service(
         revisions,
         last_deployed,
     } = rollback_context(env, cluster, name)?;
-    let mut alarms: Vec<Alarm> = inv
-        .alarms
-        .iter()
-        .filter(|a| watches_service(a, service))
-        .cloned()
-        .collect();
-    sort_for_display(&mut alarms, |a| a);
+    let alarms = watching(&inv.alarms, |a| watches_service(a, service));
     let key = service_key(cluster, name);
     let mut service = service.clone();
     if let Some(tasks) = env.details.and_then(|d| d.tasks.get(&key)) {

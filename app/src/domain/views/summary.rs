@@ -87,6 +87,11 @@ impl EnvData<'_> {
         }
     }
 
+    /// The environment's alarms (none before its first inventory).
+    pub fn alarms(&self) -> &[crate::domain::inventory::Alarm] {
+        self.inventory.map(|i| i.alarms.as_slice()).unwrap_or(&[])
+    }
+
     pub fn card(&self, now: DateTime<Utc>) -> EnvCard {
         let mut health = match (self.summary, self.inventory) {
             (Some(summary), _) => Some(summary.health.clone()),

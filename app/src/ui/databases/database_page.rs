@@ -5,9 +5,9 @@ use crate::api::databases::get_database;
 use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, bytes, utc_minute_opt};
 use crate::domain::inventory::StorageMetric;
-use crate::domain::views::{AlarmRow, DatabaseView};
+use crate::domain::views::DatabaseView;
 use crate::ui::components::*;
-use crate::ui::environment::environment_page::alarms_table;
+use crate::ui::environment::environment_page::watching_alarms;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
@@ -98,14 +98,6 @@ fn database_page(
         .free_storage_bytes
         .map(bytes)
         .unwrap_or_else(|| "—".into());
-    let alarm_rows: Vec<AlarmRow> = view
-        .alarms
-        .iter()
-        .map(|a| AlarmRow {
-            env: env.clone(),
-            alarm: a.clone(),
-        })
-        .collect();
     let family = db.family();
     let kind = family.label();
     // A cluster volume grows as needed: it has bytes used, not free space.
@@ -147,7 +139,6 @@ fn database_page(
     let retention = format!("{} days", db.backup_retention_days);
     let restorable = utc_minute_opt(db.latest_restorable_time);
     let endpoint = db.endpoint.clone().unwrap_or_else(|| "—".into());
-    let alarms_view = alarms_table(alarm_rows.clone(), now, false);
     view! {
         <Title text=db.id.clone()/>
         <PageHeader title=db.id.clone() crumbs>{heading}</PageHeader>
@@ -173,9 +164,7 @@ fn database_page(
             {connections_chart}
             <LineChart title=storage_chart series=Some(storage_series) unit=Unit::Bytes/>
         </div>
-        <Section title="Alarms" note=format!("{} watching this database", alarm_rows.len())>
-            {alarms_view}
-        </Section>
+        {watching_alarms(&env, &view.alarms, now, "database")}
         <Section title="Snapshots" note=format!("{} snapshots", view.snapshots.len())>
             {if view.snapshots.is_empty() {
                 view! { <Empty text="No snapshots."/> }.into_any()

@@ -275,6 +275,25 @@ pub fn databases_table(rows: Vec<DatabaseRow>, now: DateTime<Utc>, with_env: boo
     .into_any()
 }
 
+/// The alarms section of one resource's page (`what`: service, database, queue, function):
+/// every alarm in `env` that watches it.
+pub fn watching_alarms(
+    env: &crate::domain::ids::EnvId,
+    alarms: &[crate::domain::inventory::Alarm],
+    now: DateTime<Utc>,
+    what: &str,
+) -> impl IntoView {
+    let rows: Vec<AlarmRow> = alarms
+        .iter()
+        .map(|a| AlarmRow {
+            env: env.clone(),
+            alarm: a.clone(),
+        })
+        .collect();
+    let note = format!("{} watching this {what}", rows.len());
+    view! { <Section title="Alarms" note>{alarms_table(rows, now, false)}</Section> }
+}
+
 /// The alarms table used by the environment and alarms pages.
 pub fn alarms_table(rows: Vec<AlarmRow>, now: DateTime<Utc>, with_env: bool) -> AnyView {
     alarms_table_with(rows, now, with_env, None)

@@ -5,9 +5,9 @@
 use super::functions_page::{mapping_badge, mapping_source, reserved_words, FunctionReadProblem};
 use crate::api::functions::get_function;
 use crate::domain::format::{age_opt, utc_minute_opt};
-use crate::domain::views::{AlarmRow, FunctionView};
+use crate::domain::views::FunctionView;
 use crate::ui::components::*;
-use crate::ui::environment::environment_page::alarms_table;
+use crate::ui::environment::environment_page::watching_alarms;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
@@ -63,15 +63,6 @@ fn function_page(view: FunctionView) -> impl IntoView {
     ];
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let metrics = view.metrics.clone().unwrap_or_default();
-    let alarm_rows: Vec<AlarmRow> = view
-        .alarms
-        .iter()
-        .map(|a| AlarmRow {
-            env: env.clone(),
-            alarm: a.clone(),
-        })
-        .collect();
-    let alarms_view = alarms_table(alarm_rows.clone(), now, false);
     let problem = view
         .read_error
         .clone()
@@ -178,8 +169,6 @@ fn function_page(view: FunctionView) -> impl IntoView {
         </div>
         <Section title="Aliases" note="where each routes, and the code it runs">{aliases}</Section>
         <Section title="Published versions" note="newest first">{versions}</Section>
-        <Section title="Alarms" note=format!("{} watching this function", alarm_rows.len())>
-            {alarms_view}
-        </Section>
+        {watching_alarms(&env, &view.alarms, now, "function")}
     }
 }

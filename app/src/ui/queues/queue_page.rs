@@ -4,9 +4,9 @@
 use super::queues_page::{oldest_age, queues_table, verdict_badge, QueueReadProblem};
 use crate::api::queues::get_queue;
 use crate::domain::format::{duration_words, number, utc_minute_opt};
-use crate::domain::views::{AlarmRow, QueueView};
+use crate::domain::views::QueueView;
 use crate::ui::components::*;
-use crate::ui::environment::environment_page::alarms_table;
+use crate::ui::environment::environment_page::watching_alarms;
 use crate::ui::functions::functions_page::mapping_badge;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
@@ -51,15 +51,6 @@ fn queue_page(view: QueueView) -> impl IntoView {
     ];
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let metrics = view.metrics.clone().unwrap_or_default();
-    let alarm_rows: Vec<AlarmRow> = view
-        .alarms
-        .iter()
-        .map(|a| AlarmRow {
-            env: env.clone(),
-            alarm: a.clone(),
-        })
-        .collect();
-    let alarms_view = alarms_table(alarm_rows.clone(), now, false);
     let problem = view
         .read_error
         .clone()
@@ -137,8 +128,6 @@ fn queue_page(view: QueueView) -> impl IntoView {
             <LineChart title="Messages received" series=Some(metrics.received.clone()) unit=Unit::Count/>
             <LineChart title="Messages deleted" series=Some(metrics.deleted.clone()) unit=Unit::Count/>
         </div>
-        <Section title="Alarms" note=format!("{} watching this queue", alarm_rows.len())>
-            {alarms_view}
-        </Section>
+        {watching_alarms(&env, &view.alarms, now, "queue")}
     }
 }

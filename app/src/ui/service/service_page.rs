@@ -7,6 +7,7 @@ use crate::domain::format::{age_opt, utc_minute_opt};
 use crate::domain::inventory::{revision_label_from_arn, split_image, Service};
 use crate::domain::views::ServiceView;
 use crate::ui::components::*;
+use crate::ui::environment::environment_page::watching_alarms;
 use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use chrono::{DateTime, Utc};
@@ -148,14 +149,6 @@ fn service_page(
         (s.cluster.clone(), format!("/envs/{env}")),
     ];
     let metrics = view.metrics.clone().unwrap_or_default();
-    let alarm_rows: Vec<_> = view
-        .alarms
-        .iter()
-        .map(|a| crate::domain::views::AlarmRow {
-            env: view.card.descriptor.id.clone(),
-            alarm: a.clone(),
-        })
-        .collect();
     let timeout = chrono::Duration::minutes(view.rollout_timeout_minutes);
     let state = crate::domain::rollout::rollout_with(&s, view.followed.as_ref(), now, timeout);
     let deployment_badge = rollout_badge(&s, &state);
@@ -171,8 +164,6 @@ fn service_page(
     let stopped_count = view.stopped_tasks.len();
     let events_view = events(&s, now);
     let tags_view = tags(&s);
-    let alarms_view =
-        crate::ui::environment::environment_page::alarms_table(alarm_rows.clone(), now, false);
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let lb_view = super::targets::load_balancing_section(&view.load_balancing, now);
     let lb_counts = view.load_balancing.counts;
@@ -226,9 +217,7 @@ fn service_page(
         <Section title="Deployments">{deployments_view}</Section>
         <Section title="Task definition and images" note=s.task_definition_arn.clone()>{containers_view}</Section>
         {compare_view}
-        <Section title="Alarms" note=format!("{} watching this service", alarm_rows.len())>
-            {alarms_view}
-        </Section>
+        {watching_alarms(&view.card.descriptor.id, &view.alarms, now, "service")}
         <Section title="Tasks" note=format!("{} tasks", s.tasks.len())>{tasks_view}</Section>
         <Section title="Stopped tasks" note=format!("{stopped_count} stopped in the last hour or so (ECS keeps them briefly), newest first")>{stopped_view}</Section>
         <Section title="Events" note="newest first">{events_view}</Section>
