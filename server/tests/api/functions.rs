@@ -137,3 +137,95 @@ async fn functions_show_versions_aliases_concurrency_and_the_queues_that_feed_th
     }
     assert_eq!(app.aws_calls_total(), calls, "page views make no AWS calls");
 }
+
+/// What moto answers differs from what AWS sends: Lambda's `LastModified` is
+/// `2026-11-29T08:00:00.000+0000` (an offset without a colon), a mapping passes through
+/// `Disabling` with `USER_INITIATED`, SQS sends whole epoch seconds and the redrive count as
+/// text. Answers in those shapes (from the Lambda and SQS API references) are replayed in front
+/// of moto and read as AWS means them.
+#[tokio::test]
+async fn answers_in_the_shapes_aws_sends_are_read_as_aws_means_them() {
+    use crate::faults::Fault;
+    let account = Account::new().await;
+    account.function("scorer", "assess").await;
+    let jobs = crate::queues::queue(&account, "jobs", "assess", &[]).await;
+    let region = crate::helpers::REGION;
+    let id = &account.id;
+    let function_arn = format!("arn:aws:lambda:{region}:{id}:function:scorer");
+    let proxy = FaultProxy::start().await;
+    proxy.arm(
+        "ListFunctions",
+        Fault::replay(vec![serde_json::json!({
+            "Functions": [
+                {"FunctionName": "scorer", "FunctionArn": function_arn, "Runtime": "python3.12",
+                 "MemorySize": 512, "Timeout": 30, "LastModified": "2026-11-30T09:15:02.000+0000",
+                 "CodeSha256": "Zm9vYmFyYmF6cXV4cXV1eA==", "Version": "$LATEST",
+                 "Architectures": ["arm64"], "State": "Active", "PackageType": "Zip"},
+                {"FunctionName": "scorer", "FunctionArn": format!("{function_arn}:3"),
+                 "Runtime": "python3.12", "MemorySize": 512, "Timeout": 30,
+                 "LastModified": "2026-11-29T08:00:00.000+0000", "CodeSha256": "cXV1eHF1eA==",
+                 "Description": "scoring 2.5.0", "Version": "3", "Architectures": ["arm64"]}
+            ]
+        })]),
+    );
+    proxy.arm(
+        "ListEventSourceMappings",
+        Fault::replay(vec![serde_json::json!({
+            "EventSourceMappings": [
+                {"UUID": "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE", "BatchSize": 10,
+                 "EventSourceArn": format!("arn:aws:sqs:{region}:{id}:jobs"),
+                 "FunctionArn": format!("{function_arn}:live"), "LastModified": 1764497000.0,
+                 "State": "Disabling", "StateTransitionReason": "USER_INITIATED"}
+            ]
+        })]),
+    );
+    proxy.arm(
+        "GetQueueAttributes",
+        Fault::replay_when(
+            Some(jobs.as_str()),
+            vec![serde_json::json!({
+                "Attributes": {
+                    "QueueArn": format!("arn:aws:sqs:{region}:{id}:jobs"),
+                    "ApproximateNumberOfMessages": "7",
+                    "ApproximateNumberOfMessagesNotVisible": "2",
+                    "ApproximateNumberOfMessagesDelayed": "0",
+                    "CreatedTimestamp": "1764500000",
+                    "VisibilityTimeout": "300",
+                    "RedrivePolicy": format!("{{\"deadLetterTargetArn\":\"arn:aws:sqs:{region}:{id}:jobs-dlq\",\"maxReceiveCount\":\"5\"}}"),
+                    "SqsManagedSseEnabled": "true"
+                }
+            })],
+        ),
+    );
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    app.sign_in("ana", "viewer").await;
+
+    let function = app.get_text("/envs/prod/functions/scorer").await;
+    for text in [
+        "2026-11-30 09:15 UTC",
+        "2026-11-29 08:00 UTC",
+        "scoring 2.5.0",
+        "Disabling · not consuming",
+        "USER_INITIATED",
+    ] {
+        assert!(function.contains(text), "the function page shows {text:?}");
+    }
+    let queue = app.get_text("/envs/prod/queues/jobs").await;
+    for text in [
+        "2025-11-30 10:53 UTC",
+        "after 5 receives",
+        "SSE-SQS",
+        "5 minutes",
+        "/envs/prod/functions/scorer",
+    ] {
+        assert!(queue.contains(text), "the queue page shows {text:?}");
+    }
+    let queues = app.get_text("/queues").await;
+    assert!(
+        queues.contains("not listed here"),
+        "jobs-dlq is named, not counted"
+    );
+}
