@@ -100,7 +100,10 @@ ready=""
 for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$APP_PORT/readyz" 2>/dev/null | python3 -c '
 import json, sys
-body = json.load(sys.stdin)
+try:
+    body = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
 sys.exit(0 if all(e["freshness"] == "fresh" for e in body["environments"]) else 1)'; then
         ready=yes
         break
