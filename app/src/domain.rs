@@ -40,6 +40,7 @@ pub mod rollout_outcome;
 pub mod sessions;
 pub mod tokens;
 pub mod views;
+pub mod work_actions;
 
 /// Inventory records with everything but what a test is about left plain.
 #[cfg(test)]
@@ -117,6 +118,38 @@ pub(crate) mod fixtures {
             tags: BTreeMap::new(),
             app: app.map(str::to_string),
             tags_read_at: None,
+        }
+    }
+
+    /// A Lambda function of `app` with no versions, aliases or reservation.
+    pub fn function(name: &str, app: Option<&str>) -> super::functions::Function {
+        super::functions::Function {
+            name: name.into(),
+            arn: format!("arn:aws:lambda:eu-west-1:1:function:{name}"),
+            runtime: Some("python3.12".into()),
+            architecture: Some("arm64".into()),
+            memory_mb: Some(512),
+            timeout_secs: Some(30),
+            last_modified: None,
+            code_sha256: Some("abc=".into()),
+            state: Some("Active".into()),
+            versions: vec![],
+            aliases: vec![],
+            reserved_concurrency: None,
+            tags: BTreeMap::new(),
+            app: app.map(str::to_string),
+            aliases_read_at: None,
+            tags_read_at: None,
+        }
+    }
+
+    /// Published `version` of a function, its code hash `code`.
+    pub fn version(version: &str, code: &str) -> super::functions::FunctionVersion {
+        super::functions::FunctionVersion {
+            version: version.into(),
+            code_sha256: Some(code.into()),
+            description: None,
+            last_modified: None,
         }
     }
 

@@ -289,6 +289,44 @@ pub enum ActionCommand {
         alarm: String,
         enabled: bool,
     },
+    /// StartMessageMoveTask from dead-letter queue `queue` (ARN `source_arn`) to
+    /// `destination_arn` (`None`: each message's own source queue).
+    Redrive {
+        queue: String,
+        source_arn: String,
+        destination_arn: Option<String>,
+        rate: Option<i32>,
+    },
+    /// CancelMessageMoveTask of the redrive of `queue` with this handle.
+    CancelRedrive {
+        queue: String,
+        source_arn: String,
+        handle: String,
+    },
+    /// PurgeQueue.
+    Purge {
+        queue: String,
+        url: String,
+    },
+    /// UpdateEventSourceMapping `uuid` of `function` to `enabled`.
+    SetMapping {
+        function: String,
+        uuid: String,
+        enabled: bool,
+    },
+    /// UpdateAlias `alias` of `function` from routing `from` to `to`.
+    UpdateAlias {
+        function: String,
+        alias: String,
+        from: crate::domain::work_actions::AliasRouting,
+        to: crate::domain::work_actions::AliasRouting,
+    },
+    /// PutFunctionConcurrency `to`, or DeleteFunctionConcurrency when `None`; `from` as checked.
+    SetConcurrency {
+        function: String,
+        from: Option<i32>,
+        to: Option<i32>,
+    },
 }
 
 impl ActionCommand {
@@ -321,6 +359,21 @@ impl ActionCommand {
             ActionCommand::SetAlarmActions { alarm, .. } => ResourceRef::Alarm {
                 name: alarm.clone(),
             },
+            ActionCommand::Redrive { queue, .. } | ActionCommand::CancelRedrive { queue, .. } => {
+                ResourceRef::Queue {
+                    name: queue.clone(),
+                    move_tasks: true,
+                }
+            }
+            ActionCommand::Purge { queue, .. } => ResourceRef::Queue {
+                name: queue.clone(),
+                move_tasks: false,
+            },
+            ActionCommand::SetMapping { function, .. }
+            | ActionCommand::UpdateAlias { function, .. }
+            | ActionCommand::SetConcurrency { function, .. } => ResourceRef::Function {
+                name: function.clone(),
+            },
         }
     }
 
@@ -334,7 +387,9 @@ impl ActionCommand {
             ActionCommand::Deploy { from, .. } | ActionCommand::DeployImages { from, .. } => {
                 Some(Before::Revision(from.clone()))
             }
-            ActionCommand::Snapshot { .. } | ActionCommand::SetAlarmActions { .. } => None,
+            ActionCommand::UpdateAlias { from, .. } => Some(Before::Alias(from.clone())),
+            ActionCommand::Redrive { .. } => Some(Before::NoRedriveRunning),
+            _ => None,
         }
     }
 
@@ -379,7 +434,7 @@ impl ActionCommand {
                 service,
                 Expected::Revision(registered?.to_string()),
             ),
-            ActionCommand::Snapshot { .. } | ActionCommand::SetAlarmActions { .. } => return None,
+            _ => return None,
         };
         Some((cluster.clone(), service.clone(), expected))
     }
@@ -469,6 +524,38 @@ impl ActionCommand {
                 alarm: alarm.clone(),
                 enabled: *enabled,
             },
+            ActionCommand::Redrive {
+                source_arn,
+                destination_arn,
+                rate,
+                ..
+            } => AwsChange::StartMoveTask {
+                source_arn: source_arn.clone(),
+                destination_arn: destination_arn.clone(),
+                rate: *rate,
+            },
+            ActionCommand::CancelRedrive { handle, .. } => AwsChange::CancelMoveTask {
+                handle: handle.clone(),
+            },
+            ActionCommand::Purge { url, .. } => AwsChange::PurgeQueue { url: url.clone() },
+            ActionCommand::SetMapping { uuid, enabled, .. } => AwsChange::UpdateMapping {
+                uuid: uuid.clone(),
+                enabled: *enabled,
+            },
+            ActionCommand::UpdateAlias {
+                function,
+                alias,
+                to,
+                ..
+            } => AwsChange::UpdateAlias {
+                function: function.clone(),
+                alias: alias.clone(),
+                routing: to.clone(),
+            },
+            ActionCommand::SetConcurrency { function, to, .. } => AwsChange::PutConcurrency {
+                function: function.clone(),
+                reserved: *to,
+            },
         })
     }
 
@@ -504,6 +591,20 @@ impl ActionCommand {
             ActionCommand::SetAlarmActions { enabled, .. } => {
                 Intended::AlarmActions { enabled: *enabled }
             }
+            ActionCommand::Redrive { .. } => Intended::Redrive { asked },
+            ActionCommand::CancelRedrive { handle, .. } => Intended::CancelRedrive {
+                handle: handle.clone(),
+            },
+            ActionCommand::Purge { .. } => Intended::Purge,
+            ActionCommand::SetMapping { enabled, .. } => Intended::Mapping { enabled: *enabled },
+            ActionCommand::UpdateAlias { from, to, .. } => Intended::Alias {
+                from: from.clone(),
+                to: to.clone(),
+            },
+            ActionCommand::SetConcurrency { from, to, .. } => Intended::Concurrency {
+                from: *from,
+                to: *to,
+            },
         }
     }
 }
@@ -528,6 +629,29 @@ pub enum AwsChange {
     },
     /// EnableAlarmActions or DisableAlarmActions.
     SetAlarmActions { alarm: String, enabled: bool },
+    /// StartMessageMoveTask.
+    StartMoveTask {
+        source_arn: String,
+        destination_arn: Option<String>,
+        rate: Option<i32>,
+    },
+    /// CancelMessageMoveTask.
+    CancelMoveTask { handle: String },
+    /// PurgeQueue.
+    PurgeQueue { url: String },
+    /// UpdateEventSourceMapping with `Enabled`.
+    UpdateMapping { uuid: String, enabled: bool },
+    /// UpdateAlias with the version and routing weights.
+    UpdateAlias {
+        function: String,
+        alias: String,
+        routing: crate::domain::work_actions::AliasRouting,
+    },
+    /// PutFunctionConcurrency, or DeleteFunctionConcurrency for `None`.
+    PutConcurrency {
+        function: String,
+        reserved: Option<i32>,
+    },
 }
 
 /// What AWS did, beyond succeeding.

@@ -22,3 +22,4 @@ pub mod services;
 pub mod sessions;
 pub mod tokens;
 pub mod webhooks;
+pub mod work;

@@ -56,6 +56,10 @@ mod tests {
             "filter_",
             "start_",
             "stop_",
+            "cancel_",
+            "purge_",
+            "put_",
+            "delete_",
         ];
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -107,8 +111,14 @@ mod tests {
         let mut granted = actions_in(&crate::iam::read_policy());
         granted.extend(actions_in(&crate::iam::action_policy(env)));
         // Needed by ECS for what RegisterTaskDefinition carries over (tags, the service's roles),
-        // not calls of their own.
-        for implied in ["TagResource", "PassRole"] {
+        // and by SQS for the messages a redrive moves as the caller: not calls of their own.
+        for implied in [
+            "TagResource",
+            "PassRole",
+            "ReceiveMessage",
+            "DeleteMessage",
+            "SendMessage",
+        ] {
             assert!(granted.remove(implied), "{implied} is granted");
         }
         assert_eq!(

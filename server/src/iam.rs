@@ -135,7 +135,8 @@ pub fn read_policy() -> Value {
                 "Sid": "QuarterdeckReadsQueues",
                 "Effect": "Allow",
                 "Action": [
-                    "sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags"
+                    "sqs:ListQueues", "sqs:GetQueueAttributes", "sqs:ListQueueTags",
+                    "sqs:GetQueueUrl", "sqs:ListMessageMoveTasks"
                 ],
                 "Resource": "*"
             },
@@ -144,7 +145,9 @@ pub fn read_policy() -> Value {
                 "Effect": "Allow",
                 "Action": [
                     "lambda:ListFunctions", "lambda:ListEventSourceMappings",
-                    "lambda:ListAliases", "lambda:GetFunctionConcurrency", "lambda:ListTags"
+                    "lambda:ListAliases", "lambda:GetFunctionConcurrency", "lambda:ListTags",
+                    "lambda:ListVersionsByFunction", "lambda:GetAlias",
+                    "lambda:GetEventSourceMapping"
                 ],
                 "Resource": "*"
             }
@@ -241,6 +244,32 @@ pub fn action_policy(env: &EnvironmentSettings) -> Value {
                 "Effect": "Allow",
                 "Action": ["cloudwatch:EnableAlarmActions", "cloudwatch:DisableAlarmActions"],
                 "Resource": alarms
+            },
+            {
+                "Sid": "QuarterdeckRedrivesAndPurgesQueues",
+                "Effect": "Allow",
+                "Action": [
+                    "sqs:StartMessageMoveTask", "sqs:CancelMessageMoveTask", "sqs:PurgeQueue"
+                ],
+                "Resource": [scope.arn("sqs", "*")]
+            },
+            {
+                "Sid": "ARedriveMovesMessagesAsTheConsole",
+                "Effect": "Allow",
+                "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:SendMessage"],
+                "Resource": [scope.arn("sqs", "*")]
+            },
+            {
+                "Sid": "QuarterdeckPausesConsumersAndMovesAliasesAndConcurrency",
+                "Effect": "Allow",
+                "Action": [
+                    "lambda:UpdateEventSourceMapping", "lambda:UpdateAlias",
+                    "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency"
+                ],
+                "Resource": [
+                    scope.arn("lambda", "function:*"),
+                    scope.arn("lambda", "event-source-mapping:*")
+                ]
             }
         ]
     })

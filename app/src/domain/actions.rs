@@ -1,5 +1,6 @@
 //! Operator actions as pure rules: what can be asked (scale, deploy, roll back, redeploy,
-//! snapshot, mute/unmute an alarm), the validated inputs (desired count within bounds, image
+//! snapshot, mute/unmute an alarm; redrive, cancel a redrive or purge a queue; pause or resume a
+//! function's event source mapping, point or roll back an alias, set reserved concurrency), the validated inputs (desired count within bounds, image
 //! reference, idempotency key), the gate for protected environments, and snapshot naming.
 
 use super::policy::Action;
@@ -18,6 +19,22 @@ pub enum ActionKind {
     Snapshot,
     MuteAlarm,
     UnmuteAlarm,
+    /// Move a dead-letter queue's messages back to their source (StartMessageMoveTask).
+    RedriveQueue,
+    /// Stop a running redrive (CancelMessageMoveTask).
+    CancelRedrive,
+    /// Delete every message of a queue (PurgeQueue).
+    PurgeQueue,
+    /// Stop an event source mapping consuming its queue.
+    PauseMapping,
+    /// Let a paused event source mapping consume again.
+    ResumeMapping,
+    /// Point a function's alias at a published version, optionally weighted with another.
+    UpdateAlias,
+    /// Put an alias back: drop its weighted version, or back to the version before.
+    RollbackAlias,
+    /// Set (or remove) a function's reserved concurrency; 0 stops every invocation.
+    SetConcurrency,
 }
 
 impl ActionKind {
@@ -30,6 +47,14 @@ impl ActionKind {
             ActionKind::Snapshot => "snapshot",
             ActionKind::MuteAlarm => "mute_alarm",
             ActionKind::UnmuteAlarm => "unmute_alarm",
+            ActionKind::RedriveQueue => "redrive_queue",
+            ActionKind::CancelRedrive => "cancel_redrive",
+            ActionKind::PurgeQueue => "purge_queue",
+            ActionKind::PauseMapping => "pause_mapping",
+            ActionKind::ResumeMapping => "resume_mapping",
+            ActionKind::UpdateAlias => "update_alias",
+            ActionKind::RollbackAlias => "rollback_alias",
+            ActionKind::SetConcurrency => "set_concurrency",
         }
     }
 
@@ -42,7 +67,31 @@ impl ActionKind {
             ActionKind::Redeploy => Action::Redeploy,
             ActionKind::Snapshot => Action::Snapshot,
             ActionKind::MuteAlarm | ActionKind::UnmuteAlarm => Action::MuteAlarm,
+            ActionKind::RedriveQueue | ActionKind::CancelRedrive => Action::Redrive,
+            ActionKind::PurgeQueue => Action::Purge,
+            ActionKind::PauseMapping | ActionKind::ResumeMapping => Action::PauseConsumers,
+            ActionKind::UpdateAlias | ActionKind::RollbackAlias => Action::ShiftAlias,
+            ActionKind::SetConcurrency => Action::SetConcurrency,
         }
+    }
+
+    /// Whether an action of this kind changes what runs or what is consumed, and so may have
+    /// caused what followed (a suspect in an incident's timeline). A snapshot, a muted alarm or
+    /// a redrive does not.
+    pub fn is_change(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Deploy
+                | ActionKind::Rollback
+                | ActionKind::Scale
+                | ActionKind::Redeploy
+                | ActionKind::PurgeQueue
+                | ActionKind::PauseMapping
+                | ActionKind::ResumeMapping
+                | ActionKind::UpdateAlias
+                | ActionKind::RollbackAlias
+                | ActionKind::SetConcurrency
+        )
     }
 }
 
@@ -53,7 +102,7 @@ impl fmt::Display for ActionKind {
 }
 
 /// Every action kind, in the order pages and `check-config` list them.
-pub const ALL_KINDS: [ActionKind; 7] = [
+pub const ALL_KINDS: [ActionKind; 15] = [
     ActionKind::Scale,
     ActionKind::Deploy,
     ActionKind::Rollback,
@@ -61,15 +110,30 @@ pub const ALL_KINDS: [ActionKind; 7] = [
     ActionKind::Snapshot,
     ActionKind::MuteAlarm,
     ActionKind::UnmuteAlarm,
+    ActionKind::RedriveQueue,
+    ActionKind::CancelRedrive,
+    ActionKind::PurgeQueue,
+    ActionKind::PauseMapping,
+    ActionKind::ResumeMapping,
+    ActionKind::UpdateAlias,
+    ActionKind::RollbackAlias,
+    ActionKind::SetConcurrency,
 ];
 
 /// Kinds that need approval in a protected environment unless config says otherwise
-/// (`[environments.approval] gated`).
-pub const DEFAULT_GATED: [ActionKind; 4] = [
+/// (`[environments.approval] gated`): what changes what runs, and a purge, which loses messages
+/// for good. Redrives, snapshots and muting run at once.
+pub const DEFAULT_GATED: [ActionKind; 10] = [
     ActionKind::Deploy,
     ActionKind::Rollback,
     ActionKind::Scale,
     ActionKind::Redeploy,
+    ActionKind::PurgeQueue,
+    ActionKind::PauseMapping,
+    ActionKind::ResumeMapping,
+    ActionKind::UpdateAlias,
+    ActionKind::RollbackAlias,
+    ActionKind::SetConcurrency,
 ];
 
 /// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when

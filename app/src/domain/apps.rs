@@ -1,20 +1,24 @@
 //! Apps: services and databases grouped by their app tag, so one workload reads as a unit across
 //! environments.
 
-use super::inventory::{Alarm, AlarmResource, EnvInventory};
+use super::inventory::{Alarm, AlarmResource, EnvDetails, EnvInventory};
 use std::collections::BTreeMap;
 
-/// The app an alarm belongs to: the app of the service or database it watches, if known.
-pub fn app_of_alarm(inventory: &EnvInventory, alarm: &Alarm) -> Option<String> {
+/// The app an alarm belongs to: the app of the service, database, queue or function it
+/// watches, if known (queues and functions once a details cycle has read them).
+pub fn app_of_alarm(
+    inventory: &EnvInventory,
+    details: Option<&EnvDetails>,
+    alarm: &Alarm,
+) -> Option<String> {
     match &alarm.resource {
         AlarmResource::Service { cluster, service } => inventory
             .service(cluster, service)
             .and_then(|s| s.app.clone()),
         AlarmResource::Database { id } => inventory.database(id).and_then(|d| d.app.clone()),
-        AlarmResource::Queue { .. }
-        | AlarmResource::Function { .. }
-        | AlarmResource::Other { .. }
-        | AlarmResource::Unknown => None,
+        AlarmResource::Queue { name } => details?.queues.get(name)?.app.clone(),
+        AlarmResource::Function { name } => details?.functions.get(name)?.app.clone(),
+        AlarmResource::Other { .. } | AlarmResource::Unknown => None,
     }
 }
 
@@ -27,13 +31,17 @@ pub fn app_from_tags(tags: &BTreeMap<String, String>, tag_key: &str) -> Option<S
 
 /// Attributes alarms to apps after services and databases are known. Alarms whose resource has
 /// no app keep the app they already had (from a name prefix match, see below).
-pub fn attribute_alarms(inventory: &mut EnvInventory) {
+pub fn attribute_alarms(inventory: &mut EnvInventory, details: Option<&EnvDetails>) {
     let known_apps: Vec<String> = {
+        let queues = details.into_iter().flat_map(|d| &d.queues.queues);
+        let functions = details.into_iter().flat_map(|d| &d.functions.functions);
         let mut apps: Vec<String> = inventory
             .services
             .iter()
             .filter_map(|s| s.app.clone())
             .chain(inventory.databases.iter().filter_map(|d| d.app.clone()))
+            .chain(queues.filter_map(|q| q.app.clone()))
+            .chain(functions.filter_map(|f| f.app.clone()))
             .collect();
         apps.sort();
         apps.dedup();
@@ -45,7 +53,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory) {
         .alarms
         .iter()
         .map(|alarm| {
-            app_of_alarm(inventory, alarm).or_else(|| {
+            app_of_alarm(inventory, details, alarm).or_else(|| {
                 known_apps
                     .iter()
                     .find(|app| alarm.name == **app || alarm.name.starts_with(&format!("{app}-")))
@@ -149,7 +157,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        attribute_alarms(&mut inv);
+        attribute_alarms(&mut inv, None);
         let seen: Vec<(&str, &AlarmResource, Option<&str>)> = inv
             .alarms
             .iter()
@@ -202,12 +210,69 @@ mod tests {
             ],
             ..Default::default()
         };
-        attribute_alarms(&mut inv);
+        attribute_alarms(&mut inv, None);
         let apps: Vec<Option<&str>> = inv.alarms.iter().map(|a| a.app.as_deref()).collect();
         assert_eq!(
             apps,
             [Some("orders"), Some("web-admin"), Some("web"), None, None]
         );
+    }
+
+    #[test]
+    fn alarms_on_queues_and_functions_take_their_tagged_app_once_details_are_read() {
+        use crate::domain::fixtures::{function, queue};
+        use crate::domain::functions::Functions;
+        use crate::domain::queues::Queues;
+        let details = EnvDetails {
+            queues: Queues {
+                queues: vec![queue("jobs", Some("assess"), 0, None)],
+                ..Default::default()
+            },
+            functions: Functions {
+                functions: vec![function("scorer", Some("assess"))],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let alarms = vec![
+            alarm(
+                "backlog",
+                AlarmResource::Queue {
+                    name: "jobs".into(),
+                },
+            ),
+            alarm(
+                "scorer-errors",
+                AlarmResource::Function {
+                    name: "scorer".into(),
+                },
+            ),
+            // No resource the console knows, but named after the queue's app.
+            alarm("assess-latency", AlarmResource::Unknown),
+            alarm(
+                "other",
+                AlarmResource::Queue {
+                    name: "elsewhere".into(),
+                },
+            ),
+        ];
+        // (details read?) → apps
+        let cases = [
+            (None, [None, None, None, None]),
+            (
+                Some(&details),
+                [Some("assess"), Some("assess"), Some("assess"), None],
+            ),
+        ];
+        for (details, expected) in cases {
+            let mut inv = EnvInventory {
+                alarms: alarms.clone(),
+                ..Default::default()
+            };
+            attribute_alarms(&mut inv, details);
+            let apps: Vec<Option<&str>> = inv.alarms.iter().map(|a| a.app.as_deref()).collect();
+            assert_eq!(apps, expected, "details read: {}", details.is_some());
+        }
     }
 
     #[test]

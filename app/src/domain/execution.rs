@@ -31,6 +31,17 @@ pub enum Observed {
     Snapshot(Option<String>),
     /// Whether an alarm's actions are enabled; `None` when the alarm no longer exists.
     Alarm(Option<bool>),
+    /// A queue's messages waiting, in flight and delayed; `None` when the queue is gone.
+    Queue(Option<i64>),
+    /// A dead-letter queue's message move tasks, newest first.
+    MoveTasks(Vec<super::queues::MoveTask>),
+    /// An event source mapping's state (`Enabled`, `Disabling`…); `None` when it is gone.
+    Mapping(Option<String>),
+    /// Where an alias routes; `None` when the alias (or its function) is gone.
+    Alias(Option<super::work_actions::AliasRouting>),
+    /// A function's reserved concurrency (`Some(None)`: none reserved); `None` when the
+    /// function is gone.
+    Concurrency(Option<Option<i32>>),
 }
 
 /// What the plan saw of a service, which must still hold when the action runs.
@@ -40,6 +51,11 @@ pub enum Before {
     Revision(String),
     /// Scale: the desired count it had.
     Desired(i32),
+    /// An alias change: where the alias routed.
+    Alias(super::work_actions::AliasRouting),
+    /// A redrive: no redrive of the queue was running (read again just before, which also
+    /// shows the endpoint offers redrives at all).
+    NoRedriveRunning,
 }
 
 /// When the service was checked, for the words of a refusal.
@@ -88,6 +104,34 @@ pub fn check_unchanged(before: &Before, live: Option<&LiveService>) -> Result<()
             live.desired,
             if live.desired == 1 { "" } else { "s" }
         ))),
+        _ => Ok(()),
+    }
+}
+
+/// [`check_unchanged`] for any resource read back: a service against its revision or count,
+/// an alias against where it routed. A reading of another kind says nothing and passes.
+pub fn check_before(before: &Before, observed: &Observed) -> Result<(), Changed> {
+    match (before, observed) {
+        (Before::Alias(_), Observed::Alias(None)) => {
+            Err(Changed("the alias no longer exists".into()))
+        }
+        (Before::Alias(was), Observed::Alias(Some(now))) if was != now => Err(Changed(format!(
+            "the alias now routes to {}, not {}",
+            now.describe(),
+            was.describe()
+        ))),
+        (Before::Alias(_), _) => Ok(()),
+        (Before::NoRedriveRunning, Observed::MoveTasks(tasks)) => {
+            match tasks.iter().find(|t| t.is_running()) {
+                Some(t) => Err(Changed(format!(
+                    "a redrive of the queue is running now ({})",
+                    t.progress()
+                ))),
+                None => Ok(()),
+            }
+        }
+        (Before::NoRedriveRunning, _) => Ok(()),
+        (before, Observed::Service(live)) => check_unchanged(before, live.as_ref()),
         _ => Ok(()),
     }
 }
@@ -141,6 +185,21 @@ pub enum Intended {
     Snapshot,
     /// Switch the alarm's actions on or off.
     AlarmActions { enabled: bool },
+    /// Empty a queue.
+    Purge,
+    /// Start a redrive of a dead-letter queue, asked for at `asked`.
+    Redrive { asked: DateTime<Utc> },
+    /// Cancel the redrive with this task handle.
+    CancelRedrive { handle: String },
+    /// Switch a mapping on (consuming) or off.
+    Mapping { enabled: bool },
+    /// Move an alias from `from` to `to`.
+    Alias {
+        from: super::work_actions::AliasRouting,
+        to: super::work_actions::AliasRouting,
+    },
+    /// Reserve `to` (`None`: no reservation), from `from`.
+    Concurrency { from: Option<i32>, to: Option<i32> },
 }
 
 /// How far AWS's clock may be behind the console's when a deployment's start is compared with
@@ -230,6 +289,85 @@ pub fn reconcile(intended: &Intended, observed: &Observed) -> Reconciled {
         }
         (Intended::AlarmActions { .. }, Observed::Alarm(None)) => {
             Reconciled::Unclear("the alarm no longer exists".into())
+        }
+        (Intended::Purge, Observed::Queue(Some(0))) => Reconciled::Applied,
+        (Intended::Purge, Observed::Queue(Some(n))) => Reconciled::Unclear(format!(
+            "the queue still holds {n} messages: a purge takes up to 60 seconds, and messages sent since stay"
+        )),
+        (Intended::Purge, Observed::Queue(None)) => {
+            Reconciled::Unclear("the queue no longer exists".into())
+        }
+        (Intended::Redrive { asked }, Observed::MoveTasks(tasks)) => {
+            if tasks
+                .iter()
+                .any(|t| t.started_at.is_some_and(|s| s >= *asked - CLOCK_SKEW))
+            {
+                Reconciled::Applied
+            } else {
+                Reconciled::NotApplied("no redrive of the queue started after it was asked for".into())
+            }
+        }
+        (Intended::CancelRedrive { handle }, Observed::MoveTasks(tasks)) => {
+            // SQS names running tasks by handle only; once cancelled it lists the task without
+            // one, so a task still running under the handle is the one sign it was not.
+            match tasks.iter().find(|t| t.handle.as_deref() == Some(handle.as_str())) {
+                Some(t) if t.is_running() => {
+                    Reconciled::NotApplied(format!("the redrive is still running ({})", t.progress()))
+                }
+                _ if tasks.iter().any(|t| t.is_running()) => Reconciled::Unclear(
+                    "a redrive is running under another handle".into(),
+                ),
+                _ => Reconciled::Applied,
+            }
+        }
+        (Intended::Mapping { enabled }, Observed::Mapping(Some(state))) => {
+            let on = matches!(state.as_str(), "Enabled" | "Enabling");
+            let off = matches!(state.as_str(), "Disabled" | "Disabling");
+            if (*enabled && on) || (!*enabled && off) {
+                Reconciled::Applied
+            } else if on || off {
+                Reconciled::NotApplied(format!("the mapping is still {state}"))
+            } else {
+                Reconciled::Unclear(format!("the mapping is {state}"))
+            }
+        }
+        (Intended::Mapping { .. }, Observed::Mapping(None)) => {
+            Reconciled::Unclear("the event source mapping no longer exists".into())
+        }
+        (Intended::Alias { from, to }, Observed::Alias(Some(now))) => {
+            if now == to {
+                Reconciled::Applied
+            } else if now == from {
+                Reconciled::NotApplied(format!("the alias still routes to {}", now.describe()))
+            } else {
+                Reconciled::Unclear(format!(
+                    "the alias routes to {}, neither {} as asked nor {} as before",
+                    now.describe(),
+                    to.describe(),
+                    from.describe()
+                ))
+            }
+        }
+        (Intended::Alias { .. }, Observed::Alias(None)) => {
+            Reconciled::Unclear("the alias no longer exists".into())
+        }
+        (Intended::Concurrency { from, to }, Observed::Concurrency(Some(now))) => {
+            let words = |v: &Option<i32>| v.map(|n| n.to_string()).unwrap_or_else(|| "none".into());
+            if now == to {
+                Reconciled::Applied
+            } else if now == from {
+                Reconciled::NotApplied(format!("reserved concurrency is still {}", words(now)))
+            } else {
+                Reconciled::Unclear(format!(
+                    "reserved concurrency is {}, neither {} as asked nor {} as before",
+                    words(now),
+                    words(to),
+                    words(from)
+                ))
+            }
+        }
+        (Intended::Concurrency { .. }, Observed::Concurrency(None)) => {
+            Reconciled::Unclear("the function no longer exists".into())
         }
         _ => Reconciled::Unclear("the resource read back is not the one the action changes".into()),
     }
@@ -443,5 +581,188 @@ mod tests {
         for (reconciled, expected) in table {
             assert_eq!(settle(reconciled.clone()), expected, "{reconciled:?}");
         }
+    }
+
+    #[test]
+    fn queue_and_function_changes_are_read_back_as_applied_or_not() {
+        use crate::domain::queues::MoveTask;
+        use crate::domain::work_actions::AliasRouting;
+        let asked = at("2026-12-18T10:00:00Z");
+        let task = |status: &str, handle: Option<&str>, started: &str| MoveTask {
+            handle: handle.map(str::to_string),
+            status: status.into(),
+            destination_arn: None,
+            moved: 1,
+            to_move: Some(4),
+            failure: None,
+            started_at: Some(at(started)),
+        };
+        let routing = |v: &str, w: &[(&str, u32)]| AliasRouting {
+            version: v.into(),
+            weights: w.iter().map(|(v, p)| (v.to_string(), *p)).collect(),
+        };
+        let alias = Intended::Alias {
+            from: routing("2", &[]),
+            to: routing("2", &[("3", 100_000)]),
+        };
+        let table: Vec<(Intended, Observed, &str)> = vec![
+            (Intended::Purge, Observed::Queue(Some(0)), "applied"),
+            (Intended::Purge, Observed::Queue(Some(3)), "unclear"),
+            (Intended::Purge, Observed::Queue(None), "unclear"),
+            (
+                Intended::Redrive { asked },
+                Observed::MoveTasks(vec![task("RUNNING", Some("h"), "2026-12-18T10:00:01Z")]),
+                "applied",
+            ),
+            (
+                Intended::Redrive { asked },
+                Observed::MoveTasks(vec![task("COMPLETED", None, "2026-12-17T09:00:00Z")]),
+                "not applied",
+            ),
+            (
+                Intended::Redrive { asked },
+                Observed::MoveTasks(vec![]),
+                "not applied",
+            ),
+            (
+                Intended::CancelRedrive { handle: "h".into() },
+                Observed::MoveTasks(vec![task("CANCELLED", None, "2026-12-18T09:00:00Z")]),
+                "applied",
+            ),
+            (
+                Intended::CancelRedrive { handle: "h".into() },
+                Observed::MoveTasks(vec![task("RUNNING", Some("h"), "2026-12-18T09:00:00Z")]),
+                "not applied",
+            ),
+            (
+                Intended::CancelRedrive { handle: "h".into() },
+                Observed::MoveTasks(vec![task("RUNNING", Some("other"), "2026-12-18T09:00:00Z")]),
+                "unclear",
+            ),
+            (
+                Intended::Mapping { enabled: false },
+                Observed::Mapping(Some("Disabling".into())),
+                "applied",
+            ),
+            (
+                Intended::Mapping { enabled: false },
+                Observed::Mapping(Some("Enabled".into())),
+                "not applied",
+            ),
+            (
+                Intended::Mapping { enabled: true },
+                Observed::Mapping(Some("Enabling".into())),
+                "applied",
+            ),
+            (
+                Intended::Mapping { enabled: true },
+                Observed::Mapping(Some("Updating".into())),
+                "unclear",
+            ),
+            (
+                Intended::Mapping { enabled: true },
+                Observed::Mapping(None),
+                "unclear",
+            ),
+            (
+                alias.clone(),
+                Observed::Alias(Some(routing("2", &[("3", 100_000)]))),
+                "applied",
+            ),
+            (
+                alias.clone(),
+                Observed::Alias(Some(routing("2", &[]))),
+                "not applied",
+            ),
+            (
+                alias.clone(),
+                Observed::Alias(Some(routing("4", &[]))),
+                "unclear",
+            ),
+            (alias, Observed::Alias(None), "unclear"),
+            (
+                Intended::Concurrency {
+                    from: Some(20),
+                    to: Some(0),
+                },
+                Observed::Concurrency(Some(Some(0))),
+                "applied",
+            ),
+            (
+                Intended::Concurrency {
+                    from: Some(20),
+                    to: None,
+                },
+                Observed::Concurrency(Some(None)),
+                "applied",
+            ),
+            (
+                Intended::Concurrency {
+                    from: Some(20),
+                    to: Some(0),
+                },
+                Observed::Concurrency(Some(Some(20))),
+                "not applied",
+            ),
+            (
+                Intended::Concurrency {
+                    from: Some(20),
+                    to: Some(0),
+                },
+                Observed::Concurrency(Some(Some(5))),
+                "unclear",
+            ),
+            (Intended::Purge, Observed::Alarm(Some(true)), "unclear"),
+        ];
+        for (intended, observed, expected) in table {
+            let got = match reconcile(&intended, &observed) {
+                Reconciled::Applied => "applied",
+                Reconciled::NotApplied(_) => "not applied",
+                Reconciled::Unclear(_) => "unclear",
+            };
+            assert_eq!(got, expected, "{intended:?} / {observed:?}");
+        }
+    }
+
+    #[test]
+    fn an_alias_change_runs_only_on_the_routing_it_was_checked_against() {
+        use crate::domain::work_actions::AliasRouting;
+        let routing = |v: &str| AliasRouting {
+            version: v.into(),
+            weights: Vec::new(),
+        };
+        let before = Before::Alias(routing("2"));
+        assert_eq!(
+            check_before(&before, &Observed::Alias(Some(routing("2")))),
+            Ok(())
+        );
+        let moved = check_before(&before, &Observed::Alias(Some(routing("3")))).unwrap_err();
+        assert_eq!(moved.0, "the alias now routes to 3, not 2");
+        assert!(check_before(&before, &Observed::Alias(None)).is_err());
+        assert!(
+            check_before(&Before::Desired(2), &Observed::Service(Some(live(WEB5, 3)))).is_err()
+        );
+        assert_eq!(
+            check_before(&Before::Desired(2), &Observed::Queue(Some(1))),
+            Ok(())
+        );
+        let task = |status: &str| crate::domain::queues::MoveTask {
+            handle: None,
+            status: status.into(),
+            destination_arn: None,
+            moved: 2,
+            to_move: Some(5),
+            failure: None,
+            started_at: None,
+        };
+        let quiet = Observed::MoveTasks(vec![task("COMPLETED")]);
+        let busy = Observed::MoveTasks(vec![task("RUNNING")]);
+        assert_eq!(check_before(&Before::NoRedriveRunning, &quiet), Ok(()));
+        assert_eq!(
+            check_before(&Before::NoRedriveRunning, &busy)
+                .unwrap_err()
+                .0,
+            "a redrive of the queue is running now (running: 2 of 5 moved)"
+        );
     }
 }

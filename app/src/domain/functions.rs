@@ -404,6 +404,7 @@ mod tests {
                 queue("mail", 0, None),
             ],
             error: None,
+            move_tasks: Default::default(),
         };
         let functions = Functions {
             functions: vec![],

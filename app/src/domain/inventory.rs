@@ -735,9 +735,25 @@ pub struct TargetGroupMetrics {
 /// The one resource an action touched: refreshed alone right after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ResourceRef {
-    Service { cluster: String, name: String },
-    Database { id: String, aurora: bool },
-    Alarm { name: String },
+    Service {
+        cluster: String,
+        name: String,
+    },
+    Database {
+        id: String,
+        aurora: bool,
+    },
+    Alarm {
+        name: String,
+    },
+    /// A queue; `move_tasks`: its redrives are read too (after a redrive or a cancel).
+    Queue {
+        name: String,
+        move_tasks: bool,
+    },
+    Function {
+        name: String,
+    },
 }
 
 /// What a targeted refresh read: the resource as it is now (`None`: it is gone) and what hangs
@@ -761,6 +777,19 @@ pub enum ResourceUpdate {
     Alarm {
         name: String,
         alarm: Option<Alarm>,
+    },
+    /// A queue as read now (`None`: gone) and, for a dead-letter queue, its redrives.
+    Queue {
+        name: String,
+        queue: Option<crate::domain::queues::Queue>,
+        move_tasks: Option<crate::domain::queues::MoveTasks>,
+    },
+    /// A function with its versions, aliases and concurrency as read now (`None`: gone), and
+    /// the mappings that feed it.
+    Function {
+        name: String,
+        function: Option<crate::domain::functions::Function>,
+        mappings: Vec<crate::domain::functions::EventSourceMapping>,
     },
 }
 
@@ -830,6 +859,64 @@ impl EnvInventory {
                     }
                     (None, None) => {}
                 }
+            }
+            ResourceUpdate::Queue {
+                name,
+                queue,
+                move_tasks,
+            } => {
+                let Some(details) = details else { return };
+                let queues = &mut details.queues;
+                let at = queues.queues.iter().position(|q| q.name == name);
+                match (at, queue) {
+                    (Some(i), Some(mut fresh)) => {
+                        // Tags are read on their own schedule: keep the last ones.
+                        let old = &queues.queues[i];
+                        if fresh.tags_read_at.is_none() {
+                            fresh.tags = old.tags.clone();
+                            fresh.app = old.app.clone();
+                            fresh.tags_read_at = old.tags_read_at;
+                        }
+                        queues.queues[i] = fresh;
+                    }
+                    (None, Some(fresh)) => queues.queues.push(fresh),
+                    (Some(i), None) => {
+                        queues.queues.remove(i);
+                    }
+                    (None, None) => {}
+                }
+                if let Some(tasks) = move_tasks {
+                    queues.move_tasks.insert(name, tasks);
+                }
+            }
+            ResourceUpdate::Function {
+                name,
+                function,
+                mappings,
+            } => {
+                let Some(details) = details else { return };
+                let functions = &mut details.functions;
+                let at = functions.functions.iter().position(|f| f.name == name);
+                match (at, function) {
+                    (Some(i), Some(mut fresh)) => {
+                        let old = &functions.functions[i];
+                        if fresh.tags_read_at.is_none() {
+                            fresh.tags = old.tags.clone();
+                            fresh.app = old.app.clone();
+                            fresh.tags_read_at = old.tags_read_at;
+                        }
+                        functions.functions[i] = fresh;
+                    }
+                    (None, Some(fresh)) => functions.functions.push(fresh),
+                    (Some(i), None) => {
+                        functions.functions.remove(i);
+                    }
+                    (None, None) => {}
+                }
+                functions
+                    .mappings
+                    .retain(|m| m.function_name() != Some(name.as_str()));
+                functions.mappings.extend(mappings);
             }
         }
     }

@@ -116,6 +116,16 @@ pub enum Action {
     Redeploy,
     Snapshot,
     MuteAlarm,
+    /// Move a dead-letter queue's messages back to their source, or stop that.
+    Redrive,
+    /// Delete every message of a queue.
+    Purge,
+    /// Pause or resume the event source mappings that feed functions.
+    PauseConsumers,
+    /// Point a function's alias at a version, or roll it back.
+    ShiftAlias,
+    /// Set a function's reserved concurrency.
+    SetConcurrency,
     /// Acknowledge, assign, annotate and resolve incidents.
     RespondIncident,
     /// Read logs (the least role is the environment's `[environments.logs] read_role`).
@@ -132,6 +142,11 @@ impl Action {
             | Action::Redeploy
             | Action::Snapshot
             | Action::MuteAlarm
+            | Action::Redrive
+            | Action::Purge
+            | Action::PauseConsumers
+            | Action::ShiftAlias
+            | Action::SetConcurrency
             | Action::RespondIncident => Role::Operator,
         }
     }
@@ -146,6 +161,11 @@ impl Action {
             Action::Redeploy => "force a new deployment",
             Action::Snapshot => "snapshot databases",
             Action::MuteAlarm => "mute alarms",
+            Action::Redrive => "redrive dead-letter queues",
+            Action::Purge => "purge queues",
+            Action::PauseConsumers => "pause and resume queue consumers",
+            Action::ShiftAlias => "point function aliases at versions",
+            Action::SetConcurrency => "set function concurrency",
             Action::RespondIncident => "respond to incidents",
             Action::ReadLogs => "read logs",
         }

@@ -158,6 +158,62 @@ pub struct Queues {
     /// By name.
     pub queues: Vec<Queue>,
     pub error: Option<String>,
+    /// The redrives of dead-letter queues (by name) that the console started or saw running,
+    /// as ListMessageMoveTasks last told them; read only while one runs, never per cycle for
+    /// every queue.
+    #[serde(default)]
+    pub move_tasks: BTreeMap<String, MoveTasks>,
+}
+
+/// A dead-letter queue's recent redrives (message move tasks), newest first, as last read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveTasks {
+    pub tasks: Vec<MoveTask>,
+    /// Why they could not be read (SQS's code and message), shown in place.
+    pub error: Option<String>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl MoveTasks {
+    /// The redrive running now, if any: the one a cancel stops.
+    pub fn running(&self) -> Option<&MoveTask> {
+        self.tasks.iter().find(|t| t.is_running())
+    }
+}
+
+/// One message move task: a redrive from a dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveTask {
+    /// The handle a cancel names; SQS gives it for running tasks only.
+    pub handle: Option<String>,
+    /// RUNNING, COMPLETED, CANCELLING, CANCELLED or FAILED.
+    pub status: String,
+    /// Where the messages go; `None`: back to the queues they came from.
+    pub destination_arn: Option<String>,
+    pub moved: i64,
+    /// How many there were to move when it started.
+    pub to_move: Option<i64>,
+    pub failure: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+impl MoveTask {
+    pub fn is_running(&self) -> bool {
+        self.status == "RUNNING"
+    }
+
+    /// How far it got, in words: `running: 12 of 40 moved`, `completed: 40 moved`.
+    pub fn progress(&self) -> String {
+        let moved = match self.to_move {
+            Some(total) if self.is_running() => format!("{} of {total} moved", self.moved),
+            _ => format!("{} moved", self.moved),
+        };
+        let status = self.status.to_lowercase();
+        match &self.failure {
+            Some(why) => format!("{status}: {moved} ({why})"),
+            None => format!("{status}: {moved}"),
+        }
+    }
 }
 
 impl Queues {
@@ -375,6 +431,7 @@ mod tests {
                 queue("idle", 0, None),
             ],
             error: None,
+            move_tasks: Default::default(),
         };
         let get = |n: &str| queues.get(n).unwrap();
         // (queue, verdict)

@@ -6,6 +6,7 @@ mod chart;
 mod drift_table;
 mod panels;
 mod submit;
+mod work_forms;
 
 pub use action_forms::*;
 pub use badges::*;
@@ -13,3 +14,4 @@ pub use chart::*;
 pub use drift_table::*;
 pub use panels::*;
 pub use submit::*;
+pub use work_forms::*;

@@ -23,8 +23,7 @@ use crate::domain::actions::{ActionKind, ActionResult, ActionStatus, Idempotency
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::Caller;
 use crate::domain::execution::{
-    check_unchanged, reconcile, settle as settle_reading, CallOutcome, CheckedAt, Observed,
-    Reconciled, Settled,
+    check_before, reconcile, settle as settle_reading, CallOutcome, CheckedAt, Reconciled, Settled,
 };
 use crate::domain::ids::EnvId;
 use crate::domain::rollout_outcome::RolloutOutcome;
@@ -201,12 +200,11 @@ impl Run {
                 .observe(&self.env, &self.command)
                 .await
             {
-                Ok(Observed::Service(live)) => {
-                    if let Err(changed) = check_unchanged(&before, live.as_ref()) {
+                Ok(observed) => {
+                    if let Err(changed) = check_before(&before, &observed) {
                         return self.not_run(changed.reason(self.checked)).await;
                     }
                 }
-                Ok(_) => {}
                 Err(f) => {
                     let reason = format!(
                         "could not read {} to check it is as it was {}: {}: {}; nothing was changed",

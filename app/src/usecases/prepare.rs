@@ -43,6 +43,43 @@ pub enum ActionRequest {
         alarm: String,
         enabled: bool,
     },
+    /// Move a dead-letter queue's messages back to their source, at `rate` a second (empty:
+    /// SQS's pace).
+    Redrive {
+        queue: String,
+        rate: String,
+    },
+    CancelRedrive {
+        queue: String,
+    },
+    /// Purge a queue: `confirm` is the queue's name, typed whatever the environment.
+    Purge {
+        queue: String,
+        confirm: Option<String>,
+    },
+    /// Pause (`enabled` false) or resume event source mapping `uuid` of `function`.
+    SetMapping {
+        function: String,
+        uuid: String,
+        enabled: bool,
+    },
+    /// Point `alias` at `version`, with `additional` (empty for none) taking `weight`.
+    UpdateAlias {
+        function: String,
+        alias: String,
+        version: String,
+        additional: String,
+        weight: String,
+    },
+    RollbackAlias {
+        function: String,
+        alias: String,
+    },
+    /// Reserved concurrency as typed: a number, or empty to remove the reservation.
+    SetConcurrency {
+        function: String,
+        reserved: String,
+    },
 }
 
 impl ActionRequest {
@@ -55,6 +92,14 @@ impl ActionRequest {
             ActionRequest::Snapshot { .. } => ActionKind::Snapshot,
             ActionRequest::SetAlarmActions { enabled: true, .. } => ActionKind::UnmuteAlarm,
             ActionRequest::SetAlarmActions { enabled: false, .. } => ActionKind::MuteAlarm,
+            ActionRequest::Redrive { .. } => ActionKind::RedriveQueue,
+            ActionRequest::CancelRedrive { .. } => ActionKind::CancelRedrive,
+            ActionRequest::Purge { .. } => ActionKind::PurgeQueue,
+            ActionRequest::SetMapping { enabled: false, .. } => ActionKind::PauseMapping,
+            ActionRequest::SetMapping { enabled: true, .. } => ActionKind::ResumeMapping,
+            ActionRequest::UpdateAlias { .. } => ActionKind::UpdateAlias,
+            ActionRequest::RollbackAlias { .. } => ActionKind::RollbackAlias,
+            ActionRequest::SetConcurrency { .. } => ActionKind::SetConcurrency,
         }
     }
 }
@@ -84,7 +129,7 @@ pub struct Prepared {
 
 impl Prepared {
     /// An action on `target` with no before → after rows.
-    fn plain(
+    pub(super) fn plain(
         target: String,
         params: serde_json::Value,
         summary: String,
@@ -137,6 +182,29 @@ pub fn prepare(
         ActionRequest::Snapshot { db } => snapshot(state, db, now)?,
         ActionRequest::SetAlarmActions { alarm, enabled } => {
             set_alarm_actions(state, alarm, *enabled, reason.as_deref())?
+        }
+        ActionRequest::Redrive { queue, rate } => super::work::redrive(state, queue, rate)?,
+        ActionRequest::CancelRedrive { queue } => super::work::cancel_redrive(state, queue)?,
+        ActionRequest::Purge { queue, confirm } => {
+            super::work::purge(state, queue, confirm.as_deref())?
+        }
+        ActionRequest::SetMapping {
+            function,
+            uuid,
+            enabled,
+        } => super::work::set_mapping(state, function, uuid, *enabled)?,
+        ActionRequest::UpdateAlias {
+            function,
+            alias,
+            version,
+            additional,
+            weight,
+        } => super::work::update_alias(state, function, alias, version, additional, weight)?,
+        ActionRequest::RollbackAlias { function, alias } => {
+            super::work::rollback_alias(state, function, alias)?
+        }
+        ActionRequest::SetConcurrency { function, reserved } => {
+            super::work::set_concurrency(state, function, reserved)?
         }
     };
     prepared.reason = reason;

@@ -1,7 +1,10 @@
 //! What actions do in AWS: read the resource an action changes (DescribeServices,
-//! DescribeDBSnapshots / DescribeDBClusterSnapshots, DescribeAlarms), register and deregister a
-//! deploy's task definition, and make the one change (UpdateService, CreateDBSnapshot /
-//! CreateDBClusterSnapshot, Enable/DisableAlarmActions). Mutations are sent once, without SDK
+//! DescribeDBSnapshots / DescribeDBClusterSnapshots, DescribeAlarms, GetQueueAttributes,
+//! ListMessageMoveTasks, GetEventSourceMapping, GetAlias, GetFunctionConcurrency), register and
+//! deregister a deploy's task definition, and make the one change (UpdateService,
+//! CreateDBSnapshot / CreateDBClusterSnapshot, Enable/DisableAlarmActions, StartMessageMoveTask,
+//! CancelMessageMoveTask, PurgeQueue, UpdateEventSourceMapping, UpdateAlias,
+//! Put/DeleteFunctionConcurrency). Mutations are sent once, without SDK
 //! retries. A failure carries AWS's error code and message and what it says about the change
 //! (`domain::execution::classify`).
 
@@ -11,6 +14,7 @@ use crate::aws::call_stats::{with_purpose, Purpose};
 use app::domain::acting::AwsActor;
 use app::domain::execution::{LiveService, Observed};
 use app::domain::ids::EnvId;
+use app::domain::work_actions::AliasRouting;
 use app::ports::{ActionCommand, ActionFailure, ActionOutput, ActionPort, AwsChange};
 use aws_config::retry::RetryConfig;
 use std::collections::HashMap;
@@ -32,6 +36,39 @@ fn once_rds() -> aws_sdk_rds::config::Builder {
 
 fn once_cloudwatch() -> aws_sdk_cloudwatch::config::Builder {
     aws_sdk_cloudwatch::config::Builder::default().retry_config(once())
+}
+
+fn once_sqs() -> aws_sdk_sqs::config::Builder {
+    aws_sdk_sqs::config::Builder::default().retry_config(once())
+}
+
+fn once_lambda() -> aws_sdk_lambda::config::Builder {
+    aws_sdk_lambda::config::Builder::default().retry_config(once())
+}
+
+/// An endpoint that answers an SQS call with a web page instead of an SQS error (as an emulator
+/// does for an operation it lacks) does not offer the operation: said so plainly, as a refusal.
+/// Real SQS answers every error in its own JSON shape.
+fn not_offered<E>(e: &aws_sdk_sqs::error::SdkError<E>) -> Option<ActionFailure> {
+    let raw = e.raw_response()?;
+    let html = raw
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.contains("html"));
+    (raw.status().is_server_error() && html).then(|| {
+        ActionFailure::refused(
+            "NotAvailable",
+            format!(
+                "this SQS endpoint does not offer message move tasks (it answered HTTP {} with a web page, not an SQS error): redrives are not available here",
+                raw.status().as_u16()
+            ),
+        )
+    })
+}
+
+/// Whether a Lambda error says the function, alias or mapping does not exist.
+fn lambda_not_found<E>(e: &aws_sdk_lambda::error::SdkError<E>) -> bool {
+    e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
 }
 
 impl EnvClients {
@@ -112,12 +149,136 @@ impl EnvClients {
         }
     }
 
+    /// What a queue or function action changed, read back; `None` for other commands.
+    async fn observe_work(
+        &self,
+        command: &ActionCommand,
+    ) -> Option<Result<Observed, ActionFailure>> {
+        Some(match command {
+            ActionCommand::Redrive { source_arn, .. }
+            | ActionCommand::CancelRedrive { source_arn, .. } => {
+                match self
+                    .sqs
+                    .list_message_move_tasks()
+                    .source_arn(source_arn)
+                    .max_results(10)
+                    .send()
+                    .await
+                {
+                    Ok(out) => Ok(Observed::MoveTasks(
+                        out.results()
+                            .iter()
+                            .map(super::sqs::map_move_task)
+                            .collect(),
+                    )),
+                    Err(e) => Err(not_offered(&e).unwrap_or_else(|| failure(e))),
+                }
+            }
+            ActionCommand::Purge { url, .. } => {
+                use aws_sdk_sqs::types::QueueAttributeName;
+                match self
+                    .sqs
+                    .get_queue_attributes()
+                    .queue_url(url)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
+                    .send()
+                    .await
+                {
+                    Ok(out) => {
+                        let total = out
+                            .attributes()
+                            .map(|a| {
+                                a.values()
+                                    .filter_map(|v| v.trim().parse::<i64>().ok())
+                                    .sum()
+                            })
+                            .unwrap_or(0);
+                        Ok(Observed::Queue(Some(total)))
+                    }
+                    Err(e)
+                        if e.as_service_error()
+                            .is_some_and(|s| s.is_queue_does_not_exist()) =>
+                    {
+                        Ok(Observed::Queue(None))
+                    }
+                    Err(e) => Err(failure(e)),
+                }
+            }
+            ActionCommand::SetMapping { uuid, .. } => {
+                match self
+                    .lambda
+                    .get_event_source_mapping()
+                    .uuid(uuid)
+                    .send()
+                    .await
+                {
+                    Ok(out) => Ok(Observed::Mapping(Some(
+                        out.state().unwrap_or("unknown").to_string(),
+                    ))),
+                    Err(e) if lambda_not_found(&e) => Ok(Observed::Mapping(None)),
+                    Err(e) => Err(failure(e)),
+                }
+            }
+            ActionCommand::UpdateAlias {
+                function, alias, ..
+            } => {
+                match self
+                    .lambda
+                    .get_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .send()
+                    .await
+                {
+                    Ok(out) => {
+                        let mut weights: Vec<(String, f64)> = out
+                            .routing_config()
+                            .and_then(|r| r.additional_version_weights())
+                            .map(|w| w.iter().map(|(v, w)| (v.clone(), *w)).collect())
+                            .unwrap_or_default();
+                        weights.sort_by(|x, y| x.0.cmp(&y.0));
+                        let read = app::domain::functions::Alias {
+                            name: alias.clone(),
+                            version: out.function_version().unwrap_or_default().to_string(),
+                            weights,
+                            description: None,
+                        };
+                        Ok(Observed::Alias(Some(AliasRouting::of(&read))))
+                    }
+                    Err(e) if lambda_not_found(&e) => Ok(Observed::Alias(None)),
+                    Err(e) => Err(failure(e)),
+                }
+            }
+            ActionCommand::SetConcurrency { function, .. } => {
+                match self
+                    .lambda
+                    .get_function_concurrency()
+                    .function_name(function)
+                    .send()
+                    .await
+                {
+                    Ok(out) => Ok(Observed::Concurrency(Some(
+                        out.reserved_concurrent_executions(),
+                    ))),
+                    Err(e) if lambda_not_found(&e) => Ok(Observed::Concurrency(None)),
+                    Err(e) => Err(failure(e)),
+                }
+            }
+            _ => return None,
+        })
+    }
+
     async fn observe(&self, command: &ActionCommand) -> Result<Observed, ActionFailure> {
         use app::domain::inventory::ResourceRef;
         if let ActionCommand::Snapshot { name, aurora, .. } = command {
             return Ok(Observed::Snapshot(
                 self.snapshot_status(name, *aurora).await?,
             ));
+        }
+        if let Some(observed) = self.observe_work(command).await {
+            return observed;
         }
         match command.resource() {
             ResourceRef::Service { cluster, name } => {
@@ -150,6 +311,12 @@ impl EnvClients {
                 "NotObserved",
                 format!("database {id} is read back by its snapshot"),
             )),
+            ResourceRef::Queue { name, .. } | ResourceRef::Function { name } => {
+                Err(ActionFailure::refused(
+                    "NotObserved",
+                    format!("{name} is read back by the command that changes it"),
+                ))
+            }
         }
     }
 }
@@ -326,6 +493,120 @@ impl ActingClients {
                 .await
                 .map(|_| ActionOutput::default())
                 .map_err(failure),
+            change => self.apply_work(change).await,
+        }
+    }
+
+    /// The changes to queues and functions.
+    async fn apply_work(&self, change: &AwsChange) -> Result<ActionOutput, ActionFailure> {
+        fn done<T>(_: T) -> ActionOutput {
+            ActionOutput::default()
+        }
+        match change {
+            AwsChange::StartMoveTask {
+                source_arn,
+                destination_arn,
+                rate,
+            } => self
+                .sqs
+                .start_message_move_task()
+                .source_arn(source_arn)
+                .set_destination_arn(destination_arn.clone())
+                .set_max_number_of_messages_per_second(*rate)
+                .customize()
+                .config_override(once_sqs())
+                .send()
+                .await
+                .map(done)
+                .map_err(|e| not_offered(&e).unwrap_or_else(|| failure(e))),
+            AwsChange::CancelMoveTask { handle } => self
+                .sqs
+                .cancel_message_move_task()
+                .task_handle(handle)
+                .customize()
+                .config_override(once_sqs())
+                .send()
+                .await
+                .map(done)
+                .map_err(|e| not_offered(&e).unwrap_or_else(|| failure(e))),
+            AwsChange::PurgeQueue { url } => self
+                .sqs
+                .purge_queue()
+                .queue_url(url)
+                .customize()
+                .config_override(once_sqs())
+                .send()
+                .await
+                .map(done)
+                .map_err(failure),
+            AwsChange::UpdateMapping { uuid, enabled } => self
+                .lambda
+                .update_event_source_mapping()
+                .uuid(uuid)
+                .enabled(*enabled)
+                .customize()
+                .config_override(once_lambda())
+                .send()
+                .await
+                .map(done)
+                .map_err(failure),
+            AwsChange::UpdateAlias {
+                function,
+                alias,
+                routing,
+            } => {
+                // An empty map removes a weighted version: Lambda keeps the last routing when
+                // RoutingConfig is left out.
+                let weights: HashMap<String, f64> = routing.shares().into_iter().collect();
+                let config = aws_sdk_lambda::types::AliasRoutingConfiguration::builder()
+                    .set_additional_version_weights(Some(weights))
+                    .build();
+                self.lambda
+                    .update_alias()
+                    .function_name(function)
+                    .name(alias)
+                    .function_version(&routing.version)
+                    .routing_config(config)
+                    .customize()
+                    .config_override(once_lambda())
+                    .send()
+                    .await
+                    .map(done)
+                    .map_err(failure)
+            }
+            AwsChange::PutConcurrency {
+                function,
+                reserved: Some(n),
+            } => self
+                .lambda
+                .put_function_concurrency()
+                .function_name(function)
+                .reserved_concurrent_executions(*n)
+                .customize()
+                .config_override(once_lambda())
+                .send()
+                .await
+                .map(done)
+                .map_err(failure),
+            AwsChange::PutConcurrency {
+                function,
+                reserved: None,
+            } => self
+                .lambda
+                .delete_function_concurrency()
+                .function_name(function)
+                .customize()
+                .config_override(once_lambda())
+                .send()
+                .await
+                .map(done)
+                .map_err(failure),
+            AwsChange::UpdateService { .. }
+            | AwsChange::Snapshot { .. }
+            | AwsChange::SetAlarmActions { .. } => Err(ActionFailure::refused(
+                "NotAQueueOrFunction",
+                "this change is not one of a queue or a function",
+            )),
         }
     }
 }

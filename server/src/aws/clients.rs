@@ -43,6 +43,8 @@ pub struct ActingClients {
     pub(super) rds: aws_sdk_rds::Client,
     pub(super) cloudwatch: aws_sdk_cloudwatch::Client,
     pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub(super) sqs: aws_sdk_sqs::Client,
+    pub(super) lambda: aws_sdk_lambda::Client,
     /// When these credentials stop being handed out; `None` for the environment's own.
     renew_after: Option<SystemTime>,
 }
@@ -232,6 +234,8 @@ impl EnvClients {
             rds: rds.clone(),
             cloudwatch: cloudwatch.clone(),
             autoscaling: autoscaling.clone(),
+            sqs: sqs.clone(),
+            lambda: lambda.clone(),
             renew_after: None,
         });
         Self {
@@ -346,6 +350,18 @@ impl EnvClients {
                 aws_sdk_applicationautoscaling,
                 &config,
                 self.limits.autoscaling.clone(),
+                self.counter.clone()
+            ),
+            sqs: sdk_client!(
+                aws_sdk_sqs,
+                &config,
+                self.limits.sqs.clone(),
+                self.counter.clone()
+            ),
+            lambda: sdk_client!(
+                aws_sdk_lambda,
+                &config,
+                self.limits.lambda.clone(),
                 self.counter.clone()
             ),
             renew_after: Some(expires.checked_sub(OPERATOR_SESSION_MARGIN).unwrap_or(now)),

@@ -46,30 +46,7 @@ impl EnvClients {
         let before: HashMap<&str, &Function> = previous
             .map(|p| p.functions.iter().map(|f| (f.name.as_str(), f)).collect())
             .unwrap_or_default();
-        let mut latest: Vec<Function> = Vec::new();
-        let mut versions: HashMap<String, Vec<FunctionVersion>> = HashMap::new();
-        for c in &configurations {
-            let name = c.function_name().unwrap_or_default().to_string();
-            match c.version() {
-                Some(v) if v != "$LATEST" => {
-                    versions.entry(name).or_default().push(FunctionVersion {
-                        version: v.to_string(),
-                        code_sha256: c.code_sha256().map(str::to_string),
-                        description: c
-                            .description()
-                            .filter(|d| !d.is_empty())
-                            .map(str::to_string),
-                        last_modified: c.last_modified().and_then(parse_lambda_time),
-                    })
-                }
-                _ => latest.push(map_function(c)),
-            }
-        }
-        for f in &mut latest {
-            let mut mine = versions.remove(&f.name).unwrap_or_default();
-            mine.sort_by_key(|v| v.version.parse::<u64>().unwrap_or(u64::MAX));
-            f.versions = mine;
-        }
+        let latest = assemble(&configurations);
         let read = stream::iter(latest)
             .map(|f| {
                 let old = before.get(f.name.as_str()).copied();
@@ -119,6 +96,64 @@ impl EnvClients {
         }
     }
 
+    /// One function as it is now, for the refresh after an action on it: its versions
+    /// (ListVersionsByFunction), aliases, concurrency and tags, and the mappings that feed it
+    /// (ListEventSourceMappings);
+    /// `None` when it is gone.
+    pub(crate) async fn function_now(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Function>, Vec<EventSourceMapping>), String> {
+        let mut configurations = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .lambda
+                .list_versions_by_function()
+                .function_name(name)
+                .max_items(FUNCTIONS_PAGE)
+                .set_marker(marker.take())
+                .send()
+                .await;
+            let page = match page {
+                Ok(page) => page,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                {
+                    return Ok((None, Vec::new()));
+                }
+                Err(e) => {
+                    return Err::<(), _>(e)
+                        .op("Lambda ListVersionsByFunction")
+                        .map(|()| (None, Vec::new()))
+                }
+            };
+            configurations.extend(page.versions().iter().cloned());
+            match page.next_marker() {
+                Some(next) if !next.is_empty() => marker = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        let Some(function) = assemble(&configurations).into_iter().next() else {
+            return Ok((None, Vec::new()));
+        };
+        let (function, error) = self.function_extras(function, None, now).await;
+        if let Some(error) = error {
+            return Err(error);
+        }
+        // Every mapping, kept when it invokes the function or any version or alias of it: a
+        // FunctionName filter matches one qualifier only.
+        let mappings = self
+            .event_source_mappings()
+            .await?
+            .into_iter()
+            .filter(|m| m.function_name() == Some(name))
+            .collect();
+        Ok((Some(function), mappings))
+    }
+
     async fn event_source_mappings(&self) -> Result<Vec<EventSourceMapping>, String> {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
@@ -131,20 +166,7 @@ impl EnvClients {
                 .send()
                 .await
                 .op("Lambda ListEventSourceMappings")?;
-            out.extend(page.event_source_mappings().iter().map(|m| {
-                EventSourceMapping {
-                    uuid: m.uuid().unwrap_or_default().to_string(),
-                    function_arn: m.function_arn().unwrap_or_default().to_string(),
-                    source_arn: m.event_source_arn().unwrap_or_default().to_string(),
-                    state: m.state().unwrap_or("unknown").to_string(),
-                    batch_size: m.batch_size(),
-                    last_modified: time(m.last_modified()),
-                    state_reason: m
-                        .state_transition_reason()
-                        .filter(|r| !r.is_empty())
-                        .map(str::to_string),
-                }
-            }));
+            out.extend(page.event_source_mappings().iter().map(map_mapping));
             match page.next_marker() {
                 Some(next) if !next.is_empty() => marker = Some(next.to_string()),
                 _ => {
@@ -279,6 +301,49 @@ fn carry_aliases(f: &mut Function, old: &Function) {
 fn carry_tags(f: &mut Function, old: &Function) {
     f.tags = old.tags.clone();
     f.tags_read_at = old.tags_read_at;
+}
+
+/// Functions from configurations as ListFunctions (with every version) or
+/// ListVersionsByFunction give them: each `$LATEST` with its published versions, oldest first.
+fn assemble(configurations: &[FunctionConfiguration]) -> Vec<Function> {
+    let mut latest: Vec<Function> = Vec::new();
+    let mut versions: HashMap<String, Vec<FunctionVersion>> = HashMap::new();
+    for c in configurations {
+        let name = c.function_name().unwrap_or_default().to_string();
+        match c.version() {
+            Some(v) if v != "$LATEST" => versions.entry(name).or_default().push(FunctionVersion {
+                version: v.to_string(),
+                code_sha256: c.code_sha256().map(str::to_string),
+                description: c
+                    .description()
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string),
+                last_modified: c.last_modified().and_then(parse_lambda_time),
+            }),
+            _ => latest.push(map_function(c)),
+        }
+    }
+    for f in &mut latest {
+        let mut mine = versions.remove(&f.name).unwrap_or_default();
+        mine.sort_by_key(|v| v.version.parse::<u64>().unwrap_or(u64::MAX));
+        f.versions = mine;
+    }
+    latest
+}
+
+fn map_mapping(m: &aws_sdk_lambda::types::EventSourceMappingConfiguration) -> EventSourceMapping {
+    EventSourceMapping {
+        uuid: m.uuid().unwrap_or_default().to_string(),
+        function_arn: m.function_arn().unwrap_or_default().to_string(),
+        source_arn: m.event_source_arn().unwrap_or_default().to_string(),
+        state: m.state().unwrap_or("unknown").to_string(),
+        batch_size: m.batch_size(),
+        last_modified: time(m.last_modified()),
+        state_reason: m
+            .state_transition_reason()
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+    }
 }
 
 /// A function's `$LATEST` configuration, without what is read per function.

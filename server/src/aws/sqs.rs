@@ -7,7 +7,9 @@
 use super::clients::EnvClients;
 use super::convert::Context;
 use app::domain::apps::app_from_tags;
-use app::domain::queues::{parse_epoch_seconds, parse_redrive_policy, Encryption, Queue, Queues};
+use app::domain::queues::{
+    parse_epoch_seconds, parse_redrive_policy, Encryption, MoveTask, MoveTasks, Queue, Queues,
+};
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt};
@@ -29,6 +31,7 @@ impl EnvClients {
                 return Queues {
                     queues: previous.map(|p| p.queues.clone()).unwrap_or_default(),
                     error: Some(error),
+                    move_tasks: previous.map(|p| p.move_tasks.clone()).unwrap_or_default(),
                 };
             }
         };
@@ -60,13 +63,91 @@ impl EnvClients {
         if let Some(first) = errors.first() {
             tracing::warn!(env = %self.env_id(), failed = errors.len(), error = %first, "some queues could not be read");
         }
+        let move_tasks = self.running_move_tasks(previous, &queues, now).await;
         Queues {
             queues,
             error: errors.first().map(|first| match errors.len() {
                 1 => first.clone(),
                 n => format!("{n} queues could not be read, shown as last read: {first}"),
             }),
+            move_tasks,
         }
+    }
+
+    /// The redrives known from the last cycle: those still running read again (one
+    /// ListMessageMoveTasks each), the ended ones kept as they ended; queues gone are dropped.
+    async fn running_move_tasks(
+        &self,
+        previous: Option<&Queues>,
+        queues: &[Queue],
+        now: DateTime<Utc>,
+    ) -> BTreeMap<String, MoveTasks> {
+        let Some(previous) = previous else {
+            return BTreeMap::new();
+        };
+        let mut out = BTreeMap::new();
+        for (name, known) in &previous.move_tasks {
+            let Some(queue) = queues.iter().find(|q| &q.name == name) else {
+                continue;
+            };
+            let tasks = if known.running().is_some() {
+                self.move_tasks(&queue.arn, Some(known), now).await
+            } else {
+                known.clone()
+            };
+            out.insert(name.clone(), tasks);
+        }
+        out
+    }
+
+    /// A dead-letter queue's recent redrives (ListMessageMoveTasks, newest first); a failed read
+    /// keeps `known`'s tasks with the error beside them.
+    pub(crate) async fn move_tasks(
+        &self,
+        source_arn: &str,
+        known: Option<&MoveTasks>,
+        now: DateTime<Utc>,
+    ) -> MoveTasks {
+        let listed = self
+            .sqs
+            .list_message_move_tasks()
+            .source_arn(source_arn)
+            .max_results(10)
+            .send()
+            .await
+            .op("SQS ListMessageMoveTasks");
+        match listed {
+            Ok(out) => MoveTasks {
+                tasks: out.results().iter().map(map_move_task).collect(),
+                error: None,
+                read_at: Some(now),
+            },
+            Err(error) => MoveTasks {
+                tasks: known.map(|k| k.tasks.clone()).unwrap_or_default(),
+                error: Some(error),
+                read_at: Some(now),
+            },
+        }
+    }
+
+    /// One queue as it is now by name (GetQueueUrl, then its attributes and tags), for the
+    /// refresh after an action on it; `None` when it is gone.
+    pub(crate) async fn queue_now(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Queue>, String> {
+        let url = match self.sqs.get_queue_url().queue_name(name).send().await {
+            Ok(out) => out.queue_url().unwrap_or_default().to_string(),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_queue_does_not_exist()) =>
+            {
+                return Ok(None)
+            }
+            Err(e) => return Err::<(), _>(e).op("SQS GetQueueUrl").map(|()| None),
+        };
+        self.queue(&url, None, now).await.map(Some)
     }
 
     async fn queue_urls(&self) -> Result<Vec<String>, String> {
@@ -176,5 +257,21 @@ fn map_queue(
         tags,
         tags_read_at: Some(tags_read_at),
         name,
+    }
+}
+
+/// One entry of ListMessageMoveTasks (`StartedTimestamp` in epoch milliseconds).
+pub(crate) fn map_move_task(t: &aws_sdk_sqs::types::ListMessageMoveTasksResultEntry) -> MoveTask {
+    MoveTask {
+        handle: t.task_handle().map(str::to_string),
+        status: t.status().unwrap_or("UNKNOWN").to_string(),
+        destination_arn: t.destination_arn().map(str::to_string),
+        moved: t.approximate_number_of_messages_moved(),
+        to_move: t.approximate_number_of_messages_to_move(),
+        failure: t
+            .failure_reason()
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        started_at: DateTime::from_timestamp_millis(t.started_timestamp()),
     }
 }

@@ -118,7 +118,7 @@ impl EnvClients {
                 shown_from: None,
             })
             .collect();
-        attribute_alarms(&mut inventory);
+        attribute_alarms(&mut inventory, None);
         Ok(inventory)
     }
 
@@ -195,6 +195,27 @@ impl EnvClients {
                 name: name.clone(),
                 alarm: self.alarm(name).await?,
             },
+            ResourceRef::Queue { name, move_tasks } => {
+                let now = Utc::now();
+                let queue = self.queue_now(name, now).await?;
+                let tasks = match (&queue, move_tasks) {
+                    (Some(q), true) => Some(self.move_tasks(&q.arn, None, now).await),
+                    _ => None,
+                };
+                ResourceUpdate::Queue {
+                    name: name.clone(),
+                    queue,
+                    move_tasks: tasks,
+                }
+            }
+            ResourceRef::Function { name } => {
+                let (function, mappings) = self.function_now(name, Utc::now()).await?;
+                ResourceUpdate::Function {
+                    name: name.clone(),
+                    function,
+                    mappings,
+                }
+            }
         })
     }
 }

@@ -220,7 +220,7 @@ impl EnvSlot {
             };
             let mut inventory = EnvInventory::clone(current);
             inventory.alarms = std::mem::take(&mut attributed);
-            app::domain::apps::attribute_alarms(&mut inventory);
+            app::domain::apps::attribute_alarms(&mut inventory, c.details.as_deref());
             attributed = inventory.alarms.clone();
             if inventory.alarms != current.alarms {
                 c.set_inventory(&self.descriptor.id, inventory);
@@ -332,9 +332,9 @@ impl EnvSlot {
                 self.update(|c| {
                     // A section that failed shows what was read before it failed.
                     inventory.keep_failed_from(c.inventory.as_deref());
-                    if !inventory.failed.is_empty() {
-                        app::domain::apps::attribute_alarms(&mut inventory);
-                    }
+                    // Alarms on queues and functions belong to the apps the last details
+                    // cycle read for them.
+                    app::domain::apps::attribute_alarms(&mut inventory, c.details.as_deref());
                     c.status.failed_sections = inventory.failed.clone();
                     c.set_inventory(&self.descriptor.id, inventory);
                     c.status.last_success = Some(finished);
@@ -399,7 +399,7 @@ impl EnvSlot {
                 let mut inventory = EnvInventory::clone(current);
                 let mut details = c.details.as_deref().cloned();
                 inventory.apply(details.as_mut(), update);
-                app::domain::apps::attribute_alarms(&mut inventory);
+                app::domain::apps::attribute_alarms(&mut inventory, details.as_ref());
                 c.set_inventory(&self.descriptor.id, inventory);
                 if let Some(details) = details {
                     c.details = Some(Arc::new(details));
@@ -433,7 +433,24 @@ impl EnvSlot {
                         .publish_details(&self.descriptor.id, version, &details)
                         .await;
                 }
-                self.update(|c| c.details = Some(Arc::new(details)));
+                let mut reattributed = false;
+                self.update(|c| {
+                    let details = Arc::new(details);
+                    // Alarms on queues and functions take the apps this cycle read.
+                    if let Some(current) = &c.inventory {
+                        let mut inventory = EnvInventory::clone(current);
+                        app::domain::apps::attribute_alarms(&mut inventory, Some(&details));
+                        if inventory.alarms != current.alarms {
+                            c.set_inventory(&self.descriptor.id, inventory);
+                            reattributed = true;
+                        }
+                    }
+                    c.details = Some(details);
+                });
+                if reattributed {
+                    self.announce();
+                    self.publish_inventory();
+                }
                 Ok(())
             }
             Err(message) => {

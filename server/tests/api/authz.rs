@@ -22,6 +22,9 @@ enum Kind {
     /// Changes something in one environment: the policy decides (in the protected one, gated
     /// kinds become release requests).
     EnvAction(ActionKind),
+    /// Changes something in one environment, probed with input the action refuses: people the
+    /// policy allows get this status (the refusal comes after the policy), everyone else 403.
+    EnvActionRefused(ActionKind, u16),
     /// Reads the release request of the protected environment: viewers of it may.
     ReleaseRead,
     /// Acts on a release request (or token) that does not exist: any signed-in person learns
@@ -160,6 +163,85 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
                 ("confirm", "web-cpu"),
             ],
             Kind::EnvAction(ActionKind::MuteAlarm),
+        ),
+        // Queue and function actions, probed with what each refuses so the probe changes
+        // nothing: jobs is no dead-letter queue, has no redrive running, is not typed; the
+        // mapping and alias do not exist; a negative concurrency.
+        "redrive_queue" => (
+            vec![
+                ("env", "{env}"),
+                ("queue", "jobs"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::RedriveQueue, 400),
+        ),
+        "cancel_redrive" => (
+            vec![
+                ("env", "{env}"),
+                ("queue", "jobs"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::CancelRedrive, 400),
+        ),
+        "purge_queue" => (
+            vec![
+                ("env", "{env}"),
+                ("queue", "jobs"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "not-jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::PurgeQueue, 400),
+        ),
+        "set_mapping" => (
+            vec![
+                ("env", "{env}"),
+                ("function", "jobs"),
+                ("uuid", "00000000-0000-0000-0000-000000000000"),
+                ("enabled", "false"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::PauseMapping, 404),
+        ),
+        "update_alias" => (
+            vec![
+                ("env", "{env}"),
+                ("function", "jobs"),
+                ("alias", "matrix"),
+                ("version", "1"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::UpdateAlias, 404),
+        ),
+        "rollback_alias" => (
+            vec![
+                ("env", "{env}"),
+                ("function", "jobs"),
+                ("alias", "matrix"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::RollbackAlias, 404),
+        ),
+        "set_concurrency" => (
+            vec![
+                ("env", "{env}"),
+                ("function", "jobs"),
+                ("reserved", "-1"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::SetConcurrency, 400),
         ),
         "list_releases" => (vec![], Kind::Global),
         "get_release" => (vec![("id", "{release}")], Kind::ReleaseRead),
@@ -400,6 +482,13 @@ fn expected_status(kind: &Kind, who: Option<&Principal>, env: &str, page: bool) 
                 403
             } else {
                 200
+            }
+        }
+        (Kind::EnvActionRefused(kind, status), Some(p)) => {
+            if authorize(p, kind.permission(), &env).is_err() {
+                403
+            } else {
+                *status
             }
         }
         (Kind::ReleaseRead, Some(p)) => {

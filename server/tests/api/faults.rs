@@ -649,7 +649,7 @@ pub(crate) async fn service_in_moto(account: &Account) -> aws_sdk_ecs::types::Se
 }
 
 /// Outcomes of `kind`'s audit rows, oldest first, with the detail of each.
-async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String)> {
+pub(crate) async fn audit_rows(app: &TestApp, kind: &str) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = app
         .state
         .audit

@@ -12,8 +12,20 @@ use crate::queues::{arn, jobs_and_dead_letters};
 /// paused mapping; `scorer` has version 1, alias `live` on it and 5 reserved executions.
 async fn world() -> (TestApp, FaultProxy) {
     let account = Account::new().await;
-    let (jobs, _) = jobs_and_dead_letters(&account).await;
-    let jobs_arn = arn(&account, &jobs).await;
+    world_parts(&account).await;
+    let proxy = FaultProxy::start().await;
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    app.sign_in("ana", "viewer").await;
+    (app, proxy)
+}
+
+/// What [`world`] puts in `account`; answers the mapping's UUID.
+pub(crate) async fn world_parts(account: &Account) -> String {
+    let (jobs, _) = jobs_and_dead_letters(account).await;
+    let jobs_arn = arn(account, &jobs).await;
     account.function("scorer", "assess").await;
     let version = account
         .lambda
@@ -53,14 +65,10 @@ async fn world() -> (TestApp, FaultProxy) {
         .enabled(false)
         .send()
         .await
-        .expect("mapping");
-    let proxy = FaultProxy::start().await;
-    let mut env = TestEnv::new("prod", &account);
-    env.endpoint = Some(proxy.url.clone());
-    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
-    app.wait_for_first_refresh().await;
-    app.sign_in("ana", "viewer").await;
-    (app, proxy)
+        .expect("mapping")
+        .uuid()
+        .expect("a mapping UUID")
+        .to_string()
 }
 
 #[tokio::test]

@@ -34,3 +34,4 @@ mod sessions;
 mod sso;
 mod throttling;
 mod webhooks;
+mod work_actions;

@@ -19,28 +19,14 @@ pub async fn rollback_service(
     confirm: Option<String>,
     break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::ssr::context::{caller, respond, services};
-    use crate::usecases::actions::{run_action, ActionInput};
     use crate::usecases::prepare::ActionRequest;
-    respond(async {
-        let caller = caller()?;
-        let services = services()?;
-        let input = ActionInput {
-            env,
-            key,
-            confirm,
-            reason,
-            ticket_url: ticket,
-            break_glass,
-            request: ActionRequest::Rollback {
-                cluster,
-                service,
-                revision,
-            },
+    crate::ssr::context::respond(async {
+        let request = ActionRequest::Rollback {
+            cluster,
+            service,
+            revision,
         };
-        let result = run_action(&caller, &services, input).await?;
-        crate::ssr::navigation::after_action(&result);
-        Ok(result)
+        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

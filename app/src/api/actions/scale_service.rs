@@ -21,29 +21,15 @@ pub async fn scale_service(
     break_glass: Option<String>,
     widen_autoscaling: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::ssr::context::{caller, respond, services};
-    use crate::usecases::actions::{run_action, ActionInput};
     use crate::usecases::prepare::ActionRequest;
-    respond(async {
-        let caller = caller()?;
-        let services = services()?;
-        let input = ActionInput {
-            env,
-            key,
-            confirm,
-            reason,
-            ticket_url: ticket,
-            break_glass,
-            request: ActionRequest::Scale {
-                cluster,
-                service,
-                desired,
-                widen_autoscaling: widen_autoscaling.is_some_and(|v| !v.is_empty() && v != "false"),
-            },
+    crate::ssr::context::respond(async {
+        let request = ActionRequest::Scale {
+            cluster,
+            service,
+            desired,
+            widen_autoscaling: widen_autoscaling.is_some_and(|v| !v.is_empty() && v != "false"),
         };
-        let result = run_action(&caller, &services, input).await?;
-        crate::ssr::navigation::after_action(&result);
-        Ok(result)
+        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

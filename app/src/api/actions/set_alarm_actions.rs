@@ -17,33 +17,11 @@ pub async fn set_alarm_actions(
     confirm: Option<String>,
     break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::ssr::context::{caller, respond, services};
-    use crate::usecases::actions::{run_action, ActionInput};
     use crate::usecases::prepare::ActionRequest;
-    respond(async {
-        let caller = caller()?;
-        let services = services()?;
-        let enabled = match enabled.as_str() {
-            "true" => true,
-            "false" => false,
-            other => {
-                return Err(AppError::Invalid(format!(
-                    "enabled must be true or false, not {other:?}"
-                )))
-            }
-        };
-        let input = ActionInput {
-            env,
-            key,
-            confirm,
-            reason,
-            ticket_url: None,
-            break_glass,
-            request: ActionRequest::SetAlarmActions { alarm, enabled },
-        };
-        let result = run_action(&caller, &services, input).await?;
-        crate::ssr::navigation::after_action(&result);
-        Ok(result)
+    crate::ssr::context::respond(async {
+        let enabled = super::parse_enabled(&enabled)?;
+        let request = ActionRequest::SetAlarmActions { alarm, enabled };
+        super::run_form(env, key, reason, None, confirm, break_glass, request).await
     })
     .await
 }

@@ -17,24 +17,10 @@ pub async fn snapshot_database(
     confirm: Option<String>,
     break_glass: Option<String>,
 ) -> Result<ActionResult, AppError> {
-    use crate::ssr::context::{caller, respond, services};
-    use crate::usecases::actions::{run_action, ActionInput};
     use crate::usecases::prepare::ActionRequest;
-    respond(async {
-        let caller = caller()?;
-        let services = services()?;
-        let input = ActionInput {
-            env,
-            key,
-            confirm,
-            reason,
-            ticket_url: ticket,
-            break_glass,
-            request: ActionRequest::Snapshot { db: id },
-        };
-        let result = run_action(&caller, &services, input).await?;
-        crate::ssr::navigation::after_action(&result);
-        Ok(result)
+    crate::ssr::context::respond(async {
+        let request = ActionRequest::Snapshot { db: id };
+        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

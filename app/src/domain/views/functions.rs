@@ -102,6 +102,9 @@ pub struct FunctionView {
     pub metrics: Option<FunctionMetrics>,
     pub alarms: Vec<Alarm>,
     pub read_error: Option<String>,
+    /// What the person may do to it, and what was done lately (set by the server function).
+    #[serde(default)]
+    pub actions: Option<super::action_panel::ActionPanel>,
 }
 
 pub fn functions(
@@ -182,6 +185,7 @@ pub fn function(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<Fun
         metrics: details.function_metrics.get(name).cloned(),
         alarms: watching(env.alarms(), |a| watches_function(a, name)),
         read_error: details.functions.error.clone(),
+        actions: None,
     })
 }
 
@@ -192,28 +196,8 @@ mod tests {
     use crate::domain::inventory::{
         AlarmResource, AlarmState, EnvDetails, EnvInventory, RefreshStatus,
     };
-    use std::collections::BTreeMap;
 
-    fn function(name: &str, app: Option<&str>) -> Function {
-        Function {
-            name: name.into(),
-            arn: format!("arn:aws:lambda:eu-west-1:1:function:{name}"),
-            runtime: Some("python3.12".into()),
-            architecture: Some("arm64".into()),
-            memory_mb: Some(512),
-            timeout_secs: Some(30),
-            last_modified: None,
-            code_sha256: Some("abc=".into()),
-            state: Some("Active".into()),
-            versions: vec![],
-            aliases: vec![],
-            reserved_concurrency: None,
-            tags: BTreeMap::new(),
-            app: app.map(str::to_string),
-            aliases_read_at: None,
-            tags_read_at: None,
-        }
-    }
+    use crate::domain::fixtures::function;
 
     #[test]
     fn rows_name_what_feeds_each_function_and_its_firing_alarms() {

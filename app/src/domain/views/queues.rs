@@ -128,6 +128,12 @@ pub struct QueueView {
     pub read_error: Option<String>,
     /// The functions that consume it: each function's name and its event source mapping.
     pub workers: Vec<(String, MappingRef)>,
+    /// Its redrives as last read (a dead-letter queue the console redrove).
+    #[serde(default)]
+    pub move_tasks: Option<crate::domain::queues::MoveTasks>,
+    /// What the person may do to it, and what was done lately (set by the server function).
+    #[serde(default)]
+    pub actions: Option<super::action_panel::ActionPanel>,
 }
 
 pub fn queues(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> QueuesView {
@@ -196,6 +202,8 @@ pub fn queue(env: &EnvData<'_>, name: &str, now: DateTime<Utc>) -> Option<QueueV
         alarms,
         read_error: queues.error.clone(),
         workers: workers_of(env, &queue.arn),
+        move_tasks: queues.move_tasks.get(name).cloned(),
+        actions: None,
     })
 }
 
@@ -219,6 +227,7 @@ mod tests {
                     queue("audit", Some("ledger"), 0, None),
                 ],
                 error: Some("SQS GetQueueAttributes: throttled".into()),
+                move_tasks: Default::default(),
             },
             ..EnvDetails::default()
         };

@@ -5,7 +5,7 @@
 //! the person types the resource's name to confirm.
 
 use super::badges::{Badge, Tone};
-use super::panels::{Empty, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
+use super::panels::{Empty, Section, LINK, MUTED, TABLE, TD, TH, THEAD, TR};
 use super::submit::Submit;
 use crate::api::actions::{
     DeployService, RedeployService, RollbackService, ScaleService, SnapshotDatabase,
@@ -20,14 +20,14 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-const INPUT: &str = "w-24 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-const CONFIRM: &str = "w-44 rounded-md border border-amber-400 bg-white px-2 py-1.5 text-sm dark:border-amber-600 dark:bg-slate-950";
-const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60";
-const BUTTON_QUIET: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+pub(super) const INPUT: &str = "w-24 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+pub(super) const CONFIRM: &str = "w-44 rounded-md border border-amber-400 bg-white px-2 py-1.5 text-sm dark:border-amber-600 dark:bg-slate-950";
+pub(super) const BUTTON: &str = "rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60";
+pub(super) const BUTTON_QUIET: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
 /// The error of the last submit of one form, when JavaScript is on (a success sends the page to
 /// its outcome banner).
-fn outcome(value: Option<Result<ActionResult, AppError>>) -> Option<AnyView> {
+pub(super) fn outcome(value: Option<Result<ActionResult, AppError>>) -> Option<AnyView> {
     value.and_then(|r| r.err()).map(|e| {
         view! {
             <p role="alert" data-testid="action-error" class="text-sm text-red-800 dark:text-red-300">{e.to_string()}</p>
@@ -36,7 +36,7 @@ fn outcome(value: Option<Result<ActionResult, AppError>>) -> Option<AnyView> {
     })
 }
 
-fn confirm_field(protected: bool, name: String) -> Option<AnyView> {
+pub(super) fn confirm_field(protected: bool, name: String) -> Option<AnyView> {
     protected.then(|| {
         view! {
             <label class="flex flex-col gap-1 text-xs font-medium">{format!("Type {name} to confirm")}
@@ -48,7 +48,7 @@ fn confirm_field(protected: bool, name: String) -> Option<AnyView> {
 }
 
 /// The break-glass reason an admin gives to act at once inside a freeze window.
-fn break_glass_field(panel: &ActionPanel, kind: ActionKind) -> Option<AnyView> {
+pub(super) fn break_glass_field(panel: &ActionPanel, kind: ActionKind) -> Option<AnyView> {
     panel.breaks_glass(kind).then(|| {
         view! {
             <label class="flex min-w-64 flex-1 flex-col gap-1 text-xs font-medium text-red-800 dark:text-red-300">"Break-glass reason (frozen now: audited and announced)"
@@ -103,6 +103,14 @@ impl ReviewQuery {
 
 /// What just happened: the action named by `done` (from the resource's recent actions). A
 /// refusal shows in the layout's one-time banner.
+/// [`outcome_banner`] of a page whose resource has an action panel.
+pub fn panel_outcome(query: &ReviewQuery, panel: Option<&ActionPanel>) -> Option<AnyView> {
+    outcome_banner(
+        query,
+        panel.map(|p| p.recent.as_slice()).unwrap_or_default(),
+    )
+}
+
 pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<AnyView> {
     let key = query.done.as_ref()?;
     let result = recent.iter().find(|r| r.key == *key)?;
@@ -155,9 +163,9 @@ pub fn outcome_banner(query: &ReviewQuery, recent: &[ActionResult]) -> Option<An
     })
 }
 
-const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
-const TEXT_WARN: &str = "rounded-md border border-red-400 bg-white px-2 py-1.5 text-sm dark:border-red-700 dark:bg-slate-950";
+pub(super) const SELECT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+pub(super) const TEXT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
+pub(super) const TEXT_WARN: &str = "rounded-md border border-red-400 bg-white px-2 py-1.5 text-sm dark:border-red-700 dark:bg-slate-950";
 
 /// Choose a new desired count; the next step shows what will change. A service that
 /// Application Auto Scaling manages also offers to move its range to take the count (target
@@ -537,6 +545,21 @@ pub fn SnapshotForm(
         </ActionForm>
         {move || outcome(action.value.get())}
     }
+}
+
+/// A resource's "Actions" section — the freeze banner, its `forms`, why other actions are not
+/// offered — and its "Recent actions".
+pub fn action_sections(panel: &ActionPanel, forms: AnyView, now: DateTime<Utc>) -> AnyView {
+    let refused = refusals(panel);
+    let frozen = frozen_banner(panel);
+    let recent = recent_actions(&panel.recent, now);
+    view! {
+        <Section title="Actions">
+            <div class="space-y-5 p-3">{frozen}{forms}{refused}</div>
+        </Section>
+        <Section title="Recent actions" note="newest first">{recent}</Section>
+    }
+    .into_any()
 }
 
 /// Why some actions are not offered here.

@@ -57,18 +57,7 @@ fn actions_section(view: &DatabaseView, snapshot: Submit<SnapshotDatabase>) -> O
     let form = panel
         .allows(ActionKind::Snapshot)
         .then(|| view! { <SnapshotForm action=snapshot env id panel=panel.clone()/> });
-    let refused = refusals(&panel);
-    let frozen = frozen_banner(&panel);
-    let recent = recent_actions(&panel.recent, view.generated_at);
-    Some(
-        view! {
-            <Section title="Actions">
-                <div class="space-y-4 p-3">{frozen}{form}{refused}</div>
-            </Section>
-            <Section title="Recent actions" note="newest first">{recent}</Section>
-        }
-        .into_any(),
-    )
+    Some(action_sections(&panel, form.into_any(), view.generated_at))
 }
 
 fn database_page(
@@ -77,13 +66,7 @@ fn database_page(
     snapshot: Submit<SnapshotDatabase>,
 ) -> impl IntoView {
     let actions = actions_section(&view, snapshot);
-    let banner = outcome_banner(
-        &outcome,
-        view.actions
-            .as_ref()
-            .map(|p| p.recent.as_slice())
-            .unwrap_or_default(),
-    );
+    let banner = panel_outcome(&outcome, view.actions.as_ref());
     let now = view.generated_at;
     let db = view.row.database.clone();
     let env = view.card.descriptor.id.clone();

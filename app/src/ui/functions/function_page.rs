@@ -3,7 +3,9 @@
 //! concurrency, and the alarms that watch it.
 
 use super::functions_page::{mapping_badge, mapping_source, reserved_words, FunctionReadProblem};
+use crate::api::actions::{RollbackAlias, SetConcurrency, SetMapping, UpdateAlias};
 use crate::api::functions::get_function;
+use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, utc_minute_opt};
 use crate::domain::views::FunctionView;
 use crate::ui::components::*;
@@ -12,7 +14,16 @@ use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The function page's action forms, made once outside its `Transition`.
+#[derive(Clone, Copy)]
+struct FunctionForms {
+    mapping: Submit<SetMapping>,
+    alias: Submit<UpdateAlias>,
+    rollback: Submit<RollbackAlias>,
+    concurrency: Submit<SetConcurrency>,
+}
 
 #[component]
 pub fn FunctionPage() -> impl IntoView {
@@ -24,15 +35,37 @@ pub fn FunctionPage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     };
+    let query = use_query_map();
+    let outcome = move || ReviewQuery::from_query(&query.read());
+    let forms = FunctionForms {
+        mapping: Submit::new(),
+        alias: Submit::new(),
+        rollback: Submit::new(),
+        concurrency: Submit::new(),
+    };
     let data = Resource::new(
-        move || (key(), refresh_tick()),
-        |((env, name), _)| get_function(env, name),
+        move || {
+            (
+                key(),
+                outcome(),
+                refresh_tick(),
+                (
+                    forms.mapping.action.version().get(),
+                    forms.alias.action.version().get(),
+                    forms.rollback.action.version().get(),
+                    forms.concurrency.action.version().get(),
+                ),
+            )
+        },
+        |((env, name), outcome, _, _)| async move {
+            get_function(env, name).await.map(|v| (v, outcome))
+        },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => function_page(view).into_any(),
+                    Ok((view, outcome)) => function_page(view, outcome, forms).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -52,7 +85,48 @@ fn short_sha(sha: Option<&str>) -> AnyView {
     }
 }
 
-fn function_page(view: FunctionView) -> impl IntoView {
+/// What the person may do to the function — stop or restart what feeds it, move its aliases,
+/// set its reserved concurrency — and its recent actions.
+fn actions_section(view: &FunctionView, forms: FunctionForms) -> Option<AnyView> {
+    let panel = view.actions.clone()?;
+    let env = view.card.descriptor.id.to_string();
+    let f = &view.row.function;
+    let mappings = view
+        .row
+        .sources
+        .iter()
+        .filter(|m| {
+            panel.allows(if m.consuming {
+                ActionKind::PauseMapping
+            } else {
+                ActionKind::ResumeMapping
+            })
+        })
+        .map(|m| view! { <MappingForm action=forms.mapping env=env.clone() function=f.name.clone() mapping=m.clone() panel=panel.clone()/> })
+        .collect_view();
+    let aliases = f
+        .aliases
+        .iter()
+        .map(|a| {
+            let update = panel.allows(ActionKind::UpdateAlias).then(|| {
+                view! { <AliasForm action=forms.alias env=env.clone() function=f.clone() alias=a.clone() panel=panel.clone()/> }
+            });
+            let rollback = panel.allows(ActionKind::RollbackAlias).then(|| {
+                view! { <AliasRollbackForm action=forms.rollback env=env.clone() function=f.clone() alias=a.clone() panel=panel.clone()/> }
+            });
+            view! { <div class="space-y-3 border-t border-slate-100 pt-3 first:border-t-0 first:pt-0 dark:border-slate-800">{update}{rollback}</div> }
+        })
+        .collect_view();
+    let concurrency = panel.allows(ActionKind::SetConcurrency).then(|| {
+        view! { <ConcurrencyForm action=forms.concurrency env=env.clone() function=f.name.clone() reserved=f.reserved_concurrency panel=panel.clone()/> }
+    });
+    let forms = view! { {mappings}{aliases}{concurrency} }.into_any();
+    Some(action_sections(&panel, forms, view.generated_at))
+}
+
+fn function_page(view: FunctionView, outcome: ReviewQuery, forms: FunctionForms) -> impl IntoView {
+    let banner = panel_outcome(&outcome, view.actions.as_ref());
+    let actions = actions_section(&view, forms);
     let now = view.generated_at;
     let env = view.card.descriptor.id.clone();
     let f = view.row.function.clone();
@@ -147,6 +221,7 @@ fn function_page(view: FunctionView) -> impl IntoView {
         <Title text=f.name.clone()/>
         <PageHeader title=f.name.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
+        {banner}
         {problem}
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-6")>
             <Stat label="State">{f.state.clone().unwrap_or_else(|| "—".into())}</Stat>
@@ -170,5 +245,6 @@ fn function_page(view: FunctionView) -> impl IntoView {
         <Section title="Aliases" note="where each routes, and the code it runs">{aliases}</Section>
         <Section title="Published versions" note="newest first">{versions}</Section>
         {watching_alarms(&env, &view.alarms, now, "function")}
+        {actions}
     }
 }

@@ -2,7 +2,9 @@
 //! from), charts of depth, age and traffic, and the alarms that watch it.
 
 use super::queues_page::{oldest_age, queues_table, verdict_badge, QueueReadProblem};
+use crate::api::actions::{CancelRedrive, PurgeQueue, RedriveQueue};
 use crate::api::queues::get_queue;
+use crate::domain::actions::ActionKind;
 use crate::domain::format::{duration_words, number, utc_minute_opt};
 use crate::domain::views::QueueView;
 use crate::ui::components::*;
@@ -12,7 +14,15 @@ use crate::ui::layout::refresh_tick;
 use crate::ui::overview::overview_page::app_link;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The queue page's action forms, made once outside its `Transition`.
+#[derive(Clone, Copy)]
+struct QueueForms {
+    redrive: Submit<RedriveQueue>,
+    cancel: Submit<CancelRedrive>,
+    purge: Submit<PurgeQueue>,
+}
 
 #[component]
 pub fn QueuePage() -> impl IntoView {
@@ -24,15 +34,33 @@ pub fn QueuePage() -> impl IntoView {
             p.get("name").unwrap_or_default(),
         )
     };
+    let query = use_query_map();
+    let outcome = move || ReviewQuery::from_query(&query.read());
+    let forms = QueueForms {
+        redrive: Submit::new(),
+        cancel: Submit::new(),
+        purge: Submit::new(),
+    };
     let data = Resource::new(
-        move || (key(), refresh_tick()),
-        |((env, name), _)| get_queue(env, name),
+        move || {
+            (
+                key(),
+                outcome(),
+                refresh_tick(),
+                (
+                    forms.redrive.action.version().get(),
+                    forms.cancel.action.version().get(),
+                    forms.purge.action.version().get(),
+                ),
+            )
+        },
+        |((env, name), outcome, _, _)| async move { get_queue(env, name).await.map(|v| (v, outcome)) },
     );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => queue_page(view).into_any(),
+                    Ok((view, outcome)) => queue_page(view, outcome, forms).into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}
@@ -40,7 +68,76 @@ pub fn QueuePage() -> impl IntoView {
     }
 }
 
-fn queue_page(view: QueueView) -> impl IntoView {
+/// The redrives of a dead-letter queue as last read, newest first.
+fn move_tasks_view(view: &QueueView) -> Option<AnyView> {
+    let tasks = view.move_tasks.as_ref()?;
+    let now = view.generated_at;
+    let error = tasks.error.clone().map(|e| {
+        view! { <p role="status" class="px-3 py-2 text-xs text-amber-800 dark:text-amber-300">{format!("Redrives could not be read: {e}")}</p> }
+    });
+    let rows = tasks
+        .tasks
+        .iter()
+        .map(|t| {
+            view! {
+                <tr class=TR>
+                    <td class=format!("{TD} whitespace-nowrap {MUTED}")>{crate::domain::format::age_opt(now, t.started_at)}</td>
+                    <td class=TD>{t.progress()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <Section title="Redrives" note="message move tasks, newest first">
+                {error}
+                <div class="overflow-x-auto"><table class=TABLE data-testid="move-tasks">
+                    <thead class=THEAD><tr><th class=TH>"Started"</th><th class=TH>"Progress"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table></div>
+            </Section>
+        }
+        .into_any(),
+    )
+}
+
+/// What the person may do to the queue: redrive it (a dead-letter queue with messages), cancel
+/// a running redrive, purge it; and its recent actions.
+fn actions_section(view: &QueueView, forms: QueueForms) -> Option<AnyView> {
+    let panel = view.actions.clone()?;
+    let env = view.card.descriptor.id.to_string();
+    let q = &view.row.queue;
+    let running = view
+        .move_tasks
+        .as_ref()
+        .and_then(|m| m.running())
+        .map(|t| t.progress());
+    let waiting = q.visible + q.delayed;
+    let redrive = (panel.allows(ActionKind::RedriveQueue)
+        && !view.sources.is_empty()
+        && waiting > 0
+        && running.is_none())
+    .then(|| {
+        let to = match view.sources.as_slice() {
+            [one] => one.queue.name.clone(),
+            _ => "the queues they came from".to_string(),
+        };
+        view! { <RedriveForm action=forms.redrive env=env.clone() queue=q.name.clone() to waiting panel=panel.clone()/> }
+    });
+    let cancel = running
+        .filter(|_| panel.allows(ActionKind::CancelRedrive))
+        .map(|progress| view! { <CancelRedriveForm action=forms.cancel env=env.clone() queue=q.name.clone() progress panel=panel.clone()/> });
+    let purge = panel.allows(ActionKind::PurgeQueue).then(|| {
+        view! { <PurgeForm action=forms.purge env=env.clone() queue=q.name.clone() messages=q.messages() panel=panel.clone()/> }
+    });
+    let forms = view! { {redrive}{cancel}{purge} }.into_any();
+    Some(action_sections(&panel, forms, view.generated_at))
+}
+
+fn queue_page(view: QueueView, outcome: ReviewQuery, forms: QueueForms) -> impl IntoView {
+    let banner = panel_outcome(&outcome, view.actions.as_ref());
+    let actions = actions_section(&view, forms);
+    let tasks = move_tasks_view(&view);
     let now = view.generated_at;
     let env = view.card.descriptor.id.clone();
     let q = view.row.queue.clone();
@@ -103,6 +200,7 @@ fn queue_page(view: QueueView) -> impl IntoView {
         <Title text=q.name.clone()/>
         <PageHeader title=q.name.clone() crumbs>{heading}</PageHeader>
         <EnvProblem card=view.card.clone() now/>
+        {banner}
         {problem}
         <dl class=format!("{CARD} mb-5 grid grid-cols-2 gap-4 p-4 sm:grid-cols-4 lg:grid-cols-6")>
             <Stat label="State">{verdict_badge(view.row.verdict)}</Stat>
@@ -121,6 +219,7 @@ fn queue_page(view: QueueView) -> impl IntoView {
         <p class=format!("mb-4 break-all text-xs {MUTED}")>{format!("ARN {} · URL {}", q.arn, q.url)}</p>
         <Section title="Workers" note="Lambda functions that consume it">{workers}</Section>
         {chain_view}
+        {tasks}
         <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
             <LineChart title="Messages waiting" series=Some(metrics.visible.clone()) unit=Unit::Count/>
             <LineChart title="Age of oldest message" series=Some(metrics.oldest_age.clone()) unit=Unit::Seconds/>
@@ -129,5 +228,6 @@ fn queue_page(view: QueueView) -> impl IntoView {
             <LineChart title="Messages deleted" series=Some(metrics.deleted.clone()) unit=Unit::Count/>
         </div>
         {watching_alarms(&env, &view.alarms, now, "queue")}
+        {actions}
     }
 }

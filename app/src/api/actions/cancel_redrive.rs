@@ -1,0 +1,27 @@
+//! Cancels the redrive of a dead-letter queue that is running (CancelMessageMoveTask).
+
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
+
+use crate::domain::actions::ActionResult;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "cancel_redrive")]
+pub async fn cancel_redrive(
+    env: String,
+    queue: String,
+    key: String,
+    reason: Option<String>,
+    ticket: Option<String>,
+    confirm: Option<String>,
+    break_glass: Option<String>,
+) -> Result<ActionResult, AppError> {
+    use crate::usecases::prepare::ActionRequest;
+
+    crate::ssr::context::respond(async {
+        let request = ActionRequest::CancelRedrive { queue };
+        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+    })
+    .await
+}
