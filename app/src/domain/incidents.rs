@@ -463,13 +463,7 @@ impl EntryKind {
     pub fn is_change(&self) -> bool {
         match self {
             EntryKind::Deployment { .. } => true,
-            EntryKind::Action { kind, .. } => matches!(
-                kind,
-                ActionKind::Deploy
-                    | ActionKind::Rollback
-                    | ActionKind::Scale
-                    | ActionKind::Redeploy
-            ),
+            EntryKind::Action { kind, .. } => kind.is_change(),
             _ => false,
         }
     }

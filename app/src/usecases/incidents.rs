@@ -16,6 +16,7 @@ use crate::domain::inventory::{
     service_key, Alarm, AlarmResource, AlarmState, EnvDescriptor, EnvInventory,
 };
 use crate::domain::policy::Action;
+use crate::domain::work_actions::{function_target, queue_target};
 use crate::error::AppError;
 use crate::ports::{NewEntry, NewIncident, PortResult, StoredEntry};
 use chrono::{DateTime, Utc};
@@ -499,6 +500,7 @@ pub async fn detail(
         services,
         &incident,
         state.as_ref().and_then(|s| s.inventory.as_deref()),
+        state.as_ref().and_then(|s| s.details.as_deref()),
         newest_first,
         now,
     )
@@ -574,11 +576,13 @@ pub async fn acknowledge_many(
 }
 
 /// The incident's timeline: its alarms' transitions, deployments and RDS events on its app,
-/// console actions on its services and databases, notes and lifecycle, with suspects marked.
+/// console actions on its services, databases, queues and functions (an alias moved, a worker
+/// paused), notes and lifecycle, with suspects marked.
 pub async fn timeline(
     services: &AppServices,
     incident: &Incident,
     inventory: Option<&EnvInventory>,
+    details: Option<&crate::domain::inventory::EnvDetails>,
     newest_first: bool,
     now: DateTime<Utc>,
 ) -> Result<Vec<TimelineEntry>, AppError> {
@@ -611,9 +615,32 @@ pub async fn timeline(
                 AlarmResource::Database { id } => {
                     subjects.insert(id.clone());
                 }
+                AlarmResource::Queue { name } => {
+                    subjects.insert(queue_target(name));
+                }
+                AlarmResource::Function { name } => {
+                    subjects.insert(function_target(name));
+                }
                 _ => {}
             }
         }
+    }
+    // The app's queues and functions, by the targets their actions are stored under.
+    if let (Some(details), Some(app)) = (details, incident.app.as_deref()) {
+        subjects.extend(
+            details
+                .queues
+                .of_app(app)
+                .iter()
+                .map(|q| queue_target(&q.name)),
+        );
+        subjects.extend(
+            details
+                .functions
+                .of_app(app)
+                .iter()
+                .map(|f| function_target(&f.name)),
+        );
     }
     let stored: Vec<StoredEntry> = services
         .incidents

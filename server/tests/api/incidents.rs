@@ -1023,3 +1023,69 @@ async fn alarms_left_out_by_prefix_or_tag_open_nothing_and_are_not_shown() {
         "and not again on later polls"
     );
 }
+
+/// An alarm on a queue belongs to the queue's app (its tag, read in the details cycle), and the
+/// changes made to the app's workers just before — a paused or resumed mapping, an alias moved,
+/// concurrency set — are the incident's suspects.
+#[tokio::test]
+async fn a_queues_alarm_opens_its_apps_incident_with_the_worker_changes_as_suspects() {
+    let account = Account::new().await;
+    let mapping = crate::functions::world_parts(&account).await;
+    account
+        .alarm(
+            "backlog-high",
+            "Backlog above 100",
+            &[("QueueName", "jobs")],
+            false,
+        )
+        .await;
+    let app = console(&account, &[]).await;
+    app.wait_for_first_refresh().await;
+    let olga = app.person("olga", "operator").await;
+    for (function, args) in [
+        (
+            "set_mapping",
+            vec![
+                ("uuid", mapping.as_str()),
+                ("enabled", "true"),
+                ("key", "incident-map-01"),
+            ],
+        ),
+        (
+            "set_concurrency",
+            vec![("reserved", "0"), ("key", "incident-conc-01")],
+        ),
+    ] {
+        let mut all = vec![("env", "dev"), ("function", "scorer")];
+        all.extend(args);
+        let response = olga.call(function, &all).await;
+        assert_eq!(
+            response.status(),
+            200,
+            "{function}: {:?}",
+            response.text().await
+        );
+    }
+
+    account.set_alarm_state("backlog-high", "ALARM").await;
+    let open = wait_for(&app, IncidentState::Open, "the assess incident", |list| {
+        by_app(list, "assess").is_some()
+    })
+    .await;
+    let incident = by_app(&open, "assess").expect("assess incident").clone();
+    let page = olga
+        .get_text(&format!("/incidents/{}?order=oldest", incident.id))
+        .await;
+    assert!(
+        page.contains("set_concurrency lambda:scorer"),
+        "the concurrency change is on the timeline: {page}"
+    );
+    assert!(
+        page.contains("resume_mapping lambda:scorer"),
+        "so is the resumed worker"
+    );
+    assert!(
+        page.matches("data-testid=\"suspect\"").count() >= 2,
+        "both are suspects"
+    );
+}
