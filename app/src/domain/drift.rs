@@ -785,6 +785,90 @@ fn capitalized(text: &str) -> String {
     }
 }
 
+/// What one environment's alias of a function runs: where it routes, and the code hash of its
+/// primary version (cut to 12 characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasCell {
+    pub env: EnvId,
+    pub routing: String,
+    pub code: Option<String>,
+    /// The code differs from the environment before it in the order.
+    pub differs: bool,
+}
+
+/// One function alias across environments (matched by app, function and alias name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AliasDriftRow {
+    pub app: Option<String>,
+    pub function: String,
+    pub alias: String,
+    /// One per column; `None` where the environment has no such alias.
+    pub cells: Vec<Option<AliasCell>>,
+}
+
+/// Which version and code each environment's alias of each function runs, for `columns` (in
+/// promotion order): a cell differs when its code is not that of the environment before it.
+/// With `only_drifted`, aliases that run the same code everywhere are left out.
+pub fn alias_drift(
+    envs: &[EnvData<'_>],
+    columns: &[EnvId],
+    query: &DriftQuery,
+) -> Vec<AliasDriftRow> {
+    let by_id: BTreeMap<&EnvId, &EnvData<'_>> =
+        envs.iter().map(|e| (&e.descriptor.id, e)).collect();
+    // (app, function, alias) → env → (routing, code)
+    type Found = BTreeMap<EnvId, (String, Option<String>)>;
+    let mut found: BTreeMap<(Option<String>, String, String), Found> = BTreeMap::new();
+    for env in columns {
+        let Some(details) = by_id.get(env).and_then(|d| d.details) else {
+            continue;
+        };
+        for f in &details.functions.functions {
+            if query.app.is_some() && f.app != query.app {
+                continue;
+            }
+            for a in &f.aliases {
+                let code = f.code_of(a).map(|c| c.chars().take(12).collect::<String>());
+                found
+                    .entry((f.app.clone(), f.name.clone(), a.name.clone()))
+                    .or_default()
+                    .insert(env.clone(), (a.routing(), code));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for ((app, function, alias), per_env) in found {
+        let mut cells = Vec::new();
+        let mut before: Option<&Option<String>> = None;
+        for env in columns {
+            let cell = per_env.get(env).map(|(routing, code)| {
+                let differs = before.is_some_and(|b| b != code);
+                before = Some(code);
+                AliasCell {
+                    env: env.clone(),
+                    routing: routing.clone(),
+                    code: code.clone(),
+                    differs,
+                }
+            });
+            cells.push(cell);
+        }
+        let codes: Vec<&Option<String>> = per_env.values().map(|(_, c)| c).collect();
+        let same = codes.windows(2).all(|w| w[0] == w[1]);
+        let in_env = query.env.as_ref().is_none_or(|e| per_env.contains_key(e));
+        if (query.only_drifted && same) || !in_env {
+            continue;
+        }
+        rows.push(AliasDriftRow {
+            app,
+            function,
+            alias,
+            cells,
+        });
+    }
+    rows
+}
+
 /// The drift table as a page shows it, with what the person may promote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DriftView {
@@ -803,6 +887,9 @@ pub struct DriftView {
     pub page: usize,
     #[serde(default)]
     pub total: usize,
+    /// Which version and code each environment's function aliases run.
+    #[serde(default)]
+    pub aliases: Vec<AliasDriftRow>,
 }
 
 impl DriftView {
@@ -1479,6 +1566,90 @@ mod tests {
         )
         .unwrap_err();
         assert!(refused.contains("nothing would change"), "{refused}");
+    }
+
+    #[test]
+    fn alias_drift_shows_the_version_and_code_each_environment_runs() {
+        use crate::domain::functions::{Alias, Function, Functions};
+        let descriptor = |id: &str| EnvDescriptor {
+            id: env(id),
+            name: id.into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            protected: false,
+            refresh_interval_secs: 60,
+            scaling: Default::default(),
+            approval: Default::default(),
+            logs: Default::default(),
+        };
+        let function = |version: &str, code: &str| Function {
+            versions: vec![crate::domain::fixtures::version(version, code)],
+            aliases: vec![Alias {
+                name: "live".into(),
+                version: version.into(),
+                weights: Vec::new(),
+                description: None,
+            }],
+            ..crate::domain::fixtures::function("scorer", Some("assess"))
+        };
+        let details = |f: Function| -> &'static EnvDetails {
+            Box::leak(Box::new(EnvDetails {
+                functions: Functions {
+                    functions: vec![f],
+                    ..Default::default()
+                },
+                ..Default::default()
+            }))
+        };
+        let status: &'static RefreshStatus = Box::leak(Box::new(RefreshStatus::default()));
+        let data = |id: &str, d: &'static EnvDetails| EnvData {
+            descriptor: Box::leak(Box::new(descriptor(id))),
+            status,
+            inventory: None,
+            details: Some(d),
+            summary: None,
+        };
+        let envs = vec![
+            data("dev", details(function("7", "c2NvcmVyLXNldmVu"))),
+            data("staging", details(function("4", "c2NvcmVyLXNldmVu"))),
+            data("prod", details(function("3", "c2NvcmVyLXRocmVl"))),
+        ];
+        let columns = vec![env("dev"), env("staging"), env("prod")];
+        let rows = alias_drift(&envs, &columns, &DriftQuery::default());
+        assert_eq!(rows.len(), 1);
+        let cells: Vec<(String, Option<String>, bool)> = rows[0]
+            .cells
+            .iter()
+            .flatten()
+            .map(|c| (c.routing.clone(), c.code.clone(), c.differs))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                ("7".to_string(), Some("c2NvcmVyLXNl".to_string()), false),
+                // Another version number, the same code: not a difference.
+                ("4".to_string(), Some("c2NvcmVyLXNl".to_string()), false),
+                ("3".to_string(), Some("c2NvcmVyLXRo".to_string()), true),
+            ]
+        );
+        let same = vec![
+            data("dev", details(function("7", "same"))),
+            data("prod", details(function("2", "same"))),
+        ];
+        let drifted_only = DriftQuery {
+            only_drifted: true,
+            ..Default::default()
+        };
+        assert!(alias_drift(&same, &columns, &drifted_only).is_empty());
+        assert_eq!(
+            alias_drift(&same, &columns, &DriftQuery::default()).len(),
+            1
+        );
+        let other_app = DriftQuery {
+            app: Some("billing".into()),
+            ..Default::default()
+        };
+        assert!(alias_drift(&envs, &columns, &other_app).is_empty());
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub fn drift_view(
     let states = visible_states(user, services);
     let data: Vec<EnvData<'_>> = states.iter().map(EnvState::data).collect();
     let (columns, mut rows) = drift_rows(&data, &services.promotion, &query);
+    let aliases = crate::domain::drift::alias_drift(&data, &columns, &query);
     let total = rows.len();
     let page = match page {
         Some(page) => {
@@ -118,6 +119,7 @@ pub fn drift_view(
         deploy_into,
         page,
         total,
+        aliases,
     }
 }
 

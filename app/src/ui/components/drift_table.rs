@@ -137,6 +137,16 @@ fn cell_view(view_data: &DriftView, row: &DriftRow, cell: &DriftCell) -> AnyView
     .into_any()
 }
 
+/// One header per environment column.
+fn env_headers(view_data: &DriftView) -> AnyView {
+    view_data
+        .columns
+        .iter()
+        .map(|env| view! { <th class=TH>{env.to_string()}</th> })
+        .collect_view()
+        .into_any()
+}
+
 /// The drift table of `view`; `show_app` adds the app column (the fleet page).
 pub fn drift_table(view_data: &DriftView, show_app: bool) -> AnyView {
     if view_data.rows.is_empty() {
@@ -147,11 +157,7 @@ pub fn drift_table(view_data: &DriftView, show_app: bool) -> AnyView {
         };
         return view! { <Empty text=text/> }.into_any();
     }
-    let headers = view_data
-        .columns
-        .iter()
-        .map(|env| view! { <th class=TH>{env.to_string()}</th> })
-        .collect_view();
+    let headers = env_headers(view_data);
     let rows = view_data
         .rows
         .iter()
@@ -193,6 +199,58 @@ pub fn drift_table(view_data: &DriftView, show_app: bool) -> AnyView {
         </table></div>
     }
     .into_any()
+}
+
+/// Which version and code each environment's function aliases run; `None` when there are none
+/// to show.
+pub fn alias_drift_table(view_data: &DriftView) -> Option<AnyView> {
+    if view_data.aliases.is_empty() {
+        return None;
+    }
+    let headers = env_headers(view_data);
+    let rows = view_data
+        .aliases
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .map(|cell| match cell {
+                    None => view! { <td class=format!("{TD} {MUTED}")>"—"</td> }.into_any(),
+                    Some(c) => {
+                        let class = if c.differs {
+                            format!("{TD} bg-amber-50 dark:bg-amber-950/40")
+                        } else {
+                            TD.to_string()
+                        };
+                        view! {
+                            <td class=class>
+                                <a class=LINK href=format!("/envs/{}/functions/{}", c.env, row.function)>{c.routing.clone()}</a>
+                                <div class=format!("font-mono text-xs {MUTED}")>{c.code.clone().map(|h| format!("{h}…")).unwrap_or_else(|| "—".into())}</div>
+                            </td>
+                        }
+                        .into_any()
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr class=TR data-testid="alias-drift-row">
+                    <td class=TD><span class="font-medium">{format!("{}:{}", row.function, row.alias)}</span>
+                        <div class=format!("text-xs {MUTED}")>{row.app.clone().unwrap_or_default()}</div></td>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(
+        view! {
+            <div class="overflow-x-auto"><table class=TABLE data-testid="alias-drift-table">
+                <thead class=THEAD><tr><th class=TH>"Function alias"</th>{headers}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table></div>
+        }
+        .into_any(),
+    )
 }
 
 /// The whole-app promotions `view` offers, as buttons (links to their review).

@@ -71,6 +71,7 @@ fn drift_page(view: DriftView) -> impl IntoView {
         format!("{shown} service{}", if shown == 1 { "" } else { "s" })
     };
     let table = drift_table(&view, true);
+    let aliases = alias_drift_table(&view);
     let pages = drift_pager(&view);
     view! {
         <PageHeader title="Version drift" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
@@ -98,6 +99,9 @@ fn drift_page(view: DriftView) -> impl IntoView {
             </div>
         </Form>
         <Section title=title note="tag, digest, revision and since when, per environment">{table}{pages}</Section>
+        {aliases.map(|t| view! {
+            <Section title="Lambda aliases" note="the version each alias routes to and its code hash; a highlighted cell runs other code than the environment before it">{t}</Section>
+        })}
     }
 }
 
