@@ -85,6 +85,18 @@ macro_rules! work_form {
     }};
 }
 
+/// A titled group of action forms (`Worker`, `Alias live`, `Purge`…), ruled off from the one
+/// before.
+pub fn action_group(title: String, body: AnyView) -> AnyView {
+    view! {
+        <div class="space-y-3 border-t border-slate-100 pt-4 first:border-t-0 first:pt-0 dark:border-slate-800">
+            <h3 class="text-sm font-semibold">{title}</h3>
+            {body}
+        </div>
+    }
+    .into_any()
+}
+
 fn intro(text: String) -> AnyView {
     view! { <p class="mb-2 text-sm">{text}</p> }.into_any()
 }

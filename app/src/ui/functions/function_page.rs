@@ -102,7 +102,10 @@ fn actions_section(view: &FunctionView, forms: FunctionForms) -> Option<AnyView>
                 ActionKind::ResumeMapping
             })
         })
-        .map(|m| view! { <MappingForm action=forms.mapping env=env.clone() function=f.name.clone() mapping=m.clone() panel=panel.clone()/> })
+        .map(|m| {
+            let form = view! { <MappingForm action=forms.mapping env=env.clone() function=f.name.clone() mapping=m.clone() panel=panel.clone()/> };
+            action_group(format!("Worker: the mapping from {}", m.source), form.into_any())
+        })
         .collect_view();
     let aliases = f
         .aliases
@@ -114,11 +117,12 @@ fn actions_section(view: &FunctionView, forms: FunctionForms) -> Option<AnyView>
             let rollback = panel.allows(ActionKind::RollbackAlias).then(|| {
                 view! { <AliasRollbackForm action=forms.rollback env=env.clone() function=f.clone() alias=a.clone() panel=panel.clone()/> }
             });
-            view! { <div class="space-y-3 border-t border-slate-100 pt-3 first:border-t-0 first:pt-0 dark:border-slate-800">{update}{rollback}</div> }
+            action_group(format!("Alias {}", a.name), view! { {update}{rollback} }.into_any())
         })
         .collect_view();
     let concurrency = panel.allows(ActionKind::SetConcurrency).then(|| {
-        view! { <ConcurrencyForm action=forms.concurrency env=env.clone() function=f.name.clone() reserved=f.reserved_concurrency panel=panel.clone()/> }
+        let form = view! { <ConcurrencyForm action=forms.concurrency env=env.clone() function=f.name.clone() reserved=f.reserved_concurrency panel=panel.clone()/> };
+        action_group("Reserved concurrency".into(), form.into_any())
     });
     let forms = view! { {mappings}{aliases}{concurrency} }.into_any();
     Some(action_sections(&panel, forms, view.generated_at))

@@ -130,7 +130,10 @@ fn actions_section(view: &QueueView, forms: QueueForms) -> Option<AnyView> {
     let purge = panel.allows(ActionKind::PurgeQueue).then(|| {
         view! { <PurgeForm action=forms.purge env=env.clone() queue=q.name.clone() messages=q.messages() panel=panel.clone()/> }
     });
-    let forms = view! { {redrive}{cancel}{purge} }.into_any();
+    let redrive = (redrive.is_some() || cancel.is_some())
+        .then(|| action_group("Redrive".into(), view! { {redrive}{cancel} }.into_any()));
+    let purge = purge.map(|p| action_group("Purge".into(), p.into_any()));
+    let forms = view! { {redrive}{purge} }.into_any();
     Some(action_sections(&panel, forms, view.generated_at))
 }
 
