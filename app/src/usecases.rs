@@ -15,6 +15,7 @@ pub mod live;
 pub mod logs;
 pub mod oncall;
 pub mod prepare;
+pub mod prepared;
 pub mod promotions;
 pub mod releases;
 pub mod rollouts;

@@ -2,6 +2,7 @@
 
 mod cancel_redrive;
 mod deploy_service;
+mod form;
 mod purge_queue;
 mod redeploy_service;
 mod redrive_queue;
@@ -27,44 +28,3 @@ pub use set_concurrency::*;
 pub use set_mapping::*;
 pub use snapshot_database::*;
 pub use update_alias::*;
-
-/// `enabled` as a form sends it: `true` or `false`.
-#[cfg(feature = "ssr")]
-fn parse_enabled(enabled: &str) -> Result<bool, crate::error::AppError> {
-    match enabled {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        other => Err(crate::error::AppError::Invalid(format!(
-            "enabled must be true or false, not {other:?}"
-        ))),
-    }
-}
-
-/// Runs one action a form asked for, as the signed-in person, and sends the page to its outcome.
-#[cfg(feature = "ssr")]
-async fn run_form(
-    env: String,
-    key: String,
-    reason: Option<String>,
-    ticket: Option<String>,
-    confirm: Option<String>,
-    break_glass: Option<String>,
-    request: crate::usecases::prepare::ActionRequest,
-) -> Result<crate::domain::actions::ActionResult, crate::error::AppError> {
-    use crate::ssr::context::{caller, services};
-    use crate::usecases::actions::{run_action, ActionInput};
-    let caller = caller()?;
-    let services = services()?;
-    let input = ActionInput {
-        env,
-        key,
-        confirm,
-        reason,
-        ticket_url: ticket,
-        break_glass,
-        request,
-    };
-    let result = run_action(&caller, &services, input).await?;
-    crate::ssr::navigation::after_action(&result);
-    Ok(result)
-}

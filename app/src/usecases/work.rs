@@ -2,7 +2,7 @@
 //! queue, function, alias or mapping found in the environment's last details cycle, the request
 //! checked by `domain::work_actions`, and the command with its summary and before → after rows.
 
-use super::prepare::Prepared;
+use super::prepared::Prepared;
 use crate::domain::functions::{parse_function_name, Alias, Function};
 use crate::domain::queues::{parse_queue_name, Queue};
 use crate::domain::work_actions::{

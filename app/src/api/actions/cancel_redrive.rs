@@ -21,7 +21,7 @@ pub async fn cancel_redrive(
 
     crate::ssr::context::respond(async {
         let request = ActionRequest::CancelRedrive { queue };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

@@ -29,7 +29,7 @@ pub async fn deploy_service(
             container,
             image,
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

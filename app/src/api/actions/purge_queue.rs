@@ -24,7 +24,7 @@ pub async fn purge_queue(
             queue,
             confirm: confirm.clone(),
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

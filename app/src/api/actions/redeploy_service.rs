@@ -21,7 +21,7 @@ pub async fn redeploy_service(
     use crate::usecases::prepare::ActionRequest;
     crate::ssr::context::respond(async {
         let request = ActionRequest::Redeploy { cluster, service };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

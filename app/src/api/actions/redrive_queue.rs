@@ -26,7 +26,7 @@ pub async fn redrive_queue(
             queue,
             rate: rate.unwrap_or_default(),
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

@@ -22,7 +22,7 @@ pub async fn rollback_alias(
 
     crate::ssr::context::respond(async {
         let request = ActionRequest::RollbackAlias { function, alias };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

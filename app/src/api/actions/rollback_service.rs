@@ -26,7 +26,7 @@ pub async fn rollback_service(
             service,
             revision,
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

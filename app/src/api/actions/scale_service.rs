@@ -29,7 +29,7 @@ pub async fn scale_service(
             desired,
             widen_autoscaling: widen_autoscaling.is_some_and(|v| !v.is_empty() && v != "false"),
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

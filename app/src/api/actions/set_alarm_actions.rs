@@ -19,9 +19,9 @@ pub async fn set_alarm_actions(
 ) -> Result<ActionResult, AppError> {
     use crate::usecases::prepare::ActionRequest;
     crate::ssr::context::respond(async {
-        let enabled = super::parse_enabled(&enabled)?;
+        let enabled = super::form::parse_enabled(&enabled)?;
         let request = ActionRequest::SetAlarmActions { alarm, enabled };
-        super::run_form(env, key, reason, None, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, None, confirm, break_glass, request).await
     })
     .await
 }

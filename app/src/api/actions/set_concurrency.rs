@@ -25,7 +25,7 @@ pub async fn set_concurrency(
             function,
             reserved: reserved.unwrap_or_default(),
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

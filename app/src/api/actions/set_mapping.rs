@@ -24,9 +24,9 @@ pub async fn set_mapping(
         let request = ActionRequest::SetMapping {
             function,
             uuid,
-            enabled: super::parse_enabled(&enabled)?,
+            enabled: super::form::parse_enabled(&enabled)?,
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

@@ -20,7 +20,7 @@ pub async fn snapshot_database(
     use crate::usecases::prepare::ActionRequest;
     crate::ssr::context::respond(async {
         let request = ActionRequest::Snapshot { db: id };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }

@@ -32,7 +32,7 @@ pub async fn update_alias(
             additional: additional.unwrap_or_default(),
             weight: weight.unwrap_or_default(),
         };
-        super::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
     })
     .await
 }
