@@ -97,14 +97,16 @@ QD_AUTH__LOGIN_ATTEMPTS_PER_MINUTE=10000 \
     target/debug/quarterdeck serve --config "$STATE_DIR/quarterdeck.toml" >"$STATE_DIR/server.log" 2>&1 &
 SERVER_PID=$!
 ready=""
-for _ in $(seq 1 120); do
+# Fresh, with the first details cycle read too: the pages' charts, tasks, queues and functions
+# come from it (a first GetMetricData that moto answers too slowly is retried next cycle).
+for _ in $(seq 1 360); do
     if curl -fsS "http://127.0.0.1:$APP_PORT/readyz" 2>/dev/null | python3 -c '
 import json, sys
 try:
     body = json.load(sys.stdin)
 except ValueError:
     sys.exit(1)
-sys.exit(0 if all(e["freshness"] == "fresh" for e in body["environments"]) else 1)'; then
+sys.exit(0 if all(e["freshness"] == "fresh" and e.get("details_at") for e in body["environments"]) else 1)'; then
         ready=yes
         break
     fi

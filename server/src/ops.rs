@@ -46,6 +46,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
                 "env": s.descriptor.id,
                 "freshness": format!("{fresh:?}").to_lowercase(),
                 "last_success": s.status.last_success,
+                // When the details (metrics, tasks, queues, functions) were last read.
+                "details_at": s.details.as_ref().and_then(|d| d.fetched_at),
                 "reduced": s.status.reduced.iter().map(|r| r.api.as_str()).collect::<Vec<_>>(),
                 // Which sections of the last refresh failed, by name only (the errors name
                 // accounts and ARNs: they are on the environment's page for people signed in).
