@@ -37,6 +37,7 @@ pub mod registries;
 pub mod revision_diff;
 pub mod rollout;
 pub mod rollout_outcome;
+pub mod scheduled_jobs;
 pub mod schedules;
 pub mod sessions;
 pub mod tokens;
