@@ -3,7 +3,6 @@
 use super::slot::InventorySource;
 use crate::aws::call_stats::{with_purpose, Purpose};
 use crate::aws::EnvClients;
-use app::domain::apps::attribute_alarms;
 use app::domain::inventory::{
     service_key, EnvDetails, EnvInventory, ResourceRef, ResourceUpdate, Section, SectionFailure,
     Task,
@@ -118,7 +117,6 @@ impl EnvClients {
                 shown_from: None,
             })
             .collect();
-        attribute_alarms(&mut inventory, None);
         Ok(inventory)
     }
 
