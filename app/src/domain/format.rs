@@ -82,6 +82,15 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// The `s` of a count's noun: `""` for one (or minus one), `"s"` otherwise.
+pub fn plural(n: i64) -> &'static str {
+    if n.abs() == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

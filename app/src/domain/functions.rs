@@ -69,7 +69,8 @@ impl Alias {
     }
 }
 
-fn percent(share: f64) -> String {
+/// A share (0–1) as a percentage: `10 %`, `12.5 %`.
+pub(crate) fn percent(share: f64) -> String {
     let p = (share * 100.0).clamp(0.0, 100.0);
     if p.fract().abs() < 0.05 {
         format!("{p:.0} %")

@@ -6,6 +6,7 @@
 pub use super::change::Change;
 
 use super::actions::{ActionKind, ActionResult, ActionStatus, DesiredCount, ImageRef, ScaleBounds};
+use super::format::plural;
 use super::inventory::{revision_label_from_arn, split_image, Service, TaskDefinition};
 use super::views::summary::EnvData;
 use chrono::{DateTime, Utc};
@@ -104,13 +105,21 @@ pub fn plan_scale(
         }
     )];
     notes.push(if to > from {
-        format!("ECS starts {} more task{}.", to - from, plural(to - from))
+        format!(
+            "ECS starts {} more task{}.",
+            to - from,
+            plural(i64::from(to - from))
+        )
     } else if to == from {
         "ECS keeps the tasks it runs.".to_string()
     } else if to == 0 {
         "ECS stops every task: the service serves nothing until it is scaled up again.".to_string()
     } else {
-        format!("ECS stops {} task{}.", from - to, plural(from - to))
+        format!(
+            "ECS stops {} task{}.",
+            from - to,
+            plural(i64::from(from - to))
+        )
     });
     let mut changes = Vec::new();
     match (range, autoscaling) {
@@ -221,7 +230,7 @@ pub fn plan_deploy(
         "A new revision of {} is registered as a copy of {label} with only this image changed; the service then moves to it and ECS replaces its {} task{}.",
         td.family,
         service.desired,
-        plural(service.desired)
+        plural(i64::from(service.desired))
     )];
     let (old_repo, _) = split_image(&old);
     let (new_repo, _) = split_image(image.as_str());
@@ -447,14 +456,6 @@ pub fn last_deployed(
         }
     }
     seen
-}
-
-fn plural(n: i32) -> &'static str {
-    if n.abs() == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 #[cfg(test)]

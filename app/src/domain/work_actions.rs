@@ -5,7 +5,7 @@
 //! concurrency). The use cases look the resource up; these check the request and describe it.
 
 use super::change::Change;
-use super::functions::{Alias, EventSourceMapping, Function};
+use super::functions::{percent, Alias, EventSourceMapping, Function};
 use super::queues::{name_from_arn, MoveTask, Queue, Queues};
 use serde::{Deserialize, Serialize};
 
@@ -29,12 +29,9 @@ pub struct WorkPlan {
     pub notes: Vec<String>,
 }
 
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
+/// `1 message`, `4 messages`.
+fn messages(n: i64) -> String {
+    format!("{n} message{}", super::format::plural(n))
 }
 
 /// A checked redrive of a dead-letter queue.
@@ -115,7 +112,7 @@ pub fn plan_redrive(queues: &Queues, dlq: &Queue, rate: &str) -> Result<RedriveP
             ),
         ),
     };
-    let messages = plural(waiting, "message", "messages");
+    let messages = messages(waiting);
     let mut notes = vec![format!(
         "SQS moves the messages in the background; progress shows here while it runs, and it can be cancelled. Messages moved before a cancel stay moved."
     )];
@@ -179,7 +176,7 @@ pub fn plan_purge(queue: &Queue, confirm: Option<&str>) -> Result<WorkPlan, Stri
         summary: format!(
             "purge {}: delete {}",
             queue.name,
-            plural(messages, "message", "messages")
+            self::messages(messages)
         ),
         changes: vec![Change::new(
             format!("Messages in {}", queue.name),
@@ -367,11 +364,7 @@ fn alias_plan(
     if let Some((v, ppm)) = to.weights.first() {
         notes.push(format!(
             "Lambda sends about {} of the invocations through {} to version {v}; the rest run {}.",
-            AliasRouting {
-                version: v.clone(),
-                weights: vec![]
-            }
-            .describe_share(*ppm),
+            percent(f64::from(*ppm) / f64::from(WHOLE)),
             alias.name,
             to.version
         ));
@@ -389,17 +382,6 @@ fn alias_plan(
         ),
         changes,
         notes,
-    }
-}
-
-impl AliasRouting {
-    fn describe_share(&self, ppm: u32) -> String {
-        let p = f64::from(ppm) / f64::from(WHOLE) * 100.0;
-        if p.fract().abs() < 0.05 {
-            format!("{p:.0} %")
-        } else {
-            format!("{p:.1} %")
-        }
     }
 }
 

@@ -61,6 +61,13 @@ async fn console(account: &Account, endpoint: Option<String>, protected: bool) -
     app
 }
 
+/// Calls a server function; answers its status and body.
+async fn answer(app: &TestApp, function: &str, args: &[(&str, &str)]) -> (u16, String) {
+    let response = app.call(function, args).await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
 #[tokio::test]
 async fn a_purge_wants_the_queues_name_typed_and_refuses_a_queue_not_listed() {
     let account = Account::new().await;
@@ -68,23 +75,15 @@ async fn a_purge_wants_the_queues_name_typed_and_refuses_a_queue_not_listed() {
     let app = console(&account, None, false).await;
     app.sign_in("ana", "operator").await;
     let purge = |queue: &'static str, confirm: &'static str, key: &'static str| {
+        let args = [
+            ("env", "prod"),
+            ("queue", queue),
+            ("key", key),
+            ("confirm", confirm),
+            ("reason", "poison messages, INC-7"),
+        ];
         let app = &app;
-        async move {
-            let response = app
-                .call(
-                    "purge_queue",
-                    &[
-                        ("env", "prod"),
-                        ("queue", queue),
-                        ("key", key),
-                        ("confirm", confirm),
-                        ("reason", "poison messages, INC-7"),
-                    ],
-                )
-                .await;
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
-        }
+        async move { answer(app, "purge_queue", &args).await }
     };
     let (status, body) = purge("jobs-dlq", "", "purge-key-0001").await;
     assert_eq!(status, 400, "{body}");
@@ -139,22 +138,14 @@ async fn a_redrive_against_an_endpoint_without_move_tasks_says_so_and_changes_no
     let app = console(&account, None, false).await;
     app.sign_in("ana", "operator").await;
     let redrive = |queue: &'static str, rate: &'static str, key: &'static str| {
+        let args = [
+            ("env", "prod"),
+            ("queue", queue),
+            ("rate", rate),
+            ("key", key),
+        ];
         let app = &app;
-        async move {
-            let response = app
-                .call(
-                    "redrive_queue",
-                    &[
-                        ("env", "prod"),
-                        ("queue", queue),
-                        ("rate", rate),
-                        ("key", key),
-                    ],
-                )
-                .await;
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
-        }
+        async move { answer(app, "redrive_queue", &args).await }
     };
     let (status, body) = redrive("jobs", "", "redrive-key-01").await;
     assert_eq!(status, 400, "{body}");
@@ -325,9 +316,7 @@ async fn mappings_aliases_and_concurrency_change_in_lambda_and_bad_input_is_refu
             let mut all: Vec<(&str, String)> = vec![("env", "prod".into())];
             all.extend(args);
             let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let response = app.call(function, &pairs).await;
-            let status = response.status().as_u16();
-            (status, response.text().await.unwrap_or_default())
+            answer(app, function, &pairs).await
         }
     };
     let state = || async {

@@ -13,6 +13,7 @@ use crate::api::actions::{
     CancelRedrive, PurgeQueue, RedriveQueue, RollbackAlias, SetConcurrency, SetMapping, UpdateAlias,
 };
 use crate::domain::actions::ActionKind;
+use crate::domain::format::plural;
 use crate::domain::functions::{Alias, Function};
 use crate::domain::views::{ActionPanel, MappingRef};
 use crate::domain::work_actions::plan_alias_rollback;
@@ -99,14 +100,6 @@ pub fn action_group(title: String, body: AnyView) -> AnyView {
 
 fn intro(text: String) -> AnyView {
     view! { <p class="mb-2 text-sm">{text}</p> }.into_any()
-}
-
-fn plural(n: i64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 #[component]
