@@ -617,6 +617,7 @@ class AccountSeeder:
         self.messaging()
         self.databases()
         self.functions()
+        self.schedules()
         self.metrics()
         self.cloudwatch_alarms()
         self.scaling_signals()
@@ -1086,7 +1087,8 @@ class AccountSeeder:
                 taskDefinition=td,
                 count=1,
                 launchType="FARGATE",
-                startedBy="events-rule/cloudarch-cleanup",
+                # as EventBridge starts it: events-rule/<rule>, cut to ECS's 36 characters
+                startedBy="events-rule/cloudarch-cleanup-nightly"[:36],
                 networkConfiguration=self._network_config(),
                 tags=ecs_tags(self.base_tags("cloudarch")),
             )["tasks"]
@@ -1335,6 +1337,37 @@ class AccountSeeder:
             }
             for ts, v in zip(self.grid, values)
         ]
+
+    def schedules(self) -> None:
+        """An EventBridge Scheduler schedule beside the cleanup rule: the assessment app's
+        weekly rescore, Mondays at 06:00 Berlin time, invoking the scorer's `live` alias with a
+        payload, in a schedule group tagged with the app (Scheduler tags groups, not
+        schedules). Disabled in dev, where nobody reads the scores."""
+        sched = self.client("scheduler")
+        account_region = f"{self.region}:{self.account}"
+        try:
+            sched.create_schedule_group(Name="assessment", Tags=tag_list(self.base_tags("assessment")))
+        except ClientError as exc:
+            if exc.response["Error"].get("Code") != "ConflictException":
+                self.notes.append(f"schedule group skipped: {exc.response['Error'].get('Code')}")
+                return
+        try:
+            sched.create_schedule(
+                Name="assessment-rescore-weekly",
+                GroupName="assessment",
+                ScheduleExpression="cron(0 6 ? * MON *)",
+                ScheduleExpressionTimezone="Europe/Berlin",
+                Description="Rescores last week's assessments with the live model",
+                State="DISABLED" if self.env == "dev" else "ENABLED",
+                FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+                Target={
+                    "Arn": f"arn:aws:lambda:{account_region}:function:assessment-scorer:live",
+                    "RoleArn": f"arn:aws:iam::{self.account}:role/scheduler-invoke",
+                    "Input": json.dumps({"rescore": "last-week"}),
+                },
+            )
+        except ClientError as exc:
+            self.notes.append(f"schedule skipped: {exc.response['Error'].get('Code')}")
 
     def metrics(self) -> None:
         firing = set(FIRING.get(self.env, []))

@@ -10,6 +10,7 @@ pub mod drift;
 pub mod environments;
 pub mod functions;
 pub mod incidents;
+pub mod jobs;
 pub mod oncall;
 pub mod overview;
 pub mod queues;

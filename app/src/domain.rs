@@ -24,6 +24,8 @@ pub mod health;
 pub mod ids;
 pub mod incidents;
 pub mod inventory;
+pub mod job_actions;
+pub mod job_signals;
 pub mod load_balancing;
 pub mod local_time;
 pub mod logs;
@@ -89,6 +91,35 @@ pub(crate) mod fixtures {
             scaling_policies: vec![],
             circuit_breaker: None,
             load_balancers: vec![],
+        }
+    }
+
+    /// A rule `name` of `app` (none when `None`) due every day at 03:15 UTC, running one
+    /// `cleanup:1` task in cluster `jobs`.
+    pub fn nightly_job(
+        name: &str,
+        app: Option<&str>,
+        enabled: bool,
+    ) -> super::scheduled_jobs::ScheduledJob {
+        use super::scheduled_jobs::{EcsJobTarget, JobSource, JobTarget, ScheduledJob};
+        ScheduledJob {
+            source: JobSource::Rule,
+            name: name.into(),
+            arn: format!("arn:aws:events:eu-west-1:1:rule/{name}"),
+            expression: "cron(15 3 * * ? *)".into(),
+            timezone: "UTC".into(),
+            enabled,
+            description: None,
+            start: None,
+            end: None,
+            target: Some(JobTarget::Ecs(EcsJobTarget {
+                cluster: "jobs".into(),
+                task_definition: "cleanup:1".into(),
+                count: 1,
+                ..Default::default()
+            })),
+            targets: 1,
+            app: app.map(str::to_string),
         }
     }
 

@@ -327,6 +327,18 @@ pub enum ActionCommand {
         from: Option<i32>,
         to: Option<i32>,
     },
+    /// Run scheduled job `key` once now: its task or its function, as its target says.
+    RunJob {
+        key: String,
+        run: crate::domain::job_actions::JobRunTarget,
+    },
+    /// Enable or disable scheduled job `key` (a rule, or a schedule in its group).
+    SetJobState {
+        key: String,
+        source: crate::domain::scheduled_jobs::JobSource,
+        name: String,
+        enabled: bool,
+    },
 }
 
 impl ActionCommand {
@@ -374,6 +386,9 @@ impl ActionCommand {
             | ActionCommand::SetConcurrency { function, .. } => ResourceRef::Function {
                 name: function.clone(),
             },
+            ActionCommand::RunJob { key, .. } | ActionCommand::SetJobState { key, .. } => {
+                ResourceRef::Job { key: key.clone() }
+            }
         }
     }
 
@@ -556,6 +571,17 @@ impl ActionCommand {
                 function: function.clone(),
                 reserved: *to,
             },
+            ActionCommand::RunJob { run, .. } => AwsChange::RunJob { run: run.clone() },
+            ActionCommand::SetJobState {
+                source,
+                name,
+                enabled,
+                ..
+            } => AwsChange::SetJobState {
+                source: source.clone(),
+                name: name.clone(),
+                enabled: *enabled,
+            },
         })
     }
 
@@ -605,6 +631,8 @@ impl ActionCommand {
                 from: *from,
                 to: *to,
             },
+            ActionCommand::RunJob { .. } => Intended::JobRun { asked },
+            ActionCommand::SetJobState { enabled, .. } => Intended::JobState { enabled: *enabled },
         }
     }
 }
@@ -651,6 +679,16 @@ pub enum AwsChange {
     PutConcurrency {
         function: String,
         reserved: Option<i32>,
+    },
+    /// RunTask with a job target's parameters, or Invoke (`Event`) with its payload.
+    RunJob {
+        run: crate::domain::job_actions::JobRunTarget,
+    },
+    /// EnableRule/DisableRule, or UpdateSchedule with the schedule as it is and `State` set.
+    SetJobState {
+        source: crate::domain::scheduled_jobs::JobSource,
+        name: String,
+        enabled: bool,
     },
 }
 

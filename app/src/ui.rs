@@ -9,6 +9,7 @@ pub mod drift;
 pub mod environment;
 pub mod functions;
 pub mod incidents;
+pub mod jobs;
 pub mod layout;
 pub mod login;
 pub mod oncall;

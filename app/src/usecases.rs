@@ -11,6 +11,7 @@ pub mod audit;
 pub mod chrome;
 pub mod execution;
 pub mod incidents;
+pub mod jobs;
 pub mod live;
 pub mod logs;
 pub mod oncall;

@@ -298,6 +298,43 @@ test('an operator stops, drains and resumes the assessment chain in staging', as
   expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
 });
 
+test('an operator checks last night\'s jobs, runs the cleanup now and switches the rescore off and on', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/jobs?env=staging');
+  await settle(page, info);
+  const jobs = page.getByTestId('jobs-table');
+  await expect(jobs).toContainText('cloudarch-cleanup-nightly');
+  await expect(jobs).toContainText('assessment-rescore-weekly');
+  await expect(jobs).toContainText('(Europe/Berlin)');
+  await shot(page, info, '49-jobs');
+  // The nightly cleanup: its schedule, next runs and the run the demo's seed started.
+  await jobs.getByRole('link', { name: 'cloudarch-cleanup-nightly' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('next-runs').locator('li')).toHaveCount(5);
+  await expect(page.getByTestId('job-target')).toContainText('FARGATE');
+  await expect(page.getByTestId('runs-table')).toContainText('its schedule');
+  await page.getByTestId('run-job-form').getByRole('button', { name: 'Run now' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('run cloudarch-cleanup-nightly now');
+  await expect(page.getByTestId('runs-table')).toContainText('the console (run now)');
+  await shot(page, info, '50-job-run-now');
+  // The weekly rescore (a Scheduler schedule invoking a function): off, then on again.
+  await page.goto('/envs/staging/jobs/schedule/assessment/assessment-rescore-weekly');
+  await settle(page, info);
+  await expect(page.getByTestId('next-runs')).toContainText('CET');
+  await page.getByTestId('job-state-form').getByRole('button', { name: 'Disable' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('disable assessment-rescore-weekly');
+  await expect(page.getByText('Disabled: it will not run until it is enabled.')).toBeVisible();
+  await page.getByTestId('job-state-form').getByRole('button', { name: 'Enable' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('enable assessment-rescore-weekly');
+  await expect(page.getByTestId('recent-actions')).toContainText('disable assessment-rescore-weekly');
+  await shot(page, info, '51-job-switched');
+  expect(errors).toEqual([]);
+});
+
 test('alarms page filters by state and text, and the URL carries the filters', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info);

@@ -11,6 +11,8 @@ mod convert;
 mod ecs;
 mod elb;
 mod failure;
+mod job_actions;
+mod jobs;
 mod lambda;
 pub mod limiter;
 pub mod logs;
@@ -60,6 +62,8 @@ mod tests {
             "purge_",
             "put_",
             "delete_",
+            "run_",
+            "invoke",
         ];
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -74,12 +78,22 @@ mod tests {
                     continue;
                 };
                 // Accessors of ECS shapes that look like operations.
-                let accessor = ["start_period", "stop_code"].contains(&name);
+                let accessor = [
+                    "start_period",
+                    "stop_code",
+                    "start_date",
+                    "enable_ecs_managed_tags",
+                ]
+                .contains(&name);
                 if verbs.iter().any(|v| name.starts_with(v))
                     && !accessor
                     && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                 {
-                    out.insert(iam_name(name));
+                    // Lambda's Invoke is granted as InvokeFunction.
+                    out.insert(match name {
+                        "invoke" => "InvokeFunction".to_string(),
+                        name => iam_name(name),
+                    });
                 }
             }
         }

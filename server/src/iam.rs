@@ -150,6 +150,16 @@ pub fn read_policy() -> Value {
                     "lambda:GetEventSourceMapping"
                 ],
                 "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsScheduledJobs",
+                "Effect": "Allow",
+                "Action": [
+                    "events:ListRules", "events:DescribeRule", "events:ListTargetsByRule",
+                    "events:ListTagsForResource", "scheduler:ListSchedules",
+                    "scheduler:GetSchedule", "scheduler:ListTagsForResource"
+                ],
+                "Resource": "*"
             }
         ]
     })
@@ -188,6 +198,21 @@ pub fn action_policy(env: &EnvironmentSettings) -> Value {
         scope.arn("rds", "db:*"),
         scope.arn("rds", "snapshot:*-qd-*"),
     ];
+    // A job run starts tasks in the environment's clusters only, where it names them.
+    let mut run_task = json!({
+        "Sid": "QuarterdeckRunsScheduledJobsTasks",
+        "Effect": "Allow",
+        "Action": ["ecs:RunTask"],
+        "Resource": [scope.arn("ecs", "task-definition/*")]
+    });
+    if !env.clusters.is_empty() {
+        let clusters: Vec<String> = env
+            .clusters
+            .iter()
+            .map(|c| scope.arn("ecs", &format!("cluster/{c}")))
+            .collect();
+        run_task["Condition"] = json!({"ArnEquals": {"ecs:cluster": clusters}});
+    }
     let cluster_snapshots = vec![
         scope.arn("rds", "cluster:*"),
         scope.arn("rds", "cluster-snapshot:*-qd-*"),
@@ -270,6 +295,38 @@ pub fn action_policy(env: &EnvironmentSettings) -> Value {
                     scope.arn("lambda", "function:*"),
                     scope.arn("lambda", "event-source-mapping:*")
                 ]
+            },
+            run_task,
+            {
+                "Sid": "AJobRunCarriesItsTargetsTags",
+                "Effect": "Allow",
+                "Action": ["ecs:TagResource"],
+                "Resource": [scope.arn("ecs", "task/*")],
+                "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}}
+            },
+            {
+                "Sid": "QuarterdeckInvokesScheduledJobsFunctions",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": [scope.arn("lambda", "function:*")]
+            },
+            {
+                "Sid": "QuarterdeckEnablesAndDisablesScheduledJobs",
+                "Effect": "Allow",
+                "Action": [
+                    "events:EnableRule", "events:DisableRule", "scheduler:UpdateSchedule"
+                ],
+                "Resource": [
+                    scope.arn("events", "rule/*"),
+                    scope.arn("scheduler", "schedule/*/*")
+                ]
+            },
+            {
+                "Sid": "UpdateScheduleHandsTheScheduleItsOwnRoleAgain",
+                "Effect": "Allow",
+                "Action": ["iam:PassRole"],
+                "Resource": pass_roles,
+                "Condition": {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
             }
         ]
     })

@@ -159,8 +159,13 @@ async fn poll_env(services: &AppServices, watched: &Watched) -> Result<(), Strin
             },
         }
     }
-    let alarms = watched.slot.patch_alarms(alarms);
+    let mut alarms = watched.slot.patch_alarms(alarms);
     let state = watched.slot.state();
+    // Scheduled jobs are followed like alarms once their runs have been read: a missed or
+    // failed job opens its app's incident.
+    if let Some(details) = state.details.as_deref() {
+        alarms.extend(app::domain::job_signals::job_signals(details, now));
+    }
     let snapshot_changed = match watched.last_snapshot.lock() {
         Ok(mut last) => {
             let same = match (last.as_ref(), state.inventory.as_ref()) {

@@ -1,6 +1,7 @@
 //! Operator actions as pure rules: what can be asked (scale, deploy, roll back, redeploy,
 //! snapshot, mute/unmute an alarm; redrive, cancel a redrive or purge a queue; pause or resume a
-//! function's event source mapping, point or roll back an alias, set reserved concurrency), the validated inputs (desired count within bounds, image
+//! function's event source mapping, point or roll back an alias, set reserved concurrency; run,
+//! enable or disable a scheduled job), the validated inputs (desired count within bounds, image
 //! reference, idempotency key), the gate for protected environments, and snapshot naming.
 
 use super::policy::Action;
@@ -35,6 +36,12 @@ pub enum ActionKind {
     RollbackAlias,
     /// Set (or remove) a function's reserved concurrency; 0 stops every invocation.
     SetConcurrency,
+    /// Run a scheduled job once now: its ECS task (RunTask) or its function (Invoke).
+    RunJob,
+    /// Enable a scheduled job's rule or schedule.
+    EnableJob,
+    /// Disable a scheduled job's rule or schedule.
+    DisableJob,
 }
 
 impl ActionKind {
@@ -55,6 +62,9 @@ impl ActionKind {
             ActionKind::UpdateAlias => "update_alias",
             ActionKind::RollbackAlias => "rollback_alias",
             ActionKind::SetConcurrency => "set_concurrency",
+            ActionKind::RunJob => "run_job",
+            ActionKind::EnableJob => "enable_job",
+            ActionKind::DisableJob => "disable_job",
         }
     }
 
@@ -72,6 +82,8 @@ impl ActionKind {
             ActionKind::PauseMapping | ActionKind::ResumeMapping => Action::PauseConsumers,
             ActionKind::UpdateAlias | ActionKind::RollbackAlias => Action::ShiftAlias,
             ActionKind::SetConcurrency => Action::SetConcurrency,
+            ActionKind::RunJob => Action::RunJob,
+            ActionKind::EnableJob | ActionKind::DisableJob => Action::SwitchJob,
         }
     }
 
@@ -91,6 +103,9 @@ impl ActionKind {
                 | ActionKind::UpdateAlias
                 | ActionKind::RollbackAlias
                 | ActionKind::SetConcurrency
+                | ActionKind::RunJob
+                | ActionKind::EnableJob
+                | ActionKind::DisableJob
         )
     }
 }
@@ -102,7 +117,7 @@ impl fmt::Display for ActionKind {
 }
 
 /// Every action kind, in the order pages and `check-config` list them.
-pub const ALL_KINDS: [ActionKind; 15] = [
+pub const ALL_KINDS: [ActionKind; 18] = [
     ActionKind::Scale,
     ActionKind::Deploy,
     ActionKind::Rollback,
@@ -118,12 +133,15 @@ pub const ALL_KINDS: [ActionKind; 15] = [
     ActionKind::UpdateAlias,
     ActionKind::RollbackAlias,
     ActionKind::SetConcurrency,
+    ActionKind::RunJob,
+    ActionKind::EnableJob,
+    ActionKind::DisableJob,
 ];
 
 /// Kinds that need approval in a protected environment unless config says otherwise
-/// (`[environments.approval] gated`): what changes what runs, and a purge, which loses messages
-/// for good. Redrives, snapshots and muting run at once.
-pub const DEFAULT_GATED: [ActionKind; 10] = [
+/// (`[environments.approval] gated`): what changes what runs (a job run now included), and a
+/// purge, which loses messages for good. Redrives, snapshots and muting run at once.
+pub const DEFAULT_GATED: [ActionKind; 13] = [
     ActionKind::Deploy,
     ActionKind::Rollback,
     ActionKind::Scale,
@@ -134,6 +152,9 @@ pub const DEFAULT_GATED: [ActionKind; 10] = [
     ActionKind::UpdateAlias,
     ActionKind::RollbackAlias,
     ActionKind::SetConcurrency,
+    ActionKind::RunJob,
+    ActionKind::EnableJob,
+    ActionKind::DisableJob,
 ];
 
 /// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when

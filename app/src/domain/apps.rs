@@ -18,6 +18,14 @@ pub fn app_of_alarm(
         AlarmResource::Database { id } => inventory.database(id).and_then(|d| d.app.clone()),
         AlarmResource::Queue { name } => details?.queues.get(name)?.app.clone(),
         AlarmResource::Function { name } => details?.functions.get(name)?.app.clone(),
+        AlarmResource::Rule { name } => details?
+            .jobs
+            .get(&super::scheduled_jobs::job_key(
+                &super::scheduled_jobs::JobSource::Rule,
+                name,
+            ))?
+            .app
+            .clone(),
         AlarmResource::Other { .. } | AlarmResource::Unknown => None,
     }
 }
@@ -29,12 +37,75 @@ pub fn app_from_tags(tags: &BTreeMap<String, String>, tag_key: &str) -> Option<S
         .filter(|v| !v.is_empty())
 }
 
+/// Gives each scheduled job without an app tag the app of what it runs: the function it
+/// invokes, a service running the same task-definition family, or else the app its name starts
+/// with (`cloudarch-cleanup-nightly` → `cloudarch`).
+pub fn attribute_jobs(inventory: &EnvInventory, details: &mut EnvDetails) {
+    use super::scheduled_jobs::JobTarget;
+    let mut known: Vec<String> = inventory
+        .services
+        .iter()
+        .filter_map(|s| s.app.clone())
+        .chain(inventory.databases.iter().filter_map(|d| d.app.clone()))
+        .chain(
+            details
+                .functions
+                .functions
+                .iter()
+                .filter_map(|f| f.app.clone()),
+        )
+        .collect();
+    known.sort();
+    known.dedup();
+    known.sort_by_key(|a| std::cmp::Reverse(a.len()));
+    let functions = &details.functions;
+    let apps: Vec<Option<String>> = details
+        .jobs
+        .jobs
+        .iter()
+        .map(|job| {
+            if job.app.is_some() {
+                return job.app.clone();
+            }
+            let of_target = match &job.target {
+                Some(JobTarget::Lambda { function, .. }) => {
+                    functions.get(function).and_then(|f| f.app.clone())
+                }
+                Some(JobTarget::Ecs(t)) => {
+                    let label = t.task_definition.rsplit('/').next().unwrap_or_default();
+                    let family = label.split(':').next().unwrap_or_default();
+                    inventory
+                        .services
+                        .iter()
+                        .find(|s| {
+                            s.task_definition
+                                .as_ref()
+                                .is_some_and(|td| td.family == family)
+                        })
+                        .and_then(|s| s.app.clone())
+                }
+                _ => None,
+            };
+            of_target.or_else(|| {
+                known
+                    .iter()
+                    .find(|app| job.name == **app || job.name.starts_with(&format!("{app}-")))
+                    .cloned()
+            })
+        })
+        .collect();
+    for (job, app) in details.jobs.jobs.iter_mut().zip(apps) {
+        job.app = app;
+    }
+}
+
 /// Attributes alarms to apps after services and databases are known. Alarms whose resource has
 /// no app keep the app they already had (from a name prefix match, see below).
 pub fn attribute_alarms(inventory: &mut EnvInventory, details: Option<&EnvDetails>) {
     let known_apps: Vec<String> = {
         let queues = details.into_iter().flat_map(|d| &d.queues.queues);
         let functions = details.into_iter().flat_map(|d| &d.functions.functions);
+        let jobs = details.into_iter().flat_map(|d| &d.jobs.jobs);
         let mut apps: Vec<String> = inventory
             .services
             .iter()
@@ -42,6 +113,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory, details: Option<&EnvDetail
             .chain(inventory.databases.iter().filter_map(|d| d.app.clone()))
             .chain(queues.filter_map(|q| q.app.clone()))
             .chain(functions.filter_map(|f| f.app.clone()))
+            .chain(jobs.filter_map(|j| j.app.clone()))
             .collect();
         apps.sort();
         apps.dedup();

@@ -42,6 +42,12 @@ pub enum Observed {
     /// A function's reserved concurrency (`Some(None)`: none reserved); `None` when the
     /// function is gone.
     Concurrency(Option<Option<i32>>),
+    /// Whether a scheduled job is enabled; `None` when its rule or schedule is gone.
+    JobState(Option<bool>),
+    /// When the tasks the console started for a job began, newest first (ECS lists them for
+    /// about an hour after they stop); `None` when its runs cannot be read back (a function's
+    /// asynchronous invocation).
+    JobRuns(Option<Vec<DateTime<Utc>>>),
 }
 
 /// What the plan saw of a service, which must still hold when the action runs.
@@ -200,6 +206,10 @@ pub enum Intended {
     },
     /// Reserve `to` (`None`: no reservation), from `from`.
     Concurrency { from: Option<i32>, to: Option<i32> },
+    /// Switch a scheduled job on or off.
+    JobState { enabled: bool },
+    /// Run a scheduled job once, asked for at `asked`.
+    JobRun { asked: DateTime<Utc> },
 }
 
 /// How far AWS's clock may be behind the console's when a deployment's start is compared with
@@ -369,6 +379,29 @@ pub fn reconcile(intended: &Intended, observed: &Observed) -> Reconciled {
         (Intended::Concurrency { .. }, Observed::Concurrency(None)) => {
             Reconciled::Unclear("the function no longer exists".into())
         }
+        (Intended::JobState { enabled }, Observed::JobState(Some(now))) => {
+            if now == enabled {
+                Reconciled::Applied
+            } else {
+                Reconciled::NotApplied(format!(
+                    "the job is still {}",
+                    if *now { "enabled" } else { "disabled" }
+                ))
+            }
+        }
+        (Intended::JobState { .. }, Observed::JobState(None)) => {
+            Reconciled::Unclear("the rule or schedule no longer exists".into())
+        }
+        (Intended::JobRun { asked }, Observed::JobRuns(Some(started))) => {
+            if started.iter().any(|s| *s >= *asked - CLOCK_SKEW) {
+                Reconciled::Applied
+            } else {
+                Reconciled::NotApplied("no task of the job started after it was asked for".into())
+            }
+        }
+        (Intended::JobRun { .. }, Observed::JobRuns(None)) => Reconciled::Unclear(
+            "an asynchronous invocation cannot be read back: see the function's invocations".into(),
+        ),
         _ => Reconciled::Unclear("the resource read back is not the one the action changes".into()),
     }
 }
@@ -713,6 +746,42 @@ mod tests {
                 "unclear",
             ),
             (Intended::Purge, Observed::Alarm(Some(true)), "unclear"),
+            (
+                Intended::JobState { enabled: false },
+                Observed::JobState(Some(false)),
+                "applied",
+            ),
+            (
+                Intended::JobState { enabled: false },
+                Observed::JobState(Some(true)),
+                "not applied",
+            ),
+            (
+                Intended::JobState { enabled: true },
+                Observed::JobState(None),
+                "unclear",
+            ),
+            (
+                Intended::JobRun {
+                    asked: at("2026-12-07T10:00:00Z"),
+                },
+                Observed::JobRuns(Some(vec![at("2026-12-07T10:00:02Z")])),
+                "applied",
+            ),
+            (
+                Intended::JobRun {
+                    asked: at("2026-12-07T10:00:00Z"),
+                },
+                Observed::JobRuns(Some(vec![at("2026-12-07T03:15:00Z")])),
+                "not applied",
+            ),
+            (
+                Intended::JobRun {
+                    asked: at("2026-12-07T10:00:00Z"),
+                },
+                Observed::JobRuns(None),
+                "unclear",
+            ),
         ];
         for (intended, observed, expected) in table {
             let got = match reconcile(&intended, &observed) {

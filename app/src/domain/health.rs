@@ -22,6 +22,12 @@ pub struct EnvHealth {
     /// read them; `None` when no service has a target group or its health was not read yet.
     #[serde(default)]
     pub targets: Option<TargetCounts>,
+    /// Scheduled jobs, and those whose last due run failed or did not happen, as the details
+    /// last read them.
+    #[serde(default)]
+    pub jobs: u32,
+    #[serde(default)]
+    pub jobs_failing: u32,
 }
 
 /// The one word an overview card leads with.
@@ -77,6 +83,7 @@ impl EnvHealth {
             HealthLevel::Critical
         } else if self.services_at_desired < self.services
             || self.databases_available < self.databases
+            || self.jobs_failing > 0
             || self.targets.is_some_and(|t| {
                 matches!(t.verdict(), TargetVerdict::Degraded | TargetVerdict::Down)
             })

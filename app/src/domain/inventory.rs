@@ -530,11 +530,26 @@ impl AlarmState {
 /// What an alarm watches, as read from its dimensions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AlarmResource {
-    Service { cluster: String, service: String },
-    Database { id: String },
-    Queue { name: String },
-    Function { name: String },
-    Other { label: String },
+    Service {
+        cluster: String,
+        service: String,
+    },
+    Database {
+        id: String,
+    },
+    Queue {
+        name: String,
+    },
+    Function {
+        name: String,
+    },
+    /// An EventBridge rule (`RuleName`, namespace `AWS/Events`): a scheduled job's invocations.
+    Rule {
+        name: String,
+    },
+    Other {
+        label: String,
+    },
     Unknown,
 }
 
@@ -558,6 +573,9 @@ impl AlarmResource {
         }
         if let Some(name) = get("FunctionName") {
             return AlarmResource::Function { name };
+        }
+        if let Some(name) = get("RuleName") {
+            return AlarmResource::Rule { name };
         }
         match dimensions.first() {
             Some((k, v)) => AlarmResource::Other {
@@ -692,6 +710,21 @@ pub struct EnvDetails {
     /// Each function's CloudWatch metrics, by function name.
     #[serde(default)]
     pub function_metrics: BTreeMap<String, FunctionMetrics>,
+    /// Scheduled jobs (EventBridge rules with a schedule and Scheduler schedules) with the runs
+    /// seen of each.
+    #[serde(default)]
+    pub jobs: crate::domain::scheduled_jobs::ScheduledJobs,
+    /// Each rule's EventBridge metrics, by rule name.
+    #[serde(default)]
+    pub rule_metrics: BTreeMap<String, RuleMetrics>,
+}
+
+/// A rule's metrics (namespace `AWS/Events`, dimension `RuleName`), summed per period: how often
+/// it fired and how often it could not start its target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleMetrics {
+    pub invocations: Series,
+    pub failed_invocations: Series,
 }
 
 /// A function's CloudWatch metrics (namespace `AWS/Lambda`, dimension `FunctionName`).
@@ -754,6 +787,10 @@ pub enum ResourceRef {
     Function {
         name: String,
     },
+    /// A scheduled job (`rule/<name>` or `schedule/<group>/<name>`) and its runs.
+    Job {
+        key: String,
+    },
 }
 
 /// What a targeted refresh read: the resource as it is now (`None`: it is gone) and what hangs
@@ -790,6 +827,12 @@ pub enum ResourceUpdate {
         name: String,
         function: Option<crate::domain::functions::Function>,
         mappings: Vec<crate::domain::functions::EventSourceMapping>,
+    },
+    /// A scheduled job as read now (`None`: gone) and the runs read of it now.
+    Job {
+        key: String,
+        job: Option<crate::domain::scheduled_jobs::ScheduledJob>,
+        runs: Vec<crate::domain::scheduled_jobs::JobRun>,
     },
 }
 
@@ -917,6 +960,26 @@ impl EnvInventory {
                     .mappings
                     .retain(|m| m.function_name() != Some(name.as_str()));
                 functions.mappings.extend(mappings);
+            }
+            ResourceUpdate::Job { key, job, runs } => {
+                let Some(details) = details else { return };
+                let jobs = &mut details.jobs;
+                let at = jobs.jobs.iter().position(|j| j.key() == key);
+                match (at, job) {
+                    (Some(i), Some(mut fresh)) => {
+                        fresh.app = fresh.app.or_else(|| jobs.jobs[i].app.clone());
+                        jobs.jobs[i] = fresh;
+                    }
+                    (None, Some(fresh)) => jobs.jobs.push(fresh),
+                    (Some(i), None) => {
+                        jobs.jobs.remove(i);
+                        jobs.runs.remove(&key);
+                        return;
+                    }
+                    (None, None) => return,
+                }
+                let merged = crate::domain::scheduled_jobs::merge_runs(jobs.runs_of(&key), runs);
+                jobs.runs.insert(key, merged);
             }
         }
     }

@@ -126,6 +126,10 @@ pub enum Action {
     ShiftAlias,
     /// Set a function's reserved concurrency.
     SetConcurrency,
+    /// Run a scheduled job now.
+    RunJob,
+    /// Enable or disable a scheduled job.
+    SwitchJob,
     /// Acknowledge, assign, annotate and resolve incidents.
     RespondIncident,
     /// Read logs (the least role is the environment's `[environments.logs] read_role`).
@@ -147,6 +151,8 @@ impl Action {
             | Action::PauseConsumers
             | Action::ShiftAlias
             | Action::SetConcurrency
+            | Action::RunJob
+            | Action::SwitchJob
             | Action::RespondIncident => Role::Operator,
         }
     }
@@ -166,6 +172,8 @@ impl Action {
             Action::PauseConsumers => "pause and resume queue consumers",
             Action::ShiftAlias => "point function aliases at versions",
             Action::SetConcurrency => "set function concurrency",
+            Action::RunJob => "run scheduled jobs",
+            Action::SwitchJob => "enable and disable scheduled jobs",
             Action::RespondIncident => "respond to incidents",
             Action::ReadLogs => "read logs",
         }

@@ -15,6 +15,7 @@ pub mod databases;
 pub mod environment;
 pub mod functions;
 pub mod incidents;
+pub mod jobs;
 pub mod logs;
 pub mod oncall;
 pub mod overview;
@@ -40,6 +41,7 @@ pub use environment::{
 };
 pub use functions::{function, functions, FunctionRow, FunctionView, FunctionsView, MappingRef};
 pub use incidents::{IncidentView, IncidentsView};
+pub use jobs::{job, jobs, JobRow, JobSummary, JobView, JobsView};
 pub use logs::{InsightsView, LogsView};
 pub use oncall::OnCallView;
 pub use overview::{overview, overview_apps, OverviewView, OVERVIEW_APPS, OVERVIEW_FIRING};

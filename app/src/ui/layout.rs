@@ -187,6 +187,7 @@ fn Header(session: SessionView) -> impl IntoView {
                     <A href="/databases" attr:class=nav>"Databases"</A>
                     <A href="/queues" attr:class=nav>"Queues"</A>
                     <A href="/functions" attr:class=nav>"Functions"</A>
+                    <A href="/jobs" attr:class=nav>"Jobs"</A>
                     <A href="/alarms" attr:class=nav>"Alarms"</A>
                     <A href="/releases" attr:class=nav>
                         "Releases"

@@ -13,6 +13,8 @@ use super::functions::function_page::FunctionPage;
 use super::functions::functions_page::FunctionsPage;
 use super::incidents::incident_page::IncidentPage;
 use super::incidents::incidents_page::IncidentsPage;
+use super::jobs::job_page::{RuleJobPage, ScheduleJobPage};
+use super::jobs::jobs_page::JobsPage;
 use super::layout::{Layout, NotFound};
 use super::login::login_page::LoginPage;
 use super::oncall::oncall_page::OnCallPage;
@@ -106,6 +108,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("queues") view=QueuesPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/functions/:name") view=FunctionPage ssr=SsrMode::Async/>
                     <Route path=path!("functions") view=FunctionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/rule/:name") view=RuleJobPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/schedule/:group/:name") view=ScheduleJobPage ssr=SsrMode::Async/>
+                    <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>

@@ -81,6 +81,15 @@ pub enum ActionRequest {
         function: String,
         reserved: String,
     },
+    /// Run scheduled job `key` (`rule/<name>`, `schedule/<group>/<name>`) once now.
+    RunJob {
+        key: String,
+    },
+    /// Enable or disable scheduled job `key`.
+    SetJobState {
+        key: String,
+        enabled: bool,
+    },
 }
 
 impl ActionRequest {
@@ -101,6 +110,9 @@ impl ActionRequest {
             ActionRequest::UpdateAlias { .. } => ActionKind::UpdateAlias,
             ActionRequest::RollbackAlias { .. } => ActionKind::RollbackAlias,
             ActionRequest::SetConcurrency { .. } => ActionKind::SetConcurrency,
+            ActionRequest::RunJob { .. } => ActionKind::RunJob,
+            ActionRequest::SetJobState { enabled: true, .. } => ActionKind::EnableJob,
+            ActionRequest::SetJobState { enabled: false, .. } => ActionKind::DisableJob,
         }
     }
 }
@@ -159,6 +171,10 @@ pub fn prepare(
         }
         ActionRequest::SetConcurrency { function, reserved } => {
             super::work::set_concurrency(state, function, reserved)?
+        }
+        ActionRequest::RunJob { key } => super::jobs::run_job(state, key)?,
+        ActionRequest::SetJobState { key, enabled } => {
+            super::jobs::set_job_state(state, key, *enabled)?
         }
     };
     prepared.reason = reason;

@@ -4,7 +4,8 @@
 //! deregister a deploy's task definition, and make the one change (UpdateService,
 //! CreateDBSnapshot / CreateDBClusterSnapshot, Enable/DisableAlarmActions, StartMessageMoveTask,
 //! CancelMessageMoveTask, PurgeQueue, UpdateEventSourceMapping, UpdateAlias,
-//! Put/DeleteFunctionConcurrency). Mutations are sent once, without SDK
+//! Put/DeleteFunctionConcurrency; the scheduled jobs' in `job_actions.rs`). Mutations are sent
+//! once, without SDK
 //! retries. A failure carries AWS's error code and message and what it says about the change
 //! (`domain::execution::classify`).
 
@@ -280,6 +281,9 @@ impl EnvClients {
         if let Some(observed) = self.observe_work(command).await {
             return observed;
         }
+        if let Some(observed) = self.observe_job(command).await {
+            return observed;
+        }
         match command.resource() {
             ResourceRef::Service { cluster, name } => {
                 Ok(Observed::Service(self.live_service(&cluster, &name).await?))
@@ -311,12 +315,12 @@ impl EnvClients {
                 "NotObserved",
                 format!("database {id} is read back by its snapshot"),
             )),
-            ResourceRef::Queue { name, .. } | ResourceRef::Function { name } => {
-                Err(ActionFailure::refused(
-                    "NotObserved",
-                    format!("{name} is read back by the command that changes it"),
-                ))
-            }
+            ResourceRef::Queue { name, .. }
+            | ResourceRef::Function { name }
+            | ResourceRef::Job { key: name } => Err(ActionFailure::refused(
+                "NotObserved",
+                format!("{name} is read back by the command that changes it"),
+            )),
         }
     }
 }
@@ -601,6 +605,9 @@ impl ActingClients {
                 .await
                 .map(done)
                 .map_err(failure),
+            AwsChange::RunJob { .. } | AwsChange::SetJobState { .. } => {
+                self.apply_job(change).await
+            }
             AwsChange::UpdateService { .. }
             | AwsChange::Snapshot { .. }
             | AwsChange::SetAlarmActions { .. } => Err(ActionFailure::refused(

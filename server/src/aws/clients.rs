@@ -45,6 +45,8 @@ pub struct ActingClients {
     pub(super) autoscaling: aws_sdk_applicationautoscaling::Client,
     pub(super) sqs: aws_sdk_sqs::Client,
     pub(super) lambda: aws_sdk_lambda::Client,
+    pub(super) events: aws_sdk_eventbridge::Client,
+    pub(super) scheduler: aws_sdk_scheduler::Client,
     /// When these credentials stop being handed out; `None` for the environment's own.
     renew_after: Option<SystemTime>,
 }
@@ -66,6 +68,10 @@ pub struct EnvClients {
     /// Lambda: functions, versions, aliases, concurrency and event source mappings, in the
     /// details cycle.
     pub(super) lambda: aws_sdk_lambda::Client,
+    /// EventBridge: rules with a schedule expression and their targets, in the details cycle.
+    pub(super) events: aws_sdk_eventbridge::Client,
+    /// EventBridge Scheduler: schedules and their targets, in the details cycle.
+    pub(super) scheduler: aws_sdk_scheduler::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -102,6 +108,8 @@ struct Limits {
     logs: aws_smithy_runtime_api::client::http::SharedHttpClient,
     sqs: aws_smithy_runtime_api::client::http::SharedHttpClient,
     lambda: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    events: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    scheduler: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -134,6 +142,8 @@ impl Limits {
             logs: make(),
             sqs: make(),
             lambda: make(),
+            events: make(),
+            scheduler: make(),
         }
     }
 }
@@ -229,6 +239,18 @@ impl EnvClients {
             limits.lambda.clone(),
             counter.clone()
         );
+        let events = sdk_client!(
+            aws_sdk_eventbridge,
+            &config,
+            limits.events.clone(),
+            counter.clone()
+        );
+        let scheduler = sdk_client!(
+            aws_sdk_scheduler,
+            &config,
+            limits.scheduler.clone(),
+            counter.clone()
+        );
         let own = Arc::new(ActingClients {
             ecs: ecs.clone(),
             rds: rds.clone(),
@@ -236,6 +258,8 @@ impl EnvClients {
             autoscaling: autoscaling.clone(),
             sqs: sqs.clone(),
             lambda: lambda.clone(),
+            events: events.clone(),
+            scheduler: scheduler.clone(),
             renew_after: None,
         });
         Self {
@@ -248,6 +272,8 @@ impl EnvClients {
             logs,
             sqs,
             lambda,
+            events,
+            scheduler,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),
@@ -362,6 +388,18 @@ impl EnvClients {
                 aws_sdk_lambda,
                 &config,
                 self.limits.lambda.clone(),
+                self.counter.clone()
+            ),
+            events: sdk_client!(
+                aws_sdk_eventbridge,
+                &config,
+                self.limits.events.clone(),
+                self.counter.clone()
+            ),
+            scheduler: sdk_client!(
+                aws_sdk_scheduler,
+                &config,
+                self.limits.scheduler.clone(),
                 self.counter.clone()
             ),
             renew_after: Some(expires.checked_sub(OPERATOR_SESSION_MARGIN).unwrap_or(now)),

@@ -11,6 +11,7 @@ use app::domain::inventory::{
 };
 use app::domain::load_balancing::{metric_dimension, LbHealth};
 use app::domain::queues::Queues;
+use app::domain::scheduled_jobs::{JobSource, ScheduledJobs};
 use aws_sdk_cloudwatch::types::{AlarmType, Dimension, Metric, MetricDataQuery, MetricStat};
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt, TryStreamExt};
@@ -47,6 +48,8 @@ enum Target {
     Queue(String, QueueMetric),
     /// A Lambda function's metric, by the function's name.
     Function(String, FunctionMetric),
+    /// An EventBridge rule's `Invocations` (`false`) or `FailedInvocations` (`true`).
+    Rule(String, bool),
 }
 
 /// Which Lambda metric of a function.
@@ -217,12 +220,15 @@ impl EnvClients {
     }
 
     /// CPU and memory of every service, CPU, connections and free storage of every database.
+    // Each part of the details read before the metrics names what to chart: one argument each.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn metrics(
         &self,
         inventory: &EnvInventory,
         lb: &LbHealth,
         queues: &Queues,
         functions: &Functions,
+        jobs: &ScheduledJobs,
         previous: Option<&EnvDetails>,
         now: DateTime<Utc>,
     ) -> Result<EnvDetails, String> {
@@ -287,6 +293,7 @@ impl EnvClients {
         target_group_queries(lb, &mut targets);
         queue_queries(queues, &mut targets);
         function_queries(functions, &mut targets);
+        rule_queries(jobs, &mut targets);
         // Each cycle fetches only what is new for a series already held (from a little before
         // the last fetch, as the last period may have been partial), the whole window for the
         // rest; the held points inside the window are kept.
@@ -433,6 +440,10 @@ impl Target {
                 .function_metrics
                 .get(name)
                 .map(|m| metric.series_in(m)),
+            Target::Rule(name, failed) => details.rule_metrics.get(name).map(|m| match failed {
+                true => &m.failed_invocations,
+                false => &m.invocations,
+            }),
         }
     }
 }
@@ -485,6 +496,13 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
             metric.series_mut(metrics.function_metrics.entry(name.clone()).or_default()),
             series,
         ),
+        Target::Rule(name, failed) => {
+            let m = metrics.rule_metrics.entry(name.clone()).or_default();
+            match failed {
+                true => extend(&mut m.failed_invocations, series),
+                false => extend(&mut m.invocations, series),
+            }
+        }
     }
 }
 
@@ -513,6 +531,22 @@ impl FunctionMetric {
 /// Each function's invocations, errors and throttles (summed per period: a throttle is not an
 /// error), its duration's 99th percentile and its concurrent executions (the most): namespace
 /// `AWS/Lambda`, dimension `FunctionName`.
+/// Each scheduled rule's `AWS/Events` invocations and failed invocations: whether it fired, and
+/// whether EventBridge could start its target, which the runs alone cannot tell.
+fn rule_queries(jobs: &ScheduledJobs, out: &mut Vec<Query>) {
+    for job in jobs.jobs.iter().filter(|j| j.source == JobSource::Rule) {
+        for (failed, metric) in [(false, "Invocations"), (true, "FailedInvocations")] {
+            out.push(Query {
+                target: Target::Rule(job.name.clone(), failed),
+                namespace: "AWS/Events",
+                metric,
+                stat: "Sum",
+                dimensions: vec![("RuleName".to_string(), job.name.clone())],
+            });
+        }
+    }
+}
+
 fn function_queries(functions: &Functions, out: &mut Vec<Query>) {
     for function in &functions.functions {
         let dims = vec![("FunctionName".to_string(), function.name.clone())];

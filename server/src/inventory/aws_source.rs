@@ -135,20 +135,21 @@ impl EnvClients {
                     .insert(td.arn.clone());
             }
         }
-        // The load balancers', queues' and functions' metrics need their target groups' load
-        // balancers and the queues' and functions' names: read first.
+        // The load balancers', queues', functions' and rules' metrics need their target groups'
+        // load balancers and the queues', functions' and rules' names: read first.
         let lb_then_metrics = async {
-            let (lb, queues, functions) = tokio::join!(
+            let (lb, queues, functions, jobs) = tokio::join!(
                 self.load_balancing(inventory),
                 self.queues(previous.map(|p| &p.queues), now),
-                self.functions(previous.map(|p| &p.functions), now)
+                self.functions(previous.map(|p| &p.functions), now),
+                self.scheduled_jobs(previous.map(|p| &p.jobs), now)
             );
             let metrics = self
-                .metrics(inventory, &lb, &queues, &functions, previous, now)
+                .metrics(inventory, &lb, &queues, &functions, &jobs, previous, now)
                 .await;
-            (lb, queues, functions, metrics)
+            (lb, queues, functions, jobs, metrics)
         };
-        let ((lb, queues, functions, metrics), tasks, revisions) = tokio::join!(
+        let ((lb, queues, functions, jobs, metrics), tasks, revisions) = tokio::join!(
             lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
@@ -157,6 +158,8 @@ impl EnvClients {
         details.lb = lb;
         details.queues = queues;
         details.functions = functions;
+        details.jobs = jobs;
+        app::domain::apps::attribute_jobs(inventory, &mut details);
         details.revisions = revisions?;
         let tasks = tasks?;
         let keyed = |tasks: BTreeMap<(String, String), Vec<Task>>| -> BTreeMap<String, Vec<Task>> {
@@ -204,6 +207,14 @@ impl EnvClients {
                     name: name.clone(),
                     queue,
                     move_tasks: tasks,
+                }
+            }
+            ResourceRef::Job { key } => {
+                let (job, runs) = self.job_now(key).await?;
+                ResourceUpdate::Job {
+                    key: key.clone(),
+                    job,
+                    runs,
                 }
             }
             ResourceRef::Function { name } => {

@@ -62,7 +62,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
     Some(match name {
         "get_sign_in_options" => (vec![], Kind::Public),
         "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
-        | "list_queues" | "list_functions" | "query_audit" => (vec![], Kind::Global),
+        | "list_queues" | "list_functions" | "list_jobs" | "query_audit" => (vec![], Kind::Global),
         // A flash id no session holds: signed-in people learn nothing.
         "take_flash" => (
             vec![("problem", "0123456789abcdef0123456789abcdef")],
@@ -94,6 +94,10 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         ),
         "get_function" => (
             vec![("env", "{env}"), ("name", "jobs")],
+            Kind::Env(Action::View),
+        ),
+        "get_job" => (
+            vec![("env", "{env}"), ("key", "rule/jobs")],
             Kind::Env(Action::View),
         ),
         "scale_service" => (
@@ -243,6 +247,28 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             ],
             Kind::EnvActionRefused(ActionKind::SetConcurrency, 400),
         ),
+        // A malformed job key: refused after the policy, with nothing looked up.
+        "run_job" => (
+            vec![
+                ("env", "{env}"),
+                ("job", "rule/no such"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::RunJob, 400),
+        ),
+        "set_job_state" => (
+            vec![
+                ("env", "{env}"),
+                ("job", "rule/no such"),
+                ("enabled", "false"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::DisableJob, 400),
+        ),
         "list_releases" => (vec![], Kind::Global),
         "get_release" => (vec![("id", "{release}")], Kind::ReleaseRead),
         "approve_release" | "cancel_release" => (
@@ -332,8 +358,8 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/queues" | "/functions" | "/alarms" | "/apps" | "/audit"
-        | "/releases" | "/drift" => Kind::Global,
+        "/" | "/databases" | "/queues" | "/functions" | "/jobs" | "/alarms" | "/apps"
+        | "/audit" | "/releases" | "/drift" => Kind::Global,
         // Without its environments in the address the review has nothing to show.
         "/promote" => Kind::SignedIn(400),
         "/releases/{id}" => Kind::ReleaseRead,
@@ -347,7 +373,9 @@ fn classify_page(path: &str) -> Option<Kind> {
         | "/envs/{env}/services/{cluster}/{service}"
         | "/envs/{env}/databases/{id}"
         | "/envs/{env}/queues/{name}"
-        | "/envs/{env}/functions/{name}" => Kind::Env(Action::View),
+        | "/envs/{env}/functions/{name}"
+        | "/envs/{env}/jobs/rule/{name}"
+        | "/envs/{env}/jobs/schedule/{group}/{name}" => Kind::Env(Action::View),
         "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
@@ -394,6 +422,7 @@ fn fill(path: &str, env: &str, release: i64) -> String {
         .replace("{service}", "web")
         .replace("{id}", "db1")
         .replace("{name}", "jobs")
+        .replace("{group}", "default")
         .replace("{app}", "shop")
 }
 
@@ -415,7 +444,51 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
         .send()
         .await
         .expect("a queue");
-    account.function("jobs", "shop").await;
+    let function = account.function("jobs", "shop").await;
+    // A rule and a schedule named `jobs`, each invoking the function, for the job pages.
+    account
+        .events
+        .put_rule()
+        .name("jobs")
+        .schedule_expression("rate(1 hour)")
+        .send()
+        .await
+        .expect("a rule");
+    account
+        .events
+        .put_targets()
+        .rule("jobs")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("jobs")
+                .arn(&function)
+                .build()
+                .expect("a target"),
+        )
+        .send()
+        .await
+        .expect("the rule's target");
+    account
+        .scheduler
+        .create_schedule()
+        .name("jobs")
+        .schedule_expression("rate(1 hour)")
+        .flexible_time_window(
+            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+                .build()
+                .expect("a window"),
+        )
+        .target(
+            aws_sdk_scheduler::types::Target::builder()
+                .arn(&function)
+                .role_arn(format!("arn:aws:iam::{}:role/scheduler", account.id))
+                .build()
+                .expect("a target"),
+        )
+        .send()
+        .await
+        .expect("a schedule");
     account
         .alarm(
             "web-cpu",

@@ -322,6 +322,7 @@ fn lambda_operation(method: &http::Method, path: &str) -> Option<&'static str> {
             "PutFunctionConcurrency"
         }
         ["2017-03-31", "tags", ..] if get => "ListTags",
+        ["2015-03-31", "functions", _, "invocations"] if method == http::Method::POST => "Invoke",
         _ => return None,
     })
 }

@@ -1089,3 +1089,85 @@ async fn a_queues_alarm_opens_its_apps_incident_with_the_worker_changes_as_suspe
         "both are suspects"
     );
 }
+
+/// A scheduled job is followed like an alarm: an every-minute rule of app `billing` that never
+/// ran opens billing's incident ("missed its run"), and it resolves once the rule is disabled.
+#[tokio::test]
+async fn a_job_that_missed_its_run_opens_its_apps_incident_and_resolves_when_disabled() {
+    let account = two_apps().await;
+    let td = account
+        .task_definition("billing-export", "registry.example/billing-export:1.0.0")
+        .await;
+    account
+        .events
+        .put_rule()
+        .name("billing-export-minutely")
+        .schedule_expression("cron(0/1 * * * ? *)")
+        .tags(
+            aws_sdk_eventbridge::types::Tag::builder()
+                .key("app")
+                .value("billing")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("put rule");
+    account
+        .events
+        .put_targets()
+        .rule("billing-export-minutely")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("export")
+                .arn(format!("arn:aws:ecs:eu-west-1:{}:cluster/main", account.id))
+                .ecs_parameters(
+                    aws_sdk_eventbridge::types::EcsParameters::builder()
+                        .task_definition_arn(&td)
+                        .build()
+                        .expect("ecs parameters"),
+                )
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("put targets");
+    let app = console(&account, &[]).await;
+    let open = wait_for(
+        &app,
+        IncidentState::Open,
+        "the missed job's incident",
+        |l| by_app(l, "billing").is_some(),
+    )
+    .await;
+    let incident = by_app(&open, "billing").expect("billing's incident");
+    assert!(
+        incident
+            .alarms
+            .iter()
+            .any(|a| a.name == "job:rule/billing-export-minutely"),
+        "{incident:?}"
+    );
+    assert!(
+        incident.title.contains("billing-export-minutely"),
+        "{}",
+        incident.title
+    );
+    account
+        .events
+        .disable_rule()
+        .name("billing-export-minutely")
+        .send()
+        .await
+        .expect("disable rule");
+    let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    wait_for(
+        &app,
+        IncidentState::Resolved,
+        "resolved once disabled",
+        |l| l.iter().any(|i| i.id == incident.id),
+    )
+    .await;
+}

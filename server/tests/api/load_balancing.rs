@@ -45,7 +45,7 @@ fn values(answer: &str, tag: &str) -> Vec<String> {
 
 /// The default VPC, two of its subnets and its default security group in `account`, which
 /// moto makes for every account and region.
-async fn default_network(account: &Account) -> (String, Vec<String>, String) {
+pub(crate) async fn default_network(account: &Account) -> (String, Vec<String>, String) {
     let answer = ec2(
         account,
         "Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=default-for-az&Filter.1.Value.1=true",

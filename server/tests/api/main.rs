@@ -17,6 +17,7 @@ mod helpers;
 mod identity;
 mod incidents;
 mod inventory;
+mod jobs;
 mod keys;
 mod load_balancing;
 mod logs;

@@ -34,6 +34,9 @@ pub struct AppEnvColumn {
     /// Each of its queues with the functions that work it and where failures go.
     #[serde(default)]
     pub chains: Vec<Chain>,
+    /// Its scheduled jobs.
+    #[serde(default)]
+    pub jobs: Vec<super::jobs::JobRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +104,7 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
                     .details
                     .map(|d| chains(&d.queues, &d.functions, name))
                     .unwrap_or_default(),
+                jobs: super::jobs::app_rows(env, name, now),
             }
         })
         .collect();
@@ -109,6 +113,7 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
             || !c.databases.is_empty()
             || !c.alarms.is_empty()
             || !c.queues.is_empty()
+            || !c.jobs.is_empty()
     });
     known.then(|| AppView {
         generated_at: now,

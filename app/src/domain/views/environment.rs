@@ -25,6 +25,9 @@ pub struct EnvironmentView {
     /// The environment's SQS queues in figures; `None` before the first details cycle.
     #[serde(default)]
     pub queues: Option<QueueSummary>,
+    /// The environment's scheduled jobs in figures; `None` before the first details cycle.
+    #[serde(default)]
+    pub jobs: Option<super::jobs::JobSummary>,
 }
 
 /// Services shown per page on the environment page.
@@ -192,6 +195,9 @@ pub fn environment(env: &EnvData<'_>, query: &ServiceQuery, now: DateTime<Utc>) 
         alarms,
         alarms_total,
         queues: env.details.map(|d| QueueSummary::of(&d.queues)),
+        jobs: env
+            .details
+            .map(|d| super::jobs::JobSummary::of(&d.jobs, now)),
     }
 }
 

@@ -100,6 +100,14 @@ impl EnvData<'_> {
         // Target health comes with the details, read on their own interval.
         if let (Some(health), Some(details)) = (health.as_mut(), self.details) {
             health.targets = Some(details.lb.counts()).filter(|c| c.total() > 0);
+            // So are scheduled jobs and their runs.
+            let jobs = &details.jobs;
+            health.jobs = jobs.jobs.len() as u32;
+            health.jobs_failing = jobs
+                .jobs
+                .iter()
+                .filter(|j| jobs.verdict_of(j, now).is_bad())
+                .count() as u32;
         }
         EnvCard::new(self.descriptor.clone(), self.status.clone(), health, now)
     }

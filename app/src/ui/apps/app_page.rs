@@ -69,6 +69,7 @@ fn app_page(view: AppView) -> impl IntoView {
                     {chains_view(&env.to_string(), &col.chains)}
                     {(!col.queues.is_empty()).then(|| queues_table(col.queues, false))}
                     {(!col.functions.is_empty()).then(|| functions_table(col.functions, false))}
+                    {(!col.jobs.is_empty()).then(|| crate::ui::jobs::jobs_page::jobs_table(col.jobs, false, now))}
                     {(!alarms.is_empty()).then(|| alarms_table(alarms, now, false))}
                 </section>
             }

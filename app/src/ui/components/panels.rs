@@ -75,6 +75,31 @@ pub fn ReadProblem(
     }
 }
 
+/// What a list read in the details cycle says above its table: each environment whose `what`
+/// could not all be read this cycle (as [`ReadProblem`]), and those not read yet.
+pub fn detail_list_notes(
+    what: &str,
+    testid: &str,
+    errors: &[crate::domain::views::summary::ReadError],
+    unread: &[crate::domain::ids::EnvId],
+) -> AnyView {
+    let problems = errors
+        .iter()
+        .map(|e| {
+            view! { <ReadProblem what=what.to_string() env=e.env.to_string() error=e.error.clone() testid=testid.to_string()/> }
+        })
+        .collect_view();
+    let unread = (!unread.is_empty()).then(|| {
+        let names = unread
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! { <p class=format!("mb-3 text-sm {MUTED}")>{format!("Not read yet in {names}: the first details cycle is running.")}</p> }
+    });
+    view! { {problems}{unread} }.into_any()
+}
+
 /// A table cell's count of firing alarms, or a dash.
 pub fn firing_cell(firing: u32) -> AnyView {
     if firing > 0 {

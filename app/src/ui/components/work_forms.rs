@@ -1,6 +1,7 @@
 //! Forms for the actions on queues and functions: redrive a dead-letter queue (and cancel it),
 //! purge a queue (its name typed, always), pause or resume an event source mapping, point an
-//! alias at a version or roll it back, and set reserved concurrency. Each is one plain form that
+//! alias at a version or roll it back, and set reserved concurrency; run a scheduled job now, and
+//! enable or disable it. Each is one plain form that
 //! works without JavaScript; the server runs the same domain checks and answers why it refuses.
 //! Where the approval gate applies the form asks for the reviewers' reason and becomes a request.
 
@@ -10,7 +11,8 @@ use super::action_forms::{
 use super::panels::MUTED;
 use super::submit::Submit;
 use crate::api::actions::{
-    CancelRedrive, PurgeQueue, RedriveQueue, RollbackAlias, SetConcurrency, SetMapping, UpdateAlias,
+    CancelRedrive, PurgeQueue, RedriveQueue, RollbackAlias, RunJob, SetConcurrency, SetJobState,
+    SetMapping, UpdateAlias,
 };
 use crate::domain::actions::ActionKind;
 use crate::domain::format::plural;
@@ -329,5 +331,67 @@ pub fn ConcurrencyForm(
         common(&panel, kind, &env, &function),
         BUTTON,
         button_text(&panel, kind, "Set reserved concurrency")
+    )
+}
+
+/// Runs a scheduled job once now; `what` says what starts (the plan's summary).
+#[component]
+pub fn RunJobForm(
+    action: Submit<RunJob>,
+    env: String,
+    job: String,
+    name: String,
+    what: String,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let kind = ActionKind::RunJob;
+    work_form!(
+        action,
+        "run-job-form",
+        intro(format!("Start {what} once now, outside its schedule.")),
+        view! { <input type="hidden" name="job" value=job.clone()/> },
+        common(&panel, kind, &env, &name),
+        BUTTON,
+        button_text(&panel, kind, "Run now")
+    )
+}
+
+/// Enables a disabled job, or disables an enabled one.
+#[component]
+pub fn JobStateForm(
+    action: Submit<SetJobState>,
+    env: String,
+    job: String,
+    name: String,
+    enabled: bool,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let to = !enabled;
+    let (kind, verb, class, words) = if to {
+        (
+            ActionKind::EnableJob,
+            "Enable",
+            BUTTON,
+            format!("{name} is disabled: enable it to run from its next due time."),
+        )
+    } else {
+        (
+            ActionKind::DisableJob,
+            "Disable",
+            BUTTON_QUIET,
+            format!("Stop {name} running on its schedule until it is enabled again."),
+        )
+    };
+    work_form!(
+        action,
+        "job-state-form",
+        intro(words),
+        view! {
+            <input type="hidden" name="job" value=job.clone()/>
+            <input type="hidden" name="enabled" value=to.to_string()/>
+        },
+        common(&panel, kind, &env, &name),
+        class,
+        button_text(&panel, kind, verb)
     )
 }

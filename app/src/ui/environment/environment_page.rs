@@ -116,6 +116,7 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             <Stat label="Clusters">{clusters}</Stat>
         </dl>
         {queues_line(&env_id, view.queues.clone())}
+        {jobs_line(&env_id, view.jobs.clone())}
         <Section title="Services" note=note>
             {filter}
             {services}
@@ -460,6 +461,36 @@ pub fn alarms_table_with(
     .into_any()
 }
 
+/// One line on the environment's scheduled jobs, linking to them on the jobs page, naming
+/// those whose last due run failed or did not happen.
+fn jobs_line(
+    env: &crate::domain::ids::EnvId,
+    summary: Option<crate::domain::views::JobSummary>,
+) -> Option<AnyView> {
+    let s = summary.filter(|s| s.jobs > 0 || s.error.is_some())?;
+    let failing = (!s.failing.is_empty()).then(|| {
+        view! { <Badge tone=Tone::Bad text=format!("missed or failed: {}", s.failing.join(", "))/> }
+    });
+    let disabled = (s.disabled > 0).then(|| {
+        view! { <span class=MUTED>{format!("{} disabled", s.disabled)}</span> }
+    });
+    let unread = s
+        .error
+        .is_some()
+        .then(|| view! { <Badge tone=Tone::Warn text="some not read this cycle"/> });
+    Some(
+        view! {
+            <p class="mb-5 flex flex-wrap items-center gap-2 text-sm" data-testid="env-jobs">
+                <a class=LINK href=format!("/jobs?env={env}")>{format!("{} scheduled jobs", s.jobs)}</a>
+                {disabled}
+                {failing}
+                {unread}
+            </p>
+        }
+        .into_any(),
+    )
+}
+
 /// One line on the environment's queues, linking to them on the queues page.
 fn queues_line(
     env: &crate::domain::ids::EnvId,
@@ -510,6 +541,10 @@ fn resource_link(row: &AlarmRow) -> AnyView {
         .into_any(),
         AlarmResource::Function { name } => view! {
             <a class=LINK href=format!("/envs/{}/functions/{name}", row.env)>{format!("function {name}")}</a>
+        }
+        .into_any(),
+        AlarmResource::Rule { name } => view! {
+            <a class=LINK href=format!("/envs/{}/jobs/rule/{name}", row.env)>{format!("job {name}")}</a>
         }
         .into_any(),
         AlarmResource::Other { label } => view! { <span class="font-mono">{label.clone()}</span> }.into_any(),

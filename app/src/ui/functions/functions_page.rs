@@ -35,26 +35,17 @@ pub fn FunctionsPage() -> impl IntoView {
 fn functions_page(view: FunctionsView) -> impl IntoView {
     let now = view.generated_at;
     let filter = env_filter_chips("/functions", &view.envs, view.env_filter.as_ref(), now);
-    let errors = view
-        .errors
-        .iter()
-        .map(|e| view! { <FunctionReadProblem env=e.env.to_string() error=e.error.clone()/> })
-        .collect_view();
-    let unread = (!view.unread.is_empty()).then(|| {
-        let names = view
-            .unread
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        view! { <p class=format!("mb-3 text-sm {MUTED}")>{format!("Not read yet in {names}: the first details cycle is running.")}</p> }
-    });
+    let notes = detail_list_notes(
+        "Lambda functions",
+        "functions-failed",
+        &view.errors,
+        &view.unread,
+    );
     let note = format!("{} functions", view.rows.len());
     view! {
         <PageHeader title="Functions" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         {filter}
-        {errors}
-        {unread}
+        {notes}
         <Section title="Functions: Lambda, with what feeds each one" note>
             {functions_table(view.rows, view.env_filter.is_none())}
         </Section>

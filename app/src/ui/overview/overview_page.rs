@@ -78,6 +78,7 @@ fn overview(view: OverviewView) -> impl IntoView {
 fn env_card(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
     let href = format!("/envs/{}", card.descriptor.id);
     let health = card.health.clone();
+    let jobs_href = format!("/jobs?env={}", card.descriptor.id);
     view! {
         <article class=format!("{CARD} p-4") data-testid=format!("env-card-{}", card.descriptor.id)>
             <div class="flex items-start justify-between gap-2">
@@ -109,6 +110,13 @@ fn env_card(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
                         <Stat label="Deploys in progress">{h.deploys_in_progress.to_string()}</Stat>
                         <Stat label="Apps">{h.apps.to_string()}</Stat>
                         <Stat label="LB targets"><TargetsBadge counts=h.targets/></Stat>
+                        <Stat label="Scheduled jobs">{match (h.jobs, h.jobs_failing) {
+                            (0, _) => view! { <span class=MUTED>"none"</span> }.into_any(),
+                            (n, 0) => view! { <span>{format!("{n}, none failing")}</span> }.into_any(),
+                            (n, f) => view! {
+                                <a class="text-red-700 hover:underline dark:text-red-400" href=jobs_href>{format!("{f} of {n} missed or failed")}</a>
+                            }.into_any(),
+                        }}</Stat>
                     </dl>
                 }.into_any(),
             }}

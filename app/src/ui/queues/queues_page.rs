@@ -33,22 +33,7 @@ pub fn QueuesPage() -> impl IntoView {
 fn queues_page(view: QueuesView) -> impl IntoView {
     let now = view.generated_at;
     let filter = env_filter_chips("/queues", &view.envs, view.env_filter.as_ref(), now);
-    let errors = view
-        .errors
-        .iter()
-        .map(|e| {
-            view! { <QueueReadProblem env=e.env.to_string() error=e.error.clone()/> }
-        })
-        .collect_view();
-    let unread = (!view.unread.is_empty()).then(|| {
-        let names = view
-            .unread
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(", ");
-        view! { <p class=format!("mb-3 text-sm {MUTED}")>{format!("Not read yet in {names}: the first details cycle is running.")}</p> }
-    });
+    let notes = detail_list_notes("SQS queues", "queues-failed", &view.errors, &view.unread);
     let attention = view
         .rows
         .iter()
@@ -66,8 +51,7 @@ fn queues_page(view: QueuesView) -> impl IntoView {
     view! {
         <PageHeader title="Queues" crumbs=vec![("Overview".to_string(), "/".to_string())]/>
         {filter}
-        {errors}
-        {unread}
+        {notes}
         <Section title="Queues: SQS, each beside its dead-letter queue" note>
             {queues_table(view.rows, view.env_filter.is_none())}
         </Section>

@@ -1,0 +1,686 @@
+//! Scheduled jobs against the real server: an EventBridge rule with a schedule expression and a
+//! Scheduler schedule in a time zone, each running an ECS task, read in the details cycle and
+//! shown with their schedules in words, next runs and runs. moto never fires a schedule, so the
+//! test starts the rule's task itself, with the `startedBy` EventBridge gives it, and checks it
+//! appears as the job's run, and is kept once ECS no longer lists it.
+
+use crate::faults::FaultProxy;
+use crate::helpers::{spawn_app_with_overrides, Account, Auth, TestApp, TestEnv};
+
+const CLUSTER: &str = "jobs";
+
+/// The rule `cloudarch-cleanup-nightly` (03:15 UTC, app tag `cloudarch`, a Fargate task in the
+/// account's default subnets) and the schedule `reports-weekly` (Mondays 06:00 in Berlin), both
+/// running `cleanup` in cluster `jobs`; answers the task definition's ARN.
+async fn jobs(account: &Account) -> String {
+    let (_, subnets, group) = crate::load_balancing::default_network(account).await;
+    account.cluster(CLUSTER).await;
+    // A Fargate job's task definition: moto sums its containers' memory to run it.
+    let td = account
+        .ecs
+        .register_task_definition()
+        .family("cloudarch-cleanup")
+        .cpu("256")
+        .memory("512")
+        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+        .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("cleanup")
+                .image("registry.example/cleanup:1.4.0")
+                .essential(true)
+                .memory(512)
+                .command("node")
+                .command("dist/jobs/cleanup.js")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("register task definition")
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .expect("task definition arn")
+        .to_string();
+    let cluster_arn = format!("arn:aws:ecs:eu-west-1:{}:cluster/{CLUSTER}", account.id);
+    let role = format!("arn:aws:iam::{}:role/ecsEventsRole", account.id);
+    account
+        .events
+        .put_rule()
+        .name("cloudarch-cleanup-nightly")
+        .schedule_expression("cron(15 3 * * ? *)")
+        .state(aws_sdk_eventbridge::types::RuleState::Enabled)
+        .description("Deletes expired uploads")
+        .tags(
+            aws_sdk_eventbridge::types::Tag::builder()
+                .key("app")
+                .value("cloudarch")
+                .build()
+                .expect("tag"),
+        )
+        .send()
+        .await
+        .expect("put rule");
+    {
+        use aws_sdk_eventbridge::types::{
+            AssignPublicIp, AwsVpcConfiguration, EcsParameters, LaunchType, NetworkConfiguration,
+            Target,
+        };
+        account
+            .events
+            .put_targets()
+            .rule("cloudarch-cleanup-nightly")
+            .targets(
+                Target::builder()
+                    .id("cleanup")
+                    .arn(&cluster_arn)
+                    .role_arn(&role)
+                    .ecs_parameters(
+                        EcsParameters::builder()
+                            .task_definition_arn(&td)
+                            .task_count(1)
+                            .launch_type(LaunchType::Fargate)
+                            .network_configuration(
+                                NetworkConfiguration::builder()
+                                    .awsvpc_configuration(
+                                        AwsVpcConfiguration::builder()
+                                            .set_subnets(Some(subnets.clone()))
+                                            .security_groups(&group)
+                                            .assign_public_ip(AssignPublicIp::Disabled)
+                                            .build()
+                                            .expect("vpc"),
+                                    )
+                                    .build(),
+                            )
+                            .build()
+                            .expect("ecs parameters"),
+                    )
+                    .build()
+                    .expect("target"),
+            )
+            .send()
+            .await
+            .expect("put targets");
+    }
+    {
+        use aws_sdk_scheduler::types::{
+            EcsParameters, FlexibleTimeWindow, FlexibleTimeWindowMode, Target,
+        };
+        account
+            .scheduler
+            .create_schedule()
+            .name("reports-weekly")
+            .schedule_expression("cron(0 6 ? * MON *)")
+            .schedule_expression_timezone("Europe/Berlin")
+            .flexible_time_window(
+                FlexibleTimeWindow::builder()
+                    .mode(FlexibleTimeWindowMode::Off)
+                    .build()
+                    .expect("window"),
+            )
+            .target(
+                Target::builder()
+                    .arn(&cluster_arn)
+                    .role_arn(&role)
+                    .ecs_parameters(
+                        EcsParameters::builder()
+                            .task_definition_arn(&td)
+                            .task_count(1)
+                            .build()
+                            .expect("ecs parameters"),
+                    )
+                    .build()
+                    .expect("target"),
+            )
+            .send()
+            .await
+            .expect("create schedule");
+    }
+    td
+}
+
+/// An environment with the two jobs and a service of app `cloudarch`, read through a proxy.
+async fn world() -> (TestApp, Account, String, FaultProxy) {
+    let account = Account::new().await;
+    let td = jobs(&account).await;
+    account
+        .service(CLUSTER, "cloudarch-api", &td, "cloudarch", 1)
+        .await;
+    let proxy = FaultProxy::start().await;
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    app.sign_in("ana", "viewer").await;
+    (app, account, td, proxy)
+}
+
+#[tokio::test]
+async fn scheduled_jobs_show_their_schedule_next_runs_and_the_runs_they_started() {
+    let (app, account, td, _proxy) = world().await;
+    let page = app.get_text("/jobs").await;
+    for text in [
+        "cloudarch-cleanup-nightly",
+        "reports-weekly",
+        "EventBridge rule",
+        "Scheduler schedule",
+        "cron(15 3 * * ? *)",
+        "(Europe/Berlin)",
+        "ECS task cloudarch-cleanup:1 in cluster jobs",
+    ] {
+        assert!(page.contains(text), "the jobs page shows {text:?}");
+    }
+    let rule = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    for text in [
+        "Deletes expired uploads",
+        "Next runs",
+        "03:15",
+        "FARGATE",
+        "public IP no",
+        "cloudarch",
+        "No run seen yet.",
+    ] {
+        assert!(rule.contains(text), "the rule's page shows {text:?}");
+    }
+    // Mondays at 06:00 in Berlin: 05:00 UTC in winter, with the zone's own time beside it.
+    let schedule = app
+        .get_text("/envs/prod/jobs/schedule/default/reports-weekly")
+        .await;
+    assert!(schedule.contains("05:00 UTC"), "{schedule}");
+    assert!(schedule.contains("06:00 CET"));
+    assert!(schedule.contains("Europe/Berlin"));
+
+    // EventBridge would start the task with startedBy events-rule/<rule>, cut to 36
+    // characters: the test does what the rule would, then stops it.
+    let (_, subnets, group) = crate::load_balancing::default_network(&account).await;
+    let network = aws_sdk_ecs::types::NetworkConfiguration::builder()
+        .awsvpc_configuration(
+            aws_sdk_ecs::types::AwsVpcConfiguration::builder()
+                .set_subnets(Some(subnets))
+                .security_groups(group)
+                .build()
+                .expect("vpc"),
+        )
+        .build();
+    let started = account
+        .ecs
+        .run_task()
+        .cluster(CLUSTER)
+        .task_definition(&td)
+        .count(1)
+        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
+        .network_configuration(network.clone())
+        .started_by("events-rule/cloudarch-cleanup-nightl")
+        .send()
+        .await
+        .expect("run task");
+    let task = started.tasks()[0].task_arn().expect("task arn").to_string();
+    let id = task.rsplit('/').next().expect("task id").to_string();
+    // A task another starter ran in the same cluster is no run of the job.
+    account
+        .ecs
+        .run_task()
+        .cluster(CLUSTER)
+        .task_definition(&td)
+        .count(1)
+        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
+        .network_configuration(network)
+        .started_by("someone-else")
+        .send()
+        .await
+        .expect("run task");
+    let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    let rule = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    assert!(rule.contains(&id), "the run shows with its task id");
+    assert!(rule.contains("running"));
+    assert_eq!(
+        rule.matches("its schedule").count(),
+        1,
+        "one run: the other starter's task is not the job's"
+    );
+    account
+        .ecs
+        .stop_task()
+        .cluster(CLUSTER)
+        .task(&task)
+        .reason("Essential container in task exited")
+        .send()
+        .await
+        .expect("stop task");
+    slot.refresh_details().await.expect("details");
+    let rule = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    assert!(rule.contains("succeeded"), "{rule}");
+
+    // The app page and the environment page carry the job; the app comes from the rule's tag.
+    let app_page = app.get_text("/apps/cloudarch").await;
+    assert!(app_page.contains("jobs-table") && app_page.contains("cloudarch-cleanup-nightly"));
+    let env_page = app.get_text("/envs/prod").await;
+    assert!(env_page.contains("2 scheduled jobs"), "{env_page}");
+
+    // Page views read nothing from AWS.
+    let calls = app.aws_calls_total();
+    for _ in 0..3 {
+        app.get_text("/jobs").await;
+        app.get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+            .await;
+    }
+    assert_eq!(app.aws_calls_total(), calls, "page views make no AWS calls");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_jobs_are_refused_with_a_message() {
+    let (app, _account, _td, _proxy) = world().await;
+    let missing = app.get("/envs/prod/jobs/rule/nightly-nope").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing
+        .text()
+        .await
+        .expect("body")
+        .contains("there is no scheduled job rule/nightly-nope in prod"));
+    let bad = app
+        .call("get_job", &[("env", "prod"), ("key", "rule/no pe")])
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.expect("body").contains("letters, digits"));
+    let shape = app
+        .call(
+            "get_job",
+            &[("env", "prod"), ("key", "schedule/only-a-name")],
+        )
+        .await;
+    assert_eq!(shape.status(), 400);
+    assert!(shape
+        .text()
+        .await
+        .expect("body")
+        .contains("a job is rule/<rule name> or schedule/<group>/<schedule name>"));
+}
+
+async fn console(account: &Account, endpoint: Option<String>, protected: bool) -> TestApp {
+    let mut env = TestEnv::new("prod", account);
+    env.endpoint = endpoint;
+    env.protected = protected;
+    let app = spawn_app_with_overrides(vec![env], Auth::Dev, &[]).await;
+    app.wait_for_first_refresh().await;
+    app
+}
+
+/// Calls a server function; answers its status and its body as JSON (`null` when it is none).
+async fn act(
+    app: &TestApp,
+    function: &str,
+    args: &[(&str, &str)],
+) -> (u16, serde_json::Value, String) {
+    let response = app.call(function, args).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        text,
+    )
+}
+
+/// Calls job action `function` on `job` in `prod` with request key `key` and `extra` fields.
+async fn job_act(
+    app: &TestApp,
+    function: &str,
+    job: &str,
+    key: &str,
+    extra: &[(&str, &str)],
+) -> (u16, serde_json::Value, String) {
+    let mut args = vec![("env", "prod"), ("job", job), ("key", key)];
+    args.extend_from_slice(extra);
+    act(app, function, &args).await
+}
+
+async fn rule_state(account: &Account) -> String {
+    account
+        .events
+        .describe_rule()
+        .name("cloudarch-cleanup-nightly")
+        .send()
+        .await
+        .expect("describe rule")
+        .state()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default()
+}
+
+async fn schedule_state(account: &Account) -> (String, String, String) {
+    let out = account
+        .scheduler
+        .get_schedule()
+        .name("reports-weekly")
+        .send()
+        .await
+        .expect("get schedule");
+    (
+        out.state()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+        out.schedule_expression().unwrap_or_default().to_string(),
+        out.schedule_expression_timezone()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn an_operator_runs_a_job_now_and_switches_a_rule_and_a_schedule_off_and_on() {
+    let account = Account::new().await;
+    jobs(&account).await;
+    let app = console(&account, None, false).await;
+    app.sign_in("ana", "operator").await;
+
+    // Run now: RunTask with the rule's target, tagged as the console's run.
+    let (status, result, body) = job_act(
+        &app,
+        "run_job",
+        "rule/cloudarch-cleanup-nightly",
+        "job-key-0001",
+        &[("reason", "clean up before the migration")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(result["status"], "Succeeded", "{result}");
+    assert_eq!(
+        result["summary"],
+        "run cloudarch-cleanup-nightly now (cloudarch-cleanup:1 in jobs)"
+    );
+    let tasks = account
+        .ecs
+        .list_tasks()
+        .cluster(CLUSTER)
+        .started_by("qd-rule/cloudarch-cleanup-nightly")
+        .send()
+        .await
+        .expect("list tasks");
+    assert_eq!(
+        tasks.task_arns().len(),
+        1,
+        "one task, started by the console"
+    );
+    // The targeted refresh read it back: it is a run, from the console, and not the schedule's.
+    let page = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    assert!(page.contains("the console (run now)"), "{page}");
+    assert!(page.contains("clean up before the migration"));
+    // The same key acts once.
+    let (status, _, _) = job_act(
+        &app,
+        "run_job",
+        "rule/cloudarch-cleanup-nightly",
+        "job-key-0001",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let again = account
+        .ecs
+        .list_tasks()
+        .cluster(CLUSTER)
+        .started_by("qd-rule/cloudarch-cleanup-nightly")
+        .send()
+        .await
+        .expect("list tasks");
+    assert_eq!(
+        again.task_arns().len(),
+        1,
+        "a second submit does not run it twice"
+    );
+
+    // Disable and enable the rule; EventBridge reads it back.
+    for (enabled, key, want) in [
+        ("false", "job-key-0002", "DISABLED"),
+        ("true", "job-key-0003", "ENABLED"),
+    ] {
+        let (status, result, body) = job_act(
+            &app,
+            "set_job_state",
+            "rule/cloudarch-cleanup-nightly",
+            key,
+            &[("enabled", enabled)],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(result["status"], "Succeeded", "{result}");
+        assert_eq!(rule_state(&account).await, want);
+    }
+    // Enabling an enabled rule changes nothing and says so.
+    let (status, _, body) = job_act(
+        &app,
+        "set_job_state",
+        "rule/cloudarch-cleanup-nightly",
+        "job-key-0004",
+        &[("enabled", "true")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("is enabled already; nothing would change"),
+        "{body}"
+    );
+
+    // Disable the schedule: UpdateSchedule writes the rest of it back unchanged.
+    let (status, result, body) = job_act(
+        &app,
+        "set_job_state",
+        "schedule/default/reports-weekly",
+        "job-key-0005",
+        &[("enabled", "false")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(result["status"], "Succeeded", "{result}");
+    assert_eq!(
+        schedule_state(&account).await,
+        (
+            "DISABLED".to_string(),
+            "cron(0 6 ? * MON *)".to_string(),
+            "Europe/Berlin".to_string()
+        )
+    );
+    let page = app
+        .get_text("/envs/prod/jobs/schedule/default/reports-weekly")
+        .await;
+    assert!(page.contains("Disabled: it will not run until it is enabled."));
+
+    for kind in ["run_job", "disable_job", "enable_job"] {
+        let rows = crate::faults::audit_rows(&app, kind).await;
+        assert!(
+            rows.iter().any(|(o, _)| o == "succeeded"),
+            "{kind}: {rows:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn job_actions_are_refused_with_a_reason_and_change_nothing() {
+    let account = Account::new().await;
+    let td = jobs(&account).await;
+    // A rule whose target passes a task role override, which RunTask would need to be told
+    // exactly: the console refuses rather than run it differently.
+    account
+        .events
+        .put_rule()
+        .name("export-weekly")
+        .schedule_expression("rate(7 days)")
+        .send()
+        .await
+        .expect("put rule");
+    account
+        .events
+        .put_targets()
+        .rule("export-weekly")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("export")
+                .arn(format!(
+                    "arn:aws:ecs:eu-west-1:{}:cluster/{CLUSTER}",
+                    account.id
+                ))
+                .input(r#"{"taskRoleArn":"arn:aws:iam::123456789012:role/exporter"}"#)
+                .ecs_parameters(
+                    aws_sdk_eventbridge::types::EcsParameters::builder()
+                        .task_definition_arn(&td)
+                        .build()
+                        .expect("ecs parameters"),
+                )
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("put targets");
+    let app = console(&account, None, false).await;
+    app.sign_in("vic", "viewer").await;
+    let run = |job: &'static str, key: &'static str| {
+        let app = &app;
+        async move { job_act(app, "run_job", job, key, &[]).await }
+    };
+    let (status, _, _) = run("rule/cloudarch-cleanup-nightly", "refused-key-0001").await;
+    assert_eq!(status, 403, "a viewer may not run a job");
+    let page = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    assert!(!page.contains("run-job-form"), "and is offered no form");
+
+    app.sign_in("ana", "operator").await;
+    let (status, _, body) = run("rule/nightly-nope", "refused-key-0002").await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("there is no scheduled job rule/nightly-nope in prod"));
+    let (status, _, body) = run("rule/no pe", "refused-key-0003").await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, body) = run("rule/export-weekly", "refused-key-0004").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("taskRoleArn"), "{body}");
+    let page = app.get_text("/envs/prod/jobs/rule/export-weekly").await;
+    assert!(
+        page.contains("run-job-unavailable") && page.contains("taskRoleArn"),
+        "the page says why it offers no run"
+    );
+    let started = account
+        .ecs
+        .list_tasks()
+        .cluster(CLUSTER)
+        .send()
+        .await
+        .expect("list tasks");
+    assert!(started.task_arns().is_empty(), "nothing ran");
+}
+
+#[tokio::test]
+async fn in_a_protected_environment_a_job_run_waits_for_approval() {
+    let account = Account::new().await;
+    jobs(&account).await;
+    let app = console(&account, None, true).await;
+    app.sign_in("ana", "operator").await;
+    let (status, result, body) = job_act(
+        &app,
+        "run_job",
+        "rule/cloudarch-cleanup-nightly",
+        "gated-job-0001",
+        &[
+            ("reason", "rerun after INC-12"),
+            ("confirm", "cloudarch-cleanup-nightly"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        result["status"]["AwaitingApproval"]["release"].is_number(),
+        "{result}"
+    );
+    let (status, result, _) = job_act(
+        &app,
+        "set_job_state",
+        "rule/cloudarch-cleanup-nightly",
+        "gated-job-0002",
+        &[
+            ("enabled", "false"),
+            ("reason", "pause during the migration"),
+            ("confirm", "cloudarch-cleanup-nightly"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(result["status"]["AwaitingApproval"]["release"].is_number());
+    let tasks = account
+        .ecs
+        .list_tasks()
+        .cluster(CLUSTER)
+        .send()
+        .await
+        .expect("list tasks");
+    assert!(tasks.task_arns().is_empty(), "nothing ran before approval");
+    assert_eq!(rule_state(&account).await, "ENABLED");
+}
+
+#[tokio::test]
+async fn a_function_job_runs_as_an_asynchronous_invocation() {
+    // moto runs no function without Docker: Lambda's answer to an asynchronous Invoke (202,
+    // empty) is replayed in front of it.
+    let account = Account::new().await;
+    account.cluster(CLUSTER).await;
+    account.function("scorer", "assess").await;
+    account
+        .events
+        .put_rule()
+        .name("rescore-hourly")
+        .schedule_expression("rate(1 hour)")
+        .send()
+        .await
+        .expect("put rule");
+    account
+        .events
+        .put_targets()
+        .rule("rescore-hourly")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("scorer")
+                .arn(format!(
+                    "arn:aws:lambda:eu-west-1:{}:function:scorer",
+                    account.id
+                ))
+                .input(r#"{"rescore":"last-hour"}"#)
+                .build()
+                .expect("target"),
+        )
+        .send()
+        .await
+        .expect("put targets");
+    let proxy = FaultProxy::start().await;
+    // Only an invocation carrying the target's payload is answered; another would reach moto.
+    proxy.arm(
+        "Invoke",
+        crate::faults::Fault::replay_when(Some("last-hour"), vec![serde_json::json!({})]),
+    );
+    let app = console(&account, Some(proxy.url.clone()), false).await;
+    app.sign_in("ana", "operator").await;
+    let page = app.get_text("/envs/prod/jobs/rule/rescore-hourly").await;
+    assert!(page.contains("Lambda function scorer"), "{page}");
+    assert!(
+        page.contains("/apps/assess"),
+        "the job takes its function's app"
+    );
+    let (status, result, body) = job_act(
+        &app,
+        "run_job",
+        "rule/rescore-hourly",
+        "invoke-key-0001",
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(result["status"], "Succeeded", "{result}");
+    assert_eq!(result["summary"], "run rescore-hourly now (invoke scorer)");
+    assert_eq!(proxy.seen("Invoke"), 1);
+}
