@@ -618,6 +618,7 @@ class AccountSeeder:
         self.databases()
         self.functions()
         self.schedules()
+        self.app_servers()
         self.metrics()
         self.cloudwatch_alarms()
         self.scaling_signals()
@@ -1368,6 +1369,65 @@ class AccountSeeder:
             )
         except ClientError as exc:
             self.notes.append(f"schedule skipped: {exc.response['Error'].get('Code')}")
+
+    def app_servers(self) -> None:
+        """The legacy admin app's servers: an EC2 launch template and an Auto Scaling group of
+        app `cloudarch` across the private subnets (2 to 6 instances, 3 in prod), registered
+        with a target group of instance targets behind the environment's load balancer on
+        /admin. moto starts the instances (they are never reachable) and registers them."""
+        ec2 = self.client("ec2")
+        asg = self.client("autoscaling")
+        elb = self.client("elbv2")
+        name = "cloudarch-admin-servers"
+        try:
+            template = ec2.create_launch_template(
+                LaunchTemplateName="cloudarch-admin",
+                LaunchTemplateData={
+                    "ImageId": "ami-03cf127a",
+                    "InstanceType": "t3.medium",
+                    "SecurityGroupIds": [self.security_group],
+                },
+                TagSpecifications=[
+                    {"ResourceType": "launch-template", "Tags": tag_list(self.base_tags("cloudarch"))}
+                ],
+            )["LaunchTemplate"]["LaunchTemplateId"]
+            ec2.create_launch_template_version(
+                LaunchTemplateId=template,
+                SourceVersion="1",
+                VersionDescription="admin 4.2.1 AMI",
+                LaunchTemplateData={"ImageId": "ami-03cf127a", "InstanceType": "t3.medium"},
+            )
+            target_groups = []
+            if self.load_balancer:
+                tg = elb.create_target_group(
+                    Name=f"{self.env}-cloudarch-admin"[:32],
+                    Protocol="HTTP",
+                    Port=8080,
+                    VpcId=self.vpc,
+                    TargetType="instance",
+                    HealthCheckPath="/admin/health",
+                    Tags=tag_list(self.base_tags("cloudarch")),
+                )["TargetGroups"][0]["TargetGroupArn"]
+                target_groups.append(tg)
+            desired = 3 if self.env == "prod" else 2
+            asg.create_auto_scaling_group(
+                AutoScalingGroupName=name,
+                LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+                MinSize=2,
+                MaxSize=6,
+                DesiredCapacity=desired,
+                VPCZoneIdentifier=",".join(self.subnets),
+                TargetGroupARNs=target_groups,
+                HealthCheckType="ELB",
+                HealthCheckGracePeriod=120,
+                Tags=[
+                    {"Key": k, "Value": v, "PropagateAtLaunch": True, "ResourceId": name,
+                     "ResourceType": "auto-scaling-group"}
+                    for k, v in self.base_tags("cloudarch").items()
+                ],
+            )
+        except ClientError as exc:
+            self.notes.append(f"app servers skipped: {exc.response['Error'].get('Code')}")
 
     def metrics(self) -> None:
         firing = set(FIRING.get(self.env, []))

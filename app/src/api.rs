@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod alarms;
 pub mod apps;
+pub mod asgs;
 pub mod audit;
 pub mod databases;
 pub mod drift;

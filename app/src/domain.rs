@@ -9,6 +9,7 @@ pub mod alarm_scope;
 pub mod approvals;
 pub mod apps;
 pub mod audit;
+pub mod auto_scaling_groups;
 pub mod caller;
 pub mod change;
 pub mod chart;

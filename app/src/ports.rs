@@ -339,6 +339,23 @@ pub enum ActionCommand {
         name: String,
         enabled: bool,
     },
+    /// SetDesiredCapacity of Auto Scaling group `group` to `to`; `from` as checked.
+    SetCapacity {
+        group: String,
+        from: i32,
+        to: i32,
+    },
+    /// UpdateAutoScalingGroup `group`'s minimum and maximum to `to`; `from` as checked.
+    SetCapacityBounds {
+        group: String,
+        from: (i32, i32),
+        to: (i32, i32),
+    },
+    /// StartInstanceRefresh of `group`, keeping `min_healthy` percent in service.
+    RefreshInstances {
+        group: String,
+        min_healthy: i32,
+    },
 }
 
 impl ActionCommand {
@@ -389,6 +406,11 @@ impl ActionCommand {
             ActionCommand::RunJob { key, .. } | ActionCommand::SetJobState { key, .. } => {
                 ResourceRef::Job { key: key.clone() }
             }
+            ActionCommand::SetCapacity { group, .. }
+            | ActionCommand::SetCapacityBounds { group, .. }
+            | ActionCommand::RefreshInstances { group, .. } => ResourceRef::Asg {
+                name: group.clone(),
+            },
         }
     }
 
@@ -582,6 +604,21 @@ impl ActionCommand {
                 name: name.clone(),
                 enabled: *enabled,
             },
+            ActionCommand::SetCapacity { group, to, .. } => AwsChange::SetCapacity {
+                group: group.clone(),
+                desired: *to,
+            },
+            ActionCommand::SetCapacityBounds { group, to, .. } => AwsChange::SetCapacityBounds {
+                group: group.clone(),
+                min: to.0,
+                max: to.1,
+            },
+            ActionCommand::RefreshInstances { group, min_healthy } => {
+                AwsChange::StartInstanceRefresh {
+                    group: group.clone(),
+                    min_healthy: *min_healthy,
+                }
+            }
         })
     }
 
@@ -633,6 +670,15 @@ impl ActionCommand {
             },
             ActionCommand::RunJob { .. } => Intended::JobRun { asked },
             ActionCommand::SetJobState { enabled, .. } => Intended::JobState { enabled: *enabled },
+            ActionCommand::SetCapacity { from, to, .. } => Intended::Capacity {
+                from: *from,
+                to: *to,
+            },
+            ActionCommand::SetCapacityBounds { from, to, .. } => Intended::Bounds {
+                from: *from,
+                to: *to,
+            },
+            ActionCommand::RefreshInstances { .. } => Intended::Refresh { asked },
         }
     }
 }
@@ -690,6 +736,12 @@ pub enum AwsChange {
         name: String,
         enabled: bool,
     },
+    /// SetDesiredCapacity.
+    SetCapacity { group: String, desired: i32 },
+    /// UpdateAutoScalingGroup with `MinSize` and `MaxSize`.
+    SetCapacityBounds { group: String, min: i32, max: i32 },
+    /// StartInstanceRefresh with `MinHealthyPercentage`.
+    StartInstanceRefresh { group: String, min_healthy: i32 },
 }
 
 /// What AWS did, beyond succeeding.

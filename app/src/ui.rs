@@ -2,6 +2,7 @@
 
 pub mod alarms;
 pub mod apps;
+pub mod asgs;
 pub mod audit;
 pub mod components;
 pub mod databases;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod asgs;
 pub mod audit;
 pub mod chrome;
 pub mod execution;

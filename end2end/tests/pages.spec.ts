@@ -335,6 +335,38 @@ test('an operator checks last night\'s jobs, runs the cleanup now and switches t
   expect(errors).toEqual([]);
 });
 
+test('an operator checks the admin servers and resizes them in staging', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  await signIn(page, info);
+  await page.goto('/asgs?env=staging');
+  await settle(page, info);
+  const groups = page.getByTestId('asgs-table');
+  await expect(groups).toContainText('cloudarch-admin-servers');
+  await expect(groups).toContainText('2–6');
+  await shot(page, info, '52-asgs');
+  await groups.getByRole('link', { name: 'cloudarch-admin-servers' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('asg-instances').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('refresh-unavailable')).toContainText('instance refreshes are');
+  // Outside the bounds: refused with the reason, nothing changed.
+  const capacity = page.getByTestId('capacity-form');
+  await capacity.locator('input[name=desired]').fill('9');
+  await capacity.getByRole('button', { name: 'Set desired capacity' }).click();
+  await settle(page, info);
+  await expect(page.getByText('change the bounds first').first()).toBeVisible();
+  await page.getByTestId('capacity-form').locator('input[name=desired]').fill('3');
+  await page.getByTestId('capacity-form').getByRole('button', { name: 'Set desired capacity' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('set cloudarch-admin-servers to 3 instances (from 2)');
+  await shot(page, info, '53-asg-resized');
+  // Back to the demo's size.
+  await page.getByTestId('capacity-form').locator('input[name=desired]').fill('2');
+  await page.getByTestId('capacity-form').getByRole('button', { name: 'Set desired capacity' }).click();
+  await settle(page, info);
+  await expect(page.getByTestId('action-done')).toContainText('set cloudarch-admin-servers to 2 instances (from 3)');
+  expect(errors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
+});
+
 test('alarms page filters by state and text, and the URL carries the filters', async ({ page }, info) => {
   const errors = watchConsole(page);
   await signIn(page, info);

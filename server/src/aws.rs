@@ -3,11 +3,13 @@
 //! Auto Scaling, Elastic Load Balancing, CloudWatch Logs, SQS and Lambda into domain types. No AWS SDK type leaves this module.
 
 pub mod actions;
+mod asg_actions;
 mod autoscaling;
 pub mod call_stats;
 pub mod clients;
 mod cloudwatch;
 mod convert;
+mod ec2_groups;
 mod ecs;
 mod elb;
 mod failure;
@@ -64,6 +66,7 @@ mod tests {
             "delete_",
             "run_",
             "invoke",
+            "set_",
         ];
         let mut out = BTreeSet::new();
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -82,6 +85,7 @@ mod tests {
                     "start_period",
                     "stop_code",
                     "start_date",
+                    "start_time",
                     "enable_ecs_managed_tags",
                 ]
                 .contains(&name);

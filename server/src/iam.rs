@@ -160,6 +160,15 @@ pub fn read_policy() -> Value {
                     "scheduler:GetSchedule", "scheduler:ListTagsForResource"
                 ],
                 "Resource": "*"
+            },
+            {
+                "Sid": "QuarterdeckReadsAutoScalingGroups",
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeInstanceRefreshes"
+                ],
+                "Resource": "*"
             }
         ]
     })
@@ -320,6 +329,15 @@ pub fn action_policy(env: &EnvironmentSettings) -> Value {
                     scope.arn("events", "rule/*"),
                     scope.arn("scheduler", "schedule/*/*")
                 ]
+            },
+            {
+                "Sid": "QuarterdeckResizesAndRefreshesAutoScalingGroups",
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:SetDesiredCapacity", "autoscaling:UpdateAutoScalingGroup",
+                    "autoscaling:StartInstanceRefresh"
+                ],
+                "Resource": [scope.arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/*")]
             },
             {
                 "Sid": "UpdateScheduleHandsTheScheduleItsOwnRoleAgain",

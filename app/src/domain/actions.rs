@@ -1,7 +1,8 @@
 //! Operator actions as pure rules: what can be asked (scale, deploy, roll back, redeploy,
 //! snapshot, mute/unmute an alarm; redrive, cancel a redrive or purge a queue; pause or resume a
 //! function's event source mapping, point or roll back an alias, set reserved concurrency; run,
-//! enable or disable a scheduled job), the validated inputs (desired count within bounds, image
+//! enable or disable a scheduled job; resize an EC2 Auto Scaling group, change its bounds or
+//! refresh its instances), the validated inputs (desired count within bounds, image
 //! reference, idempotency key), the gate for protected environments, and snapshot naming.
 
 use super::policy::Action;
@@ -42,6 +43,12 @@ pub enum ActionKind {
     EnableJob,
     /// Disable a scheduled job's rule or schedule.
     DisableJob,
+    /// Set an EC2 Auto Scaling group's desired capacity, within its bounds.
+    SetCapacity,
+    /// Change an EC2 Auto Scaling group's minimum and maximum size.
+    SetCapacityBounds,
+    /// Start an instance refresh of an EC2 Auto Scaling group.
+    RefreshInstances,
 }
 
 impl ActionKind {
@@ -65,6 +72,9 @@ impl ActionKind {
             ActionKind::RunJob => "run_job",
             ActionKind::EnableJob => "enable_job",
             ActionKind::DisableJob => "disable_job",
+            ActionKind::SetCapacity => "set_capacity",
+            ActionKind::SetCapacityBounds => "set_capacity_bounds",
+            ActionKind::RefreshInstances => "refresh_instances",
         }
     }
 
@@ -84,6 +94,8 @@ impl ActionKind {
             ActionKind::SetConcurrency => Action::SetConcurrency,
             ActionKind::RunJob => Action::RunJob,
             ActionKind::EnableJob | ActionKind::DisableJob => Action::SwitchJob,
+            ActionKind::SetCapacity | ActionKind::SetCapacityBounds => Action::ResizeGroup,
+            ActionKind::RefreshInstances => Action::RefreshInstances,
         }
     }
 
@@ -106,6 +118,9 @@ impl ActionKind {
                 | ActionKind::RunJob
                 | ActionKind::EnableJob
                 | ActionKind::DisableJob
+                | ActionKind::SetCapacity
+                | ActionKind::SetCapacityBounds
+                | ActionKind::RefreshInstances
         )
     }
 }
@@ -117,7 +132,7 @@ impl fmt::Display for ActionKind {
 }
 
 /// Every action kind, in the order pages and `check-config` list them.
-pub const ALL_KINDS: [ActionKind; 18] = [
+pub const ALL_KINDS: [ActionKind; 21] = [
     ActionKind::Scale,
     ActionKind::Deploy,
     ActionKind::Rollback,
@@ -136,12 +151,15 @@ pub const ALL_KINDS: [ActionKind; 18] = [
     ActionKind::RunJob,
     ActionKind::EnableJob,
     ActionKind::DisableJob,
+    ActionKind::SetCapacity,
+    ActionKind::SetCapacityBounds,
+    ActionKind::RefreshInstances,
 ];
 
 /// Kinds that need approval in a protected environment unless config says otherwise
 /// (`[environments.approval] gated`): what changes what runs (a job run now included), and a
 /// purge, which loses messages for good. Redrives, snapshots and muting run at once.
-pub const DEFAULT_GATED: [ActionKind; 13] = [
+pub const DEFAULT_GATED: [ActionKind; 16] = [
     ActionKind::Deploy,
     ActionKind::Rollback,
     ActionKind::Scale,
@@ -155,6 +173,9 @@ pub const DEFAULT_GATED: [ActionKind; 13] = [
     ActionKind::RunJob,
     ActionKind::EnableJob,
     ActionKind::DisableJob,
+    ActionKind::SetCapacity,
+    ActionKind::SetCapacityBounds,
+    ActionKind::RefreshInstances,
 ];
 
 /// Limits on a service's desired count: `min..=max`, and 0 (stopping every task) only when

@@ -1169,7 +1169,7 @@ mod tests {
                 ApprovalPolicy::default(),
                 true,
                 vec![
-                    "approval gate: scale, deploy, rollback, redeploy, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job (each needs 1 approval from other people with the approver role, within 24h)",
+                    "approval gate: scale, deploy, rollback, redeploy, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job, set_capacity, set_capacity_bounds, refresh_instances (each needs 1 approval from other people with the approver role, within 24h)",
                     "run at once: snapshot, mute_alarm, unmute_alarm, redrive_queue, cancel_redrive",
                     "freeze windows: none",
                 ],
@@ -1178,7 +1178,7 @@ mod tests {
                 ApprovalPolicy::default(),
                 false,
                 vec![
-                    "run at once: scale, deploy, rollback, redeploy, snapshot, mute_alarm, unmute_alarm, redrive_queue, cancel_redrive, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job",
+                    "run at once: scale, deploy, rollback, redeploy, snapshot, mute_alarm, unmute_alarm, redrive_queue, cancel_redrive, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job, set_capacity, set_capacity_bounds, refresh_instances",
                     "freeze windows: none",
                 ],
             ),
@@ -1186,7 +1186,7 @@ mod tests {
                 frozen,
                 true,
                 vec![
-                    "approval gate: scale, deploy, rollback, redeploy, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job (each needs 2 approvals from other people with the approver role, within 24h)",
+                    "approval gate: scale, deploy, rollback, redeploy, purge_queue, pause_mapping, resume_mapping, update_alias, rollback_alias, set_concurrency, run_job, enable_job, disable_job, set_capacity, set_capacity_bounds, refresh_instances (each needs 2 approvals from other people with the approver role, within 24h)",
                     "run at once: snapshot, mute_alarm, unmute_alarm, redrive_queue, cancel_redrive",
                     "freeze window year-end freeze: 2026-12-20 00:00 → 2027-01-04 00:00 UTC",
                     "inside a freeze window: requests wait for it to end; actions that run at once are refused unless an admin breaks glass with a reason",

@@ -18,6 +18,7 @@ pub fn app_of_alarm(
         AlarmResource::Database { id } => inventory.database(id).and_then(|d| d.app.clone()),
         AlarmResource::Queue { name } => details?.queues.get(name)?.app.clone(),
         AlarmResource::Function { name } => details?.functions.get(name)?.app.clone(),
+        AlarmResource::AutoScalingGroup { name } => details?.asgs.get(name)?.app.clone(),
         AlarmResource::Rule { name } => details?
             .jobs
             .get(&super::scheduled_jobs::job_key(
@@ -106,6 +107,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory, details: Option<&EnvDetail
         let queues = details.into_iter().flat_map(|d| &d.queues.queues);
         let functions = details.into_iter().flat_map(|d| &d.functions.functions);
         let jobs = details.into_iter().flat_map(|d| &d.jobs.jobs);
+        let asgs = details.into_iter().flat_map(|d| &d.asgs.groups);
         let mut apps: Vec<String> = inventory
             .services
             .iter()
@@ -114,6 +116,7 @@ pub fn attribute_alarms(inventory: &mut EnvInventory, details: Option<&EnvDetail
             .chain(queues.filter_map(|q| q.app.clone()))
             .chain(functions.filter_map(|f| f.app.clone()))
             .chain(jobs.filter_map(|j| j.app.clone()))
+            .chain(asgs.filter_map(|g| g.app.clone()))
             .collect();
         apps.sort();
         apps.dedup();

@@ -48,6 +48,10 @@ pub enum Observed {
     /// about an hour after they stop); `None` when its runs cannot be read back (a function's
     /// asynchronous invocation).
     JobRuns(Option<Vec<DateTime<Utc>>>),
+    /// An Auto Scaling group's minimum, maximum and desired capacity; `None` when it is gone.
+    Capacity(Option<(i32, i32, i32)>),
+    /// When an Auto Scaling group's latest instance refreshes started, newest first.
+    Refreshes(Vec<DateTime<Utc>>),
 }
 
 /// What the plan saw of a service, which must still hold when the action runs.
@@ -210,6 +214,12 @@ pub enum Intended {
     JobState { enabled: bool },
     /// Run a scheduled job once, asked for at `asked`.
     JobRun { asked: DateTime<Utc> },
+    /// Set an Auto Scaling group's desired capacity from `from` to `to`.
+    Capacity { from: i32, to: i32 },
+    /// Move an Auto Scaling group's bounds from `from` to `to` (minimum, maximum).
+    Bounds { from: (i32, i32), to: (i32, i32) },
+    /// Start an instance refresh, asked for at `asked`.
+    Refresh { asked: DateTime<Utc> },
 }
 
 /// How far AWS's clock may be behind the console's when a deployment's start is compared with
@@ -402,6 +412,42 @@ pub fn reconcile(intended: &Intended, observed: &Observed) -> Reconciled {
         (Intended::JobRun { .. }, Observed::JobRuns(None)) => Reconciled::Unclear(
             "an asynchronous invocation cannot be read back: see the function's invocations".into(),
         ),
+        (Intended::Capacity { from, to }, Observed::Capacity(Some((_, _, now)))) => {
+            if now == to {
+                Reconciled::Applied
+            } else if now == from {
+                Reconciled::NotApplied(format!("the group still wants {now} instances"))
+            } else {
+                Reconciled::Unclear(format!(
+                    "the group wants {now} instances, neither {to} as asked nor {from} as before: a scaling policy or someone else changed it"
+                ))
+            }
+        }
+        (Intended::Bounds { from, to }, Observed::Capacity(Some((min, max, _)))) => {
+            let now = (*min, *max);
+            if now == *to {
+                Reconciled::Applied
+            } else if now == *from {
+                Reconciled::NotApplied(format!("the group still takes {min}–{max}"))
+            } else {
+                Reconciled::Unclear(format!(
+                    "the group takes {min}–{max}, neither {}–{} as asked nor {}–{} as before",
+                    to.0, to.1, from.0, from.1
+                ))
+            }
+        }
+        (Intended::Capacity { .. } | Intended::Bounds { .. }, Observed::Capacity(None)) => {
+            Reconciled::Unclear("the Auto Scaling group no longer exists".into())
+        }
+        (Intended::Refresh { asked }, Observed::Refreshes(started)) => {
+            if started.iter().any(|s| *s >= *asked - CLOCK_SKEW) {
+                Reconciled::Applied
+            } else {
+                Reconciled::NotApplied(
+                    "no instance refresh of the group started after it was asked for".into(),
+                )
+            }
+        }
         _ => Reconciled::Unclear("the resource read back is not the one the action changes".into()),
     }
 }
@@ -781,6 +827,51 @@ mod tests {
                 },
                 Observed::JobRuns(None),
                 "unclear",
+            ),
+            (
+                Intended::Capacity { from: 2, to: 4 },
+                Observed::Capacity(Some((2, 6, 4))),
+                "applied",
+            ),
+            (
+                Intended::Capacity { from: 2, to: 4 },
+                Observed::Capacity(Some((2, 6, 2))),
+                "not applied",
+            ),
+            (
+                Intended::Capacity { from: 2, to: 4 },
+                Observed::Capacity(Some((2, 6, 5))),
+                "unclear",
+            ),
+            (
+                Intended::Bounds {
+                    from: (2, 6),
+                    to: (2, 10),
+                },
+                Observed::Capacity(Some((2, 10, 4))),
+                "applied",
+            ),
+            (
+                Intended::Bounds {
+                    from: (2, 6),
+                    to: (2, 10),
+                },
+                Observed::Capacity(None),
+                "unclear",
+            ),
+            (
+                Intended::Refresh {
+                    asked: at("2026-12-07T10:00:00Z"),
+                },
+                Observed::Refreshes(vec![at("2026-12-07T10:00:01Z")]),
+                "applied",
+            ),
+            (
+                Intended::Refresh {
+                    asked: at("2026-12-07T10:00:00Z"),
+                },
+                Observed::Refreshes(vec![]),
+                "not applied",
             ),
         ];
         for (intended, observed, expected) in table {

@@ -28,6 +28,12 @@ pub struct EnvHealth {
     pub jobs: u32,
     #[serde(default)]
     pub jobs_failing: u32,
+    /// EC2 Auto Scaling groups, and those short of healthy instances, as the details last
+    /// read them.
+    #[serde(default)]
+    pub asgs: u32,
+    #[serde(default)]
+    pub asgs_degraded: u32,
 }
 
 /// The one word an overview card leads with.
@@ -84,6 +90,7 @@ impl EnvHealth {
         } else if self.services_at_desired < self.services
             || self.databases_available < self.databases
             || self.jobs_failing > 0
+            || self.asgs_degraded > 0
             || self.targets.is_some_and(|t| {
                 matches!(t.verdict(), TargetVerdict::Degraded | TargetVerdict::Down)
             })

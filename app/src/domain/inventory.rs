@@ -547,6 +547,11 @@ pub enum AlarmResource {
     Rule {
         name: String,
     },
+    /// An EC2 Auto Scaling group (`AutoScalingGroupName`, namespaces `AWS/EC2` and
+    /// `AWS/AutoScaling`).
+    AutoScalingGroup {
+        name: String,
+    },
     Other {
         label: String,
     },
@@ -576,6 +581,9 @@ impl AlarmResource {
         }
         if let Some(name) = get("RuleName") {
             return AlarmResource::Rule { name };
+        }
+        if let Some(name) = get("AutoScalingGroupName") {
+            return AlarmResource::AutoScalingGroup { name };
         }
         match dimensions.first() {
             Some((k, v)) => AlarmResource::Other {
@@ -717,6 +725,9 @@ pub struct EnvDetails {
     /// Each rule's EventBridge metrics, by rule name.
     #[serde(default)]
     pub rule_metrics: BTreeMap<String, RuleMetrics>,
+    /// EC2 Auto Scaling groups with their instances, activities and instance refreshes.
+    #[serde(default)]
+    pub asgs: crate::domain::auto_scaling_groups::AutoScalingGroups,
 }
 
 /// A rule's metrics (namespace `AWS/Events`, dimension `RuleName`), summed per period: how often
@@ -791,6 +802,10 @@ pub enum ResourceRef {
     Job {
         key: String,
     },
+    /// An EC2 Auto Scaling group, with its activities and refreshes.
+    Asg {
+        name: String,
+    },
 }
 
 /// What a targeted refresh read: the resource as it is now (`None`: it is gone) and what hangs
@@ -827,6 +842,11 @@ pub enum ResourceUpdate {
         name: String,
         function: Option<crate::domain::functions::Function>,
         mappings: Vec<crate::domain::functions::EventSourceMapping>,
+    },
+    /// An Auto Scaling group as read now (`None`: gone).
+    Asg {
+        name: String,
+        group: Option<crate::domain::auto_scaling_groups::AutoScalingGroup>,
     },
     /// A scheduled job as read now (`None`: gone) and the runs read of it now.
     Job {
@@ -960,6 +980,25 @@ impl EnvInventory {
                     .mappings
                     .retain(|m| m.function_name() != Some(name.as_str()));
                 functions.mappings.extend(mappings);
+            }
+            ResourceUpdate::Asg { name, group } => {
+                let Some(details) = details else { return };
+                let asgs = &mut details.asgs;
+                let at = asgs.groups.iter().position(|g| g.name == name);
+                match (at, group) {
+                    (Some(i), Some(mut fresh)) => {
+                        // Refreshes the endpoint lacks stay unread.
+                        if fresh.refreshes.is_none() {
+                            fresh.refreshes = asgs.groups[i].refreshes.clone();
+                        }
+                        asgs.groups[i] = fresh;
+                    }
+                    (None, Some(fresh)) => asgs.groups.push(fresh),
+                    (Some(i), None) => {
+                        asgs.groups.remove(i);
+                    }
+                    (None, None) => {}
+                }
             }
             ResourceUpdate::Job { key, job, runs } => {
                 let Some(details) = details else { return };

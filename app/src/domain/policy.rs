@@ -130,6 +130,10 @@ pub enum Action {
     RunJob,
     /// Enable or disable a scheduled job.
     SwitchJob,
+    /// Set an EC2 Auto Scaling group's desired capacity or bounds.
+    ResizeGroup,
+    /// Replace an EC2 Auto Scaling group's instances (an instance refresh).
+    RefreshInstances,
     /// Acknowledge, assign, annotate and resolve incidents.
     RespondIncident,
     /// Read logs (the least role is the environment's `[environments.logs] read_role`).
@@ -153,6 +157,8 @@ impl Action {
             | Action::SetConcurrency
             | Action::RunJob
             | Action::SwitchJob
+            | Action::ResizeGroup
+            | Action::RefreshInstances
             | Action::RespondIncident => Role::Operator,
         }
     }
@@ -174,6 +180,8 @@ impl Action {
             Action::SetConcurrency => "set function concurrency",
             Action::RunJob => "run scheduled jobs",
             Action::SwitchJob => "enable and disable scheduled jobs",
+            Action::ResizeGroup => "resize Auto Scaling groups",
+            Action::RefreshInstances => "refresh Auto Scaling groups' instances",
             Action::RespondIncident => "respond to incidents",
             Action::ReadLogs => "read logs",
         }

@@ -10,6 +10,7 @@
 pub mod action_panel;
 pub mod alarms;
 pub mod apps;
+pub mod asgs;
 pub mod audit;
 pub mod databases;
 pub mod environment;
@@ -34,6 +35,7 @@ mod fixtures;
 pub use action_panel::{ActionPanel, Frozen};
 pub use alarms::{alarms, AlarmsView, MuteRights};
 pub use apps::{app, apps, AppEnvColumn, AppView, AppsView};
+pub use asgs::{asg, asgs, AsgRow, AsgSummary, AsgView, AsgsView};
 pub use audit::AuditPageView;
 pub use databases::{database, databases, DatabaseView, DatabasesView};
 pub use environment::{

@@ -140,7 +140,7 @@ fn role_label(user: &Principal) -> String {
 
 #[component]
 fn Header(session: SessionView) -> impl IntoView {
-    let nav = "rounded px-2.5 py-1.5 text-sm text-slate-300 hover:bg-slate-800 hover:text-white aria-[current=page]:bg-slate-800 aria-[current=page]:text-white";
+    let nav = "rounded px-2 py-1.5 text-sm text-slate-300 hover:bg-slate-800 hover:text-white aria-[current=page]:bg-slate-800 aria-[current=page]:text-white";
     let role = role_label(&session.user);
     let is_admin = session.user.grants.everywhere == Some(crate::domain::policy::Role::Admin)
         || session
@@ -188,6 +188,7 @@ fn Header(session: SessionView) -> impl IntoView {
                     <A href="/queues" attr:class=nav>"Queues"</A>
                     <A href="/functions" attr:class=nav>"Functions"</A>
                     <A href="/jobs" attr:class=nav>"Jobs"</A>
+                    <A href="/asgs" attr:class=nav>"EC2"</A>
                     <A href="/alarms" attr:class=nav>"Alarms"</A>
                     <A href="/releases" attr:class=nav>
                         "Releases"

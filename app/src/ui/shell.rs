@@ -3,6 +3,8 @@
 use super::alarms::alarms_page::AlarmsPage;
 use super::apps::app_page::AppPage;
 use super::apps::apps_page::AppsPage;
+use super::asgs::asg_page::AsgPage;
+use super::asgs::asgs_page::AsgsPage;
 use super::audit::audit_page::AuditPage;
 use super::databases::database_page::DatabasePage;
 use super::databases::databases_page::DatabasesPage;
@@ -111,6 +113,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("envs/:env/jobs/rule/:name") view=RuleJobPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/jobs/schedule/:group/:name") view=ScheduleJobPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/asgs/:name") view=AsgPage ssr=SsrMode::Async/>
+                    <Route path=path!("asgs") view=AsgsPage ssr=SsrMode::Async/>
                     <Route path=path!("alarms") view=AlarmsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps") view=AppsPage ssr=SsrMode::Async/>
                     <Route path=path!("apps/:app") view=AppPage ssr=SsrMode::Async/>

@@ -90,6 +90,22 @@ pub enum ActionRequest {
         key: String,
         enabled: bool,
     },
+    /// Set Auto Scaling group `group`'s desired capacity, as typed.
+    SetCapacity {
+        group: String,
+        desired: String,
+    },
+    /// Set Auto Scaling group `group`'s minimum and maximum, as typed.
+    SetCapacityBounds {
+        group: String,
+        min: String,
+        max: String,
+    },
+    /// Start an instance refresh of `group`, keeping `min_healthy` percent (empty: 90).
+    RefreshInstances {
+        group: String,
+        min_healthy: String,
+    },
 }
 
 impl ActionRequest {
@@ -113,6 +129,9 @@ impl ActionRequest {
             ActionRequest::RunJob { .. } => ActionKind::RunJob,
             ActionRequest::SetJobState { enabled: true, .. } => ActionKind::EnableJob,
             ActionRequest::SetJobState { enabled: false, .. } => ActionKind::DisableJob,
+            ActionRequest::SetCapacity { .. } => ActionKind::SetCapacity,
+            ActionRequest::SetCapacityBounds { .. } => ActionKind::SetCapacityBounds,
+            ActionRequest::RefreshInstances { .. } => ActionKind::RefreshInstances,
         }
     }
 }
@@ -175,6 +194,15 @@ pub fn prepare(
         ActionRequest::RunJob { key } => super::jobs::run_job(state, key)?,
         ActionRequest::SetJobState { key, enabled } => {
             super::jobs::set_job_state(state, key, *enabled)?
+        }
+        ActionRequest::SetCapacity { group, desired } => {
+            super::asgs::set_capacity(state, group, desired)?
+        }
+        ActionRequest::SetCapacityBounds { group, min, max } => {
+            super::asgs::set_bounds(state, group, min, max)?
+        }
+        ActionRequest::RefreshInstances { group, min_healthy } => {
+            super::asgs::refresh(state, group, min_healthy)?
         }
     };
     prepared.reason = reason;

@@ -4,7 +4,8 @@
 //! deregister a deploy's task definition, and make the one change (UpdateService,
 //! CreateDBSnapshot / CreateDBClusterSnapshot, Enable/DisableAlarmActions, StartMessageMoveTask,
 //! CancelMessageMoveTask, PurgeQueue, UpdateEventSourceMapping, UpdateAlias,
-//! Put/DeleteFunctionConcurrency; the scheduled jobs' in `job_actions.rs`). Mutations are sent
+//! Put/DeleteFunctionConcurrency; the scheduled jobs' in `job_actions.rs`, the Auto Scaling
+//! groups' in `asg_actions.rs`). Mutations are sent
 //! once, without SDK
 //! retries. A failure carries AWS's error code and message and what it says about the change
 //! (`domain::execution::classify`).
@@ -284,6 +285,9 @@ impl EnvClients {
         if let Some(observed) = self.observe_job(command).await {
             return observed;
         }
+        if let Some(observed) = self.observe_asg(command).await {
+            return observed;
+        }
         match command.resource() {
             ResourceRef::Service { cluster, name } => {
                 Ok(Observed::Service(self.live_service(&cluster, &name).await?))
@@ -317,7 +321,8 @@ impl EnvClients {
             )),
             ResourceRef::Queue { name, .. }
             | ResourceRef::Function { name }
-            | ResourceRef::Job { key: name } => Err(ActionFailure::refused(
+            | ResourceRef::Job { key: name }
+            | ResourceRef::Asg { name } => Err(ActionFailure::refused(
                 "NotObserved",
                 format!("{name} is read back by the command that changes it"),
             )),
@@ -605,6 +610,9 @@ impl ActingClients {
                 .await
                 .map(done)
                 .map_err(failure),
+            AwsChange::SetCapacity { .. }
+            | AwsChange::SetCapacityBounds { .. }
+            | AwsChange::StartInstanceRefresh { .. } => self.apply_asg(change).await,
             AwsChange::RunJob { .. } | AwsChange::SetJobState { .. } => {
                 self.apply_job(change).await
             }

@@ -47,6 +47,7 @@ pub struct ActingClients {
     pub(super) lambda: aws_sdk_lambda::Client,
     pub(super) events: aws_sdk_eventbridge::Client,
     pub(super) scheduler: aws_sdk_scheduler::Client,
+    pub(super) asg: aws_sdk_autoscaling::Client,
     /// When these credentials stop being handed out; `None` for the environment's own.
     renew_after: Option<SystemTime>,
 }
@@ -72,6 +73,8 @@ pub struct EnvClients {
     pub(super) events: aws_sdk_eventbridge::Client,
     /// EventBridge Scheduler: schedules and their targets, in the details cycle.
     pub(super) scheduler: aws_sdk_scheduler::Client,
+    /// EC2 Auto Scaling: groups, their activities and instance refreshes, in the details cycle.
+    pub(super) asg: aws_sdk_autoscaling::Client,
     /// Calls in flight at once within one refresh.
     pub(super) concurrency: usize,
     /// Task-definition revisions are immutable: cached by ARN for the life of the process.
@@ -110,6 +113,7 @@ struct Limits {
     lambda: aws_smithy_runtime_api::client::http::SharedHttpClient,
     events: aws_smithy_runtime_api::client::http::SharedHttpClient,
     scheduler: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    asg: aws_smithy_runtime_api::client::http::SharedHttpClient,
 }
 
 impl Limits {
@@ -144,6 +148,7 @@ impl Limits {
             lambda: make(),
             events: make(),
             scheduler: make(),
+            asg: make(),
         }
     }
 }
@@ -251,6 +256,12 @@ impl EnvClients {
             limits.scheduler.clone(),
             counter.clone()
         );
+        let asg = sdk_client!(
+            aws_sdk_autoscaling,
+            &config,
+            limits.asg.clone(),
+            counter.clone()
+        );
         let own = Arc::new(ActingClients {
             ecs: ecs.clone(),
             rds: rds.clone(),
@@ -260,6 +271,7 @@ impl EnvClients {
             lambda: lambda.clone(),
             events: events.clone(),
             scheduler: scheduler.clone(),
+            asg: asg.clone(),
             renew_after: None,
         });
         Self {
@@ -274,6 +286,7 @@ impl EnvClients {
             lambda,
             events,
             scheduler,
+            asg,
             concurrency: aws.concurrency,
             task_definitions: Mutex::new(HashMap::new()),
             listed_revisions: Mutex::new(HashMap::new()),
@@ -400,6 +413,12 @@ impl EnvClients {
                 aws_sdk_scheduler,
                 &config,
                 self.limits.scheduler.clone(),
+                self.counter.clone()
+            ),
+            asg: sdk_client!(
+                aws_sdk_autoscaling,
+                &config,
+                self.limits.asg.clone(),
                 self.counter.clone()
             ),
             renew_after: Some(expires.checked_sub(OPERATOR_SESSION_MARGIN).unwrap_or(now)),

@@ -1,5 +1,5 @@
-//! Elastic Load Balancing (v2) reads, in the details cycle: the target groups services are
-//! registered with (DescribeTargetGroups, paginated by 400), their load balancers
+//! Elastic Load Balancing (v2) reads, in the details cycle: the target groups services and Auto
+//! Scaling groups are registered with (DescribeTargetGroups, paginated by 400), their load balancers
 //! (DescribeLoadBalancers, twenty ARNs per call) and listeners (DescribeListeners per load
 //! balancer), and one DescribeTargetHealth per target group. A target group whose health cannot
 //! be read is kept with the error; nothing here fails the details cycle.
@@ -19,14 +19,20 @@ const PAGE_SIZE: i32 = 400;
 const LOAD_BALANCERS_PER_CALL: usize = 20;
 
 impl EnvClients {
-    /// The load balancing of the environment's services: their target groups with every
-    /// target's health, and the load balancers in front of them with their listeners.
-    pub(crate) async fn load_balancing(&self, inventory: &EnvInventory) -> LbHealth {
+    /// The load balancing of the environment's services and of `more` target groups (those
+    /// of its Auto Scaling groups): the target groups with every target's health, and the load
+    /// balancers in front of them with their listeners.
+    pub(crate) async fn load_balancing(
+        &self,
+        inventory: &EnvInventory,
+        more: &BTreeSet<String>,
+    ) -> LbHealth {
         let wanted: BTreeSet<&str> = inventory
             .services
             .iter()
             .flat_map(|s| &s.load_balancers)
             .map(|a| a.target_group_arn.as_str())
+            .chain(more.iter().map(String::as_str))
             .filter(|arn| !arn.is_empty())
             .collect();
         if wanted.is_empty() {

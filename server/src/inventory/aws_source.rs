@@ -138,8 +138,15 @@ impl EnvClients {
         // The load balancers', queues', functions' and rules' metrics need their target groups'
         // load balancers and the queues', functions' and rules' names: read first.
         let lb_then_metrics = async {
+            // Auto Scaling groups first: their target groups' health is read with the services'.
+            let asgs = self.auto_scaling_groups(previous.map(|p| &p.asgs)).await;
+            let asg_target_groups: BTreeSet<String> = asgs
+                .groups
+                .iter()
+                .flat_map(|g| g.target_groups.iter().cloned())
+                .collect();
             let (lb, queues, functions, jobs) = tokio::join!(
-                self.load_balancing(inventory),
+                self.load_balancing(inventory, &asg_target_groups),
                 self.queues(previous.map(|p| &p.queues), now),
                 self.functions(previous.map(|p| &p.functions), now),
                 self.scheduled_jobs(previous.map(|p| &p.jobs), now)
@@ -147,9 +154,9 @@ impl EnvClients {
             let metrics = self
                 .metrics(inventory, &lb, &queues, &functions, &jobs, previous, now)
                 .await;
-            (lb, queues, functions, jobs, metrics)
+            (lb, queues, functions, jobs, asgs, metrics)
         };
-        let ((lb, queues, functions, jobs, metrics), tasks, revisions) = tokio::join!(
+        let ((lb, queues, functions, jobs, asgs, metrics), tasks, revisions) = tokio::join!(
             lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
@@ -159,6 +166,7 @@ impl EnvClients {
         details.queues = queues;
         details.functions = functions;
         details.jobs = jobs;
+        details.asgs = asgs;
         app::domain::apps::attribute_jobs(inventory, &mut details);
         details.revisions = revisions?;
         let tasks = tasks?;
@@ -209,6 +217,10 @@ impl EnvClients {
                     move_tasks: tasks,
                 }
             }
+            ResourceRef::Asg { name } => ResourceUpdate::Asg {
+                name: name.clone(),
+                group: self.auto_scaling_group_now(name).await?,
+            },
             ResourceRef::Job { key } => {
                 let (job, runs) = self.job_now(key).await?;
                 ResourceUpdate::Job {

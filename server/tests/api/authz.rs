@@ -62,7 +62,9 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
     Some(match name {
         "get_sign_in_options" => (vec![], Kind::Public),
         "get_session" | "get_overview" | "list_apps" | "list_alarms" | "list_databases"
-        | "list_queues" | "list_functions" | "list_jobs" | "query_audit" => (vec![], Kind::Global),
+        | "list_queues" | "list_functions" | "list_jobs" | "list_asgs" | "query_audit" => {
+            (vec![], Kind::Global)
+        }
         // A flash id no session holds: signed-in people learn nothing.
         "take_flash" => (
             vec![("problem", "0123456789abcdef0123456789abcdef")],
@@ -99,6 +101,45 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
         "get_job" => (
             vec![("env", "{env}"), ("key", "rule/jobs")],
             Kind::Env(Action::View),
+        ),
+        "get_asg" => (
+            vec![("env", "{env}"), ("name", "jobs")],
+            Kind::Env(Action::View),
+        ),
+        // Outside the group's 1–3: refused after the policy, nothing changed.
+        "set_capacity" => (
+            vec![
+                ("env", "{env}"),
+                ("group", "jobs"),
+                ("desired", "99"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::SetCapacity, 400),
+        ),
+        "set_capacity_bounds" => (
+            vec![
+                ("env", "{env}"),
+                ("group", "jobs"),
+                ("min", "5"),
+                ("max", "1"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::SetCapacityBounds, 400),
+        ),
+        "refresh_instances" => (
+            vec![
+                ("env", "{env}"),
+                ("group", "jobs"),
+                ("min_healthy", "150"),
+                ("key", "{key}"),
+                ("reason", "matrix"),
+                ("confirm", "jobs"),
+            ],
+            Kind::EnvActionRefused(ActionKind::RefreshInstances, 400),
         ),
         "scale_service" => (
             vec![
@@ -358,7 +399,7 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
 fn classify_page(path: &str) -> Option<Kind> {
     Some(match path {
         "/login" => Kind::Public,
-        "/" | "/databases" | "/queues" | "/functions" | "/jobs" | "/alarms" | "/apps"
+        "/" | "/databases" | "/queues" | "/functions" | "/jobs" | "/asgs" | "/alarms" | "/apps"
         | "/audit" | "/releases" | "/drift" => Kind::Global,
         // Without its environments in the address the review has nothing to show.
         "/promote" => Kind::SignedIn(400),
@@ -375,7 +416,8 @@ fn classify_page(path: &str) -> Option<Kind> {
         | "/envs/{env}/queues/{name}"
         | "/envs/{env}/functions/{name}"
         | "/envs/{env}/jobs/rule/{name}"
-        | "/envs/{env}/jobs/schedule/{group}/{name}" => Kind::Env(Action::View),
+        | "/envs/{env}/jobs/schedule/{group}/{name}"
+        | "/envs/{env}/asgs/{name}" => Kind::Env(Action::View),
         "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
@@ -489,6 +531,7 @@ async fn seeded(env: &'static str, protected: bool) -> TestEnv {
         .send()
         .await
         .expect("a schedule");
+    account.auto_scaling_group("jobs", "shop", (1, 1, 3)).await;
     account
         .alarm(
             "web-cpu",

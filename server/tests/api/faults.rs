@@ -550,6 +550,13 @@ async fn forward(State(proxy): State<Arc<Shared>>, request: Request) -> Response
             } else {
                 "application/x-amz-json-1.1"
             };
+            // Logged like a forwarded exchange, so a test can read what was asked.
+            proxy.log.lock().expect("log lock").push(Exchange {
+                operation,
+                access_key,
+                request: request_text,
+                response: answer.clone(),
+            });
             return Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, content_type)

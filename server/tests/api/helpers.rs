@@ -215,6 +215,7 @@ pub struct Account {
     pub lambda: aws_sdk_lambda::Client,
     pub events: aws_sdk_eventbridge::Client,
     pub scheduler: aws_sdk_scheduler::Client,
+    pub asg: aws_sdk_autoscaling::Client,
 }
 
 impl Account {
@@ -250,7 +251,47 @@ impl Account {
             lambda: aws_sdk_lambda::Client::new(&config),
             events: aws_sdk_eventbridge::Client::new(&config),
             scheduler: aws_sdk_scheduler::Client::new(&config),
+            asg: aws_sdk_autoscaling::Client::new(&config),
         }
+    }
+
+    /// Auto Scaling group `name` of `app` in eu-west-1a and b, launched from a launch
+    /// configuration of one of moto's AMIs, `desired` instances within `min`–`max`.
+    pub async fn auto_scaling_group(
+        &self,
+        name: &str,
+        app: &str,
+        (min, desired, max): (i32, i32, i32),
+    ) {
+        self.asg
+            .create_launch_configuration()
+            .launch_configuration_name(format!("{name}-lc"))
+            .image_id("ami-03cf127a")
+            .instance_type("t3.micro")
+            .send()
+            .await
+            .expect("create launch configuration");
+        self.asg
+            .create_auto_scaling_group()
+            .auto_scaling_group_name(name)
+            .launch_configuration_name(format!("{name}-lc"))
+            .min_size(min)
+            .max_size(max)
+            .desired_capacity(desired)
+            .availability_zones(format!("{REGION}a"))
+            .availability_zones(format!("{REGION}b"))
+            .tags(
+                aws_sdk_autoscaling::types::Tag::builder()
+                    .key("app")
+                    .value(app)
+                    .resource_id(name)
+                    .resource_type("auto-scaling-group")
+                    .propagate_at_launch(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create auto scaling group");
     }
 
     pub async fn cluster(&self, name: &str) {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod actions;
+mod asgs;
 mod auth;
 mod authz;
 mod automation;

@@ -37,6 +37,9 @@ pub struct AppEnvColumn {
     /// Its scheduled jobs.
     #[serde(default)]
     pub jobs: Vec<super::jobs::JobRow>,
+    /// Its EC2 Auto Scaling groups.
+    #[serde(default)]
+    pub asgs: Vec<super::asgs::AsgRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +108,7 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
                     .map(|d| chains(&d.queues, &d.functions, name))
                     .unwrap_or_default(),
                 jobs: super::jobs::app_rows(env, name, now),
+                asgs: super::asgs::app_rows(env, name),
             }
         })
         .collect();
@@ -114,6 +118,7 @@ pub fn app(envs: &[EnvData<'_>], name: &str, now: DateTime<Utc>) -> Option<AppVi
             || !c.alarms.is_empty()
             || !c.queues.is_empty()
             || !c.jobs.is_empty()
+            || !c.asgs.is_empty()
     });
     known.then(|| AppView {
         generated_at: now,

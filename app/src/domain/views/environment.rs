@@ -28,6 +28,10 @@ pub struct EnvironmentView {
     /// The environment's scheduled jobs in figures; `None` before the first details cycle.
     #[serde(default)]
     pub jobs: Option<super::jobs::JobSummary>,
+    /// The environment's EC2 Auto Scaling groups in figures; `None` before the first details
+    /// cycle.
+    #[serde(default)]
+    pub asgs: Option<super::asgs::AsgSummary>,
 }
 
 /// Services shown per page on the environment page.
@@ -198,6 +202,7 @@ pub fn environment(env: &EnvData<'_>, query: &ServiceQuery, now: DateTime<Utc>) 
         jobs: env
             .details
             .map(|d| super::jobs::JobSummary::of(&d.jobs, now)),
+        asgs: env.details.map(|d| super::asgs::AsgSummary::of(&d.asgs)),
     }
 }
 

@@ -113,29 +113,30 @@ pub fn functions(
     now: DateTime<Utc>,
 ) -> FunctionsView {
     let DetailRows {
-        mut rows,
+        rows,
         errors,
         unread,
-    } = detail_rows(envs, env_filter, |env, details| {
-        let functions = &details.functions;
-        let rows = functions
-            .functions
-            .iter()
-            .map(|f| FunctionRow::of(env, functions, f, env.alarms()))
-            .collect();
-        (rows, functions.error.clone())
-    });
-    rows.sort_by(|a, b| {
-        let key = |r: &FunctionRow| {
+    } = detail_rows(
+        envs,
+        env_filter,
+        |env, details| {
+            let functions = &details.functions;
+            let rows = functions
+                .functions
+                .iter()
+                .map(|f| FunctionRow::of(env, functions, f, env.alarms()))
+                .collect();
+            (rows, functions.error.clone())
+        },
+        |r: &FunctionRow| {
             (
                 r.function.app.is_none(),
                 r.function.app.clone(),
                 r.function.name.clone(),
                 r.env.clone(),
             )
-        };
-        key(a).cmp(&key(b))
-    });
+        },
+    );
     FunctionsView {
         generated_at: now,
         envs: cards(envs, now),

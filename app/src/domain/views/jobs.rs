@@ -154,20 +154,22 @@ pub struct JobView {
 
 pub fn jobs(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> JobsView {
     let DetailRows {
-        mut rows,
+        rows,
         errors,
         unread,
-    } = detail_rows(envs, env_filter, |env, details| {
-        let jobs = &details.jobs;
-        let rows = jobs
-            .jobs
-            .iter()
-            .map(|j| JobRow::of(env, jobs, j, now))
-            .collect();
-        (rows, jobs.error.clone())
-    });
-    rows.sort_by(|a, b| {
-        let key = |r: &JobRow| {
+    } = detail_rows(
+        envs,
+        env_filter,
+        |env, details| {
+            let jobs = &details.jobs;
+            let rows = jobs
+                .jobs
+                .iter()
+                .map(|j| JobRow::of(env, jobs, j, now))
+                .collect();
+            (rows, jobs.error.clone())
+        },
+        |r: &JobRow| {
             (
                 !r.verdict.is_bad(),
                 r.job.app.is_none(),
@@ -175,9 +177,8 @@ pub fn jobs(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>
                 r.job.name.clone(),
                 r.env.clone(),
             )
-        };
-        key(a).cmp(&key(b))
-    });
+        },
+    );
     JobsView {
         generated_at: now,
         envs: cards(envs, now),

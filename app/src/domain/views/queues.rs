@@ -138,20 +138,22 @@ pub struct QueueView {
 
 pub fn queues(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> QueuesView {
     let DetailRows {
-        mut rows,
+        rows,
         errors,
         unread,
-    } = detail_rows(envs, env_filter, |env, details| {
-        let queues = &details.queues;
-        let rows = queues
-            .queues
-            .iter()
-            .map(|q| QueueRow::of(env, queues, q, env.alarms()))
-            .collect();
-        (rows, queues.error.clone())
-    });
-    rows.sort_by(|a, b| {
-        let key = |r: &QueueRow| {
+    } = detail_rows(
+        envs,
+        env_filter,
+        |env, details| {
+            let queues = &details.queues;
+            let rows = queues
+                .queues
+                .iter()
+                .map(|q| QueueRow::of(env, queues, q, env.alarms()))
+                .collect();
+            (rows, queues.error.clone())
+        },
+        |r: &QueueRow| {
             (
                 r.queue.app.is_none(),
                 r.queue.app.clone(),
@@ -159,9 +161,8 @@ pub fn queues(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Ut
                 r.queue.name.clone(),
                 r.env.clone(),
             )
-        };
-        key(a).cmp(&key(b))
-    });
+        },
+    );
     QueuesView {
         generated_at: now,
         envs: cards(envs, now),

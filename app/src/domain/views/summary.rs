@@ -108,6 +108,9 @@ impl EnvData<'_> {
                 .iter()
                 .filter(|j| jobs.verdict_of(j, now).is_bad())
                 .count() as u32;
+            let groups = &details.asgs.groups;
+            health.asgs = groups.len() as u32;
+            health.asgs_degraded = groups.iter().filter(|g| g.verdict().is_bad()).count() as u32;
         }
         EnvCard::new(self.descriptor.clone(), self.status.clone(), health, now)
     }
@@ -146,7 +149,8 @@ pub struct ReadError {
 }
 
 /// The rows of a list read in the details cycle, across the environments `env_filter` keeps:
-/// `each` answers one environment's rows and why its part could not all be read.
+/// `each` answers one environment's rows and why its part could not all be read; the rows are
+/// ordered by `key`.
 pub(super) struct DetailRows<R> {
     pub rows: Vec<R>,
     pub errors: Vec<ReadError>,
@@ -154,10 +158,11 @@ pub(super) struct DetailRows<R> {
     pub unread: Vec<EnvId>,
 }
 
-pub(super) fn detail_rows<R>(
+pub(super) fn detail_rows<R, K: Ord>(
     envs: &[EnvData<'_>],
     env_filter: Option<&EnvId>,
     each: impl Fn(&EnvData<'_>, &EnvDetails) -> (Vec<R>, Option<String>),
+    key: impl Fn(&R) -> K,
 ) -> DetailRows<R> {
     let mut out = DetailRows {
         rows: Vec::new(),
@@ -181,6 +186,7 @@ pub(super) fn detail_rows<R>(
             });
         }
     }
+    out.rows.sort_by_key(|r| key(r));
     out
 }
 

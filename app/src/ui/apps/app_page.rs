@@ -70,6 +70,7 @@ fn app_page(view: AppView) -> impl IntoView {
                     {(!col.queues.is_empty()).then(|| queues_table(col.queues, false))}
                     {(!col.functions.is_empty()).then(|| functions_table(col.functions, false))}
                     {(!col.jobs.is_empty()).then(|| crate::ui::jobs::jobs_page::jobs_table(col.jobs, false, now))}
+                    {(!col.asgs.is_empty()).then(|| crate::ui::asgs::asgs_page::asgs_table(col.asgs, false))}
                     {(!alarms.is_empty()).then(|| alarms_table(alarms, now, false))}
                 </section>
             }

@@ -1,7 +1,8 @@
 //! Forms for the actions on queues and functions: redrive a dead-letter queue (and cancel it),
 //! purge a queue (its name typed, always), pause or resume an event source mapping, point an
 //! alias at a version or roll it back, and set reserved concurrency; run a scheduled job now, and
-//! enable or disable it. Each is one plain form that
+//! enable or disable it; resize an Auto Scaling group, change its bounds, refresh its
+//! instances. Each is one plain form that
 //! works without JavaScript; the server runs the same domain checks and answers why it refuses.
 //! Where the approval gate applies the form asks for the reviewers' reason and becomes a request.
 
@@ -11,8 +12,8 @@ use super::action_forms::{
 use super::panels::MUTED;
 use super::submit::Submit;
 use crate::api::actions::{
-    CancelRedrive, PurgeQueue, RedriveQueue, RollbackAlias, RunJob, SetConcurrency, SetJobState,
-    SetMapping, UpdateAlias,
+    CancelRedrive, PurgeQueue, RedriveQueue, RefreshInstances, RollbackAlias, RunJob, SetCapacity,
+    SetCapacityBounds, SetConcurrency, SetJobState, SetMapping, UpdateAlias,
 };
 use crate::domain::actions::ActionKind;
 use crate::domain::format::plural;
@@ -393,5 +394,98 @@ pub fn JobStateForm(
         common(&panel, kind, &env, &name),
         class,
         button_text(&panel, kind, verb)
+    )
+}
+
+/// Sets an Auto Scaling group's desired capacity; the bounds are said beside the field.
+#[component]
+pub fn CapacityForm(
+    action: Submit<SetCapacity>,
+    env: String,
+    group: String,
+    desired: i32,
+    min: i32,
+    max: i32,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let kind = ActionKind::SetCapacity;
+    work_form!(
+        action,
+        "capacity-form",
+        intro(format!(
+            "{group} wants {desired} instance{} now; it takes {min} to {max}.",
+            plural(i64::from(desired))
+        )),
+        view! {
+            <input type="hidden" name="group" value=group.clone()/>
+            <label class="flex flex-col gap-1 text-xs font-medium">{format!("Desired capacity ({min}–{max})")}
+                <input name="desired" required inputmode="numeric" value=desired.to_string() class=INPUT/>
+            </label>
+        },
+        common(&panel, kind, &env, &group),
+        BUTTON,
+        button_text(&panel, kind, "Set desired capacity")
+    )
+}
+
+/// Changes an Auto Scaling group's minimum and maximum.
+#[component]
+pub fn BoundsForm(
+    action: Submit<SetCapacityBounds>,
+    env: String,
+    group: String,
+    min: i32,
+    max: i32,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let kind = ActionKind::SetCapacityBounds;
+    work_form!(
+        action,
+        "bounds-form",
+        intro(
+            "The bounds must hold the desired capacity; scaling policies then stay inside them."
+                .to_string()
+        ),
+        view! {
+            <input type="hidden" name="group" value=group.clone()/>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Minimum"
+                <input name="min" required inputmode="numeric" value=min.to_string() class=INPUT/>
+            </label>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Maximum"
+                <input name="max" required inputmode="numeric" value=max.to_string() class=INPUT/>
+            </label>
+        },
+        common(&panel, kind, &env, &group),
+        BUTTON_QUIET,
+        button_text(&panel, kind, "Change bounds")
+    )
+}
+
+/// Starts an instance refresh of an Auto Scaling group.
+#[component]
+pub fn RefreshForm(
+    action: Submit<RefreshInstances>,
+    env: String,
+    group: String,
+    instances: usize,
+    panel: ActionPanel,
+) -> impl IntoView {
+    let kind = ActionKind::RefreshInstances;
+    work_form!(
+        action,
+        "refresh-form",
+        intro(format!(
+            "Replace the {instances} instance{} of {group} from its launch template, in batches.",
+            plural(instances as i64)
+        )),
+        view! {
+            <input type="hidden" name="group" value=group.clone()/>
+            <label class="flex flex-col gap-1 text-xs font-medium">"Keep healthy (%)"
+                <input name="min_healthy" inputmode="numeric" placeholder="90" class=INPUT/>
+            </label>
+        },
+        common(&panel, kind, &env, &group),
+        BUTTON_QUIET,
+        button_text(&panel, kind, "Start instance refresh")
     )
 }

@@ -115,8 +115,11 @@ fn environment(view: EnvironmentView, refresh: Submit<RefreshEnvironment>) -> im
             <Stat label="Load balancer targets"><TargetsBadge counts=health.targets/></Stat>
             <Stat label="Clusters">{clusters}</Stat>
         </dl>
-        {queues_line(&env_id, view.queues.clone())}
-        {jobs_line(&env_id, view.jobs.clone())}
+        <div class="mb-5 space-y-1.5 empty:hidden">
+            {queues_line(&env_id, view.queues.clone())}
+            {jobs_line(&env_id, view.jobs.clone())}
+            {asgs_line(&env_id, view.asgs.clone())}
+        </div>
         <Section title="Services" note=note>
             {filter}
             {services}
@@ -480,10 +483,37 @@ fn jobs_line(
         .then(|| view! { <Badge tone=Tone::Warn text="some not read this cycle"/> });
     Some(
         view! {
-            <p class="mb-5 flex flex-wrap items-center gap-2 text-sm" data-testid="env-jobs">
-                <a class=LINK href=format!("/jobs?env={env}")>{format!("{} scheduled jobs", s.jobs)}</a>
+            <p class="flex flex-wrap items-center gap-2 text-sm" data-testid="env-jobs">
+                <a class=LINK href=format!("/jobs?env={env}")>{format!("{} scheduled job{}", s.jobs, crate::domain::format::plural(s.jobs as i64))}</a>
                 {disabled}
                 {failing}
+                {unread}
+            </p>
+        }
+        .into_any(),
+    )
+}
+
+/// One line on the environment's EC2 Auto Scaling groups, linking to them, naming those short
+/// of healthy instances.
+fn asgs_line(
+    env: &crate::domain::ids::EnvId,
+    summary: Option<crate::domain::views::AsgSummary>,
+) -> Option<AnyView> {
+    let s = summary.filter(|s| s.groups > 0 || s.error.is_some())?;
+    let degraded = (!s.degraded.is_empty()).then(|| {
+        view! { <Badge tone=Tone::Bad text=format!("short of healthy instances: {}", s.degraded.join(", "))/> }
+    });
+    let unread = s
+        .error
+        .is_some()
+        .then(|| view! { <Badge tone=Tone::Warn text="some not read this cycle"/> });
+    Some(
+        view! {
+            <p class="flex flex-wrap items-center gap-2 text-sm" data-testid="env-asgs">
+                <a class=LINK href=format!("/asgs?env={env}")>{format!("{} Auto Scaling group{}", s.groups, crate::domain::format::plural(s.groups as i64))}</a>
+                <span class=MUTED>{format!("{} instance{}", s.instances, crate::domain::format::plural(s.instances as i64))}</span>
+                {degraded}
                 {unread}
             </p>
         }
@@ -513,7 +543,7 @@ fn queues_line(
         .then(|| view! { <Badge tone=Tone::Warn text="some not read this cycle"/> });
     Some(
         view! {
-            <p class="mb-5 flex flex-wrap items-center gap-2 text-sm" data-testid="env-queues">
+            <p class="flex flex-wrap items-center gap-2 text-sm" data-testid="env-queues">
                 <a class=LINK href=format!("/queues?env={env}")>{format!("{} SQS queues", s.queues)}</a>
                 <span class=MUTED>{format!("{} messages waiting", s.waiting)}</span>
                 {dead}
@@ -541,6 +571,10 @@ fn resource_link(row: &AlarmRow) -> AnyView {
         .into_any(),
         AlarmResource::Function { name } => view! {
             <a class=LINK href=format!("/envs/{}/functions/{name}", row.env)>{format!("function {name}")}</a>
+        }
+        .into_any(),
+        AlarmResource::AutoScalingGroup { name } => view! {
+            <a class=LINK href=format!("/envs/{}/asgs/{name}", row.env)>{format!("group {name}")}</a>
         }
         .into_any(),
         AlarmResource::Rule { name } => view! {

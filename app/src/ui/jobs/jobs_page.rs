@@ -38,10 +38,15 @@ fn jobs_page(view: JobsView) -> impl IntoView {
     let notes = detail_list_notes("scheduled jobs", "jobs-failed", &view.errors, &view.unread);
     let failing = view.rows.iter().filter(|r| r.verdict.is_bad()).count();
     let note = match failing {
-        0 => format!("{} jobs", view.rows.len()),
+        0 => format!(
+            "{} job{}",
+            view.rows.len(),
+            crate::domain::format::plural(view.rows.len() as i64)
+        ),
         n => format!(
-            "{} jobs, {n} missed or failed their last run",
-            view.rows.len()
+            "{} job{}, {n} missed or failed their last run",
+            view.rows.len(),
+            crate::domain::format::plural(view.rows.len() as i64)
         ),
     };
     view! {

@@ -79,6 +79,7 @@ fn env_card(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
     let href = format!("/envs/{}", card.descriptor.id);
     let health = card.health.clone();
     let jobs_href = format!("/jobs?env={}", card.descriptor.id);
+    let asgs_href = format!("/asgs?env={}", card.descriptor.id);
     view! {
         <article class=format!("{CARD} p-4") data-testid=format!("env-card-{}", card.descriptor.id)>
             <div class="flex items-start justify-between gap-2">
@@ -117,6 +118,14 @@ fn env_card(card: EnvCard, now: DateTime<Utc>) -> impl IntoView {
                                 <a class="text-red-700 hover:underline dark:text-red-400" href=jobs_href>{format!("{f} of {n} missed or failed")}</a>
                             }.into_any(),
                         }}</Stat>
+                        {(h.asgs > 0).then(|| view! {
+                            <Stat label="EC2 groups">{match h.asgs_degraded {
+                                0 => view! { <span>{format!("{}, all healthy", h.asgs)}</span> }.into_any(),
+                                d => view! {
+                                    <a class="text-red-700 hover:underline dark:text-red-400" href=asgs_href>{format!("{d} of {} degraded", h.asgs)}</a>
+                                }.into_any(),
+                            }}</Stat>
+                        })}
                     </dl>
                 }.into_any(),
             }}

@@ -1,0 +1,27 @@
+//! Sets an EC2 Auto Scaling group's desired capacity, within its minimum and maximum.
+
+// A server function's arguments are its form fields: one per field, on both sides.
+#![allow(clippy::too_many_arguments)]
+
+use crate::domain::actions::ActionResult;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "set_capacity")]
+pub async fn set_capacity(
+    env: String,
+    group: String,
+    desired: String,
+    key: String,
+    reason: Option<String>,
+    ticket: Option<String>,
+    confirm: Option<String>,
+    break_glass: Option<String>,
+) -> Result<ActionResult, AppError> {
+    use crate::usecases::prepare::ActionRequest;
+    crate::ssr::context::respond(async {
+        let request = ActionRequest::SetCapacity { group, desired };
+        super::form::run_form(env, key, reason, ticket, confirm, break_glass, request).await
+    })
+    .await
+}
