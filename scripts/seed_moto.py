@@ -390,7 +390,8 @@ def ecs_tags(d: dict[str, str]) -> list[dict[str, str]]:
 def reset_moto(endpoint: str) -> None:
     req = urllib.request.Request(f"{endpoint.rstrip('/')}/moto-api/reset", data=b"", method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        # Resetting takes longer the more accounts the emulator holds.
+        with urllib.request.urlopen(req, timeout=120) as resp:
             resp.read()
     except (urllib.error.URLError, OSError) as exc:
         raise SeedError(f"could not reset moto at {endpoint}: {exc}") from exc

@@ -88,6 +88,12 @@ QD_TEST_DATABASE=postgres RUSTFLAGS="$QD_RUSTFLAGS" timeout 1200 \
     cargo test -p server --test api -- --test-threads=1
 
 step "end-to-end: seed three accounts and start the console"
+# A fresh moto: the integration tests leave hundreds of accounts behind, and resetting them all
+# takes longer than starting anew.
+qd_moto_stop
+MOTO_PORT="$(free_port)"
+qd_moto_start "$MOTO_PORT" "$STATE_DIR/moto-e2e.log"
+export QD_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 qd_moto_seed "$MOTO_PORT" --reset
 qd_emulator_credentials
 APP_PORT="$(free_port)"

@@ -671,6 +671,10 @@ async fn a_function_job_runs_as_an_asynchronous_invocation() {
         page.contains("/apps/assess"),
         "the job takes its function's app"
     );
+    assert!(
+        page.contains("job-function-charts"),
+        "the function's invocations and errors are charted on the job's page"
+    );
     let (status, result, body) = job_act(
         &app,
         "run_job",

@@ -145,6 +145,10 @@ pub struct JobView {
     /// Since when the console has watched this environment's jobs.
     pub watched_since: Option<DateTime<Utc>>,
     pub metrics: Option<RuleMetrics>,
+    /// For a job that invokes a function, the function's own invocations and errors (every
+    /// caller's, not only this job's).
+    #[serde(default)]
+    pub function_metrics: Option<crate::domain::inventory::FunctionMetrics>,
     pub alarms: Vec<Alarm>,
     pub read_error: Option<String>,
     /// What the person may do to it, and what was done lately (set by the server function).
@@ -227,6 +231,12 @@ pub fn job(env: &EnvData<'_>, key: &str, now: DateTime<Utc>) -> Option<JobView> 
         ),
         JobSource::Schedule { .. } => (None, Vec::new()),
     };
+    let function_metrics = match &job.target {
+        Some(crate::domain::scheduled_jobs::JobTarget::Lambda { function, .. }) => {
+            details.function_metrics.get(function).cloned()
+        }
+        _ => None,
+    };
     Some(JobView {
         generated_at: now,
         card: env.card(now),
@@ -234,6 +244,7 @@ pub fn job(env: &EnvData<'_>, key: &str, now: DateTime<Utc>) -> Option<JobView> 
         runs: jobs.runs_of(key).to_vec(),
         watched_since: jobs.watched_since,
         metrics,
+        function_metrics,
         alarms,
         read_error: jobs.error.clone(),
         actions: None,

@@ -238,7 +238,7 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
         let text = match &job.target {
             Some(JobTarget::Ecs(_)) => "No run seen yet.",
             Some(JobTarget::Lambda { .. }) => {
-                "A function's runs are not seen one by one: its invocations are on the function's page."
+                "A function's runs are not seen one by one: its invocations and errors are charted below."
             }
             _ => "This target's runs are not seen from here.",
         };
@@ -319,6 +319,15 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
             </div>
         }
     });
+    let function_charts = view.function_metrics.clone().map(|m| {
+        view! {
+            <p class=format!("mb-2 text-xs {MUTED}")>"The function's own invocations and errors: every caller's, not only this job's."</p>
+            <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2" data-testid="job-function-charts">
+                <LineChart title="Invocations (the function)" series=Some(m.invocations.clone()) unit=Unit::Count/>
+                <LineChart title="Errors (the function)" series=Some(m.errors.clone()) unit=Unit::Count/>
+            </div>
+        }
+    });
     let zone = if job.timezone == "UTC" {
         "UTC".to_string()
     } else {
@@ -371,6 +380,7 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
         </div>
         <Section title="Runs" note=watched.unwrap_or_default()>{runs}</Section>
         {charts}
+        {function_charts}
         {watching_alarms(&env, &view.alarms, now, "job")}
         {actions}
     }
