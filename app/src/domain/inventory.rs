@@ -725,9 +725,22 @@ pub struct EnvDetails {
     /// Each rule's EventBridge metrics, by rule name.
     #[serde(default)]
     pub rule_metrics: BTreeMap<String, RuleMetrics>,
+    /// Each Scheduler schedule group's metrics, by group name (Scheduler publishes them per
+    /// group, not per schedule).
+    #[serde(default)]
+    pub schedule_group_metrics: BTreeMap<String, ScheduleGroupMetrics>,
     /// EC2 Auto Scaling groups with their instances, activities and instance refreshes.
     #[serde(default)]
     pub asgs: crate::domain::auto_scaling_groups::AutoScalingGroups,
+}
+
+/// A schedule group's metrics (namespace `AWS/Scheduler`, dimension `ScheduleGroup`), summed per
+/// period: how often its schedules tried to invoke their targets, and how often a target
+/// answered with an error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleGroupMetrics {
+    pub attempts: Series,
+    pub target_errors: Series,
 }
 
 /// A rule's metrics (namespace `AWS/Events`, dimension `RuleName`), summed per period: how often

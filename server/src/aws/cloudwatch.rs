@@ -50,6 +50,9 @@ enum Target {
     Function(String, FunctionMetric),
     /// An EventBridge rule's `Invocations` (`false`) or `FailedInvocations` (`true`).
     Rule(String, bool),
+    /// A Scheduler schedule group's `InvocationAttemptCount` (`false`) or `TargetErrorCount`
+    /// (`true`).
+    ScheduleGroup(String, bool),
 }
 
 /// Which Lambda metric of a function.
@@ -444,6 +447,15 @@ impl Target {
                 true => &m.failed_invocations,
                 false => &m.invocations,
             }),
+            Target::ScheduleGroup(name, errors) => {
+                details
+                    .schedule_group_metrics
+                    .get(name)
+                    .map(|m| match errors {
+                        true => &m.target_errors,
+                        false => &m.attempts,
+                    })
+            }
         }
     }
 }
@@ -503,6 +515,16 @@ fn merge(metrics: &mut EnvDetails, target: &Target, mut series: Series) {
                 false => extend(&mut m.invocations, series),
             }
         }
+        Target::ScheduleGroup(name, errors) => {
+            let m = metrics
+                .schedule_group_metrics
+                .entry(name.clone())
+                .or_default();
+            match errors {
+                true => extend(&mut m.target_errors, series),
+                false => extend(&mut m.attempts, series),
+            }
+        }
     }
 }
 
@@ -532,8 +554,32 @@ impl FunctionMetric {
 /// error), its duration's 99th percentile and its concurrent executions (the most): namespace
 /// `AWS/Lambda`, dimension `FunctionName`.
 /// Each scheduled rule's `AWS/Events` invocations and failed invocations: whether it fired, and
-/// whether EventBridge could start its target, which the runs alone cannot tell.
+/// whether EventBridge could start its target, which the runs alone cannot tell; and each
+/// schedule group's `AWS/Scheduler` invocation attempts and target errors.
 fn rule_queries(jobs: &ScheduledJobs, out: &mut Vec<Query>) {
+    // Scheduler publishes per schedule group: one pair of series per group with schedules.
+    let groups: std::collections::BTreeSet<&str> = jobs
+        .jobs
+        .iter()
+        .filter_map(|j| match &j.source {
+            JobSource::Schedule { group } => Some(group.as_str()),
+            JobSource::Rule => None,
+        })
+        .collect();
+    for group in groups {
+        for (errors, metric) in [
+            (false, "InvocationAttemptCount"),
+            (true, "TargetErrorCount"),
+        ] {
+            out.push(Query {
+                target: Target::ScheduleGroup(group.to_string(), errors),
+                namespace: "AWS/Scheduler",
+                metric,
+                stat: "Sum",
+                dimensions: vec![("ScheduleGroup".to_string(), group.to_string())],
+            });
+        }
+    }
     for job in jobs.jobs.iter().filter(|j| j.source == JobSource::Rule) {
         for (failed, metric) in [(false, "Invocations"), (true, "FailedInvocations")] {
             out.push(Query {

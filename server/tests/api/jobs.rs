@@ -190,6 +190,10 @@ async fn scheduled_jobs_show_their_schedule_next_runs_and_the_runs_they_started(
     assert!(schedule.contains("05:00 UTC"), "{schedule}");
     assert!(schedule.contains("06:00 CET"));
     assert!(schedule.contains("Europe/Berlin"));
+    assert!(
+        schedule.contains("job-group-charts"),
+        "the schedule group's attempts and target errors are charted"
+    );
 
     // EventBridge would start the task with startedBy events-rule/<rule>, cut to 36
     // characters: the test does what the rule would, then stops it.

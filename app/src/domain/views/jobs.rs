@@ -145,6 +145,10 @@ pub struct JobView {
     /// Since when the console has watched this environment's jobs.
     pub watched_since: Option<DateTime<Utc>>,
     pub metrics: Option<RuleMetrics>,
+    /// For a schedule, its group's invocation attempts and target errors (every schedule's of
+    /// the group: Scheduler publishes no finer).
+    #[serde(default)]
+    pub group_metrics: Option<crate::domain::inventory::ScheduleGroupMetrics>,
     /// For a job that invokes a function, the function's own invocations and errors (every
     /// caller's, not only this job's).
     #[serde(default)]
@@ -224,12 +228,17 @@ pub fn job(env: &EnvData<'_>, key: &str, now: DateTime<Utc>) -> Option<JobView> 
         // A disabled job runs at none of them.
         .filter(|t| job.enabled && job.end.is_none_or(|end| *t <= end))
         .collect();
-    let (metrics, alarms) = match job.source {
+    let (metrics, alarms, group_metrics) = match &job.source {
         JobSource::Rule => (
             details.rule_metrics.get(&job.name).cloned(),
             watching(env.alarms(), |a| watches_rule(a, &job.name)),
+            None,
         ),
-        JobSource::Schedule { .. } => (None, Vec::new()),
+        JobSource::Schedule { group } => (
+            None,
+            Vec::new(),
+            details.schedule_group_metrics.get(group).cloned(),
+        ),
     };
     let function_metrics = match &job.target {
         Some(crate::domain::scheduled_jobs::JobTarget::Lambda { function, .. }) => {
@@ -244,6 +253,7 @@ pub fn job(env: &EnvData<'_>, key: &str, now: DateTime<Utc>) -> Option<JobView> 
         runs: jobs.runs_of(key).to_vec(),
         watched_since: jobs.watched_since,
         metrics,
+        group_metrics,
         function_metrics,
         alarms,
         read_error: jobs.error.clone(),

@@ -319,6 +319,19 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
             </div>
         }
     });
+    let group_charts = match (&job.source, view.group_metrics.clone()) {
+        (crate::domain::scheduled_jobs::JobSource::Schedule { group }, Some(m)) => {
+            let note = format!("Scheduler counts these for schedule group {group} as a whole: every schedule in it, not only this one.");
+            Some(view! {
+                <p class=format!("mb-2 text-xs {MUTED}")>{note}</p>
+                <div class="mb-5 grid grid-cols-1 gap-4 md:grid-cols-2" data-testid="job-group-charts">
+                    <LineChart title="Invocation attempts (the group)" series=Some(m.attempts.clone()) unit=Unit::Count/>
+                    <LineChart title="Target errors (the group)" series=Some(m.target_errors.clone()) unit=Unit::Count/>
+                </div>
+            })
+        }
+        _ => None,
+    };
     let function_charts = view.function_metrics.clone().map(|m| {
         view! {
             <p class=format!("mb-2 text-xs {MUTED}")>"The function's own invocations and errors: every caller's, not only this job's."</p>
@@ -380,6 +393,7 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
         </div>
         <Section title="Runs" note=watched.unwrap_or_default()>{runs}</Section>
         {charts}
+        {group_charts}
         {function_charts}
         {watching_alarms(&env, &view.alarms, now, "job")}
         {actions}
