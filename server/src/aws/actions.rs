@@ -24,11 +24,11 @@ use std::sync::Arc;
 
 /// One attempt only: a retry could follow an attempt AWS applied, and its answer would say
 /// nothing about that one.
-fn once() -> RetryConfig {
+pub(super) fn once() -> RetryConfig {
     RetryConfig::standard().with_max_attempts(1)
 }
 
-fn once_ecs() -> aws_sdk_ecs::config::Builder {
+pub(super) fn once_ecs() -> aws_sdk_ecs::config::Builder {
     aws_sdk_ecs::config::Builder::default().retry_config(once())
 }
 
@@ -44,7 +44,7 @@ fn once_sqs() -> aws_sdk_sqs::config::Builder {
     aws_sdk_sqs::config::Builder::default().retry_config(once())
 }
 
-fn once_lambda() -> aws_sdk_lambda::config::Builder {
+pub(super) fn once_lambda() -> aws_sdk_lambda::config::Builder {
     aws_sdk_lambda::config::Builder::default().retry_config(once())
 }
 

@@ -10,11 +10,9 @@ use super::convert::time;
 use super::failure::failure;
 use app::domain::execution::Observed;
 use app::ports::{ActionCommand, ActionFailure, ActionOutput, AwsChange};
-use aws_config::retry::RetryConfig;
 
 fn once() -> aws_sdk_autoscaling::config::Builder {
-    aws_sdk_autoscaling::config::Builder::default()
-        .retry_config(RetryConfig::standard().with_max_attempts(1))
+    aws_sdk_autoscaling::config::Builder::default().retry_config(super::actions::once())
 }
 
 /// An Auto Scaling endpoint that answers an operation with a server error that is no AWS error

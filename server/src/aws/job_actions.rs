@@ -5,6 +5,7 @@
 //! the whole definition), and read each back (DescribeRule or GetSchedule; ListTasks by the
 //! console's `startedBy`). Mutations are sent once, without SDK retries.
 
+use super::actions::{once, once_ecs, once_lambda};
 use super::clients::{ActingClients, EnvClients};
 use super::convert::time;
 use super::failure::failure;
@@ -12,11 +13,6 @@ use app::domain::execution::Observed;
 use app::domain::job_actions::{ContainerOverride, JobRunTarget};
 use app::domain::scheduled_jobs::{EcsJobTarget, JobSource};
 use app::ports::{ActionCommand, ActionFailure, ActionOutput, AwsChange};
-use aws_config::retry::RetryConfig;
-
-fn once() -> RetryConfig {
-    RetryConfig::standard().with_max_attempts(1)
-}
 
 /// Whether an EventBridge or Scheduler error says the rule or schedule does not exist.
 fn missing(status: Option<u16>, code: Option<&str>) -> bool {
@@ -165,9 +161,7 @@ impl ActingClients {
                     .invocation_type(InvocationType::Event)
                     .payload(Blob::new(payload.as_bytes()))
                     .customize()
-                    .config_override(
-                        aws_sdk_lambda::config::Builder::default().retry_config(once()),
-                    )
+                    .config_override(once_lambda())
                     .send()
                     .await
                     .map(|_| ActionOutput::default())
@@ -285,7 +279,7 @@ impl ActingClients {
         }
         let out = request
             .customize()
-            .config_override(aws_sdk_ecs::config::Builder::default().retry_config(once()))
+            .config_override(once_ecs())
             .send()
             .await
             .map_err(failure)?;
