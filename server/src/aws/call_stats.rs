@@ -67,8 +67,15 @@ impl Purpose {
         }
     }
 
-    fn current() -> Purpose {
+    /// The purpose of the work running now (`Other` outside any scope).
+    pub(crate) fn current() -> Purpose {
         PURPOSE.try_with(|p| *p).unwrap_or(Purpose::Other)
+    }
+
+    /// Background reading nobody waits on (a refresh, a details cycle): it may not take the
+    /// last permit of a service's limit, which stays for the alarm poller, actions and people.
+    pub(crate) fn is_bulk(self) -> bool {
+        matches!(self, Purpose::Inventory | Purpose::Details)
     }
 }
 
