@@ -1095,6 +1095,7 @@ class AccountSeeder:
                 tags=ecs_tags(self.base_tags("cloudarch")),
             )["tasks"]
             for t in tasks:
+                self._cleanup_run_logs(t["taskArn"].rsplit("/", 1)[-1])
                 ecs.stop_task(
                     cluster=cluster,
                     task=t["taskArn"],
@@ -1102,6 +1103,32 @@ class AccountSeeder:
                 )
         except ClientError as exc:
             self.notes.append(f"cleanup run_task skipped: {exc.response['Error'].get('Code')}")
+
+    def _cleanup_run_logs(self, task_id: str) -> None:
+        """What the cleanup run wrote to its awslogs stream, over its last two minutes."""
+        fam = FAMILY_BY_NAME[JOB_FAMILY]
+        expired = self.rng.randint(800, 2400)
+        orphans = self.rng.randint(3, 40)
+        lines = [
+            "cleanup: starting (RETENTION_DAYS from the task definition)",
+            f"cleanup: {expired} uploads past retention in s3://cloudarch-uploads-{self.env}",
+            f"cleanup: deleted {expired} uploads in {expired // 500 + 1} batches",
+            f'{{"level":"warn","msg":"orphaned upload rows without objects","count":{orphans}}}',
+            f"cleanup: removed {orphans} orphaned rows",
+            "cleanup: vacuum analyze uploads (3.2 s)",
+            "cleanup: done, exit 0",
+        ]
+        start = self.now - timedelta(minutes=2)
+        events = [
+            {
+                "timestamp": int((start + timedelta(seconds=12 * i)).timestamp() * 1000),
+                "message": line,
+            }
+            for i, line in enumerate(lines)
+        ]
+        self._put_logs(
+            self.client("logs"), f"/ecs/{fam.name}", f"{fam.container}/{fam.container}/{task_id}", events
+        )
 
     def application_autoscaling(self) -> None:
         if not self.autoscaling:

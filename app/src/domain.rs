@@ -174,6 +174,7 @@ pub(crate) mod fixtures {
             app: app.map(str::to_string),
             aliases_read_at: None,
             tags_read_at: None,
+            log_group: None,
         }
     }
 

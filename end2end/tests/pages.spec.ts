@@ -314,6 +314,15 @@ test('an operator checks last night\'s jobs, runs the cleanup now and switches t
   await expect(page.getByTestId('next-runs').locator('li')).toHaveCount(5);
   await expect(page.getByTestId('job-target')).toContainText('FARGATE');
   await expect(page.getByTestId('runs-table')).toContainText('its schedule');
+  // That run's logs: its task's stream, read from its start.
+  await page.getByTestId('runs-table').locator('tr', { hasText: 'its schedule' }).getByTestId('run-logs').click();
+  await settle(page, info);
+  await expect(page.getByTestId('log-run')).toContainText('succeeded');
+  await expect(page.getByTestId('log-lines')).toContainText('cleanup: done, exit 0');
+  await expect(page.getByTestId('logs-source')).toContainText('/ecs/cloudarch-cleanup-job');
+  await shot(page, info, '54-job-run-logs');
+  await page.goBack();
+  await settle(page, info);
   await page.getByTestId('run-job-form').getByRole('button', { name: 'Run now' }).click();
   await settle(page, info);
   await expect(page.getByTestId('action-done')).toContainText('run cloudarch-cleanup-nightly now');

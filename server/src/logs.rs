@@ -1,15 +1,17 @@
-//! The logs routes that are not pages: the download of a range
-//! (`/envs/{env}/services/{cluster}/{service}/logs.txt`) and following a service's logs
-//! (`…/logs/follow`, server-sent events). Both go through `usecases::logs`, which checks the
-//! environment's logs role and audits the read.
+//! The logs routes that are not pages: the download of a range (`…/logs.txt`) and following
+//! the logs (`…/logs/follow`, server-sent events), of a service
+//! (`/envs/{env}/services/{cluster}/{service}`) or of a scheduled job's runs
+//! (`/envs/{env}/jobs/rule/{name}`, `/envs/{env}/jobs/schedule/{group}/{name}`). All go through
+//! `usecases::logs`, which checks the environment's logs role and audits the read.
 //!
-//! Following is shared: the streams of one service, task and filter watch one poller
+//! Following is shared: the streams of one log group, stream set and filter watch one poller
 //! (`follow_hub.rs`).
 
 use crate::state::AppState;
 use app::domain::caller::Caller;
 use app::domain::logs::{lines, LogEvent, LogOrder, LogParams};
 use app::domain::policy::Principal;
+use app::domain::views::logs::LogSubject;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -17,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::Utc;
 use futures::Stream;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,34 +47,67 @@ fn caller(
     )
 }
 
-/// `…/logs/follow`: the new lines of a service's logs as they come, one `lines` event (a JSON
-/// array of lines, oldest first) per read that found some. Refused before it starts when the
-/// person may not read the logs or the address is not valid.
+/// The environment and the service or job a logs route names, from its path parameters
+/// (`env` with `cluster` and `service`, `name`, or `group` and `name`).
+fn subject_of(params: &HashMap<String, String>) -> Option<(String, LogSubject)> {
+    let get = |k: &str| params.get(k).cloned();
+    let subject = match (get("cluster"), get("service"), get("group"), get("name")) {
+        (Some(cluster), Some(service), _, _) => LogSubject::Service { cluster, service },
+        (_, _, Some(group), Some(name)) => LogSubject::Job {
+            key: format!("schedule/{group}/{name}"),
+        },
+        (_, _, None, Some(name)) => LogSubject::Job {
+            key: format!("rule/{name}"),
+        },
+        _ => return None,
+    };
+    Some((get("env")?, subject))
+}
+
+/// A route this module serves that names no service or job: a routing mistake, not a request's.
+fn unrouted() -> Response {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "this address names no service or scheduled job",
+    )
+        .into_response()
+}
+
+/// `…/logs/follow`: the new lines of a service's or a job's logs as they come, one `lines`
+/// event (a JSON array of lines, oldest first) per read that found some. Refused before it
+/// starts when the person may not read the logs or the address is not valid.
 pub async fn follow(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
     ip: Option<Extension<app::ssr::client_ip::ClientIp>>,
     headers: HeaderMap,
     session: tower_sessions::Session,
-    Path((env, cluster, service)): Path<(String, String, String)>,
+    Path(path): Path<HashMap<String, String>>,
     Query(params): Query<LogParams>,
 ) -> Response {
-    let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
-    let services = state.services();
-    let key = match app::usecases::logs::follow(
-        &caller,
-        &services,
-        &env,
-        &cluster,
-        &service,
-        &params,
-        Utc::now(),
-    )
-    .await
-    {
-        Ok(key) => key,
-        Err(e) => return (e.status(), e.to_string()).into_response(),
+    let Some((env, subject)) = subject_of(&path) else {
+        return unrouted();
     };
+    let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
+    follow_subject(state, caller, session, &env, &subject, &params).await
+}
+
+async fn follow_subject(
+    state: AppState,
+    caller: Caller,
+    session: tower_sessions::Session,
+    env: &str,
+    subject: &LogSubject,
+    params: &LogParams,
+) -> Response {
+    let services = state.services();
+    let key =
+        match app::usecases::logs::follow(&caller, &services, env, subject, params, Utc::now())
+            .await
+        {
+            Ok(key) => key,
+            Err(e) => return (e.status(), e.to_string()).into_response(),
+        };
     let timeout = services
         .inventory
         .state(&key.env)
@@ -121,21 +157,25 @@ pub async fn download(
     Extension(user): Extension<Principal>,
     ip: Option<Extension<app::ssr::client_ip::ClientIp>>,
     headers: HeaderMap,
-    Path((env, cluster, service)): Path<(String, String, String)>,
+    Path(path): Path<HashMap<String, String>>,
     Query(params): Query<LogParams>,
 ) -> Response {
+    let Some((env, subject)) = subject_of(&path) else {
+        return unrouted();
+    };
     let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
+    download_subject(state, caller, &env, &subject, &params).await
+}
+
+async fn download_subject(
+    state: AppState,
+    caller: Caller,
+    env: &str,
+    subject: &LogSubject,
+    params: &LogParams,
+) -> Response {
     let services = state.services();
-    match app::usecases::logs::download(
-        &caller,
-        &services,
-        &env,
-        &cluster,
-        &service,
-        &params,
-        Utc::now(),
-    )
-    .await
+    match app::usecases::logs::download(&caller, &services, env, subject, params, Utc::now()).await
     {
         Ok((name, body)) => (
             [

@@ -63,6 +63,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
                 Arc::clone(&lease),
             )) as Arc<dyn crate::inventory::SnapshotShare>
         });
+    let job_runs: Arc<dyn crate::inventory::RunHistory> =
+        Arc::new(store::job_runs::SqlJobRuns::new(pool.clone()));
     let mut slots = Vec::new();
     let mut alarm_feeds: Vec<Arc<dyn crate::jobs::AlarmFeed>> = Vec::new();
     let mut clients_by_env = std::collections::HashMap::new();
@@ -78,7 +80,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             env.refresh_interval,
             env.metrics_interval,
         )
-        .with_live(live.clone());
+        .with_live(live.clone())
+        .with_history(Arc::clone(&job_runs));
         if let Some(share) = &share {
             slot = slot.with_share(Arc::clone(share));
         }
@@ -203,6 +206,22 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route(
             "/envs/{env}/services/{cluster}/{service}/logs/follow",
+            get(crate::logs::follow),
+        )
+        .route(
+            "/envs/{env}/jobs/rule/{name}/logs.txt",
+            get(crate::logs::download),
+        )
+        .route(
+            "/envs/{env}/jobs/rule/{name}/logs/follow",
+            get(crate::logs::follow),
+        )
+        .route(
+            "/envs/{env}/jobs/schedule/{group}/{name}/logs.txt",
+            get(crate::logs::download),
+        )
+        .route(
+            "/envs/{env}/jobs/schedule/{group}/{name}/logs/follow",
             get(crate::logs::follow),
         )
         .route("/pkg/{file}", get(crate::assets::serve))

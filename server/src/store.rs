@@ -1,12 +1,14 @@
 //! The database: connection pool, migrations, readiness, the serving role's privileges, and the
 //! repositories (audit log, actions, release requests, API tokens, incidents, the jobs' lease,
-//! whose sign-in session each one is, the webhook outbox, the rollouts followed).
+//! whose sign-in session each one is, the webhook outbox, the rollouts followed, the scheduled
+//! jobs' runs).
 
 mod actions;
 mod audit;
 pub mod changes;
 mod error;
 mod incidents;
+pub mod job_runs;
 pub mod lease;
 pub mod outbox;
 pub mod privileges;

@@ -31,6 +31,10 @@ pub struct Function {
     /// then, not every cycle).
     pub aliases_read_at: Option<DateTime<Utc>>,
     pub tags_read_at: Option<DateTime<Utc>>,
+    /// The CloudWatch Logs group its logging configuration names, when it names one (else
+    /// Lambda writes to `/aws/lambda/<name>`).
+    #[serde(default)]
+    pub log_group: Option<String>,
 }
 
 /// A published version.
@@ -80,6 +84,13 @@ pub(crate) fn percent(share: f64) -> String {
 }
 
 impl Function {
+    /// Where its logs go: the group its logging configuration names, else Lambda's default.
+    pub fn logs_group(&self) -> String {
+        self.log_group
+            .clone()
+            .unwrap_or_else(|| default_log_group(&self.name))
+    }
+
     /// The published version `version`, if there is one.
     pub fn version(&self, version: &str) -> Option<&FunctionVersion> {
         self.versions.iter().find(|v| v.version == version)
@@ -161,6 +172,11 @@ pub fn parse_lambda_time(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"))
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The group Lambda writes a function's logs to when its logging configuration names none.
+pub fn default_log_group(function: &str) -> String {
+    format!("/aws/lambda/{function}")
 }
 
 /// The function name in a Lambda function ARN, with or without a qualifier

@@ -732,6 +732,10 @@ pub struct EnvDetails {
     /// EC2 Auto Scaling groups with their instances, activities and instance refreshes.
     #[serde(default)]
     pub asgs: crate::domain::auto_scaling_groups::AutoScalingGroups,
+    /// The task definitions ECS jobs start, by the reference their targets give (an ARN with
+    /// or without its revision, or `family[:revision]`): where a run's containers log.
+    #[serde(default)]
+    pub job_task_definitions: BTreeMap<String, TaskDefinition>,
 }
 
 /// A schedule group's metrics (namespace `AWS/Scheduler`, dimension `ScheduleGroup`), summed per

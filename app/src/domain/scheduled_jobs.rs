@@ -330,6 +330,64 @@ impl ScheduledJobs {
     }
 }
 
+/// What the console kept of one environment's job runs from before it started: each job's runs,
+/// since when it had watched, and when it last read them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeptRuns {
+    pub runs: BTreeMap<String, Vec<JobRun>>,
+    pub watched_since: Option<DateTime<Utc>>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl ScheduledJobs {
+    /// Folds in what was kept from before this process started, on its first read: each job's
+    /// earlier runs beneath the ones read now (a job removed since is left out). The watch
+    /// carries over only when the last read before is recent enough that ECS still lists every
+    /// task that stopped since ([`ECS_KEEPS_STOPPED`]); after a longer gap a run may have come
+    /// and gone unseen, so the watch starts again now.
+    pub fn resume(&mut self, kept: KeptRuns, now: DateTime<Utc>) {
+        for (key, runs) in kept.runs {
+            if self.get(&key).is_none() {
+                continue;
+            }
+            let read = self.runs.remove(&key).unwrap_or_default();
+            self.runs.insert(key, merge_runs(&runs, read));
+        }
+        let unbroken = kept
+            .read_at
+            .is_some_and(|at| now - at < Duration::minutes(ECS_KEEPS_STOPPED));
+        if let (true, Some(since)) = (unbroken, kept.watched_since) {
+            self.watched_since = Some(self.watched_since.map_or(since, |w| w.min(since)));
+        }
+    }
+
+    /// The jobs whose runs differ from `before`'s (every job's on a first read): what a cycle
+    /// has to write down.
+    pub fn changed_runs<'a>(
+        &'a self,
+        before: Option<&ScheduledJobs>,
+    ) -> Vec<(&'a str, &'a [JobRun])> {
+        self.runs
+            .iter()
+            .filter(|(key, runs)| match before {
+                Some(b) => b.runs_of(key) != runs.as_slice(),
+                None => !runs.is_empty(),
+            })
+            .map(|(key, runs)| (key.as_str(), runs.as_slice()))
+            .collect()
+    }
+
+    /// The jobs `before` had runs of that are gone now (rule or schedule deleted).
+    pub fn removed_since<'a>(&self, before: &'a ScheduledJobs) -> Vec<&'a str> {
+        before
+            .runs
+            .keys()
+            .filter(|key| !self.runs.contains_key(*key))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 /// Folds the runs read now into those kept from before (by task), newest first, cut to
 /// [`RUNS_KEPT`]: a run read now replaces its earlier reading.
 pub fn merge_runs(kept: &[JobRun], read: Vec<JobRun>) -> Vec<JobRun> {
@@ -822,6 +880,91 @@ mod tests {
         assert_eq!(
             score.target.as_ref().unwrap().describe(),
             "Lambda function scorer"
+        );
+    }
+
+    #[test]
+    fn runs_kept_from_before_a_restart_come_back_and_the_watch_only_over_a_short_gap() {
+        let job = crate::domain::fixtures::nightly_job("cleanup", None, true);
+        let task = |id: &str, started: &str| JobRun {
+            task_arn: Some(format!("arn:aws:ecs:eu-west-1:1:task/jobs/{id}")),
+            ..run(started, RunOutcome::Succeeded)
+        };
+        let now = at("2026-12-07T09:00:00Z");
+        let read = || ScheduledJobs {
+            jobs: vec![job.clone()],
+            runs: BTreeMap::from([(job.key(), vec![task("b", "2026-12-07T08:50:00Z")])]),
+            watched_since: Some(now),
+            error: None,
+        };
+        let kept = |read_at: &str| KeptRuns {
+            runs: BTreeMap::from([
+                (job.key(), vec![task("a", "2026-12-07T03:15:00Z")]),
+                (
+                    "rule/deleted-since".to_string(),
+                    vec![task("z", "2026-12-06T03:15:00Z")],
+                ),
+            ]),
+            watched_since: Some(at("2026-12-01T00:00:00Z")),
+            read_at: Some(at(read_at)),
+        };
+        // (last read before the restart, the watch afterwards)
+        let cases = [
+            ("2026-12-07T08:30:00Z", "2026-12-01T00:00:00Z"),
+            ("2026-12-07T07:30:00Z", "2026-12-07T09:00:00Z"),
+        ];
+        for (read_at, watched) in cases {
+            let mut jobs = read();
+            jobs.resume(kept(read_at), now);
+            let ids: Vec<_> = jobs
+                .runs_of(&job.key())
+                .iter()
+                .filter_map(JobRun::task_id)
+                .collect();
+            assert_eq!(ids, ["b", "a"], "read now first, then kept: {read_at}");
+            assert!(!jobs.runs.contains_key("rule/deleted-since"));
+            assert_eq!(jobs.watched_since, Some(at(watched)), "{read_at}");
+        }
+    }
+
+    #[test]
+    fn a_cycle_writes_the_runs_that_changed_and_forgets_deleted_jobs() {
+        let job = |name: &str| crate::domain::fixtures::nightly_job(name, None, true);
+        let ran = run("2026-12-07T03:15:00Z", RunOutcome::Running);
+        let done = JobRun {
+            outcome: RunOutcome::Succeeded,
+            ..ran.clone()
+        };
+        let jobs = |runs: Vec<(&str, Vec<JobRun>)>| ScheduledJobs {
+            jobs: runs.iter().map(|(name, _)| job(name)).collect(),
+            runs: runs
+                .into_iter()
+                .map(|(name, r)| (format!("rule/{name}"), r))
+                .collect(),
+            ..Default::default()
+        };
+        let before = jobs(vec![
+            ("a", vec![ran.clone()]),
+            ("b", vec![]),
+            ("gone", vec![]),
+        ]);
+        let now = jobs(vec![
+            ("a", vec![done.clone()]),
+            ("b", vec![]),
+            ("c", vec![done]),
+        ]);
+        let changed: Vec<&str> = now
+            .changed_runs(Some(&before))
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(changed, ["rule/a", "rule/c"]);
+        assert_eq!(now.removed_since(&before), ["rule/gone"]);
+        let first: Vec<&str> = now.changed_runs(None).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(
+            first,
+            ["rule/a", "rule/c"],
+            "a first read writes the jobs that have runs"
         );
     }
 }

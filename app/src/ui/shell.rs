@@ -25,7 +25,7 @@ use super::queues::queue_page::QueuePage;
 use super::queues::queues_page::QueuesPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
-use super::service::logs_page::LogsPage;
+use super::service::logs_page::{LogsPage, RuleJobLogsPage, ScheduleJobLogsPage};
 use super::service::service_page::ServicePage;
 use super::sessions::sessions_page::SessionsPage;
 use super::tokens::tokens_page::TokensPage;
@@ -112,6 +112,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("functions") view=FunctionsPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/jobs/rule/:name") view=RuleJobPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/jobs/schedule/:group/:name") view=ScheduleJobPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/rule/:name/logs") view=RuleJobLogsPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/schedule/:group/:name/logs") view=ScheduleJobLogsPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/asgs/:name") view=AsgPage ssr=SsrMode::Async/>
                     <Route path=path!("asgs") view=AsgsPage ssr=SsrMode::Async/>

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::ports::{ActionCommand, EnvState};
 
 /// The job `key` names, as the last details cycle read it.
-fn target_job<'s>(state: &'s EnvState, key: &str) -> Result<&'s ScheduledJob, AppError> {
+pub(super) fn target_job<'s>(state: &'s EnvState, key: &str) -> Result<&'s ScheduledJob, AppError> {
     let key = parse_job_key(key).map_err(AppError::Invalid)?;
     let details = state.details.as_deref().ok_or_else(|| {
         AppError::NotFound(format!(

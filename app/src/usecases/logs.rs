@@ -1,30 +1,32 @@
-//! Reading a service's logs: a page of lines (range, filter, order, task), its download, a Logs
-//! Insights query, and the start of following it. Each checks the caller against the
-//! environment's logs role (denials audited), finds where the service's containers log from its
-//! task definition in the inventory, reads through the logs port within the environment's
-//! bounds, and writes an audit row of who read which group, with which filter, over which range.
+//! Reading logs, a service's or a scheduled job's runs': a page of lines (range, filter, order,
+//! task), its download, a Logs Insights query, and the start of following it. Each checks the
+//! caller against the environment's logs role (denials audited), finds where the containers log
+//! from the task definition the inventory holds (the service's, or the one the job's target
+//! starts), reads through the logs port within the environment's bounds, and writes an audit row
+//! of who read which group, with which filter, over which range.
 
 use super::access::authorized_state;
 use super::services::AppServices;
 use crate::domain::audit::{AuditEntry, AuditKind, AuditOutcome};
 use crate::domain::caller::Caller;
+use crate::domain::functions::default_log_group;
 use crate::domain::ids::parse_resource_name;
-use crate::domain::inventory::Service;
 use crate::domain::logs::{
     download_text, lines, sources, FollowKey, InsightsQuery, LogParams, LogQuery, LogRequest,
     LogSource, LogsFailure, LogsPolicy, Streams,
 };
 use crate::domain::policy::Action;
-use crate::domain::views::logs::{find_task, InsightsView, LogsView};
+use crate::domain::scheduled_jobs::{JobTarget, ScheduledJob};
+use crate::domain::views::logs::{find_task, InsightsView, LogSubject, LogsView};
 use crate::error::AppError;
 use crate::ports::{EnvState, PortResult};
 use chrono::{DateTime, Utc};
 
-/// What a read is about: the environment, the service and where its chosen container logs.
+/// What a read is about: the environment, the service or job (names checked) and where its
+/// containers log.
 struct Target {
     state: EnvState,
-    cluster: String,
-    service: Service,
+    subject: LogSubject,
     sources: Vec<LogSource>,
     elsewhere: Vec<String>,
 }
@@ -33,34 +35,85 @@ async fn target(
     caller: &Caller,
     services: &AppServices,
     env: &str,
-    cluster: &str,
-    service: &str,
+    subject: &LogSubject,
 ) -> Result<Target, AppError> {
     let state = authorized_state(caller, services, env, Action::ReadLogs).await?;
-    let cluster = parse_resource_name("cluster name", cluster)?;
-    let name = parse_resource_name("service name", service)?;
-    let found = state
-        .inventory
-        .as_ref()
-        .and_then(|inv| inv.service(&cluster, &name))
-        .cloned()
-        .ok_or_else(|| {
-            AppError::NotFound(format!(
-                "there is no service {name} in cluster {cluster} of {}",
-                state.descriptor.id
-            ))
-        })?;
-    let (sources, elsewhere) = match &found.task_definition {
-        Some(td) => sources(td),
-        None => (Vec::new(), Vec::new()),
+    let (subject, (sources, elsewhere)) = match subject {
+        LogSubject::Service { cluster, service } => {
+            let cluster = parse_resource_name("cluster name", cluster)?;
+            let name = parse_resource_name("service name", service)?;
+            let found = state
+                .inventory
+                .as_ref()
+                .and_then(|inv| inv.service(&cluster, &name))
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "there is no service {name} in cluster {cluster} of {}",
+                        state.descriptor.id
+                    ))
+                })?;
+            let found = found
+                .task_definition
+                .as_ref()
+                .map(sources)
+                .unwrap_or_default();
+            (
+                LogSubject::Service {
+                    cluster,
+                    service: name,
+                },
+                found,
+            )
+        }
+        LogSubject::Job { key } => {
+            let job = super::jobs::target_job(&state, key)?;
+            (
+                LogSubject::Job { key: job.key() },
+                job_sources(&state, job)?,
+            )
+        }
     };
     Ok(Target {
         state,
-        cluster,
-        service: found,
+        subject,
         sources,
         elsewhere,
     })
+}
+
+/// Where a job's runs log: the containers of the task definition an ECS job starts, as the
+/// details cycle described it (none until then), or the log group of the function a job
+/// invokes (every caller's lines, not only this job's); a job with another target has none
+/// the console reads.
+fn job_sources(
+    state: &EnvState,
+    job: &ScheduledJob,
+) -> Result<(Vec<LogSource>, Vec<String>), AppError> {
+    let details = state.details.as_deref();
+    match &job.target {
+        Some(JobTarget::Ecs(t)) => Ok(details
+            .and_then(|d| d.job_task_definitions.get(&t.task_definition))
+            .map(sources)
+            .unwrap_or_default()),
+        Some(JobTarget::Lambda { function, .. }) => {
+            let group = details
+                .and_then(|d| d.functions.get(function))
+                .map(|f| f.logs_group())
+                .unwrap_or_else(|| default_log_group(function));
+            Ok((
+                vec![LogSource {
+                    container: function.clone(),
+                    group,
+                    stream_prefix: None,
+                }],
+                Vec::new(),
+            ))
+        }
+        Some(JobTarget::Other { .. }) | None => Err(AppError::Invalid(format!(
+            "{} starts no ECS task and invokes no function: it has no logs the console reads",
+            job.name
+        ))),
+    }
 }
 
 impl Target {
@@ -80,7 +133,7 @@ impl Target {
                 .ok_or_else(|| {
                     AppError::Invalid(format!(
                         "{} has no container {c} that logs to CloudWatch Logs",
-                        self.service.name
+                        self.subject.name()
                     ))
                 }),
             None => Ok(self.sources.first().cloned()),
@@ -92,7 +145,7 @@ impl Target {
         self.source(query)?.ok_or_else(|| {
             AppError::Invalid(format!(
                 "{} has no container that logs to CloudWatch Logs",
-                self.service.name
+                self.subject.name()
             ))
         })
     }
@@ -115,7 +168,7 @@ impl Target {
     ) -> AuditEntry {
         AuditEntry::new(caller, kind, outcome)
             .env(self.state.descriptor.id.as_str())
-            .target(format!("{}/{}", self.cluster, self.service.name))
+            .target(self.subject.audit_target())
             .detail(detail)
     }
 }
@@ -197,25 +250,24 @@ async fn audited_events(
     Ok(outcome)
 }
 
-/// A page of a service's logs, or of its Logs Insights query when `insights` holds one.
+/// A page of a service's or a job's logs, or of its Logs Insights query when `insights` holds
+/// one.
 #[allow(clippy::too_many_arguments)]
 pub async fn read(
     caller: &Caller,
     services: &AppServices,
     env: &str,
-    cluster: &str,
-    service: &str,
+    subject: &LogSubject,
     params: &LogParams,
     insights: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<LogsView, AppError> {
-    let t = target(caller, services, env, cluster, service).await?;
+    let t = target(caller, services, env, subject).await?;
     let policy = t.policy().clone();
     let mut view = LogsView {
         generated_at: now,
         card: t.state.data().card(now),
-        cluster: t.cluster.clone(),
-        service: t.service.name.clone(),
+        subject: t.subject.clone(),
         sources: t.sources.clone(),
         elsewhere: t.elsewhere.clone(),
         source: None,
@@ -225,18 +277,29 @@ pub async fn read(
         lines: Vec::new(),
         more: false,
         failure: None,
-        task: params.task.as_deref().and_then(|id| {
-            find_task(
-                t.state.details.as_deref(),
-                &t.cluster,
-                &t.service.name,
-                id.trim(),
-            )
-        }),
+        task: None,
+        run: None,
         insights: None,
         max_range_secs: policy.max_range_secs,
         query_timeout_secs: policy.query_timeout_secs,
     };
+    if let Some(id) = params.task.as_deref().map(str::trim) {
+        let details = t.state.details.as_deref();
+        match &t.subject {
+            LogSubject::Service { cluster, service } => {
+                view.task = find_task(details, cluster, service, id);
+            }
+            LogSubject::Job { key } => {
+                view.run = details.and_then(|d| {
+                    d.jobs
+                        .runs_of(key)
+                        .iter()
+                        .find(|r| r.task_id() == Some(id))
+                        .cloned()
+                });
+            }
+        }
+    }
     let query = match LogQuery::parse(params, &policy, now) {
         Ok(q) => q,
         Err(why) => {
@@ -332,12 +395,11 @@ pub async fn download(
     caller: &Caller,
     services: &AppServices,
     env: &str,
-    cluster: &str,
-    service: &str,
+    subject: &LogSubject,
     params: &LogParams,
     now: DateTime<Utc>,
 ) -> Result<(String, String), AppError> {
-    let t = target(caller, services, env, cluster, service).await?;
+    let t = target(caller, services, env, subject).await?;
     let policy = t.policy().clone();
     let query = LogQuery::parse(params, &policy, now).map_err(AppError::Invalid)?;
     let source = t.required_source(&query)?;
@@ -361,7 +423,7 @@ pub async fn download(
     })?;
     let mut body = download_text(
         &t.state.descriptor.id,
-        &t.service.name,
+        t.subject.name(),
         &query,
         &page.events,
     );
@@ -374,23 +436,22 @@ pub async fn download(
     let name = format!(
         "{}-{}-{}.log",
         t.state.descriptor.id,
-        t.service.name,
+        t.subject.name(),
         query.from.format("%Y%m%dT%H%M%SZ")
     );
     Ok((name, body))
 }
 
-/// What following a service's logs polls, checked and audited once when someone starts.
+/// What following a service's or a job's logs polls, checked and audited once when someone starts.
 pub async fn follow(
     caller: &Caller,
     services: &AppServices,
     env: &str,
-    cluster: &str,
-    service: &str,
+    subject: &LogSubject,
     params: &LogParams,
     now: DateTime<Utc>,
 ) -> Result<FollowKey, AppError> {
-    let t = target(caller, services, env, cluster, service).await?;
+    let t = target(caller, services, env, subject).await?;
     // The range does not matter to a follower; the filter, task and container are checked as a
     // page's are.
     let query = LogQuery::parse(params, t.policy(), now).map_err(AppError::Invalid)?;

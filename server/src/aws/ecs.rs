@@ -625,7 +625,7 @@ fn placeholder(arn: &str) -> Service {
     }
 }
 
-fn map_task_definition(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
+pub(crate) fn map_task_definition(td: &aws_sdk_ecs::types::TaskDefinition) -> TaskDefinition {
     TaskDefinition {
         arn: td.task_definition_arn().unwrap_or_default().to_string(),
         family: td.family().unwrap_or_default().to_string(),

@@ -8,12 +8,13 @@
 use super::clients::EnvClients;
 use super::convert::{time, Context};
 use app::domain::apps::app_from_tags;
+use app::domain::inventory::TaskDefinition;
 use app::domain::scheduled_jobs::{
     merge_runs, EcsJobTarget, JobRun, JobSource, JobTarget, RunOutcome, ScheduledJob, ScheduledJobs,
 };
 use chrono::{DateTime, Utc};
 use futures::{stream, StreamExt};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// ListRules and ListTargetsByRule return at most 100 a page, ListSchedules 100.
 const PAGE: i32 = 100;
@@ -403,6 +404,95 @@ impl EnvClients {
             }
         }
         Ok(runs)
+    }
+}
+
+/// Whether a task-definition reference pins its revision (`family:3`, an ARN ending `:3`):
+/// what it names never changes, so one description serves every cycle. One without a revision
+/// means the family's latest active revision, read again each cycle.
+fn pins_revision(reference: &str) -> bool {
+    reference
+        .rsplit_once(':')
+        .is_some_and(|(_, revision)| revision.parse::<u32>().is_ok())
+}
+
+impl EnvClients {
+    /// The task definitions the ECS jobs start, by the reference their targets give: from
+    /// `previous` or the service descriptions already read when the reference pins a revision,
+    /// else DescribeTaskDefinition. A description that fails keeps the last one read, with the
+    /// error.
+    pub(crate) async fn job_task_definitions(
+        &self,
+        jobs: &ScheduledJobs,
+        previous: Option<&BTreeMap<String, TaskDefinition>>,
+    ) -> (BTreeMap<String, TaskDefinition>, Option<String>) {
+        let references: BTreeSet<String> = jobs
+            .jobs
+            .iter()
+            .filter_map(|j| match &j.target {
+                Some(JobTarget::Ecs(t)) if !t.task_definition.is_empty() => {
+                    Some(t.task_definition.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let mut found = BTreeMap::new();
+        let mut missing = Vec::new();
+        for reference in references {
+            let known = pins_revision(&reference)
+                .then(|| {
+                    previous
+                        .and_then(|p| p.get(&reference).cloned())
+                        .or_else(|| {
+                            self.task_definitions
+                                .lock()
+                                .ok()
+                                .and_then(|cache| cache.get(&reference).cloned())
+                        })
+                })
+                .flatten();
+            match known {
+                Some(td) => {
+                    found.insert(reference, td);
+                }
+                None => missing.push(reference),
+            }
+        }
+        let read = stream::iter(missing)
+            .map(|reference| async move {
+                let described = self
+                    .ecs
+                    .describe_task_definition()
+                    .task_definition(&reference)
+                    .send()
+                    .await
+                    .op("ECS DescribeTaskDefinition")
+                    .map(|out| out.task_definition().map(super::ecs::map_task_definition));
+                (reference, described)
+            })
+            .buffer_unordered(self.concurrency)
+            .collect::<Vec<_>>()
+            .await;
+        let mut errors = Vec::new();
+        for (reference, described) in read {
+            match described {
+                Ok(Some(td)) => {
+                    found.insert(reference, td);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    if let Some(td) = previous.and_then(|p| p.get(&reference)) {
+                        found.insert(reference.clone(), td.clone());
+                    }
+                    errors.push(format!("the task definition {reference}: {e}"));
+                }
+            }
+        }
+        let error = errors.first().map(|first| match errors.len() {
+            1 => first.clone(),
+            n => format!("{n} job task definitions could not be read, the first: {first}"),
+        });
+        (found, error)
     }
 }
 

@@ -365,5 +365,9 @@ fn map_function(c: &FunctionConfiguration) -> Function {
         app: None,
         aliases_read_at: None,
         tags_read_at: None,
+        log_group: c
+            .logging_config()
+            .and_then(|l| l.log_group())
+            .map(str::to_string),
     }
 }

@@ -151,12 +151,17 @@ impl EnvClients {
                 self.functions(previous.map(|p| &p.functions), now),
                 self.scheduled_jobs(previous.map(|p| &p.jobs), now)
             );
-            let metrics = self
-                .metrics(inventory, &lb, &queues, &functions, &jobs, previous, now)
-                .await;
-            (lb, queues, functions, jobs, asgs, metrics)
+            let (metrics, (job_tds, job_td_error)) = tokio::join!(
+                self.metrics(inventory, &lb, &queues, &functions, &jobs, previous, now),
+                self.job_task_definitions(&jobs, previous.map(|p| &p.job_task_definitions))
+            );
+            let mut jobs = jobs;
+            if jobs.error.is_none() {
+                jobs.error = job_td_error;
+            }
+            (lb, queues, functions, (jobs, job_tds), asgs, metrics)
         };
-        let ((lb, queues, functions, jobs, asgs, metrics), tasks, revisions) = tokio::join!(
+        let ((lb, queues, functions, (jobs, job_tds), asgs, metrics), tasks, revisions) = tokio::join!(
             lb_then_metrics,
             self.tasks(&inventory.clusters),
             self.revisions(&current, false)
@@ -166,6 +171,7 @@ impl EnvClients {
         details.queues = queues;
         details.functions = functions;
         details.jobs = jobs;
+        details.job_task_definitions = job_tds;
         details.asgs = asgs;
         app::domain::apps::attribute_jobs(inventory, &mut details);
         details.revisions = revisions?;

@@ -1,11 +1,13 @@
 //! One environment's cached inventory and details, with single-flight refresh, and refreshes
-//! asked for by people limited to one per [`REQUESTED_REFRESH_INTERVAL`].
+//! asked for by people limited to one per [`REQUESTED_REFRESH_INTERVAL`]; job runs kept across
+//! restarts through [`RunHistory`].
 
 use app::domain::ids::EnvId;
 use app::domain::inventory::{
     EnvDescriptor, EnvDetails, EnvInventory, RefreshError, RefreshStatus, ResourceRef,
     ResourceUpdate,
 };
+use app::domain::scheduled_jobs::{KeptRuns, ScheduledJobs};
 use app::domain::views::EnvSummary;
 use app::ports::EnvState;
 use chrono::Utc;
@@ -55,6 +57,23 @@ pub trait SnapshotShare: Send + Sync {
         env: &EnvId,
         version: i64,
     ) -> Result<Option<(i64, EnvDetails)>, String>;
+}
+
+/// Where the runs of scheduled jobs are kept across restarts (the database): ECS forgets a
+/// stopped task after about an hour, so what the console saw would otherwise go with the
+/// process.
+#[async_trait::async_trait]
+pub trait RunHistory: Send + Sync {
+    /// What was kept of `env`'s job runs.
+    async fn kept(&self, env: &EnvId) -> Result<KeptRuns, String>;
+    /// Writes down the runs that changed since `before`, and the read at `now`.
+    async fn record(
+        &self,
+        env: &EnvId,
+        jobs: &ScheduledJobs,
+        before: Option<&ScheduledJobs>,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<(), String>;
 }
 
 /// How often a follower looks for a newer published snapshot (one indexed read).
@@ -134,6 +153,8 @@ pub struct EnvSlot {
     /// publication loaded, or its own read of AWS (see [`follower_reads_aws`]).
     inventory_news: std::sync::Mutex<Instant>,
     details_news: std::sync::Mutex<Instant>,
+    /// Where job runs are kept across restarts, when anywhere.
+    history: Option<Arc<dyn RunHistory>>,
 }
 
 impl EnvSlot {
@@ -160,7 +181,14 @@ impl EnvSlot {
             patched_at: std::sync::Mutex::new(None),
             inventory_news: std::sync::Mutex::new(Instant::now()),
             details_news: std::sync::Mutex::new(Instant::now()),
+            history: None,
         }
+    }
+
+    /// Keeps job runs in `history` across restarts.
+    pub fn with_history(mut self, history: Arc<dyn RunHistory>) -> Self {
+        self.history = Some(history);
+        self
     }
 
     /// Shares snapshots with the other replicas through `share`.
@@ -426,7 +454,9 @@ impl EnvSlot {
             .await
         {
             Ok(mut details) => {
-                details.fetched_at = Some(Utc::now());
+                let now = Utc::now();
+                details.fetched_at = Some(now);
+                self.keep_runs(&mut details, previous.as_deref(), now).await;
                 if let Some(share) = self.leading_share() {
                     let version = Utc::now().timestamp_millis();
                     share
@@ -457,6 +487,35 @@ impl EnvSlot {
                 tracing::warn!(env = %self.descriptor.id, error = %message, "details refresh failed");
                 Err(message)
             }
+        }
+    }
+
+    /// Job runs across restarts: the first cycle folds in what was kept before this process
+    /// started; every cycle writes down the runs that changed. A store that fails is logged
+    /// and leaves the runs read from AWS as they are.
+    async fn keep_runs(
+        &self,
+        details: &mut EnvDetails,
+        previous: Option<&EnvDetails>,
+        now: chrono::DateTime<Utc>,
+    ) {
+        let Some(history) = &self.history else {
+            return;
+        };
+        let env = &self.descriptor.id;
+        if previous.is_none() {
+            match history.kept(env).await {
+                Ok(kept) => details.jobs.resume(kept, now),
+                Err(e) => {
+                    tracing::warn!(env = %env, error = %e, "reading the job runs kept before the start")
+                }
+            }
+        }
+        if let Err(e) = history
+            .record(env, &details.jobs, previous.map(|p| &p.jobs), now)
+            .await
+        {
+            tracing::warn!(env = %env, error = %e, "keeping the job runs");
         }
     }
 

@@ -56,6 +56,9 @@ pub const TABLES: &[(&str, Access)] = &[
     ("session_owners", Access::Remove),
     ("webhook_outbox", Access::Remove),
     ("published_snapshots", Access::Change),
+    // A deleted job's runs are forgotten.
+    ("job_runs", Access::Remove),
+    ("job_watch", Access::Change),
 ];
 
 /// The sessions' schema and table (tower-sessions' PostgreSQL store), created by `migrate` too.

@@ -102,6 +102,16 @@ fn classify_function(name: &str) -> Option<(Vec<(&'static str, &'static str)>, K
             vec![("env", "{env}"), ("key", "rule/jobs")],
             Kind::Env(Action::View),
         ),
+        // The rule invokes the function: its logs are the function's group (missing here, said
+        // in place).
+        "get_job_logs" => (
+            vec![
+                ("env", "{env}"),
+                ("key", "rule/jobs"),
+                ("params[since]", "1h"),
+            ],
+            Kind::Env(Action::ReadLogs),
+        ),
         "get_asg" => (
             vec![("env", "{env}"), ("name", "jobs")],
             Kind::Env(Action::View),
@@ -418,7 +428,9 @@ fn classify_page(path: &str) -> Option<Kind> {
         | "/envs/{env}/jobs/rule/{name}"
         | "/envs/{env}/jobs/schedule/{group}/{name}"
         | "/envs/{env}/asgs/{name}" => Kind::Env(Action::View),
-        "/envs/{env}/services/{cluster}/{service}/logs" => Kind::Env(Action::ReadLogs),
+        "/envs/{env}/services/{cluster}/{service}/logs"
+        | "/envs/{env}/jobs/rule/{name}/logs"
+        | "/envs/{env}/jobs/schedule/{group}/{name}/logs" => Kind::Env(Action::ReadLogs),
         _ => return None,
     })
 }

@@ -2,12 +2,15 @@
 //! Scheduler schedule in a time zone, each running an ECS task, read in the details cycle and
 //! shown with their schedules in words, next runs and runs. moto never fires a schedule, so the
 //! test starts the rule's task itself, with the `startedBy` EventBridge gives it, and checks it
-//! appears as the job's run, and is kept once ECS no longer lists it.
+//! appears as the job's run, and is kept once ECS no longer lists it. A run's logs are read from
+//! the stream its task wrote, found through the task definition the job starts.
 
 use crate::faults::FaultProxy;
 use crate::helpers::{spawn_app_with_overrides, Account, Auth, TestApp, TestEnv};
 
 const CLUSTER: &str = "jobs";
+/// Where the job's container logs (awslogs, stream prefix `cleanup`).
+const LOG_GROUP: &str = "/ecs/cloudarch-cleanup";
 
 /// The rule `cloudarch-cleanup-nightly` (03:15 UTC, app tag `cloudarch`, a Fargate task in the
 /// account's default subnets) and the schedule `reports-weekly` (Mondays 06:00 in Berlin), both
@@ -32,6 +35,15 @@ async fn jobs(account: &Account) -> String {
                 .memory(512)
                 .command("node")
                 .command("dist/jobs/cleanup.js")
+                .log_configuration(
+                    aws_sdk_ecs::types::LogConfiguration::builder()
+                        .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                        .options("awslogs-group", LOG_GROUP)
+                        .options("awslogs-region", crate::helpers::REGION)
+                        .options("awslogs-stream-prefix", "cleanup")
+                        .build()
+                        .expect("log configuration"),
+                )
                 .build(),
         )
         .send()
@@ -197,43 +209,9 @@ async fn scheduled_jobs_show_their_schedule_next_runs_and_the_runs_they_started(
 
     // EventBridge would start the task with startedBy events-rule/<rule>, cut to 36
     // characters: the test does what the rule would, then stops it.
-    let (_, subnets, group) = crate::load_balancing::default_network(&account).await;
-    let network = aws_sdk_ecs::types::NetworkConfiguration::builder()
-        .awsvpc_configuration(
-            aws_sdk_ecs::types::AwsVpcConfiguration::builder()
-                .set_subnets(Some(subnets))
-                .security_groups(group)
-                .build()
-                .expect("vpc"),
-        )
-        .build();
-    let started = account
-        .ecs
-        .run_task()
-        .cluster(CLUSTER)
-        .task_definition(&td)
-        .count(1)
-        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
-        .network_configuration(network.clone())
-        .started_by("events-rule/cloudarch-cleanup-nightl")
-        .send()
-        .await
-        .expect("run task");
-    let task = started.tasks()[0].task_arn().expect("task arn").to_string();
-    let id = task.rsplit('/').next().expect("task id").to_string();
+    let id = run_as_the_rule(&account, &td).await;
     // A task another starter ran in the same cluster is no run of the job.
-    account
-        .ecs
-        .run_task()
-        .cluster(CLUSTER)
-        .task_definition(&td)
-        .count(1)
-        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
-        .network_configuration(network)
-        .started_by("someone-else")
-        .send()
-        .await
-        .expect("run task");
+    run_task(&account, &td, "someone-else").await;
     let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
     slot.refresh_details().await.expect("details");
     let rule = app
@@ -250,7 +228,7 @@ async fn scheduled_jobs_show_their_schedule_next_runs_and_the_runs_they_started(
         .ecs
         .stop_task()
         .cluster(CLUSTER)
-        .task(&task)
+        .task(&id)
         .reason("Essential container in task exited")
         .send()
         .await
@@ -275,6 +253,286 @@ async fn scheduled_jobs_show_their_schedule_next_runs_and_the_runs_they_started(
             .await;
     }
     assert_eq!(app.aws_calls_total(), calls, "page views make no AWS calls");
+}
+
+/// Writes `messages` (a second apart, the last 5 s ago) into the stream of task `id`.
+async fn write_run_logs(account: &Account, id: &str, messages: &[&str]) {
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    let stream = format!("cleanup/cleanup/{id}");
+    account
+        .logs
+        .create_log_stream()
+        .log_group_name(LOG_GROUP)
+        .log_stream_name(&stream)
+        .send()
+        .await
+        .expect("create log stream");
+    let now = chrono::Utc::now();
+    let n = messages.len() as i64;
+    account
+        .logs
+        .put_log_events()
+        .log_group_name(LOG_GROUP)
+        .log_stream_name(&stream)
+        .set_log_events(Some(
+            messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let at = now - chrono::Duration::seconds(5 + n - i as i64);
+                    InputLogEvent::builder()
+                        .timestamp(at.timestamp_millis())
+                        .message(*m)
+                        .build()
+                        .expect("event")
+                })
+                .collect(),
+        ))
+        .send()
+        .await
+        .expect("put log events");
+}
+
+/// Starts the rule's task as EventBridge would; answers its id.
+async fn run_as_the_rule(account: &Account, td: &str) -> String {
+    run_task(account, td, "events-rule/cloudarch-cleanup-nightl").await
+}
+
+/// Starts one Fargate task of `td` in the jobs cluster with `started_by`; answers its id.
+async fn run_task(account: &Account, td: &str, started_by: &str) -> String {
+    let (_, subnets, group) = crate::load_balancing::default_network(account).await;
+    let started = account
+        .ecs
+        .run_task()
+        .cluster(CLUSTER)
+        .task_definition(td)
+        .count(1)
+        .launch_type(aws_sdk_ecs::types::LaunchType::Fargate)
+        .network_configuration(
+            aws_sdk_ecs::types::NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    aws_sdk_ecs::types::AwsVpcConfiguration::builder()
+                        .set_subnets(Some(subnets))
+                        .security_groups(group)
+                        .build()
+                        .expect("vpc"),
+                )
+                .build(),
+        )
+        .started_by(started_by)
+        .send()
+        .await
+        .expect("run task");
+    let arn = started.tasks()[0].task_arn().expect("task arn");
+    arn.rsplit('/').next().expect("task id").to_string()
+}
+
+#[tokio::test]
+async fn a_runs_logs_are_read_from_the_stream_its_task_wrote_and_every_read_is_audited() {
+    let (app, account, td, _proxy) = world().await;
+    account
+        .logs
+        .create_log_group()
+        .log_group_name(LOG_GROUP)
+        .send()
+        .await
+        .expect("create log group");
+    let first = run_as_the_rule(&account, &td).await;
+    let second = run_as_the_rule(&account, &td).await;
+    let slot = std::sync::Arc::clone(&app.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    write_run_logs(
+        &account,
+        &first,
+        &[
+            "cleanup: 1,204 expired uploads found",
+            "cleanup: deleted 1,204 uploads",
+        ],
+    )
+    .await;
+    write_run_logs(&account, &second, &["cleanup: nothing to delete"]).await;
+
+    // The job's page links each run to its own logs, and every run's.
+    let rule = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly")
+        .await;
+    assert!(rule.contains("Every run's logs"), "{rule}");
+    let marker = format!("/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs?task={first}");
+    let at = rule.find(&marker).expect("a link to the first run's logs");
+    let href = rule[at..]
+        .split('"')
+        .next()
+        .expect("the link")
+        .replace("&amp;", "&");
+    let page = app.get_text(&href).await;
+    assert!(
+        page.contains("cleanup logs to CloudWatch Logs group /ecs/cloudarch-cleanup"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches(r#"data-testid="log-line""#).count(),
+        2,
+        "{page}"
+    );
+    let found = page
+        .find("1,204 expired uploads found")
+        .expect("the first line");
+    let deleted = page.find("deleted 1,204 uploads").expect("the second line");
+    assert!(found < deleted, "a run's logs read from its start");
+    assert!(
+        !page.contains("nothing to delete"),
+        "the other run's line is not this run's"
+    );
+    assert!(
+        page.contains(r#"data-testid="log-run""#),
+        "the run beside its lines"
+    );
+    assert!(page.contains("Run logs of cloudarch-cleanup-nightly"));
+
+    // Every run's logs, and a filter pattern over them.
+    let all = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs?since=1h")
+        .await;
+    assert_eq!(all.matches(r#"data-testid="log-line""#).count(), 3, "{all}");
+    let filtered = app
+        .get_text("/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs?since=1h&filter=nothing")
+        .await;
+    assert_eq!(filtered.matches(r#"data-testid="log-line""#).count(), 1);
+    // The schedule starts the same task definition: its page finds the same group.
+    let schedule = app
+        .get_text("/envs/prod/jobs/schedule/default/reports-weekly/logs?since=1h")
+        .await;
+    assert!(
+        schedule.contains("group /ecs/cloudarch-cleanup"),
+        "{schedule}"
+    );
+
+    // The download carries the run's lines, named after the job.
+    let response = app
+        .get(&format!(
+            "/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs.txt?since=1h&task={first}"
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    let disposition = response
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        disposition.contains("prod-cloudarch-cleanup-nightly-"),
+        "{disposition}"
+    );
+    let body = response.text().await.expect("body");
+    assert!(body.contains("deleted 1,204 uploads") && !body.contains("nothing to delete"));
+
+    // Following a running run's stream starts as a service's does.
+    let follow = app
+        .get(&format!(
+            "/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs/follow?task={second}"
+        ))
+        .await;
+    assert_eq!(follow.status(), 200);
+    assert!(follow
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream")));
+    drop(follow);
+
+    // Bad addresses are refused with why; an unknown job is not found.
+    let response = app
+        .get("/envs/prod/jobs/rule/cloudarch-cleanup-nightly/logs.txt?since=1h&task=not%20a%20task")
+        .await;
+    assert_eq!(response.status(), 400);
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .contains("is not a task id"));
+    let response = app.get("/envs/prod/jobs/rule/no-such-rule/logs.txt").await;
+    assert_eq!(response.status(), 404);
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .contains("there is no scheduled job rule/no-such-rule"));
+
+    // Every read is audited against the job.
+    let reads: Vec<_> = app
+        .state
+        .audit
+        .recent(100)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|(_, e)| e.kind == "logs_read")
+        .map(|(_, e)| (e.target.unwrap_or_default(), e.detail.unwrap_or_default()))
+        .collect();
+    assert!(
+        reads.iter().any(
+            |(target, detail)| target == "job:rule/cloudarch-cleanup-nightly"
+                && detail.contains(&format!("(task {first})"))
+        ),
+        "{reads:?}"
+    );
+    assert!(reads.len() >= 5, "{reads:?}");
+}
+
+#[tokio::test]
+async fn runs_survive_a_restart_after_ecs_has_forgotten_their_tasks() {
+    let (mut first, account, td, proxy) = world().await;
+    let id = run_as_the_rule(&account, &td).await;
+    let slot = std::sync::Arc::clone(&first.state.inventory.slots()[0]);
+    slot.refresh_details().await.expect("details");
+    let rule = "/envs/prod/jobs/rule/cloudarch-cleanup-nightly";
+    let page = first.get_text(rule).await;
+    assert!(page.contains(&id), "the run is seen");
+    let watched = |page: &str| {
+        let at = page.find("watched since ").expect("the watch");
+        page[at..at + 36].to_string()
+    };
+    let watched_before = watched(&page);
+
+    // The console stops; an hour later ECS lists the rule's task no more (moto never forgets,
+    // so the proxy answers the rule's ListTasks as AWS would then).
+    first.stop();
+    proxy.arm(
+        "ListTasks",
+        crate::faults::Fault::replay_when(
+            Some("events-rule/cloudarch-cleanup-nightl"),
+            vec![serde_json::json!({ "taskArns": [] })],
+        ),
+    );
+    let database = first.database_url();
+    let mut env = TestEnv::new("prod", &account);
+    env.endpoint = Some(proxy.url.clone());
+    let second = spawn_app_with_overrides(
+        vec![env],
+        Auth::Dev,
+        &[("QD_SERVER__DATABASE_URL", database.as_str())],
+    )
+    .await;
+    std::sync::Arc::clone(&second.state.inventory.slots()[0])
+        .refresh_details()
+        .await
+        .expect("details");
+    second.sign_in("ana", "viewer").await;
+    let page = second.get_text(rule).await;
+    assert!(
+        page.contains(&id),
+        "the run kept from before the restart: {page}"
+    );
+    assert_eq!(
+        watched(&page),
+        watched_before,
+        "a short gap: the watch carries over"
+    );
+    assert!(
+        proxy.seen("ListTasks") > 0,
+        "the second console read ECS too"
+    );
 }
 
 #[tokio::test]

@@ -160,6 +160,27 @@ pub struct JobView {
     pub actions: Option<super::action_panel::ActionPanel>,
 }
 
+/// The logs page of one run: its task's streams, oldest first, from a minute before it started
+/// (a quarter of an hour when the start is only when the console first saw it) to a minute
+/// after it stopped, or to now while it runs; `None` for a run that is no task.
+pub fn run_logs_href(env: &str, key: &str, run: &JobRun) -> Option<String> {
+    let task = run.task_id()?;
+    let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let before = if run.start_estimated {
+        Duration::minutes(15)
+    } else {
+        Duration::minutes(1)
+    };
+    let mut href = format!(
+        "/envs/{env}/jobs/{key}/logs?task={task}&order=oldest&from={}",
+        iso(run.started_at - before)
+    );
+    if let Some(end) = run.stopped_at {
+        href.push_str(&format!("&to={}", iso(end + Duration::minutes(1))));
+    }
+    Some(href)
+}
+
 pub fn jobs(envs: &[EnvData<'_>], env_filter: Option<&EnvId>, now: DateTime<Utc>) -> JobsView {
     let DetailRows {
         rows,
@@ -339,5 +360,35 @@ mod tests {
         assert_eq!(summary.jobs, 3);
         assert_eq!(summary.disabled, 1);
         assert_eq!(summary.failing, ["cloudarch-cleanup"]);
+    }
+
+    #[test]
+    fn a_runs_logs_cover_it_with_a_margin_and_a_guessed_start_a_wider_one() {
+        let run = |start_estimated: bool, stopped: Option<&str>, task: Option<&str>| JobRun {
+            started_at: at("2026-12-07T03:15:20Z"),
+            stopped_at: stopped.map(at),
+            outcome: RunOutcome::Succeeded,
+            task_arn: task.map(|t| format!("arn:aws:ecs:eu-west-1:1:task/jobs/{t}")),
+            manual: false,
+            start_estimated,
+        };
+        let cases = [
+            (
+                run(false, Some("2026-12-07T03:17:05Z"), Some("abc123")),
+                Some("/envs/prod/jobs/rule/nightly/logs?task=abc123&order=oldest&from=2026-12-07T03:14:20Z&to=2026-12-07T03:18:05Z"),
+            ),
+            (
+                run(true, None, Some("abc123")),
+                Some("/envs/prod/jobs/rule/nightly/logs?task=abc123&order=oldest&from=2026-12-07T03:00:20Z"),
+            ),
+            (run(false, None, None), None),
+        ];
+        for (run, want) in cases {
+            assert_eq!(
+                run_logs_href("prod", "rule/nightly", &run).as_deref(),
+                want,
+                "{run:?}"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, duration_words, utc_minute, utc_minute_opt};
 use crate::domain::job_actions::plan_run;
 use crate::domain::scheduled_jobs::{EcsJobTarget, JobTarget, RunOutcome};
+use crate::domain::views::jobs::run_logs_href;
 use crate::domain::views::JobView;
 use crate::ui::components::*;
 use crate::ui::environment::environment_page::watching_alarms;
@@ -228,6 +229,19 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
         .into_any()
     };
     let ecs = matches!(job.target, Some(JobTarget::Ecs(_)));
+    let key = job.key();
+    let logs_href = format!("/envs/{env}/jobs/{key}/logs");
+    let logs_link = match &job.target {
+        Some(JobTarget::Ecs(_)) => Some(view! {
+            <p class="mb-2 text-sm"><a class=LINK href=logs_href data-testid="job-logs">"Every run's logs"</a>
+                <span class=format!("ml-2 text-xs {MUTED}")>"or a run's own, from its task below"</span></p>
+        }.into_any()),
+        Some(JobTarget::Lambda { .. }) => Some(view! {
+            <p class="mb-2 text-sm"><a class=LINK href=logs_href data-testid="job-logs">"The function's logs"</a>
+                <span class=format!("ml-2 text-xs {MUTED}")>"every invocation's, not only this job's"</span></p>
+        }.into_any()),
+        _ => None,
+    };
     let watched = view.watched_since.filter(|_| ecs).map(|t| {
         format!(
             "watched since {}: runs that ended more than an hour before are not known",
@@ -273,7 +287,12 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
                                 <td class=TD>{outcome}</td>
                                 <td class=format!("{TD} whitespace-nowrap")>{ran}</td>
                                 <td class=format!("{TD} text-xs")>{if r.manual { "the console (run now)" } else { "its schedule" }}</td>
-                                <td class=format!("{TD} font-mono text-xs")>{r.task_id().unwrap_or("—").to_string()}</td>
+                                <td class=format!("{TD} font-mono text-xs")>{match run_logs_href(env.as_str(), &key, r) {
+                                    Some(href) => view! {
+                                        <a class=LINK href=href title="This run's logs" data-testid="run-logs">{r.task_id().unwrap_or("—").to_string()}" · logs"</a>
+                                    }.into_any(),
+                                    None => view! { <span>"—"</span> }.into_any(),
+                                }}</td>
                             </tr>
                         }
                     }).collect_view()}
@@ -391,6 +410,7 @@ fn job_page(view: JobView, outcome: ReviewQuery, forms: JobForms) -> impl IntoVi
                 {target}
             </div>
         </div>
+        {logs_link}
         <Section title="Runs" note=watched.unwrap_or_default()>{runs}</Section>
         {charts}
         {group_charts}

@@ -1,13 +1,18 @@
-//! A service's logs: the query form (range, filter pattern, order, container, lines), the lines
-//! newest first or from a point in time (wrapped, JSON expandable, each naming its task), links
-//! to older or newer pages, a deep link and a download of the range, following new lines as
-//! they come (with JavaScript), a stopped task's stop reason and exit codes beside its last
-//! lines, and a Logs Insights query box.
+//! Logs, of a service or of a scheduled job's runs: the query form (range, filter pattern,
+//! order, container, lines), the lines newest first or from a point in time (wrapped, JSON
+//! expandable, each naming its task), links to older or newer pages, a deep link and a download
+//! of the range, following new lines as they come (with JavaScript), a stopped task's stop
+//! reason and exit codes (or the job run's outcome) beside its last lines, and a Logs Insights
+//! query box.
 
+use crate::api::jobs::get_job_logs;
 use crate::api::services::get_service_logs;
-use crate::domain::format::{age, duration_words};
+use crate::domain::format::{age, duration_words, utc_minute};
 use crate::domain::logs::{LogLine, LogOrder, LogParams, DEFAULT_LIMIT, SINCE_CHOICES};
+use crate::domain::scheduled_jobs::RunOutcome;
+use crate::domain::views::logs::LogSubject;
 use crate::domain::views::LogsView;
+use crate::error::AppError;
 use crate::ui::components::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,8 +21,16 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 const INPUT: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950";
 const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
-#[component]
-pub fn LogsPage() -> impl IntoView {
+/// Whose logs a route shows, from its parameters.
+#[derive(Clone, Copy)]
+enum Route {
+    Service,
+    RuleJob,
+    ScheduleJob,
+}
+
+/// The logs page of `route`: reads the address's query and renders the lines.
+fn logs_route(route: Route) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     // Logs are read from AWS when asked for: the page re-reads on a new address only, never on
@@ -27,12 +40,21 @@ pub fn LogsPage() -> impl IntoView {
             let p = params.read();
             let q = query.read();
             let get = |k: &str| q.get(k);
+            let name = p.get("name").unwrap_or_default();
+            let subject = match route {
+                Route::Service => LogSubject::Service {
+                    cluster: p.get("cluster").unwrap_or_default(),
+                    service: p.get("service").unwrap_or_default(),
+                },
+                Route::RuleJob => LogSubject::Job {
+                    key: format!("rule/{name}"),
+                },
+                Route::ScheduleJob => LogSubject::Job {
+                    key: format!("schedule/{}/{name}", p.get("group").unwrap_or_default()),
+                },
+            };
             (
-                (
-                    p.get("env").unwrap_or_default(),
-                    p.get("cluster").unwrap_or_default(),
-                    p.get("service").unwrap_or_default(),
-                ),
+                (p.get("env").unwrap_or_default(), subject),
                 LogParams {
                     since: get("since"),
                     from: get("from"),
@@ -46,9 +68,7 @@ pub fn LogsPage() -> impl IntoView {
                 get("insights"),
             )
         },
-        |((env, cluster, service), params, insights)| {
-            get_service_logs(env, cluster, service, Some(params), insights)
-        },
+        |((env, subject), params, insights)| read_logs(env, subject, params, insights),
     );
     view! {
         <Transition fallback=Loading>
@@ -62,19 +82,59 @@ pub fn LogsPage() -> impl IntoView {
     }
 }
 
+async fn read_logs(
+    env: String,
+    subject: LogSubject,
+    params: LogParams,
+    insights: Option<String>,
+) -> Result<LogsView, AppError> {
+    match subject {
+        LogSubject::Service { cluster, service } => {
+            get_service_logs(env, cluster, service, Some(params), insights).await
+        }
+        LogSubject::Job { key } => get_job_logs(env, key, Some(params), insights).await,
+    }
+}
+
+/// A service's logs.
+#[component]
+pub fn LogsPage() -> impl IntoView {
+    logs_route(Route::Service)
+}
+
+/// The logs of the runs of a job an EventBridge rule starts.
+#[component]
+pub fn RuleJobLogsPage() -> impl IntoView {
+    logs_route(Route::RuleJob)
+}
+
+/// The logs of the runs of a job a Scheduler schedule starts.
+#[component]
+pub fn ScheduleJobLogsPage() -> impl IntoView {
+    logs_route(Route::ScheduleJob)
+}
+
 fn logs_page(view: LogsView) -> impl IntoView {
     let now = view.generated_at;
     let env = view.card.descriptor.id.to_string();
-    let path = view.service_path();
-    let crumbs = vec![
+    let path = view.subject_path();
+    let name = view.subject.name().to_string();
+    let mut crumbs = vec![
         ("Overview".to_string(), "/".to_string()),
         (view.card.descriptor.name.clone(), format!("/envs/{env}")),
-        (view.service.clone(), path.clone()),
     ];
+    let title = match &view.subject {
+        LogSubject::Service { .. } => format!("Logs of {name}"),
+        LogSubject::Job { .. } => {
+            crumbs.push(("Jobs".to_string(), format!("/jobs?env={env}")));
+            format!("Run logs of {name}")
+        }
+    };
+    crumbs.push((name.clone(), path.clone()));
     let heading = view! { <EnvHeading card=view.card.clone() now/> };
     let form = query_form(&view, &path);
     let sources = sources_note(&view);
-    let task = task_panel(&view, now);
+    let task = task_panel(&view, now).or_else(|| run_panel(&view, now));
     let banner = view
         .invalid
         .clone()
@@ -89,8 +149,8 @@ fn logs_page(view: LogsView) -> impl IntoView {
         (Some(query), None) => Some(lines_section(&view, query, &path)),
     };
     view! {
-        <Title text=format!("Logs · {}", view.service)/>
-        <PageHeader title=format!("Logs of {}", view.service) crumbs>{heading}</PageHeader>
+        <Title text=format!("Logs · {name}")/>
+        <PageHeader title crumbs>{heading}</PageHeader>
         {sources}
         {banner}
         {form}
@@ -106,8 +166,11 @@ const WARN_BANNER: &str = "mb-4 rounded-md border border-amber-300 bg-amber-50 p
 fn sources_note(view: &LogsView) -> AnyView {
     if view.sources.is_empty() {
         let text = if view.elsewhere.is_empty() {
-            "The service's task definition has not been read yet, so where it logs is unknown."
-                .to_string()
+            match view.subject {
+                LogSubject::Service { .. } => "The service's task definition has not been read yet, so where it logs is unknown.",
+                LogSubject::Job { .. } => "The task definition this job starts has not been described yet (the next details cycle reads it), so where its runs log is unknown.",
+            }
+            .to_string()
         } else {
             format!("{}.", view.elsewhere.join("; "))
         };
@@ -127,8 +190,13 @@ fn sources_note(view: &LogsView) -> AnyView {
         })
         .unwrap_or_default();
     let others = (!view.elsewhere.is_empty()).then(|| format!(" {}.", view.elsewhere.join("; ")));
+    let shared = (matches!(view.subject, LogSubject::Job { .. })
+        && view.source.as_ref().is_some_and(|s| s.stream_prefix.is_none()))
+    .then_some(
+        " The group holds every invocation's lines, not only this job's: narrow the range to a run.",
+    );
     view! {
-        <p class=format!("mb-3 text-sm {MUTED}") data-testid="logs-source">{text}{others}</p>
+        <p class=format!("mb-3 text-sm {MUTED}") data-testid="logs-source">{text}{others}{shared}</p>
     }
     .into_any()
 }
@@ -278,6 +346,41 @@ fn task_panel(view: &LogsView, now: chrono::DateTime<chrono::Utc>) -> Option<Any
     )
 }
 
+/// The job run the page is narrowed to: when it started, how it ended and how long it ran.
+fn run_panel(view: &LogsView, now: chrono::DateTime<chrono::Utc>) -> Option<AnyView> {
+    let run = view.run.clone()?;
+    let (tone, word, why) = match &run.outcome {
+        RunOutcome::Running => (Tone::Info, "running", None),
+        RunOutcome::Succeeded => (Tone::Good, "succeeded", None),
+        RunOutcome::Failed(why) => (Tone::Bad, "failed", Some(why.clone())),
+    };
+    let ran = run
+        .duration(now)
+        .map(|d| format!("ran for {}", duration_words(d.num_seconds().max(0))))
+        .unwrap_or_default();
+    let started = format!(
+        "started {} ({}){}",
+        utc_minute(run.started_at),
+        age(now, run.started_at),
+        if run.manual {
+            " from the console"
+        } else {
+            " by its schedule"
+        }
+    );
+    let title = format!("Run {}", run.task_id().unwrap_or("—"));
+    Some(
+        view! {
+            <section class=format!("{CARD} mb-4 p-3 text-sm") data-testid="log-run">
+                <h2 class="flex items-center gap-2 font-semibold">{title}<Badge tone text=word/></h2>
+                <p class=MUTED>{[started, ran].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
+                {why.map(|why| view! { <p class="mt-1 break-words">{why}</p> })}
+            </section>
+        }
+        .into_any(),
+    )
+}
+
 fn level_class(line: &LogLine) -> &'static str {
     use crate::domain::logs::Level;
     match line.level {
@@ -364,7 +467,11 @@ fn lines_section(view: &LogsView, query: &crate::domain::logs::LogQuery, path: &
     let stopped = view
         .task
         .as_ref()
-        .is_some_and(|t| t.desired_status == "STOPPED" || t.last_status == "STOPPED");
+        .is_some_and(|t| t.desired_status == "STOPPED" || t.last_status == "STOPPED")
+        || view
+            .run
+            .as_ref()
+            .is_some_and(|r| !matches!(r.outcome, RunOutcome::Running));
     let follow = (query.order == LogOrder::NewestFirst && query.since.is_some() && !stopped)
         .then(|| view! { <Follow url=follow_params path=path.to_string()/> });
     let path = path.to_string();
