@@ -8,7 +8,9 @@
 use crate::api::jobs::get_job_logs;
 use crate::api::services::get_service_logs;
 use crate::domain::format::{age, duration_words, utc_minute};
-use crate::domain::logs::{LogLine, LogOrder, LogParams, DEFAULT_LIMIT, SINCE_CHOICES};
+use crate::domain::logs::{
+    parse_instant, LogLine, LogOrder, LogParams, DEFAULT_LIMIT, SINCE_CHOICES,
+};
 use crate::domain::scheduled_jobs::RunOutcome;
 use crate::domain::views::logs::LogSubject;
 use crate::domain::views::LogsView;
@@ -208,6 +210,10 @@ fn query_form(view: &LogsView, path: &str) -> AnyView {
         .clone()
         .filter(|_| typed.from.is_none())
         .or_else(|| (typed.from.is_none() && typed.to.is_none()).then(|| "1h".to_string()));
+    // A range given by its start (and end) shows as such, not as the first relative choice.
+    let custom = since_now.is_none().then(|| {
+        view! { <option value="" selected=true>"from the times given"</option> }
+    });
     let since_options = SINCE_CHOICES
         .iter()
         .map(|s| {
@@ -215,6 +221,17 @@ fn query_form(view: &LogsView, path: &str) -> AnyView {
             view! { <option value=*s selected=selected>{format!("last {}", s)}</option> }
         })
         .collect_view();
+    // `datetime-local` inputs take `2026-12-07T06:40:00`; the address may hold RFC 3339.
+    let local = |typed: &Option<String>| {
+        typed
+            .as_deref()
+            .map(|t| match parse_instant(t) {
+                Some(at) => at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                None => t.to_string(),
+            })
+            .unwrap_or_default()
+    };
+    let (from_value, to_value) = (local(&typed.from), local(&typed.to));
     let order = typed.order.clone().unwrap_or_else(|| "newest".into());
     let containers = (view.sources.len() > 1).then(|| {
         let chosen = view.source.as_ref().map(|s| s.container.clone());
@@ -263,13 +280,13 @@ fn query_form(view: &LogsView, path: &str) -> AnyView {
         <form method="get" action=format!("{path}/logs") class=format!("{CARD} mb-4 space-y-3 p-3") data-testid="logs-form">
             <div class="flex flex-wrap items-end gap-3">
                 <label class="flex flex-col gap-1 text-xs font-medium">"Range"
-                    <select name="since" class=INPUT>{since_options}</select>
+                    <select name="since" class=INPUT>{custom}{since_options}</select>
                 </label>
                 <label class="flex flex-col gap-1 text-xs font-medium">"or from (UTC)"
-                    <input type="datetime-local" name="from" class=INPUT value=typed.from.clone().unwrap_or_default()/>
+                    <input type="datetime-local" name="from" class=INPUT step="1" value=from_value/>
                 </label>
                 <label class="flex flex-col gap-1 text-xs font-medium">"to (UTC)"
-                    <input type="datetime-local" name="to" class=INPUT value=typed.to.clone().unwrap_or_default()/>
+                    <input type="datetime-local" name="to" class=INPUT step="1" value=to_value/>
                 </label>
                 <label class="flex min-w-[16rem] flex-1 flex-col gap-1 text-xs font-medium">"Filter pattern"
                     <input type="text" name="filter" class=format!("{INPUT} font-mono") maxlength="1024"
@@ -359,15 +376,25 @@ fn run_panel(view: &LogsView, now: chrono::DateTime<chrono::Utc>) -> Option<AnyV
         .map(|d| format!("ran for {}", duration_words(d.num_seconds().max(0))))
         .unwrap_or_default();
     let started = format!(
-        "started {} ({}){}",
+        "{} {} ({}), started {}",
+        if run.start_estimated {
+            "first seen"
+        } else {
+            "started"
+        },
         utc_minute(run.started_at),
         age(now, run.started_at),
         if run.manual {
-            " from the console"
+            "from the console"
         } else {
-            " by its schedule"
+            "by its schedule"
         }
     );
+    let estimated = run.start_estimated.then(|| {
+        view! {
+            <p class=format!("mt-1 text-xs {MUTED}")>"ECS gave no start time: the run began before the console first saw it, so its first lines may come earlier."</p>
+        }
+    });
     let title = format!("Run {}", run.task_id().unwrap_or("—"));
     Some(
         view! {
@@ -375,6 +402,7 @@ fn run_panel(view: &LogsView, now: chrono::DateTime<chrono::Utc>) -> Option<AnyV
                 <h2 class="flex items-center gap-2 font-semibold">{title}<Badge tone text=word/></h2>
                 <p class=MUTED>{[started, ran].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")}</p>
                 {why.map(|why| view! { <p class="mt-1 break-words">{why}</p> })}
+                {estimated}
             </section>
         }
         .into_any(),
