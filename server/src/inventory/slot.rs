@@ -584,6 +584,7 @@ impl EnvSlot {
                         self.refresh_every,
                         Utc::now(),
                     ) {
+                        self.note_own_read(share.as_ref(), "inventory", &self.inventory_news);
                         let _ = self.refresh().await;
                         mark(&self.inventory_news);
                     }
@@ -618,6 +619,7 @@ impl EnvSlot {
                         self.details_every,
                         Utc::now(),
                     ) {
+                        self.note_own_read(share.as_ref(), "details", &self.details_news);
                         let _ = self.refresh_details().await;
                         mark(&self.details_news);
                     }
@@ -634,6 +636,24 @@ impl EnvSlot {
                 }
             };
             tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+impl EnvSlot {
+    /// Says why a replica that does not lead reads AWS itself: with several replicas this
+    /// doubles AWS's calls for a while, which an operator (and the benchmark) should see.
+    fn note_own_read(
+        &self,
+        share: &dyn SnapshotShare,
+        what: &str,
+        news: &std::sync::Mutex<Instant>,
+    ) {
+        let silent = since(news).as_secs();
+        if share.leader_elsewhere() {
+            tracing::warn!(env = %self.descriptor.id, what, silent_secs = silent, "a replica that does not lead reads AWS itself: the leader has published nothing new for {silent} s");
+        } else {
+            tracing::warn!(env = %self.descriptor.id, what, "a replica reads AWS itself: no live replica holds the jobs lease and what it shows is old");
         }
     }
 }
