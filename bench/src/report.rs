@@ -72,6 +72,8 @@ pub struct ReplicaCounts {
     pub metric_queries: f64,
     /// Whether it held the jobs lease at the end of the window.
     pub leads: bool,
+    /// Its AWS calls by purpose (inventory, details, poller…), to tell why a follower called.
+    pub by_purpose: std::collections::BTreeMap<String, f64>,
 }
 
 impl ReplicaResult {

@@ -389,8 +389,28 @@ async fn replica_counts(console: &Console) -> Result<ReplicaCounts> {
         calls: total_calls(&m),
         metric_queries: m.sum("quarterdeck_aws_metric_queries_total", &[]),
         leads: m.sum("quarterdeck_jobs_leader", &[]) >= 1.0,
+        by_purpose: PURPOSES
+            .iter()
+            .map(|p| {
+                let n = m.sum("quarterdeck_aws_calls_total", &[("purpose", p)]);
+                (p.to_string(), n)
+            })
+            .collect(),
     })
 }
+
+/// The purposes the console labels its AWS calls with.
+const PURPOSES: [&str; 9] = [
+    "inventory",
+    "details",
+    "resource",
+    "poller",
+    "action",
+    "rollout",
+    "logs",
+    "follow",
+    "other",
+];
 
 /// Per hour, what each of `consoles` added between `before` and `after`, the leader first.
 fn per_hour(before: &[ReplicaCounts], after: &[ReplicaCounts], secs: u64) -> Vec<ReplicaCounts> {
@@ -402,6 +422,15 @@ fn per_hour(before: &[ReplicaCounts], after: &[ReplicaCounts], secs: u64) -> Vec
             calls: (a.calls - b.calls) * scale,
             metric_queries: (a.metric_queries - b.metric_queries) * scale,
             leads: a.leads,
+            by_purpose: a
+                .by_purpose
+                .iter()
+                .map(|(p, n)| {
+                    let before = b.by_purpose.get(p).copied().unwrap_or(0.0);
+                    (p.clone(), (n - before) * scale)
+                })
+                .filter(|(_, n)| *n > 0.0)
+                .collect(),
         })
         .collect();
     out.sort_by_key(|c| !c.leads);
@@ -645,6 +674,22 @@ async fn measure_replicas(args: &RunArgs) -> Result<Option<ReplicaResult>> {
         result.one.calls,
         result.split_by(|c| c.calls)
     ));
+    for (who, counts) in std::iter::once(("alone", &result.one)).chain(
+        result
+            .two
+            .iter()
+            .map(|c| (if c.leads { "leader" } else { "follower" }, c)),
+    ) {
+        let purposes: Vec<String> = counts
+            .by_purpose
+            .iter()
+            .map(|(p, n)| format!("{p} {n:.0}"))
+            .collect();
+        say(format!(
+            "calls per hour by purpose, {who}: {}",
+            purposes.join(", ")
+        ));
+    }
     Ok(Some(result))
 }
 
