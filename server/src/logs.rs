@@ -11,6 +11,7 @@ use crate::state::AppState;
 use app::domain::caller::Caller;
 use app::domain::logs::{lines, LogEvent, LogOrder, LogParams};
 use app::domain::policy::Principal;
+use app::domain::scheduled_jobs::route_job_key;
 use app::domain::views::logs::LogSubject;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
@@ -51,13 +52,10 @@ fn caller(
 /// (`env` with `cluster` and `service`, `name`, or `group` and `name`).
 fn subject_of(params: &HashMap<String, String>) -> Option<(String, LogSubject)> {
     let get = |k: &str| params.get(k).cloned();
-    let subject = match (get("cluster"), get("service"), get("group"), get("name")) {
-        (Some(cluster), Some(service), _, _) => LogSubject::Service { cluster, service },
-        (_, _, Some(group), Some(name)) => LogSubject::Job {
-            key: format!("schedule/{group}/{name}"),
-        },
-        (_, _, None, Some(name)) => LogSubject::Job {
-            key: format!("rule/{name}"),
+    let subject = match (get("cluster"), get("service"), get("name")) {
+        (Some(cluster), Some(service), _) => LogSubject::Service { cluster, service },
+        (_, _, Some(name)) => LogSubject::Job {
+            key: route_job_key(params.get("group").map(String::as_str), &name),
         },
         _ => return None,
     };
@@ -89,20 +87,9 @@ pub async fn follow(
         return unrouted();
     };
     let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
-    follow_subject(state, caller, session, &env, &subject, &params).await
-}
-
-async fn follow_subject(
-    state: AppState,
-    caller: Caller,
-    session: tower_sessions::Session,
-    env: &str,
-    subject: &LogSubject,
-    params: &LogParams,
-) -> Response {
     let services = state.services();
     let key =
-        match app::usecases::logs::follow(&caller, &services, env, subject, params, Utc::now())
+        match app::usecases::logs::follow(&caller, &services, &env, &subject, &params, Utc::now())
             .await
         {
             Ok(key) => key,
@@ -164,18 +151,9 @@ pub async fn download(
         return unrouted();
     };
     let caller = caller(user, &headers, ip.as_ref().map(|e| &e.0));
-    download_subject(state, caller, &env, &subject, &params).await
-}
-
-async fn download_subject(
-    state: AppState,
-    caller: Caller,
-    env: &str,
-    subject: &LogSubject,
-    params: &LogParams,
-) -> Response {
     let services = state.services();
-    match app::usecases::logs::download(&caller, &services, env, subject, params, Utc::now()).await
+    match app::usecases::logs::download(&caller, &services, &env, &subject, &params, Utc::now())
+        .await
     {
         Ok((name, body)) => (
             [

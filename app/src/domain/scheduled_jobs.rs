@@ -246,6 +246,18 @@ pub fn parse_job_key(key: &str) -> Result<String, String> {
     }
 }
 
+/// A job's key from a route's parameters: a schedule's when the route names its group
+/// (`…/jobs/schedule/<group>/<name>`), else a rule's (`…/jobs/rule/<name>`).
+pub fn route_job_key(group: Option<&str>, name: &str) -> String {
+    let source = match group {
+        Some(group) => JobSource::Schedule {
+            group: group.to_string(),
+        },
+        None => JobSource::Rule,
+    };
+    job_key(&source, name)
+}
+
 /// A job's key from its source and name.
 pub fn job_key(source: &JobSource, name: &str) -> String {
     match source {
@@ -966,5 +978,16 @@ mod tests {
             ["rule/a", "rule/c"],
             "a first read writes the jobs that have runs"
         );
+    }
+
+    #[test]
+    fn a_routes_parameters_name_a_rule_or_a_schedule_in_its_group() {
+        let cases = [
+            (None, "cleanup", "rule/cleanup"),
+            (Some("assessment"), "rescore", "schedule/assessment/rescore"),
+        ];
+        for (group, name, want) in cases {
+            assert_eq!(route_job_key(group, name), want);
+        }
     }
 }

@@ -15,7 +15,7 @@ use super::functions::function_page::FunctionPage;
 use super::functions::functions_page::FunctionsPage;
 use super::incidents::incident_page::IncidentPage;
 use super::incidents::incidents_page::IncidentsPage;
-use super::jobs::job_page::{RuleJobPage, ScheduleJobPage};
+use super::jobs::job_page::JobPage;
 use super::jobs::jobs_page::JobsPage;
 use super::layout::{Layout, NotFound};
 use super::login::login_page::LoginPage;
@@ -25,7 +25,7 @@ use super::queues::queue_page::QueuePage;
 use super::queues::queues_page::QueuesPage;
 use super::releases::release_page::ReleasePage;
 use super::releases::releases_page::ReleasesPage;
-use super::service::logs_page::{LogsPage, RuleJobLogsPage, ScheduleJobLogsPage};
+use super::service::logs_page::{JobLogsPage, LogsPage};
 use super::service::service_page::ServicePage;
 use super::sessions::sessions_page::SessionsPage;
 use super::tokens::tokens_page::TokensPage;
@@ -110,10 +110,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("queues") view=QueuesPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/functions/:name") view=FunctionPage ssr=SsrMode::Async/>
                     <Route path=path!("functions") view=FunctionsPage ssr=SsrMode::Async/>
-                    <Route path=path!("envs/:env/jobs/rule/:name") view=RuleJobPage ssr=SsrMode::Async/>
-                    <Route path=path!("envs/:env/jobs/schedule/:group/:name") view=ScheduleJobPage ssr=SsrMode::Async/>
-                    <Route path=path!("envs/:env/jobs/rule/:name/logs") view=RuleJobLogsPage ssr=SsrMode::Async/>
-                    <Route path=path!("envs/:env/jobs/schedule/:group/:name/logs") view=ScheduleJobLogsPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/rule/:name") view=JobPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/schedule/:group/:name") view=JobPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/rule/:name/logs") view=JobLogsPage ssr=SsrMode::Async/>
+                    <Route path=path!("envs/:env/jobs/schedule/:group/:name/logs") view=JobLogsPage ssr=SsrMode::Async/>
                     <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                     <Route path=path!("envs/:env/asgs/:name") view=AsgPage ssr=SsrMode::Async/>
                     <Route path=path!("asgs") view=AsgsPage ssr=SsrMode::Async/>

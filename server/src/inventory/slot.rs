@@ -490,6 +490,22 @@ impl EnvSlot {
         }
     }
 
+    /// Says why a replica that does not lead reads AWS itself: with several replicas this
+    /// doubles AWS's calls for a while, which an operator (and the benchmark) should see.
+    fn note_own_read(
+        &self,
+        share: &dyn SnapshotShare,
+        what: &str,
+        news: &std::sync::Mutex<Instant>,
+    ) {
+        let silent = since(news).as_secs();
+        if share.leader_elsewhere() {
+            tracing::warn!(env = %self.descriptor.id, what, silent_secs = silent, "a replica that does not lead reads AWS itself: the leader has published nothing new for {silent} s");
+        } else {
+            tracing::warn!(env = %self.descriptor.id, what, "a replica reads AWS itself: no live replica holds the jobs lease and what it shows is old");
+        }
+    }
+
     /// Job runs across restarts: the first cycle folds in what was kept before this process
     /// started; every cycle writes down the runs that changed. A store that fails is logged
     /// and leaves the runs read from AWS as they are.
@@ -636,24 +652,6 @@ impl EnvSlot {
                 }
             };
             tokio::time::sleep(wait).await;
-        }
-    }
-}
-
-impl EnvSlot {
-    /// Says why a replica that does not lead reads AWS itself: with several replicas this
-    /// doubles AWS's calls for a while, which an operator (and the benchmark) should see.
-    fn note_own_read(
-        &self,
-        share: &dyn SnapshotShare,
-        what: &str,
-        news: &std::sync::Mutex<Instant>,
-    ) {
-        let silent = since(news).as_secs();
-        if share.leader_elsewhere() {
-            tracing::warn!(env = %self.descriptor.id, what, silent_secs = silent, "a replica that does not lead reads AWS itself: the leader has published nothing new for {silent} s");
-        } else {
-            tracing::warn!(env = %self.descriptor.id, what, "a replica reads AWS itself: no live replica holds the jobs lease and what it shows is old");
         }
     }
 }

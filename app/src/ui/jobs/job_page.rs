@@ -8,7 +8,7 @@ use crate::api::jobs::get_job;
 use crate::domain::actions::ActionKind;
 use crate::domain::format::{age_opt, duration_words, utc_minute, utc_minute_opt};
 use crate::domain::job_actions::plan_run;
-use crate::domain::scheduled_jobs::{EcsJobTarget, JobTarget, RunOutcome};
+use crate::domain::scheduled_jobs::{route_job_key, EcsJobTarget, JobTarget, RunOutcome};
 use crate::domain::views::jobs::run_logs_href;
 use crate::domain::views::JobView;
 use crate::ui::components::*;
@@ -26,17 +26,14 @@ struct JobForms {
     state: Submit<SetJobState>,
 }
 
-/// A job's page from its route: `rule/:name` or `schedule/:group/:name`.
-fn job_page_for(rule: bool) -> impl IntoView {
+/// A job's page, from either of its routes: `rule/:name` or `schedule/:group/:name`.
+#[component]
+pub fn JobPage() -> impl IntoView {
     let params = use_params_map();
     let key = move || {
         let p = params.read();
         let name = p.get("name").unwrap_or_default();
-        let key = if rule {
-            format!("rule/{name}")
-        } else {
-            format!("schedule/{}/{name}", p.get("group").unwrap_or_default())
-        };
+        let key = route_job_key(p.get("group").as_deref(), &name);
         (p.get("env").unwrap_or_default(), key)
     };
     let query = use_query_map();
@@ -69,16 +66,6 @@ fn job_page_for(rule: bool) -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-#[component]
-pub fn RuleJobPage() -> impl IntoView {
-    job_page_for(true)
-}
-
-#[component]
-pub fn ScheduleJobPage() -> impl IntoView {
-    job_page_for(false)
 }
 
 fn ecs_target(env: &str, t: &EcsJobTarget) -> AnyView {

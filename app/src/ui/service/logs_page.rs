@@ -11,7 +11,7 @@ use crate::domain::format::{age, duration_words, utc_minute};
 use crate::domain::logs::{
     parse_instant, LogLine, LogOrder, LogParams, DEFAULT_LIMIT, SINCE_CHOICES,
 };
-use crate::domain::scheduled_jobs::RunOutcome;
+use crate::domain::scheduled_jobs::{route_job_key, RunOutcome};
 use crate::domain::views::logs::LogSubject;
 use crate::domain::views::LogsView;
 use crate::error::AppError;
@@ -27,8 +27,8 @@ const BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 te
 #[derive(Clone, Copy)]
 enum Route {
     Service,
-    RuleJob,
-    ScheduleJob,
+    /// A rule's or a schedule's (`rule/:name`, `schedule/:group/:name`).
+    Job,
 }
 
 /// The logs page of `route`: reads the address's query and renders the lines.
@@ -42,17 +42,16 @@ fn logs_route(route: Route) -> impl IntoView {
             let p = params.read();
             let q = query.read();
             let get = |k: &str| q.get(k);
-            let name = p.get("name").unwrap_or_default();
             let subject = match route {
                 Route::Service => LogSubject::Service {
                     cluster: p.get("cluster").unwrap_or_default(),
                     service: p.get("service").unwrap_or_default(),
                 },
-                Route::RuleJob => LogSubject::Job {
-                    key: format!("rule/{name}"),
-                },
-                Route::ScheduleJob => LogSubject::Job {
-                    key: format!("schedule/{}/{name}", p.get("group").unwrap_or_default()),
+                Route::Job => LogSubject::Job {
+                    key: route_job_key(
+                        p.get("group").as_deref(),
+                        &p.get("name").unwrap_or_default(),
+                    ),
                 },
             };
             (
@@ -104,16 +103,10 @@ pub fn LogsPage() -> impl IntoView {
     logs_route(Route::Service)
 }
 
-/// The logs of the runs of a job an EventBridge rule starts.
+/// The logs of a scheduled job's runs, from either of its routes.
 #[component]
-pub fn RuleJobLogsPage() -> impl IntoView {
-    logs_route(Route::RuleJob)
-}
-
-/// The logs of the runs of a job a Scheduler schedule starts.
-#[component]
-pub fn ScheduleJobLogsPage() -> impl IntoView {
-    logs_route(Route::ScheduleJob)
+pub fn JobLogsPage() -> impl IntoView {
+    logs_route(Route::Job)
 }
 
 fn logs_page(view: LogsView) -> impl IntoView {
