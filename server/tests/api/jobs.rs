@@ -925,6 +925,23 @@ async fn a_function_job_runs_as_an_asynchronous_invocation() {
         "Invoke",
         crate::faults::Fault::replay_when(Some("last-hour"), vec![serde_json::json!({})]),
     );
+    // The function logs to a group of its own choosing (its LoggingConfig, which moto never
+    // returns): ListFunctions as AWS answers it.
+    proxy.arm(
+        "ListFunctions",
+        crate::faults::Fault::replay(vec![serde_json::json!({
+            "Functions": [
+                {"FunctionName": "scorer",
+                 "FunctionArn": format!("arn:aws:lambda:eu-west-1:{}:function:scorer", account.id),
+                 "Runtime": "python3.12", "MemorySize": 512, "Timeout": 30,
+                 "LastModified": "2026-11-30T09:15:02.000+0000", "CodeSha256": "Zm9vYmFyYmF6cXV4",
+                 "Version": "$LATEST", "State": "Active", "PackageType": "Zip",
+                 "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO",
+                                   "SystemLogLevel": "WARN", "LogGroup": "/shared/scoring"}}
+            ]
+        })]),
+    );
+    write_function_logs(&account, "/shared/scoring", "rescored 42 accounts").await;
     let app = console(&account, Some(proxy.url.clone()), false).await;
     app.sign_in("ana", "operator").await;
     let page = app.get_text("/envs/prod/jobs/rule/rescore-hourly").await;
@@ -949,4 +966,54 @@ async fn a_function_job_runs_as_an_asynchronous_invocation() {
     assert_eq!(result["status"], "Succeeded", "{result}");
     assert_eq!(result["summary"], "run rescore-hourly now (invoke scorer)");
     assert_eq!(proxy.seen("Invoke"), 1);
+
+    let logs = app
+        .get_text("/envs/prod/jobs/rule/rescore-hourly/logs")
+        .await;
+    assert!(
+        logs.contains("/shared/scoring"),
+        "a function job's logs are read from the group its logging configuration names: {logs}"
+    );
+    assert!(logs.contains("rescored 42 accounts"), "{logs}");
+    assert!(
+        !logs.contains("/aws/lambda/scorer"),
+        "the default group is not used when the function names its own"
+    );
+}
+
+/// Writes `message` a few seconds ago into a new stream of log group `group`.
+async fn write_function_logs(account: &Account, group: &str, message: &str) {
+    use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+    account
+        .logs
+        .create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .expect("create log group");
+    let stream = "2026/12/07/[$LATEST]0123456789abcdef";
+    account
+        .logs
+        .create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .send()
+        .await
+        .expect("create log stream");
+    let at = chrono::Utc::now() - chrono::Duration::seconds(5);
+    account
+        .logs
+        .put_log_events()
+        .log_group_name(group)
+        .log_stream_name(stream)
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(at.timestamp_millis())
+                .message(message)
+                .build()
+                .expect("event"),
+        )
+        .send()
+        .await
+        .expect("put log events");
 }
