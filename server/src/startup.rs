@@ -347,9 +347,11 @@ impl Application {
     ) -> anyhow::Result<()> {
         let metrics_listener = self.metrics_listener.take();
         let state = &self.state;
-        let mut background: Vec<JoinHandle<()>> = state.inventory.spawn_background();
-        // Taken (or not) before the jobs start, so the holder's first round runs at once.
+        // Taken (or not) before anything reads AWS: the holder's first rounds run at once, and
+        // a replica that starts beside a live leader loads its snapshots instead of reading
+        // the whole estate itself first.
         state.lease.try_hold().await;
+        let mut background: Vec<JoinHandle<()>> = state.inventory.spawn_background();
         background.push(crate::jobs::spawn_lease_keeper(
             Arc::clone(&state.lease),
             state.settings.server.lease_interval,
