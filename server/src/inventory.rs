@@ -8,7 +8,7 @@ mod share;
 mod slot;
 
 pub use share::DbShare;
-pub use slot::{EnvSlot, InventorySource, RunHistory, SnapshotShare};
+pub use slot::{EnvSlot, InventorySource, Read, RunHistory, SnapshotShare};
 
 use app::domain::ids::EnvId;
 use app::ports::{EnvState, InventoryPort, RefreshFailed};

@@ -1,7 +1,7 @@
 //! Snapshots shared between replicas through the database (PostgreSQL): the replica holding the
 //! jobs lease publishes, the others load (see `slot::SnapshotShare`).
 
-use super::slot::SnapshotShare;
+use super::slot::{Read, SnapshotShare};
 use crate::store::lease::Lease;
 use crate::store::snapshots::{SnapshotKind, SqlSnapshots};
 use app::domain::ids::EnvId;
@@ -88,5 +88,43 @@ impl SnapshotShare for DbShare {
             .await
             .map(|found| found.map(|p| (p.version, p.value)))
             .map_err(|e| app::error::error_chain(&e))
+    }
+
+    async fn publish_failure(&self, env: &EnvId, read: Read, version: i64, error: &str) {
+        if let Err(e) = self
+            .snapshots
+            .publish(
+                env.as_str(),
+                failure_kind(read),
+                version,
+                Utc::now(),
+                &error,
+            )
+            .await
+        {
+            let chain = app::error::error_chain(&e);
+            tracing::warn!(env = %env, error = %chain, "publishing a failed read for the other replicas");
+        }
+    }
+
+    async fn failure_after(
+        &self,
+        env: &EnvId,
+        read: Read,
+        version: i64,
+    ) -> Result<Option<(i64, String)>, String> {
+        self.snapshots
+            .newer::<String>(env.as_str(), failure_kind(read), version)
+            .await
+            .map(|found| found.map(|p| (p.version, p.value)))
+            .map_err(|e| app::error::error_chain(&e))
+    }
+}
+
+/// Where a failed `read` is published.
+fn failure_kind(read: Read) -> SnapshotKind {
+    match read {
+        Read::Inventory => SnapshotKind::InventoryFailure,
+        Read::Details => SnapshotKind::DetailsFailure,
     }
 }

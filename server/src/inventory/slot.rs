@@ -57,6 +57,24 @@ pub trait SnapshotShare: Send + Sync {
         env: &EnvId,
         version: i64,
     ) -> Result<Option<(i64, EnvDetails)>, String>;
+    /// Records that this replica's `read` of `env` failed, at `version` (milliseconds) with
+    /// `error`: the followers learn that their leader is alive and trying, and do not read an
+    /// AWS that already fails (doubling its calls) but show the leader's error.
+    async fn publish_failure(&self, env: &EnvId, read: Read, version: i64, error: &str);
+    /// The leader's last failed `read` of `env` when newer than `version`: its version and error.
+    async fn failure_after(
+        &self,
+        env: &EnvId,
+        read: Read,
+        version: i64,
+    ) -> Result<Option<(i64, String)>, String>;
+}
+
+/// The two reads a leader makes of each environment and publishes, or reports failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    Inventory,
+    Details,
 }
 
 /// Where the runs of scheduled jobs are kept across restarts (the database): ECS forgets a
@@ -146,6 +164,9 @@ pub struct EnvSlot {
     /// The versions of the published inventory and details last loaded (followers).
     followed: AtomicI64,
     followed_details: AtomicI64,
+    /// The versions of the leader's failed inventory and details reads last seen (followers).
+    failure_seen: AtomicI64,
+    details_failure_seen: AtomicI64,
     /// When this replica last patched its own snapshot after an action: a published one read
     /// from AWS before that is older than what it shows.
     patched_at: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
@@ -178,6 +199,8 @@ impl EnvSlot {
             share: None,
             followed: AtomicI64::new(0),
             followed_details: AtomicI64::new(0),
+            failure_seen: AtomicI64::new(0),
+            details_failure_seen: AtomicI64::new(0),
             patched_at: std::sync::Mutex::new(None),
             inventory_news: std::sync::Mutex::new(Instant::now()),
             details_news: std::sync::Mutex::new(Instant::now()),
@@ -211,6 +234,19 @@ impl EnvSlot {
         let env = self.descriptor.id.clone();
         let version = Utc::now().timestamp_millis();
         tokio::spawn(async move { share.publish_inventory(&env, version, &inventory).await });
+    }
+
+    /// Tells the followers, when this replica leads, that its `read` failed with `error`, in
+    /// the background.
+    fn publish_failure(&self, read: Read, error: &str) {
+        let Some(share) = self.leading_share() else {
+            return;
+        };
+        let share = Arc::clone(share);
+        let env = self.descriptor.id.clone();
+        let version = Utc::now().timestamp_millis();
+        let error = error.to_string();
+        tokio::spawn(async move { share.publish_failure(&env, read, version, &error).await });
     }
 
     /// Announces snapshot changes on `bus`.
@@ -375,6 +411,7 @@ impl EnvSlot {
             }
             Err(message) => {
                 tracing::warn!(env = %self.descriptor.id, error = %message, "inventory refresh failed");
+                self.publish_failure(Read::Inventory, &message);
                 self.update(|c| {
                     let since = c.status.error.as_ref().map(|e| e.since).unwrap_or(started);
                     c.status.error = Some(RefreshError {
@@ -485,6 +522,7 @@ impl EnvSlot {
             }
             Err(message) => {
                 tracing::warn!(env = %self.descriptor.id, error = %message, "details refresh failed");
+                self.publish_failure(Read::Details, &message);
                 Err(message)
             }
         }
@@ -559,7 +597,7 @@ impl EnvSlot {
                     self.announce();
                 }
             }
-            Ok(None) => {}
+            Ok(None) => self.follow_failure(share, Read::Inventory).await,
             Err(e) => {
                 tracing::warn!(env = %self.descriptor.id, error = %e, "reading the published inventory")
             }
@@ -575,9 +613,55 @@ impl EnvSlot {
                 mark(&self.details_news);
                 self.update(|c| c.details = Some(Arc::new(details)));
             }
-            Ok(None) => {}
+            Ok(None) => self.follow_failure(share, Read::Details).await,
             Err(e) => {
                 tracing::warn!(env = %self.descriptor.id, error = %e, "reading the published details")
+            }
+        }
+    }
+
+    /// A follower's look at its leader's failed reads, when nothing new was published: a
+    /// failure newer than the last publication loaded is news (the leader is alive and trying,
+    /// so this replica does not read AWS itself), and a failed inventory read shows as the
+    /// environment's refresh error, as it does on the leader.
+    async fn follow_failure(&self, share: &dyn SnapshotShare, read: Read) {
+        let (seen, loaded, news) = match read {
+            Read::Inventory => (&self.failure_seen, &self.followed, &self.inventory_news),
+            Read::Details => (
+                &self.details_failure_seen,
+                &self.followed_details,
+                &self.details_news,
+            ),
+        };
+        let after = seen
+            .load(Ordering::SeqCst)
+            .max(loaded.load(Ordering::SeqCst));
+        match share.failure_after(&self.descriptor.id, read, after).await {
+            Ok(Some((version, error))) => {
+                seen.store(version, Ordering::SeqCst);
+                mark(news);
+                if read == Read::Inventory {
+                    let failed_at = chrono::DateTime::from_timestamp_millis(version);
+                    self.update(|c| {
+                        let since = c
+                            .status
+                            .error
+                            .as_ref()
+                            .map(|e| e.since)
+                            .or(failed_at)
+                            .unwrap_or_else(Utc::now);
+                        c.status.error = Some(RefreshError {
+                            message: error,
+                            since,
+                        });
+                        c.status.last_attempt = failed_at.or(c.status.last_attempt);
+                    });
+                    self.announce();
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(env = %self.descriptor.id, error = %e, "reading the leader's failed reads")
             }
         }
     }

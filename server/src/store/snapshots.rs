@@ -15,6 +15,10 @@ use std::io::{Read, Write};
 pub enum SnapshotKind {
     Inventory,
     Details,
+    /// The leader's last failed inventory read: its error (a JSON string).
+    InventoryFailure,
+    /// The leader's last failed details read.
+    DetailsFailure,
 }
 
 impl SnapshotKind {
@@ -22,6 +26,8 @@ impl SnapshotKind {
         match self {
             SnapshotKind::Inventory => "inventory",
             SnapshotKind::Details => "details",
+            SnapshotKind::InventoryFailure => "inventory-failure",
+            SnapshotKind::DetailsFailure => "details-failure",
         }
     }
 }

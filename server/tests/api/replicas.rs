@@ -352,3 +352,48 @@ async fn a_follower_keeps_following_a_leader_whose_reads_outlast_two_intervals()
         "a live leader's slow cycle is no reason to read AWS ({follower_calls} calls; leader {leader_calls})"
     );
 }
+
+/// A leader whose reads fail (AWS denies or throttles it, or times out) is alive and trying: it
+/// publishes each failure, and the follower neither reads AWS itself once the leader has been
+/// silent for ten intervals (which would double the calls to an AWS that already fails: the
+/// benchmark's follower did, while moto timed its leader's details cycles out) nor at start.
+#[tokio::test]
+async fn a_follower_does_not_read_aws_while_its_leaders_reads_fail() {
+    let Some(database) = fresh_postgres_database().await else {
+        eprintln!("two-process snapshot test: runs in the PostgreSQL pass of the test command");
+        return;
+    };
+    let account = shop().await;
+    let proxy = FaultProxy::start().await;
+    // Every details cycle fails on its metric read.
+    proxy.arm(
+        "GetMetricData",
+        Fault::xml(
+            "AccessDenied",
+            "User is not authorized to perform: cloudwatch:GetMetricData",
+            403,
+        ),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = write_config_at(
+        dir.path(),
+        &account,
+        &proxy.url,
+        "1h",
+        "refresh_interval = \"2s\"\nmetrics_interval = \"2s\"\n",
+    );
+    let (leader, follower) = two_consoles(&config, &database).await;
+    // Past ten 2 s intervals of a leader with nothing to publish but failures.
+    tokio::time::sleep(Duration::from_secs(28)).await;
+    let leader_calls = aws_calls(&leader, "details").await;
+    assert!(
+        proxy.seen("GetMetricData") >= 3,
+        "the leader keeps trying ({leader_calls} details calls)"
+    );
+    let follower_calls =
+        aws_calls(&follower, "details").await + aws_calls(&follower, "inventory").await;
+    assert_eq!(
+        follower_calls, 0.0,
+        "a leader whose reads fail is no reason to read AWS ({follower_calls} calls; leader {leader_calls})"
+    );
+}
